@@ -1,0 +1,58 @@
+"""minitorch_nn: torch.nn rebuilt on NumPy and Numba, every backward written by hand.
+
+``import minitorch_nn as torch`` runs ordinary torch.nn code::
+
+    import minitorch_nn as torch
+    import minitorch_nn.nn as nn
+    import minitorch_nn.nn.functional as F
+    import minitorch_nn.optim as optim
+"""
+
+from __future__ import annotations
+
+import builtins as _builtins
+
+from . import _bindings  # noqa: F401  (attaches the op methods to Tensor)
+from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.tensor import make_tensor as tensor
+from .autograd.types import (
+    Size,
+    bool_,
+    device,
+    dtype,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from .factories import *  # noqa: F403
+from .ops.activation import *  # noqa: F403
+from .ops.arithmetic import *  # noqa: F403
+from .ops.comparison import *  # noqa: F403
+from .ops.conv import *  # noqa: F403
+from .ops.indexing import *  # noqa: F403
+from .ops.matmul import *  # noqa: F403
+from .ops.pooling import *  # noqa: F403
+from .ops.reduction import *  # noqa: F403
+from .ops.shape import *  # noqa: F403
+from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .serialization import *  # noqa: F403
+
+# torch's aliases for the dtypes
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+bool = bool_  # noqa: A001
+
+from . import autograd, cuda, nn, optim, utils  # noqa: E402
+
+__version__ = "0.1.0"
+
+del _builtins

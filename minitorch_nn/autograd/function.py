@@ -1,0 +1,252 @@
+"""Function: one differentiable operation, its forward and its backward.
+
+A Function subclass defines two static methods on NumPy arrays::
+
+    forward(ctx, *arrays_and_options) -> array or tuple of arrays
+    backward(ctx, *grad_outputs)      -> one gradient (or None) per forward argument
+
+``Function.apply`` unwraps Tensors to arrays, runs ``forward``, and, when grad
+mode is on and an input requires grad, wraps the outputs in Tensors whose
+``grad_fn`` is a new graph node. As in torch, that node *is* the ``ctx`` that
+forward and backward receive: it holds the saved arrays, ``needs_input_grad``
+and the edges ``next_functions`` to the nodes that produced the inputs.
+
+Each Function names its node class as torch does (``node_name =
+"AddmmBackward0"``), so ``print(loss.grad_fn)`` reads the same in both.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .grad_mode import is_grad_enabled
+from .tensor import Tensor
+
+_sequence = itertools.count()
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class Node:
+    """A node of the backward graph (torch's ``grad_fn`` objects)."""
+
+    _seq: int
+    next_functions: tuple[tuple[Node | None, int], ...] = ()
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def register_hook(self, hook: Any) -> None:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node runs."""
+        self.__dict__.setdefault("_post_hooks", []).append(hook)
+
+    def register_prehook(self, hook: Any) -> None:
+        """Call ``hook(grad_outputs)`` before this node runs."""
+        self.__dict__.setdefault("_pre_hooks", []).append(hook)
+
+
+class BackwardNode(Node):
+    """The node (and ctx) of one Function call; subclassed once per Function."""
+
+    _function: ClassVar[type[Function]]
+
+    def __init__(self) -> None:
+        self._seq = next(_sequence)
+        self._saved: list[tuple[np.ndarray, Any, int]] | None = []
+        self._freed = False
+        self._non_differentiable: set[int] = set()
+        self._dirty: set[int] = set()
+        self.needs_input_grad: tuple[bool, ...] = ()
+        # (shape, dtype) of every tensor input, to check gradients the backward returns
+        self._input_meta: list[tuple[tuple[int, ...], np.dtype] | None] = []
+        self._output_meta: list[tuple[tuple[int, ...], np.dtype]] = []
+        self._tensor_positions: tuple[int, ...] = ()
+
+    # ---- what forward calls on ctx -------------------------------------------------
+    def save_for_backward(self, *arrays: np.ndarray | None) -> None:
+        """Keep arrays for backward; in-place changes to them are detected then."""
+        self._saved = [(a, None, 0) for a in arrays]
+
+    @property
+    def saved_tensors(self) -> tuple[np.ndarray | None, ...]:
+        if self._freed:
+            raise RuntimeError(FREED_MESSAGE)
+        out = []
+        for array, counter, version in self._saved or ():
+            if counter is not None and counter.value != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{_type_name(array)} {list(array.shape)}], which is an input "
+                    f"or output of {self.name()}, is at version {counter.value}; expected version "
+                    f"{version} instead. Hint: the backtrace further above shows the operation that "
+                    "failed to compute its gradient."
+                )
+            out.append(array)
+        return tuple(out)
+
+    def mark_dirty(self, *arrays: np.ndarray) -> None:
+        """Declare that forward modified these input arrays in place."""
+        self._dirty.update(id(a) for a in arrays)
+
+    def mark_non_differentiable(self, *arrays: np.ndarray) -> None:
+        """Declare outputs (indices, masks) that carry no gradient."""
+        self._non_differentiable.update(id(a) for a in arrays)
+
+    # ---- what the engine calls -------------------------------------------------------
+    def _release(self) -> None:
+        if self._saved:
+            self._freed = True
+        self._saved = None
+        self.__dict__.pop("saved", None)
+
+
+def _type_name(array: np.ndarray) -> str:
+    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor"}
+    return "torch." + names.get(array.dtype.name, array.dtype.name)
+
+
+class _NoGradContext:
+    """The ctx forward gets when no graph is recorded: saving is a no-op."""
+
+    def __init__(self, n: int) -> None:
+        self.needs_input_grad = (False,) * n
+        self._dirty: set[int] = set()
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        pass
+
+    def mark_non_differentiable(self, *arrays: Any) -> None:
+        pass
+
+    def mark_dirty(self, *arrays: np.ndarray) -> None:
+        self._dirty.update(id(a) for a in arrays)
+
+
+class Function:
+    """Base class of differentiable operations (see the module docstring)."""
+
+    node_name: ClassVar[str] = ""
+    # True for ops whose output is a view of their first input: they share its version counter
+    is_view: ClassVar[bool] = False
+    _node_class: ClassVar[type[BackwardNode]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
+        cls._node_class = type(name, (BackwardNode,), {"_function": cls, "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        record = is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if not record:
+            ctx = _NoGradContext(len(args))
+            result = cls.forward(ctx, *arrays, **kwargs)
+            out = _wrap_without_graph(result, args, ctx._dirty)
+            if cls.is_view:
+                out._version = args[0]._version
+            return out
+        node = cls._node_class()
+        node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        edges = []
+        positions = []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                positions.append(i)
+                edges.append(a._gradient_edge() if a.requires_grad else (None, 0))
+                node._input_meta.append((a._data.shape, a._data.dtype))
+        node.next_functions = tuple(edges)
+        node._tensor_positions = tuple(positions)
+        result = cls.forward(node, *arrays, **kwargs)
+        out = _wrap_with_graph(result, args, node)
+        if cls.is_view:
+            out._version = args[0]._version
+        return out
+
+
+def _wrap_without_graph(result: Any, args: tuple, dirty: set[int]) -> Any:
+    by_id = {id(a._data): a for a in args if isinstance(a, Tensor)} if dirty else {}
+
+    def wrap(array: np.ndarray) -> Tensor:
+        if id(array) in dirty:
+            t = by_id[id(array)]
+            t._version.value += 1
+            return t
+        return Tensor._make(array)
+
+    if isinstance(result, tuple):
+        return tuple(wrap(r) for r in result)
+    return wrap(result)
+
+
+def _wrap_with_graph(result: Any, args: tuple, node: BackwardNode) -> Any:
+    outputs = result if isinstance(result, tuple) else (result,)
+    tensors_by_id = {id(a._data): a for a in args if isinstance(a, Tensor)}
+    wrapped = []
+    for nr, array in enumerate(outputs):
+        node._output_meta.append((array.shape, array.dtype))
+        if id(array) in node._dirty:
+            t = tensors_by_id[id(array)]
+            if t._grad_fn is None and t.requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            t._version.value += 1
+        else:
+            t = Tensor._make(array)
+        if id(array) not in node._non_differentiable and array.dtype.kind == "f":
+            t._grad_fn = node
+            t._output_nr = nr
+            t._requires_grad = True
+        wrapped.append(t)
+        tensors_by_id[id(array)] = t
+    # remember each saved array's version now, so backward can detect later in-place edits
+    if node._saved:
+        tracked = []
+        for array, _, _ in node._saved:
+            owner = tensors_by_id.get(id(array)) if array is not None else None
+            if owner is None:
+                tracked.append((array, None, 0))
+            else:
+                tracked.append((array, owner._version, owner._version.value))
+        node._saved = tracked
+    return tuple(wrapped) if isinstance(result, tuple) else wrapped[0]
+
+
+class AccumulateGrad(Node):
+    """The sink node of a leaf tensor: adds the incoming gradient into ``.grad``."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self._seq = 2**63  # runs as soon as it is ready, as in torch
+        self.variable = variable
+        self.next_functions = ()
+        self._output_meta = [(variable._data.shape, variable._data.dtype)]
+
+
+def accumulate_grad_node(t: Tensor) -> AccumulateGrad:
+    """The one AccumulateGrad node of leaf ``t`` (torch keeps one per leaf, weakly)."""
+    ref = t._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(t)
+        t._accumulator = weakref.ref(node)
+    return node

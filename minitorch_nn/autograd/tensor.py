@@ -1,0 +1,410 @@
+"""Tensor: a NumPy array plus what autograd needs (grad, grad_fn, version).
+
+Only the autograd state lives here. The arithmetic, shape and reduction
+methods (``__add__``, ``.view``, ``.sum``, ...) are one-line bindings to the
+Functions in ``minitorch_nn.ops``; ``minitorch_nn/_bindings.py`` attaches them
+in one place, so this file never imports ops.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import types
+from .grad_mode import is_grad_enabled
+from .printing import format_tensor
+
+
+class VersionCounter:
+    """Counts in-place writes; shared by a tensor and its views, as in torch."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+def _as_array(data: Any, np_dtype: np.dtype | None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data._data
+    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flatten(data)):
+        data = _nested_to_arrays(data)
+    array = np.array(data, dtype=np_dtype, copy=True)
+    if np_dtype is None:
+        if array.dtype.kind == "f" and not isinstance(data, np.ndarray):
+            array = array.astype(np.float32)  # Python floats become torch's default dtype
+        elif array.dtype.kind in "iu" and not isinstance(data, np.ndarray):
+            array = array.astype(np.int64)
+        elif array.dtype == np.float16 or array.dtype.kind in "OUS":
+            raise TypeError(f"can't convert data of type {array.dtype} to a tensor")
+    types.from_numpy_dtype(array.dtype)  # raises TypeError for unsupported dtypes
+    return array
+
+
+def _flatten(data: Any) -> Iterator[Any]:
+    for d in data:
+        if isinstance(d, (list, tuple)):
+            yield from _flatten(d)
+        else:
+            yield d
+
+
+def _nested_to_arrays(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_nested_to_arrays(d) for d in data]
+    return data
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    ``Tensor(data)`` builds a float32 tensor from nested lists (torch's legacy
+    constructor); ``Tensor(2, 3)`` an uninitialised (here: zero) one. Library
+    code builds tensors with ``Tensor._make(array)``.
+    """
+
+    __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operator
+
+    _data: np.ndarray
+    _grad: Tensor | None
+    _grad_fn: Any
+    _output_nr: int
+    _requires_grad: bool
+    _version: VersionCounter
+    _accumulator: weakref.ref | None
+    _hooks: list[Callable] | None
+    _retains_grad: bool
+
+    def __init__(self, *args: Any) -> None:
+        if len(args) == 1 and not isinstance(args[0], int):
+            array = _as_array(args[0], np.float32)
+        else:
+            shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+            array = np.zeros(tuple(shape), dtype=np.float32)
+        self._init(array, False)
+
+    def _init(self, array: np.ndarray, requires_grad: bool) -> None:
+        self._data = array
+        self._grad = None
+        self._grad_fn = None
+        self._output_nr = 0
+        self._requires_grad = requires_grad
+        self._version = VersionCounter()
+        self._accumulator = None
+        self._hooks = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, array: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """Wrap ``array`` (no copy) in a new tensor outside any graph."""
+        t = object.__new__(cls)
+        t._init(array, requires_grad)
+        return t
+
+    # ---- autograd state -------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self._grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a "
+                    "computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach()."
+                )
+            return
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad_fn(self) -> Any:
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def data(self) -> Tensor:
+        """The same storage, outside the graph and its version counting."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def _version_value(self) -> int:
+        return self._version.value
+
+    def _gradient_edge(self) -> tuple[Any, int]:
+        if self._grad_fn is not None:
+            return (self._grad_fn, self._output_nr)
+        from .function import accumulate_grad_node
+
+        return (accumulate_grad_node(self), 0)
+
+    def detach(self) -> Tensor:
+        """A new tensor on the same storage, cut from the graph (shares the version counter)."""
+        t = Tensor._make(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self) -> Tensor:
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) * gradient into every leaf's ``.grad``."""
+        from .engine import backward
+
+        backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        if self._grad_fn is not None:
+            _attach_tensor_hooks(self)
+        return _RemovableHandle(self._hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for a non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        _attach_tensor_hooks(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    # ---- plain properties -----------------------------------------------------------
+    @property
+    def shape(self) -> types.Size:
+        return types.Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return types.Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> types.dtype:
+        return types.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> types.device:
+        return types.device("cpu")
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def data_ptr(self) -> int:
+        return int(self._data.__array_interface__["data"][0])
+
+    # ---- leaving the tensor world -------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self, *, tensor_contents: Any = None) -> str:
+        suffixes = []
+        if self._grad_fn is not None:
+            suffixes.append(f"grad_fn=<{self._grad_fn.name()}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        return format_tensor(self._data, suffixes)
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        return (_rebuild_tensor, (type(self), self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment."
+            )
+        new = type(self)._make(self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            new._grad = Tensor._make(self._grad._data.copy())
+        memo[id(self)] = new
+        return new
+
+    # ---- devices: this engine computes on the CPU ----------------------------------
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        raise_no_cuda()
+
+
+def raise_no_cuda() -> None:
+    raise RuntimeError(
+        "minitorch_nn computes on the CPU only and has no CUDA backend. To train on a GPU, use "
+        "PyTorch itself: reference.bridge.to_torch(model) gives the same model in torch "
+        "(or run `minitorch-nn train --engine torch --device cuda`)."
+    )
+
+
+def _rebuild_tensor(cls: type, array: np.ndarray, requires_grad: bool) -> Tensor:
+    return cls._make(array, requires_grad)
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+class _RemovableHandle:
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _attach_tensor_hooks(t: Tensor) -> None:
+    """Register, once, a pre-hook on t's grad_fn that runs t's hooks and retains its grad."""
+    node = t._grad_fn
+    registry = node.__dict__.setdefault("_tensor_hooks", {})
+    registry[t._output_nr] = weakref.ref(t)
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """Normalise a possibly negative dim, with torch's IndexError when out of range."""
+    return _wrap_dim(dim, ndim)
+
+
+def as_tensor_like(value: Any, np_dtype: np.dtype | None = None) -> Tensor:
+    """Wrap a scalar, list or array as a tensor (used by factories and ops)."""
+    if isinstance(value, Tensor):
+        return value
+    return Tensor._make(_as_array(value, np_dtype))
+
+
+def make_tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``torch.tensor``: copy ``data`` into a new leaf tensor."""
+    array = _as_array(data, types.to_numpy_dtype(dtype))
+    t = Tensor._make(array)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def grad_enabled_for(*tensors: Any) -> bool:
+    """True when an op on these inputs would be recorded."""
+    return is_grad_enabled() and any(isinstance(t, Tensor) and t._requires_grad for t in tensors)

@@ -1,0 +1,1 @@
+"""CPU kernels: one family per file, Numba ``@njit(cache=True)``."""

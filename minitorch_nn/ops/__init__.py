@@ -1,0 +1,38 @@
+"""Ops: one Function per differentiable operation, forward and backward side by side.
+
+One family per file. Each file exports its user-facing functions in
+``__all__`` (they become ``minitorch_nn.<name>``) and lists the Tensor methods
+it provides in ``TENSOR_METHODS`` (bound by ``minitorch_nn/_bindings.py``).
+"""
+
+from . import (
+    activation,
+    arithmetic,
+    comparison,
+    conv,
+    dropout,
+    indexing,
+    loss,
+    matmul,
+    normalization,
+    pooling,
+    reduction,
+    shape,
+)
+
+FAMILIES = (
+    arithmetic,
+    comparison,
+    reduction,
+    shape,
+    indexing,
+    matmul,
+    activation,
+    loss,
+    conv,
+    pooling,
+    normalization,
+    dropout,
+)
+
+__all__ = ["FAMILIES"]

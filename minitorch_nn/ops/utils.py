@@ -1,0 +1,93 @@
+"""Helpers shared by the ops: type promotion, scalar wrapping, un-broadcasting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.tensor import Tensor
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _category(d: np.dtype) -> int:
+    return _CATEGORY[d.kind]
+
+
+def result_dtype(*operands: Any) -> np.dtype:
+    """The dtype torch gives an elementwise op on these operands.
+
+    torch ranks operands: tensors with dimensions, then 0-d tensors, then Python
+    scalars. A lower rank only matters when it raises the category
+    (bool < integer < float); a Python float then gives the default float32.
+    """
+    dimensioned = [o._data.dtype for o in operands if isinstance(o, Tensor) and o._data.ndim > 0]
+    zero_dim = [o._data.dtype for o in operands if isinstance(o, Tensor) and o._data.ndim == 0]
+    scalars = [o for o in operands if not isinstance(o, Tensor)]
+    result = np.result_type(*dimensioned) if dimensioned else None
+    for group in (zero_dim,):
+        if group:
+            g = np.result_type(*group)
+            if result is None:
+                result = g
+            elif _category(g) > _category(result):
+                result = g
+    for s in scalars:
+        if isinstance(s, bool):
+            d = np.dtype(np.bool_)
+        elif isinstance(s, (int, np.integer)):
+            d = np.dtype(np.int64)
+        else:
+            d = np.dtype(np.float32)
+        if result is None:
+            result = d
+        elif _category(d) > _category(result):
+            result = d if not (d.kind == "f") else np.dtype(np.float32)
+    return result if result is not None else np.dtype(np.float32)
+
+
+def as_operand(value: Any, dtype: np.dtype) -> Tensor:
+    """A Python scalar becomes a 0-d tensor of ``dtype`` (torch's wrapped number)."""
+    if isinstance(value, Tensor):
+        return value
+    return Tensor._make(np.asarray(value, dtype=dtype))
+
+
+def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor, np.dtype]:
+    """Wrap scalars and compute the result dtype of an elementwise binary op."""
+    dtype = result_dtype(a, b)
+    return as_operand(a, dtype), as_operand(b, dtype), dtype
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` down to ``shape``, undoing NumPy broadcasting.
+
+    Broadcasting prepends size-1 dims and stretches size-1 dims; the gradient of
+    a stretched input is the sum over the stretched axes.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    """dim as an int, a sequence or None (all dims) -> sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    n = max(ndim, 1)
+    out = []
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+        out.append(d % n)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
+    return tuple(sorted(out)) if ndim > 0 else ()

@@ -1,0 +1,17 @@
+"""Hypothesis profiles: `ci` (derandomized, bounded), `dev` (default) and `deep`.
+
+Select with MINITORCH_HYPOTHESIS_PROFILE=ci|dev|deep; CI sets `ci` so runs are
+reproducible (no flaky reds) and the whole suite stays well inside its limit.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("ci", max_examples=12, derandomize=True, print_blob=True, **_common)
+settings.register_profile("dev", max_examples=25, **_common)
+settings.register_profile("deep", max_examples=400, **_common)
+settings.load_profile(os.environ.get("MINITORCH_HYPOTHESIS_PROFILE", "dev"))
