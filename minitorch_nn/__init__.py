@@ -41,6 +41,7 @@ from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .serialization import *  # noqa: F403
+from .threads import get_num_threads, set_num_threads
 
 # torch's aliases for the dtypes
 float = float32  # noqa: A001
