@@ -1,3 +1,71 @@
-"""(being written)"""
+"""Functional activations: argument checking, then one call into ``minitorch_nn.ops.activation``.
 
-__all__: list[str] = []
+The Functions (forward, backward and their derivations) live in the ops file;
+these wrappers only give them torch.nn.functional's names and signatures.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ...autograd.tensor import Tensor
+from ...ops import activation as _ops
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(0, x); ``inplace=True`` overwrites ``input``."""
+    return _ops.relu_(input) if inplace else _ops.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return _ops.relu_(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return _ops.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _ops.tanh(input)
+
+
+def _get_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """exp(x_i) / sum_j exp(x_j) along ``dim`` (computed in ``dtype`` when given)."""
+    if dim is None:
+        dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
+    return _ops.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """x_i - log sum_j exp(x_j) along ``dim``."""
+    if dim is None:
+        dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return _ops.log_softmax(input, dim, dtype=dtype)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        return _ops.leaky_relu_(input, negative_slope)
+    return _ops.leaky_relu(input, negative_slope)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _ops.gelu(input, approximate=approximate)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return _ops.elu_(input, alpha) if inplace else _ops.elu(input, alpha)
+
+
+__all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "relu", "relu_", "sigmoid", "softmax", "tanh"]
