@@ -609,3 +609,32 @@ def test_parameter_pickle_and_deepcopy_keep_class():
     for q in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
         assert type(q) is mt.nn.Parameter and q.requires_grad
         np.testing.assert_array_equal(q.detach().numpy(), [1.0, 2.0])
+
+
+# ---- activation modules and their functional forms ----------------------------------------------
+ACTIVATIONS = {
+    "relu": lambda lib, x: lib.nn.ReLU()(x),
+    "relu_inplace": lambda lib, x: lib.nn.ReLU(inplace=True)(x * 1.0),
+    "f_relu_inplace": lambda lib, x: lib.nn.functional.relu(x * 1.0, inplace=True),
+    "sigmoid": lambda lib, x: lib.nn.Sigmoid()(x),
+    "tanh": lambda lib, x: lib.nn.Tanh()(x),
+    "softmax": lambda lib, x: lib.nn.Softmax(dim=1)(x),
+    "log_softmax": lambda lib, x: lib.nn.LogSoftmax(dim=-1)(x),
+    "f_softmax_dim0": lambda lib, x: lib.nn.functional.softmax(x, dim=0),
+    "flatten": lambda lib, x: lib.nn.Flatten(0)(x),
+    "unflatten": lambda lib, x: lib.nn.Unflatten(1, (2, 2))(x),
+}
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activation_modules_match_torch(name):
+    from reference import strategies as S
+    from reference.compare import compare
+
+    rng = np.random.default_rng(12)
+    sample = S.sample((S.away_from(rng, (3, 4)),), seed=12)
+    report = compare(ACTIVATIONS[name], sample, np.float64)
+    assert report.ok, str(report)
+    ours = ACTIVATIONS[name](mt, mt.tensor(sample.inputs[0], requires_grad=True))
+    theirs = ACTIVATIONS[name](real_torch, real_torch.tensor(sample.inputs[0], requires_grad=True))
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
