@@ -36,6 +36,7 @@ from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.matmul import *  # noqa: F403
+from .ops.padding import *  # noqa: F403
 from .ops.pooling import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403

@@ -1,0 +1,291 @@
+"""Convolution kernels: im2col / col2im (Numba, parallel) around GEMMs in NumPy's BLAS.
+
+One N-d design: every convolution is run as a 3-d one. A 1-d input (N, C, L)
+is viewed as (N, C, 1, 1, L) and a 2-d one as (N, C, 1, H, W), with kernel,
+stride, padding and dilation of 1/0 in the added dims, so one set of kernels
+serves conv1d, conv2d and conv3d. Zero padding is applied inside the kernels
+(reads outside the input are zeros, writes outside are dropped), so no padded
+copy of the input is ever made.
+
+Layout. For a block of B samples, ``im2col`` writes the matrix
+
+    col[g, c*K + k, b*P + p] = x[n0 + b, g*Cg + c, at(p) + dilation * offset(k)]
+
+(g group, Cg = C / groups input channels per group, K kernel positions, P output
+positions, ``at(p)`` the top corner of output position p). Each group's rows are
+one contiguous (Cg*K, B*P) matrix, so a whole block of the batch is one BLAS call:
+
+    forward      out_g    = W_g (Og, Cg*K)  @ col_g (Cg*K, B*P)      -> (Og, B*P)
+    grad weight  gW_g    += gout_g (Og, B*P) @ col_g^T (B*P, Cg*K)
+    grad input   gcol_g   = W_g^T (Cg*K, Og) @ gout_g (Og, B*P)      -> col2im -> gx
+
+``col2im`` is the adjoint of ``im2col``: it scatter-adds each column entry back
+to the input position it was read from; each (sample, channel) image is owned by
+one thread, so the parallel scatter has no races. The (O, B*P) <-> (B, O, P)
+reorderings of output and output gradient are small (1/K of the column matrix)
+Numba loops that also add the bias. The column matrix is not kept between forward
+and backward: it is rebuilt in backward (cheaper than holding it: 151 MB at the
+CIFAR shape).
+
+Why this algorithm (measured on this machine, 2 threads, float32, ratio = torch
+time / ours, forward+backward, medians; see benchmarks/results/conv.md):
+a plain NumPy im2col (as_strided + reshape copy + tensordot) reaches 0.26x at the
+CIFAR shape: its copies are single-threaded and its GEMMs go through einsum /
+tensordot reshapes. Here the copies are parallel and written directly in the
+GEMM's layout, and the batch is cut into blocks whose column matrix stays near
+``BLOCK_ELEMENTS`` so it lives in cache while BLAS reads it. Direct loops (one
+multiply-add per weight per output, no GEMM) were measured too and lose at every
+benchmark shape (BLAS's packed micro-kernels win once Cg*K >= 25), so there is one
+algorithm for all shapes. Figures are in the benchmark table.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+import numpy as np
+from numba import njit
+
+# Target size (elements) of one block's column matrix: big enough for efficient
+# GEMMs, small enough to stay in this machine's cache while BLAS reads it.
+BLOCK_ELEMENTS = 1 << 21
+
+
+@njit(cache=True, nogil=True)
+def _valid_range(start, step, size, n):  # pragma: no cover - jitted
+    """The z in [0, n) with 0 <= start + z * step < size, as a half-open range (lo, hi)."""
+    lo = 0 if start >= 0 else (-start + step - 1) // step
+    hi = 0 if start >= size else (size - 1 - start) // step + 1
+    return lo, max(lo, min(n, hi))
+
+
+@njit(cache=True, nogil=True)
+def im2col(x, ksize, stride, padding, dilation, osize, n0, n1, groups, col):  # pragma: no cover - jitted
+    """Fill col (groups, Cg*K, B*P) from x (N, C, D, H, W) for samples n0 <= n < n1."""
+    C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    kh, kw = ksize[1], ksize[2]
+    od, oh, ow = osize[0], osize[1], osize[2]
+    sd, sh, sw = stride[0], stride[1], stride[2]
+    K = ksize[0] * kh * kw
+    P = od * oh * ow
+    Cg = C // groups
+    for r in range(C * K):
+        c = r // K
+        k = r % K
+        g = c // Cg
+        row = (c - g * Cg) * K + k
+        d0 = (k // (kh * kw)) * dilation[0] - padding[0]
+        h0 = ((k // kw) % kh) * dilation[1] - padding[1]
+        w0 = (k % kw) * dilation[2] - padding[2]
+        dlo, dhi = _valid_range(d0, sd, D, od)
+        hlo, hhi = _valid_range(h0, sh, H, oh)
+        wlo, whi = _valid_range(w0, sw, W, ow)
+        dst = col[g, row]
+        for b in range(n1 - n0):
+            src = x[n0 + b, c]
+            base = b * P
+            dst[base : base + P] = 0
+            for zd in range(dlo, dhi):
+                d = zd * sd + d0
+                for zh in range(hlo, hhi):
+                    h = zh * sh + h0
+                    q = base + (zd * oh + zh) * ow
+                    for zw in range(wlo, whi):
+                        dst[q + zw] = src[d, h, zw * sw + w0]
+
+
+@njit(cache=True, nogil=True)
+def col2im(col, ksize, stride, padding, dilation, osize, n0, gx):  # pragma: no cover - jitted
+    """Scatter-add col (groups, Cg*K, B*P) into gx[n0:n0+B] (N, C, D, H, W); gx pre-zeroed."""
+    C, D, H, W = gx.shape[1], gx.shape[2], gx.shape[3], gx.shape[4]
+    kh, kw = ksize[1], ksize[2]
+    od, oh, ow = osize[0], osize[1], osize[2]
+    sd, sh, sw = stride[0], stride[1], stride[2]
+    K = ksize[0] * kh * kw
+    P = od * oh * ow
+    groups = col.shape[0]
+    Cg = C // groups
+    B = col.shape[2] // P
+    for t in range(B * C):
+        b = t // C
+        c = t % C
+        g = c // Cg
+        dst = gx[n0 + b, c]
+        for k in range(K):
+            src = col[g, (c - g * Cg) * K + k]
+            d0 = (k // (kh * kw)) * dilation[0] - padding[0]
+            h0 = ((k // kw) % kh) * dilation[1] - padding[1]
+            w0 = (k % kw) * dilation[2] - padding[2]
+            dlo, dhi = _valid_range(d0, sd, D, od)
+            hlo, hhi = _valid_range(h0, sh, H, oh)
+            wlo, whi = _valid_range(w0, sw, W, ow)
+            for zd in range(dlo, dhi):
+                d = zd * sd + d0
+                for zh in range(hlo, hhi):
+                    h = zh * sh + h0
+                    q = b * P + (zd * oh + zh) * ow
+                    for zw in range(wlo, whi):
+                        dst[d, h, zw * sw + w0] += src[q + zw]
+
+
+@njit(cache=True, nogil=True)
+def unfold_output(y, bias, n0, out):  # pragma: no cover - jitted
+    """out[n0 + b, o, p] = y[o, b*P + p] + bias[o]  (y: (O, B*P); bias of length O or 0)."""
+    O, P = out.shape[1], out.shape[2]
+    B = y.shape[1] // P
+    has_bias = bias.shape[0] > 0
+    for t in range(B * O):
+        b = t // O
+        o = t % O
+        add = bias[o] if has_bias else 0
+        for p in range(P):
+            out[n0 + b, o, p] = y[o, b * P + p] + add
+
+
+@njit(cache=True, nogil=True)
+def fold_grad_output(gout, n0, n1, out):  # pragma: no cover - jitted
+    """out[o, b*P + p] = gout[n0 + b, o, p]  (the transpose of ``unfold_output``)."""
+    O, P = gout.shape[1], gout.shape[2]
+    for t in range((n1 - n0) * O):
+        b = t // O
+        o = t % O
+        for p in range(P):
+            out[o, b * P + p] = gout[n0 + b, o, p]
+
+
+# ---------------------------------------------------------------------------------------
+# Drivers: plain Python around the jitted pieces (they call BLAS through NumPy).
+# Arguments are 5-d arrays and 3-tuples; ``ops/conv.py`` views 1-d and 2-d as 3-d.
+
+
+def output_size(size, ksize, stride, padding, dilation) -> tuple[int, int, int]:
+    """out = floor((in + 2 pad - dilation (k - 1) - 1) / stride) + 1 per spatial dim."""
+    return tuple(
+        (s + 2 * p - d * (k - 1) - 1) // st + 1 for s, k, st, p, d in zip(size, ksize, stride, padding, dilation)
+    )
+
+
+def _blocks(n: int, rows: int, positions: int, workers: int) -> list[tuple[int, int]]:
+    """Cut the batch into blocks of about BLOCK_ELEMENTS column entries, at least one per worker."""
+    per = max(1, min(BLOCK_ELEMENTS // max(1, rows * positions), -(-n // workers)))
+    return [(i, min(n, i + per)) for i in range(0, n, per)]
+
+
+def _arr(t) -> np.ndarray:
+    return np.asarray(t, dtype=np.int64)
+
+
+class _Workers:
+    """A pool of Python threads that run blocks of the batch side by side.
+
+    Each block is im2col (Numba, GIL released) then a GEMM (NumPy's BLAS, GIL released).
+    BLAS is held to one thread meanwhile: a threaded BLAS would leave its worker spinning
+    after each call and fight the other blocks for the cores.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._size = 0
+        self._lock = threading.Lock()
+        self._blas = _blas_controller()
+
+    def map(self, fn, items: list) -> list:
+        workers = min(numba.get_num_threads(), len(items))
+        if workers <= 1:
+            return [fn(item) for item in items]
+        with self._lock:
+            if self._pool is None or self._size != workers:
+                if self._pool is not None:
+                    self._pool.shutdown()
+                self._pool = ThreadPoolExecutor(workers, thread_name_prefix="minitorch-conv")
+                self._size = workers
+        chunks = [items[i::workers] for i in range(workers)]
+        before = self._blas.get_num_threads() if self._blas is not None else None
+        if self._blas is not None:
+            self._blas.set_num_threads(1)
+        try:
+            futures = [self._pool.submit(lambda c=c: [fn(item) for item in c]) for c in chunks]
+            results = [f.result() for f in futures]
+        finally:
+            if self._blas is not None:
+                self._blas.set_num_threads(before)
+        return [r for chunk in results for r in chunk]
+
+
+def _blas_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    libs = ThreadpoolController().select(user_api="blas").lib_controllers
+    return libs[0] if len(libs) == 1 else None
+
+
+WORKERS = _Workers()
+
+
+def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
+    """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
+    N, C = x.shape[:2]
+    O = weight.shape[0]
+    ksize = weight.shape[2:]
+    osize = output_size(x.shape[2:], ksize, stride, padding, dilation)
+    K = int(np.prod(ksize))
+    P = int(np.prod(osize))
+    Cg, Og = C // groups, O // groups
+    w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
+    b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
+    out = np.empty((N, O, P), dtype=x.dtype)
+    args = (_arr(ksize), _arr(stride), _arr(padding), _arr(dilation), _arr(osize))
+
+    def block(span):
+        n0, n1 = span
+        col = np.empty((groups, Cg * K, (n1 - n0) * P), dtype=x.dtype)
+        im2col(x, *args, n0, n1, groups, col)
+        y = np.matmul(w, col).reshape(O, (n1 - n0) * P)
+        unfold_output(y, b, n0, out)
+
+    WORKERS.map(block, _blocks(N, C * K, P, numba.get_num_threads()))
+    return out.reshape((N, O) + tuple(osize))
+
+
+def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight):
+    """(grad x, grad weight) of ``conv_forward`` for upstream gradient gout (N, O, *osize)."""
+    N, C = x.shape[:2]
+    O = weight.shape[0]
+    ksize = weight.shape[2:]
+    osize = gout.shape[2:]
+    K = int(np.prod(ksize))
+    P = int(np.prod(osize))
+    Cg, Og = C // groups, O // groups
+    w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
+    g3 = np.ascontiguousarray(gout).reshape(N, O, P)
+    gx = np.zeros(x.shape, dtype=x.dtype) if need_input else None
+    args = (_arr(ksize), _arr(stride), _arr(padding), _arr(dilation), _arr(osize))
+    wt = np.ascontiguousarray(w.transpose(0, 2, 1)) if need_input else None
+
+    def block(span):
+        n0, n1 = span
+        gy = np.empty((O, (n1 - n0) * P), dtype=x.dtype)
+        fold_grad_output(g3, n0, n1, gy)
+        gy = gy.reshape(groups, Og, (n1 - n0) * P)
+        gw = None
+        if need_weight:
+            col = np.empty((groups, Cg * K, (n1 - n0) * P), dtype=x.dtype)
+            im2col(x, *args, n0, n1, groups, col)
+            gw = np.matmul(gy, col.transpose(0, 2, 1))
+        if need_input:
+            gcol = np.matmul(wt, gy)
+            col2im(gcol, *args, n0, gx)
+        return gw
+
+    partial = WORKERS.map(block, _blocks(N, C * K, P, numba.get_num_threads()))
+    gw = None
+    if need_weight:
+        gw = partial[0]
+        for p in partial[1:]:
+            gw += p
+        gw = gw.reshape(weight.shape)
+    return gx, gw
