@@ -166,20 +166,20 @@ def _conv(d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding
     padding = _tuple(padding, d, "padding")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
-    O, C = weight.shape[0], input.shape[1]
-    if O % groups:
+    out_ch, in_ch = weight.shape[0], input.shape[1]
+    if out_ch % groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight "
             f"of size [{list(weight.shape)}] instead"
         )
-    if C != weight.shape[1] * groups:
+    if in_ch != weight.shape[1] * groups:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input{list(input.shape)} to have "
-            f"{weight.shape[1] * groups} channels, but got {C} channels instead"
+            f"{weight.shape[1] * groups} channels, but got {in_ch} channels instead"
         )
-    if bias is not None and tuple(bias.shape) != (O,):
+    if bias is not None and tuple(bias.shape) != (out_ch,):
         raise RuntimeError(
-            f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with {O} elements, but got "
+            f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with {out_ch} elements, but got "
             f"bias of size {list(bias.shape)} instead"
         )
     padded = [s + 2 * p for s, p in zip(input.shape[2:], padding)]

@@ -1,3 +1,4 @@
+# ruff: noqa: N806, E741  (shape names N, C, O, K, P follow the math in the docstring)
 """Convolution kernels: im2col / col2im (Numba, parallel) around GEMMs in NumPy's BLAS.
 
 One N-d design: every convolution is run as a 3-d one. A 1-d input (N, C, L)
