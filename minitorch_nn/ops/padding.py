@@ -106,6 +106,7 @@ _NODES = {
 }
 # torch pads circularly with in-place slice copies, whose node is CopySlices
 _CIRCULAR = _gather_class("circular", "CopySlices")
+_CIRCULAR._node_class.name = lambda self: "torch::autograd::CopySlices"  # torch's name() of that node
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:

@@ -1,0 +1,182 @@
+"""Conv1d/2d/3d modules and conv errors against torch (the ops are covered by reference/registry/conv.py)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minitorch_nn as mt
+import minitorch_nn.nn as nn
+from reference.compare import compare_modules
+
+MODULES = {1: (nn.Conv1d, torch.nn.Conv1d), 2: (nn.Conv2d, torch.nn.Conv2d), 3: (nn.Conv3d, torch.nn.Conv3d)}
+
+
+def _copy_weights(ours, theirs, dtype) -> None:
+    ours.weight.data = mt.tensor(theirs.weight.detach().numpy().astype(dtype))
+    if theirs.bias is not None:
+        ours.bias.data = mt.tensor(theirs.bias.detach().numpy().astype(dtype))
+    theirs.to(torch.float64 if dtype == np.float64 else torch.float32)
+
+
+@st.composite
+def module_args(draw, d):
+    groups = draw(st.sampled_from([1, 2]))
+    c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    k = tuple(draw(st.integers(1, 3 if d < 3 else 2)) for _ in range(d))
+    mode = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular"]))
+    padding_kind = draw(st.sampled_from(["int", "same", "valid"]))
+    stride = 1 if padding_kind == "same" else draw(st.integers(1, 2))
+    padding = padding_kind if padding_kind != "int" else draw(st.integers(0, 1))
+    kwargs = dict(
+        stride=stride,
+        padding=padding,
+        dilation=draw(st.integers(1, 2)),
+        groups=groups,
+        bias=draw(st.booleans()),
+        padding_mode=mode,
+    )
+    size = tuple(kwargs["dilation"] * (kk - 1) + 2 + draw(st.integers(0, 2)) for kk in k)
+    return (c_in, c_out, k), kwargs, (draw(st.integers(1, 2)), c_in) + size, draw(st.integers(0, 2**16))
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@given(data=st.data())
+def test_module_matches_torch(d, dtype, data):
+    args, kwargs, shape, seed = data.draw(module_args(d))
+    ours_cls, theirs_cls = MODULES[d]
+    torch.manual_seed(seed)
+    theirs = theirs_cls(*args, **kwargs)
+    ours = ours_cls(*args, **kwargs, dtype=mt.float64 if dtype == np.float64 else mt.float32)
+    _copy_weights(ours, theirs, dtype)
+    x = np.random.default_rng(seed).uniform(-2, 2, shape)
+    report = compare_modules(ours, theirs, [x], dtype, seed=seed)
+    assert report.ok, f"{args} {kwargs} {shape}: {report}"
+
+
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [
+        ((1, 6, 5), {}),
+        ((6, 16, (5, 3)), {"stride": 2, "padding": (1, 2), "dilation": 2, "groups": 2, "bias": False}),
+        ((4, 4, 3), {"padding": "same", "groups": 4, "padding_mode": "reflect"}),
+        ((2, 4, 3), {"padding": "valid", "padding_mode": "circular"}),
+        ((2, 4, 1), {"stride": (1, 2, 1)}),
+    ],
+)
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_repr_and_parameters_match_torch(d, args, kwargs):
+    if isinstance(args[2], tuple) and len(args[2]) != d:
+        args = args[:2] + (args[2][0],)
+    if isinstance(kwargs.get("stride"), tuple) and len(kwargs["stride"]) != d:
+        kwargs = dict(kwargs, stride=kwargs["stride"][0])
+    if isinstance(kwargs.get("padding"), tuple) and len(kwargs["padding"]) != d:
+        kwargs = dict(kwargs, padding=kwargs["padding"][0])
+    ours, theirs = MODULES[d][0](*args, **kwargs), MODULES[d][1](*args, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert [(n, tuple(p.shape)) for n, p in ours.named_parameters()] == [
+        (n, tuple(p.shape)) for n, p in theirs.named_parameters()
+    ]
+    assert list(ours.state_dict().keys()) == list(theirs.state_dict().keys())
+
+
+def test_default_init_bounds():
+    mt.manual_seed(0)
+    conv = nn.Conv2d(3, 256, (5, 4), groups=1)
+    bound = 1 / math.sqrt(3 * 5 * 4)
+    w, b = conv.weight.detach().numpy(), conv.bias.detach().numpy()
+    assert w.dtype == np.float32
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+    assert np.abs(b).max() <= bound and np.abs(b).max() > 0.5 * bound
+    # uniform on [-bound, bound]: variance bound^2 / 3
+    assert abs(w.var() - bound**2 / 3) < 0.15 * bound**2 / 3
+
+
+def test_sharpening_kernel_seed_snippet():
+    image = np.random.default_rng(0).random((1, 1, 9, 7)).astype(np.float32)
+    outs = []
+    for lib in (mt, torch):
+        kernel = lib.ones(3, 3) / -9
+        kernel[1][1] = 1
+        conv = lib.nn.Conv2d(1, 1, (3, 3), 1, bias=False)
+        conv.weight.data = kernel.view(1, 1, 3, 3)
+        out = conv(lib.tensor(image))
+        outs.append(out.data.squeeze(0).numpy())
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-5, atol=1e-6)
+    assert outs[0].shape == (1, 7, 5)
+
+
+def _raises_like_torch(call):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        call(mt)
+    assert _sorted_sets(str(ours.value).splitlines()[0]) == _sorted_sets(str(theirs.value).splitlines()[0])
+
+
+def _sorted_sets(message: str) -> str:
+    """torch prints Python sets, whose order depends on the hash seed: compare them sorted."""
+    return re.sub(r"\{([^}]*)\}", lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", message)
+
+
+def _t(lib, *shape, dtype=None):
+    a = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    return lib.tensor(a) if dtype is None else lib.tensor(a.astype(np.float64))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 2, 2), _t(lib, 4, 3, 3, 3)),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 3, 2, 2, 2, 2), _t(lib, 4, 3, 3, 3)),
+        lambda lib: lib.nn.functional.conv1d(_t(lib, 2), _t(lib, 4, 3, 3)),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 4, 5, 5), _t(lib, 4, 3, 3, 3)),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 4, 5, 5), _t(lib, 4, 3, 3, 3), groups=2),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 6, 5, 5), _t(lib, 3, 3, 3, 3), groups=2),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3), stride=2, padding="same"),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3), padding="foo"),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3), stride=0),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3), padding=-1),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3), dilation=0),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3), groups=0),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3), _t(lib, 3)),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3), stride=(1, 1, 1)),
+        lambda lib: lib.nn.functional.conv3d(_t(lib, 1, 3, 5, 5, 5), _t(lib, 4, 3, 3, 3, 3), dilation=(1, 2)),
+        lambda lib: lib.nn.functional.conv1d(_t(lib, 1, 3, 5), _t(lib, 4, 3, 3), padding=(1, 1)),
+        lambda lib: lib.nn.functional.conv2d(_t(lib, 1, 3, 5, 5), _t(lib, 4, 3, 3, 3, dtype="d")),
+        lambda lib: lib.nn.Conv2d(3, 4, 3, groups=2),
+        lambda lib: lib.nn.Conv2d(4, 3, 3, groups=2),
+        lambda lib: lib.nn.Conv2d(4, 4, 3, groups=0),
+        lambda lib: lib.nn.Conv2d(4, 4, 3, padding="foo"),
+        lambda lib: lib.nn.Conv2d(4, 4, 3, padding="same", stride=2),
+        lambda lib: lib.nn.Conv2d(4, 4, 3, padding_mode="foo"),
+        lambda lib: lib.nn.Conv2d(4, 4, 3, padding_mode="reflect", padding=1)(_t(lib, 1, 4, 1, 1)),
+        lambda lib: lib.nn.functional.pad(_t(lib, 1, 2, 3, 3), (3, 3), mode="reflect"),
+        lambda lib: lib.nn.functional.pad(_t(lib, 1, 2, 3, 3), (3, 3, 1, 1), mode="reflect"),
+        lambda lib: lib.nn.functional.pad(_t(lib, 1, 2, 3, 3), (1,)),
+        lambda lib: lib.nn.functional.pad(_t(lib, 1, 2, 3, 3), (1, 1), mode="foo"),
+        lambda lib: lib.nn.functional.pad(_t(lib, 1, 2, 3, 3), (1, 1) * 5),
+        lambda lib: lib.nn.functional.pad(_t(lib, 1, 2, 3, 3), (1, 1), mode="reflect", value=2.0),
+    ],
+)
+def test_errors_match_torch(call):
+    _raises_like_torch(call)
+
+
+def test_conv_backward_graph_names():
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
+    names = []
+    for lib in (mt, torch):
+        t = lib.tensor(x, requires_grad=True)
+        w = lib.tensor(np.ones((4, 3, 2, 2)) * 0.5, requires_grad=True)
+        y = lib.nn.functional.conv2d(t, w, padding="same")
+        inner = y.grad_fn.next_functions[0][0]
+        names.append((y.grad_fn.name(), inner.name(), [type(n).__name__ for n, _ in y.grad_fn.next_functions]))
+    assert names[0] == names[1]
