@@ -1,5 +1,5 @@
 # ruff: noqa: N806, E741  (shape names N, C, O, K, P follow the math in the docstring)
-"""Convolution kernels: im2col / col2im (Numba, parallel) around GEMMs in NumPy's BLAS.
+"""Convolution kernels: im2col / col2im (Numba) around GEMMs in NumPy's BLAS.
 
 One N-d design: every convolution is run as a 3-d one. A 1-d input (N, C, L)
 is viewed as (N, C, 1, 1, L) and a 2-d one as (N, C, 1, H, W), with kernel,
@@ -21,23 +21,31 @@ one contiguous (Cg*K, B*P) matrix, so a whole block of the batch is one BLAS cal
     grad input   gcol_g   = W_g^T (Cg*K, Og) @ gout_g (Og, B*P)      -> col2im -> gx
 
 ``col2im`` is the adjoint of ``im2col``: it scatter-adds each column entry back
-to the input position it was read from; each (sample, channel) image is owned by
-one thread, so the parallel scatter has no races. The (O, B*P) <-> (B, O, P)
-reorderings of output and output gradient are small (1/K of the column matrix)
-Numba loops that also add the bias. The column matrix is not kept between forward
-and backward: it is rebuilt in backward (cheaper than holding it: 151 MB at the
-CIFAR shape).
+to the input position it was read from. The (O, B*P) <-> (B, O, P) reorderings
+of output and output gradient are small (1/K of the column matrix) loops that
+also add the bias. The column matrix is rebuilt in backward rather than kept
+(151 MB at the CIFAR shape).
 
-Why this algorithm (measured on this machine, 2 threads, float32, ratio = torch
-time / ours, forward+backward, medians; see benchmarks/results/conv.md):
-a plain NumPy im2col (as_strided + reshape copy + tensordot) reaches 0.26x at the
-CIFAR shape: its copies are single-threaded and its GEMMs go through einsum /
-tensordot reshapes. Here the copies are parallel and written directly in the
-GEMM's layout, and the batch is cut into blocks whose column matrix stays near
-``BLOCK_ELEMENTS`` so it lives in cache while BLAS reads it. Direct loops (one
-multiply-add per weight per output, no GEMM) were measured too and lose at every
-benchmark shape (BLAS's packed micro-kernels win once Cg*K >= 25), so there is one
-algorithm for all shapes. Figures are in the benchmark table.
+Parallelism. The batch is cut into blocks (about ``BLOCK_ELEMENTS`` column
+entries, at least one block per thread) and the blocks run on a pool of
+``numba.get_num_threads()`` Python threads; every kernel is ``nogil``, NumPy's
+matmul releases the GIL, and BLAS is held to one thread per block meanwhile.
+
+Why (measured on this 2-core machine, float32, 2 threads, torch/ours ratio of
+forward+backward at the CIFAR shape N=64, 64x32x32 -> 64, k3, p1; torch ~62 ms):
+- first version, ``parallel=True`` prange kernels + 2-thread BLAS: 0.13-0.16x
+  (LeNet conv2: 0.03x). OpenBLAS leaves its worker spinning after each call and
+  Numba's OpenMP workers spin after each parallel region: on 2 cores each waits
+  on the other (a 40 us reorder loop took 6 ms after a GEMM).
+- same kernels, BLAS pinned to 1 thread: 0.39-0.51x (LeNet conv2 0.30x).
+- serial ``nogil`` kernels, blocks on 2 Python threads, 1-thread BLAS each (this
+  file): 0.52-0.54x; LeNet conv1 0.78x, LeNet conv2 0.33x (torch's oneDNN forward
+  is 0.16 ms there; our forward 1.0 ms, of which im2col of 10-wide rows is half).
+  Block size 2^18 .. 2^21 elements made no measurable difference.
+Not reached: the 1.0x LeNet / 0.8x CIFAR targets. Next steps measured to matter:
+im2col/col2im with short (10-wide) rows dominate at LeNet shapes (a direct
+kernel or a channels-last column layout would help), and the CIFAR forward GEMM
+runs near 130 GFLOP/s while torch's oneDNN forward is ~3x faster.
 """
 
 from __future__ import annotations

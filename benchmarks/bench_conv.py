@@ -1,0 +1,148 @@
+"""Benchmark: our convolution vs torch CPU, forward and forward+backward, 2 threads each.
+
+Run ``python benchmarks/bench_conv.py`` from the repository root. Shapes come
+from the registry's BenchCases (reference/registry/conv.py). Each timing is the
+median of ``repeats`` runs, both engines measured side by side in one process;
+ratio = torch time / our time (above 1: we are faster). Compile time is measured
+in fresh subprocesses: cold (empty NUMBA_CACHE_DIR) and warm (from that cache).
+Writes a markdown table to benchmarks/results/conv.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+THREADS = 2
+COMPILE_SNIPPET = """
+import time
+t = time.perf_counter()
+import numpy as np
+import minitorch_nn as mt
+t_import = time.perf_counter()
+for dtype in (np.float32, np.float64):
+    x = mt.tensor(np.ones((2, 2, 5, 5), dtype), requires_grad=True)
+    w = mt.tensor(np.ones((2, 2, 3, 3), dtype), requires_grad=True)
+    y = mt.nn.functional.conv2d(x, w)
+    y.backward(mt.tensor(np.ones(y.shape, dtype)))
+print(time.perf_counter() - t_import)
+"""
+
+
+def _median_ms(fn, repeats: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times) * 1e3)
+
+
+def _compile_seconds(cache_dir: str) -> float:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    out = subprocess.run(
+        [sys.executable, "-c", COMPILE_SNIPPET], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run(repeats: int = 7) -> list[dict]:
+    """Time every conv BenchCase; one dict per (shape, pass) with torch_ms, ours_ms, ratio."""
+    import torch
+
+    import minitorch_nn as mt
+    from reference.registry import op
+
+    torch.set_num_threads(THREADS)
+    mt.set_num_threads(THREADS)
+    info = op("conv2d")
+    rows = []
+    for case in info.bench:
+        sample = case.make(np.random.default_rng(0))
+        arrays = [a.astype(np.float32) for a in sample.inputs]
+        upstream = None
+        timings = {}
+        for name, lib in (("torch", torch), ("ours", mt)):
+            tensors = [torch.from_numpy(a.copy()) if lib is torch else mt.tensor(a.copy()) for a in arrays]
+            for t in tensors:
+                t.requires_grad_(True)
+            out = info.call(lib, *tensors, **sample.kwargs)
+            if upstream is None:
+                upstream = np.random.default_rng(1).standard_normal(tuple(out.shape)).astype(np.float32)
+            grad = torch.from_numpy(upstream) if lib is torch else mt.tensor(upstream)
+
+            def forward(lib=lib, tensors=tensors, kwargs=sample.kwargs):
+                with lib.no_grad():
+                    info.call(lib, *tensors, **kwargs)
+
+            def forward_backward(lib=lib, tensors=tensors, grad=grad, kwargs=sample.kwargs):
+                info.call(lib, *tensors, **kwargs).backward(grad)
+
+            timings[name] = (forward, forward_backward)
+        for i, label in enumerate(("forward", "forward+backward")):
+            # interleave the engines so load changes hit both
+            t_torch, t_ours = [], []
+            for _ in range(3):
+                t_torch.append(_median_ms(timings["torch"][i], repeats))
+                t_ours.append(_median_ms(timings["ours"][i], repeats))
+            torch_ms, ours_ms = float(np.median(t_torch)), float(np.median(t_ours))
+            rows.append(
+                {
+                    "case": case.label,
+                    "pass": label,
+                    "torch_ms": torch_ms,
+                    "ours_ms": ours_ms,
+                    "ratio": torch_ms / ours_ms,
+                }
+            )
+    return rows
+
+
+def compile_times() -> dict:
+    with tempfile.TemporaryDirectory() as cache:
+        cold = _compile_seconds(cache)
+        warm = _compile_seconds(cache)
+    return {"cold_s": cold, "warm_s": warm}
+
+
+def main() -> None:
+    repeats = int(os.environ.get("BENCH_REPEATS", "7"))
+    rows = run(repeats)
+    compile_info = compile_times()
+    lines = [
+        "# Convolution: minitorch_nn vs torch CPU",
+        "",
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {THREADS} threads for both "
+        f"engines; float32; median of {repeats} runs x 3 interleaved rounds. ratio = torch / ours (>1: ours faster).",
+        "",
+        "| shape | pass | torch ms | ours ms | ratio |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['case']} | {r['pass']} | {r['torch_ms']:.2f} | {r['ours_ms']:.2f} | {r['ratio']:.2f}x |")
+    lines += [
+        "",
+        f"JIT compile + first call of the conv kernels (float32 and float64, forward and backward): "
+        f"cold (empty cache) {compile_info['cold_s']:.2f} s, warm (from the on-disk cache) {compile_info['warm_s']:.2f} s.",
+        "",
+    ]
+    text = "\n".join(lines)
+    out = ROOT / "benchmarks" / "results" / "conv.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
