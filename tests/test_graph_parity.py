@@ -67,7 +67,8 @@ def test_shared_parameter_has_one_accumulate_grad():
         w = lib.randn(3, 3, requires_grad=True)
         y = (w * w).sum()
         (a, _), (b, _) = y.grad_fn.next_functions[0][0].next_functions
-        assert a is b and a.name() == "AccumulateGrad"
+        assert a is b and type(a).__name__ == "AccumulateGrad"
+        assert a.name() == "torch::autograd::AccumulateGrad"
         assert a.variable is w
 
 

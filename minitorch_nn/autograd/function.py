@@ -241,6 +241,9 @@ class AccumulateGrad(Node):
         self.next_functions = ()
         self._output_meta = [(variable._data.shape, variable._data.dtype)]
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # torch's C++ name, as its name() reports it
+
 
 def accumulate_grad_node(t: Tensor) -> AccumulateGrad:
     """The one AccumulateGrad node of leaf ``t`` (torch keeps one per leaf, weakly)."""
