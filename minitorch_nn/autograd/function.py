@@ -145,7 +145,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
+        name = cls.node_name or cls.__name__ + "Backward"
         cls._node_class = type(name, (BackwardNode,), {"_function": cls, "__module__": cls.__module__})
 
     @staticmethod

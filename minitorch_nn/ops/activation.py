@@ -1,5 +1,292 @@
-"""(being written)"""
+"""Activations: relu, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, gelu.
 
-__all__: list[str] = []
+Pointwise activations have a diagonal Jacobian, so backward is the upstream
+gradient times f'(x), often cheapest from the saved *output*:
+sigmoid' = s (1 - s), tanh' = 1 - t^2, relu' = [y > 0].
+"""
 
-TENSOR_METHODS: dict = {}
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor, wrap_dim
+
+
+class Relu(Function):
+    """y = max(x, 0).   dx = dy * [y > 0] (the kink at 0 gets gradient 0, as in torch)."""
+
+    node_name = "ReluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (y,) = ctx.saved_tensors
+        return (grad * (y > 0),)
+
+
+class ReluInplace(Relu):
+    """relu_: the same function written into x's storage (x is marked dirty)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        np.maximum(x, 0, out=x)
+        ctx.mark_dirty(x)
+        ctx.save_for_backward(x)
+        return x
+
+
+class Sigmoid(Function):
+    """s = 1 / (1 + e^-x).   ds/dx = s (1 - s)."""
+
+    node_name = "SigmoidBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        # split by sign so exp never overflows
+        e = np.exp(-np.abs(x))
+        s = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(s)
+        return s
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (s,) = ctx.saved_tensors
+        return (grad * s * (1 - s),)
+
+
+class Tanh(Function):
+    """t = tanh(x).   dt/dx = 1 - t^2."""
+
+    node_name = "TanhBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        t = np.tanh(x)
+        ctx.save_for_backward(t)
+        return t
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (t,) = ctx.saved_tensors
+        return (grad * (1 - t * t),)
+
+
+class Softmax(Function):
+    """s_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (shifted by the max for stability).
+
+    Jacobian ds_i/dx_j = s_i (delta_ij - s_j), so  dx = s * (dy - sum(dy * s)).
+    """
+
+    node_name = "SoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        s = e / np.sum(e, axis=dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(s)
+        return s
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (s,) = ctx.saved_tensors
+        return s * (grad - np.sum(grad * s, axis=ctx.dim, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """y_i = x_i - log sum_j e^{x_j}  (log-sum-exp shifted by the max).
+
+    dy_i/dx_j = delta_ij - softmax_j, so  dx = dy - softmax * sum(dy),
+    with softmax = e^y recovered from the saved output.
+    """
+
+    node_name = "LogSoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        shifted = x - np.max(x, axis=dim, keepdims=True)
+        y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (y,) = ctx.saved_tensors
+        return grad - np.exp(y) * np.sum(grad, axis=ctx.dim, keepdims=True), None
+
+
+class LeakyRelu(Function):
+    """y = x if x > 0 else slope * x.   dx = dy * (1 or slope)."""
+
+    node_name = "LeakyReluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, slope: float) -> np.ndarray:
+        ctx.slope = slope
+        ctx.save_for_backward(x)
+        return np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        return np.where(x > 0, grad, grad * ctx.slope).astype(grad.dtype, copy=False), None
+
+
+class Elu(Function):
+    """y = x if x > 0 else alpha (e^x - 1).   dx = dy * (1 or y + alpha)."""
+
+    node_name = "EluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
+        y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+        ctx.alpha = alpha
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        x, y = ctx.saved_tensors
+        return np.where(x > 0, grad, grad * (y + ctx.alpha)).astype(grad.dtype, copy=False), None
+
+
+class Gelu(Function):
+    """y = x Phi(x) (exact, with erf) or the tanh approximation.
+
+    Exact: dy/dx = Phi(x) + x phi(x).  Tanh form: u = c (x + 0.044715 x^3),
+    y = x/2 (1 + tanh u), dy/dx = (1 + tanh u)/2 + x/2 (1 - tanh^2 u) c (1 + 3 * 0.044715 x^2).
+    """
+
+    node_name = "GeluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, approximate: str) -> np.ndarray:
+        ctx.approximate = approximate
+        ctx.save_for_backward(x)
+        if approximate == "tanh":
+            u = math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)
+            return (0.5 * x * (1 + np.tanh(u))).astype(x.dtype, copy=False)
+        return (0.5 * x * (1 + _erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            c = math.sqrt(2 / math.pi)
+            t = np.tanh(c * (x + 0.044715 * x**3))
+            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+        else:
+            d = 0.5 * (1 + _erf(x / math.sqrt(2))) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return (grad * d).astype(grad.dtype, copy=False), None
+
+
+_erf_vec = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    return _erf_vec(x).astype(x.dtype, copy=False)
+
+
+def _float_input(name: str, x: Tensor) -> None:
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"\"{name}\" not implemented for '{_scalar_type(x)}'")
+
+
+def _scalar_type(x: Tensor) -> str:
+    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}.get(
+        x._data.dtype.name, x._data.dtype.name
+    )
+
+
+def relu(input: Tensor) -> Tensor:
+    return Relu.apply(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return ReluInplace.apply(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    _float_input("sigmoid_cpu", input)
+    return Sigmoid.apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    _float_input("tanh_cpu", input)
+    return Tanh.apply(input)
+
+
+def _softmax_input(input: Tensor, dim: int | None, dtype: Any) -> tuple[Tensor, int]:
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        # torch's legacy implicit choice (with a warning in F.softmax)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return input, wrap_dim(dim, input.ndim)
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    input, dim = _softmax_input(input, dim, dtype)
+    _float_input("softmax_lastdim_kernel_impl", input)
+    return Softmax.apply(input, dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    input, dim = _softmax_input(input, dim, dtype)
+    _float_input("log_softmax_lastdim_kernel_impl", input)
+    return LogSoftmax.apply(input, dim)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyRelu.apply(input, negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return _write_back(input, leaky_relu(input, negative_slope))
+
+
+def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return Elu.apply(input, alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return _write_back(input, elu(input, alpha))
+
+
+def _write_back(input: Tensor, result: Tensor) -> Tensor:
+    """In-place variants without a graph of their own: allowed only outside autograd."""
+    if result.requires_grad:
+        raise RuntimeError(
+            "in-place leaky_relu_/elu_ on a tensor that requires grad is not supported; use the out-of-place form"
+        )
+    input._data[...] = result._data
+    input._version.value += 1
+    return input
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return Gelu.apply(input, approximate)
+
+
+__all__ = ["log_softmax", "relu", "relu_", "sigmoid", "softmax", "tanh"]
+
+TENSOR_METHODS = {
+    "relu": relu,
+    "relu_": relu_,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "softmax": lambda self, dim, dtype=None: softmax(self, dim, dtype),
+    "log_softmax": lambda self, dim, dtype=None: log_softmax(self, dim, dtype),
+}

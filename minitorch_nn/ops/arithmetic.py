@@ -56,9 +56,219 @@ class Mul(Function):
         return gx, gy, None
 
 
+class Sub(Add):
+    """z = x - alpha * y  (Add with alpha negated).   dz/dx = 1, dz/dy = -alpha."""
+
+    node_name = "SubBackward0"
+
+
+class Rsub(Add):
+    """z = y - alpha * x written as -alpha * x + y (torch's rsub for scalar - tensor)."""
+
+    node_name = "RsubBackward1"
+
+
+class Div(Function):
+    """z = x / y.   dz/dx = 1/y,  dz/dy = -x / y^2 = -z / y."""
+
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dtype: Any) -> np.ndarray:
+        ctx.shapes = (x.shape, y.shape)
+        z = np.divide(x, y, dtype=dtype)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
+        return z
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        x, y = ctx.saved_tensors
+        gx = unbroadcast(grad / y, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(-grad * x / (y * y), ctx.shapes[1]) if ctx.needs_input_grad[1] else None
+        return gx, gy, None
+
+
+class Neg(Function):
+    """z = -x.   dz/dx = -1."""
+
+    node_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.negative(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return (-grad,)
+
+
+class Pow(Function):
+    """z = x ** y (both tensors).   dz/dx = y x^(y-1),  dz/dy = z log x."""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dtype: Any) -> np.ndarray:
+        ctx.shapes = (x.shape, y.shape)
+        z = np.power(x, y, dtype=dtype)
+        ctx.save_for_backward(x, y, z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        x, y, z = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = unbroadcast(grad * y * np.power(x, y - 1), ctx.shapes[0])
+        if ctx.needs_input_grad[1]:
+            # torch defines the x = 0 case as 0 (the limit of z log x for positive y)
+            log_x = np.log(np.where(x > 0, x, 1))
+            gy = unbroadcast(grad * z * np.where(x > 0, log_x, 0), ctx.shapes[1])
+        return gx, gy, None
+
+
+class PowScalar(Function):
+    """z = x ** p for a number p.   dz/dx = p x^(p-1)."""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, p: float) -> np.ndarray:
+        ctx.p = p
+        ctx.save_for_backward(x)
+        return np.power(x, p).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return np.zeros_like(grad), None
+        return (grad * p * np.power(x, p - 1)).astype(grad.dtype, copy=False), None
+
+
+class Exp(Function):
+    """z = e^x.   dz/dx = z."""
+
+    node_name = "ExpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        z = np.exp(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (z,) = ctx.saved_tensors
+        return (grad * z,)
+
+
+class Log(Function):
+    """z = ln x.   dz/dx = 1/x."""
+
+    node_name = "LogBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        return (grad / x,)
+
+
+class Sqrt(Function):
+    """z = sqrt(x).   dz/dx = 1 / (2 z)."""
+
+    node_name = "SqrtBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            z = np.sqrt(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (z,) = ctx.saved_tensors
+        return (grad / (2 * z),)
+
+
+class Abs(Function):
+    """z = |x|.   dz/dx = sign(x) (0 at 0, as in torch)."""
+
+    node_name = "AbsBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        return (grad * np.sign(x),)
+
+
+class Clamp(Function):
+    """z = min(max(x, lo), hi).   dz/dx = 1 where lo <= x <= hi, else 0."""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        z = x
+        if lo is not None:
+            z = np.maximum(z, lo)
+        if hi is not None:
+            z = np.minimum(z, hi)
+        return np.array(z, dtype=x.dtype, copy=z is x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        keep = np.ones(x.shape, dtype=bool)
+        if ctx.lo is not None:
+            keep &= x >= ctx.lo
+        if ctx.hi is not None:
+            keep &= x <= ctx.hi
+        return grad * keep, None, None
+
+
+class ClampMin(Clamp):
+    node_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    node_name = "ClampMaxBackward0"
+
+
 def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     a, b, dtype = binary_operands(input, other)
     return Add.apply(a, b, alpha, dtype)
+
+
+def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
+    a, b, dtype = binary_operands(input, other)
+    if a._data.dtype == np.bool_ and b._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    return Sub.apply(a, b, -alpha, dtype)
+
+
+def rsub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
+    """other - alpha * input."""
+    a, b, dtype = binary_operands(input, other)
+    return Rsub.apply(b, a, -alpha, dtype)
 
 
 def mul(input: Any, other: Any) -> Tensor:
@@ -66,14 +276,181 @@ def mul(input: Any, other: Any) -> Tensor:
     return Mul.apply(a, b, dtype)
 
 
-__all__ = ["add", "mul"]
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    a, b, dtype = binary_operands(input, other)
+    if rounding_mode is not None:
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(
+                f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+            )
+        q = a._data / b._data
+        q = np.trunc(q) if rounding_mode == "trunc" else np.floor(q)
+        return Tensor._make(q.astype(dtype))
+    if dtype.kind != "f":
+        dtype = np.dtype(np.float32)  # true division of integers gives the default float
+    return Div.apply(a, b, dtype)
+
+
+def neg(input: Tensor) -> Tensor:
+    return Neg.apply(input)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        if input._data.dtype.kind != "f" and isinstance(exponent, float):
+            input = input.to(np.float32)
+        return PowScalar.apply(input, exponent)
+    a, b, dtype = binary_operands(input, exponent)
+    return Pow.apply(a, b, dtype)
+
+
+def _unary(function: type[Function]) -> Any:
+    def op(input: Tensor) -> Tensor:
+        if input._data.dtype.kind != "f":
+            input = input.to(np.float32)  # torch computes exp/log/sqrt of integers in the default float
+        return function.apply(input)
+
+    op.__name__ = function.__name__.lower()
+    return op
+
+
+exp = _unary(Exp)
+log = _unary(Log)
+sqrt = _unary(Sqrt)
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    return Abs.apply(input)
+
+
+def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if max is None:
+        return ClampMin.apply(input, min, None)
+    if min is None:
+        return ClampMax.apply(input, None, max)
+    return Clamp.apply(input, min, max)
+
+
+def square(input: Tensor) -> Tensor:
+    return pow(input, 2)
+
+
+# ---- in-place methods -------------------------------------------------------------------
+# With a graph they are the out-of-place op whose result is written back into the input's
+# storage, and the input tensor takes over the new grad_fn (torch "rebases" it the same way).
+
+
+def _inplace(out_of_place: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        result = out_of_place(self, *args, **kwargs)
+        if result._data.dtype != self._data.dtype and not (
+            self._data.dtype.kind == "f" or result._data.dtype.kind == self._data.dtype.kind
+        ):
+            raise RuntimeError(
+                f"result type {_type_name(result)} can't be cast to the desired output type {_type_name(self)}"
+            )
+        return _write_result(self, result)
+
+    method.__name__ = out_of_place.__name__ + "_"
+    return method
+
+
+def _type_name(t: Tensor) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}.get(
+        t._data.dtype.name, t._data.dtype.name
+    )
+
+
+def _write_result(self: Tensor, result: Tensor) -> Tensor:
+    if result._grad_fn is not None:
+        if self._grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        node = result._grad_fn
+        # the saved arrays of earlier nodes that hold self's storage now see new values: the version
+        # bump below makes their backward refuse, exactly as torch does
+        self._data[...] = result._data
+        result._data = self._data
+        self._grad_fn, self._output_nr, self._requires_grad = node, result._output_nr, True
+    else:
+        if self._grad_fn is None and self._requires_grad and _grad_mode_on():
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        self._data[...] = result._data
+    self._version.value += 1
+    return self
+
+
+def _grad_mode_on() -> bool:
+    from ..autograd.grad_mode import is_grad_enabled
+
+    return is_grad_enabled()
+
+
+def zero_(self: Tensor) -> Tensor:
+    return fill_(self, 0)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    if self._grad_fn is None and self._requires_grad and _grad_mode_on():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    self._data[...] = value._data if isinstance(value, Tensor) else value
+    self._version.value += 1
+    return self
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    if self._grad_fn is None and self._requires_grad and _grad_mode_on():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    self._data[...] = src._data if isinstance(src, Tensor) else src
+    self._version.value += 1
+    return self
+
+
+__all__ = ["abs", "add", "clamp", "div", "exp", "log", "mul", "neg", "pow", "rsub", "sqrt", "square", "sub"]
 
 # Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
 TENSOR_METHODS = {
     "add": add,
     "__add__": add,
     "__radd__": lambda self, other: add(other, self),
+    "sub": sub,
+    "__sub__": sub,
+    "__rsub__": lambda self, other: rsub(self, other),
     "mul": mul,
     "__mul__": mul,
     "__rmul__": lambda self, other: mul(other, self),
+    "div": div,
+    "__truediv__": div,
+    "__rtruediv__": lambda self, other: div(other, self),
+    "neg": neg,
+    "__neg__": neg,
+    "__pos__": lambda self: self,
+    "pow": pow,
+    "__pow__": pow,
+    "__rpow__": lambda self, other: pow(other, self),
+    "exp": exp,
+    "log": log,
+    "sqrt": sqrt,
+    "abs": abs,
+    "__abs__": abs,
+    "clamp": clamp,
+    "clip": clamp,
+    "square": square,
+    "add_": _inplace(add),
+    "__iadd__": _inplace(add),
+    "sub_": _inplace(sub),
+    "__isub__": _inplace(sub),
+    "mul_": _inplace(mul),
+    "__imul__": _inplace(mul),
+    "div_": _inplace(div),
+    "__itruediv__": _inplace(div),
+    "neg_": _inplace(neg),
+    "exp_": _inplace(exp),
+    "clamp_": _inplace(clamp),
+    "pow_": _inplace(pow),
+    "sqrt_": _inplace(sqrt),
+    "zero_": zero_,
+    "fill_": fill_,
+    "copy_": copy_,
 }

@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, raise_no_cuda, wrap_dim
+from ..autograd.types import device, dtype, to_numpy_dtype
+from .utils import normalize_dims, unbroadcast
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int, original: tuple[int, ...]) -> tuple[int, ...]:
@@ -81,17 +83,306 @@ class T(Function):
         return (grad.T,)
 
 
+class Reshape(View):
+    """reshape of a non-viewable tensor: a copy, then a view of the copy (torch: Clone + UnsafeView)."""
+
+    node_name = "UnsafeViewBackward0"
+    is_view = False
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.shape = x.shape
+        return x.reshape(_infer_shape(shape, x.size, x.shape))
+
+
+class Clone(Function):
+    """y = a copy of x (contiguous).   dx = dy."""
+
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x).copy() if x.flags.c_contiguous else np.ascontiguousarray(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return (grad,)
+
+
+class Unsqueeze(Function):
+    """y = x with a size-1 axis inserted at ``dim``.   dx = dy with that axis removed."""
+
+    node_name = "UnsqueezeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        return np.expand_dims(x, dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return np.squeeze(grad, ctx.dim), None
+
+
+class Squeeze(Function):
+    """y = x without the given size-1 axes.   dx = dy reshaped back."""
+
+    node_name = "SqueezeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        ctx.shape = x.shape
+        return np.squeeze(x, dims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return grad.reshape(ctx.shape), None
+
+
+class SqueezeDim(Squeeze):
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    node_name = "SqueezeBackward2"
+
+
+class Permute(Function):
+    """y = x with axes reordered by ``dims``.   dx = dy permuted by the inverse order."""
+
+    node_name = "PermuteBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return np.transpose(grad, ctx.inverse), None
+
+
+class Transpose(Permute):
+    node_name = "TransposeBackward0"
+
+
+class Expand(Function):
+    """y = x broadcast to ``shape`` (no copy).   dx = dy summed over the broadcast axes."""
+
+    node_name = "ExpandBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return unbroadcast(grad, ctx.shape), None
+
+
+class ToCopy(Function):
+    """y = x cast to another dtype.   dx = dy cast back to x's dtype."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        ctx.dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return grad.astype(ctx.dtype), None
+
+
 def view(input: Tensor, *shape: Any) -> Tensor:
+    if len(shape) == 1 and isinstance(shape[0], (dtype, np.dtype, type)):
+        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
     return View.apply(input, _shape_args(shape))
+
+
+def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
+    y = x.view()
+    try:
+        y.shape = _infer_shape(shape, x.size, x.shape)
+    except (AttributeError, ValueError):
+        return False
+    return True
+
+
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    shape = _shape_args(shape)
+    if _viewable(input._data, shape):
+        return View.apply(input, shape)
+    return Reshape.apply(Clone.apply(input) if input.requires_grad else input, shape)
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    return view(input, *other.shape)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    return reshape(input, *other.shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if input.ndim == 0:
+        return reshape(input, 1)
+    start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    shape = input.shape
+    return reshape(input, *shape[:start], -1, *shape[end + 1 :])
+
+
+def unflatten(input: Tensor, dim: int, sizes: tuple[int, ...]) -> Tensor:
+    d = wrap_dim(dim, input.ndim)
+    shape = input.shape
+    return view(input, *shape[:d], *sizes, *shape[d + 1 :])
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    return Unsqueeze.apply(input, wrap_dim(dim, input.ndim + 1))
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    shape = input._data.shape
+    if dim is None:
+        return Squeeze.apply(input, tuple(i for i, s in enumerate(shape) if s == 1))
+    many = not isinstance(dim, int)
+    dims = normalize_dims(dim, input.ndim)
+    keep = tuple(d for d in dims if input.ndim and shape[d] == 1)
+    return (SqueezeDims if many else SqueezeDim).apply(input, keep)
+
+
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    dims = _shape_args(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+            f"desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}"
+        )
+    return Permute.apply(input, tuple(wrap_dim(d, input.ndim) for d in dims))
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    order = list(range(input.ndim))
+    if input.ndim:
+        a, b = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
+        order[a], order[b] = order[b], order[a]
+    return Transpose.apply(input, tuple(order))
+
+
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    sizes = _shape_args(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of sizes provided "
+            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})"
+        )
+    lead = len(sizes) - len(shape)
+    target = tuple(shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
+    for i, s in enumerate(shape):
+        if s != 1 and s != target[i + lead]:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[i + lead]}) must match the existing size ({s}) at "
+                f"non-singleton dimension {i + lead}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}"
+            )
+    return Expand.apply(input, target)
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, *other.shape)
+
+
+def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
+    return input if input._data.flags.c_contiguous else Clone.apply(input)
+
+
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    return Clone.apply(input)
 
 
 def t(input: Tensor) -> Tensor:
     return T.apply(input)
 
 
-__all__ = ["t"]
+def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Tensor.to(dtype) / to(device) / to(other) / to(device, dtype); this engine is CPU-only."""
+    target_dtype = kwargs.pop("dtype", None)
+    target_device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    for a in args:
+        if isinstance(a, Tensor):
+            target_dtype = a._data.dtype
+        elif isinstance(a, (dtype, np.dtype)) or a in (float, int, bool):
+            target_dtype = a
+        elif isinstance(a, (str, device)):
+            target_device = a
+    if target_device is not None and device(target_device).type != "cpu":
+        raise_no_cuda()
+    np_dtype = to_numpy_dtype(target_dtype)
+    if np_dtype is None or np_dtype == input._data.dtype:
+        return clone(input) if copy else input
+    if input.requires_grad and np_dtype.kind == "f":
+        return ToCopy.apply(input, np_dtype)
+    return Tensor._make(input._data.astype(np_dtype))
+
+
+def type_as(input: Tensor, other: Tensor) -> Tensor:
+    return to(input, other._data.dtype)
+
+
+def _cast(np_dtype: Any) -> Any:
+    target = np.dtype(np_dtype)
+    return lambda self, memory_format=None: to(self, target)
+
+
+__all__ = [
+    "clone",
+    "flatten",
+    "permute",
+    "reshape",
+    "squeeze",
+    "t",
+    "transpose",
+    "unflatten",
+    "unsqueeze",
+]
 
 TENSOR_METHODS = {
     "view": view,
+    "view_as": view_as,
+    "reshape": reshape,
+    "reshape_as": reshape_as,
+    "flatten": flatten,
+    "unflatten": unflatten,
+    "unsqueeze": unsqueeze,
+    "squeeze": squeeze,
+    "permute": permute,
+    "transpose": transpose,
+    "swapaxes": transpose,
     "t": t,
+    "T": property(lambda self: permute(self, *reversed(range(self.ndim)))),
+    "mT": property(lambda self: transpose(self, -2, -1)),
+    "expand": expand,
+    "expand_as": expand_as,
+    "contiguous": contiguous,
+    "clone": clone,
+    "to": to,
+    "type_as": type_as,
+    "float": _cast(np.float32),
+    "double": _cast(np.float64),
+    "half": _cast(np.float16),
+    "long": _cast(np.int64),
+    "int": _cast(np.int32),
+    "bool": _cast(np.bool_),
 }
