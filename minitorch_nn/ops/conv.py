@@ -75,10 +75,12 @@ class Convolution(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         gx = gw = gb = None
         if need_x or need_w:
-            gx, gw = kernels.conv_backward(_as_3d(x), _as_3d(weight), _as_3d(grad), *ctx.geometry, need_x, need_w)
+            gx, gw, gb = kernels.conv_backward(
+                _as_3d(x), _as_3d(weight), _as_3d(grad), *ctx.geometry, need_x, need_w, need_b
+            )
             gx = None if gx is None else gx.reshape(x.shape)
             gw = None if gw is None else gw.reshape(weight.shape)
-        if need_b:
+        elif need_b:
             gb = grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
         return gx, gw, gb, None, None, None, None
 

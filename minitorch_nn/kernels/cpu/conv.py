@@ -1,4 +1,4 @@
-# ruff: noqa: N806, E741  (shape names N, C, O, K, P follow the math in the docstring)
+# ruff: noqa: N803, N806, E741  (shape names N, C, O, K, P follow the math in the docstring)
 """Convolution kernels: im2col / col2im (Numba) around GEMMs in NumPy's BLAS.
 
 One N-d design: every convolution is run as a 3-d one. A 1-d input (N, C, L)
@@ -164,6 +164,81 @@ def fold_grad_output(gout, n0, n1, out):  # pragma: no cover - jitted
             out[o, b * P + p] = gout[n0 + b, o, p]
 
 
+@njit(cache=True, nogil=True)
+def im2col_wide(xp, off, L, n0, n1, groups, col):  # pragma: no cover - jitted
+    """Stride 1: col[g, c*K + k, b*L + q] = xp[n0 + b, g*Cg + c, off[k] + q] (xp: (N, C, S) flat, padded)."""
+    C = xp.shape[1]
+    K = off.shape[0]
+    Cg = C // groups
+    for r in range(C * K):
+        c = r // K
+        k = r % K
+        g = c // Cg
+        row = col[g, (c - g * Cg) * K + k]
+        s = off[k]
+        for b in range(n1 - n0):
+            row[b * L : (b + 1) * L] = xp[n0 + b, c, s : s + L]
+
+
+@njit(cache=True, nogil=True)
+def col2im_wide(gcol, off, L, n0, gxp):  # pragma: no cover - jitted
+    """The adjoint of ``im2col_wide``: gxp[n0 + b, g*Cg + c, off[k] + q] += gcol[g, c*K + k, b*L + q]."""
+    C = gxp.shape[1]
+    K = off.shape[0]
+    groups = gcol.shape[0]
+    Cg = C // groups
+    B = gcol.shape[2] // L
+    for t in range(B * C):
+        b = t // C
+        c = t % C
+        g = c // Cg
+        dst = gxp[n0 + b, c]
+        for k in range(K):
+            src = gcol[g, (c - g * Cg) * K + k, b * L : (b + 1) * L]
+            seg = dst[off[k] : off[k] + L]
+            for q in range(L):
+                seg[q] += src[q]
+
+
+@njit(cache=True, nogil=True)
+def wide_to_output(y, bias, pitch, n0, out):  # pragma: no cover - jitted
+    """out[n0 + b, o, zd, zh, zw] = y[o, b*L + zd*pitch[0] + zh*pitch[1] + zw] + bias[o]."""
+    O, OD, OH, OW = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
+    L = (OD - 1) * pitch[0] + (OH - 1) * pitch[1] + OW
+    B = y.shape[1] // L
+    has_bias = bias.shape[0] > 0
+    for t in range(B * O):
+        b = t // O
+        o = t % O
+        add = bias[o] if has_bias else 0
+        for zd in range(OD):
+            for zh in range(OH):
+                src = y[o, b * L + zd * pitch[0] + zh * pitch[1] : b * L + zd * pitch[0] + zh * pitch[1] + OW]
+                dst = out[n0 + b, o, zd, zh]
+                for zw in range(OW):
+                    dst[zw] = src[zw] + add
+
+
+@njit(cache=True, nogil=True)
+def output_to_wide(gout, pitch, n0, n1, gy, gb):  # pragma: no cover - jitted
+    """The adjoint of ``wide_to_output``: gy (O, B*L) with zeros between rows; gb[o] += sum of gout[n, o]."""
+    O, OD, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3], gout.shape[4]
+    L = (OD - 1) * pitch[0] + (OH - 1) * pitch[1] + OW
+    for o in range(O):
+        row = gy[o]
+        row[:] = 0
+        total = 0.0
+        for b in range(n1 - n0):
+            for zd in range(OD):
+                for zh in range(OH):
+                    base = b * L + zd * pitch[0] + zh * pitch[1]
+                    src = gout[n0 + b, o, zd, zh]
+                    for zw in range(OW):
+                        row[base + zw] = src[zw]
+                        total += src[zw]
+        gb[o] += total
+
+
 # ---------------------------------------------------------------------------------------
 # Drivers: plain Python around the jitted pieces (they call BLAS through NumPy).
 # Arguments are 5-d arrays and 3-tuples; ``ops/conv.py`` views 1-d and 2-d as 3-d.
@@ -235,8 +310,131 @@ def _blas_controller():
 WORKERS = _Workers()
 
 
+def _wide_plan(shape, ksize, padding, dilation, osize):
+    """Offsets of the kernel taps in the flattened padded input, the row pitches, and L (see docstring)."""
+    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape, padding))
+    off = np.array(
+        [
+            a * dilation[0] * Hp * Wp + b * dilation[1] * Wp + c * dilation[2]
+            for a in range(ksize[0])
+            for b in range(ksize[1])
+            for c in range(ksize[2])
+        ],
+        dtype=np.int64,
+    )
+    pitch = np.array([Hp * Wp, Wp], dtype=np.int64)
+    L = (osize[0] - 1) * Hp * Wp + (osize[1] - 1) * Wp + osize[2]
+    return off, pitch, L
+
+
+def _pad_flat(x, padding) -> np.ndarray:
+    """x (N, C, D, H, W) zero-padded and flattened to (N, C, Dp*Hp*Wp); no copy without padding."""
+    N, C = x.shape[:2]
+    if any(padding):
+        pd, ph, pw = padding
+        D, H, W = x.shape[2:]
+        xp = np.zeros((N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
+        xp[:, :, pd : pd + D, ph : ph + H, pw : pw + W] = x
+        x = xp
+    return x.reshape(N, C, -1)
+
+
+def _crop(gxp, shape, padding) -> np.ndarray:
+    """The adjoint of ``_pad_flat``: the (N, C, D, H, W) interior of a flat padded gradient."""
+    N, C, D, H, W = shape
+    pd, ph, pw = padding
+    full = gxp.reshape(N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw)
+    return full if not any(padding) else np.ascontiguousarray(full[:, :, pd : pd + D, ph : ph + H, pw : pw + W])
+
+
 def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
     """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
+    if all(s == 1 for s in stride):
+        return _forward_wide(x, weight, bias, padding, dilation, groups)
+    return _forward_strided(x, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight, need_bias=False):
+    """(grad x, grad weight, grad bias) of ``conv_forward`` for upstream gradient gout (N, O, *osize).
+
+    A gradient not asked for is None; grad bias is only computed alongside one of the others.
+    """
+    if all(s == 1 for s in stride):
+        return _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias)
+    gx, gw = _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight)
+    gb = gout.sum(axis=(0, 2, 3, 4)) if need_bias else None
+    return gx, gw, gb
+
+
+def _forward_wide(x, weight, bias, padding, dilation, groups) -> np.ndarray:
+    N, C = x.shape[:2]
+    O = weight.shape[0]
+    ksize = weight.shape[2:]
+    osize = output_size(x.shape[2:], ksize, (1, 1, 1), padding, dilation)
+    off, pitch, L = _wide_plan(x.shape[2:], ksize, padding, dilation, osize)
+    K = off.shape[0]
+    Cg, Og = C // groups, O // groups
+    xp = _pad_flat(x, padding)
+    w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
+    b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
+    out = np.empty((N, O) + tuple(osize), dtype=x.dtype)
+
+    def block(span):
+        n0, n1 = span
+        col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
+        im2col_wide(xp, off, L, n0, n1, groups, col)
+        y = np.matmul(w, col).reshape(O, (n1 - n0) * L)
+        wide_to_output(y, b, pitch, n0, out)
+
+    WORKERS.map(block, _blocks(N, C * K, L, numba.get_num_threads()))
+    return out
+
+
+def _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias):
+    N, C = x.shape[:2]
+    O = weight.shape[0]
+    ksize = weight.shape[2:]
+    off, pitch, L = _wide_plan(x.shape[2:], ksize, padding, dilation, gout.shape[2:])
+    K = off.shape[0]
+    Cg, Og = C // groups, O // groups
+    xp = _pad_flat(x, padding) if need_weight else None
+    w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
+    wt = np.ascontiguousarray(w.transpose(0, 2, 1)) if need_input else None
+    g5 = np.ascontiguousarray(gout)
+    padded_size = int(np.prod([s + 2 * p for s, p in zip(x.shape[2:], padding)]))
+    gxp = np.zeros((N, C, padded_size), x.dtype) if need_input else None
+
+    def block(span):
+        n0, n1 = span
+        gy = np.empty((O, (n1 - n0) * L), dtype=x.dtype)
+        gb = np.zeros(O, dtype=x.dtype)
+        output_to_wide(g5, pitch, n0, n1, gy, gb)
+        gy = gy.reshape(groups, Og, (n1 - n0) * L)
+        gw = None
+        if need_weight:
+            col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
+            im2col_wide(xp, off, L, n0, n1, groups, col)
+            gw = np.matmul(gy, col.transpose(0, 2, 1))
+        if need_input:
+            col2im_wide(np.matmul(wt, gy), off, L, n0, gxp)
+        return gw, gb
+
+    partial = WORKERS.map(block, _blocks(N, C * K, L, numba.get_num_threads()))
+    gw = gb = None
+    if need_weight:
+        gw = partial[0][0]
+        for p in partial[1:]:
+            gw += p[0]
+        gw = gw.reshape(weight.shape)
+    if need_bias:
+        gb = partial[0][1]
+        for p in partial[1:]:
+            gb += p[1]
+    gx = _crop(gxp, x.shape, padding) if need_input else None
+    return gx, gw, gb
+
+
+def _forward_strided(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
     N, C = x.shape[:2]
     O = weight.shape[0]
     ksize = weight.shape[2:]
@@ -260,8 +458,7 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarr
     return out.reshape((N, O) + tuple(osize))
 
 
-def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight):
-    """(grad x, grad weight) of ``conv_forward`` for upstream gradient gout (N, O, *osize)."""
+def _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight):
     N, C = x.shape[:2]
     O = weight.shape[0]
     ksize = weight.shape[2:]
