@@ -1,0 +1,22 @@
+"""`minitorch-nn`: train, check, bench and explain.
+
+torch is imported only inside the code paths that need it (``--engine torch``,
+``check``, ``bench``), never by minitorch_nn at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="minitorch-nn", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    from . import bench, check, explain, train
+
+    for module in (train, check, bench, explain):
+        module.add_parser(commands)
+    args = parser.parse_args(argv)
+    return int(args.run(args) or 0)
