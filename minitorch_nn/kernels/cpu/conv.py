@@ -59,7 +59,10 @@ from numba import njit
 
 # Target size (elements) of one block's column matrix: big enough for efficient
 # GEMMs, small enough to stay in this machine's cache while BLAS reads it.
-BLOCK_ELEMENTS = 1 << 21
+BLOCK_ELEMENTS = 1 << 16
+
+# Forward keeps its column matrices for backward (saving one im2col) up to this size.
+KEEP_COLUMNS_BYTES = 32 << 20
 
 
 @njit(cache=True, nogil=True)
@@ -347,26 +350,35 @@ def _crop(gxp, shape, padding) -> np.ndarray:
     return full if not any(padding) else np.ascontiguousarray(full[:, :, pd : pd + D, ph : ph + H, pw : pw + W])
 
 
-def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
-    """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
+def conv_forward(x, weight, bias, stride, padding, dilation, groups, keep_columns=False):
+    """(y, columns): y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias.
+
+    With ``keep_columns``, ``columns`` are the column matrices, for ``conv_backward`` to reuse
+    (None when not asked for, too big to keep, or the convolution is strided).
+    """
     if all(s == 1 for s in stride):
-        return _forward_wide(x, weight, bias, padding, dilation, groups)
-    return _forward_strided(x, weight, bias, stride, padding, dilation, groups)
+        out, columns = _forward_wide(x, weight, bias, padding, dilation, groups, keep_columns)
+    else:
+        out, columns = _forward_strided(x, weight, bias, stride, padding, dilation, groups), None
+    return out, columns
 
 
-def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight, need_bias=False):
+def conv_backward(
+    x, weight, gout, stride, padding, dilation, groups, need_input, need_weight, need_bias=False, columns=None
+):
     """(grad x, grad weight, grad bias) of ``conv_forward`` for upstream gradient gout (N, O, *osize).
 
     A gradient not asked for is None; grad bias is only computed alongside one of the others.
+    ``columns``: what ``conv_forward(..., keep_columns=True)`` returned, or None.
     """
     if all(s == 1 for s in stride):
-        return _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias)
+        return _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias, columns)
     gx, gw = _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight)
     gb = gout.sum(axis=(0, 2, 3, 4)) if need_bias else None
     return gx, gw, gb
 
 
-def _forward_wide(x, weight, bias, padding, dilation, groups) -> np.ndarray:
+def _forward_wide(x, weight, bias, padding, dilation, groups, keep_columns):
     N, C = x.shape[:2]
     O = weight.shape[0]
     ksize = weight.shape[2:]
@@ -378,6 +390,7 @@ def _forward_wide(x, weight, bias, padding, dilation, groups) -> np.ndarray:
     w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
     b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
     out = np.empty((N, O) + tuple(osize), dtype=x.dtype)
+    keep = keep_columns and N * C * K * L * x.itemsize <= KEEP_COLUMNS_BYTES
 
     def block(span):
         n0, n1 = span
@@ -385,47 +398,53 @@ def _forward_wide(x, weight, bias, padding, dilation, groups) -> np.ndarray:
         im2col_wide(xp, off, L, n0, n1, groups, col)
         y = np.matmul(w, col).reshape(O, (n1 - n0) * L)
         wide_to_output(y, b, pitch, n0, out)
+        return span, col if keep else None
 
-    WORKERS.map(block, _blocks(N, C * K, L, numba.get_num_threads()))
-    return out
+    spans = _blocks(N, C * K, L, numba.get_num_threads())
+    columns = WORKERS.map(block, spans)
+    return out, (columns if keep else None)
 
 
-def _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias):
+def _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias, columns):
     N, C = x.shape[:2]
     O = weight.shape[0]
     ksize = weight.shape[2:]
     off, pitch, L = _wide_plan(x.shape[2:], ksize, padding, dilation, gout.shape[2:])
     K = off.shape[0]
     Cg, Og = C // groups, O // groups
-    xp = _pad_flat(x, padding) if need_weight else None
+    xp = _pad_flat(x, padding) if need_weight and columns is None else None
     w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
     wt = np.ascontiguousarray(w.transpose(0, 2, 1)) if need_input else None
     g5 = np.ascontiguousarray(gout)
     padded_size = int(np.prod([s + 2 * p for s, p in zip(x.shape[2:], padding)]))
     gxp = np.zeros((N, C, padded_size), x.dtype) if need_input else None
 
-    def block(span):
-        n0, n1 = span
+    def block(item):
+        (n0, n1), col = item
         gy = np.empty((O, (n1 - n0) * L), dtype=x.dtype)
         gb = np.zeros(O, dtype=x.dtype)
         output_to_wide(g5, pitch, n0, n1, gy, gb)
         gy = gy.reshape(groups, Og, (n1 - n0) * L)
-        gw = None
+        gwt = None
         if need_weight:
-            col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
-            im2col_wide(xp, off, L, n0, n1, groups, col)
-            gw = np.matmul(gy, col.transpose(0, 2, 1))
+            if col is None:
+                col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
+                im2col_wide(xp, off, L, n0, n1, groups, col)
+            # (Cg*K, Og) = col @ gy^T: BLAS runs this orientation faster than gy @ col^T at small Og
+            gwt = np.matmul(col, gy.transpose(0, 2, 1))
         if need_input:
             col2im_wide(np.matmul(wt, gy), off, L, n0, gxp)
-        return gw, gb
+        return gwt, gb
 
-    partial = WORKERS.map(block, _blocks(N, C * K, L, numba.get_num_threads()))
+    if columns is None or not need_weight:
+        columns = [(span, None) for span in _blocks(N, C * K, L, numba.get_num_threads())]
+    partial = WORKERS.map(block, columns)
     gw = gb = None
     if need_weight:
-        gw = partial[0][0]
+        gwt = partial[0][0]
         for p in partial[1:]:
-            gw += p[0]
-        gw = gw.reshape(weight.shape)
+            gwt += p[0]
+        gw = np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(weight.shape)
     if need_bias:
         gb = partial[0][1]
         for p in partial[1:]:
