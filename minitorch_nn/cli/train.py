@@ -9,6 +9,7 @@ on PyTorch, where ``--device cuda`` is available.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -27,10 +28,10 @@ def add_parser(commands: Any) -> None:
     p.add_argument("--model", choices=["lenet", "cifar", "mlp"], default="lenet")
     p.add_argument("--dataset", choices=["digits", "mnist", "cifar10"], default="digits")
     p.add_argument("--data-dir", default=None, help="folder with MNIST IDX files or CIFAR-10 python batches")
-    p.add_argument("--epochs", type=int, default=6)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
-    p.add_argument("--lr", type=float, default=None, help="default: 0.05 for sgd (momentum 0.9), 0.002 for adam")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate, decayed by a cosine; default 0.02 for sgd (momentum 0.9), 0.002 for adam")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--engine", choices=["minitorch", "torch"], default="minitorch")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     device = lib.device(args.device)
     model = build(args.model, lib, in_channels=x_train.shape[1]).to(device)
-    lr = args.lr if args.lr is not None else (0.05 if args.optimizer == "sgd" else 0.002)
+    lr = args.lr if args.lr is not None else (0.02 if args.optimizer == "sgd" else 0.002)
     if args.optimizer == "sgd":
         optimizer = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     else:
@@ -98,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
         f"training {args.model} on {args.dataset} ({len(x_train)} train / {len(x_test)} test) with {args.engine} on {args.device}"
     )
     for epoch in range(start_epoch + 1, args.epochs + 1):
+        # cosine decay of the learning rate over the run: large steps first, settling at the end
+        for group in optimizer.param_groups:
+            group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / args.epochs))
         model.train()
         order = order_rng.permutation(len(x_train))
         batches = [order[i : i + args.batch_size] for i in range(0, len(order), args.batch_size)]
