@@ -154,11 +154,11 @@ class Optimizer:
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
         for i, group in enumerate(self.param_groups):
-            text += "\n" + f"Parameter Group {i}"
+            text += f"\nParameter Group {i}\n"
             for key in sorted(group.keys()):
                 if key != "params":
-                    text += "\n" + f"    {key}: {group[key]}"
-        return text + "\n)"
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
 
 
 def _cast_like(value: Any, p: Tensor) -> Any:
