@@ -17,6 +17,9 @@ def add_parser(commands: Any) -> None:
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--only", default=None, help="comma-separated suite names (conv, pooling, step)")
     p.add_argument("--out", default=str(BENCHMARKS / "results"))
+    p.add_argument(
+        "--device", choices=["cpu", "cuda"], default="cpu", help="cuda adds the torch CUDA suite (GPU machine)"
+    )
     p.set_defaults(run=run)
 
 
@@ -28,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
     suites = _suites()
     if not suites:
         raise SystemExit(f"no benchmark scripts in {BENCHMARKS}: bench runs from a checkout of the repository")
+    if args.device != "cuda":
+        suites.pop("cuda", None)  # the GPU suite only runs where asked for
     if args.only:
         suites = {k: v for k, v in suites.items() if k in args.only.split(",")}
     rows: list[dict] = []

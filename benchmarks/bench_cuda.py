@@ -1,0 +1,132 @@
+"""Benchmark on a GPU machine: torch CUDA against torch CPU and our CPU engine.
+
+Run ``python benchmarks/bench_cuda.py`` (or ``minitorch-nn bench --device cuda``)
+on a machine with an NVIDIA GPU. Cases: the LeNet and CIFAR-style convolutions
+(forward+backward) and the whole seed LeNet training step (forward,
+cross-entropy, backward, SGD step) at batch 1, 64 and 256. CPU timings use
+``THREADS`` threads in both engines; CUDA timings synchronise before reading
+the clock. Medians of ``repeats`` runs. Writes benchmarks/results/cuda.md
+naming the GPU.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+THREADS = 2
+
+
+def _median_ms(fn, repeats: int, sync=None) -> float:
+    fn()
+    if sync:
+        sync()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        if sync:
+            sync()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times) * 1e3)
+
+
+def _conv_case(lib, device, n, c, h, o, k, p, rng):
+    x = lib.tensor(rng.standard_normal((n, c, h, h)).astype(np.float32)).to(device).requires_grad_(True)
+    w = lib.tensor(rng.standard_normal((o, c, k, k)).astype(np.float32)).to(device).requires_grad_(True)
+    b = lib.tensor(rng.standard_normal(o).astype(np.float32)).to(device).requires_grad_(True)
+
+    def step():
+        y = lib.nn.functional.conv2d(x, w, b, padding=p)
+        y.backward(lib.ones_like(y))
+
+    return step
+
+
+def _lenet_step(lib, device, batch, rng):
+    from minitorch_nn.models import lenet
+
+    model = lenet(lib)().to(device)
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = lib.tensor(rng.standard_normal((batch, 1, 32, 32)).astype(np.float32)).to(device)
+    y = lib.tensor(rng.integers(0, 10, batch)).to(device)
+    loss_fn = lib.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    return step
+
+
+CASES = [
+    ("LeNet conv1 (64, 1x32x32 -> 6, k5) fwd+bwd", lambda lib, d, r: _conv_case(lib, d, 64, 1, 32, 6, 5, 0, r)),
+    ("LeNet conv2 (64, 6x14x14 -> 16, k5) fwd+bwd", lambda lib, d, r: _conv_case(lib, d, 64, 6, 14, 16, 5, 0, r)),
+    ("CIFAR conv (64, 64x32x32 -> 64, k3, p1) fwd+bwd", lambda lib, d, r: _conv_case(lib, d, 64, 64, 32, 64, 3, 1, r)),
+    ("LeNet training step, batch 1", lambda lib, d, r: _lenet_step(lib, d, 1, r)),
+    ("LeNet training step, batch 64", lambda lib, d, r: _lenet_step(lib, d, 64, r)),
+    ("LeNet training step, batch 256", lambda lib, d, r: _lenet_step(lib, d, 256, r)),
+]
+
+
+def run(repeats: int = 7) -> list[dict]:
+    import torch
+
+    import minitorch_nn as mt
+
+    torch.set_num_threads(THREADS)
+    mt.set_num_threads(THREADS)
+    has_cuda = torch.cuda.is_available()
+    rows = []
+    for label, make in CASES:
+        rng = np.random.default_rng(0)
+        ours = _median_ms(make(mt, "cpu", rng), repeats)
+        cpu = _median_ms(make(torch, "cpu", rng), repeats)
+        row = {
+            "case": label,
+            "pass": "cuda" if has_cuda else "cpu",
+            "torch_ms": cpu,
+            "ours_ms": ours,
+            "ratio": cpu / ours,
+        }
+        if has_cuda:
+            row["torch_cuda_ms"] = _median_ms(make(torch, "cuda", rng), repeats, torch.cuda.synchronize)
+        rows.append(row)
+    return rows
+
+
+def main() -> None:
+    import torch
+
+    rows = run(9)
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    lines = [
+        "# torch CUDA vs torch CPU vs minitorch_nn CPU",
+        "",
+        f"Machine: {platform.machine()}, GPU: {gpu}; CPU engines on {THREADS} threads; float32; medians of 9 runs.",
+        "Command: `python benchmarks/bench_cuda.py`",
+        "",
+        "| case | torch CPU ms | ours CPU ms | torch CUDA ms | torch CPU / ours | ours / torch CUDA |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        cuda = r.get("torch_cuda_ms", float("nan"))
+        lines.append(
+            f"| {r['case']} | {r['torch_ms']:.3f} | {r['ours_ms']:.3f} | {cuda:.3f} | {r['ratio']:.2f}x | {r['ours_ms'] / cuda:.1f}x |"
+        )
+    text = "\n".join(lines) + "\n"
+    out = ROOT / "benchmarks" / "results" / "cuda.md"
+    out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
