@@ -41,3 +41,8 @@ def test_explain_names_the_nodes(tmp_path):
     ):
         assert name in out
     assert (tmp_path / "g.svg").read_text().startswith("<svg")
+
+
+def test_check_model_walks_both_graphs():
+    out = cli("check", "--model", "mlp")
+    assert "no gradient diverges" in out
