@@ -64,6 +64,9 @@ BLOCK_ELEMENTS = 1 << 16
 # Forward keeps its column matrices for backward (saving one im2col) up to this size.
 KEEP_COLUMNS_BYTES = 32 << 20
 
+# 3x3 convolutions with at least this C_in * C_out use Winograd F(2x2, 3x3).
+WINOGRAD_MIN_CHANNELS = 1
+
 
 @njit(cache=True, nogil=True)
 def _valid_range(start, step, size, n):  # pragma: no cover - jitted
@@ -242,6 +245,194 @@ def output_to_wide(gout, pitch, n0, n1, gy, gb):  # pragma: no cover - jitted
         gb[o] += total
 
 
+@njit(cache=True, nogil=True)
+def winograd_weight(w, U):  # pragma: no cover - jitted
+    """U[:, o, c] = (G w[o, c] G^T) flattened (4x4), for 3x3 kernels."""
+    O, C = w.shape[0], w.shape[1]
+    t = np.empty((4, 3), w.dtype)
+    for o in range(O):
+        for c in range(C):
+            g = w[o, c]
+            for j in range(3):
+                t[0, j] = g[0, j]
+                t[1, j] = 0.5 * (g[0, j] + g[1, j] + g[2, j])
+                t[2, j] = 0.5 * (g[0, j] - g[1, j] + g[2, j])
+                t[3, j] = g[2, j]
+            for i in range(4):
+                U[4 * i + 0, o, c] = t[i, 0]
+                U[4 * i + 1, o, c] = 0.5 * (t[i, 0] + t[i, 1] + t[i, 2])
+                U[4 * i + 2, o, c] = 0.5 * (t[i, 0] - t[i, 1] + t[i, 2])
+                U[4 * i + 3, o, c] = t[i, 2]
+
+
+@njit(cache=True, nogil=True)
+def winograd_weight_grad(dU, gw):  # pragma: no cover - jitted
+    """gw[o, c] = G^T dU[:, o, c] G (the adjoint of ``winograd_weight``)."""
+    O, C = gw.shape[0], gw.shape[1]
+    t = np.empty((4, 3), gw.dtype)
+    for o in range(O):
+        for c in range(C):
+            for i in range(4):
+                a0, a1, a2, a3 = dU[4 * i, o, c], dU[4 * i + 1, o, c], dU[4 * i + 2, o, c], dU[4 * i + 3, o, c]
+                t[i, 0] = a0 + 0.5 * (a1 + a2)
+                t[i, 1] = 0.5 * (a1 - a2)
+                t[i, 2] = 0.5 * (a1 + a2) + a3
+            for j in range(3):
+                gw[o, c, 0, j] = t[0, j] + 0.5 * (t[1, j] + t[2, j])
+                gw[o, c, 1, j] = 0.5 * (t[1, j] - t[2, j])
+                gw[o, c, 2, j] = 0.5 * (t[1, j] + t[2, j]) + t[3, j]
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def winograd_input(x, ph, pw, th, tw, n0, n1, V):  # pragma: no cover - jitted
+    """V[:, c, (b, i, j)] = B^T d B for the 4x4 patch d of x[n0 + b, c] at (2i - ph, 2j - pw), zeros outside."""
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    # the zero-padded image split into even and odd columns, so every loop below is unit-stride
+    E = np.zeros((2 * th + 2, tw + 1), x.dtype)
+    D = np.zeros((2 * th + 2, tw + 1), x.dtype)
+    re = np.empty(tw + 1, x.dtype)
+    ro = np.empty(tw + 1, x.dtype)
+    for b in range(n1 - n0):
+        for c in range(C):
+            src = x[n0 + b, c]
+            for a in range(2 * th + 2):
+                h = a - ph
+                e = E[a]
+                o = D[a]
+                if 0 <= h < H:
+                    row = src[h]
+                    # columns q with both 2q - pw and 2q + 1 - pw inside the row: no tests needed
+                    qlo = (pw + 1) // 2
+                    qhi = max(qlo, min(tw + 1, (W + pw - 1) // 2))
+                    for q in range(qlo):
+                        w = 2 * q - pw
+                        e[q] = row[w] if 0 <= w < W else 0
+                        o[q] = row[w + 1] if 0 <= w + 1 < W else 0
+                    inner = row[2 * qlo - pw : 2 * qhi - pw]
+                    ei = e[qlo:qhi]
+                    oi = o[qlo:qhi]
+                    for q in range(qhi - qlo):
+                        ei[q] = inner[2 * q]
+                    for q in range(qhi - qlo):
+                        oi[q] = inner[2 * q + 1]
+                    for q in range(qhi, tw + 1):
+                        w = 2 * q - pw
+                        e[q] = row[w] if 0 <= w < W else 0
+                        o[q] = row[w + 1] if 0 <= w + 1 < W else 0
+                else:
+                    e[:] = 0
+                    o[:] = 0
+            # row u of B^T d is d[a] + sign * d[b'] (rows of the 4x4 patch): d0-d2, d1+d2, d2-d1, d1-d3
+            t0 = b * th * tw
+            for u in range(4):
+                ra = (0, 1, 2, 1)[u]
+                rb = (2, 2, 1, 3)[u]
+                sign = 1.0 if u == 1 else -1.0
+                v0 = V[4 * u, c, t0 : t0 + th * tw]
+                v1 = V[4 * u + 1, c, t0 : t0 + th * tw]
+                v2 = V[4 * u + 2, c, t0 : t0 + th * tw]
+                v3 = V[4 * u + 3, c, t0 : t0 + th * tw]
+                for i in range(th):
+                    ea, eb = E[2 * i + ra], E[2 * i + rb]
+                    oa, ob = D[2 * i + ra], D[2 * i + rb]
+                    k = i * tw
+                    # one store stream per loop: LLVM gives up vectorising loops with many
+                    # possibly-aliasing arrays, so the row pair is combined first
+                    for j in range(tw + 1):
+                        re[j] = ea[j] + sign * eb[j]
+                    for j in range(tw + 1):
+                        ro[j] = oa[j] + sign * ob[j]
+                    w0, w1, w2, w3 = v0[k : k + tw], v1[k : k + tw], v2[k : k + tw], v3[k : k + tw]
+                    for j in range(tw):
+                        w0[j] = re[j] - re[j + 1]
+                    for j in range(tw):
+                        w1[j] = ro[j] + re[j + 1]
+                    for j in range(tw):
+                        w2[j] = re[j + 1] - ro[j]
+                    for j in range(tw):
+                        w3[j] = ro[j] - ro[j + 1]
+
+
+@njit(cache=True, nogil=True)
+def winograd_output(M, bias, th, tw, n0, out):  # pragma: no cover - jitted
+    """out[n0 + b, o, 2i:2i+2, 2j:2j+2] = A^T M[:, o, (b, i, j)] A + bias[o], cropped to the output."""
+    O, OH, OW = out.shape[1], out.shape[2], out.shape[3]
+    B = M.shape[2] // (th * tw)
+    has_bias = bias.shape[0] > 0
+    for b in range(B):
+        for o in range(O):
+            add = bias[o] if has_bias else 0
+            dst = out[n0 + b, o]
+            for i in range(th):
+                for j in range(tw):
+                    t = (b * th + i) * tw + j
+                    s00 = M[0, o, t] + M[4, o, t] + M[8, o, t]
+                    s01 = M[1, o, t] + M[5, o, t] + M[9, o, t]
+                    s02 = M[2, o, t] + M[6, o, t] + M[10, o, t]
+                    s03 = M[3, o, t] + M[7, o, t] + M[11, o, t]
+                    s10 = M[4, o, t] - M[8, o, t] - M[12, o, t]
+                    s11 = M[5, o, t] - M[9, o, t] - M[13, o, t]
+                    s12 = M[6, o, t] - M[10, o, t] - M[14, o, t]
+                    s13 = M[7, o, t] - M[11, o, t] - M[15, o, t]
+                    h = 2 * i
+                    w = 2 * j
+                    dst[h, w] = s00 + s01 + s02 + add
+                    if w + 1 < OW:
+                        dst[h, w + 1] = s01 - s02 - s03 + add
+                    if h + 1 < OH:
+                        dst[h + 1, w] = s10 + s11 + s12 + add
+                        if w + 1 < OW:
+                            dst[h + 1, w + 1] = s11 - s12 - s13 + add
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def winograd_output_grad(gout, th, tw, n0, n1, dM, gb):  # pragma: no cover - jitted
+    """dM[:, o, (b, i, j)] = A dY A^T (the adjoint of ``winograd_output``); gb[o] += sum of gout[n, o].
+
+    dY is the 2x2 tile of gout at (2i, 2j), zeros past the edge. With rows r0 = y0, r1 = y0 + y1,
+    r2 = y0 - y1, r3 = -y1 of A dY, row u of dM is (r[0], r[0] + r[1], r[0] - r[1], -r[1]).
+    """
+    O, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3]
+    T = th * tw
+    # one image split into even (E) and odd (D) columns, zero-padded to 2*th x tw
+    E = np.zeros((2 * th, tw), gout.dtype)
+    D = np.zeros((2 * th, tw), gout.dtype)
+    for b in range(n1 - n0):
+        for o in range(O):
+            src = gout[n0 + b, o]
+            total = 0.0
+            for h in range(OH):
+                row = src[h]
+                e = E[h]
+                d = D[h]
+                for j in range(tw):
+                    e[j] = row[2 * j]
+                    d[j] = row[2 * j + 1] if 2 * j + 1 < OW else 0
+                    total += e[j] + d[j]
+            gb[o] += total
+            t0 = b * T
+            for u in range(4):
+                m0 = dM[4 * u, o, t0 : t0 + T]
+                m1 = dM[4 * u + 1, o, t0 : t0 + T]
+                m2 = dM[4 * u + 2, o, t0 : t0 + T]
+                m3 = dM[4 * u + 3, o, t0 : t0 + T]
+                # row u of A dY = a * y[top] + s * y[bottom]: (1, 0), (1, 1), (1, -1), (0, -1)
+                a = 0.0 if u == 3 else 1.0
+                sgn = (0.0, 1.0, -1.0, -1.0)[u]
+                for i in range(th):
+                    e0, e1, d0, d1 = E[2 * i], E[2 * i + 1], D[2 * i], D[2 * i + 1]
+                    k = i * tw
+                    n0_, n1_, n2_, n3_ = m0[k : k + tw], m1[k : k + tw], m2[k : k + tw], m3[k : k + tw]
+                    for j in range(tw):
+                        n0_[j] = a * e0[j] + sgn * e1[j]
+                    for j in range(tw):
+                        n3_[j] = -(a * d0[j] + sgn * d1[j])
+                    for j in range(tw):
+                        n1_[j] = n0_[j] - n3_[j]
+                    for j in range(tw):
+                        n2_[j] = n0_[j] + n3_[j]
+
+
 # ---------------------------------------------------------------------------------------
 # Drivers: plain Python around the jitted pieces (they call BLAS through NumPy).
 # Arguments are 5-d arrays and 3-tuples; ``ops/conv.py`` views 1-d and 2-d as 3-d.
@@ -356,7 +547,9 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups, keep_column
     With ``keep_columns``, ``columns`` are the column matrices, for ``conv_backward`` to reuse
     (None when not asked for, too big to keep, or the convolution is strided).
     """
-    if all(s == 1 for s in stride):
+    if _winograd_fits(x, weight, stride, padding, dilation, groups):
+        out, columns = _forward_winograd(x, weight, bias, padding), None
+    elif all(s == 1 for s in stride):
         out, columns = _forward_wide(x, weight, bias, padding, dilation, groups, keep_columns)
     else:
         out, columns = _forward_strided(x, weight, bias, stride, padding, dilation, groups), None
@@ -371,6 +564,8 @@ def conv_backward(
     A gradient not asked for is None; grad bias is only computed alongside one of the others.
     ``columns``: what ``conv_forward(..., keep_columns=True)`` returned, or None.
     """
+    if _winograd_fits(x, weight, stride, padding, dilation, groups):
+        return _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_bias)
     if all(s == 1 for s in stride):
         return _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias, columns)
     gx, gw = _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight)
@@ -514,3 +709,82 @@ def _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_i
             gw += p
         gw = gw.reshape(weight.shape)
     return gx, gw
+
+
+def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
+    """2-d 3x3 convolution, stride 1, no dilation or groups, padding <= 2, enough channels."""
+    return (
+        weight.shape[2:] == (1, 3, 3)
+        and x.shape[2] == 1
+        and groups == 1
+        and all(s == 1 for s in stride)
+        and all(d == 1 for d in dilation)
+        and padding[1] <= 2
+        and padding[2] <= 2
+        and x.shape[1] * weight.shape[0] >= WINOGRAD_MIN_CHANNELS
+    )
+
+
+def _winograd(x4, U, bias, ph, pw, out4) -> None:
+    """out4 = conv(x4, 3x3 weight with Winograd transform U) + bias, zero padding (ph, pw), tile by tile."""
+    N, C = x4.shape[:2]
+    th, tw = (out4.shape[2] + 1) // 2, (out4.shape[3] + 1) // 2
+
+    def block(span):
+        n0, n1 = span
+        V = np.empty((16, C, (n1 - n0) * th * tw), dtype=x4.dtype)
+        winograd_input(x4, ph, pw, th, tw, n0, n1, V)
+        winograd_output(np.matmul(U, V), bias, th, tw, n0, out4)
+
+    WORKERS.map(block, _blocks(N, 16 * C, th * tw, numba.get_num_threads()))
+
+
+def _forward_winograd(x, weight, bias, padding) -> np.ndarray:
+    N, C, _, H, W = x.shape
+    O = weight.shape[0]
+    ph, pw = padding[1], padding[2]
+    U = np.empty((16, O, C), dtype=x.dtype)
+    winograd_weight(np.ascontiguousarray(weight[:, :, 0]), U)
+    b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
+    out = np.empty((N, O, 1, H + 2 * ph - 2, W + 2 * pw - 2), dtype=x.dtype)
+    _winograd(np.ascontiguousarray(x[:, :, 0]), U, b, ph, pw, out[:, :, 0])
+    return out
+
+
+def _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_bias):
+    N, C, _, H, W = x.shape
+    O = weight.shape[0]
+    ph, pw = padding[1], padding[2]
+    g4 = np.ascontiguousarray(gout[:, :, 0])
+    gx = gw = gb = None
+    if need_input:
+        # grad input: the gradient convolved with the flipped kernel, in/out channels swapped
+        flipped = np.ascontiguousarray(weight[:, :, 0, ::-1, ::-1].transpose(1, 0, 2, 3))
+        U = np.empty((16, C, O), dtype=x.dtype)
+        winograd_weight(flipped, U)
+        gx = np.empty(x.shape, dtype=x.dtype)
+        _winograd(g4, U, np.zeros(0, x.dtype), 2 - ph, 2 - pw, gx[:, :, 0])
+    if need_weight:
+        x4 = np.ascontiguousarray(x[:, :, 0])
+        th, tw = (g4.shape[2] + 1) // 2, (g4.shape[3] + 1) // 2
+
+        def block(span):
+            n0, n1 = span
+            T = (n1 - n0) * th * tw
+            V = np.empty((16, C, T), dtype=x.dtype)
+            winograd_input(x4, ph, pw, th, tw, n0, n1, V)
+            dM = np.empty((16, O, T), dtype=x.dtype)
+            gb = np.zeros(O, dtype=x.dtype)
+            winograd_output_grad(g4, th, tw, n0, n1, dM, gb)
+            return np.matmul(dM, V.transpose(0, 2, 1)), gb
+
+        partial = WORKERS.map(block, _blocks(N, 16 * C, th * tw, numba.get_num_threads()))
+        dU, gb = partial[0]
+        for p in partial[1:]:
+            dU += p[0]
+            gb += p[1]
+        gw = np.empty(weight.shape, dtype=x.dtype)
+        winograd_weight_grad(dU, gw[:, :, 0])
+    if need_bias and gb is None:
+        gb = gout.sum(axis=(0, 2, 3, 4))
+    return gx, gw, (gb if need_bias else None)
