@@ -1,5 +1,84 @@
-"""(being written)"""
+"""Dropout: zero entries at random and rescale the survivors (inverted dropout).
 
-__all__: list[str] = []
+Forward, in training mode with drop probability p::
+
+    m ~ Bernoulli(1 - p)  (one draw per element; per (sample, channel) for dropout2d)
+    y = x * m / (1 - p)
+
+so E[y] = x and nothing needs rescaling at evaluation time, where dropout is
+the identity. Writing s = m / (1 - p) (the "scaled mask"), y = x * s is a
+product with a constant, hence
+
+    dL/dx = dL/dy * s
+
+The backward reuses the very mask drawn by the forward (saved on the node),
+never a fresh draw. torch builds this as ``input * mask`` on the CPU, so the
+node is a ``MulBackward0`` whose second edge (the mask) is ``(None, 0)``; ours
+reads the same. With p = 1 the scaled mask is all zeros (no division by 0);
+with p = 0 or outside training the input itself is returned, as torch does.
+
+Masks come from ``minitorch_nn.random.rng()``: ``manual_seed`` makes them
+reproducible here, but they are not torch's numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ..random import rng
+
+
+class Dropout(Function):
+    """y = x * s with s the scaled mask (a constant);  dL/dx = dL/dy * s."""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, scaled_mask: np.ndarray, inplace: bool) -> np.ndarray:
+        ctx.save_for_backward(scaled_mask)
+        if inplace:
+            np.multiply(x, scaled_mask, out=x)
+            ctx.mark_dirty(x)
+            return x
+        return x * scaled_mask
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (scaled_mask,) = ctx.saved_tensors
+        gx = (grad * scaled_mask).astype(grad.dtype, copy=False) if ctx.needs_input_grad[0] else None
+        return gx, None, None
+
+
+def scaled_mask(shape: tuple[int, ...], p: float, np_dtype: np.dtype) -> np.ndarray:
+    """Bernoulli(1 - p) draws of ``shape``, divided by 1 - p (all zeros when p = 1)."""
+    if p >= 1.0:
+        return np.zeros(shape, dtype=np_dtype)
+    keep = rng().random(shape) < 1.0 - p
+    return (keep / (1.0 - p)).astype(np_dtype)
+
+
+def _apply(input: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple[int, ...]) -> Tensor:
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    mask = Tensor._make(scaled_mask(mask_shape, p, input._data.dtype))
+    return Dropout.apply(input, mask, inplace)
+
+
+def dropout(input: Tensor, p: float = 0.5, train: bool = True, inplace: bool = False) -> Tensor:
+    """Element-wise inverted dropout (``torch.dropout``; checks live in ``nn.functional``)."""
+    return _apply(input, p, train, inplace, input._data.shape)
+
+
+def feature_dropout(input: Tensor, p: float = 0.5, train: bool = True, inplace: bool = False) -> Tensor:
+    """Channel-wise dropout: one draw per (N, C) slice, broadcast over the remaining dims."""
+    shape = input._data.shape
+    return _apply(input, p, train, inplace, shape[:2] + (1,) * (len(shape) - 2))
+
+
+__all__ = ["dropout", "feature_dropout"]
 
 TENSOR_METHODS: dict = {}
