@@ -164,7 +164,8 @@ def nll_loss(
         )
     w = None if weight is None else weight._data
     function = NllLoss2d if x.ndim == 4 else NllLoss
-    return function.apply(input, target, w, reduction, ignore_index)
+    # the target is not a differentiable input: torch gives the node a single edge (to the input)
+    return function.apply(input, t, w, reduction, ignore_index)
 
 
 class DivByNumber(Function):
