@@ -170,40 +170,51 @@ def fold_grad_output(gout, n0, n1, out):  # pragma: no cover - jitted
             out[o, b * P + p] = gout[n0 + b, o, p]
 
 
+# Index arithmetic below is done on flat views with ``& NONNEG``: it tells LLVM the index is
+# not negative, so Numba's wrap-around of negative indices drops out and the copy loops
+# vectorise. Slicing views inside hot loops instead costs an atomic reference count per view,
+# which was 4-5x slower (im2col at LeNet conv2: 0.39 -> 0.08 ms) and did not scale on threads.
+NONNEG = 0x7FFFFFFFFFFFFFFF
+
+
 @njit(cache=True, nogil=True)
 def im2col_wide(xp, off, L, n0, n1, groups, col):  # pragma: no cover - jitted
-    """Stride 1: col[g, c*K + k, b*L + q] = xp[n0 + b, g*Cg + c, off[k] + q] (xp: (N, C, S) flat, padded)."""
-    C = xp.shape[1]
+    """Stride 1: col[g, c*K + k, b*L + q] = xp[n0 + b, g*Cg + c, off[k] + q] (xp: (N, C, S) flat, padded).
+
+    With contiguous arrays the group split is implicit: row c*K + k of col holds channel c.
+    """
+    C, S = xp.shape[1], xp.shape[2]
     K = off.shape[0]
-    Cg = C // groups
+    B = n1 - n0
+    xf = xp.reshape(-1)
+    cf = col.reshape(-1)
     for r in range(C * K):
         c = r // K
-        k = r % K
-        g = c // Cg
-        row = col[g, (c - g * Cg) * K + k]
-        s = off[k]
-        for b in range(n1 - n0):
-            row[b * L : (b + 1) * L] = xp[n0 + b, c, s : s + L]
+        s = off[r % K]
+        for b in range(B):
+            src = (((n0 + b) * C + c) * S + s) & NONNEG
+            dst = ((r * B + b) * L) & NONNEG
+            for q in range(L):
+                cf[dst + q] = xf[src + q]
 
 
 @njit(cache=True, nogil=True)
 def col2im_wide(gcol, off, L, n0, gxp):  # pragma: no cover - jitted
     """The adjoint of ``im2col_wide``: gxp[n0 + b, g*Cg + c, off[k] + q] += gcol[g, c*K + k, b*L + q]."""
-    C = gxp.shape[1]
+    C, S = gxp.shape[1], gxp.shape[2]
     K = off.shape[0]
-    groups = gcol.shape[0]
-    Cg = C // groups
     B = gcol.shape[2] // L
+    gf = gxp.reshape(-1)
+    cf = gcol.reshape(-1)
     for t in range(B * C):
         b = t // C
         c = t % C
-        g = c // Cg
-        dst = gxp[n0 + b, c]
+        base = ((n0 + b) * C + c) * S
         for k in range(K):
-            src = gcol[g, (c - g * Cg) * K + k, b * L : (b + 1) * L]
-            seg = dst[off[k] : off[k] + L]
+            src = (((c * K + k) * B + b) * L) & NONNEG
+            dst = (base + off[k]) & NONNEG
             for q in range(L):
-                seg[q] += src[q]
+                gf[dst + q] += cf[src + q]
 
 
 @njit(cache=True, nogil=True)
@@ -213,16 +224,18 @@ def wide_to_output(y, bias, pitch, n0, out):  # pragma: no cover - jitted
     L = (OD - 1) * pitch[0] + (OH - 1) * pitch[1] + OW
     B = y.shape[1] // L
     has_bias = bias.shape[0] > 0
+    yf = y.reshape(-1)
+    of = out.reshape(-1)
     for t in range(B * O):
         b = t // O
         o = t % O
         add = bias[o] if has_bias else 0
         for zd in range(OD):
             for zh in range(OH):
-                src = y[o, b * L + zd * pitch[0] + zh * pitch[1] : b * L + zd * pitch[0] + zh * pitch[1] + OW]
-                dst = out[n0 + b, o, zd, zh]
+                src = (o * B * L + b * L + zd * pitch[0] + zh * pitch[1]) & NONNEG
+                dst = ((((n0 + b) * O + o) * OD + zd) * OH + zh) * OW & NONNEG
                 for zw in range(OW):
-                    dst[zw] = src[zw] + add
+                    of[dst + zw] = yf[src + zw] + add
 
 
 @njit(cache=True, nogil=True)
@@ -230,18 +243,21 @@ def output_to_wide(gout, pitch, n0, n1, gy, gb):  # pragma: no cover - jitted
     """The adjoint of ``wide_to_output``: gy (O, B*L) with zeros between rows; gb[o] += sum of gout[n, o]."""
     O, OD, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3], gout.shape[4]
     L = (OD - 1) * pitch[0] + (OH - 1) * pitch[1] + OW
+    B = n1 - n0
+    gf = gout.reshape(-1)
+    yf = gy.reshape(-1)
+    yf[:] = 0
     for o in range(O):
-        row = gy[o]
-        row[:] = 0
         total = 0.0
-        for b in range(n1 - n0):
+        for b in range(B):
             for zd in range(OD):
                 for zh in range(OH):
-                    base = b * L + zd * pitch[0] + zh * pitch[1]
-                    src = gout[n0 + b, o, zd, zh]
+                    dst = (o * B * L + b * L + zd * pitch[0] + zh * pitch[1]) & NONNEG
+                    src = ((((n0 + b) * O + o) * OD + zd) * OH + zh) * OW & NONNEG
                     for zw in range(OW):
-                        row[base + zw] = src[zw]
-                        total += src[zw]
+                        v = gf[src + zw]
+                        yf[dst + zw] = v
+                        total += v
         gb[o] += total
 
 
