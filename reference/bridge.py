@@ -1,12 +1,24 @@
-"""Tensors and state_dicts to and from torch.
+"""Tensors, state_dicts, state_dict files and whole modules to and from torch.
 
-``to_torch`` / ``from_torch`` convert tensors (and, once modules are
-registered in ``MODULE_CONVERTERS``, whole modules); the state_dict helpers
-copy weights between twin models so both engines start from the same numbers.
+``to_torch(module)`` / ``from_torch(module)`` build the twin of a module in
+the other engine, weights, buffers and train/eval flags included, so a model
+defined here can be trained on torch's production path (CPU, CUDA,
+torch.distributed) and brought back. Standard layers are rebuilt from their
+constructor arguments (read back from the attributes torch and we both keep);
+Sequential / ModuleList / ModuleDict recursively; a user-defined Module
+subclass becomes an instance of a generated twin class whose methods are the
+same functions with ``minitorch_nn`` swapped for ``torch`` in their globals,
+so a ``forward`` written against the torch API runs unchanged in both.
+
+``load_torch_state_dict(path)`` reads a ``torch.save(model.state_dict(), path)``
+file into our tensors; ``save_torch_state_dict(state, path)`` writes one that
+torch loads.
 """
 
 from __future__ import annotations
 
+import os
+import types
 from collections import OrderedDict
 from typing import Any
 
@@ -46,3 +58,196 @@ def copy_weights_from_torch(ours: Any, theirs: torch.nn.Module) -> None:
 def copy_weights_to_torch(ours: Any, theirs: torch.nn.Module) -> None:
     """Load our module's state_dict into its torch twin (strict keys)."""
     theirs.load_state_dict(state_dict_to_torch(ours.state_dict()))
+
+
+# ---- state_dict files written or read by torch ------------------------------------------
+def load_torch_state_dict(path: str | os.PathLike, **torch_load_kwargs: Any) -> OrderedDict[str, mt.Tensor]:
+    """A state_dict saved by ``torch.save(model.state_dict(), path)``, as our tensors (dtypes kept)."""
+    torch_load_kwargs.setdefault("map_location", "cpu")
+    torch_load_kwargs.setdefault("weights_only", True)
+    state = torch.load(path, **torch_load_kwargs)
+    if isinstance(state, torch.nn.Module):
+        state = state.state_dict()
+    return state_dict_from_torch(state)
+
+
+def save_torch_state_dict(state: Any, path: str | os.PathLike) -> None:
+    """Write our state_dict (or a module's) as a torch file: ``torch.load`` + ``load_state_dict`` read it."""
+    if isinstance(state, mt.nn.Module):
+        state = state.state_dict()
+    torch.save(state_dict_to_torch(state), path)
+
+
+# ---- modules ------------------------------------------------------------------------------
+# Constructor arguments of the standard layers; both engines keep them as attributes of the same names.
+_POOL = ("kernel_size", "stride", "padding")
+MODULE_ARGS: dict[str, tuple[str, ...]] = {
+    "Identity": (),
+    "Linear": ("in_features", "out_features", "bias"),
+    "Conv1d": (
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+        "bias",
+        "padding_mode",
+    ),
+    "MaxPool1d": _POOL + ("dilation", "return_indices", "ceil_mode"),
+    "AvgPool1d": _POOL + ("ceil_mode", "count_include_pad"),
+    "AvgPool2d": _POOL + ("ceil_mode", "count_include_pad", "divisor_override"),
+    "AdaptiveAvgPool2d": ("output_size",),
+    "ReLU": ("inplace",),
+    "Sigmoid": (),
+    "Tanh": (),
+    "ELU": ("alpha", "inplace"),
+    "GELU": ("approximate",),
+    "LeakyReLU": ("negative_slope", "inplace"),
+    "Softmax": ("dim",),
+    "LogSoftmax": ("dim",),
+    "Flatten": ("start_dim", "end_dim"),
+    "Unflatten": ("dim", "unflattened_size"),
+    "BatchNorm1d": ("num_features", "eps", "momentum", "affine", "track_running_stats", "bias"),
+    "Dropout": ("p", "inplace"),
+    "MSELoss": ("reduction",),
+    "L1Loss": ("reduction",),
+    "NLLLoss": ("weight", "ignore_index", "reduction"),
+    "CrossEntropyLoss": ("weight", "ignore_index", "reduction", "label_smoothing"),
+}
+MODULE_ARGS["Conv2d"] = MODULE_ARGS["Conv3d"] = MODULE_ARGS["Conv1d"]
+MODULE_ARGS["MaxPool2d"] = MODULE_ARGS["MaxPool3d"] = MODULE_ARGS["MaxPool1d"]
+MODULE_ARGS["AvgPool3d"] = MODULE_ARGS["AvgPool2d"]
+MODULE_ARGS["BatchNorm2d"] = MODULE_ARGS["BatchNorm3d"] = MODULE_ARGS["BatchNorm1d"]
+MODULE_ARGS["Dropout2d"] = MODULE_ARGS["Dropout"]
+
+_CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
+
+
+def to_torch(module: Any) -> torch.nn.Module:
+    """The torch twin of our ``module``: same structure, weights, buffers, dtypes and training flags."""
+    return _convert(module, _Direction(mt, torch))
+
+
+def from_torch(module: torch.nn.Module) -> Any:
+    """Our twin of torch ``module`` (the inverse of ``to_torch``)."""
+    return _convert(module, _Direction(torch, mt))
+
+
+class _Direction:
+    """Which engine we convert from (``src``) and to (``dst``), and how tensors cross."""
+
+    def __init__(self, src: Any, dst: Any) -> None:
+        self.src, self.dst = src, dst
+        self.to_dst = tensor_to_torch if dst is torch else tensor_from_torch
+        self.module_map = {
+            id(src): dst,
+            id(src.nn): dst.nn,
+            id(src.nn.functional): dst.nn.functional,
+            id(src.nn.init): dst.nn.init,
+            id(src.optim): dst.optim,
+        }
+        self.twin_classes: dict[type, type] = {}
+
+    def tensor(self, t: Any) -> Any:
+        return None if t is None else self.to_dst(t, requires_grad=False)
+
+
+def _convert(module: Any, way: _Direction) -> Any:
+    name = type(module).__name__
+    if name == "LazyLinear" and _is_uninitialized(module):
+        twin = way.dst.nn.LazyLinear(module.out_features, bias=module.bias is not None)
+    elif name in MODULE_ARGS or name == "LazyLinear":
+        twin = _standard(module, "Linear" if name == "LazyLinear" else name, way)
+    elif name in _CONTAINERS and type(module).__module__.startswith((way.src.__name__ + ".nn", "torch.nn")):
+        children = [(k, _convert(m, way)) for k, m in module._modules.items()]
+        container = getattr(way.dst.nn, name)
+        twin = container(children) if name == "ModuleList" else container(OrderedDict(children))
+    else:
+        twin = _generic(module, way)
+    twin.train(module.training)
+    return twin
+
+
+def _is_uninitialized(module: Any) -> bool:
+    weight = module.weight
+    return "Uninitialized" in type(weight).__name__
+
+
+def _standard(module: Any, name: str, way: _Direction) -> Any:
+    kwargs = {}
+    for arg in MODULE_ARGS[name]:
+        if arg == "bias":
+            has_bias = module.bias is not None
+            kwargs[arg] = has_bias if not name.startswith("BatchNorm") else (has_bias or not module.affine)
+        elif arg == "weight":
+            kwargs[arg] = way.tensor(module.weight)
+        else:
+            kwargs[arg] = getattr(module, arg)
+    twin = getattr(way.dst.nn, name)(**kwargs)
+    _copy_state(module, twin, way)
+    return twin
+
+
+def _copy_state(module: Any, twin: Any, way: _Direction) -> None:
+    """Give twin's own parameters and buffers module's values (dtype, shape and requires_grad included)."""
+    for key, p in module._parameters.items():
+        if p is None:
+            twin.register_parameter(key, None)
+        else:
+            setattr(twin, key, way.dst.nn.Parameter(way.tensor(p), requires_grad=p.requires_grad))
+    for key, b in module._buffers.items():
+        persistent = key not in module._non_persistent_buffers_set
+        if key in twin._buffers or not hasattr(twin, key):
+            twin.register_buffer(key, way.tensor(b), persistent=persistent)
+
+
+def _generic(module: Any, way: _Direction) -> Any:
+    """A user-defined Module: an instance of a twin class with the same methods and attributes."""
+    twin_class = _twin_class(type(module), way)
+    twin = twin_class.__new__(twin_class)
+    way.dst.nn.Module.__init__(twin)
+    for key, value in vars(module).items():
+        if key.startswith("_") or key == "training":
+            continue
+        if isinstance(value, (mt.Tensor, torch.Tensor)):
+            value = way.tensor(value)
+        object.__setattr__(twin, key, value)
+    _copy_state(module, twin, way)
+    for key, child in module._modules.items():
+        twin.add_module(key, None if child is None else _convert(child, way))
+    return twin
+
+
+def _twin_class(cls: type, way: _Direction) -> type:
+    """A dst-engine Module subclass named like ``cls`` whose functions see dst where cls's saw src."""
+    if cls in way.twin_classes:
+        return way.twin_classes[cls]
+    namespace: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+    for klass in reversed(cls.__mro__):
+        if klass.__module__.startswith(("torch.", way.src.__name__ + ".")) or klass is object:
+            continue  # the engine's own classes: dst's Module provides their behaviour
+        for key, value in vars(klass).items():
+            if key in ("__dict__", "__weakref__", "__module__", "__qualname__", "__init__"):
+                continue
+            namespace[key] = _rebind(value, way)
+    twin = type(cls.__name__, (way.dst.nn.Module,), namespace)
+    way.twin_classes[cls] = twin
+    return twin
+
+
+def _rebind(value: Any, way: _Direction) -> Any:
+    """A copy of function ``value`` whose globals name dst's modules where they named src's."""
+    if isinstance(value, (staticmethod, classmethod)):
+        return type(value)(_rebind(value.__func__, way))
+    if not isinstance(value, types.FunctionType):
+        return value
+    new_globals = dict(value.__globals__)
+    for key, g in value.__globals__.items():
+        if isinstance(g, types.ModuleType) and id(g) in way.module_map:
+            new_globals[key] = way.module_map[id(g)]
+    fn = types.FunctionType(value.__code__, new_globals, value.__name__, value.__defaults__, value.__closure__)
+    fn.__kwdefaults__ = value.__kwdefaults__
+    fn.__qualname__ = value.__qualname__
+    return fn
