@@ -66,10 +66,7 @@ class Convolution(Function):
         ctx.geometry = geometry
         # both are needed whichever gradient is asked for: grad x reads W, grad W reads x
         ctx.save_for_backward(x, weight)
-        # grad weight reads the same column matrices as the forward: keep them when small
-        y, ctx.columns = kernels.conv_forward(
-            _as_3d(x), _as_3d(weight), bias, *geometry, keep_columns=ctx.needs_input_grad[1]
-        )
+        y = kernels.conv_forward(_as_3d(x), _as_3d(weight), bias, *geometry)
         return y.reshape(y.shape[:2] + y.shape[5 - (x.ndim - 2) :])
 
     @staticmethod
@@ -79,7 +76,7 @@ class Convolution(Function):
         gx = gw = gb = None
         if need_x or need_w:
             gx, gw, gb = kernels.conv_backward(
-                _as_3d(x), _as_3d(weight), _as_3d(grad), *ctx.geometry, need_x, need_w, need_b, ctx.columns
+                _as_3d(x), _as_3d(weight), _as_3d(grad), *ctx.geometry, need_x, need_w, need_b
             )
             gx = None if gx is None else gx.reshape(x.shape)
             gw = None if gw is None else gw.reshape(weight.shape)

@@ -61,9 +61,6 @@ from numba import njit
 # GEMMs, small enough to stay in this machine's cache while BLAS reads it.
 BLOCK_ELEMENTS = 1 << 16
 
-# Forward keeps its column matrices for backward (saving one im2col) up to this size.
-KEEP_COLUMNS_BYTES = 32 << 20
-
 # 3x3 convolutions with at least this C_in * C_out use Winograd F(2x2, 3x3).
 WINOGRAD_MIN_CHANNELS = 1
 
@@ -557,39 +554,30 @@ def _crop(gxp, shape, padding) -> np.ndarray:
     return full if not any(padding) else np.ascontiguousarray(full[:, :, pd : pd + D, ph : ph + H, pw : pw + W])
 
 
-def conv_forward(x, weight, bias, stride, padding, dilation, groups, keep_columns=False):
-    """(y, columns): y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias.
-
-    With ``keep_columns``, ``columns`` are the column matrices, for ``conv_backward`` to reuse
-    (None when not asked for, too big to keep, or the convolution is strided).
-    """
+def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
+    """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
     if _winograd_fits(x, weight, stride, padding, dilation, groups):
-        out, columns = _forward_winograd(x, weight, bias, padding), None
-    elif all(s == 1 for s in stride):
-        out, columns = _forward_wide(x, weight, bias, padding, dilation, groups, keep_columns)
-    else:
-        out, columns = _forward_strided(x, weight, bias, stride, padding, dilation, groups), None
-    return out, columns
+        return _forward_winograd(x, weight, bias, padding)
+    if all(s == 1 for s in stride):
+        return _forward_wide(x, weight, bias, padding, dilation, groups)
+    return _forward_strided(x, weight, bias, stride, padding, dilation, groups)
 
 
-def conv_backward(
-    x, weight, gout, stride, padding, dilation, groups, need_input, need_weight, need_bias=False, columns=None
-):
+def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight, need_bias=False):
     """(grad x, grad weight, grad bias) of ``conv_forward`` for upstream gradient gout (N, O, *osize).
 
     A gradient not asked for is None; grad bias is only computed alongside one of the others.
-    ``columns``: what ``conv_forward(..., keep_columns=True)`` returned, or None.
     """
     if _winograd_fits(x, weight, stride, padding, dilation, groups):
         return _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_bias)
     if all(s == 1 for s in stride):
-        return _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias, columns)
+        return _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias)
     gx, gw = _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight)
     gb = gout.sum(axis=(0, 2, 3, 4)) if need_bias else None
     return gx, gw, gb
 
 
-def _forward_wide(x, weight, bias, padding, dilation, groups, keep_columns):
+def _forward_wide(x, weight, bias, padding, dilation, groups) -> np.ndarray:
     N, C = x.shape[:2]
     O = weight.shape[0]
     ksize = weight.shape[2:]
@@ -601,7 +589,6 @@ def _forward_wide(x, weight, bias, padding, dilation, groups, keep_columns):
     w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
     b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
     out = np.empty((N, O) + tuple(osize), dtype=x.dtype)
-    keep = keep_columns and N * C * K * L * x.itemsize <= KEEP_COLUMNS_BYTES
 
     def block(span):
         n0, n1 = span
@@ -609,47 +596,43 @@ def _forward_wide(x, weight, bias, padding, dilation, groups, keep_columns):
         im2col_wide(xp, off, L, n0, n1, groups, col)
         y = np.matmul(w, col).reshape(O, (n1 - n0) * L)
         wide_to_output(y, b, pitch, n0, out)
-        return span, col if keep else None
 
-    spans = _blocks(N, C * K, L, numba.get_num_threads())
-    columns = WORKERS.map(block, spans)
-    return out, (columns if keep else None)
+    WORKERS.map(block, _blocks(N, C * K, L, numba.get_num_threads()))
+    return out
 
 
-def _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias, columns):
+def _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias):
     N, C = x.shape[:2]
     O = weight.shape[0]
     ksize = weight.shape[2:]
     off, pitch, L = _wide_plan(x.shape[2:], ksize, padding, dilation, gout.shape[2:])
     K = off.shape[0]
     Cg, Og = C // groups, O // groups
-    xp = _pad_flat(x, padding) if need_weight and columns is None else None
+    xp = _pad_flat(x, padding) if need_weight else None
     w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
     wt = np.ascontiguousarray(w.transpose(0, 2, 1)) if need_input else None
     g5 = np.ascontiguousarray(gout)
     padded_size = int(np.prod([s + 2 * p for s, p in zip(x.shape[2:], padding)]))
     gxp = np.zeros((N, C, padded_size), x.dtype) if need_input else None
 
-    def block(item):
-        (n0, n1), col = item
+    def block(span):
+        n0, n1 = span
         gy = np.empty((O, (n1 - n0) * L), dtype=x.dtype)
         gb = np.zeros(O, dtype=x.dtype)
         output_to_wide(g5, pitch, n0, n1, gy, gb)
         gy = gy.reshape(groups, Og, (n1 - n0) * L)
         gwt = None
         if need_weight:
-            if col is None:
-                col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
-                im2col_wide(xp, off, L, n0, n1, groups, col)
+            # rebuilt rather than kept from forward: measured faster (cache-warm, no big allocation)
+            col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
+            im2col_wide(xp, off, L, n0, n1, groups, col)
             # (Cg*K, Og) = col @ gy^T: BLAS runs this orientation faster than gy @ col^T at small Og
             gwt = np.matmul(col, gy.transpose(0, 2, 1))
         if need_input:
             col2im_wide(np.matmul(wt, gy), off, L, n0, gxp)
         return gwt, gb
 
-    if columns is None or not need_weight:
-        columns = [(span, None) for span in _blocks(N, C * K, L, numba.get_num_threads())]
-    partial = WORKERS.map(block, columns)
+    partial = WORKERS.map(block, _blocks(N, C * K, L, numba.get_num_threads()))
     gw = gb = None
     if need_weight:
         gwt = partial[0][0]
