@@ -1,8 +1,15 @@
-"""Matrix products: mm, addmm, matmul.
+"""Matrix products: mm, addmm, mv, dot, bmm, matmul, outer.
 
 For C = A B the chain rule gives dL/dA = dL/dC B^T and dL/dB = A^T dL/dC:
 each operand's gradient is the upstream gradient multiplied by the *other*
 operand, transposed, on the side where that operand stood.
+
+``matmul`` builds the graph torch builds for each case: 1-D . 1-D is ``dot``,
+2-D . 1-D ``mv``, a 1-D left operand is a row (unsqueeze, mm, squeeze_), an
+N-D left operand times a matrix or vector folds its batch dims into rows
+(reshape, mm/mv, ``_unsafe_view``), a matrix times an N-D right operand is
+the transposed problem, and two batched operands broadcast their batch dims
+(expand, reshape to 3-D, bmm, ``_unsafe_view``).
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .shape import Reshape as _UnsafeView
+from .shape import contiguous, expand, reshape, transpose, unsqueeze
 from .utils import result_dtype, unbroadcast
 
 
@@ -86,6 +95,111 @@ class Addmm(Function):
         return gbias, ga, gb, None, None
 
 
+class Mv(Function):
+    """y = A v  (A: n x k, v: k).   dA = dy v^T (an outer product),  dv = A^T dy."""
+
+    node_name = "MvBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, v: np.ndarray) -> np.ndarray:
+        if a.ndim != 2 or v.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+        if a.shape[1] != v.shape[0]:
+            raise RuntimeError(
+                f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})"
+            )
+        _check_same_dtype(a, v)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, v if ctx.needs_input_grad[0] else None)
+        return a @ v
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        a, v = ctx.saved_tensors
+        ga = np.outer(grad, v) if ctx.needs_input_grad[0] else None
+        gv = a.T @ grad if ctx.needs_input_grad[1] else None
+        return ga, gv
+
+
+class Dot(Function):
+    """z = sum_i x_i y_i.   dx = dz y,  dy = dz x (dz is a scalar)."""
+
+    node_name = "DotBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        if x.ndim != 1 or y.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
+        if x.shape != y.shape:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to have the "
+                f"same number of elements, but got {x.shape[0]} and {y.shape[0]} elements respectively"
+            )
+        if x.dtype != y.dtype:
+            raise RuntimeError(
+                f"dot : expected both vectors to have same dtype, but found {_scalar_name(x)} and {_scalar_name(y)}"
+            )
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
+        return np.asarray(np.dot(x, y))
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        x, y = ctx.saved_tensors
+        gx = grad * y if ctx.needs_input_grad[0] else None
+        gy = grad * x if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Bmm(Function):
+    """C_b = A_b B_b for every batch b.   dA_b = dC_b B_b^T,  dB_b = A_b^T dC_b."""
+
+    node_name = "BmmBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.ndim != 3:
+            raise RuntimeError("batch1 must be a 3D tensor")
+        if b.ndim != 3:
+            raise RuntimeError("batch2 must be a 3D tensor")
+        if b.shape[:2] != (a.shape[0], a.shape[2]):
+            raise RuntimeError(
+                f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, {a.shape[2]}] "
+                f"but got: [{b.shape[0]}, {b.shape[1]}]."
+            )
+        _check_same_dtype(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        a, b = ctx.saved_tensors
+        ga = np.matmul(grad, b.transpose(0, 2, 1)) if ctx.needs_input_grad[0] else None
+        gb = np.matmul(a.transpose(0, 2, 1), grad) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class SqueezeRow(Function):
+    """y = the 1 x m row x as a vector (torch's in-place ``squeeze_(0)`` in matmul).   dx = dy as a row."""
+
+    node_name = "SqueezeBackward4"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x[0]
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return (grad[np.newaxis],)
+
+
+def _check_same_dtype(a: np.ndarray, b: np.ndarray) -> None:
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tname(a)} != {_tname(b)}")
+
+
+def _scalar_name(a: np.ndarray) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long"}.get(a.dtype.name, a.dtype.name)
+
+
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return Mm.apply(input, mat2)
 
@@ -96,9 +210,69 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: 
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
-__all__ = ["addmm", "mm"]
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    return Mv.apply(input, vec)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    return Dot.apply(input, other)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    return Bmm.apply(input, mat2)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """out[i, j] = input[i] * vec2[j]: a column times a row, broadcast (torch's graph: View, Mul)."""
+    return reshape(input, -1, 1) * vec2
+
+
+def _fold(a: Tensor, b: Tensor) -> Tensor:
+    """a (..., n, k) times b (k, m) or (k,): the batch dims of a become rows of one mm/mv."""
+    rows = reshape(a, -1, a.shape[-1])
+    out = mm(rows, b) if b.ndim == 2 else mv(rows, b)
+    return _UnsafeView.apply(out, (*a.shape[:-1], *b.shape[1:]))
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """The matrix product with NumPy's rules for 1-D and batched operands (see the module docstring)."""
+    da, db = input.ndim, other.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+    if da == 1 and db == 1:
+        return dot(input, other)
+    if da == 2 and db == 1:
+        return mv(input, other)
+    if da == 1 and db == 2:
+        return SqueezeRow.apply(mm(unsqueeze(input, 0), other))
+    if da == 2 and db == 2:
+        return mm(input, other)
+    if da >= 3 and db <= 2:
+        return _fold(input, other)
+    if da <= 2 and db >= 3:
+        # (b^T a^T)^T: the batched operand's batch dims fold into rows of the transposed product
+        if da == 1:
+            return _fold(transpose(other, -1, -2), input)
+        return contiguous(transpose(_fold(transpose(other, -1, -2), input.t()), -1, -2))
+    n, k = input.shape[-2:]
+    m = other.shape[-1]
+    batch = tuple(np.broadcast_shapes(input.shape[:-2], other.shape[:-2]))
+    size = int(np.prod(batch))
+    a = reshape(expand(input, *batch, n, k), size, n, k)
+    b = reshape(expand(other, *batch, other.shape[-2], m), size, other.shape[-2], m)
+    return _UnsafeView.apply(bmm(a, b), (*batch, n, m))
+
+
+__all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]
 
 TENSOR_METHODS = {
     "mm": mm,
     "addmm": addmm,
+    "mv": mv,
+    "dot": dot,
+    "bmm": bmm,
+    "outer": outer,
+    "matmul": matmul,
+    "__matmul__": matmul,
+    "__rmatmul__": lambda self, other: matmul(other, self),
 }
