@@ -20,10 +20,13 @@ applied to the upstream gradient G = dL/dy:
   role of the kernel), summed over the batch.
 - grad bias: b[o] is added to every y[n, o, p], so dL/db[o] = sum_{n, p} G[n, o, p].
 
-The kernels (kernels/cpu/conv.py) compute all three through im2col: with
+The kernels (kernels/cpu/conv.py) compute these through im2col: with
 col[(c, k), (n, p)] = x_pad[n, c, s*p + d*k], the forward is W @ col, the grad
 weight G @ col^T, and the grad input col2im(W^T @ G), col2im being the adjoint
 (scatter-add) of im2col: the transposed convolution above, written as a GEMM.
+3x3 stride-1 convolutions use Winograd's F(2x2, 3x3) instead, where grad input
+is literally the forward algorithm run on G with the flipped, channel-swapped
+kernel; grad bias is summed inside the kernels' gradient reorder.
 """
 
 from __future__ import annotations

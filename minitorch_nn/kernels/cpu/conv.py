@@ -1,51 +1,72 @@
 # ruff: noqa: N803, N806, E741  (shape names N, C, O, K, P follow the math in the docstring)
-"""Convolution kernels: im2col / col2im (Numba) around GEMMs in NumPy's BLAS.
+"""Convolution kernels: three algorithms, chosen by shape, all in Numba around NumPy's BLAS.
 
 One N-d design: every convolution is run as a 3-d one. A 1-d input (N, C, L)
 is viewed as (N, C, 1, 1, L) and a 2-d one as (N, C, 1, H, W), with kernel,
 stride, padding and dilation of 1/0 in the added dims, so one set of kernels
-serves conv1d, conv2d and conv3d. Zero padding is applied inside the kernels
-(reads outside the input are zeros, writes outside are dropped), so no padded
-copy of the input is ever made.
+serves conv1d, conv2d and conv3d.
 
-Layout. For a block of B samples, ``im2col`` writes the matrix
+1. Winograd F(2x2, 3x3) (``winograd_*``): 2-d 3x3 kernels, stride 1, no
+   dilation or groups, padding <= 2. Each 4x4 input patch d (stride 2) becomes
+   V = B^T d B, each kernel U = G g G^T, and a 2x2 output tile is A^T (U . V) A;
+   the 16 products U[xi] @ V[xi] (O, C) @ (C, tiles) are 16 GEMMs with 2.25x
+   fewer multiplies than im2col. Grad input is the same algorithm on the output
+   gradient with the kernel flipped and in/out channels swapped (padding 2 - p);
+   grad weight is G^T (sum over tiles of (A dY A^T)[xi] V[xi]^T) G, the adjoint
+   of each step. Every transform is exact linear algebra, so float64 results
+   match torch to ~1e-14 and float32 to ~1e-5.
+2. Wide im2col (``im2col_wide``): other stride-1 convolutions. In the zero-padded
+   input flattened per channel, the input under kernel tap k for output position
+   (zd, zh, zw) sits at off[k] + (zd*Hp*Wp + zh*Wp + zw). So with q running over
+   the *wide* positions 0 <= q < L (all padded columns, L = (OD-1)*Hp*Wp +
+   (OH-1)*Wp + OW) each column-matrix row is one contiguous copy
 
-    col[g, c*K + k, b*P + p] = x[n0 + b, g*Cg + c, at(p) + dilation * offset(k)]
+       col[c*K + k, b*L + q] = xp[n0 + b, c, off[k] + q]
 
-(g group, Cg = C / groups input channels per group, K kernel positions, P output
-positions, ``at(p)`` the top corner of output position p). Each group's rows are
-one contiguous (Cg*K, B*P) matrix, so a whole block of the batch is one BLAS call:
+   and forward / grad weight / grad input are the GEMMs W @ col, col @ gy^T and
+   W^T @ gy, with gy the output gradient spread to wide positions (zeros in the
+   Wp - OW padded columns). The padded columns cost (Wp/OW - 1) extra GEMM work
+   (40% at LeNet conv2) but the copies are long and vectorised.
+3. Strided im2col (``im2col``/``col2im``): everything else (stride > 1); rows are
+   gathered position by position, zero padding applied inside the kernel.
 
-    forward      out_g    = W_g (Og, Cg*K)  @ col_g (Cg*K, B*P)      -> (Og, B*P)
-    grad weight  gW_g    += gout_g (Og, B*P) @ col_g^T (B*P, Cg*K)
-    grad input   gcol_g   = W_g^T (Cg*K, Og) @ gout_g (Og, B*P)      -> col2im -> gx
+Bias add is fused into the output reorder, and grad bias into the gradient
+reorder. Column matrices are rebuilt in backward, not kept from forward
+(keeping them was measured slower: big allocations fault pages and are cold in
+cache by backward; LeNet conv1 fwd+bwd 2.2 ms kept vs 1.7 ms rebuilt).
 
-``col2im`` is the adjoint of ``im2col``: it scatter-adds each column entry back
-to the input position it was read from. The (O, B*P) <-> (B, O, P) reorderings
-of output and output gradient are small (1/K of the column matrix) loops that
-also add the bias. The column matrix is rebuilt in backward rather than kept
-(151 MB at the CIFAR shape).
+Parallelism. The batch is cut into blocks of about ``BLOCK_ELEMENTS`` column
+entries (small enough to stay in L2 between the copy and the GEMM), run on a
+pool of ``numba.get_num_threads()`` Python threads; every kernel is ``nogil``,
+NumPy's matmul releases the GIL, and BLAS is held to one thread per block.
 
-Parallelism. The batch is cut into blocks (about ``BLOCK_ELEMENTS`` column
-entries, at least one block per thread) and the blocks run on a pool of
-``numba.get_num_threads()`` Python threads; every kernel is ``nogil``, NumPy's
-matmul releases the GIL, and BLAS is held to one thread per block meanwhile.
-
-Why (measured on this 2-core machine, float32, 2 threads, torch/ours ratio of
-forward+backward at the CIFAR shape N=64, 64x32x32 -> 64, k3, p1; torch ~62 ms):
-- first version, ``parallel=True`` prange kernels + 2-thread BLAS: 0.13-0.16x
-  (LeNet conv2: 0.03x). OpenBLAS leaves its worker spinning after each call and
-  Numba's OpenMP workers spin after each parallel region: on 2 cores each waits
-  on the other (a 40 us reorder loop took 6 ms after a GEMM).
-- same kernels, BLAS pinned to 1 thread: 0.39-0.51x (LeNet conv2 0.30x).
-- serial ``nogil`` kernels, blocks on 2 Python threads, 1-thread BLAS each (this
-  file): 0.52-0.54x; LeNet conv1 0.78x, LeNet conv2 0.33x (torch's oneDNN forward
-  is 0.16 ms there; our forward 1.0 ms, of which im2col of 10-wide rows is half).
-  Block size 2^18 .. 2^21 elements made no measurable difference.
-Not reached: the 1.0x LeNet / 0.8x CIFAR targets. Next steps measured to matter:
-im2col/col2im with short (10-wide) rows dominate at LeNet shapes (a direct
-kernel or a channels-last column layout would help), and the CIFAR forward GEMM
-runs near 130 GFLOP/s while torch's oneDNN forward is ~3x faster.
+Measurements (this 2-core VM, float32, both engines on 2 threads, ratio =
+torch / ours for forward+backward; torch: LeNet conv1 3.0 ms, conv2 1.0 ms,
+CIFAR 57-61 ms):
+- prange kernels + 2-thread BLAS: CIFAR 0.13-0.16x (OpenBLAS and Numba's OpenMP
+  workers spin after each call and fight for the 2 cores); BLAS pinned to one
+  thread: 0.39-0.51x; serial kernels on a 2-thread Python pool: 0.52x, LeNet conv1
+  0.78x, conv2 0.33x (the starting point of this version).
+- wide im2col for stride 1: conv1 1.00x, conv2 0.42x.
+- Winograd at CIFAR: forward 36 -> 19 ms, fwd+bwd 112 -> 64 ms: 0.95x. Its
+  transforms were 3x faster after splitting loops so each has one store stream
+  (LLVM drops vectorisation when many arrays may alias) and de-interleaving even
+  and odd columns first (unit-stride loops).
+- Slicing views inside hot loops costs an atomic reference count per view: the
+  wide-im2col copy went 0.39 -> 0.08 ms (LeNet conv2, 64 samples) after indexing
+  flat arrays with ``& NONNEG`` instead (it also lets LLVM drop the negative-index
+  wrap-around, which otherwise turns loads into gathers).
+- Block size: 2^16 elements beat 2^18 .. 2^22 at LeNet shapes (cache); no effect
+  at CIFAR. A serial pipeline with 2-thread BLAS instead of the pool: equal at
+  LeNet shapes, 2x slower at CIFAR (Winograd's 64x64 GEMMs do not split well).
+Not reached: LeNet conv2 fwd+bwd (~0.45-0.5x). It is GEMM-bound: three skinny
+GEMMs (16 x 150 x 64*136) run at ~85-90 GFLOP/s on one core (1.5 ms of the
+~2 ms), and two Python threads each doing such small GEMMs do not run faster
+than one (measured: the same work in 1 or 2 threads takes the same time, while
+a large GEMM or a plain Numba loop scales 1.9x). A direct Numba kernel (no
+im2col) reached only ~35 GFLOP/s (LLVM keeps the accumulators in memory). What
+would help: a GEMM micro-kernel that keeps a 16-channel tile in registers, or
+Winograd F(2x2, 5x5).
 """
 
 from __future__ import annotations
