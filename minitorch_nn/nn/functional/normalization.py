@@ -43,7 +43,11 @@ def batch_norm(
         shape = input._data.shape
         if int(np.prod(shape, dtype=np.int64)) // shape[1] == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {Size(shape)}")
-    elif running_mean is None or running_var is None:
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    if not training and (running_mean is None or running_var is None):
         name = "running_mean" if running_mean is None else "running_var"
         raise RuntimeError(f"{name} must be defined in evaluation mode")
     channels = input._data.shape[1]
