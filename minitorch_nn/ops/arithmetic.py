@@ -7,13 +7,15 @@ backward passes go wrong.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
-from .utils import binary_operands, unbroadcast
+from .utils import binary_operands, result_dtype, unbroadcast
 
 
 class Add(Function):
@@ -147,6 +149,82 @@ class PowScalar(Function):
         return (grad * p * np.power(x, p - 1)).astype(grad.dtype, copy=False), None
 
 
+class RPowScalar(Function):
+    """z = c ** x for a number c.   dz/dx = z ln c."""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, c: float, dtype: Any) -> np.ndarray:
+        ctx.c = c
+        z = np.power(np.asarray(c, dtype=dtype), x, dtype=dtype)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (z,) = ctx.saved_tensors
+        # torch defines d/dx 0^x as 0 (for x > 0) instead of 0 * log 0
+        log_c = math.log(ctx.c) if ctx.c > 0 else 0.0
+        return (grad * z * log_c).astype(grad.dtype, copy=False), None, None
+
+
+class Reciprocal(Function):
+    """z = 1 / x.   dz/dx = -1/x^2 = -z^2."""
+
+    node_name = "ReciprocalBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            z = np.reciprocal(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (z,) = ctx.saved_tensors
+        return (-grad * z * z,)
+
+
+class DivRounding(Function):
+    """z = trunc(x / y) or floor(x / y): piecewise constant, so both gradients are 0."""
+
+    node_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, mode: str, dtype: Any) -> np.ndarray:
+        ctx.shapes = (x.shape, y.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if dtype.kind in "iu":
+                q = np.floor_divide(x, y)  # exact for integers, no float round trip
+                if mode == "trunc":
+                    q = q + ((q < 0) & (q * y != x))
+                return q.astype(dtype, copy=False)
+            q = np.divide(x, y)
+            return (np.trunc(q) if mode == "trunc" else np.floor(q)).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        gx = np.zeros(ctx.shapes[0], grad.dtype) if ctx.needs_input_grad[0] else None
+        gy = np.zeros(ctx.shapes[1], grad.dtype) if ctx.needs_input_grad[1] else None
+        return gx, gy, None, None
+
+
+class Sign(Function):
+    """z = sign(x).   Piecewise constant: dz/dx = 0."""
+
+    node_name = "SignBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return (np.zeros_like(grad),)
+
+
 class Exp(Function):
     """z = e^x.   dz/dx = z."""
 
@@ -243,10 +321,14 @@ class Clamp(Function):
 
 
 class ClampMin(Clamp):
+    """clamp_min(x, lo): the same function with torch's node name for it."""
+
     node_name = "ClampMinBackward0"
 
 
 class ClampMax(Clamp):
+    """clamp_max(x, hi): the same function with torch's node name for it."""
+
     node_name = "ClampMaxBackward0"
 
 
@@ -283,9 +365,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             raise ValueError(
                 f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
             )
-        q = a._data / b._data
-        q = np.trunc(q) if rounding_mode == "trunc" else np.floor(q)
-        return Tensor._make(q.astype(dtype))
+        return DivRounding.apply(a, b, rounding_mode, dtype)
     if dtype.kind != "f":
         dtype = np.dtype(np.float32)  # true division of integers gives the default float
     return Div.apply(a, b, dtype)
@@ -296,12 +376,32 @@ def neg(input: Tensor) -> Tensor:
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
+    """x ** p (PowBackward0), c ** x (PowBackward2) or x ** y for two tensors (PowBackward1)."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         if input._data.dtype.kind != "f" and isinstance(exponent, float):
             input = input.to(np.float32)
         return PowScalar.apply(input, exponent)
+    if isinstance(exponent, Tensor) and not isinstance(input, Tensor):
+        return RPowScalar.apply(exponent, input, result_dtype(exponent, input))
     a, b, dtype = binary_operands(input, exponent)
     return Pow.apply(a, b, dtype)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    if input._data.dtype.kind != "f":
+        input = input.to(np.float32)
+    return Reciprocal.apply(input)
+
+
+def _rtruediv(self: Tensor, other: Any) -> Tensor:
+    """number / tensor: torch computes it as reciprocal(tensor) * number (MulBackward0)."""
+    if isinstance(other, Tensor):
+        return div(other, self)
+    return mul(reciprocal(self), other)
+
+
+def sign(input: Tensor) -> Tensor:
+    return Sign.apply(input)
 
 
 def _unary(function: type[Function]) -> Any:
@@ -326,11 +426,17 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001
 def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if max is None:
-        return ClampMin.apply(input, min, None)
-    if min is None:
-        return ClampMax.apply(input, None, max)
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        raise NotImplementedError("clamp with tensor bounds: use torch.maximum/torch.minimum")
     return Clamp.apply(input, min, max)
+
+
+def clamp_min(input: Tensor, min: float) -> Tensor:  # noqa: A002
+    return ClampMin.apply(input, min, None)
+
+
+def clamp_max(input: Tensor, max: float) -> Tensor:  # noqa: A002
+    return ClampMax.apply(input, None, max)
 
 
 def square(input: Tensor) -> Tensor:
@@ -344,7 +450,12 @@ def square(input: Tensor) -> Tensor:
 
 def _inplace(out_of_place: Any) -> Any:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        result = out_of_place(self, *args, **kwargs)
+        operand = self
+        if is_grad_enabled() and any(isinstance(a, Tensor) and a._requires_grad for a in (self, *args)):
+            # the op may save self for backward (mul_ does, for other's gradient), and self's storage is
+            # about to be overwritten: compute from a copy at self's place in the graph (torch: original_self)
+            operand = _graph_alias(self)
+        result = out_of_place(operand, *args, **kwargs)
         if result._data.dtype != self._data.dtype and not (
             self._data.dtype.kind == "f" or result._data.dtype.kind == self._data.dtype.kind
         ):
@@ -355,6 +466,16 @@ def _inplace(out_of_place: Any) -> Any:
 
     method.__name__ = out_of_place.__name__ + "_"
     return method
+
+
+def _graph_alias(t: Tensor) -> Tensor:
+    """A copy of t's values that stands where t stands in the graph (same grad_fn edge)."""
+    alias = Tensor._make(t._data.copy(), t._requires_grad)
+    alias._grad_fn, alias._output_nr = t._grad_fn, t._output_nr
+    if t._grad_fn is None and t._requires_grad:
+        alias._accumulator = t._accumulator
+        alias._gradient_edge = t._gradient_edge  # the leaf's own AccumulateGrad
+    return alias
 
 
 def _type_name(t: Tensor) -> str:
@@ -407,7 +528,37 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     return self
 
 
-__all__ = ["abs", "add", "clamp", "div", "exp", "log", "mul", "neg", "pow", "rsub", "sqrt", "square", "sub"]
+clip = clamp
+true_divide = divide = div
+multiply = mul
+subtract = sub
+negative = neg
+
+__all__ = [
+    "abs",
+    "add",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "div",
+    "divide",
+    "exp",
+    "log",
+    "mul",
+    "multiply",
+    "neg",
+    "negative",
+    "pow",
+    "reciprocal",
+    "rsub",
+    "sign",
+    "sqrt",
+    "square",
+    "sub",
+    "subtract",
+    "true_divide",
+]
 
 # Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
 TENSOR_METHODS = {
@@ -422,7 +573,17 @@ TENSOR_METHODS = {
     "__rmul__": lambda self, other: mul(other, self),
     "div": div,
     "__truediv__": div,
-    "__rtruediv__": lambda self, other: div(other, self),
+    "__rtruediv__": _rtruediv,
+    "rsub": rsub,
+    "reciprocal": reciprocal,
+    "sign": sign,
+    "clamp_min": clamp_min,
+    "clamp_max": clamp_max,
+    "divide": div,
+    "true_divide": div,
+    "multiply": mul,
+    "subtract": sub,
+    "negative": neg,
     "neg": neg,
     "__neg__": neg,
     "__pos__": lambda self: self,
@@ -450,6 +611,13 @@ TENSOR_METHODS = {
     "clamp_": _inplace(clamp),
     "pow_": _inplace(pow),
     "sqrt_": _inplace(sqrt),
+    "log_": _inplace(log),
+    "abs_": _inplace(abs),
+    "reciprocal_": _inplace(reciprocal),
+    "clamp_min_": _inplace(clamp_min),
+    "clamp_max_": _inplace(clamp_max),
+    "clip_": _inplace(clamp),
+    "square_": _inplace(square),
     "zero_": zero_,
     "fill_": fill_,
     "copy_": copy_,
