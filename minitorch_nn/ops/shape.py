@@ -1,4 +1,4 @@
-"""Shape ops: view/reshape/flatten/unsqueeze/squeeze/transpose/t/permute/expand/contiguous.
+"""Shape ops: view/reshape/flatten/unsqueeze/squeeze/transpose/t/permute/expand/contiguous/repeat/split.
 
 They move no numbers, so each backward only undoes the shape change: view's
 backward reshapes the gradient back, transpose's transposes it back, expand's
@@ -185,6 +185,55 @@ class Expand(Function):
         return unbroadcast(grad, ctx.shape), None
 
 
+class Repeat(Function):
+    """y = x tiled ``repeats`` times along each dim (leading new dims allowed).
+
+    Every input element appears once per tile: dx = the sum of dy over the tiles, found by
+    viewing each dim d of dy as (repeats_d, size_d) and summing the repeats axes.
+    """
+
+    node_name = "RepeatBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, repeats: tuple[int, ...]) -> np.ndarray:
+        ctx.shape, ctx.repeats = x.shape, repeats
+        return np.tile(x, repeats)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        shape = (1,) * (len(ctx.repeats) - len(ctx.shape)) + tuple(ctx.shape)
+        split = []
+        for r, s in zip(ctx.repeats, shape):
+            split += [r, s]
+        g = grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return g.reshape(ctx.shape), None
+
+
+class Split(Function):
+    """(y_1, ..., y_k) = consecutive slices of x along ``dim`` (views).   dx = the dy_i joined back."""
+
+    node_name = "SplitBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, sizes: tuple[int, ...], dim: int) -> tuple:
+        ctx.dim = dim
+        bounds = np.cumsum((0, *sizes))
+        index = [slice(None)] * x.ndim
+        parts = []
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            index[dim] = slice(int(a), int(b))
+            parts.append(x[tuple(index)])
+        return tuple(parts)
+
+    @staticmethod
+    def backward(ctx: Any, *grads: np.ndarray) -> tuple:
+        return np.concatenate(grads, axis=ctx.dim), None, None
+
+
+class SplitWithSizes(Split):
+    node_name = "SplitWithSizesBackward0"
+
+
 class ToCopy(Function):
     """y = x cast to another dtype.   dx = dy cast back to x's dtype."""
 
@@ -315,6 +364,56 @@ def t(input: Tensor) -> Tensor:
     return T.apply(input)
 
 
+def repeat(input: Tensor, *repeats: Any) -> Tensor:
+    repeats = _shape_args(repeats)
+    if len(repeats) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    return Repeat.apply(input, repeats)
+
+
+def _split_parts(function: type[Function], input: Tensor, sizes: tuple[int, ...], dim: int) -> tuple[Tensor, ...]:
+    parts = function.apply(input, sizes, dim)
+    for p in parts:
+        p._version = input._version  # views: they share the input's storage and version counter
+    return parts
+
+
+def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = tuple(int(s) for s in split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
+                f"{d}), but got split_sizes={list(sizes)}"
+            )
+        return _split_parts(SplitWithSizes, input, sizes, d)
+    size = int(split_size_or_sections)
+    if size <= 0 and not (size == 0 and n == 0):
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+    full, rest = divmod(n, size)
+    sizes = (size,) * full + ((rest,) if rest else ())
+    return _split_parts(Split, input, sizes or (0,), d)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` pieces of equal size ceil(n / chunks) along ``dim``."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input.shape[wrap_dim(dim, input.ndim)]
+    return split(input, max(-(-n // chunks), 1), dim)
+
+
+def movedim(input: Tensor, source: int, destination: int) -> Tensor:
+    order = list(range(input.ndim))
+    s = wrap_dim(source, input.ndim)
+    order.remove(s)
+    order.insert(wrap_dim(destination, input.ndim), s)
+    return Permute.apply(input, tuple(order))
+
+
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """Tensor.to(dtype) / to(device) / to(other) / to(device, dtype); this engine is CPU-only."""
     target_dtype = kwargs.pop("dtype", None)
@@ -347,16 +446,21 @@ def _cast(np_dtype: Any) -> Any:
 
 
 __all__ = [
+    "chunk",
     "clone",
     "flatten",
+    "movedim",
     "permute",
     "reshape",
+    "split",
     "squeeze",
+    "swapaxes",
     "t",
     "transpose",
     "unflatten",
     "unsqueeze",
 ]
+swapaxes = transpose
 
 TENSOR_METHODS = {
     "view": view,
@@ -370,6 +474,11 @@ TENSOR_METHODS = {
     "permute": permute,
     "transpose": transpose,
     "swapaxes": transpose,
+    "swapdims": transpose,
+    "movedim": movedim,
+    "repeat": repeat,
+    "split": split,
+    "chunk": chunk,
     "t": t,
     "T": property(lambda self: permute(self, *reversed(range(self.ndim)))),
     "mT": property(lambda self: transpose(self, -2, -1)),
