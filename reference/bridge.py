@@ -205,7 +205,8 @@ def _copy_state(module: Any, twin: Any, way: _Direction) -> None:
 
 def _generic(module: Any, way: _Direction) -> Any:
     """A user-defined Module: an instance of a twin class with the same methods and attributes."""
-    twin_class = _twin_class(type(module), way)
+    origin = type(module).__dict__.get("_bridge_twin_of")  # a twin made by this bridge goes home
+    twin_class = origin if origin is not None else _twin_class(type(module), way)
     twin = twin_class.__new__(twin_class)
     way.dst.nn.Module.__init__(twin)
     for key, value in vars(module).items():
@@ -225,11 +226,12 @@ def _twin_class(cls: type, way: _Direction) -> type:
     if cls in way.twin_classes:
         return way.twin_classes[cls]
     namespace: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+    namespace["_bridge_twin_of"] = cls
     for klass in reversed(cls.__mro__):
         if klass.__module__.startswith(("torch.", way.src.__name__ + ".")) or klass is object:
             continue  # the engine's own classes: dst's Module provides their behaviour
         for key, value in vars(klass).items():
-            if key in ("__dict__", "__weakref__", "__module__", "__qualname__", "__init__"):
+            if key in ("__dict__", "__weakref__", "__module__", "__qualname__", "__init__", "_bridge_twin_of"):
                 continue
             namespace[key] = _rebind(value, way)
     twin = type(cls.__name__, (way.dst.nn.Module,), namespace)

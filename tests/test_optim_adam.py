@@ -4,8 +4,8 @@ Both engines start from the same weights (copied out of torch) and receive
 the same gradients at every step (random, with magnitudes spread over five
 decades so eps and the bias corrections matter), so any difference is the
 optimizer's own arithmetic: every parameter must follow torch's trajectory
-to float32 rtol 1e-5 (atol 1e-6, a few float32 ulps of the O(1) weights,
-for entries that pass near zero).
+to float32 rtol 1e-5 (atol: a few float32 ulps of the tensor's largest
+entry, for entries that pass near zero on the way).
 """
 
 from __future__ import annotations
@@ -51,9 +51,10 @@ def _set_grads(rng, ours, theirs):
 
 def _assert_same(ours, theirs, step):
     for i, (o, t) in enumerate(zip(ours, theirs)):
-        np.testing.assert_allclose(
-            o.detach().numpy(), t.detach().numpy(), rtol=1e-5, atol=1e-6, err_msg=f"param {i} at step {step}"
-        )
+        t = t.detach().numpy()
+        # atol: a few float32 ulps of the tensor's largest entry, for entries that pass near zero
+        atol = 1e-6 * max(1.0, float(np.abs(t).max()))
+        np.testing.assert_allclose(o.detach().numpy(), t, rtol=1e-5, atol=atol, err_msg=f"param {i} at step {step}")
 
 
 def _run(name, kwargs, seed, group_lrs=None, steps=STEPS):
