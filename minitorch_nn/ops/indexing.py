@@ -17,11 +17,13 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, wrap_dim
-from .utils import result_dtype
+from .utils import result_dtype, unbroadcast
 
 
 def _to_numpy_index(index: Any) -> Any:
     if isinstance(index, Tensor):
+        if index._data.ndim == 0 and index._data.dtype.kind in "iu":
+            return int(index._data)  # a 0-d integer tensor indexes like an int (torch: select)
         return index._data
     if isinstance(index, tuple):
         return tuple(_to_numpy_index(i) for i in index)
@@ -35,17 +37,31 @@ def _is_advanced(index: Any) -> bool:
     return any(isinstance(p, (np.ndarray, list)) for p in parts)
 
 
-def _node_name(index: Any) -> str:
-    """The name torch gives the last indexing step: select, slice, unsqueeze or alias."""
+def _node_name(index: Any, shape: tuple[int, ...]) -> str:
+    """The name torch gives the last indexing step: select, slice, unsqueeze or alias.
+
+    torch applies the index left to right, one select/slice/unsqueeze per entry, and skips
+    slices that keep the whole dim; with no step at all the result is an alias. A lone slice
+    (not in a tuple) always slices.
+    """
+    if isinstance(index, slice):
+        return "SliceBackward0"
     parts = index if isinstance(index, tuple) else (index,)
-    for p in reversed(parts):
-        if isinstance(p, (int, np.integer)):
-            return "SelectBackward0"
-        if isinstance(p, slice) and p != slice(None):
-            return "SliceBackward0"
-        if p is None:
-            return "UnsqueezeBackward0"
-    return "AliasBackward0"
+    consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
+    name, dim = "AliasBackward0", 0
+    for p in parts:
+        if p is Ellipsis:
+            dim += len(shape) - consumed
+        elif p is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(p, (int, np.integer)):
+            name = "SelectBackward0"
+            dim += 1
+        else:
+            if p.indices(shape[dim]) != (0, shape[dim], 1):
+                name = "SliceBackward0"
+            dim += 1
+    return name
 
 
 class Index(Function):
@@ -99,10 +115,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     _check_bounds(input, index)
     if _is_advanced(index):
         return Index.apply(input, index)
-    y = _basic(_node_name(index)).apply(input, index)
-    if not y._data.flags.owndata and y._data.base is None:
-        pass
-    return y
+    return _basic(_node_name(index, input._data.shape)).apply(input, index)
 
 
 def _check_bounds(input: Tensor, index: Any) -> None:
@@ -123,16 +136,56 @@ def _check_bounds(input: Tensor, index: Any) -> None:
         dim += 1
 
 
+class CopySlices(Function):
+    """x[index] = v, in place.   dx = dy with zeros at index (those values were overwritten);
+    dv = dy[index] summed down to v's shape (v was broadcast into the slots)."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:
+        ctx.index, ctx.value_shape = index, value.shape
+        x[index] = value
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = grad.copy()
+            gx[ctx.index] = 0
+        if ctx.needs_input_grad[1]:
+            g = grad[ctx.index]
+            if len(ctx.value_shape) > g.ndim:  # v may carry extra leading size-1 dims
+                g = g.reshape((1,) * (len(ctx.value_shape) - g.ndim) + g.shape)
+            gv = unbroadcast(g, ctx.value_shape)
+        return gx, gv, None
+
+
+CopySlices._node_class.name = lambda self: "torch::autograd::CopySlices"  # torch's C++ name
+
+
+class IndexPut(CopySlices):
+    """x[integer arrays or mask] = v: the same gradients as CopySlices."""
+
+    node_name = "IndexPutBackward0"
+
+
 def setitem(input: Tensor, index: Any, value: Any) -> None:
-    """x[index] = value, in place (outside autograd, like torch's data updates)."""
-    if is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
-        if input.is_leaf and input.requires_grad:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        raise RuntimeError(
-            "minitorch_nn does not record index assignment (x[i] = v) in the autograd graph; "
-            "build the tensor with cat/stack/where instead, or assign under no_grad()"
-        )
-    input._data[_to_numpy_index(index)] = value._data if isinstance(value, Tensor) else value
+    """x[index] = value, in place; recorded in the graph (CopySlices) when grad is on."""
+    index = _to_numpy_index(index)
+    if not isinstance(value, Tensor):
+        value = Tensor._make(np.asarray(value, dtype=input._data.dtype))
+    elif value._data.dtype != input._data.dtype:
+        value = value.to(input._data.dtype)
+    if is_grad_enabled() and (input.requires_grad or value.requires_grad):
+        if _is_advanced(index) and input._data.dtype.kind == "f":
+            IndexPut.apply(input, value, index)
+        else:
+            CopySlices.apply(input, value, index)
+        return
+    input._data[index] = value._data
     input._version.value += 1
 
 
@@ -202,18 +255,93 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return Stack.apply(wrap_dim(dim, ref.ndim + 1), result_dtype(*tensors), *tensors)
 
 
+class IndexSelect(Function):
+    """y = x taken at ``index`` along ``dim``.   dx = dy scatter-added back (indices may repeat)."""
+
+    node_name = "IndexSelectBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        return np.take(x, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.add.at(out, (slice(None),) * ctx.dim + (ctx.index,), grad)
+        return out, None, None
+
+
+class Gather(Function):
+    """y[i][j] = x[i][index[i][j]] (for dim 1; likewise for any dim).   dx = dy scatter-added at index."""
+
+    node_name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+        grids = list(np.indices(index.shape, sparse=True))
+        grids[dim] = index
+        ctx.shape, ctx.where = x.shape, tuple(grids)
+        return x[ctx.where]
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.add.at(out, ctx.where, grad)
+        return out, None, None
+
+
+class MaskedFill(Function):
+    """y = value where mask else x.   dx = dy where not mask (the filled slots lost x)."""
+
+    node_name = "MaskedFillBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
+        ctx.mask = mask
+        return np.where(mask, np.asarray(value, dtype=x.dtype), x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return np.where(ctx.mask, 0, grad).astype(grad.dtype, copy=False), None, None
+
+
+def _index_array(index: Any, name: str) -> np.ndarray:
+    array = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if array.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    return array.astype(np.int64, copy=False)
+
+
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    d = wrap_dim(dim, input.ndim)
-    return getitem(input, (slice(None),) * d + (index._data,))
+    index = _index_array(index, "index_select")
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    return IndexSelect.apply(input, wrap_dim(dim, input.ndim), index.reshape(-1))
 
 
-def masked_fill(input: Tensor, mask: Tensor, value: float) -> Tensor:
-    from .comparison import where
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    index = _index_array(index, "gather")
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    return Gather.apply(input, wrap_dim(dim, input.ndim), index)
 
-    return where(mask, Tensor._make(np.asarray(value, dtype=input._data.dtype)), input)
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+    if isinstance(value, Tensor):
+        value = value.item()
+    return MaskedFill.apply(input, np.broadcast_to(mask._data, input._data.shape), value)
 
 
-__all__ = ["cat", "concat", "index_select", "masked_fill", "stack"]
+def _masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    from .arithmetic import _inplace
+
+    return _inplace(masked_fill)(input, mask, value)
+
+
+__all__ = ["cat", "concat", "gather", "index_select", "masked_fill", "stack"]
 concat = cat
 
 TENSOR_METHODS = {
@@ -221,4 +349,6 @@ TENSOR_METHODS = {
     "__setitem__": setitem,
     "index_select": index_select,
     "masked_fill": masked_fill,
+    "masked_fill_": _masked_fill_,
+    "gather": gather,
 }
