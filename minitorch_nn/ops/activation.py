@@ -125,6 +125,32 @@ class LogSoftmax(Function):
         return grad - np.exp(y) * np.sum(grad, axis=ctx.dim, keepdims=True), None
 
 
+class Softplus(Function):
+    """y = log(1 + e^{beta x}) / beta, and y = x where beta x > threshold (torch's linear tail).
+
+    dy/dx = e^{beta x} / (1 + e^{beta x}) = sigmoid(beta x), and 1 on the linear tail.
+    """
+
+    node_name = "SoftplusBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+        bx = x * beta
+        ctx.beta, ctx.threshold = beta, threshold
+        ctx.save_for_backward(x)
+        # log(1 + e^z) = max(z, 0) + log1p(e^{-|z|}) never overflows
+        soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+        return np.where(bx > threshold, x, soft).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        e = np.exp(-np.abs(bx))
+        sig = np.where(bx >= 0, 1 / (1 + e), e / (1 + e))
+        return np.where(bx > ctx.threshold, grad, grad * sig).astype(grad.dtype, copy=False), None, None
+
+
 class LeakyRelu(Function):
     """y = x if x > 0 else slope * x.   dx = dy * (1 or slope)."""
 
@@ -247,6 +273,10 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     return LogSoftmax.apply(input, dim)
 
 
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return Softplus.apply(input, beta, threshold)
+
+
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return LeakyRelu.apply(input, negative_slope)
 
@@ -282,9 +312,18 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 __all__ = ["log_softmax", "relu", "relu_", "sigmoid", "softmax", "tanh"]
 
+
+def _inplace_of(out_of_place: Any) -> Any:
+    from .arithmetic import _inplace
+
+    return _inplace(out_of_place)
+
+
 TENSOR_METHODS = {
     "relu": relu,
     "relu_": relu_,
+    "sigmoid_": _inplace_of(sigmoid),
+    "tanh_": _inplace_of(tanh),
     "sigmoid": sigmoid,
     "tanh": tanh,
     "softmax": lambda self, dim, dtype=None: softmax(self, dim, dtype),

@@ -109,10 +109,75 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 
 def _logical(ufunc: Any) -> Any:
-    return lambda self, other: Tensor._make(ufunc(self._data, other._data if isinstance(other, Tensor) else other))
+    def logical(input: Tensor, other: Any) -> Tensor:
+        return Tensor._make(np.asarray(ufunc(input._data, other._data if isinstance(other, Tensor) else other)))
+
+    logical.__name__ = ufunc.__name__
+    return logical
 
 
-__all__ = ["allclose", "eq", "equal", "ge", "gt", "isfinite", "isnan", "le", "lt", "maximum", "minimum", "ne", "where"]
+logical_and = _logical(np.logical_and)
+logical_or = _logical(np.logical_or)
+logical_xor = _logical(np.logical_xor)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return Tensor._make(np.logical_not(input._data))
+
+
+def _bitwise(ufunc: Any) -> Any:
+    """&, |, ^ on bool or integer tensors (torch's bitwise ops; for bools they are the logical ones)."""
+
+    def op(input: Tensor, other: Any) -> Tensor:
+        a, b, dtype = binary_operands(input, other)
+        if dtype.kind == "f":
+            raise RuntimeError(f"\"{ufunc.__name__}_cpu\" not implemented for 'Float'")
+        return Tensor._make(np.asarray(ufunc(a._data, b._data)).astype(dtype, copy=False))
+
+    return op
+
+
+def _invert(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return Tensor._make(np.invert(input._data))
+
+
+def _all_any(ufunc: Any) -> Any:
+    def reduce(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+        from .utils import normalize_dims
+
+        axis = None if dim is None else normalize_dims(dim, input.ndim)
+        return Tensor._make(np.asarray(ufunc(input._data, axis=axis, keepdims=keepdim)))
+
+    return reduce
+
+
+all = _all_any(np.all)  # noqa: A001
+any = _all_any(np.any)  # noqa: A001
+
+
+__all__ = [
+    "all",
+    "allclose",
+    "any",
+    "eq",
+    "equal",
+    "ge",
+    "gt",
+    "isfinite",
+    "isnan",
+    "le",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "maximum",
+    "minimum",
+    "ne",
+    "where",
+]
 
 TENSOR_METHODS = {
     "eq": eq,
@@ -128,10 +193,14 @@ TENSOR_METHODS = {
     "__gt__": gt,
     "__ge__": ge,
     "__hash__": object.__hash__,
-    "__and__": _logical(np.logical_and),
-    "__or__": _logical(np.logical_or),
-    "__xor__": _logical(np.logical_xor),
-    "__invert__": lambda self: Tensor._make(~self._data),
+    "__and__": _bitwise(np.bitwise_and),
+    "__or__": _bitwise(np.bitwise_or),
+    "__xor__": _bitwise(np.bitwise_xor),
+    "__invert__": _invert,
+    "logical_and": logical_and,
+    "logical_or": logical_or,
+    "logical_xor": logical_xor,
+    "logical_not": logical_not,
     "where": lambda self, condition, other: where(condition, self, other),
     "maximum": maximum,
     "minimum": minimum,
@@ -139,6 +208,6 @@ TENSOR_METHODS = {
     "isfinite": isfinite,
     "allclose": allclose,
     "equal": equal,
-    "all": lambda self, dim=None: Tensor._make(np.asarray(np.all(self._data, axis=dim))),
-    "any": lambda self, dim=None: Tensor._make(np.asarray(np.any(self._data, axis=dim))),
+    "all": all,
+    "any": any,
 }
