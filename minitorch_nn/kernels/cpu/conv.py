@@ -651,8 +651,9 @@ def _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_
             # rebuilt rather than kept from forward: measured faster (cache-warm, no big allocation)
             col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
             im2col_wide(xp, off, L, n0, n1, groups, col)
-            # (Cg*K, Og) = col @ gy^T: BLAS runs this orientation faster than gy @ col^T at small Og
-            gwt = np.matmul(col, gy.transpose(0, 2, 1))
+            # (Cg*K, Og) = col @ gy^T with gy^T made contiguous: at LeNet conv2 this ran
+            # 0.29 ms per batch vs 0.47 (transposed view) and 0.76 (gy @ col^T)
+            gwt = np.matmul(col, np.ascontiguousarray(gy.transpose(0, 2, 1)))
         if need_input:
             col2im_wide(np.matmul(wt, gy), off, L, n0, gxp)
         return gwt, gb
