@@ -56,14 +56,22 @@ CIFAR 57-61 ms):
   wide-im2col copy went 0.39 -> 0.08 ms (LeNet conv2, 64 samples) after indexing
   flat arrays with ``& NONNEG`` instead (it also lets LLVM drop the negative-index
   wrap-around, which otherwise turns loads into gathers).
+- The strided im2col/col2im got the same flat indexing: 4.1 -> 2.9 ms (conv1)
+  and 4.9 -> 3.6 ms (conv2) fwd+bwd when forced onto them; still slower than the
+  wide path at stride 1 (10-wide rows), so stride 1 stays on the wide path.
+- Grad weight as col @ (contiguous gy^T): 0.29 ms per LeNet conv2 batch against
+  0.47 ms with a transposed view and 0.76 ms as gy @ col^T. ``np.dot`` in place of
+  ``np.matmul`` was slower in the pipeline (conv2 3.5 vs 2.3 ms), though a bare
+  small np.dot loop scales on two threads and a bare np.matmul loop does not.
 - Block size: 2^16 elements beat 2^18 .. 2^22 at LeNet shapes (cache); no effect
   at CIFAR. A serial pipeline with 2-thread BLAS instead of the pool: equal at
   LeNet shapes, 2x slower at CIFAR (Winograd's 64x64 GEMMs do not split well).
 Not reached: LeNet conv2 fwd+bwd (~0.45-0.5x). It is GEMM-bound: three skinny
-GEMMs (16 x 150 x 64*136) run at ~85-90 GFLOP/s on one core (1.5 ms of the
-~2 ms), and two Python threads each doing such small GEMMs do not run faster
-than one (measured: the same work in 1 or 2 threads takes the same time, while
-a large GEMM or a plain Numba loop scales 1.9x). A direct Numba kernel (no
+GEMMs (16 x 150 x 64*136) run at ~85-110 GFLOP/s on one core (1.2-1.5 ms of the
+~2 ms, by cProfile of a serial run), and two Python threads each doing such small
+GEMMs through np.matmul do not run faster than one (measured: the same work in 1
+or 2 threads takes the same time, while a large GEMM or a plain Numba loop
+scales 1.9x). A direct Numba kernel (no
 im2col) reached only ~35 GFLOP/s (LLVM keeps the accumulators in memory). What
 would help: a GEMM micro-kernel that keeps a 16-channel tile in registers, or
 Winograd F(2x2, 5x5).
