@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import printing
 from .autograd.tensor import Tensor, make_tensor
 from .autograd.types import to_numpy_dtype
 from .random import Generator, rng
@@ -18,20 +19,24 @@ from .random import Generator, rng
 _DEFAULT_FLOAT = np.dtype(np.float32)
 
 
-def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
+def _size(size: tuple[Any, ...], name: str = "empty") -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
-        if not isinstance(s, (int, np.integer)):
-            raise TypeError(f"{type(size).__name__}: size must be a tuple of ints, but got {type(s).__name__}")
+        if isinstance(s, Tensor) and s.numel() == 1 and s._data.dtype.kind in "iu":
+            s = int(s.item())
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not {type(s).__name__}")
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+            raise RuntimeError(f"{name}: Dimension size must be non-negative.")
     return tuple(int(s) for s in size)
 
 
 def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._make(array)
     if requires_grad:
+        if array.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     return t
 
@@ -41,11 +46,11 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_size(size, "zeros"), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_size(size, "ones"), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -58,7 +63,7 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, r
         dtype = (
             np.bool_ if isinstance(fill_value, bool) else np.int64 if isinstance(fill_value, int) else _DEFAULT_FLOAT
         )
-    return _leaf(np.full(_size((size,)), fill_value, dtype=to_numpy_dtype(dtype)), requires_grad)
+    return _leaf(np.full(_size((size,), "full"), fill_value, dtype=to_numpy_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -73,6 +78,8 @@ def arange(
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else _DEFAULT_FLOAT
@@ -91,14 +98,14 @@ def rand(
     *size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Uniform on [0, 1)."""
-    return _leaf(rng(generator).random(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+    return _leaf(rng(generator).random(_size(size, "rand")).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randn(
     *size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Standard normal."""
-    return _leaf(rng(generator).standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+    return _leaf(rng(generator).standard_normal(_size(size, "randn")).astype(_float_dtype(dtype)), requires_grad)
 
 
 def randint(
@@ -112,10 +119,14 @@ def randint(
     requires_grad: bool = False,
 ) -> Tensor:
     """Integers in [low, high); ``randint(high, size)`` starts at 0."""
-    if size is None:
+    if size is None:  # randint(high, size)
         low, high, size = 0, low, high
-    if high is None:
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
+    if size is None:
         raise TypeError("randint() missing required argument 'size'")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     np_dtype = to_numpy_dtype(dtype) or np.dtype(np.int64)
     return _leaf(rng(generator).integers(low, high, size=_size((size,))).astype(np_dtype), requires_grad)
 
@@ -175,6 +186,18 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return make_tensor(data, dtype=dtype)
 
 
+def set_printoptions(
+    precision: int | None = None,
+    threshold: int | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """How tensors print (torch's options; see minitorch_nn/autograd/printing.py)."""
+    printing.set_printoptions(precision, threshold, edgeitems, linewidth, profile, sci_mode)
+
+
 def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
@@ -204,6 +227,7 @@ __all__ = [
     "randn",
     "randn_like",
     "randperm",
+    "set_printoptions",
     "zeros",
     "zeros_like",
 ]
