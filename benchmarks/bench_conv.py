@@ -59,6 +59,20 @@ def _compile_seconds(cache_dir: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def _lenet_case(label: str, n: int, c: int, size: int, o: int):
+    """Extra LeNet shapes at the batch sizes of the training-step benchmark (1 and 256)."""
+    from reference.compare import Sample
+    from reference.registry import BenchCase
+
+    def make(rng: np.random.Generator) -> Sample:
+        x = rng.standard_normal((n, c, size, size))
+        w = rng.standard_normal((o, c, 5, 5)) / np.sqrt(c * 25)
+        b = rng.standard_normal((o,))
+        return Sample((x, w, b), {"stride": 1, "padding": 0, "dilation": 1, "groups": 1})
+
+    return BenchCase(label, make)
+
+
 def run(repeats: int = 7) -> list[dict]:
     """Time every conv BenchCase; one dict per (shape, pass) with torch_ms, ours_ms, ratio."""
     import torch
@@ -70,7 +84,12 @@ def run(repeats: int = 7) -> list[dict]:
     mt.set_num_threads(THREADS)
     info = op("conv2d")
     rows = []
-    for case in info.bench:
+    extra = (
+        _lenet_case("LeNet conv1 (1, 1x32x32 -> 6, k5)", 1, 1, 32, 6),
+        _lenet_case("LeNet conv2 (1, 6x14x14 -> 16, k5)", 1, 6, 14, 16),
+        _lenet_case("LeNet conv2 (256, 6x14x14 -> 16, k5)", 256, 6, 14, 16),
+    )
+    for case in tuple(info.bench) + extra:
         sample = case.make(np.random.default_rng(0))
         arrays = [a.astype(np.float32) for a in sample.inputs]
         upstream = None
