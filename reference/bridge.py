@@ -163,7 +163,7 @@ def _convert(module: Any, way: _Direction) -> Any:
     elif name in _CONTAINERS and type(module).__module__.startswith((way.src.__name__ + ".nn", "torch.nn")):
         children = [(k, _convert(m, way)) for k, m in module._modules.items()]
         container = getattr(way.dst.nn, name)
-        twin = container(children) if name == "ModuleList" else container(OrderedDict(children))
+        twin = container([m for _, m in children]) if name == "ModuleList" else container(OrderedDict(children))
     else:
         twin = _generic(module, way)
     twin.train(module.training)

@@ -315,6 +315,7 @@ def _standard_modules(lib):
         (nn.Identity(), (2, 2)),
         (nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 2)), (5, 4)),
         (nn.Sequential(OrderedDict([("fc", nn.Linear(4, 3)), ("act", nn.Tanh())])), (5, 4)),
+        (nn.Sequential(nn.ModuleList([nn.Linear(4, 3), nn.ReLU()])[0], nn.ModuleDict({"a": nn.Tanh()})["a"]), (5, 4)),
     ]
 
 
@@ -335,6 +336,22 @@ def test_to_torch_from_torch_round_trip_gives_equal_outputs(index):
     assert type(back) is type(ours)
     _assert_same_state(back, ours)
     np.testing.assert_array_equal(_out(back, x), expected)
+
+
+def test_containers_and_lazy_linear_convert():
+    lazy = mt.nn.LazyLinear(3)
+    assert type(bridge.to_torch(lazy)).__name__ == "LazyLinear"
+    lazy(mt.randn(2, 5))
+    twin = bridge.to_torch(lazy)
+    assert type(twin) is torch.nn.Linear and twin.in_features == 5
+    np.testing.assert_array_equal(twin.weight.detach().numpy(), lazy.weight.detach().numpy())
+    holder = mt.nn.ModuleList([mt.nn.Linear(2, 2), mt.nn.ModuleDict({"a": mt.nn.Linear(2, 1), "b": mt.nn.ReLU()})])
+    twin = bridge.to_torch(holder)
+    assert type(twin) is torch.nn.ModuleList and type(twin[1]) is torch.nn.ModuleDict
+    assert repr(twin) == repr(holder)
+    back = bridge.from_torch(twin)
+    assert type(back) is mt.nn.ModuleList
+    _assert_same_state(back, holder)
 
 
 def test_from_torch_of_torch_built_modules_and_train_flag():
