@@ -185,7 +185,15 @@ class Function:
         return out
 
 
+def _as_arrays(result: Any) -> Any:
+    """NumPy ufuncs return scalars for 0-d inputs; tensors always hold arrays (in-place writes need one)."""
+    if isinstance(result, tuple):
+        return tuple(r if isinstance(r, np.ndarray) else np.asarray(r) for r in result)
+    return result if isinstance(result, np.ndarray) else np.asarray(result)
+
+
 def _wrap_without_graph(result: Any, args: tuple, dirty: set[int]) -> Any:
+    result = _as_arrays(result)
     by_id = {id(a._data): a for a in args if isinstance(a, Tensor)} if dirty else {}
 
     def wrap(array: np.ndarray) -> Tensor:
@@ -201,6 +209,7 @@ def _wrap_without_graph(result: Any, args: tuple, dirty: set[int]) -> Any:
 
 
 def _wrap_with_graph(result: Any, args: tuple, node: BackwardNode) -> Any:
+    result = _as_arrays(result)
     outputs = result if isinstance(result, tuple) else (result,)
     tensors_by_id = {id(a._data): a for a in args if isinstance(a, Tensor)}
     wrapped = []

@@ -307,7 +307,7 @@ class Clamp(Function):
             z = np.maximum(z, lo)
         if hi is not None:
             z = np.minimum(z, hi)
-        return np.array(z, dtype=x.dtype, copy=z is x)
+        return x.copy() if z is x else np.asarray(z, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -456,6 +456,11 @@ def _inplace(out_of_place: Any) -> Any:
             # about to be overwritten: compute from a copy at self's place in the graph (torch: original_self)
             operand = _graph_alias(self)
         result = out_of_place(operand, *args, **kwargs)
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(result._data.shape)}"
+            )
         if result._data.dtype != self._data.dtype and not (
             self._data.dtype.kind == "f" or result._data.dtype.kind == self._data.dtype.kind
         ):

@@ -15,6 +15,13 @@ def _category(d: np.dtype) -> int:
     return _CATEGORY[d.kind]
 
 
+def _promote(dtypes: list[np.dtype]) -> np.dtype:
+    """torch's promotion among operands of one rank: the highest category wins outright
+    (int64 with float32 is float32, where NumPy would widen to float64); within it, NumPy's rule."""
+    top = max(_category(d) for d in dtypes)
+    return np.result_type(*[d for d in dtypes if _category(d) == top])
+
+
 def result_dtype(*operands: Any) -> np.dtype:
     """The dtype torch gives an elementwise op on these operands.
 
@@ -25,10 +32,10 @@ def result_dtype(*operands: Any) -> np.dtype:
     dimensioned = [o._data.dtype for o in operands if isinstance(o, Tensor) and o._data.ndim > 0]
     zero_dim = [o._data.dtype for o in operands if isinstance(o, Tensor) and o._data.ndim == 0]
     scalars = [o for o in operands if not isinstance(o, Tensor)]
-    result = np.result_type(*dimensioned) if dimensioned else None
+    result = _promote(dimensioned) if dimensioned else None
     for group in (zero_dim,):
         if group:
-            g = np.result_type(*group)
+            g = _promote(group)
             if result is None:
                 result = g
             elif _category(g) > _category(result):
