@@ -217,7 +217,7 @@ class Var(Function):
         (centered,) = ctx.saved_tensors
         g = grad if ctx.keepdim else np.expand_dims(grad, ctx.dims)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (2 / ctx.denominator) * g * centered, None, None, None
+            return (2 / np.float64(ctx.denominator)) * g * centered, None, None, None
 
 
 class Std(Function):
@@ -239,7 +239,8 @@ class Std(Function):
         g = grad if ctx.keepdim else np.expand_dims(grad, ctx.dims)
         s = s if ctx.keepdim else np.expand_dims(s, ctx.dims)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * centered / (ctx.denominator * s), None, None, None
+            g = g * centered / (ctx.denominator * s)
+        return np.where(s == 0, 0, g).astype(centered.dtype, copy=False), None, None, None  # torch: 0 at std 0
 
 
 class MaxResult(tuple):

@@ -95,6 +95,12 @@ class Reshape(View):
         return x.reshape(_infer_shape(shape, x.size, x.shape))
 
 
+class ReshapeAlias(View):
+    """reshape of a non-contiguous tensor whose strides still allow a view (torch's ``_reshape_alias``)."""
+
+    node_name = "ReshapeAliasBackward0"
+
+
 class Clone(Function):
     """y = a copy of x (contiguous).   dx = dy."""
 
@@ -102,7 +108,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(x).copy() if x.flags.c_contiguous else np.ascontiguousarray(x)
+        return np.array(x, order="C", copy=True)  # (np.ascontiguousarray would make a 0-d array 1-d)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -266,8 +272,10 @@ def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     shape = _shape_args(shape)
-    if _viewable(input._data, shape):
+    if input._data.flags.c_contiguous:
         return View.apply(input, shape)
+    if _viewable(input._data, shape):
+        return ReshapeAlias.apply(input, shape)
     return Reshape.apply(Clone.apply(input) if input.requires_grad else input, shape)
 
 
