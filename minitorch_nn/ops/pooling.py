@@ -1,305 +1,508 @@
-"""Pooling: max and average over sliding windows, 1-d to 3-d (N, C, *spatial).
+"""Pooling: max and average over windows, 1-d to 3-d, sliding and adaptive.
 
-Max pooling outputs each window's largest value and remembers where it was
-(the flat index into the channel's spatial input, as torch returns it). Its
-backward routes each output gradient to that one position: the max is locally
-the identity on the winner and constant in the others. Overlapping windows may
-pick the same input, so the gradients are scatter-added. Average pooling's
-output is the window sum over its divisor, so each input in the window gets
-dy / divisor, again added up where windows overlap.
+Each output is a function of one window W_o of input positions (per plane:
+batch x channel).
+
+Max pooling: y_o = max_{i in W_o} x_i = x_{a(o)}, with a(o) the argmax. Near
+any input without ties, a(o) stays the same under a small change of x, so
+y_o = x_{a(o)} is locally the identity on the winner and constant in every
+other input: dy_o/dx_i = [i = a(o)]. Hence
+
+    dL/dx_i = sum_o dL/dy_o [a(o) = i],
+
+the output gradient routed to the argmax. Overlapping windows (stride <
+kernel) can share a winner, so the routed gradients are scatter-added. The
+forward keeps a(o) as ``indices`` (the flat position in the plane, torch's
+layout), which is all backward needs.
+
+Average pooling: y_o = (1/c_o) sum_{i in W_o} x_i with c_o the divisor
+(divisor_override; else the window size, counting padding with
+count_include_pad). Each x_i in W_o has dy_o/dx_i = 1/c_o, so
+
+    dL/dx_i = sum_{o: i in W_o} dL/dy_o / c_o,
+
+every window's gradient spread evenly over its inputs, divided by the same
+divisor the forward used. Padding positions get their share too, which is
+dropped (they are not inputs). Adaptive average pooling is the same with
+windows [floor(o*in/out), ceil((o+1)*in/out)) and c_o their size; adaptive max
+pooling routes as max pooling does.
+
+1-d pooling runs as torch runs it: unsqueeze(-2), 2-d pooling over a height-1
+image, squeeze(-2) (so ``grad_fn`` shows SqueezeBackward1 ->
+MaxPool2DWithIndicesBackward0 -> UnsqueezeBackward0, as in torch). Unbatched
+inputs (C, *spatial) are pooled directly: the kernels see any leading dims as
+planes. The argument checks reproduce torch's errors, in torch's order.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..kernels.cpu import pooling as K
+
+_NAMES = {1: "one", 2: "two", 3: "three"}
+_AXES = {2: "HW", 3: "THW"}
 
 
-def _tuple(v: Any, n: int) -> tuple[int, ...]:
-    if isinstance(v, (tuple, list)):
-        if len(v) == 1:
-            return tuple(v) * n
-        return tuple(int(x) for x in v)
-    return (int(v),) * n
+# ---- the Functions: forward and backward side by side ------------------------------------
 
 
-def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    span = size + 2 * p - d * (k - 1) - 1
-    out = (math.ceil(span / s) if ceil_mode else span // s) + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1  # the last window must start inside the input or the left padding
-    return out
+def _plane_shape(spatial: tuple[int, ...]) -> tuple[int, int, int]:
+    return (1,) * (3 - len(spatial)) + tuple(spatial)  # type: ignore[return-value]
 
 
-def _windows(shape_sp, ks, ss, ps, ds, outs):
-    """For each spatial axis: the input index of every (output, kernel) pair, shape (out, k)."""
-    return [np.arange(o)[:, None] * s - p + np.arange(k)[None, :] * d for o, k, s, p, d in zip(outs, ks, ss, ps, ds)]
+def _tables(windows: list[np.ndarray]) -> list[np.ndarray]:
+    """Pad per-axis window tables to the kernels' three axes with singleton axes in front."""
+    return [K.unit_window(1)] * (3 - len(windows)) + windows
 
 
-def _gather(x: np.ndarray, idx: list[np.ndarray], fill: float) -> tuple[np.ndarray, np.ndarray]:
-    """Values (N, C, *out, *k) of x at the window indices, ``fill`` outside; and the validity mask."""
-    nd = len(idx)
-    sp = x.shape[2:]
-    grids = np.meshgrid(*[i.reshape(-1) for i in idx], indexing="ij")  # not used for big shapes
-    del grids
-    shape_out = tuple(i.shape[0] for i in idx)
-    shape_k = tuple(i.shape[1] for i in idx)
-    # broadcast each axis's (out, k) table into (*out, *k)
-    full = []
-    for a, table in enumerate(idx):
-        view = [1] * (2 * nd)
-        view[a] = table.shape[0]
-        view[nd + a] = table.shape[1]
-        full.append(table.reshape(view))
-    valid = np.ones(shape_out + shape_k, dtype=bool)
-    for a in range(nd):
-        valid &= (full[a] >= 0) & (full[a] < sp[a])
-    clipped = [np.clip(f, 0, s - 1) for f, s in zip(full, sp)]
-    values = x[(slice(None), slice(None), *clipped)]
-    values = np.where(valid, values, fill)
-    return values, valid, clipped
+def _sliding(spatial, ks, ss, ps, ds, ceil_mode, count_include_pad=True) -> tuple[list[np.ndarray], tuple]:
+    outs = tuple(K.output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(spatial, ks, ss, ps, ds))
+    windows = [
+        K.sliding_windows(n, o, k, s, p, d, count_include_pad)
+        for n, o, k, s, p, d in zip(spatial, outs, ks, ss, ps, ds)
+    ]
+    return _tables(windows), outs
 
 
-class MaxPool(Function):
-    """y = max over each window; indices = flat position of the max (torch's layout)."""
+class MaxPool2DWithIndices(Function):
+    """(y, indices): the max of each window and its flat position; dx = dy scattered to the argmax."""
 
     node_name = "MaxPool2DWithIndicesBackward0"
+    nd = 2
 
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, ks, ss, ps, ds, ceil_mode: bool) -> tuple:
-        nd = len(ks)
-        sp = x.shape[2:]
-        outs = tuple(output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(sp, ks, ss, ps, ds))
-        idx = _windows(sp, ks, ss, ps, ds, outs)
-        values, valid, clipped = _gather(x, idx, -np.inf)
-        n, c = x.shape[:2]
-        flat_values = values.reshape(n, c, *outs, -1)
-        arg = np.argmax(flat_values, axis=-1)
-        y = np.take_along_axis(flat_values, arg[..., None], axis=-1)[..., 0].astype(x.dtype)
-        # flat index of the winner into the channel's spatial input
-        flat_pos = np.zeros(outs + tuple(ks), dtype=np.int64)
-        stride = 1
-        for a in reversed(range(nd)):
-            flat_pos = flat_pos + np.broadcast_to(clipped[a], outs + tuple(ks)) * stride
-            stride *= sp[a]
-        flat_pos = flat_pos.reshape(*outs, -1)
-        positions = np.take_along_axis(np.broadcast_to(flat_pos, (n, c) + flat_pos.shape), arg[..., None], axis=-1)[
-            ..., 0
-        ]
-        positions = np.ascontiguousarray(positions, dtype=np.int64)
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, ks, ss, ps, ds, ceil_mode: bool) -> tuple:
+        spatial = x.shape[-cls.nd :]
+        tables, outs = _sliding(spatial, ks, ss, ps, ds, ceil_mode)
+        step = (1,) * (3 - cls.nd) + tuple(ds)
+        y, idx = K.max_forward(K.planes(x, cls.nd), *tables, step)
+        shape = x.shape[: -cls.nd] + outs
+        y, idx = y.reshape(shape), idx.reshape(shape)
         ctx.shape = x.shape
-        ctx.positions = positions
-        ctx.mark_non_differentiable(positions)
-        return y, positions
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return y, idx
 
-    @staticmethod
-    def backward(ctx: Any, grad: np.ndarray, _grad_indices: np.ndarray) -> tuple:
-        n, c = ctx.shape[:2]
-        spatial = int(np.prod(ctx.shape[2:]))
-        out = np.zeros((n * c, spatial), dtype=grad.dtype)
-        rows = np.repeat(np.arange(n * c), grad[0, 0].size if grad.ndim > 2 else 1)
-        np.add.at(out, (rows, ctx.positions.reshape(-1)), grad.reshape(-1))
-        return out.reshape(ctx.shape), None, None, None, None, None
+    @classmethod
+    def backward(cls, ctx: Any, grad: np.ndarray, _grad_indices: Any) -> tuple:
+        (idx,) = ctx.saved_tensors
+        planes = idx.reshape(-1, *_plane_shape(idx.shape[-cls.nd :]))
+        gx = K.max_backward(grad.reshape(planes.shape), planes, _plane_shape(ctx.shape[-cls.nd :]))
+        return gx.reshape(ctx.shape), None, None, None, None, None
 
 
-class MaxPool3d(MaxPool):
+class MaxPool3DWithIndices(MaxPool2DWithIndices):
     node_name = "MaxPool3DWithIndicesBackward0"
+    nd = 3
 
 
-class AvgPool(Function):
-    """y = sum over each window / divisor.   dx = dy / divisor added at every window position."""
+class AvgPool2D(Function):
+    """y = window sum / divisor;   dx = dy / divisor spread over every input of its window."""
 
     node_name = "AvgPool2DBackward0"
+    nd = 2
 
-    @staticmethod
-    def forward(
-        ctx: Any, x: np.ndarray, ks, ss, ps, ceil_mode: bool, count_include_pad: bool, divisor_override
-    ) -> np.ndarray:
-        nd = len(ks)
-        sp = x.shape[2:]
-        ds = (1,) * nd
-        outs = tuple(output_size(n, k, s, p, 1, ceil_mode) for n, k, s, p in zip(sp, ks, ss, ps))
-        idx = _windows(sp, ks, ss, ps, ds, outs)
-        values, valid, clipped = _gather(x, idx, 0.0)
-        if divisor_override:
-            divisor = np.full(outs, float(divisor_override))
-        else:
-            # torch's divisor: the window clipped to the padded input (count_include_pad) or to the input
-            divisor = np.ones(outs)
-            for a in range(nd):
-                start = np.arange(outs[a]) * ss[a] - ps[a]
-                end = np.minimum(start + ks[a], sp[a] + ps[a])
-                if not count_include_pad:
-                    start, end = np.maximum(start, 0), np.minimum(end, sp[a])
-                shape = [1] * nd
-                shape[a] = outs[a]
-                divisor = divisor * (end - start).reshape(shape)
-        y = values.reshape(x.shape[:2] + outs + (-1,)).sum(-1) / divisor
-        ctx.shape, ctx.divisor, ctx.clipped, ctx.valid, ctx.nd = x.shape, divisor, clipped, valid, nd
-        return y.astype(x.dtype)
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, ks, ss, ps, ceil_mode, count_include_pad, divisor_override) -> np.ndarray:
+        spatial = x.shape[-cls.nd :]
+        tables, outs = _sliding(spatial, ks, ss, ps, (1,) * cls.nd, ceil_mode, count_include_pad)
+        divisor = int(divisor_override or 0)  # 0: the window sizes in the tables
+        y = K.avg_forward(K.planes(x, cls.nd), *tables, divisor)
+        ctx.shape, ctx.tables, ctx.divisor = x.shape, tables, divisor
+        ctx.save_for_backward(x)  # unused, but freed after backward as torch frees self
+        return y.reshape(x.shape[: -cls.nd] + outs)
 
-    @staticmethod
-    def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        nd = ctx.nd
-        g = (grad / ctx.divisor).astype(grad.dtype)
-        g = g.reshape(g.shape + (1,) * nd) * ctx.valid  # (N, C, *out, *k)
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
-        target = [np.broadcast_to(c, g.shape[2:]) for c in ctx.clipped]
-        n, cc = ctx.shape[:2]
-        for i in range(n):
-            for j in range(cc):
-                np.add.at(out[i, j], tuple(target), g[i, j])
-        return out, None, None, None, None, None, None
+    @classmethod
+    def backward(cls, ctx: Any, grad: np.ndarray) -> tuple:
+        _ = ctx.saved_tensors  # raises on a second backward through a freed graph
+        gy = grad.reshape(-1, *_plane_shape(grad.shape[-cls.nd :]))
+        gx = K.avg_backward(gy, *ctx.tables, ctx.divisor, _plane_shape(ctx.shape[-cls.nd :]))
+        return gx.reshape(ctx.shape), None, None, None, None, None, None
 
 
-class AvgPool3d(AvgPool):
+class AvgPool3D(AvgPool2D):
     node_name = "AvgPool3DBackward0"
+    nd = 3
 
 
-class AdaptiveAvgPool2d(Function):
-    """Window i spans [floor(i*in/out), ceil((i+1)*in/out)); y = mean over it, dx = dy / window size."""
+class AdaptiveAvgPool2D(Function):
+    """Windows [floor(o*in/out), ceil((o+1)*in/out)); y = window mean, dx = dy / window size spread."""
 
     node_name = "AdaptiveAvgPool2DBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, out_size: tuple[int, int]) -> np.ndarray:
-        h, w = x.shape[-2:]
-        oh, ow = out_size
-        rows = [(i * h // oh, -(-(i + 1) * h // oh)) for i in range(oh)]
-        cols = [(j * w // ow, -(-(j + 1) * w // ow)) for j in range(ow)]
-        y = np.empty(x.shape[:-2] + (oh, ow), dtype=x.dtype)
-        for i, (r0, r1) in enumerate(rows):
-            for j, (c0, c1) in enumerate(cols):
-                y[..., i, j] = x[..., r0:r1, c0:c1].mean(axis=(-2, -1))
-        ctx.shape, ctx.rows, ctx.cols = x.shape, rows, cols
-        return y
+    def forward(ctx: Any, x: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        tables = _tables([K.adaptive_windows(n, o) for n, o in zip(x.shape[-2:], size)])
+        y = K.avg_forward(K.planes(x, 2), *tables, 0)
+        ctx.shape, ctx.tables = x.shape, tables
+        ctx.save_for_backward(x)
+        return y.reshape(x.shape[:-2] + tuple(size))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
-        for i, (r0, r1) in enumerate(ctx.rows):
-            for j, (c0, c1) in enumerate(ctx.cols):
-                out[..., r0:r1, c0:c1] += grad[..., i, j, None, None] / ((r1 - r0) * (c1 - c0))
-        return out, None
+        _ = ctx.saved_tensors
+        gy = grad.reshape(-1, *_plane_shape(grad.shape[-2:]))
+        return K.avg_backward(gy, *ctx.tables, 0, _plane_shape(ctx.shape[-2:])).reshape(ctx.shape), None
 
 
-def _check(input: Tensor, nd: int, ks, ss, ps, ds, ceil_mode: bool, name: str) -> None:
-    if input.ndim not in (nd + 1, nd + 2) or input._data.size == 0:
-        kinds = {1: "2D or 3D", 2: "3D or 4D", 3: "4D or 5D"}[nd]
-        raise RuntimeError(f"non-empty {kinds} (batch mode) tensor expected for input")
-    for k, p, d in zip(ks, ps, ds):
-        if p > (d * (k - 1) + 1) // 2:
+class AdaptiveMaxPool2D(Function):
+    """(y, indices) over adaptive windows; dx = dy scattered to the argmax."""
+
+    node_name = "AdaptiveMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, size: tuple[int, int]) -> tuple:
+        tables = _tables([K.adaptive_windows(n, o) for n, o in zip(x.shape[-2:], size)])
+        y, idx = K.max_forward(K.planes(x, 2), *tables, (1, 1, 1))
+        shape = x.shape[:-2] + tuple(size)
+        y, idx = y.reshape(shape), idx.reshape(shape)
+        ctx.shape = x.shape
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return y, idx
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, _grad_indices: Any) -> tuple:
+        (idx,) = ctx.saved_tensors
+        planes = idx.reshape(-1, *_plane_shape(idx.shape[-2:]))
+        gx = K.max_backward(grad.reshape(planes.shape), planes, _plane_shape(ctx.shape[-2:]))
+        return gx.reshape(ctx.shape), None
+
+
+# ---- argument handling, with torch's checks and messages ---------------------------------
+
+
+def _ints(value: Any, nd: int, message: str, allow_empty: bool = False) -> tuple[int, ...] | None:
+    """An int or a sequence of 1 or ``nd`` ints as an nd-tuple (None for an omitted stride)."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        if allow_empty and len(value) == 0:
+            return None
+        if len(value) not in (1, nd):
+            raise RuntimeError(message)
+        return tuple(int(v) for v in value) * (nd if len(value) == 1 else 1)
+    return (int(value),) * nd
+
+
+def _one_int(value: Any, op: str, name: str) -> int | None:
+    """torch's parsing of a 1-d argument (an int or a one-element sequence)."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise RuntimeError(f"{op}() argument '{name}' should contain one int (got {len(value)})")
+        return int(value[0])
+    return None if value is None else int(value)
+
+
+def _check_rank_2_to_3(input: Tensor, op: str) -> None:
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for argument #1 'self' "
+            f"(while checking arguments for {op})"
+        )
+
+
+def _half(v: int) -> int:
+    return int(v / 2)  # C++ integer division truncates toward zero
+
+
+def _output_sizes(spatial, ks, ss, ps, ds, ceil_mode) -> list[int]:
+    """Per axis, torch's pooling_output_shape with its checks."""
+    outs = []
+    for n, k, s, p, d in zip(spatial, ks, ss, ps, ds):
+        if s == 0:
+            raise RuntimeError("stride should not be zero")
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+        if p > _half((k - 1) * d + 1):
             raise RuntimeError(
                 f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} and dilation={d}"
             )
-    if any(p > k // 2 for k, p in zip(ks, ps)):
-        # torch's second check ignores dilation; for 1-d it already speaks of the 2-d kernel (kH = 1)
-        (kh, kw), (ph, pw) = ((1,) + ks, (0,) + ps) if nd == 1 else (ks[-2:], ps[-2:])
+        outs.append(K.output_size(n, k, s, p, d, ceil_mode) if k > 0 and s > 0 and d > 0 else 1)
+    return outs
+
+
+def _shape_check(input: Tensor, nd: int, ks, ss, ps, ds, outs, avg: bool, op: str) -> None:
+    """torch's pool2d_shape_check / pool3d_shape_check."""
+    shape = tuple(input.shape)
+    axes = _AXES[nd]
+
+    def named(prefix: str, values: tuple[int, ...], sep: str = " ") -> str:
+        return sep.join(f"{prefix}{a}: {v}" for a, v in zip(axes, values))
+
+    if nd == 3 and any(s == 0 for s in shape[1:]):
+        dim = next(i for i, s in enumerate(shape[1:]) if s == 0)
+        where = "avg_pool3d()" if avg else "max_pool3d_with_indices_out_cpu_template()"
         raise RuntimeError(
-            f"pad should be smaller than or equal to half of kernel size, but got padW = {pw}, padH = {ph}, kW = {kw}, kH = {kh}"
+            f"{where}: Expected input's non-batch dimensions to have positive length, but input has a shape of "
+            f"{list(shape)} and non-batch dimension {dim} has length zero!"
         )
-    sp = input.shape[-nd:]
-    outs = [output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(sp, ks, ss, ps, ds)]
+    if min(ks) <= 0:
+        raise RuntimeError("kernel size should be greater than zero, but got " + named("k", ks))
+    if min(ss) <= 0:
+        raise RuntimeError("stride should be greater than zero, but got " + named("d", ss))
+    if min(ds) <= 0:
+        raise RuntimeError("dilation should be greater than zero, but got " + named("dilation", ds))
+    if nd == 2 and (input.dim() not in (3, 4) or any(s == 0 for s in shape[-3:])):
+        raise RuntimeError(
+            f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:{list(shape)}"
+        )
+    if any(p > k // 2 for k, p in zip(ks, ps)):
+        if nd == 2:
+            (kh, kw), (ph, pw) = ks, ps
+            text = f"padW = {pw}, padH = {ph}, kW = {kw}, kH = {kh}"
+        else:
+            (kt, kh, kw), (pt, ph, pw) = ks, ps
+            text = f"kT: {kt} kW: {kw} kH: {kh} padT: {pt} padW: {pw} padH: {ph}"
+        raise RuntimeError("pad should be smaller than or equal to half of kernel size, but got " + text)
+    spatial = shape[-nd:]
+    if nd == 3 and avg and any(n < k for n, k in zip(spatial, ks)):
+        t, h, w = spatial
+        kt, kh, kw = ks
+        raise RuntimeError(f"input image (T: {t} H: {h} W: {w}) smaller than kernel size (kT: {kt} kH: {kh} kW: {kw})")
     if min(outs) < 1:
-        channels = input.shape[-nd - 1]
-        given = "x".join(str(v) for v in (channels, *sp))
+        channels = shape[-nd - 1]
+        given = "x".join(str(v) for v in (channels, *spatial))
         calc = "x".join(str(v) for v in (channels, *outs))
         raise RuntimeError(f"Given input size: ({given}). Calculated output size: ({calc}). Output size is too small")
 
 
-def _batched(input: Tensor, nd: int) -> tuple[Tensor, bool]:
-    if input.ndim == nd + 1:
-        return input.unsqueeze(0), True
-    return input, False
+def _max_pool_nd(input, nd, kernel_size, stride, padding, dilation, ceil_mode) -> tuple[Tensor, Tensor]:
+    """torch's max_pool{2,3}d_with_indices: checks, then the Function."""
+    name, count = f"max_pool{nd}d", _NAMES[nd]
+    ks = _ints(kernel_size, nd, f"{name}: kernel_size must either be a single int, or a tuple of {count} ints")
+    ss = _ints(stride, nd, f"{name}: stride must either be omitted, a single int, or a tuple of {count} ints", True)
+    ps = _ints(padding, nd, f"{name}: padding must either be a single int, or a tuple of {count} ints")
+    ds = _ints(dilation, nd, f"{name}: dilation must be either a single int, or a tuple of {count} ints")
+    ss = ss or ks
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    outs = _output_sizes(input.shape[-nd:], ks, ss, ps, ds, ceil_mode)
+    _shape_check(input, nd, ks, ss, ps, ds, outs, False, name)
+    function = MaxPool3DWithIndices if nd == 3 else MaxPool2DWithIndices
+    return function.apply(input, ks, ss, ps, ds, bool(ceil_mode))
 
 
-def max_pool(
-    input: Tensor, nd: int, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
-    ks = _tuple(kernel_size, nd)
-    ss = ks if stride is None or stride == [] or stride == () else _tuple(stride, nd)
-    ps, ds = _tuple(padding, nd), _tuple(dilation, nd)
-    _check(input, nd, ks, ss, ps, ds, ceil_mode, "max_pool")
-    x, unbatched = _batched(input, nd)
-    if nd == 1:
-        # torch runs 1-d max pooling as 2-d over a height-1 image
-        values, indices = MaxPool.apply(x.unsqueeze(-2), (1,) + ks, (1,) + ss, (0,) + ps, (1,) + ds, ceil_mode)
-        values, indices = values.squeeze(-2), indices.squeeze(-2)
+def _avg_pool_nd(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override) -> Tensor:
+    """torch's avg_pool{2,3}d: checks, then the Function."""
+    name, count = f"avg_pool{nd}d", _NAMES[nd]
+    if nd == 2:
+        ks = _ints(kernel_size, 2, "avg_pool2d: kernel_size must either be a single int, or a tuple of two ints")
+        ss = _ints(stride, 2, "avg_pool2d: stride must either be omitted, a single int, or a tuple of two ints", True)
+        ps = _ints(padding, 2, "avg_pool2d: padding must either be a single int, or a tuple of two ints")
     else:
-        function = MaxPool3d if nd == 3 else MaxPool
-        values, indices = function.apply(x, ks, ss, ps, ds, ceil_mode)
-    if unbatched:
-        values, indices = values.squeeze(0), indices.squeeze(0)
+        ks = _ints(kernel_size, 3, "avg_pool3d: kernel_size must be a single int, or a tuple of three ints")
+        ss = _ints(stride, 3, "avg_pool3d: stride must be omitted, a single int, or a tuple of three ints", True)
+        ps = _ints(padding, 3, "avg_pool3d: padding must be a single int, or a tuple of three ints")
+    del count
+    ss = ss or ks
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    if nd == 2 and input.dim() < 3:
+        low, high = -input.dim(), input.dim() - 1
+        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but got -3)")
+    if nd == 3 and input.dim() not in (4, 5):
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    ds = (1,) * nd
+    outs = _output_sizes(input.shape[-nd:], ks, ss, ps, ds, ceil_mode)
+    _shape_check(input, nd, ks, ss, ps, ds, outs, True, name)
+    function = AvgPool3D if nd == 3 else AvgPool2D
+    return function.apply(input, ks, ss, ps, bool(ceil_mode), bool(count_include_pad), divisor_override)
+
+
+def _check_max_pool1d(input: Tensor, kernel_size, stride, padding, dilation, ceil_mode) -> None:
+    """The checks of torch's max_pool1d (the path without indices), with its own messages."""
+    if input.dim() not in (2, 3) or any(s == 0 for s in input.shape[-2:]):
+        raise RuntimeError(
+            "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, "
+            f"but got:{list(input.shape)}"
+        )
+
+    def size1(value, what, text) -> int | None:
+        if isinstance(value, (tuple, list)):
+            if len(value) == 0 and what == "stride":
+                return None
+            if len(value) != 1:
+                raise RuntimeError(f"max_pool1d() {what} must be {text} of size 1 but got size {len(value)}")
+            return int(value[0])
+        return None if value is None else int(value)
+
+    k = size1(kernel_size, "kernel_size", "an int, list of ints or tuple of ints")
+    s = size1(stride, "stride", "None, an int, list of ints, or tuple of ints")
+    p = size1(padding, "padding", "an int, list of ints, or tuple of ints")
+    d = size1(dilation, "dilation", "an int, list of ints or tuple of ints")
+    s = k if s is None else s
+    if k <= 0:
+        raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
+    if s <= 0:
+        raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {s}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError(
+            f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and kernel_size={k}"
+        )
+    if d <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
+    out = K.output_size(input.shape[-1], k, s, p, d, ceil_mode)
+    if out <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+
+
+# ---- the user functions (torch.max_pool2d, F.max_pool2d, ...) ----------------------------
+
+
+def max_pool1d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Any:  # fmt: skip
+    """Max over windows of the last dim of (N, C, L) or (C, L): 2-d pooling of an unsqueezed height-1 image."""
+    if return_indices:
+        k = _one_int(kernel_size, "max_pool1d", "kernel_size")
+        s = _one_int(stride, "max_pool1d", "stride") if stride not in (None, [], ()) else None
+        p = _one_int(padding, "max_pool1d", "padding")
+        d = _one_int(dilation, "max_pool1d", "dilation")
+        _check_rank_2_to_3(input, "max_pool1d")
+    else:
+        _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+        k = _one_int(kernel_size, "max_pool1d", "kernel_size")
+        s = _one_int(stride, "max_pool1d", "stride") if stride not in (None, [], ()) else None
+        p, d = _one_int(padding, "max_pool1d", "padding"), _one_int(dilation, "max_pool1d", "dilation")
+    s = k if s is None else s
+    values, indices = _max_pool_nd(input.unsqueeze(-2), 2, (1, k), (1, s), (0, p), (1, d), ceil_mode)
+    values = values.squeeze(-2)
+    return (values, indices.squeeze(-2)) if return_indices else values
+
+
+def max_pool2d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Any:  # fmt: skip
+    """Max over (kH, kW) windows of (N, C, H, W) or (C, H, W); with return_indices, the flat argmax too."""
+    values, indices = _max_pool_nd(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
     return (values, indices) if return_indices else values
 
 
-def avg_pool(
-    input: Tensor,
-    nd: int,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
-    ks = _tuple(kernel_size, nd)
-    ss = ks if stride is None or stride == [] or stride == () else _tuple(stride, nd)
-    ps = _tuple(padding, nd)
-    _check(input, nd, ks, ss, ps, (1,) * nd, ceil_mode, "avg_pool")
-    if divisor_override is not None and divisor_override == 0:
-        raise RuntimeError("divisor must be not zero")
-    x, unbatched = _batched(input, nd)
-    if nd == 1:
-        y = AvgPool.apply(
-            x.unsqueeze(-2), (1,) + ks, (1,) + ss, (0,) + ps, ceil_mode, count_include_pad, divisor_override
-        ).squeeze(-2)
-    else:
-        y = (AvgPool3d if nd == 3 else AvgPool).apply(x, ks, ss, ps, ceil_mode, count_include_pad, divisor_override)
-    return y.squeeze(0) if unbatched else y
+def max_pool3d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Any:  # fmt: skip
+    """Max over (kT, kH, kW) windows of (N, C, T, H, W) or (C, T, H, W)."""
+    values, indices = _max_pool_nd(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
+    return (values, indices) if return_indices else values
 
 
-def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    return max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-
-
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    return max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-
-
-def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    return max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-
-
-def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    return avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+def avg_pool1d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:  # fmt: skip
+    """Window means along the last dim of (N, C, L) or (C, L), as 2-d pooling of a height-1 image."""
+    k = _one_int(kernel_size, "avg_pool1d", "kernel_size")
+    s = _one_int(stride, "avg_pool1d", "stride") if stride not in (None, [], ()) else None
+    p = _one_int(padding, "avg_pool1d", "padding")
+    _check_rank_2_to_3(input, "avg_pool1d")
+    s = k if s is None else s
+    y = _avg_pool_nd(input.unsqueeze(-2), 2, (1, k), (1, s), (0, p), ceil_mode, count_include_pad, None)
+    return y.squeeze(-2)
 
 
 def avg_pool2d(
-    input: Tensor, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
-):
-    return avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+    count_include_pad: bool = True, divisor_override: int | None = None,
+) -> Tensor:  # fmt: skip
+    """Window means (or sums / divisor_override) over (kH, kW) windows of (N, C, H, W) or (C, H, W)."""
+    return _avg_pool_nd(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def avg_pool3d(
-    input: Tensor, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
-):
-    return avg_pool(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+    count_include_pad: bool = True, divisor_override: int | None = None,
+) -> Tensor:  # fmt: skip
+    """Window means over (kT, kH, kW) windows of (N, C, T, H, W) or (C, T, H, W)."""
+    return _avg_pool_nd(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
-def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
-    size = _tuple(output_size, 2)
-    size = tuple(input.shape[-2 + i] if s is None else s for i, s in enumerate(size))
+def _adaptive_size(input: Tensor, output_size: Any) -> tuple[int, int]:
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    if len(size) == 1:
+        size = size * 2
+    return tuple(input.shape[-2 + i] if s is None else int(s) for i, s in enumerate(size))  # type: ignore[return-value]
+
+
+def _check_adaptive(input: Tensor, op: str, colon: str) -> None:
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"{op}(): Expected 3D or 4D tensor, but got{colon} {list(input.shape)}")
+    for i in range(1, input.dim()):
+        if input.shape[i] == 0:
+            raise RuntimeError(
+                f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes "
+                f"{list(input.shape)} with dimension {i} being empty"
+            )
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Means over adaptive windows giving an (oH, oW) output; (1, 1) is a plain mean, as in torch."""
+    size = _adaptive_size(input, output_size)
+    if min(size) < 0:
+        raise RuntimeError(
+            "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received "
+            f"{{{size[0]}, {size[1]}}}"
+        )
+    _check_adaptive(input, "adaptive_avg_pool2d", "")
     if size == (1, 1):
-        return input.mean((-2, -1), keepdim=True)  # torch reduces to a mean here, with its grad_fn
-    return AdaptiveAvgPool2d.apply(input, size)
+        return input.mean((-1, -2), keepdim=True)
+    return AdaptiveAvgPool2D.apply(input, size)
 
 
-__all__ = ["adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool1d", "max_pool2d", "max_pool3d"]
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Adaptive means along the last dim: adaptive_avg_pool2d of an unsqueezed height-1 image."""
+    size = _one_int(output_size, "adaptive_avg_pool1d", "output_size")
+    _check_rank_2_to_3(input, "adaptive_avg_pool1d")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over adaptive windows giving an (oH, oW) output (and the flat argmax with return_indices)."""
+    size = _adaptive_size(input, output_size)
+    _check_adaptive(input, "adaptive_max_pool2d", ":")
+    if min(size) < 0:
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(size)}: {list(input.shape[:-2]) + list(size)}"
+        )
+    values, indices = AdaptiveMaxPool2D.apply(input, size)
+    return (values, indices) if return_indices else values
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Adaptive max along the last dim, as adaptive_max_pool2d of a height-1 image."""
+    size = _one_int(output_size, "adaptive_max_pool1d", "output_size")
+    _check_rank_2_to_3(input, "adaptive_max_pool1d")
+    values, indices = adaptive_max_pool2d(input.unsqueeze(-2), (1, size), True)
+    values = values.squeeze(-2)
+    return (values, indices.squeeze(-2)) if return_indices else values
+
+
+def max_pool1d_with_indices(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = True,
+) -> tuple[Tensor, Tensor]:  # fmt: skip
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+# torch's top level has these (avg_pool2d/3d and the 2-d adaptive pools live only in F)
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_max_pool1d",
+    "avg_pool1d",
+    "max_pool1d",
+    "max_pool1d_with_indices",
+    "max_pool2d",
+    "max_pool3d",
+]
 
 TENSOR_METHODS: dict = {}

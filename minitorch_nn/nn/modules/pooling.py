@@ -1,4 +1,7 @@
-"""Pooling modules: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool2d (torch's arguments and repr)."""
+"""Pooling modules: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvg/MaxPool1d/2d (torch's arguments and repr).
+
+They hold no parameters; forward is one call into the functional form.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from .module import Module
 
 
 class _MaxPoolNd(Module):
-    nd = 2
+    _pool = staticmethod(P.max_pool2d)
 
     def __init__(
         self,
@@ -24,39 +27,65 @@ class _MaxPoolNd(Module):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if (stride is not None) else kernel_size
-        self.padding, self.dilation = padding, dilation
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
     def forward(self, input: Tensor) -> Any:
-        return P.max_pool(
-            input,
-            self.nd,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-            self.return_indices,
+        return type(self)._pool(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
         )
 
 
 class MaxPool1d(_MaxPoolNd):
-    nd = 1
+    _pool = staticmethod(P.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
-    nd = 2
+    _pool = staticmethod(P.max_pool2d)
 
 
 class MaxPool3d(_MaxPoolNd):
-    nd = 3
+    _pool = staticmethod(P.max_pool3d)
+
+
+def _single(v: Any) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+class AvgPool1d(Module):
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__()
+        # torch stores the 1-d arguments as 1-tuples, and prints them so
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return P.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
 class _AvgPoolNd(Module):
-    nd = 2
+    _pool = staticmethod(P.avg_pool2d)
 
     def __init__(
         self,
@@ -70,16 +99,17 @@ class _AvgPoolNd(Module):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if (stride is not None) else kernel_size
-        self.padding, self.ceil_mode = padding, ceil_mode
-        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input: Tensor) -> Tensor:
-        return P.avg_pool(
+        return type(self)._pool(
             input,
-            self.nd,
             self.kernel_size,
             self.stride,
             self.padding,
@@ -89,40 +119,17 @@ class _AvgPoolNd(Module):
         )
 
 
-class AvgPool1d(_AvgPoolNd):
-    nd = 1
-
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-    ) -> None:
-        # torch stores the 1-d arguments as 1-tuples, and prints them so
-        super().__init__(
-            _single(kernel_size),
-            _single(stride if stride is not None else kernel_size),
-            _single(padding),
-            ceil_mode,
-            count_include_pad,
-        )
-
-
-def _single(v: Any) -> tuple[int, ...]:
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
-
-
 class AvgPool2d(_AvgPoolNd):
-    nd = 2
+    _pool = staticmethod(P.avg_pool2d)
 
 
 class AvgPool3d(_AvgPoolNd):
-    nd = 3
+    _pool = staticmethod(P.avg_pool3d)
 
 
-class AdaptiveAvgPool2d(Module):
+class _AdaptiveAvgPoolNd(Module):
+    _pool = staticmethod(P.adaptive_avg_pool2d)
+
     def __init__(self, output_size: Any) -> None:
         super().__init__()
         self.output_size = output_size
@@ -131,7 +138,49 @@ class AdaptiveAvgPool2d(Module):
         return f"output_size={self.output_size}"
 
     def forward(self, input: Tensor) -> Tensor:
-        return P.adaptive_avg_pool2d(input, self.output_size)
+        return type(self)._pool(input, self.output_size)
 
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "MaxPool1d", "MaxPool2d", "MaxPool3d"]
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    _pool = staticmethod(P.adaptive_avg_pool1d)
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    _pool = staticmethod(P.adaptive_avg_pool2d)
+
+
+class _AdaptiveMaxPoolNd(Module):
+    _pool = staticmethod(P.adaptive_max_pool2d)
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, input: Tensor) -> Any:
+        return type(self)._pool(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    _pool = staticmethod(P.adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    _pool = staticmethod(P.adaptive_max_pool2d)
+
+
+__all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AvgPool3d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "MaxPool3d",
+]
