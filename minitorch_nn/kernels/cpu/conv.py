@@ -66,6 +66,8 @@ CIFAR 57-61 ms):
 - Block size: 2^16 elements beat 2^18 .. 2^22 at LeNet shapes (cache); no effect
   at CIFAR. A serial pipeline with 2-thread BLAS instead of the pool: equal at
   LeNet shapes, 2x slower at CIFAR (Winograd's 64x64 GEMMs do not split well).
+Final table (benchmarks/results/conv.md, fwd+bwd): LeNet conv1 1.25x, conv2 0.46x,
+CIFAR 0.99x; batch 1: conv1 2.3x, conv2 1.9x; conv2 at batch 256: 0.48x.
 Not reached: LeNet conv2 fwd+bwd (~0.45-0.5x). It is GEMM-bound: three skinny
 GEMMs (16 x 150 x 64*136) run at ~85-110 GFLOP/s on one core (1.2-1.5 ms of the
 ~2 ms, by cProfile of a serial run), and two Python threads each doing such small
