@@ -526,6 +526,12 @@ def fill_(self: Tensor, value: Any) -> Tensor:
 
 
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """self = src's values (broadcast, cast); recorded as CopyBackwards when grad is on."""
+    if _grad_mode_on() and (self._requires_grad or (isinstance(src, Tensor) and src._requires_grad)):
+        from .indexing import setitem
+
+        setitem(self, Ellipsis, src)
+        return self
     if self._grad_fn is None and self._requires_grad and _grad_mode_on():
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     self._data[...] = src._data if isinstance(src, Tensor) else src

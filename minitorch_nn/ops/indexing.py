@@ -166,6 +166,15 @@ class CopySlices(Function):
 CopySlices._node_class.name = lambda self: "torch::autograd::CopySlices"  # torch's C++ name
 
 
+class CopyBackwards(CopySlices):
+    """x[...] = v (or x.copy_(v)): every element overwritten, so dx = 0 and dv = dy summed to v's shape."""
+
+    node_name = "CopyBackwards"
+
+
+CopyBackwards._node_class.name = lambda self: "torch::autograd::CopyBackwards"
+
+
 class IndexPut(CopySlices):
     """x[integer arrays or mask] = v: the same gradients as CopySlices."""
 
@@ -180,8 +189,10 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     elif value._data.dtype != input._data.dtype:
         value = value.to(input._data.dtype)
     if is_grad_enabled() and (input.requires_grad or value.requires_grad):
-        if _is_advanced(index) and input._data.dtype.kind == "f":
+        if _is_advanced(index):
             IndexPut.apply(input, value, index)
+        elif _node_name(index, input._data.shape) == "AliasBackward0":
+            CopyBackwards.apply(input, value, index)
         else:
             CopySlices.apply(input, value, index)
         return

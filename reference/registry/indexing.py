@@ -1,3 +1,163 @@
-"""(being written)"""
+"""Registry entries: indexing, index assignment, cat/stack, gather/index_select/masked_fill."""
 
-OPS: list = []
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .. import strategies as S
+from . import OpInfo
+
+
+@st.composite
+def _tensor(draw: Any, min_dims: int = 1, max_dims: int = 3) -> Any:
+    shape = draw(S.shapes(min_dims, max_dims, 1, 5))
+    seed = draw(S.seeds)
+    return S.sample((S.array(np.random.default_rng(seed), shape),), noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _basic_index(draw: Any) -> Any:
+    """ints (negative too), slices with steps, None and Ellipsis, one entry per dim or fewer."""
+    s = draw(_tensor())
+    shape = s.inputs[0].shape
+    parts: list[Any] = []
+    for size in shape[: draw(st.integers(1, len(shape)))]:
+        kind = draw(st.sampled_from(["int", "slice", "full", "none"]))
+        if kind == "int":
+            parts.append(draw(st.integers(-size, size - 1)))
+        elif kind == "slice":
+            start = draw(st.one_of(st.none(), st.integers(-size, size - 1)))
+            stop = draw(st.one_of(st.none(), st.integers(-size, size)))
+            parts.append(slice(start, stop, draw(st.sampled_from([None, 1, 2, 3]))))
+        elif kind == "full":
+            parts.append(slice(None))
+        else:
+            parts += [None, slice(None)]
+    if draw(st.booleans()):  # Ellipsis first only when the parts cover every dim (else it shifts them)
+        covered = len(parts) - parts.count(None) == len(shape)
+        parts.insert(0 if covered and draw(st.booleans()) else len(parts), Ellipsis)
+    s.kwargs["index"] = parts[0] if len(parts) == 1 and draw(st.booleans()) else tuple(parts)
+    return s
+
+
+@st.composite
+def _integer_index(draw: Any) -> Any:
+    """Integer arrays (repeats included, so the backward must add) on one or two dims."""
+    s = draw(_tensor())
+    shape = s.inputs[0].shape
+    n = draw(st.integers(1, 5))
+    rows = draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=n, max_size=n))
+    if len(shape) > 1 and draw(st.booleans()):
+        cols = draw(st.lists(st.integers(0, shape[1] - 1), min_size=n, max_size=n))
+        s.kwargs["index"] = (rows, cols)
+    else:
+        cols = draw(st.lists(st.integers(-shape[-1], shape[-1] - 1), min_size=n, max_size=n))
+        s.kwargs["index"] = (slice(None), cols) if len(shape) == 2 and draw(st.booleans()) else rows
+    return s
+
+
+@st.composite
+def _mask(draw: Any) -> Any:
+    s = draw(_tensor())
+    shape = s.inputs[0].shape[: draw(st.integers(1, s.inputs[0].ndim))]
+    mask = np.asarray(np.random.default_rng(s.seed).random(shape) > 0.5)
+    return S.sample((s.inputs[0], mask), seed=s.seed)
+
+
+@st.composite
+def _setitem(draw: Any) -> Any:
+    """x[index] = v with x and v both needing gradients; v broadcasts into the slots."""
+    s = draw(_basic_index())
+    x = s.inputs[0]
+    slot = x[s.kwargs["index"]].shape
+    drop = draw(st.integers(0, len(slot)))
+    v_shape = tuple(1 if draw(st.booleans()) else d for d in slot[drop:])
+    v = S.array(np.random.default_rng(s.seed + 7), v_shape)
+    return S.sample((x, v), s.kwargs, seed=s.seed)
+
+
+@st.composite
+def _cat(draw: Any) -> Any:
+    shape = draw(S.shapes(1, 3))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for _ in range(draw(st.integers(1, 3))):
+        s = list(shape)
+        s[dim] = draw(st.integers(1, 3))
+        arrays.append(S.array(rng, tuple(s)))
+    return S.sample(tuple(arrays), {"dim": dim}, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _stack(draw: Any) -> Any:
+    shape = draw(S.shapes(0, 3))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    arrays = tuple(S.array(rng, shape) for _ in range(draw(st.integers(1, 3))))
+    dim = draw(st.integers(-len(shape) - 1, len(shape)))
+    return S.sample(arrays, {"dim": dim}, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _index_select(draw: Any) -> Any:
+    s = draw(_tensor())
+    dim = draw(st.integers(-s.inputs[0].ndim, s.inputs[0].ndim - 1))
+    size = s.inputs[0].shape[dim]
+    index = np.array(draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=5)), dtype=np.int64)
+    return S.sample((s.inputs[0], index), {"dim": dim}, seed=s.seed)
+
+
+@st.composite
+def _gather(draw: Any) -> Any:
+    s = draw(_tensor())
+    x = s.inputs[0]
+    dim = draw(st.integers(-x.ndim, x.ndim - 1))
+    shape = tuple(
+        draw(st.integers(1, x.shape[d])) if d != dim % x.ndim else draw(st.integers(1, 4)) for d in range(x.ndim)
+    )
+    index = np.random.default_rng(s.seed).integers(0, x.shape[dim], size=shape)
+    return S.sample((x, index), {"dim": dim}, seed=s.seed)
+
+
+@st.composite
+def _masked_fill(draw: Any) -> Any:
+    s = draw(_tensor())
+    x = s.inputs[0]
+    drop = draw(st.integers(0, x.ndim))
+    mask_shape = tuple(1 if draw(st.booleans()) else d for d in x.shape[drop:])
+    mask = np.asarray(np.random.default_rng(s.seed).random(mask_shape) > 0.5)
+    return S.sample((x, mask), {"value": draw(st.sampled_from([0.0, -1.5, 2]))}, seed=s.seed)
+
+
+def _setitem_call(lib: Any, x: Any, v: Any, index: Any) -> Any:
+    y = x * 1
+    y[index] = v * 2
+    return y
+
+
+OPS = [
+    OpInfo("getitem_basic", lambda lib, x, index: x[index], _basic_index),
+    OpInfo("getitem_nonleaf", lambda lib, x, index: (x * 1)[index], _basic_index),
+    OpInfo("getitem_int_arrays", lambda lib, x, index: x[index], _integer_index),
+    OpInfo(
+        "getitem_int_tensor",
+        lambda lib, x, index: x[lib.tensor(index)] if isinstance(index, list) else x[index],
+        _integer_index,
+    ),
+    OpInfo("getitem_mask", lambda lib, x, mask: x[mask], _mask),
+    OpInfo("getitem_int0d", lambda lib, x: x[lib.tensor(0)], _tensor),
+    OpInfo("setitem", _setitem_call, _setitem),
+    OpInfo("setitem_mask", lambda lib, x, mask: _setitem_call(lib, x, lib.tensor(0.5, dtype=x.dtype), mask), _mask),
+    OpInfo("cat", lambda lib, *xs, dim: lib.cat(xs, dim), _cat),
+    OpInfo("concat", lambda lib, *xs, dim: lib.concat(list(xs), dim=dim), _cat),
+    OpInfo("stack", lambda lib, *xs, dim: lib.stack(xs, dim), _stack),
+    OpInfo("index_select", lambda lib, x, index, dim: x.index_select(dim, index), _index_select),
+    OpInfo("gather", lambda lib, x, index, dim: lib.gather(x, dim, index), _gather),
+    OpInfo("masked_fill", lambda lib, x, mask, value: x.masked_fill(mask, value), _masked_fill),
+    OpInfo("masked_fill_", lambda lib, x, mask, value: (x * 1).masked_fill_(mask, value), _masked_fill),
+]

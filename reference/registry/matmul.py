@@ -34,8 +34,53 @@ def _addmm(draw: Any) -> Any:
     )
 
 
+@st.composite
+def _matmul(draw: Any) -> Any:
+    """Operands of 1 to 4 dims: vectors, matrices, and batches that broadcast."""
+    n, k, m = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    batch_a, batch_b = draw(S.broadcastable_shapes(2, 0, 2, 3))
+    kinds = st.sampled_from(["vector", "matrix", "batch"])
+    kind_a, kind_b = draw(kinds), draw(kinds)
+    a = (k,) if kind_a == "vector" else (*(batch_a if kind_a == "batch" else ()), n, k)
+    b = (k,) if kind_b == "vector" else (*(batch_b if kind_b == "batch" else ()), k, m)
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    return S.sample((S.array(rng, a), S.array(rng, b)), noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _bmm(draw: Any) -> Any:
+    b, n, k, m = (draw(st.integers(1, 4)) for _ in range(4))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    return S.sample((S.array(rng, (b, n, k)), S.array(rng, (b, k, m))), noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _vectors(draw: Any, same: bool = True) -> Any:
+    n = draw(st.integers(1, 6))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    other = n if same else draw(st.integers(1, 6))
+    return S.sample((S.array(rng, (n,)), S.array(rng, (other,))), noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _mv(draw: Any) -> Any:
+    n, k = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    return S.sample((S.array(rng, (n, k)), S.array(rng, (k,))), noncontiguous=draw(st.booleans()), seed=seed)
+
+
 OPS = [
     OpInfo("mm", lambda lib, a, b: lib.mm(a, b), _mm),
     OpInfo("mm_t", lambda lib, a, b: lib.mm(a, b.t().t()), _mm),
     OpInfo("addmm", lambda lib, c, a, b, beta, alpha: lib.addmm(c, a, b, beta=beta, alpha=alpha), _addmm),
+    OpInfo("matmul", lambda lib, a, b: a @ b, _matmul),
+    OpInfo("matmul_fn", lambda lib, a, b: lib.matmul(a, b), _matmul),
+    OpInfo("bmm", lambda lib, a, b: lib.bmm(a, b), _bmm),
+    OpInfo("dot", lambda lib, a, b: lib.dot(a, b), _vectors),
+    OpInfo("mv", lambda lib, a, v: a.mv(v), _mv),
+    OpInfo("outer", lambda lib, a, b: lib.outer(a, b), lambda: _vectors(False)),
 ]
