@@ -1,4 +1,12 @@
-"""Registry entries: max and average pooling (1-d to 3-d), adaptive average pooling."""
+"""Registry entries: max and average pooling (1-d to 3-d), adaptive average and max pooling.
+
+The strategies draw batch (1 or 2, or no batch dim at all), channels, spatial
+sizes (down to the kernel's extent: kernel == input), kernel, stride (above the
+kernel too, or omitted), padding up to torch's limit, dilation, ceil_mode,
+count_include_pad, divisor_override and return_indices (the indices are
+compared with torch's too), on contiguous and non-contiguous inputs. Max-pool
+inputs have no ties, so the argmax (and the gradient) is unique.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +16,41 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .. import strategies as S
-from . import OpInfo
+from ..compare import Sample
+from . import BenchCase, OpInfo
+
+
+def _as_arg(draw: Any, values: tuple[int, ...]) -> Any:
+    """An nd-tuple, or a single int where all entries agree and the draw says so (torch takes both)."""
+    if len(set(values)) == 1 and draw(st.booleans()):
+        return values[0]
+    return values
 
 
 @st.composite
-def _pool(draw: Any, nd: int, kind: str) -> Any:
-    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+def _pool(draw: Any, nd: int, kind: str) -> Sample:
+    batch = draw(st.sampled_from([(), (1,), (2,)]))  # () : an unbatched (C, *spatial) input
+    c = draw(st.integers(1, 3))
     k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
     d = tuple(draw(st.integers(1, 2)) for _ in range(nd)) if kind == "max" else (1,) * nd
-    p = tuple(draw(st.integers(0, min(ki // 2, (di * (ki - 1) + 1) // 2))) for ki, di in zip(k, d))
+    extent = tuple(di * (ki - 1) + 1 for ki, di in zip(k, d))
+    # torch's limit: pad <= half the kernel (and half the dilated kernel)
+    p = tuple(draw(st.integers(0, min(ki // 2, ei // 2))) for ki, ei in zip(k, extent))
     s = tuple(draw(st.integers(1, 4)) for _ in range(nd))
-    size = tuple(draw(st.integers(di * (ki - 1) + 1, di * (ki - 1) + (4 if nd < 3 else 2))) for ki, di in zip(k, d))
+    extra = 4 if nd < 3 else 2
+    size = tuple(draw(st.integers(e, e + extra)) for e in extent)
     seed = draw(S.seeds)
     rng = np.random.default_rng(seed)
-    x = S.distinct(rng, (n, c) + size)  # no ties: the argmax is unique
+    x = S.distinct(rng, batch + (c,) + size)  # no ties: the argmax is unique
     kwargs: dict[str, Any] = {
-        "kernel_size": k,
-        "stride": draw(st.sampled_from([s, None])),
-        "padding": p,
+        "kernel_size": _as_arg(draw, k),
+        "stride": draw(st.sampled_from([_as_arg(draw, s), None])),
+        "padding": _as_arg(draw, p),
         "ceil_mode": draw(st.booleans()),
     }
     if kind == "max":
-        kwargs["dilation"] = d
+        kwargs["dilation"] = _as_arg(draw, d)
+        kwargs["return_indices"] = draw(st.booleans())
     else:
         kwargs["count_include_pad"] = draw(st.booleans())
         if nd > 1 and draw(st.booleans()):
@@ -38,31 +59,58 @@ def _pool(draw: Any, nd: int, kind: str) -> Any:
 
 
 @st.composite
-def _adaptive(draw: Any) -> Any:
-    h, w = draw(st.integers(1, 7)), draw(st.integers(1, 7))
+def _adaptive(draw: Any, nd: int, kind: str) -> Sample:
+    batch = draw(st.sampled_from([(), (1,), (2,)]))
+    size = tuple(draw(st.integers(1, 7)) for _ in range(nd))
     seed = draw(S.seeds)
-    x = S.array(np.random.default_rng(seed), (draw(st.integers(1, 2)), 2, h, w))
-    return S.sample((x,), {"output_size": (draw(st.integers(1, h)), draw(st.integers(1, w)))}, seed=seed)
+    rng = np.random.default_rng(seed)
+    shape = batch + (draw(st.integers(1, 3)),) + size
+    x = S.distinct(rng, shape) if kind == "max" else S.array(rng, shape)
+    # outputs smaller, equal and larger than the input (windows then overlap)
+    out = tuple(draw(st.integers(1, n + 2)) for n in size)
+    kwargs: dict[str, Any] = {"output_size": out[0] if nd == 1 else _as_arg(draw, out)}
+    if nd == 2 and draw(st.booleans()):
+        kwargs["output_size"] = draw(st.sampled_from([(None, out[1]), (out[0], None), 1]))
+    if kind == "max":
+        kwargs["return_indices"] = draw(st.booleans())
+    return S.sample((x,), kwargs, noncontiguous=draw(st.booleans()), seed=seed)
 
 
-def _max(nd: int) -> Any:
-    return lambda lib, x, **kw: getattr(lib.nn.functional, f"max_pool{nd}d")(x, return_indices=True, **kw)
+def _functional(name: str) -> Any:
+    return lambda lib, x, **kw: getattr(lib.nn.functional, name)(x, **kw)
 
 
-def _avg(nd: int) -> Any:
-    return lambda lib, x, **kw: getattr(lib.nn.functional, f"avg_pool{nd}d")(x, **kw)
+def _lenet_pool(rng: np.random.Generator) -> Sample:
+    return S.sample((rng.standard_normal((64, 6, 28, 28)),), {"kernel_size": 2})
 
+
+def _lenet_pool2(rng: np.random.Generator) -> Sample:
+    return S.sample((rng.standard_normal((64, 16, 10, 10)),), {"kernel_size": (2, 2)})
+
+
+def _resnet_pool(rng: np.random.Generator) -> Sample:
+    return S.sample((rng.standard_normal((32, 64, 32, 32)),), {"kernel_size": 3, "stride": 2, "padding": 1})
+
+
+MAX_POOL_BENCH = (
+    BenchCase("MaxPool2d 2x2 (64, 6, 28, 28)", _lenet_pool),
+    BenchCase("MaxPool2d 2x2 (64, 16, 10, 10)", _lenet_pool2),
+    BenchCase("MaxPool2d 3x3 s2 p1 (32, 64, 32, 32)", _resnet_pool),
+)
+AVG_POOL_BENCH = (
+    BenchCase("AvgPool2d 2x2 (64, 6, 28, 28)", _lenet_pool),
+    BenchCase("AvgPool2d 3x3 s2 p1 (32, 64, 32, 32)", _resnet_pool),
+)
 
 OPS = [
-    OpInfo("max_pool1d", _max(1), lambda: _pool(1, "max")),
-    OpInfo("max_pool2d", _max(2), lambda: _pool(2, "max")),
-    OpInfo("max_pool3d", _max(3), lambda: _pool(3, "max")),
-    OpInfo("avg_pool1d", _avg(1), lambda: _pool(1, "avg")),
-    OpInfo("avg_pool2d", _avg(2), lambda: _pool(2, "avg")),
-    OpInfo("avg_pool3d", _avg(3), lambda: _pool(3, "avg")),
-    OpInfo(
-        "adaptive_avg_pool2d",
-        lambda lib, x, output_size: lib.nn.functional.adaptive_avg_pool2d(x, output_size),
-        _adaptive,
-    ),
+    OpInfo("max_pool1d", _functional("max_pool1d"), lambda: _pool(1, "max")),
+    OpInfo("max_pool2d", _functional("max_pool2d"), lambda: _pool(2, "max"), bench=MAX_POOL_BENCH),
+    OpInfo("max_pool3d", _functional("max_pool3d"), lambda: _pool(3, "max")),
+    OpInfo("avg_pool1d", _functional("avg_pool1d"), lambda: _pool(1, "avg")),
+    OpInfo("avg_pool2d", _functional("avg_pool2d"), lambda: _pool(2, "avg"), bench=AVG_POOL_BENCH),
+    OpInfo("avg_pool3d", _functional("avg_pool3d"), lambda: _pool(3, "avg")),
+    OpInfo("adaptive_avg_pool1d", _functional("adaptive_avg_pool1d"), lambda: _adaptive(1, "avg")),
+    OpInfo("adaptive_avg_pool2d", _functional("adaptive_avg_pool2d"), lambda: _adaptive(2, "avg")),
+    OpInfo("adaptive_max_pool1d", _functional("adaptive_max_pool1d"), lambda: _adaptive(1, "max")),
+    OpInfo("adaptive_max_pool2d", _functional("adaptive_max_pool2d"), lambda: _adaptive(2, "max")),
 ]
