@@ -1,64 +1,381 @@
-"""Pooling modules and errors against torch (the functional forms are covered by the registry)."""
+"""Pooling against torch: module reprs, indices, ceil_mode shapes, graphs, errors, seed snippets.
+
+The functional forms' values and gradients over the whole argument space are
+covered by the registry (reference/registry/pooling.py, tests/test_op_registry.py);
+this file checks what the registry does not: module texts, graph topology, the
+exact error types and messages, shapes over drawn sizes, multi-threaded kernel
+paths on bigger inputs, and gradients worked out by hand.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minitorch_nn as mt
+from reference import strategies as S
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda nn: nn.MaxPool2d(2),
-        lambda nn: nn.MaxPool2d((2, 2)),
-        lambda nn: nn.MaxPool1d(3, stride=1, padding=1, return_indices=True, ceil_mode=True),
-        lambda nn: nn.MaxPool3d(2, dilation=2),
-        lambda nn: nn.AvgPool2d(2, 2),
-        lambda nn: nn.AvgPool1d(3, padding=1),
-        lambda nn: nn.AvgPool3d(2, ceil_mode=True, count_include_pad=False, divisor_override=3),
-        lambda nn: nn.AdaptiveAvgPool2d((2, 3)),
-    ],
+def _pair(x: np.ndarray, requires_grad: bool = False) -> tuple:
+    ours = mt.tensor(x, requires_grad=requires_grad)
+    theirs = torch.tensor(x, requires_grad=requires_grad)
+    return ours, theirs
+
+
+# ---- modules ------------------------------------------------------------------------------
+
+MODULES = [
+    lambda nn: nn.MaxPool2d(2),
+    lambda nn: nn.MaxPool2d((2, 2)),
+    lambda nn: nn.MaxPool2d(3, stride=[1, 2], padding=1, dilation=2, ceil_mode=True),
+    lambda nn: nn.MaxPool1d(3, stride=1, padding=1, return_indices=True, ceil_mode=True),
+    lambda nn: nn.MaxPool3d((2, 1, 2)),
+    lambda nn: nn.MaxPool3d(2, dilation=2),
+    lambda nn: nn.AvgPool1d(2),
+    lambda nn: nn.AvgPool1d((3,), stride=1, padding=1, ceil_mode=True, count_include_pad=False),
+    lambda nn: nn.AvgPool2d(2, 2),
+    lambda nn: nn.AvgPool2d((2, 3), (1, 2), (1, 1), True, False, 4),
+    lambda nn: nn.AvgPool3d(2, ceil_mode=True, count_include_pad=False, divisor_override=3),
+    lambda nn: nn.AdaptiveAvgPool1d(3),
+    lambda nn: nn.AdaptiveAvgPool2d((2, 3)),
+    lambda nn: nn.AdaptiveAvgPool2d((None, 3)),
+    lambda nn: nn.AdaptiveAvgPool2d(1),
+    lambda nn: nn.AdaptiveMaxPool1d(2, return_indices=True),
+    lambda nn: nn.AdaptiveMaxPool2d((2, 3)),
+]
+ATTRIBUTES = (
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "ceil_mode",
+    "return_indices",
+    "count_include_pad",
+    "divisor_override",
+    "output_size",
 )
-def test_repr_and_no_parameters(make):
+
+
+@pytest.mark.parametrize("make", MODULES)
+def test_module_repr_attributes_and_no_parameters(make):
     ours, theirs = make(mt.nn), make(torch.nn)
     assert repr(ours) == repr(theirs)
-    assert list(ours.parameters()) == []
+    assert list(ours.parameters()) == [] and list(ours.state_dict()) == []
+    for name in ATTRIBUTES:
+        assert getattr(ours, name, "absent") == getattr(theirs, name, "absent"), name
+
+
+@pytest.mark.parametrize("make", MODULES)
+def test_module_forward_backward_matches_torch(make):
+    ours, theirs = make(mt.nn), make(torch.nn)
+    nd = 3 if "3d" in type(theirs).__name__ else 2 if "2d" in type(theirs).__name__ else 1
+    rng = np.random.default_rng(nd)
+    x = S.distinct(rng, (2, 3) + (6,) * nd)
+    xo, xt = _pair(x, requires_grad=True)
+    yo, yt = ours(xo), theirs(xt)
+    if isinstance(yt, tuple):
+        np.testing.assert_array_equal(yo[1].numpy(), yt[1].numpy())
+        yo, yt = yo[0], yt[0]
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = rng.standard_normal(tuple(yt.shape))
+    yo.backward(mt.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+# ---- the seeds' snippets ------------------------------------------------------------------
+
+
+def test_seed_avg_pool_module_snippet():
+    # pool = nn.AvgPool2d(2, 2); list(pool.parameters()) == []; out = pool(input)
+    x = np.random.default_rng(0).standard_normal((1, 3, 8, 8)).astype(np.float32)
+    outs = []
+    for lib in (mt, torch):
+        pool = lib.nn.AvgPool2d(2, 2)
+        assert list(pool.parameters()) == []
+        outs.append(pool(lib.tensor(x)).numpy())
+    np.testing.assert_array_equal(outs[0], outs[1])
+
+
+def test_seed_max_pool_of_relu_snippet():
+    # F.max_pool2d(F.relu(x), (2, 2)) and F.max_pool2d(x, 2)
+    x = S.away_from(np.random.default_rng(1), (2, 3, 8, 8)).astype(np.float32)
+    for args in ((2, 2), 2):
+        xo, xt = _pair(x, requires_grad=True)
+        yo = mt.nn.functional.max_pool2d(mt.nn.functional.relu(xo), args)
+        yt = torch.nn.functional.max_pool2d(torch.nn.functional.relu(xt), args)
+        np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
+        g = np.random.default_rng(2).standard_normal(tuple(yt.shape)).astype(np.float32)
+        yo.backward(mt.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+
+
+# ---- indices, shapes, graphs ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda lib: lib.nn.functional.max_pool2d(lib.randn(1, 1, 4, 4), 3, padding=2),
-        lambda lib: lib.nn.functional.max_pool2d(lib.randn(1, 1, 4, 4), 3, padding=2, dilation=2),
-        lambda lib: lib.nn.functional.max_pool2d(lib.randn(1, 1, 2, 2), 3),
-        lambda lib: lib.nn.functional.max_pool2d(lib.randn(4, 4), 2),
-        lambda lib: lib.nn.functional.avg_pool2d(lib.randn(1, 1, 4, 4), 3, padding=2),
+        lambda lib, x: lib.nn.functional.max_pool1d(x[:, :, 0, 0], 3, 2, 1, return_indices=True),
+        lambda lib, x: lib.nn.functional.max_pool2d(x[:, :, 0], 3, 2, 1, 2, True, True),
+        lambda lib, x: lib.nn.functional.max_pool2d(x[0, :, 0], (2, 3), 1, return_indices=True),
+        lambda lib, x: lib.nn.functional.max_pool2d_with_indices(x[:, :, 0], 2),
+        lambda lib, x: lib.nn.functional.max_pool3d(x, 2, 1, 1, return_indices=True),
+        lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x[:, :, 0], (3, 4), return_indices=True),
+        lambda lib, x: lib.nn.functional.adaptive_max_pool1d(x[:, :, 0, 0], 4, return_indices=True),
     ],
 )
-def test_errors_match_torch(call):
-    def error(lib):
-        with pytest.raises(Exception) as info:
-            call(lib)
-        return type(info.value), str(info.value)
+def test_indices_equal_torch(call):
+    x = S.distinct(np.random.default_rng(3), (2, 3, 5, 6, 7))
+    ours, theirs = call(mt, mt.tensor(x)), call(torch, torch.tensor(x))
+    assert ours[1].dtype == mt.int64
+    np.testing.assert_array_equal(ours[1].numpy(), theirs[1].numpy())
+    np.testing.assert_array_equal(ours[0].numpy(), theirs[0].numpy())
 
-    assert error(mt) == error(torch)
+
+@given(
+    size=st.integers(1, 12),
+    k=st.integers(1, 5),
+    s=st.integers(1, 5),
+    data=st.data(),
+)
+def test_ceil_mode_output_shapes_match_torch(size, k, s, data):
+    d = data.draw(st.integers(1, 3))
+    p = data.draw(st.integers(0, min(k // 2, (d * (k - 1) + 1) // 2)))
+    ceil = data.draw(st.booleans())
+    if size + 2 * p < d * (k - 1) + 1:
+        return  # torch raises here: covered by the error tests
+    x = np.zeros((1, 1, size, size + 1))
+    for name, kwargs in (("max_pool2d", {"dilation": d}), ("avg_pool2d", {})):
+        if name == "avg_pool2d" and size + 2 * p < k:
+            continue
+        ours = getattr(mt.nn.functional, name)(mt.tensor(x), k, s, p, ceil_mode=ceil, **kwargs)
+        theirs = getattr(torch.nn.functional, name)(torch.tensor(x), k, s, p, ceil_mode=ceil, **kwargs)
+        assert tuple(ours.shape) == tuple(theirs.shape), (name, size, k, s, p, d, ceil)
 
 
-def test_seed_snippets_and_unbatched_input():
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((1, 3, 8, 8)).astype(np.float32)
-    ours = mt.nn.functional.max_pool2d(mt.nn.functional.relu(mt.tensor(x)), (2, 2))
-    theirs = torch.nn.functional.max_pool2d(torch.nn.functional.relu(torch.tensor(x)), (2, 2))
-    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-    np.testing.assert_array_equal(
-        mt.nn.AvgPool2d(2, 2)(mt.tensor(x[0])).numpy(), torch.nn.AvgPool2d(2, 2)(torch.tensor(x[0])).numpy()
-    )
+def _graph(fn) -> list:
+    """The grad_fn chain as names (following first edges), as far as the leaf."""
+    names = []
+    while fn is not None:
+        names.append(fn.name())
+        fn = fn.next_functions[0][0] if fn.next_functions else None
+    return names
+
+
+@pytest.mark.parametrize(
+    "shape, call",
+    [
+        ((2, 3, 6), lambda f, x: f.max_pool1d(x, 2)),
+        ((3, 6), lambda f, x: f.max_pool1d(x, 2, return_indices=True)[0]),
+        ((2, 3, 6), lambda f, x: f.avg_pool1d(x, 2)),
+        ((3, 4, 4), lambda f, x: f.max_pool2d(x, 2)),
+        ((3, 4, 4), lambda f, x: f.avg_pool2d(x, 2)),
+        ((2, 3, 4, 4, 4), lambda f, x: f.max_pool3d(x, 2)),
+        ((3, 4, 4, 4), lambda f, x: f.avg_pool3d(x, 2)),
+        ((2, 3, 4, 4), lambda f, x: f.adaptive_avg_pool2d(x, 1)),
+        ((2, 3, 4, 4), lambda f, x: f.adaptive_avg_pool2d(x, (None, 1))),
+        ((2, 3, 1, 4), lambda f, x: f.adaptive_avg_pool2d(x, (None, 1))),
+        ((3, 6), lambda f, x: f.adaptive_avg_pool1d(x, 1)),
+        ((2, 3, 6), lambda f, x: f.adaptive_avg_pool1d(x, 3)),
+        ((2, 3, 6), lambda f, x: f.adaptive_max_pool1d(x, 3)),
+        ((2, 3, 4, 4), lambda f, x: f.adaptive_max_pool2d(x, 3)),
+    ],
+)
+def test_graph_topology_matches_torch(shape, call):
+    x = S.distinct(np.random.default_rng(4), shape)
+    xo, xt = _pair(x, requires_grad=True)
+    assert _graph(call(mt.nn.functional, xo).grad_fn) == _graph(call(torch.nn.functional, xt).grad_fn)
+
+
+def test_second_backward_through_freed_graph_raises_as_torch():
+    x = S.distinct(np.random.default_rng(5), (1, 2, 4, 4))
+    for pool in (
+        lambda f, t: f.max_pool2d(t, 2),
+        lambda f, t: f.avg_pool2d(t, 2),
+        lambda f, t: f.adaptive_avg_pool2d(t, 3),
+        lambda f, t: f.adaptive_max_pool2d(t, 3),
+    ):
+        for lib in (mt, torch):
+            t = lib.tensor(x, requires_grad=True)
+            y = pool(lib.nn.functional, t).sum()
+            y.backward()
+            with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+                y.backward()
+
+
+# ---- bigger inputs: the multi-threaded kernel path -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f, x: f.max_pool2d(x, 3, 2, 1),
+        lambda f, x: f.max_pool2d(x, 2, 1, ceil_mode=True),  # overlapping windows
+        lambda f, x: f.avg_pool2d(x, 3, 2, 1, count_include_pad=False),
+        lambda f, x: f.avg_pool2d(x, 2, 1, divisor_override=3),
+        lambda f, x: f.adaptive_avg_pool2d(x, (5, 7)),
+        lambda f, x: f.adaptive_max_pool2d(x, (5, 7)),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_inputs_threaded_match_torch(call, dtype):
+    rng = np.random.default_rng(6)
+    x = S.distinct(rng, (4, 8, 24, 25)).astype(dtype)  # above the one-thread work limit
+    xo, xt = _pair(x, requires_grad=True)
+    yo, yt = call(mt.nn.functional, xo), call(torch.nn.functional, xt)
+    tol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+    g = rng.standard_normal(tuple(yt.shape)).astype(dtype)
+    yo.backward(mt.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
+
+
+def test_empty_batch_and_nan_as_torch():
+    for shape in ((0, 2, 4, 4),):
+        for name in ("max_pool2d", "avg_pool2d"):
+            ours = getattr(mt.nn.functional, name)(mt.zeros(*shape), 2)
+            assert tuple(ours.shape) == tuple(getattr(torch.nn.functional, name)(torch.zeros(*shape), 2).shape)
+    x = S.distinct(np.random.default_rng(7), (1, 1, 4, 4))
+    x[0, 0, 1, 2] = np.nan
+    yo = mt.nn.functional.max_pool2d(mt.tensor(x), 2, return_indices=True)
+    yt = torch.nn.functional.max_pool2d(torch.tensor(x), 2, return_indices=True)
+    np.testing.assert_array_equal(yo[0].numpy(), yt[0].numpy())
+    np.testing.assert_array_equal(yo[1].numpy(), yt[1].numpy())
+
+
+# ---- gradients by hand ---------------------------------------------------------------------
 
 
 def test_max_pool_gradient_goes_to_the_argmax_by_hand():
     x = mt.tensor(np.array([[[[1.0, 5.0], [3.0, 2.0]]]]), requires_grad=True)
     mt.nn.functional.max_pool2d(x, 2).backward(mt.tensor(np.array([[[[0.7]]]])))
     np.testing.assert_array_equal(x.grad.numpy(), [[[[0.0, 0.7], [0.0, 0.0]]]])
+
+
+def test_overlapping_max_windows_accumulate_by_hand():
+    # the peak 9 wins both stride-1 windows that cover it: its gradient is their sum
+    x = mt.tensor(np.array([[[1.0, 9.0, 2.0, 0.5]]]), requires_grad=True)
+    y = mt.nn.functional.max_pool1d(x, 2, 1)
+    np.testing.assert_array_equal(y.detach().numpy(), [[[9.0, 9.0, 2.0]]])
+    y.backward(mt.tensor(np.array([[[0.25, 0.5, -2.0]]])))
+    np.testing.assert_array_equal(x.grad.numpy(), [[[0.0, 0.75, -2.0, 0.0]]])
+
+
+def test_avg_pool_gradient_spread_over_window_by_hand():
+    # 1-d, kernel 3, padding 1: windows [-1, 1], [1, 3] over 4 inputs (stride 2)
+    x = mt.tensor(np.array([[[1.0, 2.0, 4.0, 8.0]]]), requires_grad=True)
+    y = mt.nn.functional.avg_pool1d(x, 3, 2, 1, count_include_pad=False)
+    np.testing.assert_allclose(y.detach().numpy(), [[[1.5, 14.0 / 3.0]]])
+    y.backward(mt.tensor(np.array([[[0.6, 0.9]]])))
+    np.testing.assert_allclose(x.grad.numpy(), [[[0.3, 0.3 + 0.3, 0.3, 0.3]]])
+    x.grad = None
+    y = mt.nn.functional.avg_pool1d(x, 3, 2, 1)  # the padding counts: divisor 3 for both
+    np.testing.assert_allclose(y.detach().numpy(), [[[1.0, 14.0 / 3.0]]])
+    y.backward(mt.tensor(np.array([[[0.6, 0.9]]])))
+    np.testing.assert_allclose(x.grad.numpy(), [[[0.2, 0.2 + 0.3, 0.3, 0.3]]])
+
+
+# ---- errors: torch's type and message -----------------------------------------------------
+
+
+ERRORS = [
+    # (function name, input, args, kwargs)
+    ("max_pool2d", (1, 1, 4, 4), (3,), {"padding": 2}),
+    ("max_pool2d", (1, 1, 8, 8), (3,), {"padding": 2, "dilation": 2}),
+    ("max_pool2d", (1, 1, 2, 2), (3,), {}),
+    ("max_pool2d", (4, 4), (2,), {}),
+    ("max_pool2d", (1, 1, 1, 4, 4), (2,), {}),
+    ("max_pool2d", (1, 1, 4, 4), (2,), {"stride": 0}),
+    ("max_pool2d", (1, 1, 4, 4), (0,), {}),
+    ("max_pool2d", (1, 1, 4, 4), (-1,), {}),
+    ("max_pool2d", (1, 1, 4, 4), (2,), {"stride": -1}),
+    ("max_pool2d", (1, 1, 4, 4), (2,), {"dilation": 0}),
+    ("max_pool2d", (1, 1, 4, 4), (2,), {"padding": -1}),
+    ("max_pool2d", (1, 1, 4, 4), ((2, 2, 2),), {}),
+    ("max_pool2d", (1, 1, 4, 4), (2, (1, 1, 1)), {}),
+    ("max_pool2d", (1, 1, 4, 4), (2, 2, (0, 0, 0)), {}),
+    ("max_pool2d", (1, 1, 4, 4), (2, 2, 0, (1, 1, 1)), {}),
+    ("max_pool2d", (1, 0, 4, 4), (2,), {}),
+    ("max_pool2d", (1, 1, 0, 4), (2,), {}),
+    ("max_pool1d", (1, 1, 8), (3,), {"padding": 2}),
+    ("max_pool1d", (1, 1, 8), (3,), {"padding": 2, "dilation": 2, "return_indices": True}),
+    ("max_pool1d", (1, 1, 8), (3,), {"padding": 2, "return_indices": True}),
+    ("max_pool1d", (1, 1, 2), (3,), {}),
+    ("max_pool1d", (1, 1, 2), (3,), {"return_indices": True}),
+    ("max_pool1d", (4,), (2,), {}),
+    ("max_pool1d", (4,), (2,), {"return_indices": True}),
+    ("max_pool1d", (1, 1, 4), (2,), {"stride": 0}),
+    ("max_pool1d", (1, 1, 4), (0,), {}),
+    ("max_pool1d", (1, 1, 4), (2,), {"padding": -1}),
+    ("max_pool1d", (1, 1, 4), (2,), {"dilation": 0}),
+    ("max_pool1d", (1, 1, 4), (2,), {"dilation": 0, "return_indices": True}),
+    ("max_pool1d", (1, 0, 4), (2,), {}),
+    ("max_pool1d", (1, 1, 4), ((2, 2),), {}),
+    ("max_pool1d", (1, 1, 4), ((2, 2),), {"return_indices": True}),
+    ("max_pool1d", (1, 1, 4), (2, (2, 2)), {}),
+    ("max_pool3d", (1, 1, 8, 8, 8), (3,), {"padding": 2}),
+    ("max_pool3d", (1, 1, 8, 8, 8), (3,), {"padding": 2, "dilation": 2}),
+    ("max_pool3d", (1, 1, 2, 2, 2), (3,), {}),
+    ("max_pool3d", (4, 4, 4), (2,), {}),
+    ("max_pool3d", (1, 1, 4, 4, 4), ((2, 2),), {}),
+    ("max_pool3d", (1, 1, 4, 4, 4), (2,), {"dilation": 0}),
+    ("max_pool3d", (1, 1, 4, 4, 4), (2,), {"stride": -1}),
+    ("max_pool3d", (1, 0, 4, 4, 4), (2,), {}),
+    ("avg_pool2d", (1, 1, 4, 4), (3,), {"padding": 2}),
+    ("avg_pool2d", (1, 1, 2, 2), (3,), {}),
+    ("avg_pool2d", (4, 4), (2,), {}),
+    ("avg_pool2d", (4,), (2,), {}),
+    ("avg_pool2d", (1, 1, 1, 4, 4), (2,), {}),
+    ("avg_pool2d", (1, 1, 4, 4), (2,), {"divisor_override": 0}),
+    ("avg_pool2d", (1, 1, 4, 4), ((2, 2, 2),), {}),
+    ("avg_pool2d", (1, 1, 4, 4), (2, (1, 1, 1)), {}),
+    ("avg_pool2d", (1, 1, 4, 4), (2,), {"stride": -1}),
+    ("avg_pool2d", (1, 0, 4, 4), (2,), {}),
+    ("avg_pool1d", (1, 1, 4), (3,), {"padding": 2}),
+    ("avg_pool1d", (1, 1, 2), (3,), {}),
+    ("avg_pool1d", (4,), (2,), {}),
+    ("avg_pool1d", (1, 1, 4), ((2, 2),), {}),
+    ("avg_pool1d", (1, 1, 4), (0,), {}),
+    ("avg_pool3d", (1, 1, 4, 4, 4), (3,), {"padding": 2}),
+    ("avg_pool3d", (1, 1, 2, 2, 2), (3,), {}),
+    ("avg_pool3d", (1, 1, 2, 2, 2), (3,), {"ceil_mode": True}),
+    ("avg_pool3d", (3, 3), (3,), {}),
+    ("avg_pool3d", (1, 1, 4, 4, 4), ((2, 2),), {}),
+    ("avg_pool3d", (1, 1, 3, 3, 3), (3,), {"divisor_override": 0}),
+    ("adaptive_avg_pool2d", (4, 4), (2,), {}),
+    ("adaptive_avg_pool2d", (1, 4, 4), (-1,), {}),
+    ("adaptive_avg_pool2d", (1, 0, 4), (2,), {}),
+    ("adaptive_avg_pool1d", (4,), (2,), {}),
+    ("adaptive_max_pool2d", (4, 4), (2,), {}),
+    ("adaptive_max_pool2d", (1, 0, 4), (2,), {}),
+    ("adaptive_max_pool1d", (4,), (2,), {}),
+]
+
+
+@pytest.mark.parametrize("name, shape, args, kwargs", ERRORS)
+def test_errors_match_torch(name, shape, args, kwargs):
+    def error(lib):
+        with pytest.raises(Exception) as info:
+            getattr(lib.nn.functional, name)(lib.zeros(*shape), *args, **kwargs)
+        return type(info.value), str(info.value)
+
+    assert error(mt) == error(torch)
+
+
+def test_errors_from_modules_match_torch():
+    for make, shape in (
+        (lambda nn: nn.MaxPool2d(3, padding=2), (1, 1, 4, 4)),
+        (lambda nn: nn.AvgPool1d(3, padding=2), (1, 4)),
+    ):
+        caught = []
+        for lib in (mt, torch):
+            with pytest.raises(RuntimeError) as info:
+                make(lib.nn)(lib.zeros(*shape))
+            caught.append(str(info.value))
+        assert caught[0] == caught[1]
