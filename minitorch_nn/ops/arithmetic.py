@@ -337,20 +337,38 @@ def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     return Add.apply(a, b, alpha, dtype)
 
 
-def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
-    a, b, dtype = binary_operands(input, other)
-    if a._data.dtype == np.bool_ and b._data.dtype == np.bool_:
+def _check_no_bool_subtraction(a: Tensor, b: Tensor) -> None:
+    """torch refuses ``-`` with bool operands (a Python bool counts as one)."""
+    bools = (a._data.dtype == np.bool_) + (b._data.dtype == np.bool_)
+    if bools == 2:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
         )
+    if bools == 1:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
+    _check_no_bool_subtraction(*_bool_view(input, other))
+    a, b, dtype = binary_operands(input, other)
     return Sub.apply(a, b, -alpha, dtype)
 
 
 def rsub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     """other - alpha * input."""
+    _check_no_bool_subtraction(*_bool_view(input, other))
     a, b, dtype = binary_operands(input, other)
     return Rsub.apply(b, a, -alpha, dtype)
+
+
+def _bool_view(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """The operands as tensors of their own dtype (before promotion), to spot bools."""
+    wrap = lambda v: v if isinstance(v, Tensor) else Tensor._make(np.asarray(v))  # noqa: E731
+    return wrap(a), wrap(b)
 
 
 def mul(input: Any, other: Any) -> Tensor:

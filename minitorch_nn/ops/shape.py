@@ -430,7 +430,7 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     for a in args:
         if isinstance(a, Tensor):
             target_dtype = a._data.dtype
-        elif isinstance(a, (dtype, np.dtype)) or a in (float, int, bool):
+        elif isinstance(a, (dtype, np.dtype)) or a in (float, int, bool) or _is_numpy_scalar_type(a):
             target_dtype = a
         elif isinstance(a, (str, device)):
             target_device = a
@@ -442,6 +442,10 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     if input.requires_grad and np_dtype.kind == "f":
         return ToCopy.apply(input, np_dtype)
     return Tensor._make(input._data.astype(np_dtype))
+
+
+def _is_numpy_scalar_type(a: Any) -> bool:
+    return isinstance(a, type) and issubclass(a, np.generic)
 
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
