@@ -43,13 +43,9 @@ from the on-disk cache.
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
 import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -66,24 +62,25 @@ def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> i
 
 
 def sliding_windows(size: int, out: int, k: int, s: int, p: int, d: int, count_include_pad: bool) -> np.ndarray:
-    """(out, 3) table [first, end, divisor factor] of the sliding windows along one axis."""
+    """(out, 3) table [first, taps, divisor factor] of the sliding windows along one axis."""
     start = np.arange(out, dtype=np.int64) * s - p
     end = np.minimum(start + (k - 1) * d + 1, size + p)
     padded = end - start
     # first tap inside the input: skip whole dilation steps
     first = np.where(start < 0, start + (-start + d - 1) // d * d, start)
     last = np.minimum(end, size)
+    taps = np.maximum((last - first + d - 1) // d, 0)
     clipped = np.maximum(last - np.maximum(start, 0), 0)
     factor = padded if count_include_pad else clipped
-    return np.ascontiguousarray(np.stack([first, last, factor], axis=1))
+    return np.ascontiguousarray(np.stack([first, taps, factor], axis=1))
 
 
 def adaptive_windows(size: int, out: int) -> np.ndarray:
-    """(out, 3) table of adaptive windows [floor(o*size/out), ceil((o+1)*size/out)), factor = length."""
+    """(out, 3) table of adaptive windows [floor(o*size/out), ceil((o+1)*size/out)): [first, length, length]."""
     o = np.arange(out, dtype=np.int64)
     first = o * size // out
     last = -(-(o + 1) * size // out)
-    return np.ascontiguousarray(np.stack([first, last, last - first], axis=1))
+    return np.ascontiguousarray(np.stack([first, last - first, last - first], axis=1))
 
 
 def unit_window(out: int) -> np.ndarray:
@@ -94,85 +91,134 @@ def unit_window(out: int) -> np.ndarray:
 @njit(nogil=True, cache=True)
 def _max_forward(x, y, idx, wd, wh, ww, sd, sh, sw, p0, p1):  # pragma: no cover - compiled
     """Planes p0..p1: y[p, o] = max of x[p] over window o; idx[p, o] = its flat index into the plane."""
-    _, D, H, W = x.shape
+    P, D, H, W = x.shape
+    OD, OH, OW = wd.shape[0], wh.shape[0], ww.shape[0]
+    xf = x.reshape(P, D * H * W)  # flat planes: one index per tap, no wrap-around of 4 indices
+    yf = y.reshape(P, OD * OH * OW)
+    idf = idx.reshape(P, OD * OH * OW)
     for p in range(p0, p1):
-        for od in range(wd.shape[0]):
-            for oh in range(wh.shape[0]):
-                for ow in range(ww.shape[0]):
+        xp = xf[p]
+        o = 0
+        for od in range(OD):
+            d0, nd = wd[od, 0], wd[od, 1]
+            for oh in range(OH):
+                h0, nh = wh[oh, 0], wh[oh, 1]
+                for ow in range(OW):
+                    w0, nw = ww[ow, 0], ww[ow, 1]
                     best = -np.inf
-                    where = (wd[od, 0] * H + wh[oh, 0]) * W + ww[ow, 0]
-                    for i in range(wd[od, 0], wd[od, 1], sd):
-                        for j in range(wh[oh, 0], wh[oh, 1], sh):
-                            for k in range(ww[ow, 0], ww[ow, 1], sw):
-                                v = x[p, i, j, k]
-                                if v > best or np.isnan(v):
+                    where = (d0 * H + h0) * W + w0
+                    for a in range(nd):
+                        for b in range(nh):
+                            row = ((d0 + a * sd) * H + h0 + b * sh) * W + w0
+                            for c in range(nw):
+                                q = row + c * sw
+                                v = xp[q]
+                                if v > best or v != v:  # a NaN wins, as in torch
                                     best = v
-                                    where = (i * H + j) * W + k
-                    y[p, od, oh, ow] = best
-                    idx[p, od, oh, ow] = where
+                                    where = q
+                    yf[p, o] = best
+                    idf[p, o] = where
+                    o += 1
 
 
 @njit(nogil=True, cache=True)
 def _max_backward(gy, idx, gx, p0, p1):  # pragma: no cover - compiled
-    """Planes p0..p1 of (P, O) arrays: gx[p, idx[p, o]] += gy[p, o] (gx zeroed by the caller)."""
+    """Planes p0..p1: gx[p, idx[p, o]] += gy[p, o] (gx zeroed by the caller)."""
+    P = gy.shape[0]
+    gyf = gy.reshape(P, gy.size // P)
+    idf = idx.reshape(P, idx.size // P)
+    gxf = gx.reshape(P, gx.size // P)
     for p in range(p0, p1):
-        for o in range(gy.shape[1]):
-            gx[p, idx[p, o]] += gy[p, o]
+        for o in range(gyf.shape[1]):
+            gxf[p, idf[p, o]] += gyf[p, o]
 
 
 @njit(nogil=True, cache=True)
 def _avg_forward(x, y, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - compiled
     """Planes p0..p1: y[p, o] = sum of x[p] over window o / divisor (0: the tables' product)."""
+    P, D, H, W = x.shape
+    OD, OH, OW = wd.shape[0], wh.shape[0], ww.shape[0]
+    xf = x.reshape(P, D * H * W)
+    yf = y.reshape(P, OD * OH * OW)
     for p in range(p0, p1):
-        for od in range(wd.shape[0]):
-            for oh in range(wh.shape[0]):
-                for ow in range(ww.shape[0]):
+        xp = xf[p]
+        o = 0
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    w0, nw = ww[ow, 0], ww[ow, 1]
                     total = x.dtype.type(0)  # accumulate in the input dtype, as torch does
-                    for i in range(wd[od, 0], wd[od, 1]):
-                        for j in range(wh[oh, 0], wh[oh, 1]):
-                            for k in range(ww[ow, 0], ww[ow, 1]):
-                                total += x[p, i, j, k]
+                    for i in range(wd[od, 0], wd[od, 0] + wd[od, 1]):
+                        for j in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
+                            row = (i * H + j) * W + w0
+                            for c in range(nw):
+                                total += xp[row + c]
                     div = divisor if divisor != 0 else wd[od, 2] * wh[oh, 2] * ww[ow, 2]
-                    y[p, od, oh, ow] = total / x.dtype.type(div)
+                    yf[p, o] = total / x.dtype.type(div)
+                    o += 1
 
 
 @njit(nogil=True, cache=True)
 def _avg_backward(gy, gx, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - compiled
     """Planes p0..p1: gx[p, i] += gy[p, o] / divisor(o) for every window o holding i (gx zeroed)."""
+    P, D, H, W = gx.shape
+    OD, OH, OW = wd.shape[0], wh.shape[0], ww.shape[0]
+    gxf = gx.reshape(P, D * H * W)
+    gyf = gy.reshape(P, OD * OH * OW)
     for p in range(p0, p1):
-        for od in range(wd.shape[0]):
-            for oh in range(wh.shape[0]):
-                for ow in range(ww.shape[0]):
+        gp = gxf[p]
+        o = 0
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    w0, nw = ww[ow, 0], ww[ow, 1]
                     div = divisor if divisor != 0 else wd[od, 2] * wh[oh, 2] * ww[ow, 2]
-                    g = gy[p, od, oh, ow] / gy.dtype.type(div)
-                    for i in range(wd[od, 0], wd[od, 1]):
-                        for j in range(wh[oh, 0], wh[oh, 1]):
-                            for k in range(ww[ow, 0], ww[ow, 1]):
-                                gx[p, i, j, k] += g
+                    g = gyf[p, o] / gy.dtype.type(div)
+                    for i in range(wd[od, 0], wd[od, 0] + wd[od, 1]):
+                        for j in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
+                            row = (i * H + j) * W + w0
+                            for c in range(nw):
+                                gp[row + c] += g
+                    o += 1
 
 
-# Below this many elements touched, one thread: handing work to another costs ~20-50 us.
-MIN_PARALLEL_WORK = 1 << 15
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
+MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD, AVG_BACKWARD = 0, 1, 2, 3
 
 
-def _over_planes(kernel: Any, planes: int, work: int, *args: Any) -> None:
-    """Run ``kernel(*args, p0, p1)`` over planes split into one block per thread."""
-    global _executor
-    threads = min(numba.get_num_threads(), planes, max(1, work // MIN_PARALLEL_WORK))
-    if threads <= 1:
-        kernel(*args, 0, planes)
-        return
-    cuts = [planes * t // threads for t in range(threads + 1)]
-    with _executor_lock:
-        if _executor is None or _executor._max_workers < threads - 1:
-            _executor = ThreadPoolExecutor(threads - 1, thread_name_prefix="minitorch-pool")
-        executor = _executor
-    futures = [executor.submit(kernel, *args, cuts[t], cuts[t + 1]) for t in range(1, threads)]
-    kernel(*args, cuts[0], cuts[1])
-    for f in futures:
-        f.result()
+@njit(parallel=True, cache=True)
+def _parallel(kind, src, dst, idx, wd, wh, ww, sd, sh, sw, divisor, cuts):  # pragma: no cover - compiled
+    """Run kernel ``kind`` on the plane blocks cuts[t]..cuts[t+1], one block per thread.
+
+    One prange loop serves all four kernels: each parallel function costs about
+    1 s of compile time per dtype, a serial one about 0.3 s.
+    """
+    for t in prange(cuts.shape[0] - 1):
+        p0, p1 = cuts[t], cuts[t + 1]
+        if kind == MAX_FORWARD:
+            _max_forward(src, dst, idx, wd, wh, ww, sd, sh, sw, p0, p1)
+        elif kind == MAX_BACKWARD:
+            _max_backward(src, idx, dst, p0, p1)
+        elif kind == AVG_FORWARD:
+            _avg_forward(src, dst, wd, wh, ww, divisor, p0, p1)
+        else:
+            _avg_backward(src, dst, wd, wh, ww, divisor, p0, p1)
+
+
+# Below this much work (taps visited), one thread: starting the parallel region costs ~10-20 us.
+MIN_PARALLEL_WORK = 1 << 16
+_NO_INDEX = np.zeros((1, 1, 1, 1), dtype=np.int64)
+_NO_WINDOW = np.zeros((1, 3), dtype=np.int64)
+
+
+def _run(kind: int, work: int, src, dst, idx=_NO_INDEX, tables=(_NO_WINDOW,) * 3, step=(1, 1, 1), divisor=0) -> None:
+    planes = src.shape[0]
+    threads = max(1, min(numba.get_num_threads(), planes, work // MIN_PARALLEL_WORK))
+    cuts = np.array([planes * t // threads for t in range(threads + 1)], dtype=np.int64)
+    _parallel(kind, src, dst, idx, *tables, *step, divisor, cuts)
+
+
+def _taps(tables) -> int:
+    return int(np.prod([max(int(t[:, 1].max(initial=0)), 1) for t in tables]))
 
 
 def max_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, step: tuple) -> tuple:
@@ -180,23 +226,24 @@ def max_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, s
     shape = (x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0])
     y = np.empty(shape, dtype=x.dtype)
     idx = np.empty(shape, dtype=np.int64)
-    _over_planes(_max_forward, x.shape[0], x.size + y.size, x, y, idx, wd, wh, ww, *step)
+    tables = (wd, wh, ww)
+    _run(MAX_FORWARD, y.size * _taps(tables), x, y, idx, tables, step)
     return y, idx
 
 
 def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
-    """Scatter-add gy (P, ...) to its argmax positions idx (P, ...) in planes of shape ``plane``."""
-    P = gy.shape[0]
-    gy2 = np.ascontiguousarray(gy).reshape(P, -1)
-    gx = np.zeros((P, int(np.prod(plane))), dtype=gy.dtype)
-    _over_planes(_max_backward, P, gx.size + gy2.size, gy2, idx.reshape(P, -1), gx)
-    return gx.reshape((P,) + tuple(plane))
+    """Scatter-add gy (P, OD, OH, OW) to its argmax positions idx in planes of shape ``plane``."""
+    gy = np.ascontiguousarray(gy)
+    gx = np.zeros((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
+    _run(MAX_BACKWARD, gx.size + 4 * gy.size, gy, gx, np.ascontiguousarray(idx))
+    return gx
 
 
 def avg_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, divisor: int) -> np.ndarray:
     """Window averages of x (P, D, H, W); ``divisor`` 0 means the tables' divisor."""
     y = np.empty((x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0]), dtype=x.dtype)
-    _over_planes(_avg_forward, x.shape[0], x.size + y.size, x, y, wd, wh, ww, divisor)
+    tables = (wd, wh, ww)
+    _run(AVG_FORWARD, y.size * _taps(tables), x, y, tables=tables, divisor=divisor)
     return y
 
 
@@ -206,7 +253,8 @@ def avg_backward(
     """Spread gy (P, OD, OH, OW) / divisor evenly over each window, into planes of shape ``plane``."""
     gy = np.ascontiguousarray(gy)
     gx = np.zeros((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
-    _over_planes(_avg_backward, gy.shape[0], gx.size + gy.size, gy, gx, wd, wh, ww, divisor)
+    tables = (wd, wh, ww)
+    _run(AVG_BACKWARD, gx.size + gy.size * _taps(tables), gy, gx, tables=tables, divisor=divisor)
     return gx
 
 
