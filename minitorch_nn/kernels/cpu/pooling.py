@@ -43,6 +43,8 @@ from the on-disk cache.
 
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 from numba import njit, prange
@@ -61,6 +63,7 @@ def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> i
     return out
 
 
+@functools.lru_cache(maxsize=256)  # a model reuses a few shapes; the tables are never written
 def sliding_windows(size: int, out: int, k: int, s: int, p: int, d: int, count_include_pad: bool) -> np.ndarray:
     """(out, 3) table [first, taps, divisor factor] of the sliding windows along one axis."""
     start = np.arange(out, dtype=np.int64) * s - p
@@ -75,6 +78,7 @@ def sliding_windows(size: int, out: int, k: int, s: int, p: int, d: int, count_i
     return np.ascontiguousarray(np.stack([first, taps, factor], axis=1))
 
 
+@functools.lru_cache(maxsize=256)
 def adaptive_windows(size: int, out: int) -> np.ndarray:
     """(out, 3) table of adaptive windows [floor(o*size/out), ceil((o+1)*size/out)): [first, length, length]."""
     o = np.arange(out, dtype=np.int64)
@@ -83,6 +87,7 @@ def adaptive_windows(size: int, out: int) -> np.ndarray:
     return np.ascontiguousarray(np.stack([first, last - first, last - first], axis=1))
 
 
+@functools.lru_cache(maxsize=256)
 def unit_window(out: int) -> np.ndarray:
     """The table of a singleton axis (the added dims of 1-d and 2-d pooling)."""
     return np.array([[0, 1, 1]], dtype=np.int64).repeat(out, axis=0)
@@ -123,12 +128,13 @@ def _max_forward(x, y, idx, wd, wh, ww, sd, sh, sw, p0, p1):  # pragma: no cover
 
 @njit(nogil=True, cache=True)
 def _max_backward(gy, idx, gx, p0, p1):  # pragma: no cover - compiled
-    """Planes p0..p1: gx[p, idx[p, o]] += gy[p, o] (gx zeroed by the caller)."""
+    """Planes p0..p1: gx[p] = 0, then gx[p, idx[p, o]] += gy[p, o]."""
     P = gy.shape[0]
     gyf = gy.reshape(P, gy.size // P)
     idf = idx.reshape(P, idx.size // P)
     gxf = gx.reshape(P, gx.size // P)
     for p in range(p0, p1):
+        gxf[p, :] = 0  # zeroed here, by the thread that fills the plane (first touch, in cache)
         for o in range(gyf.shape[1]):
             gxf[p, idf[p, o]] += gyf[p, o]
 
@@ -160,13 +166,14 @@ def _avg_forward(x, y, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - compi
 
 @njit(nogil=True, cache=True)
 def _avg_backward(gy, gx, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - compiled
-    """Planes p0..p1: gx[p, i] += gy[p, o] / divisor(o) for every window o holding i (gx zeroed)."""
+    """Planes p0..p1: gx[p] = 0, then gx[p, i] += gy[p, o] / divisor(o) for every window o holding i."""
     P, D, H, W = gx.shape
     OD, OH, OW = wd.shape[0], wh.shape[0], ww.shape[0]
     gxf = gx.reshape(P, D * H * W)
     gyf = gy.reshape(P, OD * OH * OW)
     for p in range(p0, p1):
         gp = gxf[p]
+        gp[:] = 0
         o = 0
         for od in range(OD):
             for oh in range(OH):
@@ -234,7 +241,7 @@ def max_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, s
 def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
     """Scatter-add gy (P, OD, OH, OW) to its argmax positions idx in planes of shape ``plane``."""
     gy = np.ascontiguousarray(gy)
-    gx = np.zeros((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
+    gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
     _run(MAX_BACKWARD, gx.size + 4 * gy.size, gy, gx, np.ascontiguousarray(idx))
     return gx
 
@@ -252,7 +259,7 @@ def avg_backward(
 ) -> np.ndarray:
     """Spread gy (P, OD, OH, OW) / divisor evenly over each window, into planes of shape ``plane``."""
     gy = np.ascontiguousarray(gy)
-    gx = np.zeros((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
+    gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
     tables = (wd, wh, ww)
     _run(AVG_BACKWARD, gx.size + gy.size * _taps(tables), gy, gx, tables=tables, divisor=divisor)
     return gx
