@@ -90,11 +90,11 @@ def run(repeats: int = 7) -> list[dict]:
                     upstream = np.random.default_rng(1).standard_normal(tuple(out.shape)).astype(np.float32)
                 grad = torch.from_numpy(upstream) if lib is torch else mt.tensor(upstream)
 
-                def forward(lib=lib, t=t, kwargs=sample.kwargs):
+                def forward(lib=lib, t=t, kwargs=sample.kwargs, call=call):
                     with lib.no_grad():
                         call(lib, t, **kwargs)
 
-                def forward_backward(lib=lib, t=t, grad=grad, kwargs=sample.kwargs):
+                def forward_backward(lib=lib, t=t, grad=grad, kwargs=sample.kwargs, call=call):
                     call(lib, t, **kwargs).backward(grad)
 
                 timings[label] = (forward, forward_backward)
