@@ -3,42 +3,65 @@
 
 Layout. Every pooling runs as a 3-d one on planes: the input is viewed as
 (P, D, H, W) with P = batch * channels (contiguous), a 2-d input as
-(P, 1, H, W) and a 1-d one as (P, 1, 1, W). The loops run in parallel over the
-P planes (``prange``); planes never share memory, so even the scatter-adds of
-the backward passes need no atomics.
+(P, 1, H, W) and a 1-d one as (P, 1, 1, W). Planes never share memory, so the
+planes can be split between threads with no atomics, even in the scatter-adds
+of the backward passes.
 
 Windows as tables. Every pooling variant is described per spatial axis by a
-table ``win`` of shape (out, 3): for output position o, the window covers the
-input positions ``win[o, 0], win[o, 0] + step, ... < win[o, 1]`` (already
-clipped to the input, so padding is never read), and ``win[o, 2]`` is that
-axis's factor of the average's divisor. The divisor is separable: the product
-of the three factors (or ``divisor_override``). Built in Python, once per call:
+table ``win`` of shape (out, 3): for output position o, the window reads the
+``win[o, 1]`` input positions ``win[o, 0] + t * step`` (already clipped to the
+input, so padding is never read), and ``win[o, 2]`` is that axis's factor of
+the average's divisor. The divisor is separable: the product of the three
+factors (or ``divisor_override``). Built in Python once per shape (cached):
 
 - sliding windows (``sliding_windows``): start = o*stride - pad,
   end = min(start + (k-1)*dilation + 1, size + pad); the factor is end - start
-  (count_include_pad: padding counts) or the clipped length; the first index is
-  moved up by whole dilation steps until it is inside the input. Max pooling
-  reads only real inputs, which is the same as padding with -inf.
+  (count_include_pad: padding counts) or the part inside the input; the first
+  tap is moved up by whole dilation steps until it is inside the input. Max
+  pooling reads only real inputs, which is the same as padding with -inf.
+  ``output_size`` is torch's rule, ceil_mode included (a last partial window
+  is kept only if it starts inside the input or the left padding).
 - adaptive windows (``adaptive_windows``): [floor(o*in/out), ceil((o+1)*in/out)).
 
 So four kernels serve max_pool1d/2d/3d, avg_pool1d/2d/3d and the adaptive
 average and max pools:
 
-- ``max_forward``: the largest value of each window and its flat index into the
-  plane (d*H*W + h*W + w, torch's ``indices``); ties keep the first, a NaN wins
-  (torch's rule ``v > max or isnan(v)``).
-- ``max_backward``: gx[p, idx[p, o]] += gy[p, o]; overlapping windows that pick
-  the same input add up.
-- ``avg_forward``: window sum / divisor.
-- ``avg_backward``: every input of a window gets gy / divisor, summed over windows.
+- ``_max_forward``: the largest value of each window and its flat index into
+  the plane (d*H*W + h*W + w, torch's ``indices``); taps in torch's order, ties
+  keep the first, a NaN wins (torch's rule ``v > max or isnan(v)``).
+- ``_max_backward``: gx[p, idx[p, o]] += gy[p, o]; overlapping windows that
+  pick the same input add up.
+- ``_avg_forward``: window sum / divisor, summed in the input dtype as torch does.
+- ``_avg_backward``: every input of a window gets gy / divisor, summed over windows.
 
-Measured (this 2-core VM, float32, both engines on 2 threads; medians, ratio =
-torch / ours): MaxPool2d 2x2 on (64, 6, 28, 28) forward 0.96 ms torch vs
-0.17 ms ours (5.5x), forward+backward 1.9 ms vs 0.45 ms (4x); see
-benchmarks/results/pooling.md for the full table. A plain window loop is enough:
-the work is memory-bound and tiny, and each plane (28x28 floats) sits in L1.
-Compile time of all four kernels for float32 and float64: about 4 s cold, 0.1 s
-from the on-disk cache.
+Parallelism. Each kernel is serial over a range of planes. Work above
+``MIN_PARALLEL_WORK`` taps goes to ``_parallel``, one ``prange`` over plane
+blocks (one block per thread) that calls the kernel; smaller work calls the
+kernel directly (a parallel region costs ~10-20 us to start).
+
+Measured (this 2-core VM, float32, both engines on 2 threads, medians; torch
+2.13 MaxPool2d 2x2 on (64, 6, 28, 28): forward 0.62-0.69 ms, forward+backward
+0.80-0.84 ms):
+- ours now: forward 0.33 ms (1.9x), forward+backward 0.57 ms (1.45x); the full
+  table is in benchmarks/results/pooling.md.
+- First version (4-d indexing, ``range(first, end, step)`` loops, prange
+  kernels): forward 1.17 ms. The window end as a tap count instead (no integer
+  division per output) and flat plane indexing: 0.62 ms on one thread.
+- Branch misses are not the cost (constant or sorted data: the same time);
+  loop overhead of the tiny variable-count tap loops is: the same loop with
+  the 2x2 trip counts as constants runs in 0.25 ms (LLVM unrolls it). Taps
+  outermost with a long inner loop over outputs (2.2x slower) and a flat tap
+  offset list for interior windows (0.52 ms, 15%) did not pay for their code.
+- Threads: a Python thread pool over nogil kernels scaled 0.62 -> 0.43 ms
+  (waking a pool thread costs ~0.1-0.2 ms here: the small backward got 4x
+  slower); the prange driver 0.62 -> 0.32 ms.
+- Compile: prange in each of the four kernels cost 19 s cold for both dtypes
+  (parallel lowering of each loop nest); serial kernels 2.6 s, plus about
+  1.6 s per dtype for the one prange driver (compiled on the first input big
+  enough to split). Inlining the kernels into the driver: 3.5 s per dtype,
+  and slower code. From the on-disk cache: 0.3 s.
+- Backward: zeroing each gradient plane inside the kernel (first touch by the
+  thread that fills it) instead of np.zeros: 0.088 -> 0.027 ms.
 """
 
 from __future__ import annotations
@@ -218,8 +241,23 @@ _NO_WINDOW = np.zeros((1, 3), dtype=np.int64)
 
 
 def _run(kind: int, work: int, src, dst, idx=_NO_INDEX, tables=(_NO_WINDOW,) * 3, step=(1, 1, 1), divisor=0) -> None:
+    """Run kernel ``kind`` on all planes: serially for small work, else one block per thread.
+
+    The serial path calls the kernel directly, so the parallel driver of a dtype
+    is compiled only once an input big enough to split arrives.
+    """
     planes = src.shape[0]
     threads = max(1, min(numba.get_num_threads(), planes, work // MIN_PARALLEL_WORK))
+    if threads == 1:
+        if kind == MAX_FORWARD:
+            _max_forward(src, dst, idx, *tables, *step, 0, planes)
+        elif kind == MAX_BACKWARD:
+            _max_backward(src, idx, dst, 0, planes)
+        elif kind == AVG_FORWARD:
+            _avg_forward(src, dst, *tables, divisor, 0, planes)
+        else:
+            _avg_backward(src, dst, *tables, divisor, 0, planes)
+        return
     cuts = np.array([planes * t // threads for t in range(threads + 1)], dtype=np.int64)
     _parallel(kind, src, dst, idx, *tables, *step, divisor, cuts)
 
