@@ -227,7 +227,7 @@ def _output_sizes(spatial, ks, ss, ps, ds, ceil_mode) -> list[int]:
     return outs
 
 
-def _shape_check(input: Tensor, nd: int, ks, ss, ps, ds, outs, avg: bool, op: str) -> None:
+def _shape_check(input: Tensor, nd: int, ks, ss, ps, ds, outs, avg: bool) -> None:
     """torch's pool2d_shape_check / pool3d_shape_check."""
     shape = tuple(input.shape)
     axes = _AXES[nd]
@@ -283,14 +283,13 @@ def _max_pool_nd(input, nd, kernel_size, stride, padding, dilation, ceil_mode) -
     if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
     outs = _output_sizes(input.shape[-nd:], ks, ss, ps, ds, ceil_mode)
-    _shape_check(input, nd, ks, ss, ps, ds, outs, False, name)
+    _shape_check(input, nd, ks, ss, ps, ds, outs, avg=False)
     function = MaxPool3DWithIndices if nd == 3 else MaxPool2DWithIndices
     return function.apply(input, ks, ss, ps, ds, bool(ceil_mode))
 
 
 def _avg_pool_nd(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override) -> Tensor:
     """torch's avg_pool{2,3}d: checks, then the Function."""
-    name, count = f"avg_pool{nd}d", _NAMES[nd]
     if nd == 2:
         ks = _ints(kernel_size, 2, "avg_pool2d: kernel_size must either be a single int, or a tuple of two ints")
         ss = _ints(stride, 2, "avg_pool2d: stride must either be omitted, a single int, or a tuple of two ints", True)
@@ -299,7 +298,6 @@ def _avg_pool_nd(input, nd, kernel_size, stride, padding, ceil_mode, count_inclu
         ks = _ints(kernel_size, 3, "avg_pool3d: kernel_size must be a single int, or a tuple of three ints")
         ss = _ints(stride, 3, "avg_pool3d: stride must be omitted, a single int, or a tuple of three ints", True)
         ps = _ints(padding, 3, "avg_pool3d: padding must be a single int, or a tuple of three ints")
-    del count
     ss = ss or ks
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -310,7 +308,7 @@ def _avg_pool_nd(input, nd, kernel_size, stride, padding, ceil_mode, count_inclu
         raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
     ds = (1,) * nd
     outs = _output_sizes(input.shape[-nd:], ks, ss, ps, ds, ceil_mode)
-    _shape_check(input, nd, ks, ss, ps, ds, outs, True, name)
+    _shape_check(input, nd, ks, ss, ps, ds, outs, avg=True)
     function = AvgPool3D if nd == 3 else AvgPool2D
     return function.apply(input, ks, ss, ps, bool(ceil_mode), bool(count_include_pad), divisor_override)
 
