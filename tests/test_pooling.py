@@ -246,10 +246,12 @@ def test_empty_batch_and_nan_as_torch():
             assert tuple(ours.shape) == tuple(getattr(torch.nn.functional, name)(torch.zeros(*shape), 2).shape)
     x = S.distinct(np.random.default_rng(7), (1, 1, 4, 4))
     x[0, 0, 1, 2] = np.nan
-    yo = mt.nn.functional.max_pool2d(mt.tensor(x), 2, return_indices=True)
-    yt = torch.nn.functional.max_pool2d(torch.tensor(x), 2, return_indices=True)
-    np.testing.assert_array_equal(yo[0].numpy(), yt[0].numpy())
-    np.testing.assert_array_equal(yo[1].numpy(), yt[1].numpy())
+    x[0, 0, 2:, 2:] = -np.inf  # a window with nothing above -inf: torch keeps its first valid tap
+    for kwargs in ({"kernel_size": 2}, {"kernel_size": 3, "stride": 1, "padding": 1}):
+        yo = mt.nn.functional.max_pool2d(mt.tensor(x), return_indices=True, **kwargs)
+        yt = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **kwargs)
+        np.testing.assert_array_equal(yo[0].numpy(), yt[0].numpy())
+        np.testing.assert_array_equal(yo[1].numpy(), yt[1].numpy())
 
 
 # ---- gradients by hand ---------------------------------------------------------------------
