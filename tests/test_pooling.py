@@ -239,6 +239,29 @@ def test_threaded_kernels_match_torch(call, dtype, monkeypatch):
     np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
 
 
+@given(
+    dilation=st.sampled_from([(1, 1), (2, 1), (1, 2), (2, 2)]),
+    stride=st.sampled_from([(1, 1), (2, 2), (1, 3), (3, 1)]),
+    padding=st.sampled_from([(0, 0), (1, 0), (0, 1), (1, 1)]),
+    ceil_mode=st.booleans(),
+    seed=S.seeds,
+)
+def test_unrolled_2x2_windows_match_torch(dilation, stride, padding, ceil_mode, seed):
+    # the kernel's unrolled path for full 2x2 windows, beside the general loop at the clipped edges
+    rng = np.random.default_rng(seed)
+    x = S.distinct(rng, (2, 3, 7, 6))
+    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "ceil_mode": ceil_mode}
+    xo, xt = _pair(x, requires_grad=True)
+    yo = mt.nn.functional.max_pool2d(xo, 2, return_indices=True, **kwargs)
+    yt = torch.nn.functional.max_pool2d(xt, 2, return_indices=True, **kwargs)
+    np.testing.assert_array_equal(yo[1].numpy(), yt[1].numpy())
+    np.testing.assert_array_equal(yo[0].detach().numpy(), yt[0].detach().numpy())
+    g = rng.standard_normal(tuple(yt[0].shape))
+    yo[0].backward(mt.tensor(g))
+    yt[0].backward(torch.tensor(g))
+    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+
+
 def test_empty_batch_and_nan_as_torch():
     for shape in ((0, 2, 4, 4),):
         for name in ("max_pool2d", "avg_pool2d"):
