@@ -34,34 +34,40 @@ average and max pools:
 - ``_avg_forward``: window sum / divisor, summed in the input dtype as torch does.
 - ``_avg_backward``: every input of a window gets gy / divisor, summed over windows.
 
-Parallelism. Each kernel is serial over a range of planes. Work above
-``MIN_PARALLEL_WORK`` taps goes to ``_parallel``, one ``prange`` over plane
-blocks (one block per thread) that calls the kernel; smaller work calls the
-kernel directly (a parallel region costs ~10-20 us to start).
+Full 2x2 windows (2-d, the common case) take an unrolled path: the general
+loops have tiny tap counts only known at run time, and their overhead, not
+the arithmetic or branch misses, is the cost.
+
+Parallelism. Each kernel is serial over a range of planes and releases the
+GIL. Work above ``MIN_PARALLEL_WORK`` taps (about 1 ms) is cut into one block
+of planes per thread, run on a small Python thread pool; less runs in the
+calling thread.
 
 Measured (this 2-core VM, float32, both engines on 2 threads, medians; torch
 2.13 MaxPool2d 2x2 on (64, 6, 28, 28): forward 0.62-0.69 ms, forward+backward
 0.80-0.84 ms):
-- ours now: forward 0.33 ms (1.9x), forward+backward 0.57 ms (1.45x); the full
-  table is in benchmarks/results/pooling.md.
-- First version (4-d indexing, ``range(first, end, step)`` loops, prange
-  kernels): forward 1.17 ms. The window end as a tap count instead (no integer
+- ours now: forward 0.32 ms (1.9x), forward+backward 0.57 ms (1.4x), all in
+  one thread; the full table is in benchmarks/results/pooling.md.
+- First version (4-d indexing, ``range(first, end, step)`` loops, a prange
+  per kernel): forward 1.17 ms. Window ends stored as tap counts (no integer
   division per output) and flat plane indexing: 0.62 ms on one thread.
-- Branch misses are not the cost (constant or sorted data: the same time);
-  loop overhead of the tiny variable-count tap loops is: the same loop with
-  the 2x2 trip counts as constants runs in 0.25 ms (LLVM unrolls it). Taps
-  outermost with a long inner loop over outputs (2.2x slower) and a flat tap
-  offset list for interior windows (0.52 ms, 15%) did not pay for their code.
-- Threads: a Python thread pool over nogil kernels scaled 0.62 -> 0.43 ms
-  (waking a pool thread costs ~0.1-0.2 ms here: the small backward got 4x
-  slower); the prange driver 0.62 -> 0.32 ms.
-- Compile: prange in each of the four kernels cost 19 s cold for both dtypes
-  (parallel lowering of each loop nest); serial kernels 2.6 s, plus about
-  1.6 s per dtype for the one prange driver (compiled on the first input big
-  enough to split). Inlining the kernels into the driver: 3.5 s per dtype,
-  and slower code. From the on-disk cache: 0.3 s.
-- Backward: zeroing each gradient plane inside the kernel (first touch by the
-  thread that fills it) instead of np.zeros: 0.088 -> 0.027 ms.
+- Branch misses are not the cost (constant or sorted data: the same time).
+  The same loop with the 2x2 trip counts as constants runs in 0.25 ms (LLVM
+  unrolls it), hence the unrolled 2x2 path: 0.62 -> 0.30 ms (avg: 0.47 ->
+  0.30 ms). Taps outermost with a long inner loop over outputs (2.2x slower)
+  and a flat tap-offset list for interior windows (15% faster) were dropped.
+- Threads. prange over plane blocks scaled the forward 0.62 -> 0.32 ms, but
+  Numba's OpenMP workers spin after each parallel region: the whole seed
+  LeNet training step (batch 64) went from 7.2 ms with serial pooling to
+  16 ms, its conv threads fighting the spinning workers (Numba's workqueue
+  layer: 9 ms, and slower pooling). A prange in each kernel also cost 19 s of
+  cold compile for both dtypes (serial kernels: 2.6 s). A Python pool thread
+  takes ~0.1-0.2 ms to wake here, so it pays only for large work (MaxPool2d
+  3x3 s2 p1 on (32, 64, 32, 32): 1.6x torch); at LeNet shapes it was slower.
+- Backward: zeroing each gradient plane inside the kernel instead of np.zeros
+  (first touch while the plane is in cache): 0.088 -> 0.027 ms.
+- Compile: the four kernels for float32 and float64, about 2.6 s cold, 0.2-0.3 s
+  from the on-disk cache.
 """
 
 from __future__ import annotations
@@ -194,11 +200,19 @@ def _avg_forward(x, y, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - compi
                 for ow in range(OW):
                     w0, nw = ww[ow, 0], ww[ow, 1]
                     total = x.dtype.type(0)  # accumulate in the input dtype, as torch does
-                    for i in range(wd[od, 0], wd[od, 0] + wd[od, 1]):
-                        for j in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
-                            row = (i * H + j) * W + w0
-                            for c in range(nw):
-                                total += xp[row + c]
+                    if wd[od, 1] == 1 and wh[oh, 1] == 2 and nw == 2:
+                        # the full 2x2 window, unrolled; same summation order as the loop
+                        row = (wd[od, 0] * H + wh[oh, 0]) * W + w0
+                        total += xp[row]
+                        total += xp[row + 1]
+                        total += xp[row + W]
+                        total += xp[row + W + 1]
+                    else:
+                        for i in range(wd[od, 0], wd[od, 0] + wd[od, 1]):
+                            for j in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
+                                row = (i * H + j) * W + w0
+                                for c in range(nw):
+                                    total += xp[row + c]
                     div = divisor if divisor != 0 else wd[od, 2] * wh[oh, 2] * ww[ow, 2]
                     yf[p, o] = total / x.dtype.type(div)
                     o += 1
@@ -221,11 +235,18 @@ def _avg_backward(gy, gx, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - co
                     w0, nw = ww[ow, 0], ww[ow, 1]
                     div = divisor if divisor != 0 else wd[od, 2] * wh[oh, 2] * ww[ow, 2]
                     g = gyf[p, o] / gy.dtype.type(div)
-                    for i in range(wd[od, 0], wd[od, 0] + wd[od, 1]):
-                        for j in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
-                            row = (i * H + j) * W + w0
-                            for c in range(nw):
-                                gp[row + c] += g
+                    if wd[od, 1] == 1 and wh[oh, 1] == 2 and nw == 2:
+                        row = (wd[od, 0] * H + wh[oh, 0]) * W + w0  # the full 2x2 window, unrolled
+                        gp[row] += g
+                        gp[row + 1] += g
+                        gp[row + W] += g
+                        gp[row + W + 1] += g
+                    else:
+                        for i in range(wd[od, 0], wd[od, 0] + wd[od, 1]):
+                            for j in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
+                                row = (i * H + j) * W + w0
+                                for c in range(nw):
+                                    gp[row + c] += g
                     o += 1
 
 
