@@ -360,17 +360,14 @@ def max_pool1d(
     ceil_mode: bool = False, return_indices: bool = False,
 ) -> Any:  # fmt: skip
     """Max over windows of the last dim of (N, C, L) or (C, L): 2-d pooling of an unsqueezed height-1 image."""
-    if return_indices:
-        k = _one_int(kernel_size, "max_pool1d", "kernel_size")
-        s = _one_int(stride, "max_pool1d", "stride") if stride not in (None, [], ()) else None
-        p = _one_int(padding, "max_pool1d", "padding")
-        d = _one_int(dilation, "max_pool1d", "dilation")
-        _check_rank_2_to_3(input, "max_pool1d")
-    else:
+    if not return_indices:
+        # torch's path without indices checks first, with its own messages
         _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
-        k = _one_int(kernel_size, "max_pool1d", "kernel_size")
-        s = _one_int(stride, "max_pool1d", "stride") if stride not in (None, [], ()) else None
-        p, d = _one_int(padding, "max_pool1d", "padding"), _one_int(dilation, "max_pool1d", "dilation")
+    k = _one_int(kernel_size, "max_pool1d", "kernel_size")
+    s = _one_int(stride, "max_pool1d", "stride") if stride not in (None, [], ()) else None
+    p = _one_int(padding, "max_pool1d", "padding")
+    d = _one_int(dilation, "max_pool1d", "dilation")
+    _check_rank_2_to_3(input, "max_pool1d")
     s = k if s is None else s
     values, indices = _max_pool_nd(input.unsqueeze(-2), 2, (1, k), (1, s), (0, p), (1, d), ceil_mode)
     values = values.squeeze(-2)
