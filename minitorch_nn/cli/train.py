@@ -19,7 +19,9 @@ import numpy as np
 
 import minitorch_nn
 
+from ..autograd.tensor import Tensor
 from ..models import build
+from ..utils.data import DataLoader, TensorDataset
 from ..utils.data import datasets as data
 
 
@@ -31,23 +33,33 @@ def add_parser(commands: Any) -> None:
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
-    p.add_argument("--lr", type=float, default=None, help="peak learning rate, decayed by a cosine; default 0.02 for sgd (momentum 0.9), 0.002 for adam")
+    p.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help="peak learning rate, decayed by a cosine; default 0.02 for sgd (momentum 0.9), 0.002 for adam",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--engine", choices=["minitorch", "torch"], default="minitorch")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--limit", type=int, default=None, help="use only the first N training samples (quick runs)")
-    p.add_argument("--out", default=os.path.join("runs", "train"), help="folder for the checkpoint and the PNG")
+    p.add_argument(
+        "--out", default=None, help="folder for the checkpoint and the PNG (default runs/<model>-<dataset>-<engine>)"
+    )
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     p.set_defaults(run=run)
 
 
-def load_datasets(name: str, root: str | None) -> tuple[Any, Any]:
+def load_datasets(name: str, root: str | None) -> tuple[TensorDataset, TensorDataset]:
     if name == "digits":
         return data.digits(train=True), data.digits(train=False)
     if root is None:
-        raise SystemExit(f"--dataset {name} needs --data-dir")
+        raise SystemExit(f"--dataset {name} needs --data-dir (a folder with the {name} files)")
     loader = data.mnist if name == "mnist" else data.cifar10
-    return loader(root, train=True), loader(root, train=False)
+    try:
+        return loader(root, train=True), loader(root, train=False)
+    except data.DatasetError as error:
+        raise SystemExit(f"--dataset {name}: {error}") from error
 
 
 def _progress(epoch: int, epochs: int, done: int, total: int, loss: float) -> None:
@@ -59,73 +71,89 @@ def _progress(epoch: int, epochs: int, done: int, total: int, loss: float) -> No
     sys.stdout.flush()
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.engine == "minitorch" and args.device == "cuda":
-        raise SystemExit("minitorch_nn computes on the CPU; use --engine torch --device cuda for a GPU")
-    if args.engine == "torch":
-        import torch as lib  # the production path
+def _engine(args: argparse.Namespace) -> Any:
+    """The torch-like module that runs the model: minitorch_nn, or torch itself (imported only here)."""
+    if args.engine == "minitorch":
+        if args.device == "cuda":
+            raise SystemExit(
+                "minitorch_nn computes on the CPU only; for the GPU run the same model on torch: "
+                "--engine torch --device cuda"
+            )
+        return minitorch_nn
+    try:
+        import torch  # the production path; minitorch_nn itself never imports torch
+    except ImportError as error:
+        raise SystemExit("--engine torch needs PyTorch: pip install 'minitorch-nn[test]'") from error
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: torch sees no CUDA device on this machine")
+    return torch
 
-        if args.device == "cuda" and not lib.cuda.is_available():
-            raise SystemExit("--device cuda: torch sees no CUDA device on this machine")
-    else:
-        lib = minitorch_nn
+
+def run(args: argparse.Namespace) -> int:
+    lib = _engine(args)
     lib.manual_seed(args.seed)
     train_set, test_set = load_datasets(args.dataset, args.data_dir)
-    x_train, y_train = (t.numpy() for t in train_set.tensors)
-    x_test, y_test = (t.numpy() for t in test_set.tensors)
     if args.limit:
-        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+        train_set = TensorDataset(*(Tensor._make(t._data[: args.limit]) for t in train_set.tensors))
+    x_test, y_test = (t.numpy() for t in test_set.tensors)
     device = lib.device(args.device)
-    model = build(args.model, lib, in_channels=x_train.shape[1]).to(device)
+    model = build(args.model, lib, in_channels=train_set.tensors[0].shape[1]).to(device)
     lr = args.lr if args.lr is not None else (0.02 if args.optimizer == "sgd" else 0.002)
     if args.optimizer == "sgd":
         optimizer = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     else:
         optimizer = lib.optim.Adam(model.parameters(), lr=lr)
     criterion = lib.nn.CrossEntropyLoss()
-    os.makedirs(args.out, exist_ok=True)
-    checkpoint = os.path.join(args.out, "checkpoint.pth")
+    out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}-{args.engine}")
+    os.makedirs(out, exist_ok=True)
+    checkpoint = os.path.join(out, "checkpoint.pth")
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
     start_epoch = 0
     if args.resume:
-        state = lib.load(checkpoint) if args.engine == "minitorch" else lib.load(checkpoint, weights_only=False)
+        if not os.path.exists(checkpoint):
+            raise SystemExit(f"--resume: no checkpoint at {checkpoint}")
+        state = lib.load(checkpoint) if lib is minitorch_nn else lib.load(checkpoint, weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         history, start_epoch = state["history"], state["epoch"]
         print(f"resumed from {checkpoint} after epoch {start_epoch}")
-    order_rng = np.random.default_rng(args.seed)
+    to_lib = (lambda t: t) if lib is minitorch_nn else (lambda t: lib.from_numpy(t.numpy()).to(device))
     started = time.perf_counter()
     print(
-        f"training {args.model} on {args.dataset} ({len(x_train)} train / {len(x_test)} test) with {args.engine} on {args.device}"
+        f"training {args.model} on {args.dataset} ({len(train_set)} train / {len(test_set)} test) "
+        f"with {args.engine} on {args.device}, {args.optimizer} lr {lr:g}, batch {args.batch_size}"
     )
     for epoch in range(start_epoch + 1, args.epochs + 1):
         # cosine decay of the learning rate over the run: large steps first, settling at the end
         for group in optimizer.param_groups:
             group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / args.epochs))
+        # one generator per epoch, seeded from (seed, epoch): a resumed run sees the same batches
+        generator = minitorch_nn.Generator().manual_seed(args.seed * 100_003 + epoch)
+        loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=generator)
         model.train()
-        order = order_rng.permutation(len(x_train))
-        batches = [order[i : i + args.batch_size] for i in range(0, len(order), args.batch_size)]
         total = 0.0
-        for b, idx in enumerate(batches, 1):
-            x = lib.tensor(x_train[idx]).to(device)
-            y = lib.tensor(y_train[idx]).to(device)
-            loss = criterion(model(x), y)
+        for b, (x, y) in enumerate(loader, 1):
+            loss = criterion(model(to_lib(x)), to_lib(y))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += loss.item()
-            if b % 5 == 0 or b == len(batches):
-                _progress(epoch, args.epochs, b, len(batches), total / b)
+            if b % 5 == 0 or b == len(loader):
+                _progress(epoch, args.epochs, b, len(loader), total / b)
         accuracy = evaluate(lib, model, x_test, y_test, device)
-        history["loss"].append(total / len(batches))
+        history["loss"].append(total / len(loader))
         history["accuracy"].append(accuracy)
         print(
-            f"\nepoch {epoch}: train loss {total / len(batches):.4f}, test accuracy {accuracy:.2%}, {time.perf_counter() - started:.1f} s"
+            f"\nepoch {epoch}: train loss {total / len(loader):.4f}, test accuracy {accuracy:.2%}, "
+            f"{time.perf_counter() - started:.1f} s"
         )
         state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "history": history, "epoch": epoch}
         lib.save(state, checkpoint)
-    figure = plot_history(history, os.path.join(args.out, "curves.png"))
-    print(f"checkpoint: {checkpoint}" + (f"\ncurves: {figure}" if figure else ""))
+    if start_epoch >= args.epochs:
+        print(f"the checkpoint already holds {start_epoch} epochs; ask for more with --epochs")
+    figure = plot_history(history, os.path.join(out, "curves.png"), f"{args.model} on {args.dataset} ({args.engine})")
+    print(f"checkpoint: {checkpoint}")
+    print(f"curves: {figure}" if figure else "curves: not drawn (pip install matplotlib)")
     return 0
 
 
@@ -140,7 +168,7 @@ def evaluate(lib: Any, model: Any, x: np.ndarray, y: np.ndarray, device: Any, ba
     return right / len(x)
 
 
-def plot_history(history: dict[str, list[float]], path: str) -> str | None:
+def plot_history(history: dict[str, list[float]], path: str, title: str = "") -> str | None:
     """Loss and accuracy per epoch as a PNG (matplotlib); None when matplotlib is missing."""
     try:
         import matplotlib
@@ -157,6 +185,7 @@ def plot_history(history: dict[str, list[float]], path: str) -> str | None:
     b.plot(epochs, [100 * v for v in history["accuracy"]], marker="o", color="tab:green")
     b.set_xlabel("epoch")
     b.set_ylabel("test accuracy (%)")
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

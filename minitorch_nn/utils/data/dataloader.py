@@ -1,15 +1,22 @@
-"""DataLoader: batches of a dataset, optionally shuffled by a seedable generator.
+"""DataLoader: a dataset in batches, optionally shuffled by a seedable generator.
 
-A TensorDataset is batched by slicing its tensors with the batch's indices
-(one fancy-index per tensor); any other dataset is read sample by sample and
-collated by ``default_collate`` (tensors and numbers are stacked, tuples and
-dicts are collated field by field), as torch does.
+Each epoch (each ``iter(loader)``) draws an order of the indices: ``0..n-1``
+without shuffling; a fresh permutation from ``generator`` (or the global
+generator that ``manual_seed`` seeds) with it, so two loaders built with
+equally seeded generators yield the same batches, and successive epochs of one
+loader differ. The order is cut into batches of ``batch_size`` (the last one
+shorter unless ``drop_last``), and each batch's samples are merged by
+``collate_fn``, by default ``default_collate``, which stacks as torch does.
+
+A TensorDataset batch is gathered with one fancy index per tensor instead of
+reading and stacking sample by sample: the same result, without a Python loop
+over the batch.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,57 +26,104 @@ from ...random import Generator, rng
 from .dataset import Dataset, TensorDataset
 
 
-def default_collate(samples: list[Any]) -> Any:
-    first = samples[0]
+def default_collate(batch: Sequence[Any]) -> Any:
+    """Merge a list of samples into a batch, as ``torch.utils.data.default_collate``.
+
+    tensors and NumPy arrays are stacked along a new first dimension; Python ints
+    become an int64 tensor, floats a float64 tensor, bools a bool tensor, NumPy
+    scalars a tensor of their dtype; strings are returned as they are; dicts are
+    collated key by key and tuples/lists field by field (giving a list).
+    """
+    first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor._make(np.stack([s._data for s in samples]))
-    if isinstance(first, (int, np.integer)) and not isinstance(first, bool):
-        return Tensor._make(np.asarray(samples, dtype=np.int64))
-    if isinstance(first, (float, np.floating)):
-        return Tensor._make(np.asarray(samples, dtype=np.float64))
+        return Tensor._make(np.stack([s._data for s in batch]))
     if isinstance(first, np.ndarray):
-        return Tensor._make(np.stack(samples))
-    if isinstance(first, dict):
-        return {k: default_collate([s[k] for s in samples]) for k in first}
-    if isinstance(first, (tuple, list)):
-        return [default_collate(list(field)) for field in zip(*samples)]
-    return samples
+        return Tensor._make(np.stack(batch))
+    if isinstance(first, np.generic):
+        return Tensor._make(np.asarray(batch, dtype=first.dtype))
+    if isinstance(first, bool):
+        return Tensor._make(np.asarray(batch, dtype=np.bool_))
+    if isinstance(first, int):
+        return Tensor._make(np.asarray(batch, dtype=np.int64))
+    if isinstance(first, float):
+        return Tensor._make(np.asarray(batch, dtype=np.float64))
+    if isinstance(first, (str, bytes)):
+        return batch
+    if isinstance(first, Mapping):
+        return {key: default_collate([s[key] for s in batch]) for key in first}
+    if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple keeps its type
+        return type(first)(*(default_collate(field) for field in zip(*batch)))
+    if isinstance(first, Sequence):
+        if any(len(s) != len(first) for s in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        return [default_collate(field) for field in zip(*batch)]
+    raise TypeError(
+        f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {type(first)}"
+    )
 
 
 class DataLoader:
-    """Iterate over ``dataset`` in batches of ``batch_size``."""
+    """Iterate over ``dataset`` in batches of ``batch_size`` (torch's signature; one process, no pinning).
+
+    ``sampler`` may be any iterable of indices (mutually exclusive with
+    ``shuffle``); ``batch_size=None`` turns batching off and yields the samples
+    one by one. ``num_workers`` and the other multiprocessing options are accepted
+    and ignored: loading happens in the calling process.
+    """
 
     def __init__(
         self,
         dataset: Dataset,
         batch_size: int | None = 1,
         shuffle: bool | None = None,
-        *,
-        drop_last: bool = False,
-        generator: Generator | None = None,
-        collate_fn: Any = None,
+        sampler: Iterable[int] | None = None,
+        batch_sampler: Any = None,
         num_workers: int = 0,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Any = None,
+        multiprocessing_context: Any = None,
+        generator: Generator | None = None,
         **kwargs: Any,
     ) -> None:
-        if batch_size is not None and batch_size <= 0:
+        if batch_size is not None and (isinstance(batch_size, bool) or batch_size <= 0):
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+        if batch_sampler is not None:
+            raise NotImplementedError("minitorch_nn's DataLoader takes batch_size/sampler, not batch_sampler")
         self.dataset, self.batch_size, self.shuffle = dataset, batch_size, bool(shuffle)
-        self.drop_last, self.generator = drop_last, generator
+        self.sampler, self.drop_last, self.generator = sampler, drop_last, generator
+        self.num_workers = num_workers
         self.collate_fn = collate_fn or default_collate
 
-    def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
-
-    def _order(self) -> np.ndarray:
+    def _indices(self) -> Sequence[int]:
+        if self.sampler is not None:
+            return list(self.sampler)
         n = len(self.dataset)
         return rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
 
+    def __len__(self) -> int:
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)  # type: ignore[arg-type]
+        if self.batch_size is None:
+            return n
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
     def __iter__(self) -> Iterator[Any]:
-        order = self._order()
-        for b in range(len(self)):
-            idx = order[b * self.batch_size : (b + 1) * self.batch_size]
-            if isinstance(self.dataset, TensorDataset) and self.collate_fn is default_collate:
+        order = np.asarray(self._indices(), dtype=np.int64)
+        if self.batch_size is None:
+            for i in order:
+                yield self.dataset[int(i)]
+            return
+        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
+        fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is default_collate
+        for start in range(0, stop, self.batch_size):
+            idx = order[start : start + self.batch_size]
+            if fast:
                 yield [Tensor._make(t._data[idx]) for t in self.dataset.tensors]
             else:
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])
