@@ -8,14 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from ..models import CHANNELS, MODELS, build
+
 
 def add_parser(commands: Any) -> None:
     p = commands.add_parser("check", help="compare every op with torch: max abs/rel error of output and gradients")
     p.add_argument("--only", default=None, help="comma-separated op names")
-    p.add_argument("--samples", type=int, default=3, help="random samples per op and dtype")
-    p.add_argument(
-        "--model", choices=["lenet", "cifar", "mlp"], default=None, help="walk one training step's graphs instead"
-    )
+    p.add_argument("--samples", type=int, default=4, help="random samples per op (each run in float64 and float32)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the drawn samples (same seed, same samples)")
+    p.add_argument("--model", choices=MODELS, default=None, help="walk one training step's graphs instead")
     p.add_argument("--rtol", type=float, default=1e-4, help="tolerance of the --model walk (float32)")
     p.set_defaults(run=run)
 
@@ -48,21 +49,38 @@ def _record_gradients(nodes: list[Any]) -> dict[int, list[Any]]:
     return received
 
 
-def check_model(name: str, rtol: float) -> int:
-    """One training step of model ``name`` in both engines from the same weights; first diverging node."""
+def _divergence(ours: np.ndarray, theirs: np.ndarray, rtol: float) -> tuple[bool, tuple[int, ...], float]:
+    """Whether ``ours`` strays from ``theirs`` beyond ``rtol`` (relative to each element and to the
+    tensor's largest magnitude, so tiny entries do not fail on rounding), the worst element and its error."""
+    err = np.abs(ours.astype(np.float64) - theirs.astype(np.float64))
+    if err.size == 0:
+        return False, (), 0.0
+    worst = np.unravel_index(int(np.argmax(err)), err.shape)
+    bound = rtol * np.abs(theirs) + rtol * max(float(np.abs(theirs).max()), 1e-30)
+    return bool(np.any(err > bound)), tuple(int(v) for v in worst), float(err[worst])
+
+
+def check_model(name: str, rtol: float, batch: int = 4) -> int:
+    """One training step of model ``name`` in both engines from the same weights.
+
+    Both graphs are walked in the same depth-first order from the loss node;
+    every node gets a hook (``Node.register_hook`` in both engines) that keeps
+    the gradients it receives. The first node whose gradient differs beyond
+    ``rtol`` is reported with its worst element; then one SGD step is taken in
+    both engines and the updated weights compared.
+    """
     import torch
 
     import minitorch_nn as mt
     from reference.bridge import copy_weights_from_torch
 
-    from ..models import build
-
-    channels = 3 if name == "cifar" else 1
+    channels = CHANNELS[name]
+    torch.manual_seed(0)
     theirs, ours = build(name, torch, channels), build(name, mt, channels)
     copy_weights_from_torch(ours, theirs)
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((4, channels, 32, 32)).astype(np.float32)
-    y = rng.integers(0, 10, 4)
+    x = rng.standard_normal((batch, channels, 32, 32)).astype(np.float32)
+    y = rng.integers(0, 10, batch)
     losses, orders, grads = [], [], []
     for lib, model in ((mt, ours), (torch, theirs)):
         loss = lib.nn.CrossEntropyLoss()(model(lib.tensor(x)), lib.tensor(y))
@@ -72,25 +90,74 @@ def check_model(name: str, rtol: float) -> int:
         losses.append(loss.item())
         orders.append(nodes)
         grads.append(received)
-    print(f"loss: minitorch {losses[0]:.6f}, torch {losses[1]:.6f}")
-    if [n.name() for n in orders[0]] != [n.name() for n in orders[1]]:
-        print("the two graphs differ in shape or node names; compare with `minitorch-nn explain`")
+    print(f"{name}: one training step on a batch of {batch}, the same weights in both engines")
+    print(f"loss: minitorch {losses[0]:.7f}, torch {losses[1]:.7f}")
+    ours_names, their_names = [n.name() for n in orders[0]], [n.name() for n in orders[1]]
+    if ours_names != their_names:
+        at = next((i for i, (a, b) in enumerate(zip(ours_names, their_names)) if a != b), min(map(len, orders)))
+        print(
+            f"the graphs differ at node {at}: minitorch {ours_names[at : at + 1]}, torch {their_names[at : at + 1]} "
+            "(see `minitorch-nn explain`)"
+        )
         return 1
+    names = {id(p): k for k, p in ours.named_parameters()}
+
+    def label(node: Any) -> str:
+        leaf = getattr(node, "variable", None)
+        return f"AccumulateGrad ({names.get(id(leaf), '?')})" if leaf is not None else node.name()
+
+    print(f"{'#':>3} {'node':34} {'received gradient':24} {'max abs err':>11}")
     for i, (o, t) in enumerate(zip(*orders)):
-        for k, (a, b) in enumerate(zip(grads[0].get(id(o), []), grads[1].get(id(t), []))):
+        mine, other = grads[0].get(id(o), []), grads[1].get(id(t), [])
+        for k, (a, b) in enumerate(zip(mine, other)):
             if a is None or b is None:
                 continue
-            err = np.abs(a - b)
-            bound = rtol * np.abs(b) + rtol * max(np.abs(b).max(), 1e-30)
-            if np.any(err > bound):
-                worst = np.unravel_index(int(np.argmax(err)), err.shape)
+            bad, worst, err = _divergence(a, b, rtol)
+            print(f"{i:3} {label(o):34} {f'grad[{k}] {list(a.shape)}':24} {err:11.2e}")
+            if bad:
                 print(
-                    f"first divergence at node {i} {o.name()} (gradient {k}): worst element {tuple(int(v) for v in worst)}, "
-                    f"ours {a[worst]:.6g} torch {b[worst]:.6g}, abs error {err[worst]:.3g}"
+                    f"first divergence at node {i} {label(o)} (gradient {k}): worst element {worst}, "
+                    f"minitorch {a[worst]:.7g}, torch {b[worst]:.7g}, abs error {err:.3g} (rtol {rtol:g})"
                 )
                 return 1
     print(f"{len(orders[0])} nodes walked side by side: no gradient diverges beyond rtol {rtol:g}")
+    for lib, model in ((mt, ours), (torch, theirs)):
+        lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9).step()
+    their_params = dict(theirs.named_parameters())
+    for key, p in ours.named_parameters():
+        bad, worst, err = _divergence(p.detach().numpy(), their_params[key].detach().numpy(), rtol)
+        if bad:
+            print(f"after the SGD step, {key} diverges: worst element {worst}, abs error {err:.3g}")
+            return 1
+    print("after one SGD step (lr 0.1, momentum 0.9) every parameter still agrees")
     return 0
+
+
+def draw_samples(strategy: Any, count: int, seed: int) -> list[Any]:
+    """``count`` samples from a hypothesis strategy, the same ones for the same ``seed``."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as seeded
+
+    drawn: list[Any] = []
+
+    @seeded(seed)
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(sample: Any) -> None:
+        drawn.append(sample)
+
+    collect()
+    return drawn[:count]
+
+
+def _cell(label: str, abs_err: float, rel_err: float) -> str:
+    return f"{label} {abs_err:.1e}/{rel_err:.1e}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,7 +168,6 @@ def run(args: argparse.Namespace) -> int:
             raise SystemExit(f"check needs torch ({error}): pip install 'minitorch-nn[test]'") from error
     try:
         import torch  # noqa: F401
-        from hypothesis.errors import NonInteractiveExampleWarning
 
         from reference.compare import DEFAULT_TOLERANCES, compare
         from reference.registry import all_ops
@@ -109,29 +175,37 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(f"check needs torch and hypothesis ({error}): pip install 'minitorch-nn[test]'") from error
     ops = all_ops()
     if args.only:
-        wanted = set(args.only.split(","))
+        wanted = args.only.split(",")
+        unknown = sorted(set(wanted) - {o.name for o in ops})
+        if unknown:
+            raise SystemExit(f"unknown op(s) {', '.join(unknown)}; known: {', '.join(o.name for o in ops)}")
         ops = [o for o in ops if o.name in wanted]
-    print(f"{'op':34} {'dtype':8} {'worst':22} {'abs err':>10} {'rel err':>10}  result")
-    failures = 0
+    print(
+        f"every op against torch on {args.samples} random samples per dtype (seed {args.seed}); "
+        "each cell: max abs / max rel error over the samples"
+    )
+    print(f"{'op':28} {'dtype':8} {'rtol/atol':15} {'result':6} output and gradient errors")
+    failures = rows = 0
     for info in ops:
+        samples = draw_samples(info.sample(), args.samples, args.seed)
         for dtype in (np.float64, np.float32):
-            worst_abs, worst_rel, label, ok = 0.0, 0.0, "-", True
-            for _ in range(args.samples):
+            worst: dict[str, list[float]] = {}  # label -> [abs, rel, ok]
+            for sample in samples:
                 with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", NonInteractiveExampleWarning)
-                    warnings.simplefilter("ignore", UserWarning)
-                    sample = info.sample().example()
-                report = compare(info.call, sample, dtype, info.tolerances)
-                ok &= report.ok
-                w = report.worst()
-                if w and w.max_abs >= worst_abs:
-                    worst_abs, worst_rel, label = w.max_abs, w.max_rel, w.label
+                    warnings.simplefilter("ignore")
+                    report = compare(info.call, sample, dtype, info.tolerances)
+                for e in report.errors:
+                    w = worst.setdefault(e.label, [0.0, 0.0, True])
+                    w[0], w[1], w[2] = max(w[0], e.max_abs), max(w[1], e.max_rel), w[2] and e.ok
+            ok = all(w[2] for w in worst.values())
+            rows += 1
             failures += not ok
             rtol, atol = (info.tolerances or DEFAULT_TOLERANCES).get(
                 np.dtype(dtype), DEFAULT_TOLERANCES[np.dtype(dtype)]
             )
+            cells = "  ".join(_cell(k + ("" if w[2] else " FAIL"), w[0], w[1]) for k, w in worst.items())
             print(
-                f"{info.name:34} {np.dtype(dtype).name:8} {label:22} {worst_abs:10.2e} {worst_rel:10.2e}  {'ok' if ok else 'FAIL'} (rtol {rtol:g})"
+                f"{info.name:28} {np.dtype(dtype).name:8} {f'{rtol:g}/{atol:g}':15} {'ok' if ok else 'FAIL':6} {cells}"
             )
-    print(f"{len(ops) * 2 - failures} passed, {failures} failed")
+    print(f"{rows - failures} passed, {failures} failed")
     return 1 if failures else 0

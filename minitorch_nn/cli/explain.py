@@ -7,12 +7,12 @@ from typing import Any
 
 import minitorch_nn
 
-from ..models import build
+from ..models import CHANNELS, MODELS, build
 
 
 def add_parser(commands: Any) -> None:
     p = commands.add_parser("explain", help="print the grad_fn graph of a model's loss and trace its backward pass")
-    p.add_argument("--model", choices=["lenet", "cifar", "mlp"], default="lenet")
+    p.add_argument("--model", choices=MODELS, default="lenet")
     p.add_argument("--batch-size", type=int, default=2)
     p.add_argument("--svg", default="graph.svg", help="where to write the graph picture")
     p.set_defaults(run=run)
@@ -76,7 +76,7 @@ def write_svg(root: Any, path: str) -> None:
 def run(args: argparse.Namespace) -> int:
     lib = minitorch_nn
     lib.manual_seed(0)
-    channels = 3 if args.model == "cifar" else 1
+    channels = CHANNELS[args.model]
     model = build(args.model, lib, in_channels=channels)
     x = lib.randn(args.batch_size, channels, 32, 32)
     target = lib.randint(0, 10, (args.batch_size,))

@@ -20,14 +20,14 @@ import numpy as np
 import minitorch_nn
 
 from ..autograd.tensor import Tensor
-from ..models import build
+from ..models import MODELS, build
 from ..utils.data import DataLoader, TensorDataset
 from ..utils.data import datasets as data
 
 
 def add_parser(commands: Any) -> None:
     p = commands.add_parser("train", help="train a seed model and report loss and accuracy per epoch")
-    p.add_argument("--model", choices=["lenet", "cifar", "mlp"], default="lenet")
+    p.add_argument("--model", choices=MODELS, default="lenet")
     p.add_argument("--dataset", choices=["digits", "mnist", "cifar10"], default="digits")
     p.add_argument("--data-dir", default=None, help="folder with MNIST IDX files or CIFAR-10 python batches")
     p.add_argument("--epochs", type=int, default=10)
