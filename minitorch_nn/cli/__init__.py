@@ -7,6 +7,7 @@ torch is imported only inside the code paths that need it (``--engine torch``,
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 
@@ -19,4 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for module in (train, check, bench, explain):
         module.add_parser(commands)
     args = parser.parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except BrokenPipeError:  # `minitorch-nn explain | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return 0
