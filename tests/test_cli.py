@@ -1,48 +1,140 @@
-"""The command-line tool end to end, through `python -m minitorch_nn` (the console script's entry point)."""
+"""The command-line tool end to end, through its real entry points.
+
+Each test runs the installed ``minitorch-nn`` console script when it sits
+beside this Python (as after ``pip install -e .``), else ``python -m
+minitorch_nn``, in a subprocess, on tiny settings.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
+import textwrap
+import xml.dom.minidom
+
+import pytest
+
+SCRIPT = os.path.join(os.path.dirname(sys.executable), "minitorch-nn")
+ENTRY = [SCRIPT] if os.path.exists(SCRIPT) else [sys.executable, "-m", "minitorch_nn"]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def cli(*args, cwd=None):
-    result = subprocess.run(
-        [sys.executable, "-m", "minitorch_nn", *args], capture_output=True, text=True, cwd=cwd, timeout=600
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+def cli(*args, expect=0):
+    result = subprocess.run([*ENTRY, *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == expect, (result.stdout[-3000:], result.stderr[-3000:])
+    return result.stdout.replace("\r", "\n") + result.stderr
 
 
-def test_short_train_beats_chance(tmp_path):
-    out = cli("train", "--epochs", "2", "--limit", "600", "--out", str(tmp_path))
-    accuracy = float(re.findall(r"test accuracy ([0-9.]+)%", out)[-1])
-    assert accuracy > 60.0, out  # chance is 10%
-    assert (tmp_path / "checkpoint.pth").exists()
-    resumed = cli("train", "--epochs", "3", "--limit", "600", "--out", str(tmp_path), "--resume")
-    assert "resumed" in resumed and "epoch 3:" in resumed
+def accuracies(out):
+    return [float(v) for v in re.findall(r"test accuracy ([0-9.]+)%", out)]
 
 
-def test_check_on_a_subset():
-    out = cli("check", "--only", "add,mm,cross_entropy", "--samples", "1")
+def losses(out):
+    return [float(v) for v in re.findall(r"train loss ([0-9.]+)", out)]
+
+
+def test_short_train_beats_chance_and_resumes_exactly(tmp_path):
+    tiny = ["train", "--epochs", "3", "--limit", "600"]
+    straight = cli(*tiny, "--out", str(tmp_path / "a"))
+    assert accuracies(straight)[-1] > 60.0, straight  # chance is 10%
+    assert (tmp_path / "a" / "checkpoint.pth").exists() and (tmp_path / "a" / "curves.png").exists()
+    assert "[##############################] 38/38" in straight  # the progress bar reached the end
+    # stop after 2 of 3 epochs (the cosine schedule still spans 3), then resume the third from the checkpoint:
+    # weights, momentum buffers and the per-epoch shuffling all continue as if never stopped
+    stopped = cli(*tiny, "--out", str(tmp_path / "b"), "--stop-after", "2")
+    assert losses(stopped) == losses(straight)[:2]  # same seed, same run
+    resumed = cli(*tiny, "--out", str(tmp_path / "b"), "--resume")
+    assert "resumed from" in resumed and "after epoch 2" in resumed
+    assert losses(resumed) == losses(straight)[2:] and accuracies(resumed) == accuracies(straight)[2:]
+
+
+def test_train_on_torch_and_adam():
+    out = cli("train", "--engine", "torch", "--optimizer", "adam", "--epochs", "1", "--limit", "400", "--out", "runs/t")
+    assert "with torch on cpu, adam" in out and accuracies(out)[-1] > 40.0
+
+
+def test_train_errors_are_clear():
+    out = cli("train", "--device", "cuda", expect=1)
+    assert "--engine torch --device cuda" in out
+    out = cli("train", "--dataset", "mnist", expect=1)
+    assert "--dataset mnist needs --data-dir" in out
+    out = cli("train", "--dataset", "cifar10", "--data-dir", "no/such/folder", expect=1)
+    assert "no/such/folder: no such folder" in out
+
+
+def test_check_on_a_subset_prints_every_gradient():
+    out = cli("check", "--only", "add,mm,cross_entropy", "--samples", "2")
     assert "6 passed, 0 failed" in out
+    row = next(line for line in out.splitlines() if line.startswith("mm ") and "float32" in line)
+    assert "output[0]" in row and "grad[0]" in row and "grad[1]" in row and " ok " in row
+    assert cli("check", "--only", "nonsense", expect=1).count("unknown op(s) nonsense") == 1
 
 
-def test_explain_names_the_nodes(tmp_path):
+BROKEN = """
+import sys
+from minitorch_nn.ops import activation, matmul
+from minitorch_nn.cli import main
+
+def scaled(backward):
+    return staticmethod(lambda ctx, grad: tuple(None if g is None else g * 1.01 for g in backward(ctx, grad)))
+
+matmul.Mm.backward = scaled(matmul.Mm.backward)
+activation.Relu.backward = scaled(activation.Relu.backward)
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_check_fails_on_a_broken_backward():
+    def broken(*args):
+        cmd = [sys.executable, "-c", textwrap.dedent(BROKEN), *args]
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+    result = broken("check", "--only", "add,mm", "--samples", "2")
+    assert result.returncode == 1 and "2 passed, 2 failed" in result.stdout
+    assert re.search(r"^mm +float64 .* FAIL ", result.stdout, re.M)
+    result = broken("check", "--model", "lenet")
+    assert result.returncode == 1
+    assert "first divergence at node 5 AddmmBackward0" in result.stdout
+    assert "it was sent by node 4 ReluBackward0" in result.stdout
+
+
+@pytest.mark.parametrize("model", ["lenet", "cifar", "lenet-seq", "mlp"])
+def test_check_model_walks_both_graphs(model):
+    out = cli("check", "--model", model)
+    assert "no gradient diverges beyond rtol" in out and "every parameter still agrees" in out
+    assert "AccumulateGrad (" in out
+
+
+def test_explain_names_the_nodes_and_draws_them(tmp_path):
     out = cli("explain", "--svg", str(tmp_path / "g.svg"))
     for name in (
         "NllLossBackward0",
+        "LogSoftmaxBackward0",
         "AddmmBackward0",
         "ConvolutionBackward0",
         "MaxPool2DWithIndicesBackward0",
-        "AccumulateGrad",
+        "ViewBackward0",
+        "torch::autograd::AccumulateGrad (conv1.weight)",
         "fills conv1.weight.grad",
     ):
         assert name in out
-    assert (tmp_path / "g.svg").read_text().startswith("<svg")
+    graph = out.split("backward pass")[0]
+    assert graph.count("ConvolutionBackward0") == 2 and graph.count("AccumulateGrad") == 10
+    steps = re.findall(r"^\[(\d+)\] (\S+)", out, re.M)
+    assert [int(i) for i, _ in steps] == list(range(27)) and steps[0][1] == "NllLossBackward0"
+    svg = xml.dom.minidom.parse(str(tmp_path / "g.svg"))
+    texts = [t.firstChild.data for t in svg.getElementsByTagName("text")]
+    assert len(texts) == 27 and "AccumulateGrad (fc3.bias)" in texts
 
 
-def test_check_model_walks_both_graphs():
-    out = cli("check", "--model", "mlp")
-    assert "no gradient diverges" in out
+def test_bench_smoke(tmp_path):
+    out = cli("bench", "--only", "pooling", "--repeats", "1", "--out", str(tmp_path))
+    assert "both engines on 2 threads" in out and "MaxPool2d" in out
+    results = json.loads((tmp_path / "bench.json").read_text())
+    assert results["machine"]["threads"] == 2 and results["rows"]
+    for row in results["rows"]:
+        assert row["suite"] == "pooling" and row["ratio"] == pytest.approx(row["torch_ms"] / row["ours_ms"])
+    assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

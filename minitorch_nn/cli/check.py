@@ -106,6 +106,11 @@ def check_model(name: str, rtol: float, batch: int = 4) -> int:
         leaf = getattr(node, "variable", None)
         return f"AccumulateGrad ({names.get(id(leaf), '?')})" if leaf is not None else node.name()
 
+    senders: dict[int, list[str]] = {}  # node -> the nodes whose backward sends it its gradient
+    for i, node in enumerate(orders[0]):
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                senders.setdefault(id(nxt), []).append(f"node {i} {label(node)}")
     print(f"{'#':>3} {'node':34} {'received gradient':24} {'max abs err':>11}")
     for i, (o, t) in enumerate(zip(*orders)):
         mine, other = grads[0].get(id(o), []), grads[1].get(id(t), [])
@@ -119,6 +124,7 @@ def check_model(name: str, rtol: float, batch: int = 4) -> int:
                     f"first divergence at node {i} {label(o)} (gradient {k}): worst element {worst}, "
                     f"minitorch {a[worst]:.7g}, torch {b[worst]:.7g}, abs error {err:.3g} (rtol {rtol:g})"
                 )
+                print(f"it was sent by {', '.join(senders.get(id(o), ['the loss']))}: look at that backward first")
                 return 1
     print(f"{len(orders[0])} nodes walked side by side: no gradient diverges beyond rtol {rtol:g}")
     for lib, model in ((mt, ours), (torch, theirs)):

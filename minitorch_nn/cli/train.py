@@ -47,6 +47,12 @@ def add_parser(commands: Any) -> None:
         "--out", default=None, help="folder for the checkpoint and the PNG (default runs/<model>-<dataset>-<engine>)"
     )
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    p.add_argument(
+        "--stop-after",
+        type=int,
+        default=None,
+        help="stop after this epoch (the learning-rate schedule still spans --epochs); continue with --resume",
+    )
     p.set_defaults(run=run)
 
 
@@ -123,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
         f"training {args.model} on {args.dataset} ({len(train_set)} train / {len(test_set)} test) "
         f"with {args.engine} on {args.device}, {args.optimizer} lr {lr:g}, batch {args.batch_size}"
     )
-    for epoch in range(start_epoch + 1, args.epochs + 1):
+    last = min(args.epochs, args.stop_after) if args.stop_after else args.epochs
+    for epoch in range(start_epoch + 1, last + 1):
         # cosine decay of the learning rate over the run: large steps first, settling at the end
         for group in optimizer.param_groups:
             group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / args.epochs))
