@@ -138,3 +138,21 @@ def test_bench_smoke(tmp_path):
     for row in results["rows"]:
         assert row["suite"] == "pooling" and row["ratio"] == pytest.approx(row["torch_ms"] / row["ours_ms"])
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+NO_TORCH = """
+import sys
+sys.modules["torch"] = None  # as if torch were not installed: `import torch` raises ImportError
+from minitorch_nn.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    "args", [["check", "--only", "add"], ["check", "--model", "lenet"], ["bench"], ["train", "--engine", "torch"]]
+)
+def test_without_torch_it_says_how_to_install_it(args):
+    result = subprocess.run(
+        [sys.executable, "-c", NO_TORCH, *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert result.returncode == 1 and "pip install -e '.[test]'" in result.stderr, result.stderr[-2000:]

@@ -10,6 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+# what to run when torch (or hypothesis) is missing: the test extra brings both, pinned
+INSTALL_TORCH = "pip install -e '.[test]' in a checkout of minitorch_nn (or: pip install 'minitorch-nn[test]')"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="minitorch-nn", description=__doc__.splitlines()[0])

@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import INSTALL_TORCH
+
 SUITES_ORDER = ("conv", "pooling", "step", "cuda")
 
 
@@ -128,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         import torch
     except ImportError as error:
-        raise SystemExit("bench compares with PyTorch: pip install 'minitorch-nn[test]'") from error
+        raise SystemExit(f"bench compares with PyTorch, which is not installed: {INSTALL_TORCH}") from error
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: torch sees no CUDA device on this machine")
     suites = {p.stem.removeprefix("bench_"): p for p in folder.glob("bench_*.py")}

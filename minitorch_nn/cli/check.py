@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..models import CHANNELS, MODELS, build
+from . import INSTALL_TORCH
 
 
 def add_parser(commands: Any) -> None:
@@ -171,14 +172,14 @@ def run(args: argparse.Namespace) -> int:
         try:
             return check_model(args.model, args.rtol)
         except ImportError as error:
-            raise SystemExit(f"check needs torch ({error}): pip install 'minitorch-nn[test]'") from error
+            raise SystemExit(f"check --model needs torch ({error}): {INSTALL_TORCH}") from error
     try:
         import torch  # noqa: F401
 
         from reference.compare import DEFAULT_TOLERANCES, compare
         from reference.registry import all_ops
     except ImportError as error:
-        raise SystemExit(f"check needs torch and hypothesis ({error}): pip install 'minitorch-nn[test]'") from error
+        raise SystemExit(f"check needs torch and hypothesis ({error}): {INSTALL_TORCH}") from error
     ops = all_ops()
     if args.only:
         wanted = args.only.split(",")

@@ -23,6 +23,7 @@ from ..autograd.tensor import Tensor
 from ..models import MODELS, build
 from ..utils.data import DataLoader, TensorDataset
 from ..utils.data import datasets as data
+from . import INSTALL_TORCH
 
 
 def add_parser(commands: Any) -> None:
@@ -89,7 +90,7 @@ def _engine(args: argparse.Namespace) -> Any:
     try:
         import torch  # the production path; minitorch_nn itself never imports torch
     except ImportError as error:
-        raise SystemExit("--engine torch needs PyTorch: pip install 'minitorch-nn[test]'") from error
+        raise SystemExit(f"--engine torch needs PyTorch, which is not installed: {INSTALL_TORCH}") from error
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: torch sees no CUDA device on this machine")
     return torch
