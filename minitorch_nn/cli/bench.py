@@ -90,7 +90,8 @@ def format_table(rows: list[dict]) -> str:
 
 
 def plot(rows: list[dict], info: dict[str, Any], path: str) -> str | None:
-    """Horizontal bars of torch_time / our_time per case (log scale; right of 1 means we are faster)."""
+    """Horizontal bars of torch_time / our_time per case (log scale; right of 1 means we are faster),
+    and, for the CUDA rows, a second panel of milliseconds: torch CPU, ours (CPU) and torch CUDA."""
     try:
         import matplotlib
 
@@ -99,10 +100,15 @@ def plot(rows: list[dict], info: dict[str, Any], path: str) -> str | None:
         import matplotlib.ticker
     except ImportError:
         return None
-    labels = [f"{r['suite']}: {r.get('case')} ({r.get('pass', '')})" for r in rows]
-    ratios = [r["ratio"] for r in rows]
-    fig, ax = plt.subplots(figsize=(10, 0.32 * len(rows) + 1.6))
-    ax.barh(range(len(rows)), ratios, color=["tab:green" if v >= 1 else "tab:orange" for v in ratios])
+    cpu_rows = [r for r in rows if "torch_cuda_ms" not in r] or rows
+    cuda_rows = [r for r in rows if "torch_cuda_ms" in r]
+    heights = [0.32 * len(cpu_rows) + 1.2] + ([0.5 * len(cuda_rows) + 1.2] if cuda_rows else [])
+    fig, axes = plt.subplots(len(heights), 1, figsize=(10, sum(heights)), gridspec_kw={"height_ratios": heights})
+    axes = list(axes) if cuda_rows else [axes]
+    ax = axes[0]
+    labels = [f"{r['suite']}: {r.get('case')} ({r.get('pass', '')})" for r in cpu_rows]
+    ratios = [r["ratio"] for r in cpu_rows]
+    ax.barh(range(len(cpu_rows)), ratios, color=["tab:green" if v >= 1 else "tab:orange" for v in ratios])
     ax.axvline(1.0, color="black", linewidth=1)
     ax.set_xscale("log")
     low, high = min(min(ratios), 1.0) / 1.4, max(max(ratios), 1.0) * 1.4
@@ -110,13 +116,32 @@ def plot(rows: list[dict], info: dict[str, Any], path: str) -> str | None:
     ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200) if low <= t <= high]
     ax.set_xticks(ticks, [f"{t:g}x" for t in ticks])
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.set_yticks(range(len(cpu_rows)), labels, fontsize=8)
     ax.invert_yaxis()
     for i, v in enumerate(ratios):
         ax.text(v, i, f" {v:.2f}x", va="center", fontsize=8)
     ax.set_xlabel("torch time / minitorch_nn time (> 1: minitorch_nn faster)")
     where = f"{info['cpu']}, {info['cores']} cores, both engines on {info['threads']} threads"
     ax.set_title(f"minitorch_nn vs torch {info['torch']} CPU ({where})", fontsize=9)
+    if cuda_rows:
+        ax = axes[1]
+        width = 0.27
+        series = (("torch CPU", "torch_ms", "tab:blue"), ("minitorch_nn CPU", "ours_ms", "tab:green"))
+        series += (("torch CUDA", "torch_cuda_ms", "tab:purple"),)
+        for k, (name, key, color) in enumerate(series):
+            ax.barh(
+                [i + (k - 1) * width for i in range(len(cuda_rows))],
+                [r[key] for r in cuda_rows],
+                width,
+                label=name,
+                color=color,
+            )
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(cuda_rows)), [str(r.get("case")) for r in cuda_rows], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel("milliseconds (log scale; shorter is faster)")
+        ax.set_title(f"on the GPU: {info.get('gpu', 'CUDA')}", fontsize=9)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
