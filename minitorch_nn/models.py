@@ -128,7 +128,7 @@ def build(name: str, torch: Any, in_channels: int = 1) -> Any:
     """An instance of model ``name`` (one of ``MODELS``) built with ``torch`` for ``in_channels`` images."""
     if name == "lenet":
         if in_channels != 1:
-            raise ValueError("the seed LeNet takes 1-channel images; use --model cifar for 3-channel data")
+            raise ValueError("the seed LeNet takes 1-channel images; use --model cifar or lenet-seq for 3-channel data")
         return lenet(torch)()
     if name == "cifar":
         return cifar(torch, in_channels)()

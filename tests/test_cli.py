@@ -65,6 +65,50 @@ def test_train_errors_are_clear():
     assert "no/such/folder: no such folder" in out
 
 
+def test_train_on_mnist_and_cifar_files(tmp_path):
+    """The real file formats end to end: tiny MNIST IDX files and CIFAR-10 pickles written here."""
+    import gzip
+    import pickle
+    import struct
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    mnist = tmp_path / "mnist"
+    mnist.mkdir()
+    for prefix, n in (("train", 48), ("t10k", 16)):
+        for kind, array in (
+            ("images-idx3", rng.integers(0, 256, (n, 28, 28))),
+            ("labels-idx1", rng.integers(0, 10, n)),
+        ):
+            header = bytes([0, 0, 8, array.ndim]) + struct.pack(">" + "I" * array.ndim, *array.shape)
+            with gzip.open(mnist / f"{prefix}-{kind}-ubyte.gz", "wb") as f:
+                f.write(header + array.astype(np.uint8).tobytes())
+    out = cli("train", "--dataset", "mnist", "--data-dir", str(mnist), "--epochs", "1", "--out", str(tmp_path / "m"))
+    assert "training lenet on mnist (48 train / 16 test)" in out and len(accuracies(out)) == 1
+    cifar = tmp_path / "cifar"
+    cifar.mkdir()
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        batch = {b"data": rng.integers(0, 256, (8, 3072)).astype(np.uint8), b"labels": rng.integers(0, 10, 8).tolist()}
+        (cifar / name).write_bytes(pickle.dumps(batch))
+    out = cli(
+        "train",
+        "--dataset",
+        "cifar10",
+        "--data-dir",
+        str(cifar),
+        "--model",
+        "cifar",
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path / "c"),
+    )
+    assert "training cifar on cifar10 (40 train / 8 test)" in out and len(accuracies(out)) == 1
+    out = cli("train", "--dataset", "cifar10", "--data-dir", str(cifar), "--epochs", "1", expect=1)
+    assert "use --model cifar or lenet-seq" in out
+
+
 def test_check_on_a_subset_prints_every_gradient():
     out = cli("check", "--only", "add,mm,cross_entropy", "--samples", "2")
     assert "6 passed, 0 failed" in out

@@ -104,7 +104,10 @@ def run(args: argparse.Namespace) -> int:
         train_set = TensorDataset(*(Tensor._make(t._data[: args.limit]) for t in train_set.tensors))
     x_test, y_test = (t.numpy() for t in test_set.tensors)
     device = lib.device(args.device)
-    model = build(args.model, lib, in_channels=train_set.tensors[0].shape[1]).to(device)
+    try:
+        model = build(args.model, lib, in_channels=train_set.tensors[0].shape[1]).to(device)
+    except ValueError as error:
+        raise SystemExit(f"--model {args.model} on {args.dataset}: {error}") from error
     lr = args.lr if args.lr is not None else (0.02 if args.optimizer == "sgd" else 0.002)
     if args.optimizer == "sgd":
         optimizer = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
