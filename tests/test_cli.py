@@ -51,9 +51,24 @@ def test_short_train_beats_chance_and_resumes_exactly(tmp_path):
     assert losses(resumed) == losses(straight)[2:] and accuracies(resumed) == accuracies(straight)[2:]
 
 
-def test_train_on_torch_and_adam():
-    out = cli("train", "--engine", "torch", "--optimizer", "adam", "--epochs", "1", "--limit", "400", "--out", "runs/t")
-    assert "with torch on cpu, adam" in out and accuracies(out)[-1] > 40.0
+def test_train_on_torch_and_adam(tmp_path):
+    tiny = [
+        "train",
+        "--engine",
+        "torch",
+        "--optimizer",
+        "adam",
+        "--epochs",
+        "2",
+        "--limit",
+        "400",
+        "--out",
+        str(tmp_path),
+    ]
+    out = cli(*tiny, "--stop-after", "1")
+    assert "with torch on cpu, adam" in out and "epoch 2:" not in out
+    resumed = cli(*tiny, "--resume")  # torch.save'd checkpoint: model, Adam state, history
+    assert "after epoch 1" in resumed and "epoch 2:" in resumed and accuracies(resumed)[-1] > 40.0
 
 
 def test_train_errors_are_clear():
