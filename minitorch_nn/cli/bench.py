@@ -36,7 +36,11 @@ def _benchmarks_folder() -> Path | None:
 
 
 def add_parser(commands: Any) -> None:
-    p = commands.add_parser("bench", help="time our kernels and training step against torch (ratio = torch / ours)")
+    p = commands.add_parser(
+        "bench",
+        description=__doc__.split("\n\n")[0],
+        help="time our kernels and training step against torch (ratio = torch / ours)",
+    )
     p.add_argument("--repeats", type=int, default=7, help="timed runs per measurement (the median is kept)")
     p.add_argument("--only", default=None, help="comma-separated suites: conv, pooling, step (and cuda)")
     p.add_argument("--threads", type=int, default=2, help="threads for both engines (default 2)")

@@ -1,4 +1,12 @@
-"""`minitorch-nn check`: every registered op against torch, one row each; exit 1 on any failure."""
+"""`minitorch-nn check`: every registered op against torch, one row each; exit 1 on any failure.
+With --model, one training step of a seed model in both engines, graphs walked side by side.
+
+The op table draws seeded samples from each OpInfo's hypothesis strategy
+(reference/registry/), runs them through ``reference.compare`` in float64 and
+float32, and prints the largest absolute / relative error of every output and
+every input gradient with the op's tolerance. torch is imported inside the
+functions only (minitorch_nn itself never imports it).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,11 @@ from . import INSTALL_TORCH
 
 
 def add_parser(commands: Any) -> None:
-    p = commands.add_parser("check", help="compare every op with torch: max abs/rel error of output and gradients")
+    p = commands.add_parser(
+        "check",
+        description=__doc__.split("\n\n")[0],
+        help="compare every op with torch: max abs/rel error of output and gradients",
+    )
     p.add_argument("--only", default=None, help="comma-separated op names")
     p.add_argument("--samples", type=int, default=4, help="random samples per op (each run in float64 and float32)")
     p.add_argument("--seed", type=int, default=0, help="seed of the drawn samples (same seed, same samples)")

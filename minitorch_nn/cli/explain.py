@@ -13,7 +13,11 @@ from ..models import CHANNELS, MODELS, build
 
 
 def add_parser(commands: Any) -> None:
-    p = commands.add_parser("explain", help="print the grad_fn graph of a model's loss and trace its backward pass")
+    p = commands.add_parser(
+        "explain",
+        description=__doc__.split("\n\n")[0],
+        help="print the grad_fn graph of a model's loss and trace its backward pass",
+    )
     p.add_argument("--model", choices=MODELS, default="lenet")
     p.add_argument("--batch-size", type=int, default=2)
     p.add_argument("--svg", default=None, help="where to write the graph picture (default runs/explain/<model>.svg)")

@@ -27,22 +27,31 @@ from . import INSTALL_TORCH
 
 
 def add_parser(commands: Any) -> None:
-    p = commands.add_parser("train", help="train a seed model and report loss and accuracy per epoch")
-    p.add_argument("--model", choices=MODELS, default="lenet")
-    p.add_argument("--dataset", choices=["digits", "mnist", "cifar10"], default="digits")
+    p = commands.add_parser(
+        "train", help="train a seed model and report loss and accuracy per epoch", description=__doc__.split("\n\n")[0]
+    )
+    p.add_argument("--model", choices=MODELS, default="lenet", help="seed model (default lenet: the seed LeNet)")
+    p.add_argument(
+        "--dataset",
+        choices=["digits", "mnist", "cifar10"],
+        default="digits",
+        help="default digits: scikit-learn's handwritten digits, no download",
+    )
     p.add_argument("--data-dir", default=None, help="folder with MNIST IDX files or CIFAR-10 python batches")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
+    p.add_argument("--epochs", type=int, default=10, help="default 10")
+    p.add_argument("--batch-size", type=int, default=16, help="default 16")
+    p.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd", help="default sgd (momentum 0.9)")
     p.add_argument(
         "--lr",
         type=float,
         default=None,
         help="peak learning rate, decayed by a cosine; default 0.02 for sgd (momentum 0.9), 0.002 for adam",
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--engine", choices=["minitorch", "torch"], default="minitorch")
-    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--seed", type=int, default=0, help="seeds the weights and the shuffling (default 0)")
+    p.add_argument(
+        "--engine", choices=["minitorch", "torch"], default="minitorch", help="torch: the same model on PyTorch"
+    )
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="cuda needs --engine torch")
     p.add_argument("--limit", type=int, default=None, help="use only the first N training samples (quick runs)")
     p.add_argument(
         "--out", default=None, help="folder for the checkpoint and the PNG (default runs/<model>-<dataset>-<engine>)"
