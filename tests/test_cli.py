@@ -215,3 +215,19 @@ def test_without_torch_it_says_how_to_install_it(args):
         [sys.executable, "-c", NO_TORCH, *args], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     assert result.returncode == 1 and "pip install -e '.[test]'" in result.stderr, result.stderr[-2000:]
+
+
+def test_cuda_paths_run_on_a_gpu_and_refuse_clearly_without_one(tmp_path):
+    import torch
+
+    if not torch.cuda.is_available():
+        for args in (["bench", "--device", "cuda"], ["train", "--engine", "torch", "--device", "cuda"]):
+            assert "torch sees no CUDA device on this machine" in cli(*args, expect=1)
+        return
+    tiny = ["--optimizer", "adam", "--epochs", "2", "--limit", "400", "--out", str(tmp_path)]
+    out = cli("train", "--engine", "torch", "--device", "cuda", *tiny)
+    assert "with torch on cuda" in out and accuracies(out)[-1] > 40.0  # the CPU run of the same gives 79%
+    out = cli("bench", "--device", "cuda", "--only", "cuda", "--repeats", "1", "--out", str(tmp_path))
+    results = json.loads((tmp_path / "bench.json").read_text())
+    assert results["machine"]["gpu"] and all(r["torch_cuda_ms"] > 0 for r in results["rows"])
+    assert "torch cuda ms" in out
