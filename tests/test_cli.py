@@ -42,6 +42,7 @@ def test_short_train_beats_chance_and_resumes_exactly(tmp_path):
     assert accuracies(straight)[-1] > 60.0, straight  # chance is 10%
     assert (tmp_path / "a" / "checkpoint.pth").exists() and (tmp_path / "a" / "curves.png").exists()
     assert "[##############################] 38/38" in straight  # the progress bar reached the end
+    assert re.search(r"^epoch 3: train loss [0-9.]+, test accuracy [0-9.]+%, [0-9.]+ s elapsed$", straight, re.M)
     # stop after 2 of 3 epochs (the cosine schedule still spans 3), then resume the third from the checkpoint:
     # weights, momentum buffers and the per-epoch shuffling all continue as if never stopped
     stopped = cli(*tiny, "--out", str(tmp_path / "b"), "--stop-after", "2")
@@ -158,6 +159,26 @@ def test_check_fails_on_a_broken_backward():
     assert result.returncode == 1
     assert "first divergence at node 5 AddmmBackward0" in result.stdout
     assert "it was sent by node 4 ReluBackward0" in result.stdout
+
+
+RAISING = """
+import sys
+from minitorch_nn.ops import matmul
+from minitorch_nn.cli import main
+
+def forward(ctx, *args, **kwargs):
+    raise RuntimeError("mm kernel exploded")
+
+matmul.Mm.forward = staticmethod(forward)
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_check_reports_an_op_that_raises_as_a_failed_row():
+    cmd = [sys.executable, "-c", RAISING, "check", "--only", "add,mm", "--samples", "2"]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 1 and "2 passed, 2 failed" in result.stdout, result.stderr[-2000:]
+    assert re.search(r"^mm +float32 .* FAIL .*raised RuntimeError: mm kernel exploded$", result.stdout, re.M)
 
 
 @pytest.mark.parametrize("model", ["lenet", "cifar", "lenet-seq"])

@@ -215,6 +215,10 @@ def test_idx_errors_name_the_file(tmp_path):
     bad.write_bytes(b"\x00\x00\x09\x03" + b"\x00" * 12)
     with pytest.raises(data.DatasetError, match=r"train-images-idx3-ubyte: wrong magic number 00000903"):
         data.read_idx(str(bad))
+    labels = tmp_path / "t10k-labels-idx1-ubyte"
+    labels.write_bytes(b"\x08\x00\x00\x01" + b"\x00" * 8)  # bytes swapped: a little-endian writer
+    with pytest.raises(data.DatasetError, match=r"t10k-labels-idx1-ubyte: wrong magic number 08000001.*00000801"):
+        data.read_idx(str(labels))
     _write_idx(bad, np.zeros((4, 2, 2)))
     bad.write_bytes(bad.read_bytes()[:-3])
     with pytest.raises(data.DatasetError, match=r"train-images-idx3-ubyte: truncated: 13 bytes of data, 16 expected"):

@@ -10,8 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-# what to run when torch (or hypothesis) is missing: the test extra brings both, pinned
-INSTALL_TORCH = "pip install -e '.[test]' in a checkout of minitorch_nn (or: pip install 'minitorch-nn[test]')"
+# what to run when torch (or hypothesis) is missing: the test extra brings both, torch pinned
+INSTALL_TORCH = (
+    "pip install -e '.[test]' in your checkout of minitorch_nn (it adds torch==2.13.0, hypothesis and pytest; "
+    "where pip would fetch torch's CUDA build, first: pip install torch==2.13.0 --index-url "
+    "https://download.pytorch.org/whl/cpu)"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -209,20 +209,25 @@ def run(args: argparse.Namespace) -> int:
         samples = draw_samples(info.sample(), args.samples, args.seed)
         for dtype in (np.float64, np.float32):
             worst: dict[str, list[float]] = {}  # label -> [abs, rel, ok]
+            crash = ""
             for sample in samples:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    report = compare(info.call, sample, dtype, info.tolerances)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        report = compare(info.call, sample, dtype, info.tolerances)
+                except Exception as error:  # a raising op is a failed row, not the end of the table
+                    crash = f"  raised {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+                    break
                 for e in report.errors:
                     w = worst.setdefault(e.label, [0.0, 0.0, True])
                     w[0], w[1], w[2] = max(w[0], e.max_abs), max(w[1], e.max_rel), w[2] and e.ok
-            ok = all(w[2] for w in worst.values())
+            ok = not crash and all(w[2] for w in worst.values())
             rows += 1
             failures += not ok
             rtol, atol = (info.tolerances or DEFAULT_TOLERANCES).get(
                 np.dtype(dtype), DEFAULT_TOLERANCES[np.dtype(dtype)]
             )
-            cells = "  ".join(_cell(k + ("" if w[2] else " FAIL"), w[0], w[1]) for k, w in worst.items())
+            cells = "  ".join(_cell(k + ("" if w[2] else " FAIL"), w[0], w[1]) for k, w in worst.items()) + crash
             print(
                 f"{info.name:28} {np.dtype(dtype).name:8} {f'{rtol:g}/{atol:g}':15} {'ok' if ok else 'FAIL':6} {cells}"
             )

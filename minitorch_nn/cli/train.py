@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
         history["accuracy"].append(accuracy)
         print(
             f"\nepoch {epoch}: train loss {total / len(loader):.4f}, test accuracy {accuracy:.2%}, "
-            f"{time.perf_counter() - started:.1f} s"
+            f"{time.perf_counter() - started:.1f} s elapsed"
         )
         state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "history": history, "epoch": epoch}
         lib.save(state, checkpoint)

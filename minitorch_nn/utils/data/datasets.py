@@ -104,7 +104,10 @@ def read_idx(path: str) -> np.ndarray:
     path, raw = _read_bytes(path)
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         magic = raw[:4].hex() if raw else "empty file"
-        raise DatasetError(f"{path}: wrong magic number {magic}: not an IDX file of unsigned bytes (00000803 expected)")
+        raise DatasetError(
+            f"{path}: wrong magic number {magic}: not an IDX file of unsigned bytes "
+            "(000008 then the number of dimensions expected: 00000803 for images, 00000801 for labels)"
+        )
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
