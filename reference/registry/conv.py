@@ -58,6 +58,45 @@ def _conv(draw: Any, d: int) -> Sample:
     return S.sample(inputs, kwargs, noncontiguous=draw(st.booleans()), seed=seed)
 
 
+@st.composite
+def _conv_tiles(draw: Any) -> Sample:
+    """Stride-1 conv2d with enough channels for every register tile of the GEMM kernels.
+
+    Output channels per group 1..9 cover the 8-, 4-, 2- and 1-row tiles of
+    ``shifted_gemm_nn`` and the 4x4 tile of ``shifted_gemm_nt``; taps (C/g * k*k) up to
+    5*25 cover the 4-tap steps and their remainders. 3x3 kernels without groups or
+    dilation take the Winograd path, whose padding (0..2) and odd sizes are drawn here too.
+    """
+    n = draw(st.integers(1, 3))
+    groups = draw(st.sampled_from([1, 1, 2]))
+    cg, og = draw(st.integers(1, 5)), draw(st.integers(1, 9))
+    k = (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
+    dilation = draw(st.sampled_from([1, 1, 2]))
+    padding = draw(st.integers(0, 2))
+    size = tuple(max(1, dilation * (kk - 1) + 1 - 2 * padding) + draw(st.integers(0, 4)) for kk in k)
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    inputs = (S.array(rng, (n, groups * cg) + size), S.array(rng, (groups * og, cg) + k))
+    if draw(st.booleans()):
+        inputs += (S.array(rng, (groups * og,)),)
+    kwargs = {"stride": 1, "padding": padding, "dilation": dilation, "groups": groups}
+    return S.sample(inputs, kwargs, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _conv_winograd(draw: Any) -> Sample:
+    """3x3, stride 1, padding 0..2, odd and even sizes: the Winograd F(2x2, 3x3) path."""
+    n, c, o = draw(st.integers(1, 2)), draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    padding = draw(st.integers(0, 2))
+    size = (draw(st.integers(max(1, 3 - 2 * padding), 8)), draw(st.integers(max(1, 3 - 2 * padding), 8)))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    inputs = (S.array(rng, (n, c) + size), S.array(rng, (o, c, 3, 3)))
+    if draw(st.booleans()):
+        inputs += (S.array(rng, (o,)),)
+    return S.sample(inputs, {"padding": padding}, noncontiguous=draw(st.booleans()), seed=seed)
+
+
 def _conv_call(d: int):
     def call(lib: Any, x: Any, w: Any, *bias: Any, **kwargs: Any) -> Any:
         f = getattr(lib.nn.functional, f"conv{d}d")
@@ -115,6 +154,8 @@ OPS = [
     OpInfo("conv1d", _conv_call(1), lambda: _conv(1)),
     OpInfo("conv2d", _conv_call(2), lambda: _conv(2), bench=BENCH),
     OpInfo("conv3d", _conv_call(3), lambda: _conv(3)),
+    OpInfo("conv2d_tiles", _conv_call(2), _conv_tiles),
+    OpInfo("conv2d_winograd", _conv_call(2), _conv_winograd),
     OpInfo("conv2d_unbatched", lambda lib, x, w, **kw: lib.nn.functional.conv2d(x, w, **kw), _unbatched),
     OpInfo("torch.conv2d", lambda lib, x, w, **kw: lib.conv2d(x, w, **kw), _unbatched),
 ] + [

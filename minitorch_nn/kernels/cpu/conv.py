@@ -1,5 +1,5 @@
 # ruff: noqa: N803, N806, E741  (shape names N, C, O, K, P follow the math in the docstring)
-"""Convolution kernels: three algorithms, chosen by shape, all in Numba around NumPy's BLAS.
+"""Convolution kernels: three algorithms, chosen by shape, in Numba (and NumPy's BLAS for two).
 
 One N-d design: every convolution is run as a 3-d one. A 1-d input (N, C, L)
 is viewed as (N, C, 1, 1, L) and a 2-d one as (N, C, 1, H, W), with kernel,
@@ -15,68 +15,56 @@ serves conv1d, conv2d and conv3d.
    grad weight is G^T (sum over tiles of (A dY A^T)[xi] V[xi]^T) G, the adjoint
    of each step. Every transform is exact linear algebra, so float64 results
    match torch to ~1e-14 and float32 to ~1e-5.
-2. Wide im2col (``im2col_wide``): other stride-1 convolutions. In the zero-padded
-   input flattened per channel, the input under kernel tap k for output position
-   (zd, zh, zw) sits at off[k] + (zd*Hp*Wp + zh*Wp + zw). So with q running over
-   the *wide* positions 0 <= q < L (all padded columns, L = (OD-1)*Hp*Wp +
-   (OH-1)*Wp + OW) each column-matrix row is one contiguous copy
+2. Direct, batch-last (``direct_forward`` / ``direct_backward``): every other
+   stride-1 convolution. A block of B samples is copied to xt[c, d, h, w, b]
+   (zero-padded, batch innermost). Then for one output row (zd, zh) the outputs
+   of all B samples, y[o, zd, zh, zw, b], are OW*B consecutive numbers, and so
+   is the input under each kernel tap:
 
-       col[c*K + k, b*L + q] = xp[n0 + b, c, off[k] + q]
+       y[o, zd, zh, j] = sum_{c,k} w[o, c, k] * xt_flat[rows[c*K + k] + base(zd, zh) + j]
 
-   and forward / grad weight / grad input are the GEMMs W @ col, col @ gy^T and
-   W^T @ gy, with gy the output gradient spread to wide positions (zeros in the
-   Wp - OW padded columns). The padded columns cost (Wp/OW - 1) extra GEMM work
-   (40% at LeNet conv2) but the copies are long and vectorised.
+   with rows[c*K + k] = (c*S + off[k]) * B and off[k] the tap's offset in one
+   padded image. That is a GEMM whose right-hand rows are shifted views of xt:
+   no column matrix is built and no position is wasted (gemm.py runs it with
+   register tiles). Grad weight is the same shifted rows against the output
+   gradient (reduction over j), grad input is w^T gy scattered back to the rows
+   it came from (col2im, one output row at a time, so it stays in cache).
 3. Strided im2col (``im2col``/``col2im``): everything else (stride > 1); rows are
-   gathered position by position, zero padding applied inside the kernel.
+   gathered position by position, zero padding applied inside the kernel, and
+   the GEMMs are NumPy's.
 
 Bias add is fused into the output reorder, and grad bias into the gradient
-reorder. Column matrices are rebuilt in backward, not kept from forward
-(keeping them was measured slower: big allocations fault pages and are cold in
-cache by backward; LeNet conv1 fwd+bwd 2.2 ms kept vs 1.7 ms rebuilt).
+reorder.
 
-Parallelism. The batch is cut into blocks of about ``BLOCK_ELEMENTS`` column
-entries (small enough to stay in L2 between the copy and the GEMM), run on a
-pool of ``numba.get_num_threads()`` Python threads; every kernel is ``nogil``,
-NumPy's matmul releases the GIL, and BLAS is held to one thread per block.
+Parallelism. The batch is cut into blocks, run on a pool of
+``numba.get_num_threads()`` Python threads; every kernel is ``nogil`` and
+NumPy's matmul releases the GIL; BLAS is held to one thread per block (a
+threaded BLAS leaves its workers spinning after each call, fighting the
+other blocks for the cores).
 
 Measurements (this 2-core VM, float32, both engines on 2 threads, ratio =
-torch / ours for forward+backward; torch: LeNet conv1 3.0 ms, conv2 1.0 ms,
-CIFAR 57-61 ms):
+torch / ours for forward+backward):
 - prange kernels + 2-thread BLAS: CIFAR 0.13-0.16x (OpenBLAS and Numba's OpenMP
   workers spin after each call and fight for the 2 cores); BLAS pinned to one
-  thread: 0.39-0.51x; serial kernels on a 2-thread Python pool: 0.52x, LeNet conv1
-  0.78x, conv2 0.33x (the starting point of this version).
-- wide im2col for stride 1: conv1 1.00x, conv2 0.42x.
+  thread: 0.39-0.51x; serial kernels on a 2-thread Python pool: 0.52x.
 - Winograd at CIFAR: forward 36 -> 19 ms, fwd+bwd 112 -> 64 ms: 0.95x. Its
   transforms were 3x faster after splitting loops so each has one store stream
   (LLVM drops vectorisation when many arrays may alias) and de-interleaving even
   and odd columns first (unit-stride loops).
-- Slicing views inside hot loops costs an atomic reference count per view: the
-  wide-im2col copy went 0.39 -> 0.08 ms (LeNet conv2, 64 samples) after indexing
-  flat arrays with ``& NONNEG`` instead (it also lets LLVM drop the negative-index
-  wrap-around, which otherwise turns loads into gathers).
-- The strided im2col/col2im got the same flat indexing: 4.1 -> 2.9 ms (conv1)
-  and 4.9 -> 3.6 ms (conv2) fwd+bwd when forced onto them; still slower than the
-  wide path at stride 1 (10-wide rows), so stride 1 stays on the wide path.
-- Grad weight as col @ (contiguous gy^T): 0.29 ms per LeNet conv2 batch against
-  0.47 ms with a transposed view and 0.76 ms as gy @ col^T. ``np.dot`` in place of
-  ``np.matmul`` was slower in the pipeline (conv2 3.5 vs 2.3 ms), though a bare
-  small np.dot loop scales on two threads and a bare np.matmul loop does not.
-- Block size: 2^16 elements beat 2^18 .. 2^22 at LeNet shapes (cache); no effect
-  at CIFAR. A serial pipeline with 2-thread BLAS instead of the pool: equal at
-  LeNet shapes, 2x slower at CIFAR (Winograd's 64x64 GEMMs do not split well).
-Final table (benchmarks/results/conv.md, fwd+bwd): LeNet conv1 1.25x, conv2 0.46x,
-CIFAR 0.99x; batch 1: conv1 2.3x, conv2 1.9x; conv2 at batch 256: 0.48x.
-Not reached: LeNet conv2 fwd+bwd (~0.45-0.5x). It is GEMM-bound: three skinny
-GEMMs (16 x 150 x 64*136) run at ~85-110 GFLOP/s on one core (1.2-1.5 ms of the
-~2 ms, by cProfile of a serial run), and two Python threads each doing such small
-GEMMs through np.matmul do not run faster than one (measured: the same work in 1
-or 2 threads takes the same time, while a large GEMM or a plain Numba loop
-scales 1.9x). A direct Numba kernel (no
-im2col) reached only ~35 GFLOP/s (LLVM keeps the accumulators in memory). What
-would help: a GEMM micro-kernel that keeps a 16-channel tile in registers, or
-Winograd F(2x2, 5x5).
+- Slicing views inside hot loops costs an atomic reference count per view; the
+  copy loops index flat arrays with ``& NONNEG`` instead (it also lets LLVM drop
+  the negative-index wrap-around, which otherwise turns loads into gathers).
+- Stride 1 was first a "wide" im2col + NumPy GEMM (column rows copied per
+  sample over all padded columns: 36% extra work at LeNet conv2): conv1 1.25x,
+  conv2 0.46x fwd+bwd. The GEMMs there are skinny (16 x 150 x a few hundred);
+  OpenBLAS ran them at 80-105 GFLOP/s on one core but two Python threads calling
+  it reached only ~125 GFLOP/s together, while a Numba register-tiled loop scales
+  ~1.9x. Per-sample direct GEMMs over the wide positions (no im2col) ran at
+  ~76 GFLOP/s a core, limited by the short rows (136 positions). Batch-last
+  makes the rows OW*B long (320 at conv2 with B=32) with no padded columns.
+- Copies between batch-first and batch-last go in runs of 16 along w: a plain
+  loop over the batch innermost strides 4 KiB and thrashes one L1 set (the
+  output reorder at LeNet conv1 took 0.17 ms that way, 0.07 ms in runs).
 """
 
 from __future__ import annotations
@@ -88,9 +76,15 @@ import numba
 import numpy as np
 from numba import njit
 
+from .gemm import shifted_gemm_nn, shifted_gemm_nt
+
 # Target size (elements) of one block's column matrix: big enough for efficient
 # GEMMs, small enough to stay in this machine's cache while BLAS reads it.
 BLOCK_ELEMENTS = 1 << 16
+
+# Output positions per GEMM sweep in the batch-last kernels: the 4-8 rows being summed
+# into, and the rows read, stay in L1.
+CHUNK = 256
 
 # 3x3 convolutions with at least this C_in * C_out use Winograd F(2x2, 3x3).
 WINOGRAD_MIN_CHANNELS = 1
@@ -210,87 +204,135 @@ def fold_grad_output(gout, n0, n1, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def im2col_wide(xp, off, L, n0, n1, groups, col):  # pragma: no cover - jitted
-    """Stride 1: col[g, c*K + k, b*L + q] = xp[n0 + b, g*Cg + c, off[k] + q] (xp: (N, C, S) flat, padded).
+def to_batch_last(x, padding, n0, n1, xt):  # pragma: no cover - jitted
+    """xt[c, pd + d, ph + h, pw + w, b] = x[n0 + b, c, d, h, w]; xt's padding border must be zero.
 
-    With contiguous arrays the group split is implicit: row c*K + k of col holds channel c.
+    Copied in runs of 16 along w: a run is one cache line of x, and the 16 lines of xt
+    it scatters to are reused by the next 15 samples (a plain loop over b innermost
+    would stride 4 KiB in x and thrash one L1 set).
     """
-    C, S = xp.shape[1], xp.shape[2]
-    K = off.shape[0]
-    B = n1 - n0
-    xf = xp.reshape(-1)
-    cf = col.reshape(-1)
-    for r in range(C * K):
-        c = r // K
-        s = off[r % K]
-        for b in range(B):
-            src = (((n0 + b) * C + c) * S + s) & NONNEG
-            dst = ((r * B + b) * L) & NONNEG
-            for q in range(L):
-                cf[dst + q] = xf[src + q]
+    C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    pd, ph, pw = padding[0], padding[1], padding[2]
+    for c in range(C):
+        for d in range(D):
+            for h in range(H):
+                for w0 in range(0, W, 16):
+                    for b in range(n1 - n0):
+                        for w in range(w0, min(W, w0 + 16)):
+                            xt[c, pd + d, ph + h, pw + w, b] = x[n0 + b, c, d, h, w]
 
 
 @njit(cache=True, nogil=True)
-def col2im_wide(gcol, off, L, n0, gxp):  # pragma: no cover - jitted
-    """The adjoint of ``im2col_wide``: gxp[n0 + b, g*Cg + c, off[k] + q] += gcol[g, c*K + k, b*L + q]."""
-    C, S = gxp.shape[1], gxp.shape[2]
-    K = off.shape[0]
-    B = gcol.shape[2] // L
-    gf = gxp.reshape(-1)
-    cf = gcol.reshape(-1)
-    for t in range(B * C):
-        b = t // C
-        c = t % C
-        base = ((n0 + b) * C + c) * S
-        for k in range(K):
-            src = (((c * K + k) * B + b) * L) & NONNEG
-            dst = (base + off[k]) & NONNEG
-            for q in range(L):
-                gf[dst + q] += cf[src + q]
-
-
-@njit(cache=True, nogil=True)
-def wide_to_output(y, bias, pitch, n0, out):  # pragma: no cover - jitted
-    """out[n0 + b, o, zd, zh, zw] = y[o, b*L + zd*pitch[0] + zh*pitch[1] + zw] + bias[o]."""
-    O, OD, OH, OW = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
-    L = (OD - 1) * pitch[0] + (OH - 1) * pitch[1] + OW
-    B = y.shape[1] // L
+def from_batch_last(xt, padding, bias, n0, x):  # pragma: no cover - jitted
+    """x[n0 + b, c, d, h, w] = xt[c, pd + d, ph + h, pw + w, b] + bias[c] (the interior, batch first again)."""
+    C, D, H, W, B = x.shape[1], x.shape[2], x.shape[3], x.shape[4], xt.shape[4]
+    pd, ph, pw = padding[0], padding[1], padding[2]
     has_bias = bias.shape[0] > 0
-    yf = y.reshape(-1)
-    of = out.reshape(-1)
-    for t in range(B * O):
-        b = t // O
-        o = t % O
-        add = bias[o] if has_bias else 0
-        for zd in range(OD):
-            for zh in range(OH):
-                src = (o * B * L + b * L + zd * pitch[0] + zh * pitch[1]) & NONNEG
-                dst = ((((n0 + b) * O + o) * OD + zd) * OH + zh) * OW & NONNEG
-                for zw in range(OW):
-                    of[dst + zw] = yf[src + zw] + add
+    for c in range(C):
+        add = bias[c] if has_bias else 0
+        for d in range(D):
+            for h in range(H):
+                for w0 in range(0, W, 16):
+                    for b in range(B):
+                        for w in range(w0, min(W, w0 + 16)):
+                            x[n0 + b, c, d, h, w] = xt[c, pd + d, ph + h, pw + w, b] + add
 
 
 @njit(cache=True, nogil=True)
-def output_to_wide(gout, pitch, n0, n1, gy, gb):  # pragma: no cover - jitted
-    """The adjoint of ``wide_to_output``: gy (O, B*L) with zeros between rows; gb[o] += sum of gout[n, o]."""
-    O, OD, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3], gout.shape[4]
-    L = (OD - 1) * pitch[0] + (OH - 1) * pitch[1] + OW
+def direct_forward(x, w, rows, padding, n0, n1, bias, out):  # pragma: no cover - jitted
+    """out[n] = conv(x[n]) + bias for n0 <= n < n1 (stride 1) as shifted GEMMs, batch innermost.
+
+    With the block stored batch-last, xt[c, d, h, w, b], one output row (zd, zh) of all
+    B samples, y[o, zd, zh, :, :], is OW*B contiguous numbers, and so is the input under
+    each tap: y[o, zd, zh] = sum_{c,k} w[o, c, k] xt[rows[c*K + k] + base(zd, zh) + j].
+    No column matrix and no wasted positions; rows[g, c*K + k] = ((g*Cg + c)*S + off[k]) * B
+    is made for B = n1 - n0.
+    """
+    C = x.shape[1]
+    O, OD, OH, OW = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
+    G, Og = w.shape[0], w.shape[1]
     B = n1 - n0
-    gf = gout.reshape(-1)
-    yf = gy.reshape(-1)
-    yf[:] = 0
+    Dp, Hp, Wp = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1], x.shape[4] + 2 * padding[2]
+    xt = np.zeros((C, Dp, Hp, Wp, B), dtype=x.dtype)
+    to_batch_last(x, padding, n0, n1, xt)
+    xf = xt.reshape(-1)
+    run = OW * B
+    plane = OD * OH * run
+    y = np.zeros(O * plane, dtype=x.dtype)
+    drows = np.arange(O) * plane
+    for zd in range(OD):
+        for zh in range(OH):
+            # in chunks, so that the rows of y being summed into stay in L1
+            for j0 in range(0, run, CHUNK):
+                src = xf[(zd * Hp + zh) * Wp * B + j0 :]
+                dst = y[(zd * OH + zh) * run + j0 :]
+                for g in range(G):
+                    shifted_gemm_nn(w[g], src, rows[g], dst, drows[g * Og : (g + 1) * Og], min(CHUNK, run - j0))
+    from_batch_last(y.reshape(O, OD, OH, OW, B), np.zeros(3, np.int64), bias, n0, out)
+
+
+@njit(cache=True, nogil=True)
+def direct_backward(x, gout, wt, rows, padding, n0, n1, need_input, gx, gw, gb):  # pragma: no cover - jitted
+    """Grad input (written), grad weight and grad bias (accumulated) of ``direct_forward``, n0 <= n < n1.
+
+    With gy[o, zd, zh, zw, b] the output gradient stored batch-last like the input:
+      gw[g, o, c*K + k] += sum_{zd,zh,j} gy[o, zd, zh, j] xt[rows[c*K + k] + base(zd, zh) + j]
+      gxt[rows[c*K + k] + base(zd, zh) + j] += gcol[c*K + k, j],   gcol = w^T gy[:, zd, zh]
+    the second is the forward read backwards: each tap sends its share of the gradient
+    back to the input positions it read (col2im, one output row at a time, in cache).
+    wt (groups, Cg*K, Og) = w transposed; gw (groups, Og, Cg*K) or empty; gb (O,) or empty.
+    """
+    C = x.shape[1]
+    O, OD, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3], gout.shape[4]
+    G, Og = rows.shape[0], O // rows.shape[0]
+    CK = rows.shape[1]
+    B = n1 - n0
+    Dp, Hp, Wp = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1], x.shape[4] + 2 * padding[2]
+    run = OW * B
+    plane = OD * OH * run
+    gy = np.empty((O, OD, OH, OW, B), dtype=x.dtype)
+    need_bias = gb.shape[0] > 0
     for o in range(O):
         total = 0.0
-        for b in range(B):
-            for zd in range(OD):
-                for zh in range(OH):
-                    dst = (o * B * L + b * L + zd * pitch[0] + zh * pitch[1]) & NONNEG
-                    src = ((((n0 + b) * O + o) * OD + zd) * OH + zh) * OW & NONNEG
-                    for zw in range(OW):
-                        v = gf[src + zw]
-                        yf[dst + zw] = v
+        for zd in range(OD):
+            for zh in range(OH):
+                for zw in range(OW):
+                    for b in range(B):
+                        v = gout[n0 + b, o, zd, zh, zw]
+                        gy[o, zd, zh, zw, b] = v
                         total += v
-        gb[o] += total
+        if need_bias:
+            gb[o] += total
+    gyf = gy.reshape(-1)
+    grows = np.arange(O) * plane
+    if gw.shape[0] > 0:
+        xt = np.zeros((C, Dp, Hp, Wp, B), dtype=x.dtype)
+        to_batch_last(x, padding, n0, n1, xt)
+        xf = xt.reshape(-1)
+        for zd in range(OD):
+            for zh in range(OH):
+                src = xf[(zd * Hp + zh) * Wp * B :]
+                for g in range(G):
+                    shifted_gemm_nt(gyf, g * Og * plane + (zd * OH + zh) * run, plane, src, rows[g], run, gw[g])
+    if need_input:
+        gxt = np.zeros((C, Dp, Hp, Wp, B), dtype=x.dtype)
+        gxf = gxt.reshape(-1)
+        gcol = np.empty(CK * CHUNK, dtype=x.dtype)
+        crows = np.arange(CK) * CHUNK
+        for zd in range(OD):
+            for zh in range(OH):
+                base = (zd * Hp + zh) * Wp * B
+                for j0 in range(0, run, CHUNK):
+                    n = min(CHUNK, run - j0)
+                    src = gyf[(zd * OH + zh) * run + j0 :]
+                    for g in range(G):
+                        gcol[:] = 0
+                        shifted_gemm_nn(wt[g], src, grows[g * Og : (g + 1) * Og], gcol, crows, n)
+                        for r in range(CK):
+                            dst = (base + j0 + rows[g, r]) & NONNEG
+                            for j in range(n):
+                                gxf[dst + j] += gcol[(r * CHUNK + j) & NONNEG]
+        from_batch_last(gxt, padding, gxt[:0, 0, 0, 0, 0], n0, gx)
 
 
 @njit(cache=True, nogil=True)
@@ -552,49 +594,12 @@ def _blas_controller():
 WORKERS = _Workers()
 
 
-def _wide_plan(shape, ksize, padding, dilation, osize):
-    """Offsets of the kernel taps in the flattened padded input, the row pitches, and L (see docstring)."""
-    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape, padding))
-    off = np.array(
-        [
-            a * dilation[0] * Hp * Wp + b * dilation[1] * Wp + c * dilation[2]
-            for a in range(ksize[0])
-            for b in range(ksize[1])
-            for c in range(ksize[2])
-        ],
-        dtype=np.int64,
-    )
-    pitch = np.array([Hp * Wp, Wp], dtype=np.int64)
-    L = (osize[0] - 1) * Hp * Wp + (osize[1] - 1) * Wp + osize[2]
-    return off, pitch, L
-
-
-def _pad_flat(x, padding) -> np.ndarray:
-    """x (N, C, D, H, W) zero-padded and flattened to (N, C, Dp*Hp*Wp); no copy without padding."""
-    N, C = x.shape[:2]
-    if any(padding):
-        pd, ph, pw = padding
-        D, H, W = x.shape[2:]
-        xp = np.zeros((N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
-        xp[:, :, pd : pd + D, ph : ph + H, pw : pw + W] = x
-        x = xp
-    return x.reshape(N, C, -1)
-
-
-def _crop(gxp, shape, padding) -> np.ndarray:
-    """The adjoint of ``_pad_flat``: the (N, C, D, H, W) interior of a flat padded gradient."""
-    N, C, D, H, W = shape
-    pd, ph, pw = padding
-    full = gxp.reshape(N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw)
-    return full if not any(padding) else np.ascontiguousarray(full[:, :, pd : pd + D, ph : ph + H, pw : pw + W])
-
-
 def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
     """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
     if _winograd_fits(x, weight, stride, padding, dilation, groups):
         return _forward_winograd(x, weight, bias, padding)
     if all(s == 1 for s in stride):
-        return _forward_wide(x, weight, bias, padding, dilation, groups)
+        return _forward_direct(x, weight, bias, padding, dilation, groups)
     return _forward_strided(x, weight, bias, stride, padding, dilation, groups)
 
 
@@ -606,81 +611,72 @@ def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input
     if _winograd_fits(x, weight, stride, padding, dilation, groups):
         return _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_bias)
     if all(s == 1 for s in stride):
-        return _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias)
+        return _backward_direct(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias)
     gx, gw = _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight)
     gb = gout.sum(axis=(0, 2, 3, 4)) if need_bias else None
     return gx, gw, gb
 
 
-def _forward_wide(x, weight, bias, padding, dilation, groups) -> np.ndarray:
-    N, C = x.shape[:2]
-    O = weight.shape[0]
-    ksize = weight.shape[2:]
-    osize = output_size(x.shape[2:], ksize, (1, 1, 1), padding, dilation)
-    off, pitch, L = _wide_plan(x.shape[2:], ksize, padding, dilation, osize)
-    K = off.shape[0]
-    Cg, Og = C // groups, O // groups
-    xp = _pad_flat(x, padding)
-    w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
+def _direct_rows(x, weight, padding, dilation, B: int) -> np.ndarray:
+    """rows[g, c*K + k] = ((g*Cg + c)*S + off[k]) * B: where tap k of channel c starts in a batch-last block.
+
+    off[k] = (kd*Hp + kh)*Wp + kw (dilated) is the tap's offset in one padded image of S numbers.
+    """
+    C, groups = x.shape[1], x.shape[1] // weight.shape[1]
+    Dp, Hp, Wp = (s + 2 * p for s, p in zip(x.shape[2:], padding))
+    kd, kh, kw = weight.shape[2:]
+    a, b, c = np.meshgrid(np.arange(kd), np.arange(kh), np.arange(kw), indexing="ij")
+    off = ((a * dilation[0] * Hp + b * dilation[1]) * Wp + c * dilation[2]).reshape(-1)
+    rows = np.arange(C, dtype=np.int64).reshape(groups, -1, 1) * (Dp * Hp * Wp) + off
+    return (rows * B).reshape(groups, -1)
+
+
+def _sample_blocks(n: int) -> list[tuple[int, int]]:
+    """The batch cut into one contiguous block per worker thread."""
+    workers = max(1, min(n, numba.get_num_threads()))
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _forward_direct(x, weight, bias, padding, dilation, groups) -> np.ndarray:
+    N, O = x.shape[0], weight.shape[0]
+    osize = output_size(x.shape[2:], weight.shape[2:], (1, 1, 1), padding, dilation)
+    x = np.ascontiguousarray(x)
+    w = np.ascontiguousarray(weight).reshape(groups, O // groups, -1)
     b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
+    pad = _arr(padding)
     out = np.empty((N, O) + tuple(osize), dtype=x.dtype)
 
     def block(span):
-        n0, n1 = span
-        col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
-        im2col_wide(xp, off, L, n0, n1, groups, col)
-        y = np.matmul(w, col).reshape(O, (n1 - n0) * L)
-        wide_to_output(y, b, pitch, n0, out)
+        rows = _direct_rows(x, weight, padding, dilation, span[1] - span[0])
+        direct_forward(x, w, rows, pad, span[0], span[1], b, out)
 
-    WORKERS.map(block, _blocks(N, C * K, L, numba.get_num_threads()))
+    WORKERS.map(block, _sample_blocks(N))
     return out
 
 
-def _backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias):
-    N, C = x.shape[:2]
+def _backward_direct(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias):
+    N = x.shape[0]
     O = weight.shape[0]
-    ksize = weight.shape[2:]
-    off, pitch, L = _wide_plan(x.shape[2:], ksize, padding, dilation, gout.shape[2:])
-    K = off.shape[0]
-    Cg, Og = C // groups, O // groups
-    xp = _pad_flat(x, padding) if need_weight else None
-    w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
-    wt = np.ascontiguousarray(w.transpose(0, 2, 1)) if need_input else None
+    Og = O // groups
+    x = np.ascontiguousarray(x)
+    w = np.ascontiguousarray(weight).reshape(groups, Og, -1)
+    wt = np.ascontiguousarray(w.transpose(0, 2, 1))
     g5 = np.ascontiguousarray(gout)
-    padded_size = int(np.prod([s + 2 * p for s, p in zip(x.shape[2:], padding)]))
-    gxp = np.zeros((N, C, padded_size), x.dtype) if need_input else None
+    pad = _arr(padding)
+    gx = np.empty(x.shape, x.dtype) if need_input else x
 
     def block(span):
-        n0, n1 = span
-        gy = np.empty((O, (n1 - n0) * L), dtype=x.dtype)
-        gb = np.zeros(O, dtype=x.dtype)
-        output_to_wide(g5, pitch, n0, n1, gy, gb)
-        gy = gy.reshape(groups, Og, (n1 - n0) * L)
-        gwt = None
-        if need_weight:
-            # rebuilt rather than kept from forward: measured faster (cache-warm, no big allocation)
-            col = np.empty((groups, Cg * K, (n1 - n0) * L), dtype=x.dtype)
-            im2col_wide(xp, off, L, n0, n1, groups, col)
-            # (Cg*K, Og) = col @ gy^T with gy^T made contiguous: at LeNet conv2 this ran
-            # 0.29 ms per batch vs 0.47 (transposed view) and 0.76 (gy @ col^T)
-            gwt = np.matmul(col, np.ascontiguousarray(gy.transpose(0, 2, 1)))
-        if need_input:
-            col2im_wide(np.matmul(wt, gy), off, L, n0, gxp)
-        return gwt, gb
+        rows = _direct_rows(x, weight, padding, dilation, span[1] - span[0])
+        gw = np.zeros((groups if need_weight else 0, Og, w.shape[2]), x.dtype)
+        gb = np.zeros(O if need_bias else 0, x.dtype)
+        direct_backward(x, g5, wt, rows, pad, span[0], span[1], need_input, gx, gw, gb)
+        return gw, gb
 
-    partial = WORKERS.map(block, _blocks(N, C * K, L, numba.get_num_threads()))
-    gw = gb = None
-    if need_weight:
-        gwt = partial[0][0]
-        for p in partial[1:]:
-            gwt += p[0]
-        gw = np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(weight.shape)
-    if need_bias:
-        gb = partial[0][1]
-        for p in partial[1:]:
-            gb += p[1]
-    gx = _crop(gxp, x.shape, padding) if need_input else None
-    return gx, gw, gb
+    partial = WORKERS.map(block, _sample_blocks(N))
+    gw = np.sum([p[0] for p in partial], axis=0).reshape(weight.shape) if need_weight else None
+    gb = np.sum([p[1] for p in partial], axis=0) if need_bias else None
+    return (gx if need_input else None), gw, gb
 
 
 def _forward_strided(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
