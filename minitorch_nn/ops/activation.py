@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, wrap_dim
+from ..kernels.cpu.elementwise import relu_backward
 
 
 class Relu(Function):
@@ -30,7 +31,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         (y,) = ctx.saved_tensors
-        return (grad * (y > 0),)
+        return (relu_backward(grad, y),)
 
 
 class ReluInplace(Relu):

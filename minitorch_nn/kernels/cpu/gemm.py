@@ -235,9 +235,31 @@ def shifted_gemm_nt(A, a0, pitch, src, rows, n, acc):  # pragma: no cover - jitt
         for k in range(K4, K):
             _dot_rows(A, p0, pitch, 4, src, rows[k], n, acc, m, k)
         m += 4
-    if m < M:
-        for k in range(K):
-            _dot_rows(A, a0 + m * pitch, pitch, M - m, src, rows[k], n, acc, m, k)
+    while m < M:
+        _nt_row(A, a0 + m * pitch, src, rows, n, acc, m)
+        m += 1
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _nt_row(A, p, src, rows, n, acc, m):  # pragma: no cover - jitted
+    """Row m of ``shifted_gemm_nt`` (the edge of the tiles): four taps per sweep, 4 accumulators."""
+    K = acc.shape[1]
+    K4 = K - K % 4
+    for k in range(0, K4, 4):
+        r0, r1, r2, r3 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3]
+        s0 = s1 = s2 = s3 = acc.dtype.type(0)
+        for j in range(n):
+            g = A[(p + j) & NONNEG]
+            s0 += g * src[(r0 + j) & NONNEG]
+            s1 += g * src[(r1 + j) & NONNEG]
+            s2 += g * src[(r2 + j) & NONNEG]
+            s3 += g * src[(r3 + j) & NONNEG]
+        acc[m, k] += s0
+        acc[m, k + 1] += s1
+        acc[m, k + 2] += s2
+        acc[m, k + 3] += s3
+    for k in range(K4, K):
+        _dot_rows(A, p, 0, 1, src, rows[k], n, acc, m, k)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
