@@ -422,7 +422,10 @@ def main() -> None:
     ]
     for model_name, batch in CASES:
         lines += profile_case(model_name, batch, args.quick)
-    Path(args.out).write_text("\n".join(lines))
+    lines.append(
+        f"Load average at the end: {os.getloadavg()[0]:.2f} (others share this machine; phase times vary with it)."
+    )
+    Path(args.out).write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
