@@ -125,6 +125,19 @@ print(json.dumps({
 """
 
 
+def code_version() -> str:
+    """The commit measured, and the files under minitorch_nn/ that differ from it (work in progress)."""
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return run.stdout.rstrip() if run.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "minitorch_nn").splitlines()
+    files = ", ".join(line[3:] for line in dirty if line.endswith(".py"))
+    return f"Code: commit {commit}" + (f", with uncommitted changes in {files}." if files else ".")
+
+
 def _median_ms(fn, repeats: int) -> float:
     fn()
     times = []
@@ -254,7 +267,7 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores; both engines on {THREADS} threads; float32; "
         "median of 3 interleaved rounds of 15 steps. ratio = torch / ours (>1: ours faster). "
         f"Load average {os.getloadavg()[0]:.2f} when the table was written (others share this machine).",
-        "Command: `python benchmarks/bench_step.py`",
+        "Command: `python benchmarks/bench_step.py`. " + code_version(),
         "",
         "| case | torch ms | ours ms | ratio |",
         "|---|---:|---:|---:|",

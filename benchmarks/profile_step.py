@@ -60,6 +60,7 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -78,6 +79,19 @@ CASES = (("lenet", 1), ("lenet", 64), ("lenet", 256), ("cifar", 1), ("cifar", 64
 PHASES = ("zero_grad", "forward", "loss", "backward", "step")
 ALLOCATORS = ("empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like")
 MAIN_THREAD = threading.main_thread().ident
+
+
+def code_version() -> str:
+    """The commit measured, and the files under minitorch_nn/ that differ from it (work in progress)."""
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return run.stdout.rstrip() if run.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "minitorch_nn").splitlines()
+    files = ", ".join(line[3:] for line in dirty if line.endswith(".py"))
+    return f"Code: commit {commit}" + (f", with uncommitted changes in {files}." if files else ".")
 
 
 # ---------------------------------------------------------------------------
@@ -406,7 +420,7 @@ def main() -> None:
         f"Command: `{command}`. Machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
         f"load average {load:.2f} at the start; Python {platform.python_version()}, NumPy {np.__version__}, "
         f"torch {torch.__version__}. Threads: ours {mt.get_num_threads()}, torch {torch.get_num_threads()}. "
-        "float32; SGD lr 0.01 momentum 0.9; CrossEntropyLoss.",
+        "float32; SGD lr 0.01 momentum 0.9; CrossEntropyLoss. " + code_version(),
         "",
         f"Every figure is a median over the repeated steps ({repeats_for(1, args.quick)} at batch 1, "
         f"{repeats_for(64, args.quick)} at 64, {repeats_for(256, args.quick)} at 256, after 3 warm-up "
