@@ -69,6 +69,7 @@ torch / ours for forward+backward):
 
 from __future__ import annotations
 
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -548,9 +549,10 @@ def _arr(t) -> np.ndarray:
 class _Workers:
     """A pool of Python threads that run blocks of the batch side by side.
 
-    Each block is im2col (Numba, GIL released) then a GEMM (NumPy's BLAS, GIL released).
-    BLAS is held to one thread meanwhile: a threaded BLAS would leave its worker spinning
-    after each call and fight the other blocks for the cores.
+    A block is Numba kernels (GIL released) and, on the Winograd and strided paths,
+    GEMMs through NumPy's BLAS (GIL released). BLAS is held to one thread meanwhile:
+    a threaded BLAS would leave its worker spinning after each call and fight the
+    other blocks for the cores.
     """
 
     def __init__(self) -> None:
@@ -559,25 +561,32 @@ class _Workers:
         self._lock = threading.Lock()
         self._blas = _blas_controller()
 
-    def map(self, fn, items: list) -> list:
+    def map(self, fn, items: list, blas: bool = True) -> list:
+        """[fn(item) for item in items], the items dealt round-robin to the threads.
+
+        The calling thread runs the first share itself: handing every share to the
+        pool and waiting costs one more thread wake-up (~50 us) per call. Pass
+        blas=False for work that never calls BLAS (no need to pin its threads).
+        """
         workers = min(numba.get_num_threads(), len(items))
         if workers <= 1:
             return [fn(item) for item in items]
         with self._lock:
-            if self._pool is None or self._size != workers:
+            if self._pool is None or self._size != workers - 1:
                 if self._pool is not None:
                     self._pool.shutdown()
-                self._pool = ThreadPoolExecutor(workers, thread_name_prefix="minitorch-conv")
-                self._size = workers
+                self._pool = ThreadPoolExecutor(workers - 1, thread_name_prefix="minitorch-conv")
+                self._size = workers - 1
         chunks = [items[i::workers] for i in range(workers)]
-        before = self._blas.get_num_threads() if self._blas is not None else None
-        if self._blas is not None:
+        pin = blas and self._blas is not None
+        before = self._blas.get_num_threads() if pin else None
+        if pin:
             self._blas.set_num_threads(1)
         try:
-            futures = [self._pool.submit(lambda c=c: [fn(item) for item in c]) for c in chunks]
-            results = [f.result() for f in futures]
+            futures = [self._pool.submit(lambda c=c: [fn(item) for item in c]) for c in chunks[1:]]
+            results = [[fn(item) for item in chunks[0]]] + [f.result() for f in futures]
         finally:
-            if self._blas is not None:
+            if pin:
                 self._blas.set_num_threads(before)
         return [r for chunk in results for r in chunk]
 
@@ -617,25 +626,29 @@ def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input
     return gx, gw, gb
 
 
-def _direct_rows(x, weight, padding, dilation, B: int) -> np.ndarray:
+@functools.lru_cache(maxsize=256)
+def _direct_rows(shape: tuple, ksize: tuple, groups: int, padding: tuple, dilation: tuple, B: int) -> np.ndarray:
     """rows[g, c*K + k] = ((g*Cg + c)*S + off[k]) * B: where tap k of channel c starts in a batch-last block.
 
-    off[k] = (kd*Hp + kh)*Wp + kw (dilated) is the tap's offset in one padded image of S numbers.
+    off[k] = (kd*Hp + kh)*Wp + kw (dilated) is the tap's offset in one padded image of S
+    numbers; shape is the input's (C, D, H, W). Cached: a training loop asks for the same
+    few shapes every step, and building the table costs more than a small conv block.
     """
-    C, groups = x.shape[1], x.shape[1] // weight.shape[1]
-    Dp, Hp, Wp = (s + 2 * p for s, p in zip(x.shape[2:], padding))
-    kd, kh, kw = weight.shape[2:]
+    C = shape[0]
+    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
+    kd, kh, kw = ksize
     a, b, c = np.meshgrid(np.arange(kd), np.arange(kh), np.arange(kw), indexing="ij")
     off = ((a * dilation[0] * Hp + b * dilation[1]) * Wp + c * dilation[2]).reshape(-1)
     rows = np.arange(C, dtype=np.int64).reshape(groups, -1, 1) * (Dp * Hp * Wp) + off
-    return (rows * B).reshape(groups, -1)
+    rows = (rows * B).reshape(groups, -1)
+    rows.flags.writeable = False
+    return rows
 
 
 def _sample_blocks(n: int) -> list[tuple[int, int]]:
-    """The batch cut into one contiguous block per worker thread."""
+    """The batch cut into one contiguous block per worker thread (sizes differ by at most one)."""
     workers = max(1, min(n, numba.get_num_threads()))
-    bounds = np.linspace(0, n, workers + 1).astype(int)
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [(i * n // workers, (i + 1) * n // workers) for i in range(workers)]
 
 
 def _forward_direct(x, weight, bias, padding, dilation, groups) -> np.ndarray:
@@ -648,10 +661,10 @@ def _forward_direct(x, weight, bias, padding, dilation, groups) -> np.ndarray:
     out = np.empty((N, O) + tuple(osize), dtype=x.dtype)
 
     def block(span):
-        rows = _direct_rows(x, weight, padding, dilation, span[1] - span[0])
+        rows = _direct_rows(x.shape[1:], weight.shape[2:], groups, tuple(padding), tuple(dilation), span[1] - span[0])
         direct_forward(x, w, rows, pad, span[0], span[1], b, out)
 
-    WORKERS.map(block, _sample_blocks(N))
+    WORKERS.map(block, _sample_blocks(N), blas=False)
     return out
 
 
@@ -667,13 +680,13 @@ def _backward_direct(x, weight, gout, padding, dilation, groups, need_input, nee
     gx = np.empty(x.shape, x.dtype) if need_input else x
 
     def block(span):
-        rows = _direct_rows(x, weight, padding, dilation, span[1] - span[0])
+        rows = _direct_rows(x.shape[1:], weight.shape[2:], groups, tuple(padding), tuple(dilation), span[1] - span[0])
         gw = np.zeros((groups if need_weight else 0, Og, w.shape[2]), x.dtype)
         gb = np.zeros(O if need_bias else 0, x.dtype)
         direct_backward(x, g5, wt, rows, pad, span[0], span[1], need_input, gx, gw, gb)
         return gw, gb
 
-    partial = WORKERS.map(block, _sample_blocks(N))
+    partial = WORKERS.map(block, _sample_blocks(N), blas=False)
     gw = np.sum([p[0] for p in partial], axis=0).reshape(weight.shape) if need_weight else None
     gb = np.sum([p[1] for p in partial], axis=0) if need_bias else None
     return (gx if need_input else None), gw, gb
