@@ -29,9 +29,14 @@ serves conv1d, conv2d and conv3d.
    register tiles). Grad weight is the same shifted rows against the output
    gradient (reduction over j), grad input is w^T gy scattered back to the rows
    it came from (col2im, one output row at a time, so it stays in cache).
-3. Strided im2col (``im2col``/``col2im``): everything else (stride > 1); rows are
-   gathered position by position, zero padding applied inside the kernel, and
-   the GEMMs are NumPy's.
+3. Strided im2col (``im2col``/``col2im``): everything else (stride > 1, and all
+   of float64); rows are gathered position by position, zero padding applied
+   inside the kernel, and the GEMMs are NumPy's.
+
+float64 is the checking dtype (finite differences, reference accuracy), not the
+speed one, so it always takes path 3: compiling paths 1 and 2 for both dtypes
+made the cold compile of all conv kernels 14.5 s instead of about 9 s. The
+float32 tests against torch are what check paths 1 and 2.
 
 Bias add is fused into the output reorder, and grad bias into the gradient
 reorder.
@@ -72,6 +77,7 @@ from __future__ import annotations
 import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -82,10 +88,6 @@ from .gemm import shifted_gemm_nn, shifted_gemm_nt
 # Target size (elements) of one block's column matrix: big enough for efficient
 # GEMMs, small enough to stay in this machine's cache while BLAS reads it.
 BLOCK_ELEMENTS = 1 << 16
-
-# Output positions per GEMM sweep in the batch-last kernels: the 4-8 rows being summed
-# into, and the rows read, stay in L1.
-CHUNK = 256
 
 # 3x3 convolutions with at least this C_in * C_out use Winograd F(2x2, 3x3).
 WINOGRAD_MIN_CHANNELS = 1
@@ -240,100 +242,22 @@ def from_batch_last(xt, padding, bias, n0, x):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def direct_forward(x, w, rows, padding, n0, n1, bias, out):  # pragma: no cover - jitted
-    """out[n] = conv(x[n]) + bias for n0 <= n < n1 (stride 1) as shifted GEMMs, batch innermost.
-
-    With the block stored batch-last, xt[c, d, h, w, b], one output row (zd, zh) of all
-    B samples, y[o, zd, zh, :, :], is OW*B contiguous numbers, and so is the input under
-    each tap: y[o, zd, zh] = sum_{c,k} w[o, c, k] xt[rows[c*K + k] + base(zd, zh) + j].
-    No column matrix and no wasted positions; rows[g, c*K + k] = ((g*Cg + c)*S + off[k]) * B
-    is made for B = n1 - n0.
-    """
-    C = x.shape[1]
-    O, OD, OH, OW = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
-    G, Og = w.shape[0], w.shape[1]
-    B = n1 - n0
-    Dp, Hp, Wp = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1], x.shape[4] + 2 * padding[2]
-    xt = np.zeros((C, Dp, Hp, Wp, B), dtype=x.dtype)
-    to_batch_last(x, padding, n0, n1, xt)
-    xf = xt.reshape(-1)
-    run = OW * B
-    plane = OD * OH * run
-    y = np.zeros(O * plane, dtype=x.dtype)
-    drows = np.arange(O) * plane
-    for zd in range(OD):
-        for zh in range(OH):
-            # in chunks, so that the rows of y being summed into stay in L1
-            for j0 in range(0, run, CHUNK):
-                src = xf[(zd * Hp + zh) * Wp * B + j0 :]
-                dst = y[(zd * OH + zh) * run + j0 :]
-                for g in range(G):
-                    shifted_gemm_nn(w[g], src, rows[g], dst, drows[g * Og : (g + 1) * Og], min(CHUNK, run - j0))
-    from_batch_last(y.reshape(O, OD, OH, OW, B), np.zeros(3, np.int64), bias, n0, out)
-
-
-@njit(cache=True, nogil=True)
-def direct_backward(x, gout, wt, rows, padding, n0, n1, need_input, gx, gw, gb):  # pragma: no cover - jitted
-    """Grad input (written), grad weight and grad bias (accumulated) of ``direct_forward``, n0 <= n < n1.
-
-    With gy[o, zd, zh, zw, b] the output gradient stored batch-last like the input:
-      gw[g, o, c*K + k] += sum_{zd,zh,j} gy[o, zd, zh, j] xt[rows[c*K + k] + base(zd, zh) + j]
-      gxt[rows[c*K + k] + base(zd, zh) + j] += gcol[c*K + k, j],   gcol = w^T gy[:, zd, zh]
-    the second is the forward read backwards: each tap sends its share of the gradient
-    back to the input positions it read (col2im, one output row at a time, in cache).
-    wt (groups, Cg*K, Og) = w transposed; gw (groups, Og, Cg*K) or empty; gb (O,) or empty.
-    """
-    C = x.shape[1]
+def grad_to_batch_last(gout, n0, n1, gy, gb):  # pragma: no cover - jitted
+    """gy[o, zd, zh, zw, b] = gout[n0 + b, o, zd, zh, zw]; gb[o] += its sum (gb may be empty)."""
     O, OD, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3], gout.shape[4]
-    G, Og = rows.shape[0], O // rows.shape[0]
-    CK = rows.shape[1]
-    B = n1 - n0
-    Dp, Hp, Wp = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1], x.shape[4] + 2 * padding[2]
-    run = OW * B
-    plane = OD * OH * run
-    gy = np.empty((O, OD, OH, OW, B), dtype=x.dtype)
     need_bias = gb.shape[0] > 0
     for o in range(O):
         total = 0.0
         for zd in range(OD):
             for zh in range(OH):
-                for zw in range(OW):
-                    for b in range(B):
-                        v = gout[n0 + b, o, zd, zh, zw]
-                        gy[o, zd, zh, zw, b] = v
-                        total += v
+                for w0 in range(0, OW, 16):
+                    for b in range(n1 - n0):
+                        for zw in range(w0, min(OW, w0 + 16)):
+                            v = gout[n0 + b, o, zd, zh, zw]
+                            gy[o, zd, zh, zw, b] = v
+                            total += v
         if need_bias:
             gb[o] += total
-    gyf = gy.reshape(-1)
-    grows = np.arange(O) * plane
-    if gw.shape[0] > 0:
-        xt = np.zeros((C, Dp, Hp, Wp, B), dtype=x.dtype)
-        to_batch_last(x, padding, n0, n1, xt)
-        xf = xt.reshape(-1)
-        for zd in range(OD):
-            for zh in range(OH):
-                src = xf[(zd * Hp + zh) * Wp * B :]
-                for g in range(G):
-                    shifted_gemm_nt(gyf, g * Og * plane + (zd * OH + zh) * run, plane, src, rows[g], run, gw[g])
-    if need_input:
-        gxt = np.zeros((C, Dp, Hp, Wp, B), dtype=x.dtype)
-        gxf = gxt.reshape(-1)
-        gcol = np.empty(CK * CHUNK, dtype=x.dtype)
-        crows = np.arange(CK) * CHUNK
-        for zd in range(OD):
-            for zh in range(OH):
-                base = (zd * Hp + zh) * Wp * B
-                for j0 in range(0, run, CHUNK):
-                    n = min(CHUNK, run - j0)
-                    src = gyf[(zd * OH + zh) * run + j0 :]
-                    for g in range(G):
-                        gcol[:] = 0
-                        shifted_gemm_nn(wt[g], src, grows[g * Og : (g + 1) * Og], gcol, crows, n)
-                        for r in range(CK):
-                            dst = (base + j0 + rows[g, r]) & NONNEG
-                            for j in range(n):
-                                gxf[dst + j] += gcol[(r * CHUNK + j) & NONNEG]
-        from_batch_last(gxt, padding, gxt[:0, 0, 0, 0, 0], n0, gx)
 
 
 @njit(cache=True, nogil=True)
@@ -605,10 +529,11 @@ WORKERS = _Workers()
 
 def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
     """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
-    if _winograd_fits(x, weight, stride, padding, dilation, groups):
-        return _forward_winograd(x, weight, bias, padding)
-    if all(s == 1 for s in stride):
-        return _forward_direct(x, weight, bias, padding, dilation, groups)
+    if x.dtype == np.float32:  # the fast paths are for float32 only (see "float64" above)
+        if _winograd_fits(x, weight, stride, padding, dilation, groups):
+            return _forward_winograd(x, weight, bias, padding)
+        if all(s == 1 for s in stride):
+            return _forward_direct(x, weight, bias, padding, dilation, groups)
     return _forward_strided(x, weight, bias, stride, padding, dilation, groups)
 
 
@@ -617,32 +542,56 @@ def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input
 
     A gradient not asked for is None; grad bias is only computed alongside one of the others.
     """
-    if _winograd_fits(x, weight, stride, padding, dilation, groups):
-        return _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_bias)
-    if all(s == 1 for s in stride):
-        return _backward_direct(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias)
+    if x.dtype == np.float32:
+        if _winograd_fits(x, weight, stride, padding, dilation, groups):
+            return _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_bias)
+        if all(s == 1 for s in stride):
+            return _backward_direct(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias)
     gx, gw = _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight)
     gb = gout.sum(axis=(0, 2, 3, 4)) if need_bias else None
     return gx, gw, gb
 
 
-@functools.lru_cache(maxsize=256)
-def _direct_rows(shape: tuple, ksize: tuple, groups: int, padding: tuple, dilation: tuple, B: int) -> np.ndarray:
-    """rows[g, c*K + k] = ((g*Cg + c)*S + off[k]) * B: where tap k of channel c starts in a batch-last block.
+class _DirectPlan(NamedTuple):
+    """Offset tables of the batch-last shifted GEMMs for one shape and block size B (see the docstring).
 
-    off[k] = (kd*Hp + kh)*Wp + kw (dilated) is the tap's offset in one padded image of S
-    numbers; shape is the input's (C, D, H, W). Cached: a training loop asks for the same
-    few shapes every step, and building the table costs more than a small conv block.
+    rows[g, c*K + k] = ((g*Cg + c)*S + off[k]) * B   where tap k of channel c starts in xt
+    out_rows[g, o]   = (g*Og + o) * plane            where output channel o starts in y / gy
+    in_bases[i]      = (zd*Hp + zh) * Wp * B          output row i's shift in xt
+    out_bases[i]     = (zd*OH + zh) * OW * B          output row i's start in y / gy
+    perm             the taps in kw-major order (c, kd, kh fastest): rows of one 4-row tile
+                     then never overlap when grad input sends them back to xt.
     """
+
+    rows: np.ndarray
+    out_rows: np.ndarray
+    in_bases: np.ndarray
+    out_bases: np.ndarray
+    perm: np.ndarray
+    padded: tuple
+    run: int
+
+
+@functools.lru_cache(maxsize=256)
+def _direct_plan(shape: tuple, ksize: tuple, O: int, groups: int, padding: tuple, dilation: tuple, B: int):
+    """The _DirectPlan for input (C, D, H, W), kernel ksize, O outputs, groups. Cached: a
+    training loop asks for the same few shapes every step, and building the tables costs
+    more than a small conv block."""
     C = shape[0]
     Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
+    OD, OH, OW = output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
     kd, kh, kw = ksize
     a, b, c = np.meshgrid(np.arange(kd), np.arange(kh), np.arange(kw), indexing="ij")
     off = ((a * dilation[0] * Hp + b * dilation[1]) * Wp + c * dilation[2]).reshape(-1)
-    rows = np.arange(C, dtype=np.int64).reshape(groups, -1, 1) * (Dp * Hp * Wp) + off
-    rows = (rows * B).reshape(groups, -1)
-    rows.flags.writeable = False
-    return rows
+    rows = (np.arange(C, dtype=np.int64).reshape(groups, -1, 1) * (Dp * Hp * Wp) + off) * B
+    run = OW * B
+    plane = OD * OH * run
+    out_rows = np.arange(O, dtype=np.int64).reshape(groups, -1) * plane
+    zd, zh = np.meshgrid(np.arange(OD), np.arange(OH), indexing="ij")
+    in_bases = ((zd * Hp + zh) * Wp * B).reshape(-1).astype(np.int64)
+    out_bases = ((zd * OH + zh) * run).reshape(-1).astype(np.int64)
+    perm = np.arange(rows[0].size).reshape(C // groups, kd, kh, kw).transpose(3, 0, 1, 2).reshape(-1)
+    return _DirectPlan(rows.reshape(groups, -1), out_rows, in_bases, out_bases, perm, (Dp, Hp, Wp), run)
 
 
 def _sample_blocks(n: int) -> list[tuple[int, int]]:
@@ -652,44 +601,74 @@ def _sample_blocks(n: int) -> list[tuple[int, int]]:
 
 
 def _forward_direct(x, weight, bias, padding, dilation, groups) -> np.ndarray:
-    N, O = x.shape[0], weight.shape[0]
+    N, C, O = x.shape[0], x.shape[1], weight.shape[0]
     osize = output_size(x.shape[2:], weight.shape[2:], (1, 1, 1), padding, dilation)
     x = np.ascontiguousarray(x)
     w = np.ascontiguousarray(weight).reshape(groups, O // groups, -1)
     b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
     pad = _arr(padding)
     out = np.empty((N, O) + tuple(osize), dtype=x.dtype)
+    key = (x.shape[1:], weight.shape[2:], O, groups, tuple(padding), tuple(dilation))
 
     def block(span):
-        rows = _direct_rows(x.shape[1:], weight.shape[2:], groups, tuple(padding), tuple(dilation), span[1] - span[0])
-        direct_forward(x, w, rows, pad, span[0], span[1], b, out)
+        n0, n1 = span
+        plan = _direct_plan(*key, n1 - n0)
+        xt = np.zeros((C,) + plan.padded + (n1 - n0,), dtype=x.dtype)
+        to_batch_last(x, pad, n0, n1, xt)
+        y = np.zeros((O,) + tuple(osize) + (n1 - n0,), dtype=x.dtype)
+        xf, yf = xt.reshape(-1), y.reshape(-1)
+        shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, np.stack([plan.in_bases, plan.out_bases], 1), plan.run)
+        from_batch_last(y, _NO_PADDING, b, n0, out)
 
     WORKERS.map(block, _sample_blocks(N), blas=False)
     return out
 
 
 def _backward_direct(x, weight, gout, padding, dilation, groups, need_input, need_weight, need_bias):
-    N = x.shape[0]
+    N, C = x.shape[:2]
     O = weight.shape[0]
     Og = O // groups
     x = np.ascontiguousarray(x)
     w = np.ascontiguousarray(weight).reshape(groups, Og, -1)
-    wt = np.ascontiguousarray(w.transpose(0, 2, 1))
     g5 = np.ascontiguousarray(gout)
     pad = _arr(padding)
-    gx = np.empty(x.shape, x.dtype) if need_input else x
+    gx = np.empty(x.shape, x.dtype) if need_input else None
+    key = (x.shape[1:], weight.shape[2:], O, groups, tuple(padding), tuple(dilation))
+    plan0 = _direct_plan(*key, 1)
+    # wt[g, r, o] = weight[g*Og + o, c, k] for the taps r = c*K + k in kw-major order
+    wt = np.ascontiguousarray(w.transpose(0, 2, 1)[:, plan0.perm]) if need_input else None
 
     def block(span):
-        rows = _direct_rows(x.shape[1:], weight.shape[2:], groups, tuple(padding), tuple(dilation), span[1] - span[0])
-        gw = np.zeros((groups if need_weight else 0, Og, w.shape[2]), x.dtype)
+        n0, n1 = span
+        B = n1 - n0
+        plan = _direct_plan(*key, B)
+        gy = np.empty((O,) + gout.shape[2:] + (B,), dtype=x.dtype)
         gb = np.zeros(O if need_bias else 0, x.dtype)
-        direct_backward(x, g5, wt, rows, pad, span[0], span[1], need_input, gx, gw, gb)
+        grad_to_batch_last(g5, n0, n1, gy, gb)
+        gyf = gy.reshape(-1)
+        gw = None
+        if need_weight:
+            xt = np.zeros((C,) + plan.padded + (B,), dtype=x.dtype)
+            to_batch_last(x, pad, n0, n1, xt)
+            gw = np.zeros(w.shape, x.dtype)
+            bases = np.stack([plan.out_bases, plan.in_bases], 1)
+            shifted_gemm_nt(gyf, plan.out_rows, xt.reshape(-1), plan.rows, bases, plan.run, gw)
+        if need_input:
+            gxt = np.zeros((C,) + plan.padded + (B,), dtype=x.dtype)
+            bases = np.stack([plan.out_bases, plan.in_bases], 1)
+            drows = np.ascontiguousarray(plan.rows[:, plan.perm])
+            shifted_gemm_nn(wt, gyf, plan.out_rows, gxt.reshape(-1), drows, bases, plan.run)
+            from_batch_last(gxt, pad, _NO_BIAS[x.dtype.char], n0, gx)
         return gw, gb
 
     partial = WORKERS.map(block, _sample_blocks(N), blas=False)
     gw = np.sum([p[0] for p in partial], axis=0).reshape(weight.shape) if need_weight else None
     gb = np.sum([p[1] for p in partial], axis=0) if need_bias else None
-    return (gx if need_input else None), gw, gb
+    return gx, gw, gb
+
+
+_NO_PADDING = np.zeros(3, dtype=np.int64)
+_NO_BIAS = {"f": np.zeros(0, np.float32), "d": np.zeros(0, np.float64)}
 
 
 def _forward_strided(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
