@@ -1,17 +1,17 @@
 """Thread count of the CPU kernels: ``set_num_threads`` / ``get_num_threads``, as in torch.
 
-Two pools do the work: Numba's parallel loops (``prange``) and the BLAS
-library behind NumPy's matrix products. ``set_num_threads`` sets both, so a
-benchmark can pin this engine and torch to the same count. The BLAS pool is
-reached through threadpoolctl when it is installed (scikit-learn brings it);
-without it only Numba's pool is set.
+All of the engine's parallel work goes through one pool of worker threads
+(kernels/cpu/workers.py) whose size is Numba's thread count, so that is what
+these set and read. NumPy's BLAS is called single-threaded inside the engine's
+ops, big products being split over the same pool, because OpenBLAS's own
+threads busy-wait after each call and took the second core from the next
+kernel (workers.py has the figures); NumPy code outside the engine keeps its
+own BLAS setting.
 """
 
 from __future__ import annotations
 
 import numba
-
-_blas_limiter = None
 
 
 def get_num_threads() -> int:
@@ -20,16 +20,10 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads in Numba kernels and in BLAS (at most the cores Numba started with)."""
-    global _blas_limiter
+    """Use ``n`` threads in the parallel kernels (at most the cores Numba started with)."""
     if not isinstance(n, int) or n < 1:
         raise RuntimeError(f"set_num_threads expects a positive integer, but got {n!r}")
     numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    _blas_limiter = threadpool_limits(limits=n, user_api="blas")
 
 
 __all__ = ["get_num_threads", "set_num_threads"]

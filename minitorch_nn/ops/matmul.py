@@ -20,6 +20,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..kernels.cpu.matmul import matmul as matmul_kernel
 from .shape import Reshape as _UnsafeView
 from .shape import contiguous, expand, reshape, transpose, unsqueeze
 from .utils import result_dtype, unbroadcast
@@ -51,13 +52,13 @@ class Mm(Function):
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_mm(a, b)
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
-        return a @ b
+        return matmul_kernel(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         a, b = ctx.saved_tensors
-        ga = grad @ b.T if ctx.needs_input_grad[0] else None
-        gb = a.T @ grad if ctx.needs_input_grad[1] else None
+        ga = matmul_kernel(grad, b.T) if ctx.needs_input_grad[0] else None
+        gb = matmul_kernel(a.T, grad) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -77,7 +78,7 @@ class Addmm(Function):
         _check_mm(a, b)
         ctx.bias_shape, ctx.beta, ctx.alpha = bias.shape, beta, alpha
         ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b if ctx.needs_input_grad[1] else None)
-        out = a @ b
+        out = matmul_kernel(a, b)
         if alpha != 1:
             out *= alpha
         out += bias if beta == 1 else beta * bias
@@ -90,8 +91,8 @@ class Addmm(Function):
         if ctx.needs_input_grad[0]:
             gbias = unbroadcast(grad if ctx.beta == 1 else ctx.beta * grad, ctx.bias_shape)
         g = grad if ctx.alpha == 1 else ctx.alpha * grad
-        ga = g @ b.T if ctx.needs_input_grad[1] else None
-        gb = a.T @ g if ctx.needs_input_grad[2] else None
+        ga = matmul_kernel(g, b.T) if ctx.needs_input_grad[1] else None
+        gb = matmul_kernel(a.T, g) if ctx.needs_input_grad[2] else None
         return gbias, ga, gb, None, None
 
 
@@ -110,13 +111,13 @@ class Mv(Function):
             )
         _check_same_dtype(a, v)
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, v if ctx.needs_input_grad[0] else None)
-        return a @ v
+        return matmul_kernel(a, v)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         a, v = ctx.saved_tensors
         ga = np.outer(grad, v) if ctx.needs_input_grad[0] else None
-        gv = a.T @ grad if ctx.needs_input_grad[1] else None
+        gv = matmul_kernel(a.T, grad) if ctx.needs_input_grad[1] else None
         return ga, gv
 
 
@@ -167,13 +168,13 @@ class Bmm(Function):
             )
         _check_same_dtype(a, b)
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
-        return np.matmul(a, b)
+        return matmul_kernel(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         a, b = ctx.saved_tensors
-        ga = np.matmul(grad, b.transpose(0, 2, 1)) if ctx.needs_input_grad[0] else None
-        gb = np.matmul(a.transpose(0, 2, 1), grad) if ctx.needs_input_grad[1] else None
+        ga = matmul_kernel(grad, b.transpose(0, 2, 1)) if ctx.needs_input_grad[0] else None
+        gb = matmul_kernel(a.transpose(0, 2, 1), grad) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

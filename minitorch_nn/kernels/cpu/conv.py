@@ -41,11 +41,9 @@ float32 tests against torch are what check paths 1 and 2.
 Bias add is fused into the output reorder, and grad bias into the gradient
 reorder.
 
-Parallelism. The batch is cut into blocks, run on a pool of
-``numba.get_num_threads()`` Python threads; every kernel is ``nogil`` and
-NumPy's matmul releases the GIL; BLAS is held to one thread per block (a
-threaded BLAS leaves its workers spinning after each call, fighting the
-other blocks for the cores).
+Parallelism. The batch is cut into blocks, one per thread, run on the
+engine's worker pool (workers.py); every kernel is ``nogil``, NumPy's matmul
+releases the GIL, and BLAS runs single-threaded in each block.
 
 Measurements (this 2-core VM, float32, both engines on 2 threads, ratio =
 torch / ours for forward+backward):
@@ -75,8 +73,6 @@ torch / ours for forward+backward):
 from __future__ import annotations
 
 import functools
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numba
@@ -84,6 +80,8 @@ import numpy as np
 from numba import njit
 
 from .gemm import shifted_gemm_nn, shifted_gemm_nt
+from .workers import WORKERS
+from .workspace import scratch
 
 # Target size (elements) of one block's column matrix: big enough for efficient
 # GEMMs, small enough to stay in this machine's cache while BLAS reads it.
@@ -470,63 +468,6 @@ def _arr(t) -> np.ndarray:
     return np.asarray(t, dtype=np.int64)
 
 
-class _Workers:
-    """A pool of Python threads that run blocks of the batch side by side.
-
-    A block is Numba kernels (GIL released) and, on the Winograd and strided paths,
-    GEMMs through NumPy's BLAS (GIL released). BLAS is held to one thread meanwhile:
-    a threaded BLAS would leave its worker spinning after each call and fight the
-    other blocks for the cores.
-    """
-
-    def __init__(self) -> None:
-        self._pool: ThreadPoolExecutor | None = None
-        self._size = 0
-        self._lock = threading.Lock()
-        self._blas = _blas_controller()
-
-    def map(self, fn, items: list, blas: bool = True) -> list:
-        """[fn(item) for item in items], the items dealt round-robin to the threads.
-
-        The calling thread runs the first share itself: handing every share to the
-        pool and waiting costs one more thread wake-up (~50 us) per call. Pass
-        blas=False for work that never calls BLAS (no need to pin its threads).
-        """
-        workers = min(numba.get_num_threads(), len(items))
-        if workers <= 1:
-            return [fn(item) for item in items]
-        with self._lock:
-            if self._pool is None or self._size != workers - 1:
-                if self._pool is not None:
-                    self._pool.shutdown()
-                self._pool = ThreadPoolExecutor(workers - 1, thread_name_prefix="minitorch-conv")
-                self._size = workers - 1
-        chunks = [items[i::workers] for i in range(workers)]
-        pin = blas and self._blas is not None
-        before = self._blas.get_num_threads() if pin else None
-        if pin:
-            self._blas.set_num_threads(1)
-        try:
-            futures = [self._pool.submit(lambda c=c: [fn(item) for item in c]) for c in chunks[1:]]
-            results = [[fn(item) for item in chunks[0]]] + [f.result() for f in futures]
-        finally:
-            if pin:
-                self._blas.set_num_threads(before)
-        return [r for chunk in results for r in chunk]
-
-
-def _blas_controller():
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return None
-    libs = ThreadpoolController().select(user_api="blas").lib_controllers
-    return libs[0] if len(libs) == 1 else None
-
-
-WORKERS = _Workers()
-
-
 def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
     """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
     if x.dtype == np.float32:  # the fast paths are for float32 only (see "float64" above)
@@ -557,17 +498,19 @@ class _DirectPlan(NamedTuple):
 
     rows[g, c*K + k] = ((g*Cg + c)*S + off[k]) * B   where tap k of channel c starts in xt
     out_rows[g, o]   = (g*Og + o) * plane            where output channel o starts in y / gy
-    in_bases[i]      = (zd*Hp + zh) * Wp * B          output row i's shift in xt
-    out_bases[i]     = (zd*OH + zh) * OW * B          output row i's start in y / gy
+    forward[i]       = (in_base, out_base) of output row i = (zd, zh): its shift in xt,
+                       (zd*Hp + zh) * Wp * B, and its start in y / gy, (zd*OH + zh) * OW * B
+    backward[i]      = (out_base, in_base), the same pairs the other way round
     perm             the taps in kw-major order (c, kd, kh fastest): rows of one 4-row tile
                      then never overlap when grad input sends them back to xt.
     """
 
     rows: np.ndarray
     out_rows: np.ndarray
-    in_bases: np.ndarray
-    out_bases: np.ndarray
+    forward: np.ndarray
+    backward: np.ndarray
     perm: np.ndarray
+    gx_rows: np.ndarray
     padded: tuple
     run: int
 
@@ -591,7 +534,11 @@ def _direct_plan(shape: tuple, ksize: tuple, O: int, groups: int, padding: tuple
     in_bases = ((zd * Hp + zh) * Wp * B).reshape(-1).astype(np.int64)
     out_bases = ((zd * OH + zh) * run).reshape(-1).astype(np.int64)
     perm = np.arange(rows[0].size).reshape(C // groups, kd, kh, kw).transpose(3, 0, 1, 2).reshape(-1)
-    return _DirectPlan(rows.reshape(groups, -1), out_rows, in_bases, out_bases, perm, (Dp, Hp, Wp), run)
+    rows = rows.reshape(groups, -1)
+    forward = np.stack([in_bases, out_bases], 1)
+    backward = np.ascontiguousarray(forward[:, ::-1])
+    gx_rows = np.ascontiguousarray(rows[:, perm])
+    return _DirectPlan(rows, out_rows, forward, backward, perm, gx_rows, (Dp, Hp, Wp), run)
 
 
 def _sample_blocks(n: int) -> list[tuple[int, int]]:
@@ -613,14 +560,14 @@ def _forward_direct(x, weight, bias, padding, dilation, groups) -> np.ndarray:
     def block(span):
         n0, n1 = span
         plan = _direct_plan(*key, n1 - n0)
-        xt = np.zeros((C,) + plan.padded + (n1 - n0,), dtype=x.dtype)
+        xt = scratch("xt", (C,) + plan.padded + (n1 - n0,), x.dtype, zero=any(padding))
         to_batch_last(x, pad, n0, n1, xt)
-        y = np.zeros((O,) + tuple(osize) + (n1 - n0,), dtype=x.dtype)
+        y = scratch("y", (O,) + tuple(osize) + (n1 - n0,), x.dtype, zero=True)
         xf, yf = xt.reshape(-1), y.reshape(-1)
-        shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, np.stack([plan.in_bases, plan.out_bases], 1), plan.run)
+        shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, plan.forward, plan.run)
         from_batch_last(y, _NO_PADDING, b, n0, out)
 
-    WORKERS.map(block, _sample_blocks(N), blas=False)
+    WORKERS.map(block, _sample_blocks(N))
     return out
 
 
@@ -642,26 +589,23 @@ def _backward_direct(x, weight, gout, padding, dilation, groups, need_input, nee
         n0, n1 = span
         B = n1 - n0
         plan = _direct_plan(*key, B)
-        gy = np.empty((O,) + gout.shape[2:] + (B,), dtype=x.dtype)
+        gy = scratch("gy", (O,) + gout.shape[2:] + (B,), x.dtype)
         gb = np.zeros(O if need_bias else 0, x.dtype)
         grad_to_batch_last(g5, n0, n1, gy, gb)
         gyf = gy.reshape(-1)
         gw = None
         if need_weight:
-            xt = np.zeros((C,) + plan.padded + (B,), dtype=x.dtype)
+            xt = scratch("xt", (C,) + plan.padded + (B,), x.dtype, zero=any(padding))
             to_batch_last(x, pad, n0, n1, xt)
             gw = np.zeros(w.shape, x.dtype)
-            bases = np.stack([plan.out_bases, plan.in_bases], 1)
-            shifted_gemm_nt(gyf, plan.out_rows, xt.reshape(-1), plan.rows, bases, plan.run, gw)
+            shifted_gemm_nt(gyf, plan.out_rows, xt.reshape(-1), plan.rows, plan.backward, plan.run, gw)
         if need_input:
-            gxt = np.zeros((C,) + plan.padded + (B,), dtype=x.dtype)
-            bases = np.stack([plan.out_bases, plan.in_bases], 1)
-            drows = np.ascontiguousarray(plan.rows[:, plan.perm])
-            shifted_gemm_nn(wt, gyf, plan.out_rows, gxt.reshape(-1), drows, bases, plan.run)
+            gxt = scratch("gxt", (C,) + plan.padded + (B,), x.dtype, zero=True)
+            shifted_gemm_nn(wt, gyf, plan.out_rows, gxt.reshape(-1), plan.gx_rows, plan.backward, plan.run)
             from_batch_last(gxt, pad, _NO_BIAS[x.dtype.char], n0, gx)
         return gw, gb
 
-    partial = WORKERS.map(block, _sample_blocks(N), blas=False)
+    partial = WORKERS.map(block, _sample_blocks(N))
     gw = np.sum([p[0] for p in partial], axis=0).reshape(weight.shape) if need_weight else None
     gb = np.sum([p[1] for p in partial], axis=0) if need_bias else None
     return gx, gw, gb
