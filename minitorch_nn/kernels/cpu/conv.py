@@ -208,52 +208,60 @@ def fold_grad_output(gout, n0, n1, out):  # pragma: no cover - jitted
 def to_batch_last(x, padding, n0, n1, xt):  # pragma: no cover - jitted
     """xt[c, pd + d, ph + h, pw + w, b] = x[n0 + b, c, d, h, w]; xt's padding border must be zero.
 
-    Copied in runs of 16 along w: a run is one cache line of x, and the 16 lines of xt
-    it scatters to are reused by the next 15 samples (a plain loop over b innermost
-    would stride 4 KiB in x and thrash one L1 set).
+    One image row at a time: read contiguously from x, written with stride B into
+    xt, whose W lines are reused by the next samples (flat indices, see NONNEG).
     """
     C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    Dp, Hp, Wp, B = xt.shape[1], xt.shape[2], xt.shape[3], xt.shape[4]
     pd, ph, pw = padding[0], padding[1], padding[2]
+    xf, tf = x.reshape(-1), xt.reshape(-1)
     for c in range(C):
         for d in range(D):
             for h in range(H):
-                for w0 in range(0, W, 16):
-                    for b in range(n1 - n0):
-                        for w in range(w0, min(W, w0 + 16)):
-                            xt[c, pd + d, ph + h, pw + w, b] = x[n0 + b, c, d, h, w]
+                dst = (((c * Dp + pd + d) * Hp + ph + h) * Wp + pw) * B
+                for b in range(B):
+                    src = ((((n0 + b) * C + c) * D + d) * H + h) * W
+                    for w in range(W):
+                        tf[(dst + w * B + b) & NONNEG] = xf[(src + w) & NONNEG]
 
 
 @njit(cache=True, nogil=True)
 def from_batch_last(xt, padding, bias, n0, x):  # pragma: no cover - jitted
     """x[n0 + b, c, d, h, w] = xt[c, pd + d, ph + h, pw + w, b] + bias[c] (the interior, batch first again)."""
-    C, D, H, W, B = x.shape[1], x.shape[2], x.shape[3], x.shape[4], xt.shape[4]
+    C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    Dp, Hp, Wp, B = xt.shape[1], xt.shape[2], xt.shape[3], xt.shape[4]
     pd, ph, pw = padding[0], padding[1], padding[2]
     has_bias = bias.shape[0] > 0
+    xf, tf = x.reshape(-1), xt.reshape(-1)
     for c in range(C):
         add = bias[c] if has_bias else 0
         for d in range(D):
             for h in range(H):
-                for w0 in range(0, W, 16):
-                    for b in range(B):
-                        for w in range(w0, min(W, w0 + 16)):
-                            x[n0 + b, c, d, h, w] = xt[c, pd + d, ph + h, pw + w, b] + add
+                src = (((c * Dp + pd + d) * Hp + ph + h) * Wp + pw) * B
+                for b in range(B):
+                    dst = ((((n0 + b) * C + c) * D + d) * H + h) * W
+                    for w in range(W):
+                        xf[(dst + w) & NONNEG] = tf[(src + w * B + b) & NONNEG] + add
 
 
 @njit(cache=True, nogil=True)
 def grad_to_batch_last(gout, n0, n1, gy, gb):  # pragma: no cover - jitted
     """gy[o, zd, zh, zw, b] = gout[n0 + b, o, zd, zh, zw]; gb[o] += its sum (gb may be empty)."""
     O, OD, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3], gout.shape[4]
+    B = n1 - n0
     need_bias = gb.shape[0] > 0
+    gf, yf = gout.reshape(-1), gy.reshape(-1)
     for o in range(O):
         total = 0.0
         for zd in range(OD):
             for zh in range(OH):
-                for w0 in range(0, OW, 16):
-                    for b in range(n1 - n0):
-                        for zw in range(w0, min(OW, w0 + 16)):
-                            v = gout[n0 + b, o, zd, zh, zw]
-                            gy[o, zd, zh, zw, b] = v
-                            total += v
+                dst = ((o * OD + zd) * OH + zh) * OW * B
+                for b in range(B):
+                    src = ((((n0 + b) * O + o) * OD + zd) * OH + zh) * OW
+                    for zw in range(OW):
+                        v = gf[(src + zw) & NONNEG]
+                        yf[(dst + zw * B + b) & NONNEG] = v
+                        total += v
         if need_bias:
             gb[o] += total
 
