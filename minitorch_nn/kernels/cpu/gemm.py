@@ -39,7 +39,7 @@ NONNEG = 0x7FFFFFFFFFFFFFFF
 
 # Output positions per sweep of ``shifted_gemm_nn``: the rows being summed into and
 # the rows read stay in L1.
-CHUNK = 256
+CHUNK = 1024
 
 
 @njit(cache=True, nogil=True, fastmath=True)
