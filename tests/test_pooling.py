@@ -262,6 +262,49 @@ def test_unrolled_2x2_windows_match_torch(dilation, stride, padding, ceil_mode, 
     np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
 
 
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 4),
+    h=st.integers(1, 6).map(lambda v: 2 * v),
+    w=st.integers(1, 6).map(lambda v: 2 * v),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    threaded=st.booleans(),
+    seed=S.seeds,
+)
+def test_2x2_tiling_path_matches_torch_with_ties_nan_and_inf(n, c, h, w, dtype, threaded, seed):
+    # kernel 2, stride 2 over even planes takes the two-pass kernel (_max_forward_2x2): values drawn
+    # from a few levels so windows hold ties, plus NaNs and -inf, where the tap order decides
+    assert kernels._tiles_2x2((n * c, 1, h, w), kernels_tables(h, w), (1, 1, 1))
+    rng = np.random.default_rng(seed)
+    levels = np.array([-np.inf, -1.0, 0.0, 0.5, np.nan, 2.0])
+    x = rng.choice(levels, size=(n, c, h, w), p=[0.1, 0.25, 0.25, 0.25, 0.05, 0.1]).astype(dtype)
+    if threaded:
+        kernels_min = kernels.MIN_PARALLEL_WORK
+        kernels.MIN_PARALLEL_WORK = 1
+    try:
+        xo, xt = _pair(x, requires_grad=True)
+        yo, io = mt.nn.functional.max_pool2d(xo, 2, return_indices=True)
+        yt, it = torch.nn.functional.max_pool2d(xt, 2, return_indices=True)
+        np.testing.assert_array_equal(io.numpy(), it.numpy())
+        np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
+        g = rng.standard_normal(tuple(yt.shape)).astype(dtype)
+        yo.backward(mt.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+    finally:
+        if threaded:
+            kernels.MIN_PARALLEL_WORK = kernels_min
+
+
+def kernels_tables(h: int, w: int) -> tuple:
+    """The window tables max_pool2d(x, 2) builds for an h x w plane."""
+    return (
+        kernels.unit_window(1),
+        kernels.sliding_windows(h, h // 2, 2, 2, 0, 1, True),
+        kernels.sliding_windows(w, w // 2, 2, 2, 0, 1, True),
+    )
+
+
 def test_empty_batch_and_nan_as_torch():
     for shape in ((0, 2, 4, 4),):
         for name in ("max_pool2d", "avg_pool2d"):
