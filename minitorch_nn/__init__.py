@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import builtins as _builtins
 
+from .kernels.cpu.memory import keep_freed_memory as _keep_freed_memory
+
+_keep_freed_memory()  # big temporaries reuse pages instead of faulting in new ones every step
+
 from . import _bindings  # noqa: F401  (attaches the op methods to Tensor)
 from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.tensor import make_tensor as tensor
