@@ -110,6 +110,66 @@ def test_functional_linear_non_viewable_input_matches_torch(bias):
         np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
 
 
+def _bias_array(kind: str, rng: np.random.Generator) -> np.ndarray:
+    return {
+        "vector": lambda: rng.standard_normal(2),
+        "strided_vector": lambda: rng.standard_normal(4)[::2],
+        "row": lambda: rng.standard_normal((1, 2)),
+        "strided_row": lambda: rng.standard_normal((1, 4))[:, ::2],
+        "one": lambda: rng.standard_normal(1),
+        "one_by_one": lambda: rng.standard_normal((1, 1)),
+        "scalar": lambda: np.array(rng.standard_normal()),
+        "rows": lambda: rng.standard_normal((4, 2)),
+    }[kind]()
+
+
+@pytest.mark.parametrize("x_shape", [(3,), (4, 3), (2, 4, 3), (2, 2, 4, 3), (1, 1, 3)])
+@pytest.mark.parametrize("x_strided", [False, True])
+@pytest.mark.parametrize(
+    "bias", ["vector", "strided_vector", "row", "strided_row", "one", "one_by_one", "scalar", "rows", "expanded"]
+)
+def test_functional_linear_graph_follows_bias_shape_and_strides_like_torch(x_shape, x_strided, bias):
+    """torch folds the bias into addmm only for a contiguous input and a contiguous bias that is 1-D
+    or has one dim once squeezed; otherwise matmul, then add_ (the graph's root is AddBackward0)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((*x_shape[:-1], 2 * x_shape[-1]))[..., ::2] if x_strided else rng.standard_normal(x_shape)
+    w, b = rng.standard_normal((2, 3)), _bias_array("one" if bias == "expanded" else bias, rng)
+    g = rng.standard_normal((*x_shape[:-1], 2))
+    results = []
+    for lib in (real_torch, mt):
+        make = real_torch.from_numpy if lib is real_torch else mt.Tensor._make
+        xs, ws, bs = (make(np.array(a, copy=False)).requires_grad_() for a in (x, w, b))
+        try:
+            out = _linear(lib, xs, ws, bs.expand(2) if bias == "expanded" else bs)
+        except RuntimeError as error:  # e.g. a (1, 2) bias added in place to a (2,) output
+            results.append(str(error))
+            continue
+        out.backward(make(g))
+        results.append((out, [np.asarray(t.detach().numpy()) for t in [out, xs.grad, ws.grad, bs.grad]]))
+    if isinstance(results[0], str):
+        assert results[1] == results[0]
+        return
+    (theirs, theirs_values), (ours, ours_values) = results
+    assert _signature(ours.grad_fn) == _signature(theirs.grad_fn)
+    for a, e in zip(ours_values, theirs_values):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "x_shape, b_shape",
+    [((3,), (1, 1)), ((3,), (2, 1)), ((3,), (4, 2)), ((3,), (3,)), ((4, 3), (2, 1)), ((4, 3), (3,))]
+    + [((2, 4, 3), (2, 1)), ((2, 4, 3), (3,)), ((2, 4, 3), (1, 1, 1, 2)), ((2, 4, 3), (5, 4, 2))],
+)
+def test_bias_that_does_not_broadcast_error_text_equals_torch(x_shape, b_shape):
+    messages = []
+    for lib in (mt, real_torch):
+        x, w, b = (lib.tensor(np.ones(s, dtype=np.float32)) for s in (x_shape, (2, 3), b_shape))
+        with pytest.raises(RuntimeError) as info:
+            lib.nn.functional.linear(x, w, b)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
 def test_linear_2d_graph_is_addmm_of_bias_input_and_transposed_weight():
     x = mt.tensor(np.random.default_rng(0).standard_normal((4, 3)), dtype=mt.float32, requires_grad=True)
     lin = mt.nn.Linear(3, 2)

@@ -377,6 +377,33 @@ def test_errors_match_torch(call):
     assert ours[1] == theirs[1]
 
 
+REDUCTIONS_OVER_DIMS = {
+    "sum": lambda x, d: x.sum(d),
+    "mean": lambda x, d: x.mean(d),
+    "var": lambda x, d: x.var(d),
+    "std": lambda x, d: x.std(d, correction=0),
+    "amax": lambda x, d: x.amax(d),
+    "amin": lambda x, d: x.amin(d),
+    "squeeze": lambda x, d: x.squeeze(d),
+    "any": lambda x, d: (x > 0).any(d),
+}
+
+
+@pytest.mark.parametrize("op", sorted(REDUCTIONS_OVER_DIMS))
+@pytest.mark.parametrize(
+    "shape, dims",
+    [((2, 3, 4), d) for d in [(0, 0), (1, -2), (0, 1, 1), (2, 0, -1), (-1, -3, 0), (1, 2, 1, 2), (0, 0, 5), (0, 5, 0)]]
+    + [((), (0, 0)), ((), (0, -1)), ((), (0, 0, 5))],
+)
+def test_repeated_dims_error_matches_torch(op, shape, dims):
+    """torch: RuntimeError "dim X appears multiple times in the list of dims", X the first dim met
+    again (wrapped); var, std and squeeze check dims in turn, the others check every range first."""
+    ours, theirs = _both(lambda lib: REDUCTIONS_OVER_DIMS[op](lib.ones(shape, dtype=lib.float64), dims))
+    assert theirs is not None and ours is not None
+    assert ours[0] is theirs[0]
+    assert ours[1] == theirs[1]
+
+
 @given(shape=S.shapes(0, 3), beta=st.sampled_from([0.5, 1.0, 3.0]), threshold=st.sampled_from([1.0, 20.0]))
 def test_softplus_matches_torch(shape, beta, threshold):
     rng = np.random.default_rng(sum(shape) + int(beta * 10))

@@ -531,13 +531,32 @@ def _grad_mode_on() -> bool:
     return is_grad_enabled()
 
 
+def _records(self: Tensor, value: Any) -> bool:
+    return _grad_mode_on() and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+
+
 def zero_(self: Tensor) -> Tensor:
+    """self = 0; recorded as ZeroBackward0 when grad is on."""
+    if _records(self, None):
+        from .indexing import Zero, _refuse_leaf
+
+        _refuse_leaf(self)
+        Zero.apply(self, 0)
+        return self
     return fill_(self, 0)
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
-    if self._grad_fn is None and self._requires_grad and _grad_mode_on():
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    """self = value everywhere; recorded as FillBackward2 (a number) or FillBackward3 (a 0-d tensor)."""
+    if _records(self, value):
+        from .indexing import fill
+
+        fill(self, value)
+        return self
+    if isinstance(value, Tensor) and value._data.ndim != 0:
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
+        )
     self._data[...] = value._data if isinstance(value, Tensor) else value
     self._version.value += 1
     return self
@@ -545,14 +564,16 @@ def fill_(self: Tensor, value: Any) -> Tensor:
 
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """self = src's values (broadcast, cast); recorded as CopyBackwards when grad is on."""
-    if _grad_mode_on() and (self._requires_grad or (isinstance(src, Tensor) and src._requires_grad)):
-        from .indexing import setitem
+    from .utils import check_broadcasts_into
 
-        setitem(self, Ellipsis, src)
+    if _records(self, src):
+        from .indexing import copy_into
+
+        copy_into(self, src)
         return self
-    if self._grad_fn is None and self._requires_grad and _grad_mode_on():
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    self._data[...] = src._data if isinstance(src, Tensor) else src
+    src_data = src._data if isinstance(src, Tensor) else np.asarray(src)
+    check_broadcasts_into(src_data.shape, self._data.shape)
+    self._data[...] = src_data
     self._version.value += 1
     return self
 

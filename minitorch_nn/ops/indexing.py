@@ -17,7 +17,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, wrap_dim
-from .utils import result_dtype, unbroadcast
+from .shape import expand, view
+from .utils import check_broadcasts_into, result_dtype, unbroadcast
 
 
 def _to_numpy_index(index: Any) -> Any:
@@ -37,31 +38,36 @@ def _is_advanced(index: Any) -> bool:
     return any(isinstance(p, (np.ndarray, list)) for p in parts)
 
 
-def _node_name(index: Any, shape: tuple[int, ...]) -> str:
-    """The name torch gives the last indexing step: select, slice, unsqueeze or alias.
+def _full_slice(s: slice, size: int) -> bool:
+    """torch skips a slice that keeps a whole dim: start 0 or None as written (a negative start is
+    never skipped, even one that wraps to 0), step 1 or None, stop None or at least the size."""
+    return (s.start is None or s.start == 0) and (s.step is None or s.step == 1) and (s.stop is None or s.stop >= size)
 
-    torch applies the index left to right, one select/slice/unsqueeze per entry, and skips
-    slices that keep the whole dim; with no step at all the result is an alias. A lone slice
-    (not in a tuple) always slices.
-    """
-    if isinstance(index, slice):
-        return "SliceBackward0"
+
+def _view_steps(index: Any, shape: tuple[int, ...], keep_full_slices: bool = False) -> list[tuple[str, tuple]]:
+    """The view ops torch applies for a basic index, left to right, as (node name, index of the
+    view so far): one select per int, one unsqueeze per None, one slice per slice that does not
+    keep its whole dim (``_full_slice``; with ``keep_full_slices`` every slice is one)."""
     parts = index if isinstance(index, tuple) else (index,)
     consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
-    name, dim = "AliasBackward0", 0
+    steps: list[tuple[str, tuple]] = []
+    dim = src = 0  # the dim of the view so far, and of x, that the next entry indexes
     for p in parts:
         if p is Ellipsis:
             dim += len(shape) - consumed
+            src += len(shape) - consumed
         elif p is None:
-            name = "UnsqueezeBackward0"
+            steps.append(("UnsqueezeBackward0", (slice(None),) * dim + (None,)))
+            dim += 1
         elif isinstance(p, (int, np.integer)):
-            name = "SelectBackward0"
-            dim += 1
+            steps.append(("SelectBackward0", (slice(None),) * dim + (p,)))
+            src += 1
         else:
-            if p.indices(shape[dim]) != (0, shape[dim], 1):
-                name = "SliceBackward0"
+            if keep_full_slices or not _full_slice(p, shape[src]):
+                steps.append(("SliceBackward0", (slice(None),) * dim + (p,)))
             dim += 1
-    return name
+            src += 1
+    return steps
 
 
 class Index(Function):
@@ -111,29 +117,57 @@ def _basic(name: str) -> type[Function]:
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:
+    """x[index]: integer arrays and masks copy (IndexBackward0); anything else is a chain of views,
+    one node per step as torch builds it (see ``_view_steps``), or an alias when no step is taken.
+    A lone slice (not in a tuple) is always a slice step: torch turns off the whole-dim skip there."""
     index = _to_numpy_index(index)
     _check_bounds(input, index)
     if _is_advanced(index):
         return Index.apply(input, index)
-    return _basic(_node_name(index, input._data.shape)).apply(input, index)
+    steps = _view_steps(index, input._data.shape, keep_full_slices=isinstance(index, slice))
+    if not steps:
+        return _basic("AliasBackward0").apply(input, Ellipsis)
+    out = input
+    for name, step in steps:
+        out = _basic(name).apply(out, step)
+    return out
+
+
+def _width(p: Any) -> int:
+    """How many of x's dims one index entry uses: None and Ellipsis none, a mask its own dims."""
+    if p is None or p is Ellipsis:
+        return 0
+    if isinstance(p, np.ndarray) and p.dtype == np.bool_:
+        return p.ndim
+    return 1
 
 
 def _check_bounds(input: Tensor, index: Any) -> None:
+    """torch's IndexErrors; an int out of range names its position in the index tuple as the dim."""
+    ndim, shape = input.ndim, input._data.shape
     parts = index if isinstance(index, tuple) else (index,)
+    if ndim == 0:
+        for p in parts:
+            if isinstance(p, (int, np.integer)):
+                raise IndexError(
+                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+                    "to convert a 0-dim tensor to a number"
+                )
+            if isinstance(p, slice):
+                raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    used = sum(_width(p) for p in parts)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     dim = 0
-    for p in parts:
-        if p is None:
-            continue
+    for position, p in enumerate(parts):
         if p is Ellipsis:
-            dim = input.ndim - sum(1 for q in parts if q is not None and q is not Ellipsis) + dim + 1 - 1
-            continue
-        if isinstance(p, (int, np.integer)):
-            if dim >= input.ndim:
-                raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
-            size = input._data.shape[dim]
-            if not -size <= p < size:
-                raise IndexError(f"index {p} is out of bounds for dimension {dim} with size {size}")
-        dim += 1
+            dim += ndim - used
+        elif isinstance(p, (int, np.integer)):
+            if not -shape[dim] <= p < shape[dim]:
+                raise IndexError(f"index {p} is out of bounds for dimension {position} with size {shape[dim]}")
+            dim += 1
+        else:
+            dim += _width(p)
 
 
 class CopySlices(Function):
@@ -167,12 +201,40 @@ CopySlices._node_class.name = lambda self: "torch::autograd::CopySlices"  # torc
 
 
 class CopyBackwards(CopySlices):
-    """x[...] = v (or x.copy_(v)): every element overwritten, so dx = 0 and dv = dy summed to v's shape."""
+    """x.copy_(v) (and x[...] = v): every element overwritten, so dx = 0 and dv = dy summed to v's shape."""
 
     node_name = "CopyBackwards"
 
 
 CopyBackwards._node_class.name = lambda self: "torch::autograd::CopyBackwards"
+
+
+class FillTensor(CopySlices):
+    """x.fill_(v) with a 0-d tensor v (and x[...] = scalar): dx = 0, dv = the sum of dy."""
+
+    node_name = "FillBackward3"
+
+
+class FillScalar(Function):
+    """x.fill_(number), in place.   dx = 0: no element of x survives."""
+
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, value: Any) -> np.ndarray:
+        x[...] = value
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return np.zeros_like(grad), None
+
+
+class Zero(FillScalar):
+    """x.zero_(), in place.   dx = 0."""
+
+    node_name = "ZeroBackward0"
 
 
 class IndexPut(CopySlices):
@@ -181,23 +243,95 @@ class IndexPut(CopySlices):
     node_name = "IndexPutBackward0"
 
 
+def _without_leading_ones(value: Tensor) -> Tensor:
+    """torch views a value without its leading size-1 dims before writing it (slicePrefix1sSize)."""
+    shape = value._data.shape
+    lead = next((i for i, s in enumerate(shape) if s != 1), len(shape))
+    return view(value, shape[lead:])
+
+
+def _refuse_leaf(input: Tensor, on_a_view: bool = False) -> None:
+    """An in-place write on a leaf that requires grad (or on a view of one) is refused before anything
+    is written."""
+    if is_grad_enabled() and input._grad_fn is None and input._requires_grad:
+        what = "a view of a leaf Variable" if on_a_view else "a leaf Variable"
+        raise RuntimeError(f"{what} that requires grad is being used in an in-place operation.")
+
+
+def _basic_part(index: Any) -> Any:
+    """The index with each integer array or mask replaced by whole-dim slices: the views torch takes
+    before its ``index_put_``."""
+    parts = index if isinstance(index, tuple) else (index,)
+    out: list[Any] = []
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            out += [slice(None)] * _width(p)
+        else:
+            out.append(p)
+    return tuple(out)
+
+
 def setitem(input: Tensor, index: Any, value: Any) -> None:
-    """x[index] = value, in place; recorded in the graph (CopySlices) when grad is on."""
+    """x[index] = value, in place; recorded in the graph as torch records it when grad is on.
+
+    torch reads the slots with view ops (``_view_steps``) and writes the value there
+    (``at::indexing::copy_to``): a value of the slots' shape is copied (``copy_``); a 0-d value
+    is filled in (``fill_``); any other value is viewed without its leading 1s, expanded to the
+    slots' shape and copied. When the index takes no view step the write lands on x itself
+    (CopyBackwards or FillBackward3), otherwise on a view of x (CopySlices). Integer arrays and
+    masks are an ``index_put_`` (IndexPutBackward0). A Python number is a 0-d tensor of x's dtype.
+    Without a graph the same Functions only write (and bump x's version).
+    """
     index = _to_numpy_index(index)
+    _check_bounds(input, index)
+    advanced = _is_advanced(index)
+    # with no view step the write lands on x itself, otherwise on a view of x
+    whole = not _view_steps(_basic_part(index) if advanced else index, input._data.shape)
+    _refuse_leaf(input, on_a_view=not whole)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=input._data.dtype))
-    elif value._data.dtype != input._data.dtype:
-        value = value.to(input._data.dtype)
-    if is_grad_enabled() and (input.requires_grad or value.requires_grad):
-        if _is_advanced(index):
-            IndexPut.apply(input, value, index)
-        elif _node_name(index, input._data.shape) == "AliasBackward0":
-            CopyBackwards.apply(input, value, index)
-        else:
-            CopySlices.apply(input, value, index)
+    slots = input._data[index].shape
+    if advanced:
+        if value._data.shape and value._data.shape[0] == 1:
+            value = _without_leading_ones(value)
+        shape = value._data.shape
+        if len(shape) > len(slots) or any(v not in (1, s) for v, s in zip(shape[::-1], slots[::-1])):
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to indexing result "
+                f"of shape {list(slots)}"
+            )
+        IndexPut.apply(input, value, index)
         return
-    input._data[index] = value._data
-    input._version.value += 1
+    if value._data.shape == slots:
+        copy: type[Function] = CopyBackwards if whole else CopySlices
+    elif value._data.ndim == 0:
+        copy = FillTensor if whole else CopySlices
+    else:
+        value = _without_leading_ones(value)
+        if value._data.shape != slots:
+            value = expand(value, *slots)
+        copy = CopyBackwards if whole else CopySlices
+    copy.apply(input, value, Ellipsis if whole else index)
+
+
+def copy_into(input: Tensor, src: Tensor) -> None:
+    """input.copy_(src) with a graph: src broadcast to input's shape (CopyBackwards)."""
+    check_broadcasts_into(src._data.shape, input._data.shape)
+    _refuse_leaf(input)
+    CopyBackwards.apply(input, src, Ellipsis)
+
+
+def fill(input: Tensor, value: Any) -> None:
+    """input.fill_(value) with a graph: FillBackward2 for a number, FillBackward3 for a 0-d tensor."""
+    _refuse_leaf(input)
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
+            )
+        FillTensor.apply(input, value, Ellipsis)
+    else:
+        FillScalar.apply(input, value)
 
 
 class Cat(Function):

@@ -3,7 +3,8 @@
 torch has no fused linear backward. ``aten::linear`` picks one of three graphs:
 
 - 2-D x with bias: ``addmm(b, x, W^T)``                       (AddmmBackward0)
-- contiguous x with a 1-D bias (or 3-D x): x viewed as rows (n, in), addmm,
+- contiguous x (any dim) with a contiguous bias that has one dim of size
+  other than 1 (or is 1-D): x viewed as rows (n, in), addmm,
   the result viewed back to (*, out)                         (View, Addmm, View)
 - otherwise ``matmul(x, W^T)`` and then ``out.add_(b)``; matmul multiplies a
   1-D x as a row (unsqueeze(0), mm, squeeze_(0)) and folds the batch dims of
@@ -26,7 +27,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .matmul import addmm, mm
 from .shape import t, view
-from .utils import unbroadcast
+from .utils import check_broadcasts_into, unbroadcast
 
 
 class UnsafeView(Function):
@@ -120,6 +121,7 @@ class AddBiasInplace(Function):
 
     @staticmethod
     def forward(ctx: Any, out: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        check_broadcasts_into(bias.shape, out.shape)
         ctx.bias_shape = bias.shape
         out += bias
         ctx.mark_dirty(out)
@@ -154,11 +156,17 @@ def _matmul_weight_t(x: Tensor, weight_t: Tensor) -> Tensor:
     return UnsafeView.apply(out, (*x.shape[:-1], weight_t.shape[1]))
 
 
+def _bias_fusable(bias: Tensor) -> bool:
+    """torch's test for folding the bias into addmm: 1-D, or one dim once squeezed, and contiguous."""
+    squeezed_dims = sum(1 for size in bias.shape if size != 1)
+    return (bias.dim() == 1 or squeezed_dims == 1) and bias.is_contiguous()
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input W^T + bias, with torch's graph for each case (see the module docstring)."""
     if input.dim() == 2 and bias is not None:
         return addmm(bias, input, t(weight))
-    if bias is not None and input.is_contiguous() and (input.dim() == 3 or bias.dim() == 1):
+    if bias is not None and _bias_fusable(bias) and input.is_contiguous():
         out = addmm(bias, _rows(input), t(weight))
         return view(out, (*input.shape[:-1], out.shape[1]))
     out = _matmul_weight_t(input, t(weight))

@@ -23,7 +23,7 @@ from ..autograd.tensor import Tensor
 from ..kernels.cpu.matmul import matmul as matmul_kernel
 from .shape import Reshape as _UnsafeView
 from .shape import contiguous, expand, reshape, transpose, unsqueeze
-from .utils import result_dtype, unbroadcast
+from .utils import check_expand, result_dtype, unbroadcast
 
 
 def _check_mm(a: np.ndarray, b: np.ndarray) -> None:
@@ -76,6 +76,7 @@ class Addmm(Function):
         ctx: Any, bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta: float = 1, alpha: float = 1
     ) -> np.ndarray:
         _check_mm(a, b)
+        check_expand(bias.shape, (a.shape[0], b.shape[1]), bias.dtype)  # the bias must expand to (n, m)
         ctx.bias_shape, ctx.beta, ctx.alpha = bias.shape, beta, alpha
         ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b if ctx.needs_input_grad[1] else None)
         out = matmul_kernel(a, b)

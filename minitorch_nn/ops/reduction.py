@@ -359,7 +359,7 @@ def _variance_args(input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correc
         raise RuntimeError(
             f"std and var only support floating point and complex dtypes, but got: {_scalar_name(input)}"
         )
-    return normalize_dims(dim, input.ndim), correction, keepdim
+    return normalize_dims(dim, input.ndim, in_order=True), correction, keepdim
 
 
 def var(

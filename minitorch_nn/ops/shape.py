@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, raise_no_cuda, wrap_dim
 from ..autograd.types import device, dtype, to_numpy_dtype
-from .utils import normalize_dims, unbroadcast
+from .utils import check_expand, normalize_dims, unbroadcast
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int, original: tuple[int, ...]) -> tuple[int, ...]:
@@ -314,7 +314,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         return Squeeze.apply(input, tuple(i for i, s in enumerate(shape) if s == 1))
     many = not isinstance(dim, int)
-    dims = normalize_dims(dim, input.ndim)
+    dims = normalize_dims(dim, input.ndim, in_order=True)
     keep = tuple(d for d in dims if input.ndim and shape[d] == 1)
     return (SqueezeDims if many else SqueezeDim).apply(input, keep)
 
@@ -339,21 +339,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     sizes = _shape_args(sizes)
-    shape = input._data.shape
-    if len(sizes) < len(shape):
-        raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of sizes provided "
-            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})"
-        )
-    lead = len(sizes) - len(shape)
-    target = tuple(shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
-    for i, s in enumerate(shape):
-        if s != 1 and s != target[i + lead]:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({target[i + lead]}) must match the existing size ({s}) at "
-                f"non-singleton dimension {i + lead}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}"
-            )
-    return Expand.apply(input, target)
+    return Expand.apply(input, check_expand(input._data.shape, tuple(sizes), input._data.dtype))
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:

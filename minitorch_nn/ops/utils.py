@@ -84,17 +84,75 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.reshape(shape)
 
 
-def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
-    """dim as an int, a sequence or None (all dims) -> sorted tuple of non-negative dims."""
+def normalize_dims(dim: Any, ndim: int, *, in_order: bool = False) -> tuple[int, ...]:
+    """dim as an int, a sequence or None (all dims) -> sorted tuple of non-negative dims.
+
+    A repeated dim is a RuntimeError naming the first dim met a second time (wrapped), as in
+    torch. Most reductions check every dim's range before looking for repeats; var, std and
+    squeeze check each dim in turn (``in_order``), so (0, 0, 5) is a repeat there, not a range error.
+    """
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     n = max(ndim, 1)
-    out = []
-    for d in dims:
+
+    def wrap(d: int) -> int:
         if not -n <= d < n:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+        return d % n
+
+    if not in_order:
+        for d in dims:
+            wrap(d)
+    out: list[int] = []
+    for d in dims:
+        if wrap(d) in out:
+            raise RuntimeError(f"dim {d % n} appears multiple times in the list of dims")
         out.append(d % n)
-    if len(set(out)) != len(out):
-        raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
     return tuple(sorted(out)) if ndim > 0 else ()
+
+
+def check_broadcasts_into(shape: tuple[int, ...], out: tuple[int, ...]) -> None:
+    """out += b (or out.copy_(b)) needs b to broadcast with out, to out's own shape (torch's errors otherwise)."""
+    for i in range(1, min(len(shape), len(out)) + 1):
+        a, b = out[-i], shape[-i]
+        if a != b and a != 1 and b != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton dimension "
+                f"{max(len(shape), len(out)) - i}"
+            )
+    broadcast = np.broadcast_shapes(shape, out)
+    if broadcast != tuple(out):
+        raise RuntimeError(f"output with shape {list(out)} doesn't match the broadcast shape {list(broadcast)}")
+
+
+_TENSOR_TYPES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
+
+
+def check_expand(shape: tuple[int, ...], sizes: tuple[int, ...], dtype: np.dtype) -> tuple[int, ...]:
+    """The shape ``expand(sizes)`` gives a tensor of ``shape`` (-1 keeps a dim), with torch's errors."""
+    if len(sizes) < len(shape):
+        kind = _TENSOR_TYPES.get(np.dtype(dtype).name, "")
+        raise RuntimeError(
+            f"expand(torch.{kind}Tensor{{{list(shape)}}}, size={list(sizes)}): the number of sizes provided "
+            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})"
+        )
+    lead = len(sizes) - len(shape)
+    target = tuple(shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
+    for i, s in enumerate(shape):
+        if s != 1 and s != target[i + lead]:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[i + lead]}) must match the existing size ({s}) at "
+                f"non-singleton dimension {i + lead}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}"
+            )
+    return target

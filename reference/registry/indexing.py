@@ -1,4 +1,4 @@
-"""Registry entries: indexing, index assignment, cat/stack, gather/index_select/masked_fill."""
+"""Registry entries: indexing, index assignment, fill_/zero_/copy_, cat/stack, gather/index_select/masked_fill."""
 
 from __future__ import annotations
 
@@ -80,6 +80,39 @@ def _setitem(draw: Any) -> Any:
 
 
 @st.composite
+def _setitem_number(draw: Any) -> Any:
+    """x[index] = a Python number (torch makes it a 0-d tensor: fill_ on x itself, or CopySlices)."""
+    s = draw(_basic_index())
+    s.kwargs["value"] = draw(st.sampled_from([2.5, -1, 0.0]))
+    return s
+
+
+@st.composite
+def _fill_value(draw: Any) -> Any:
+    """x and a 0-d value, both needing gradients (x.fill_(v): FillBackward3)."""
+    s = draw(_tensor())
+    v = np.asarray(np.random.default_rng(s.seed + 7).uniform(-2, 2))
+    return S.sample((s.inputs[0], v), seed=s.seed)
+
+
+@st.composite
+def _copy_source(draw: Any) -> Any:
+    """x and a source that broadcasts to x's shape (fewer dims, or 1s), both needing gradients."""
+    s = draw(_tensor())
+    shape = s.inputs[0].shape
+    drop = draw(st.integers(0, len(shape)))
+    src_shape = tuple(1 if draw(st.booleans()) else d for d in shape[drop:])
+    src = S.array(np.random.default_rng(s.seed + 7), src_shape)
+    return S.sample((s.inputs[0], src), noncontiguous=s.noncontiguous, seed=s.seed)
+
+
+def _setitem_number_call(lib: Any, x: Any, index: Any, value: Any) -> Any:
+    y = x * 1
+    y[index] = value
+    return y
+
+
+@st.composite
 def _cat(draw: Any) -> Any:
     shape = draw(S.shapes(1, 3))
     dim = draw(st.integers(-len(shape), len(shape) - 1))
@@ -152,6 +185,11 @@ OPS = [
     OpInfo("getitem_mask", lambda lib, x, mask: x[mask], _mask),
     OpInfo("getitem_int0d", lambda lib, x: x[lib.tensor(0)], _tensor),
     OpInfo("setitem", _setitem_call, _setitem),
+    OpInfo("setitem_number", _setitem_number_call, _setitem_number),
+    OpInfo("fill_tensor", lambda lib, x, v: (x * 1).fill_(v * 2), _fill_value),
+    OpInfo("fill_number", lambda lib, x: (x * 1).fill_(1.5), _tensor),
+    OpInfo("zero_", lambda lib, x: (x * 1).zero_(), _tensor),
+    OpInfo("copy_", lambda lib, x, src: (x * 1).copy_(src * 2), _copy_source),
     OpInfo("setitem_mask", lambda lib, x, mask: _setitem_call(lib, x, lib.tensor(0.5, dtype=x.dtype), mask), _mask),
     OpInfo("cat", lambda lib, *xs, dim: lib.cat(xs, dim), _cat),
     OpInfo("concat", lambda lib, *xs, dim: lib.concat(list(xs), dim=dim), _cat),

@@ -59,7 +59,9 @@ def _variance(draw: Any) -> Any:
     s.kwargs["correction"] = draw(st.sampled_from([c for c in (0, 1, 2) if c < n] or [0]))
     if n == 1:  # a single element: the variance is 0 and its derivative is not defined (sqrt at 0)
         s.kwargs["correction"] = 0
-        s.inputs = (np.stack([s.inputs[0], s.inputs[0] + 0.5], axis=dims[0]),)
+        # two elements along the first reduced dim; concatenate keeps the rank, so negative dims
+        # still name the same dims (stacking added one, and (1, -2) could then both mean dim 1)
+        s.inputs = (np.concatenate([s.inputs[0], s.inputs[0] + 0.5], axis=dims[0]),)
     return s
 
 
