@@ -29,6 +29,15 @@ serves conv1d, conv2d and conv3d.
    register tiles). Grad weight is the same shifted rows against the output
    gradient (reduction over j), grad input is w^T gy scattered back to the rows
    it came from (col2im, one output row at a time, so it stays in cache).
+   Per-sample "wide" layout (``_forward_wide`` / ``_backward_wide``): the same
+   shifted GEMMs with one sample as the row: in a padded sample, output
+   position (zd, zh, zw) sits at q = (zd*Hp + zh)*Wp + zw, and the input under
+   tap k at q + off[k], for all q < L = ((OD-1)*Hp + OH-1)*Wp + OW at once. The
+   positions with zw >= OW (and zh >= OH in 3-d) are junk, computed and dropped
+   (their gradient is set to zero). No batch transposes: the input is read in
+   place (or padded sample by sample), and the output compacted row by row.
+   Chosen when a sample's run L is at least 256 or longer than the batch-last
+   run OW*B: LeNet conv1 (L = 892) always, conv2 (L = 136) at batch 1.
 3. Strided im2col (``im2col``/``col2im``): everything else (stride > 1, and all
    of float64); rows are gathered position by position, zero padding applied
    inside the kernel, and the GEMMs are NumPy's.
@@ -65,6 +74,15 @@ torch / ours for forward+backward):
   ~1.9x. Per-sample direct GEMMs over the wide positions (no im2col) ran at
   ~76 GFLOP/s a core, limited by the short rows (136 positions). Batch-last
   makes the rows OW*B long (320 at conv2 with B=32) with no padded columns.
+- Wide vs batch-last (one thread, forward / backward ms, noisy machine):
+  conv1 batch 64 0.26-0.37 / 0.28-0.40 vs 0.32-0.53 / 0.31-0.47 (the batch
+  transposes were half of conv1's time); batch 1 conv1 0.020 / 0.026 vs
+  0.033 / 0.039, conv2 0.024 / 0.048 vs 0.050 / 0.121 (batch-last rows are
+  only OW = 10 long there); conv2 batch 64 0.55 / 1.28 vs 0.38 / 0.64
+  (wide rows of 136 are too short), hence the rule above.
+- The grad-bias sums in the gradient copies were in-order float sums (one
+  add latency per element): with reassociation allowed, conv1's copy of the
+  gradient to batch-last 0.086 -> 0.073 ms and the wide one 3x faster.
 - Copies between batch-first and batch-last go in runs of 16 along w: a plain
   loop over the batch innermost strides 4 KiB and thrashes one L1 set (the
   output reorder at LeNet conv1 took 0.17 ms that way, 0.07 ms in runs).
@@ -96,6 +114,11 @@ WINOGRAD_MIN_CHANNELS = 1
 # vectorise. Slicing views inside hot loops instead costs an atomic reference count per view,
 # which was 4-5x slower (im2col at LeNet conv2: 0.39 -> 0.08 ms) and did not scale on threads.
 NONNEG = 0x7FFFFFFFFFFFFFFF
+
+# The grad-bias sums in the gradient copies may be reordered (vectorised): an in-order float
+# sum is one add-latency per element, which made those copies 3-4x slower. Only reassociation:
+# no assumptions about NaN or inf.
+REASSOCIATE = {"reassoc"}
 
 
 @njit(cache=True, nogil=True)
@@ -244,7 +267,7 @@ def from_batch_last(xt, padding, bias, n0, x):  # pragma: no cover - jitted
                         xf[(dst + w) & NONNEG] = tf[(src + w * B + b) & NONNEG] + add
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=REASSOCIATE)
 def grad_to_batch_last(gout, n0, n1, gy, gb):  # pragma: no cover - jitted
     """gy[o, zd, zh, zw, b] = gout[n0 + b, o, zd, zh, zw]; gb[o] += its sum (gb may be empty)."""
     O, OD, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3], gout.shape[4]
@@ -264,6 +287,84 @@ def grad_to_batch_last(gout, n0, n1, gy, gb):  # pragma: no cover - jitted
                         total += v
         if need_bias:
             gb[o] += total
+
+
+@njit(cache=True, nogil=True)
+def pad_samples(x, padding, n0, n1, xp):  # pragma: no cover - jitted
+    """xp[b, c, pd + d, ph + h, pw + w] = x[n0 + b, c, d, h, w]; xp's padding border must be zero."""
+    C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    Dp, Hp, Wp = xp.shape[2], xp.shape[3], xp.shape[4]
+    pd, ph, pw = padding[0], padding[1], padding[2]
+    xf, pf = x.reshape(-1), xp.reshape(-1)
+    for t in range((n1 - n0) * C * D * H):
+        h = t % H
+        d = (t // H) % D
+        bc = t // (H * D)  # b * C + c
+        src = ((n0 * C + bc) * D * H + d * H + h) * W
+        dst = ((bc * Dp + pd + d) * Hp + ph + h) * Wp + pw
+        for w in range(W):
+            pf[(dst + w) & NONNEG] = xf[(src + w) & NONNEG]
+
+
+@njit(cache=True, nogil=True)
+def unpad_samples(xp, padding, n0, x):  # pragma: no cover - jitted
+    """x[n0 + b, c, d, h, w] = xp[b, c, pd + d, ph + h, pw + w] (the interior of each padded sample)."""
+    C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    B, Dp, Hp, Wp = xp.shape[0], xp.shape[2], xp.shape[3], xp.shape[4]
+    pd, ph, pw = padding[0], padding[1], padding[2]
+    xf, pf = x.reshape(-1), xp.reshape(-1)
+    for t in range(B * C * D * H):
+        h = t % H
+        d = (t // H) % D
+        bc = t // (H * D)
+        dst = ((n0 * C + bc) * D * H + d * H + h) * W
+        src = ((bc * Dp + pd + d) * Hp + ph + h) * Wp + pw
+        for w in range(W):
+            xf[(dst + w) & NONNEG] = pf[(src + w) & NONNEG]
+
+
+@njit(cache=True, nogil=True)
+def wide_to_output(yw, Hp, Wp, bias, n0, out):  # pragma: no cover - jitted
+    """out[n0 + b, o, zd, zh, zw] = yw[b, o, (zd*Hp + zh)*Wp + zw] + bias[o] (drops the wide junk columns)."""
+    O, OD, OH, OW = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
+    B, L = yw.shape[0], yw.shape[2]
+    has_bias = bias.shape[0] > 0
+    yf, of = yw.reshape(-1), out.reshape(-1)
+    for t in range(B * O):
+        add = bias[t % O] if has_bias else 0
+        for zd in range(OD):
+            for zh in range(OH):
+                src = t * L + (zd * Hp + zh) * Wp
+                dst = (((n0 * O + t) * OD + zd) * OH + zh) * OW
+                for zw in range(OW):
+                    of[(dst + zw) & NONNEG] = yf[(src + zw) & NONNEG] + add
+
+
+@njit(cache=True, nogil=True, fastmath=REASSOCIATE)
+def grad_to_wide(gout, n0, n1, Hp, Wp, gyw, gb):  # pragma: no cover - jitted
+    """gyw[b, o, (zd*Hp + zh)*Wp + zw] = gout[n0 + b, o, zd, zh, zw], zero at the junk positions;
+    gb[o] += the sum of gout[n0:n1, o] (gb may be empty)."""
+    O, OD, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3], gout.shape[4]
+    L = gyw.shape[2]
+    need_bias = gb.shape[0] > 0
+    gf, yf = gout.reshape(-1), gyw.reshape(-1)
+    for t in range((n1 - n0) * O):
+        total = 0.0
+        base = t * L
+        for row in range(-(-L // Wp)):  # wide rows (zd, zh) = divmod(row, Hp); the last may be short
+            zd, zh = row // Hp, row % Hp
+            start = row * Wp
+            width = min(Wp, L - start)
+            valid = OW if zh < OH else 0
+            src = (((n0 * O + t) * OD + zd) * OH + zh) * OW
+            for zw in range(valid):
+                v = gf[(src + zw) & NONNEG]
+                yf[(base + start + zw) & NONNEG] = v
+                total += v
+            for zw in range(valid, width):
+                yf[(base + start + zw) & NONNEG] = 0
+        if need_bias:
+            gb[t % O] += total
 
 
 @njit(cache=True, nogil=True)
@@ -549,6 +650,132 @@ def _direct_plan(shape: tuple, ksize: tuple, O: int, groups: int, padding: tuple
     return _DirectPlan(rows, out_rows, forward, backward, perm, gx_rows, (Dp, Hp, Wp), run)
 
 
+class _WidePlan(NamedTuple):
+    """Offset tables of the per-sample wide shifted GEMMs (see the docstring, layout "wide").
+
+    rows[g, c*K + k] = (g*Cg + c)*Sp + off[k]   tap k of channel c in one padded sample (Sp = Dp*Hp*Wp)
+    out_rows[g, o]   = (g*Og + o) * L             output channel o in one sample's wide output (O, L)
+    perm             the taps channel-fastest (k, then c): rows of one 4-row tile are then different
+                     channels, which never overlap when grad input sends them back
+    """
+
+    rows: np.ndarray
+    out_rows: np.ndarray
+    perm: np.ndarray
+    gx_rows: np.ndarray
+    padded: tuple
+    run: int
+    in_stride: int
+    out_stride: int
+
+
+@functools.lru_cache(maxsize=256)
+def _wide_plan(shape: tuple, ksize: tuple, O: int, groups: int, padding: tuple, dilation: tuple) -> _WidePlan:
+    """The _WidePlan for input (C, D, H, W), kernel ksize, O outputs, groups (cached, as _direct_plan)."""
+    C = shape[0]
+    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
+    OD, OH, OW = output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
+    kd, kh, kw = ksize
+    a, b, c = np.meshgrid(np.arange(kd), np.arange(kh), np.arange(kw), indexing="ij")
+    off = ((a * dilation[0] * Hp + b * dilation[1]) * Wp + c * dilation[2]).reshape(-1)
+    Sp = Dp * Hp * Wp
+    rows = (np.arange(C, dtype=np.int64).reshape(groups, -1, 1) * Sp + off).reshape(groups, -1)
+    L = ((OD - 1) * Hp + OH - 1) * Wp + OW
+    out_rows = np.arange(O, dtype=np.int64).reshape(groups, -1) * L
+    K = off.size
+    perm = np.arange(rows.shape[1]).reshape(C // groups, K).T.reshape(-1)
+    gx_rows = np.ascontiguousarray(rows[:, perm])
+    return _WidePlan(rows, out_rows, perm, gx_rows, (Dp, Hp, Wp), L, C * Sp, O * L)
+
+
+@functools.lru_cache(maxsize=256)
+def _sample_bases(in_stride: int, out_stride: int, B: int) -> np.ndarray:
+    """(B, 2) table [(b * in_stride, b * out_stride)]: where each sample of a block starts."""
+    b = np.arange(B, dtype=np.int64)
+    return np.ascontiguousarray(np.stack([b * in_stride, b * out_stride], 1))
+
+
+# Layout of the stride-1 direct path: "auto" picks by shape (``_use_wide``); the tests force
+# "wide" or "batch_last" to check both over the whole argument space.
+DIRECT_LAYOUT = "auto"
+# A sample's wide run at least this long is long enough for the GEMM kernels on its own.
+WIDE_MIN_RUN = 256
+# Samples per wide sub-block: about this many floats of wide output, so it stays in cache.
+WIDE_BLOCK_ELEMENTS = 1 << 16
+
+
+def _use_wide(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, block: int) -> bool:
+    """Per-sample wide rows when they are long (>= WIDE_MIN_RUN) or longer than the batch-last rows."""
+    if DIRECT_LAYOUT != "auto":
+        return DIRECT_LAYOUT == "wide"
+    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
+    OD, OH, OW = output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
+    L = ((OD - 1) * Hp + OH - 1) * Wp + OW
+    return L >= WIDE_MIN_RUN or L >= OW * block
+
+
+def _sub_blocks(n0: int, n1: int, per: int) -> list[tuple[int, int]]:
+    return [(i, min(n1, i + per)) for i in range(n0, n1, per)]
+
+
+def _forward_wide(x, w, b, ksize, padding, dilation, groups, out) -> None:
+    """out = conv(x, w) + b with per-sample wide rows; w is (groups, Og, Cg*K)."""
+    C, O = x.shape[1], out.shape[1]
+    plan = _wide_plan(x.shape[1:], ksize, O, groups, tuple(padding), tuple(dilation))
+    pad = _arr(padding)
+    per = max(1, WIDE_BLOCK_ELEMENTS // (O * plan.run))
+
+    def block(span):
+        for n0, n1 in _sub_blocks(*span, per):
+            B = n1 - n0
+            if any(padding):
+                xp = scratch("xp", (B, C) + plan.padded, x.dtype, zero=True)
+                pad_samples(x, pad, n0, n1, xp)
+                src = xp.reshape(-1)
+            else:
+                src = x[n0:n1].reshape(-1)
+            yw = scratch("yw", (B, O, plan.run), x.dtype, zero=True)
+            bases = _sample_bases(plan.in_stride, plan.out_stride, B)
+            shifted_gemm_nn(w, src, plan.rows, yw.reshape(-1), plan.out_rows, bases, plan.run)
+            wide_to_output(yw, plan.padded[1], plan.padded[2], b, n0, out)
+
+    WORKERS.map(block, _sample_blocks(x.shape[0]))
+
+
+def _backward_wide(x, w, g5, ksize, padding, dilation, groups, need_input, need_weight, need_bias, gx) -> list:
+    """Per-block (grad w (groups, Og, Cg*K), grad b) of ``_forward_wide``; grad x written into gx."""
+    C, O = x.shape[1], g5.shape[1]
+    plan = _wide_plan(x.shape[1:], ksize, O, groups, tuple(padding), tuple(dilation))
+    pad = _arr(padding)
+    per = max(1, WIDE_BLOCK_ELEMENTS // (O * plan.run))
+    # wt[g, r, o] = weight[g*Og + o, c, k] for the taps r = c*K + k, channel-fastest
+    wt = np.ascontiguousarray(w.transpose(0, 2, 1)[:, plan.perm]) if need_input else None
+
+    def block(span):
+        gw = np.zeros(w.shape, x.dtype) if need_weight else None
+        gb = np.zeros(O if need_bias else 0, x.dtype)
+        for n0, n1 in _sub_blocks(*span, per):
+            B = n1 - n0
+            bases = _sample_bases(plan.out_stride, plan.in_stride, B)
+            gyw = scratch("gyw", (B, O, plan.run), x.dtype)
+            grad_to_wide(g5, n0, n1, plan.padded[1], plan.padded[2], gyw, gb)
+            if need_weight:
+                if any(padding):
+                    xp = scratch("xp", (B, C) + plan.padded, x.dtype, zero=True)
+                    pad_samples(x, pad, n0, n1, xp)
+                    src = xp.reshape(-1)
+                else:
+                    src = x[n0:n1].reshape(-1)
+                shifted_gemm_nt(gyw.reshape(-1), plan.out_rows, src, plan.rows, bases, plan.run, gw)
+            if need_input:
+                gxp = scratch("gxp", (B, C) + plan.padded, x.dtype, zero=True)
+                shifted_gemm_nn(wt, gyw.reshape(-1), plan.out_rows, gxp.reshape(-1), plan.gx_rows, bases, plan.run)
+                unpad_samples(gxp, pad, n0, gx)
+        return gw, gb
+
+    return WORKERS.map(block, _sample_blocks(x.shape[0]))
+
+
 def _sample_blocks(n: int) -> list[tuple[int, int]]:
     """The batch cut into one contiguous block per worker thread (sizes differ by at most one)."""
     workers = max(1, min(n, numba.get_num_threads()))
@@ -563,6 +790,10 @@ def _forward_direct(x, weight, bias, padding, dilation, groups) -> np.ndarray:
     b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
     pad = _arr(padding)
     out = np.empty((N, O) + tuple(osize), dtype=x.dtype)
+    blocks = _sample_blocks(N)
+    if _use_wide(x.shape[1:], weight.shape[2:], padding, dilation, blocks[-1][1] - blocks[-1][0]):
+        _forward_wide(x, w, b, weight.shape[2:], padding, dilation, groups, out)
+        return out
     key = (x.shape[1:], weight.shape[2:], O, groups, tuple(padding), tuple(dilation))
 
     def block(span):
@@ -575,7 +806,7 @@ def _forward_direct(x, weight, bias, padding, dilation, groups) -> np.ndarray:
         shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, plan.forward, plan.run)
         from_batch_last(y, _NO_PADDING, b, n0, out)
 
-    WORKERS.map(block, _sample_blocks(N))
+    WORKERS.map(block, blocks)
     return out
 
 
@@ -588,6 +819,11 @@ def _backward_direct(x, weight, gout, padding, dilation, groups, need_input, nee
     g5 = np.ascontiguousarray(gout)
     pad = _arr(padding)
     gx = np.empty(x.shape, x.dtype) if need_input else None
+    blocks = _sample_blocks(N)
+    if _use_wide(x.shape[1:], weight.shape[2:], padding, dilation, blocks[-1][1] - blocks[-1][0]):
+        args = (weight.shape[2:], padding, dilation, groups, need_input, need_weight, need_bias, gx)
+        partial = _backward_wide(x, w, g5, *args)
+        return _sum_partials(partial, weight.shape, need_weight, need_bias, gx)
     key = (x.shape[1:], weight.shape[2:], O, groups, tuple(padding), tuple(dilation))
     plan0 = _direct_plan(*key, 1)
     # wt[g, r, o] = weight[g*Og + o, c, k] for the taps r = c*K + k in kw-major order
@@ -613,8 +849,12 @@ def _backward_direct(x, weight, gout, padding, dilation, groups, need_input, nee
             from_batch_last(gxt, pad, _NO_BIAS[x.dtype.char], n0, gx)
         return gw, gb
 
-    partial = WORKERS.map(block, _sample_blocks(N))
-    gw = np.sum([p[0] for p in partial], axis=0).reshape(weight.shape) if need_weight else None
+    return _sum_partials(WORKERS.map(block, blocks), weight.shape, need_weight, need_bias, gx)
+
+
+def _sum_partials(partial: list, wshape: tuple, need_weight: bool, need_bias: bool, gx) -> tuple:
+    """(gx, grad weight, grad bias) from the blocks' partial (grad weight, grad bias) sums."""
+    gw = np.sum([p[0] for p in partial], axis=0).reshape(wshape) if need_weight else None
     gb = np.sum([p[1] for p in partial], axis=0) if need_bias else None
     return gx, gw, gb
 
