@@ -30,13 +30,17 @@ t = time.perf_counter()
 import numpy as np
 import minitorch_nn as mt
 t_import = time.perf_counter()
-# every kernel family: Winograd (3x3), wide im2col (stride 1), strided im2col; both dtypes
-for dtype in (np.float32, np.float64):
-    for k, stride in ((3, 1), (5, 1), (3, 2)):
-        x = mt.tensor(np.ones((2, 2, 7, 7), dtype), requires_grad=True)
-        w = mt.tensor(np.ones((2, 2, k, k), dtype), requires_grad=True)
-        y = mt.nn.functional.conv2d(x, w, stride=stride)
-        y.backward(mt.tensor(np.ones(y.shape, dtype)))
+from minitorch_nn.kernels.cpu import conv as conv_kernels
+# every kernel family: Winograd (3x3), direct (stride 1; both layouts, with and without
+# padding), strided im2col; both dtypes
+for layout in ("wide", "batch_last"):
+    conv_kernels.DIRECT_LAYOUT = layout
+    for dtype in (np.float32, np.float64):
+        for k, stride, padding in ((3, 1, 0), (5, 1, 0), (5, 1, 1), (3, 2, 0)):
+            x = mt.tensor(np.ones((2, 2, 7, 7), dtype), requires_grad=True)
+            w = mt.tensor(np.ones((2, 2, k, k), dtype), requires_grad=True)
+            y = mt.nn.functional.conv2d(x, w, stride=stride, padding=padding)
+            y.backward(mt.tensor(np.ones(y.shape, dtype)))
 print(time.perf_counter() - t_import)
 """
 
@@ -154,7 +158,7 @@ def main() -> None:
         lines.append(f"| {r['case']} | {r['pass']} | {r['torch_ms']:.2f} | {r['ours_ms']:.2f} | {r['ratio']:.2f}x |")
     lines += [
         "",
-        f"JIT compile + first call of every conv kernel (Winograd, wide and strided im2col; float32 and float64; "
+        f"JIT compile + first call of every conv kernel (Winograd, direct in both layouts, strided im2col; float32 and float64; "
         f"forward and backward): "
         f"cold (empty cache) {compile_info['cold_s']:.2f} s, warm (from the on-disk cache) {compile_info['warm_s']:.2f} s.",
         "",
