@@ -93,12 +93,11 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-import numba
 import numpy as np
 from numba import njit
 
 from .gemm import shifted_gemm_nn, shifted_gemm_nt
-from .workers import WORKERS
+from .workers import WORKERS, num_threads
 from .workspace import scratch
 
 # Target size (elements) of one block's column matrix: big enough for efficient
@@ -778,7 +777,7 @@ def _backward_wide(x, w, g5, ksize, padding, dilation, groups, need_input, need_
 
 def _sample_blocks(n: int) -> list[tuple[int, int]]:
     """The batch cut into one contiguous block per worker thread (sizes differ by at most one)."""
-    workers = max(1, min(n, numba.get_num_threads()))
+    workers = max(1, min(n, num_threads()))
     return [(i * n // workers, (i + 1) * n // workers) for i in range(workers)]
 
 
@@ -883,7 +882,7 @@ def _forward_strided(x, weight, bias, stride, padding, dilation, groups) -> np.n
         y = np.matmul(w, col).reshape(O, (n1 - n0) * P)
         unfold_output(y, b, n0, out)
 
-    WORKERS.map(block, _blocks(N, C * K, P, numba.get_num_threads()))
+    WORKERS.map(block, _blocks(N, C * K, P, num_threads()))
     return out.reshape((N, O) + tuple(osize))
 
 
@@ -916,7 +915,7 @@ def _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_i
             col2im(gcol, *args, n0, gx)
         return gw
 
-    partial = WORKERS.map(block, _blocks(N, C * K, P, numba.get_num_threads()))
+    partial = WORKERS.map(block, _blocks(N, C * K, P, num_threads()))
     gw = None
     if need_weight:
         gw = partial[0]
@@ -951,7 +950,7 @@ def _winograd(x4, U, bias, ph, pw, out4) -> None:
         winograd_input(x4, ph, pw, th, tw, n0, n1, V)
         winograd_output(np.matmul(U, V), bias, th, tw, n0, out4)
 
-    WORKERS.map(block, _blocks(N, 16 * C, th * tw, numba.get_num_threads()))
+    WORKERS.map(block, _blocks(N, 16 * C, th * tw, num_threads()))
 
 
 def _forward_winograd(x, weight, bias, padding) -> np.ndarray:
@@ -993,7 +992,7 @@ def _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_b
             winograd_output_grad(g4, th, tw, n0, n1, dM, gb)
             return np.matmul(dM, V.transpose(0, 2, 1)), gb
 
-        partial = WORKERS.map(block, _blocks(N, 16 * C, th * tw, numba.get_num_threads()))
+        partial = WORKERS.map(block, _blocks(N, 16 * C, th * tw, num_threads()))
         dU, gb = partial[0]
         for p in partial[1:]:
             dU += p[0]

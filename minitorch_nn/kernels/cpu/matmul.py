@@ -9,10 +9,9 @@ waking a worker costs more than they take.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-from .workers import WORKERS, single_thread_blas
+from .workers import WORKERS, num_threads, single_thread_blas
 
 # ~4 M multiply-adds (about 50 us of one core): below this a product runs in one thread.
 PARALLEL_WORK = 1 << 22
@@ -20,7 +19,7 @@ PARALLEL_WORK = 1 << 22
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b (NumPy's matmul rules), with BLAS on one thread and big 2-d products split by rows."""
-    threads = numba.get_num_threads()
+    threads = num_threads()
     if a.ndim != 2 or b.ndim != 2 or threads == 1 or a.shape[0] < 2 * threads:
         with single_thread_blas():
             return a @ b

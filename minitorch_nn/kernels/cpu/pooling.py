@@ -90,11 +90,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-import numba
 import numpy as np
 from numba import njit
 
-from .workers import WORKERS
+from .workers import WORKERS, num_threads
 from .workspace import scratch
 
 # a flat index ANDed with this is known not to be negative: Numba drops its wrap-around test
@@ -341,7 +340,7 @@ def _run(kind: int, work: int, src, dst, idx=_NO_INDEX, tables=(_NO_WINDOW,) * 3
     """Run kernel ``kind`` on all planes: in the calling thread for small work, else one block per thread."""
     run = _kernel(kind, src, dst, idx, tables, step, divisor)
     planes = src.shape[0]
-    threads = max(1, min(numba.get_num_threads(), planes, work // MIN_PARALLEL_WORK))
+    threads = max(1, min(num_threads(), planes, work // MIN_PARALLEL_WORK))
     if threads == 1:
         run(0, planes)
         return
