@@ -853,9 +853,20 @@ def _backward_direct(x, weight, gout, padding, dilation, groups, need_input, nee
 
 
 def _sum_partials(partial: list, wshape: tuple, need_weight: bool, need_bias: bool, gx) -> tuple:
-    """(gx, grad weight, grad bias) from the blocks' partial (grad weight, grad bias) sums."""
-    gw = np.sum([p[0] for p in partial], axis=0).reshape(wshape) if need_weight else None
-    gb = np.sum([p[1] for p in partial], axis=0) if need_bias else None
+    """(gx, grad weight, grad bias) from the blocks' partial (grad weight, grad bias) sums.
+
+    Each block's partials are its own fresh arrays, so the first one is summed into in place.
+    """
+    gw = gb = None
+    if need_weight:
+        gw = partial[0][0]
+        for p in partial[1:]:
+            gw += p[0]
+        gw = gw.reshape(wshape)
+    if need_bias:
+        gb = partial[0][1]
+        for p in partial[1:]:
+            gb += p[1]
     return gx, gw, gb
 
 

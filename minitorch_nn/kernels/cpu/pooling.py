@@ -90,6 +90,7 @@ Measured (this 2-core VM, float32, both engines on 2 threads, medians; torch
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -376,7 +377,7 @@ def _is_pair_tiling(table: np.ndarray) -> bool:
 
 
 def _taps(tables) -> int:
-    return int(np.prod([max(int(t[:, 1].max(initial=0)), 1) for t in tables]))
+    return math.prod(max(int(t[:, 1].max(initial=0)), 1) for t in tables)
 
 
 def max_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, step: tuple) -> tuple:

@@ -13,6 +13,7 @@ for the same name again, so a kernel must not return it or keep it.
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -23,7 +24,7 @@ _local = threading.local()
 def scratch(name: str, shape: tuple, dtype, zero: bool = False) -> np.ndarray:
     """This thread's reusable buffer ``name`` viewed as a C-contiguous array of shape and dtype."""
     dtype = np.dtype(dtype)
-    size = int(np.prod(shape)) * dtype.itemsize
+    size = math.prod(shape) * dtype.itemsize  # math.prod: np.prod costs ~3 us, called per block
     buffers = getattr(_local, "buffers", None)
     if buffers is None:
         buffers = _local.buffers = {}
