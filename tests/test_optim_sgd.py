@@ -9,6 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch_nn as mt
+from minitorch_nn.optim import sgd as sgd_module
+
+_kernel = sgd_module.sgd_momentum_
 
 
 def twin_params(rng, shapes, dtype):
@@ -48,6 +51,36 @@ def test_sgd_trajectory_matches_torch(options, seed, dtype):
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     for p, tp in zip(ours, theirs):
         np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=rtol, atol=rtol)
+
+
+@given(options=sgd_options(), seed=st.integers(0, 2**31 - 1), dtype=st.sampled_from([np.float32, np.float64]))
+def test_one_pass_update_is_bit_for_bit_the_numpy_one(options, seed, dtype):
+    # from the second step on, SGD with momentum runs kernels/cpu/optim.py; the NumPy form it
+    # replaced (kept for arrays the kernel does not take) must give the very same bits
+    rng = np.random.default_rng(seed)
+    first = [mt.nn.Parameter(mt.tensor(rng.standard_normal(s).astype(dtype))) for s in [(3, 4), (5,)]]
+    second = [mt.nn.Parameter(mt.tensor(p.detach().numpy().copy())) for p in first]
+    fast, slow = mt.optim.SGD(first, **options), mt.optim.SGD(second, **options)
+    for _ in range(4):
+        grads = [rng.standard_normal(p.shape).astype(dtype) for p in first]
+        for params, opt, kernel in ((first, fast, sgd_module.sgd_momentum_), (second, slow, _never)):
+            for p, g in zip(params, grads):
+                p.grad = mt.tensor(g.copy())
+            sgd_module.sgd_momentum_ = kernel
+            try:
+                opt.step()
+            finally:
+                sgd_module.sgd_momentum_ = _kernel
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        if options["momentum"]:
+            np.testing.assert_array_equal(
+                fast.state[a]["momentum_buffer"].numpy(), slow.state[b]["momentum_buffer"].numpy()
+            )
+
+
+def _never(*args, **kwargs):
+    return False
 
 
 def test_param_groups_state_dict_round_trip_continues_identically():

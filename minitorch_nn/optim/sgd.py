@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..kernels.cpu.optim import sgd_momentum_
 from .optimizer import Optimizer, grads_of
 
 
@@ -63,6 +64,12 @@ class SGD(Optimizer):
                 lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
                 weight_decay, nesterov = group["weight_decay"], group["nesterov"]
                 for p, g in grads_of(group):
+                    buf = self.state[p].get("momentum_buffer") if momentum != 0 else None
+                    if buf is not None and sgd_momentum_(
+                        p._data, g, buf._data, lr, momentum, dampening, weight_decay, group["maximize"], nesterov
+                    ):
+                        p._version.value += 1  # the whole update in one pass (kernels/cpu/optim.py)
+                        continue
                     if group["maximize"]:
                         g = -g
                     if weight_decay != 0:
