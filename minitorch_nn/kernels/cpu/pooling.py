@@ -83,8 +83,11 @@ Measured (this 2-core VM, float32, both engines on 2 threads, medians; torch
 - Worker pool: the kernels first had their own Python thread pool, used from
   1 M taps (~1 ms) up because waking one of its threads cost ~0.1-0.2 ms. They
   now share the engine's pool (where the caller runs the first block, so one
-  thread is woken, not two), from 256 K taps: LeNet's first pooling
-  (64, 6, 28, 28) is split, its second (64, 16, 10, 10) is not.
+  thread is woken, not two), from 512 K taps. With the 2x2 kernel, LeNet's
+  poolings are too small to gain from a second thread (one thread, forward /
+  backward: (64, 6, 28, 28) 0.12 / 0.04 ms; two: 0.15 / 0.06 ms), so they run
+  in the calling thread; the max-pool backward counts one tap per input and
+  output (a zeroing and a scatter), not four per output.
 """
 
 from __future__ import annotations
@@ -309,9 +312,9 @@ def _avg_backward(gy, gx, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - co
 
 MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD, AVG_BACKWARD, MAX_FORWARD_2X2 = 0, 1, 2, 3, 4
 
-# Below this much work (taps visited, ~0.1-0.2 ms) one thread does it all: handing
-# a block to a pool thread costs ~0.05-0.1 ms here (waking it).
-MIN_PARALLEL_WORK = 1 << 18
+# Below this much work (taps visited, ~0.2 ms) one thread does it all: handing a
+# block to a pool thread costs ~0.03-0.1 ms here (waking it, sharing the GIL).
+MIN_PARALLEL_WORK = 1 << 19
 _NO_INDEX = np.zeros((1, 1, 1, 1), dtype=np.int64)
 _NO_WINDOW = np.zeros((1, 3), dtype=np.int64)
 
@@ -397,7 +400,7 @@ def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
     """Scatter-add gy (P, OD, OH, OW) to its argmax positions idx in planes of shape ``plane``."""
     gy = np.ascontiguousarray(gy)
     gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
-    _run(MAX_BACKWARD, gx.size + 4 * gy.size, gy, gx, np.ascontiguousarray(idx))
+    _run(MAX_BACKWARD, gx.size + gy.size, gy, gx, np.ascontiguousarray(idx))
     return gx
 
 
