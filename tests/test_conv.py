@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 import minitorch_nn as mt
 import minitorch_nn.nn as nn
 from minitorch_nn.kernels.cpu import conv as conv_kernels
-from reference import strategies as S
 from reference.compare import compare, compare_modules
 from reference.registry import conv as conv_registry
 
@@ -189,31 +188,6 @@ def test_conv_backward_graph_names():
 # ---- the two layouts of the stride-1 direct path --------------------------------------------
 
 
-@st.composite
-def direct_sample(draw, d):
-    """A stride-1 convolution over every other argument: groups (1, 2, depthwise), channels for
-    every GEMM tile, kernel, dilation, padding per dim (depth too), bias, batch, non-contiguous."""
-    n = draw(st.integers(1, 3))
-    mode = draw(st.sampled_from(["plain", "grouped", "depthwise"]))
-    groups = {"plain": 1, "grouped": 2, "depthwise": draw(st.integers(1, 4))}[mode]
-    cg = 1 if mode == "depthwise" else draw(st.integers(1, 5))
-    og = draw(st.integers(1, 9))
-    kernel = tuple(draw(st.integers(1, 4 if d < 3 else 2)) for _ in range(d))
-    dilation = tuple(draw(st.sampled_from([1, 1, 2])) for _ in range(d))
-    padding = tuple(draw(st.integers(0, 2)) for _ in range(d))
-    size = tuple(
-        max(1, dl * (k - 1) + 1 - 2 * p) + draw(st.integers(0, 4 if d < 3 else 2))
-        for k, dl, p in zip(kernel, dilation, padding)
-    )
-    seed = draw(S.seeds)
-    rng = np.random.default_rng(seed)
-    inputs = (S.array(rng, (n, groups * cg) + size), S.array(rng, (groups * og, cg) + kernel))
-    if draw(st.booleans()):
-        inputs += (S.array(rng, (groups * og,)),)
-    kwargs = {"stride": 1, "padding": padding, "dilation": dilation, "groups": groups}
-    return S.sample(inputs, kwargs, noncontiguous=draw(st.booleans()), seed=seed)
-
-
 @contextlib.contextmanager
 def _direct_layout(layout: str):
     before = conv_kernels.DIRECT_LAYOUT
@@ -231,7 +205,7 @@ def test_direct_layouts_match_torch(layout, d, data):
     # float32 stride-1 convolutions take the direct path (3x3 ones without groups or dilation take
     # Winograd); "auto" picks its layout by shape, so each layout is forced here: output and the
     # gradients of input, weight and bias against torch under a random upstream gradient
-    sample = data.draw(direct_sample(d), label="sample")
+    sample = data.draw(conv_registry._conv_direct(d), label="sample")
     with _direct_layout(layout):
         report = compare(conv_registry._conv_call(d), sample, np.float32, None)
     assert report.ok, f"conv{d}d {layout} {sample}: {report}"

@@ -59,24 +59,30 @@ def _conv(draw: Any, d: int) -> Sample:
 
 
 @st.composite
-def _conv_tiles(draw: Any) -> Sample:
-    """Stride-1 conv2d with enough channels for every register tile of the GEMM kernels.
+def _conv_direct(draw: Any, d: int) -> Sample:
+    """Stride-1 conv{d}d: the direct path, with channels for every register tile of its GEMMs.
 
-    Output channels per group 1..9 cover the 8-, 4-, 2- and 1-row tiles of
-    ``shifted_gemm_nn`` and the 4x4 tile of ``shifted_gemm_nt``; taps (C/g * k*k) up to
-    5*25 cover the 4-tap steps and their remainders. 3x3 kernels without groups or
-    dilation take the Winograd path, whose padding (0..2) and odd sizes are drawn here too.
+    Groups 1, 2 or depthwise; output channels per group 1..9 cover the 4-, 2- and 1-row
+    tiles of ``shifted_gemm_nn`` and the 4x4 tile of ``shifted_gemm_nt``; taps (C/g * kernel)
+    up to 5*16 cover the 4-tap steps and their remainders. Kernel, dilation and padding per
+    dim (depth too). 2-d 3x3 kernels without groups or dilation take the Winograd path, whose
+    padding (0..2) and odd sizes are drawn here too.
     """
     n = draw(st.integers(1, 3))
-    groups = draw(st.sampled_from([1, 1, 2]))
-    cg, og = draw(st.integers(1, 5)), draw(st.integers(1, 9))
-    k = (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
-    dilation = draw(st.sampled_from([1, 1, 2]))
-    padding = draw(st.integers(0, 2))
-    size = tuple(max(1, dilation * (kk - 1) + 1 - 2 * padding) + draw(st.integers(0, 4)) for kk in k)
+    mode = draw(st.sampled_from(["plain", "grouped", "depthwise"]))
+    groups = {"plain": 1, "grouped": 2, "depthwise": draw(st.integers(1, 4))}[mode]
+    cg = 1 if mode == "depthwise" else draw(st.integers(1, 5))
+    og = draw(st.integers(1, 9))
+    kernel = tuple(draw(st.integers(1, 4 if d < 3 else 2)) for _ in range(d))
+    dilation = tuple(draw(st.sampled_from([1, 1, 2])) for _ in range(d))
+    padding = tuple(draw(st.integers(0, 2)) for _ in range(d))
+    size = tuple(
+        max(1, dl * (k - 1) + 1 - 2 * p) + draw(st.integers(0, 4 if d < 3 else 2))
+        for k, dl, p in zip(kernel, dilation, padding)
+    )
     seed = draw(S.seeds)
     rng = np.random.default_rng(seed)
-    inputs = (S.array(rng, (n, groups * cg) + size), S.array(rng, (groups * og, cg) + k))
+    inputs = (S.array(rng, (n, groups * cg) + size), S.array(rng, (groups * og, cg) + kernel))
     if draw(st.booleans()):
         inputs += (S.array(rng, (groups * og,)),)
     kwargs = {"stride": 1, "padding": padding, "dilation": dilation, "groups": groups}
@@ -154,7 +160,7 @@ OPS = [
     OpInfo("conv1d", _conv_call(1), lambda: _conv(1)),
     OpInfo("conv2d", _conv_call(2), lambda: _conv(2), bench=BENCH),
     OpInfo("conv3d", _conv_call(3), lambda: _conv(3)),
-    OpInfo("conv2d_tiles", _conv_call(2), _conv_tiles),
+    OpInfo("conv2d_tiles", _conv_call(2), lambda: _conv_direct(2)),
     OpInfo("conv2d_winograd", _conv_call(2), _conv_winograd),
     OpInfo("conv2d_unbatched", lambda lib, x, w, **kw: lib.nn.functional.conv2d(x, w, **kw), _unbatched),
     OpInfo("torch.conv2d", lambda lib, x, w, **kw: lib.conv2d(x, w, **kw), _unbatched),

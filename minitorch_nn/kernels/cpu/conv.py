@@ -623,17 +623,22 @@ class _DirectPlan(NamedTuple):
     run: int
 
 
+def _tap_offsets(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple) -> tuple:
+    """(padded size, output size, off): off[k] is tap k's offset in one padded (D, H, W) image."""
+    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
+    osize = output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
+    a, b, c = np.meshgrid(*(np.arange(k) for k in ksize), indexing="ij")
+    off = ((a * dilation[0] * Hp + b * dilation[1]) * Wp + c * dilation[2]).reshape(-1)
+    return (Dp, Hp, Wp), osize, off
+
+
 @functools.lru_cache(maxsize=256)
 def _direct_plan(shape: tuple, ksize: tuple, O: int, groups: int, padding: tuple, dilation: tuple, B: int):
     """The _DirectPlan for input (C, D, H, W), kernel ksize, O outputs, groups. Cached: a
     training loop asks for the same few shapes every step, and building the tables costs
     more than a small conv block."""
     C = shape[0]
-    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
-    OD, OH, OW = output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
-    kd, kh, kw = ksize
-    a, b, c = np.meshgrid(np.arange(kd), np.arange(kh), np.arange(kw), indexing="ij")
-    off = ((a * dilation[0] * Hp + b * dilation[1]) * Wp + c * dilation[2]).reshape(-1)
+    (Dp, Hp, Wp), (OD, OH, OW), off = _tap_offsets(shape, ksize, padding, dilation)
     rows = (np.arange(C, dtype=np.int64).reshape(groups, -1, 1) * (Dp * Hp * Wp) + off) * B
     run = OW * B
     plane = OD * OH * run
@@ -641,7 +646,7 @@ def _direct_plan(shape: tuple, ksize: tuple, O: int, groups: int, padding: tuple
     zd, zh = np.meshgrid(np.arange(OD), np.arange(OH), indexing="ij")
     in_bases = ((zd * Hp + zh) * Wp * B).reshape(-1).astype(np.int64)
     out_bases = ((zd * OH + zh) * run).reshape(-1).astype(np.int64)
-    perm = np.arange(rows[0].size).reshape(C // groups, kd, kh, kw).transpose(3, 0, 1, 2).reshape(-1)
+    perm = np.arange(rows[0].size).reshape((C // groups,) + tuple(ksize)).transpose(3, 0, 1, 2).reshape(-1)
     rows = rows.reshape(groups, -1)
     forward = np.stack([in_bases, out_bases], 1)
     backward = np.ascontiguousarray(forward[:, ::-1])
@@ -672,11 +677,7 @@ class _WidePlan(NamedTuple):
 def _wide_plan(shape: tuple, ksize: tuple, O: int, groups: int, padding: tuple, dilation: tuple) -> _WidePlan:
     """The _WidePlan for input (C, D, H, W), kernel ksize, O outputs, groups (cached, as _direct_plan)."""
     C = shape[0]
-    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
-    OD, OH, OW = output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
-    kd, kh, kw = ksize
-    a, b, c = np.meshgrid(np.arange(kd), np.arange(kh), np.arange(kw), indexing="ij")
-    off = ((a * dilation[0] * Hp + b * dilation[1]) * Wp + c * dilation[2]).reshape(-1)
+    (Dp, Hp, Wp), (OD, OH, OW), off = _tap_offsets(shape, ksize, padding, dilation)
     Sp = Dp * Hp * Wp
     rows = (np.arange(C, dtype=np.int64).reshape(groups, -1, 1) * Sp + off).reshape(groups, -1)
     L = ((OD - 1) * Hp + OH - 1) * Wp + OW
@@ -718,9 +719,19 @@ def _sub_blocks(n0: int, n1: int, per: int) -> list[tuple[int, int]]:
     return [(i, min(n1, i + per)) for i in range(n0, n1, per)]
 
 
+def _wide_source(x, pad, padded: tuple, n0: int, n1: int) -> np.ndarray:
+    """Samples n0..n1 of x as one flat array of padded samples: x itself without padding, else a
+    zero-bordered copy in this thread's scratch."""
+    if not pad.any():
+        return x[n0:n1].reshape(-1)
+    xp = scratch("xp", (n1 - n0, x.shape[1]) + padded, x.dtype, zero=True)
+    pad_samples(x, pad, n0, n1, xp)
+    return xp.reshape(-1)
+
+
 def _forward_wide(x, w, b, ksize, padding, dilation, groups, out) -> None:
     """out = conv(x, w) + b with per-sample wide rows; w is (groups, Og, Cg*K)."""
-    C, O = x.shape[1], out.shape[1]
+    O = out.shape[1]
     plan = _wide_plan(x.shape[1:], ksize, O, groups, tuple(padding), tuple(dilation))
     pad = _arr(padding)
     per = max(1, WIDE_BLOCK_ELEMENTS // (O * plan.run))
@@ -728,12 +739,7 @@ def _forward_wide(x, w, b, ksize, padding, dilation, groups, out) -> None:
     def block(span):
         for n0, n1 in _sub_blocks(*span, per):
             B = n1 - n0
-            if any(padding):
-                xp = scratch("xp", (B, C) + plan.padded, x.dtype, zero=True)
-                pad_samples(x, pad, n0, n1, xp)
-                src = xp.reshape(-1)
-            else:
-                src = x[n0:n1].reshape(-1)
+            src = _wide_source(x, pad, plan.padded, n0, n1)
             yw = scratch("yw", (B, O, plan.run), x.dtype, zero=True)
             bases = _sample_bases(plan.in_stride, plan.out_stride, B)
             shifted_gemm_nn(w, src, plan.rows, yw.reshape(-1), plan.out_rows, bases, plan.run)
@@ -760,12 +766,7 @@ def _backward_wide(x, w, g5, ksize, padding, dilation, groups, need_input, need_
             gyw = scratch("gyw", (B, O, plan.run), x.dtype)
             grad_to_wide(g5, n0, n1, plan.padded[1], plan.padded[2], gyw, gb)
             if need_weight:
-                if any(padding):
-                    xp = scratch("xp", (B, C) + plan.padded, x.dtype, zero=True)
-                    pad_samples(x, pad, n0, n1, xp)
-                    src = xp.reshape(-1)
-                else:
-                    src = x[n0:n1].reshape(-1)
+                src = _wide_source(x, pad, plan.padded, n0, n1)
                 shifted_gemm_nt(gyw.reshape(-1), plan.out_rows, src, plan.rows, bases, plan.run, gw)
             if need_input:
                 gxp = scratch("gxp", (B, C) + plan.padded, x.dtype, zero=True)
