@@ -165,7 +165,7 @@ class Function:
             result = cls.forward(ctx, *arrays, **kwargs)
             out = _wrap_without_graph(result, args, ctx._dirty)
             if cls.is_view:
-                out._version = args[0]._version
+                _record_view(cls, out, args, kwargs)
             return out
         node = cls._node_class()
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -181,8 +181,16 @@ class Function:
         result = cls.forward(node, *arrays, **kwargs)
         out = _wrap_with_graph(result, args, node)
         if cls.is_view:
-            out._version = args[0]._version
+            _record_view(cls, out, args, kwargs)
         return out
+
+
+def _record_view(cls: type[Function], out: Tensor, args: tuple, kwargs: dict) -> None:
+    """out is a view of args[0]: it shares its version counter and remembers how it was taken."""
+    from .views import function_step, make_view
+
+    out._version = args[0]._version
+    make_view(out, args[0], function_step(cls, args[1:], kwargs))
 
 
 def _as_arrays(result: Any) -> Any:
@@ -220,6 +228,15 @@ def _wrap_with_graph(result: Any, args: tuple, node: BackwardNode) -> Any:
             if t._grad_fn is None and t.requires_grad:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
             t._version.value += 1
+            if t._view_base is not None:  # a write into a view: the base's graph takes it (autograd/views.py)
+                from .views import rebase_view
+
+                if nr != 0 or node._tensor_positions[:1] != (0,) or len(outputs) != 1:
+                    raise RuntimeError(f"{node.name()}: an in-place write into a view must be the op's first input")
+                rebase_view(t, node)
+                wrapped.append(t)
+                tensors_by_id[id(array)] = t
+                continue
         else:
             t = Tensor._make(array)
         if id(array) not in node._non_differentiable and array.dtype.kind == "f":

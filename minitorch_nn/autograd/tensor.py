@@ -80,6 +80,12 @@ class Tensor:
     _accumulator: weakref.ref | None
     _hooks: list[Callable] | None
     _retains_grad: bool
+    # views (see autograd/views.py): the base that owns the storage, the view ops from it, how the
+    # view was made and the version counter's value when its grad_fn was last set
+    _view_base: Tensor | None = None
+    _view_steps: tuple = ()
+    _view_meta: int = 0
+    _attr_version: int = 0
 
     def __init__(self, *args: Any) -> None:
         if len(args) == 1 and not isinstance(args[0], int):
@@ -110,6 +116,9 @@ class Tensor:
     # ---- autograd state -------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        if self._view_base is not None:  # torch: a view of a base that requires grad does too
+            self._sync_view()
+            return self._requires_grad or self._view_base._requires_grad
         return self._requires_grad
 
     @requires_grad.setter
@@ -132,11 +141,20 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Any:
+        if self._view_base is not None:
+            self._sync_view()
         return self._grad_fn
+
+    def _sync_view(self) -> None:
+        """A view whose base (or a sibling view) was written in place takes its grad_fn from the base again."""
+        if self._attr_version != self._version.value:
+            from .views import refresh
+
+            refresh(self)
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad(self) -> Tensor | None:
@@ -169,6 +187,8 @@ class Tensor:
         return self._version.value
 
     def _gradient_edge(self) -> tuple[Any, int]:
+        if self._view_base is not None:
+            self._sync_view()
         if self._grad_fn is not None:
             return (self._grad_fn, self._output_nr)
         from .function import accumulate_grad_node

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, wrap_dim
+from ..autograd.views import check_inplace
 from ..kernels.cpu.elementwise import relu_backward
 
 
@@ -240,6 +241,7 @@ def relu(input: Tensor) -> Tensor:
 
 
 def relu_(input: Tensor) -> Tensor:
+    check_inplace(input)
     return ReluInplace.apply(input)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
+from ..autograd.views import check_inplace, rebase_view
 from .utils import binary_operands, result_dtype, unbroadcast
 
 
@@ -362,7 +363,8 @@ def rsub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     """other - alpha * input."""
     _check_no_bool_subtraction(*_bool_view(input, other))
     a, b, dtype = binary_operands(input, other)
-    return Rsub.apply(b, a, -alpha, dtype)
+    # a number is no graph input (torch: RsubBackward1 has the tensor's edge only)
+    return Rsub.apply(b if isinstance(other, Tensor) else b._data, a, -alpha, dtype)
 
 
 def _bool_view(a: Any, b: Any) -> tuple[Tensor, Tensor]:
@@ -469,7 +471,8 @@ def square(input: Tensor) -> Tensor:
 def _inplace(out_of_place: Any) -> Any:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         operand = self
-        if is_grad_enabled() and any(isinstance(a, Tensor) and a._requires_grad for a in (self, *args)):
+        check_inplace(self, *args, *kwargs.values())
+        if is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in (self, *args)):
             # the op may save self for backward (mul_ does, for other's gradient), and self's storage is
             # about to be overwritten: compute from a copy at self's place in the graph (torch: original_self)
             operand = _graph_alias(self)
@@ -485,7 +488,7 @@ def _inplace(out_of_place: Any) -> Any:
             raise RuntimeError(
                 f"result type {_type_name(result)} can't be cast to the desired output type {_type_name(self)}"
             )
-        return _write_result(self, result)
+        return _write_result(self, result, operand)
 
     method.__name__ = out_of_place.__name__ + "_"
     return method
@@ -493,8 +496,9 @@ def _inplace(out_of_place: Any) -> Any:
 
 def _graph_alias(t: Tensor) -> Tensor:
     """A copy of t's values that stands where t stands in the graph (same grad_fn edge)."""
+    grad_fn = t.grad_fn  # (a view's grad_fn is rebuilt here if its base was written since)
     alias = Tensor._make(t._data.copy(), t._requires_grad)
-    alias._grad_fn, alias._output_nr = t._grad_fn, t._output_nr
+    alias._grad_fn, alias._output_nr = grad_fn, t._output_nr
     if t._grad_fn is None and t._requires_grad:
         alias._accumulator = t._accumulator
         alias._gradient_edge = t._gradient_edge  # the leaf's own AccumulateGrad
@@ -507,7 +511,7 @@ def _type_name(t: Tensor) -> str:
     )
 
 
-def _write_result(self: Tensor, result: Tensor) -> Tensor:
+def _write_result(self: Tensor, result: Tensor, operand: Tensor | None = None) -> Tensor:
     if result._grad_fn is not None:
         if self._grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -516,6 +520,12 @@ def _write_result(self: Tensor, result: Tensor) -> Tensor:
         # bump below makes their backward refuse, exactly as torch does
         self._data[...] = result._data
         result._data = self._data
+        if self._view_base is not None:
+            # a write into a view: the base's grad_fn becomes CopySlices around the op's node
+            self._version.value += 1
+            fn = node if _first_input_is(node, result._output_nr, operand, self) else None
+            rebase_view(self, fn, (node, result._output_nr))
+            return self
         self._grad_fn, self._output_nr, self._requires_grad = node, result._output_nr, True
     else:
         if self._grad_fn is None and self._requires_grad and _grad_mode_on():
@@ -525,6 +535,17 @@ def _write_result(self: Tensor, result: Tensor) -> Tensor:
     return self
 
 
+def _first_input_is(node: Any, output_nr: int, operand: Tensor | None, self: Tensor) -> bool:
+    """Is node one op (one output) whose first input is ``operand`` (self's old value)? Then CopySlices
+    can run its backward directly, as torch's does; otherwise it passes the gradient to the node."""
+    if operand is None or output_nr != 0 or len(node._output_meta) != 1 or node._tensor_positions[:1] != (0,):
+        return False
+    first, nr = node.next_functions[0]
+    if operand._grad_fn is not None:
+        return first is operand._grad_fn and nr == operand._output_nr
+    return first is None and node._input_meta[0] == (self._data.shape, self._data.dtype)
+
+
 def _grad_mode_on() -> bool:
     from ..autograd.grad_mode import is_grad_enabled
 
@@ -532,7 +553,7 @@ def _grad_mode_on() -> bool:
 
 
 def _records(self: Tensor, value: Any) -> bool:
-    return _grad_mode_on() and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    return _grad_mode_on() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
 
 
 def zero_(self: Tensor) -> Tensor:
@@ -614,13 +635,13 @@ __all__ = [
 TENSOR_METHODS = {
     "add": add,
     "__add__": add,
-    "__radd__": lambda self, other: add(other, self),
+    "__radd__": lambda self, other: add(self, other),  # number + x: torch's add(x, number), x first in the graph
     "sub": sub,
     "__sub__": sub,
     "__rsub__": lambda self, other: rsub(self, other),
     "mul": mul,
     "__mul__": mul,
-    "__rmul__": lambda self, other: mul(other, self),
+    "__rmul__": lambda self, other: mul(self, other),
     "div": div,
     "__truediv__": div,
     "__rtruediv__": _rtruediv,

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..autograd.views import check_inplace
 from ..random import rng
 
 
@@ -64,6 +65,8 @@ def scaled_mask(shape: tuple[int, ...], p: float, np_dtype: np.dtype) -> np.ndar
 def _apply(input: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple[int, ...]) -> Tensor:
     if p == 0 or not training or input.numel() == 0:
         return input
+    if inplace:
+        check_inplace(input)
     mask = Tensor._make(scaled_mask(mask_shape, p, input._data.dtype))
     return Dropout.apply(input, mask, inplace)
 

@@ -17,6 +17,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, wrap_dim
+from ..autograd.views import check_inplace
 from .shape import expand, view
 from .utils import check_broadcasts_into, result_dtype, unbroadcast
 
@@ -131,6 +132,28 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     for name, step in steps:
         out = _basic(name).apply(out, step)
     return out
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """input[..., index, ...] at ``dim``: a view without that dim (SelectBackward0)."""
+    d = wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input._data.shape)} at dimension {d}"
+        )
+    return _basic("SelectBackward0").apply(input, (slice(None),) * d + (int(index),))
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """input[..., start:start + length, ...] at ``dim``: a view (SliceBackward0)."""
+    d = wrap_dim(dim, input.ndim)
+    size = input._data.shape[d]
+    if start < 0:
+        start += size
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return _basic("SliceBackward0").apply(input, (slice(None),) * d + (slice(start, start + length),))
 
 
 def _width(p: Any) -> int:
@@ -250,12 +273,12 @@ def _without_leading_ones(value: Tensor) -> Tensor:
     return view(value, shape[lead:])
 
 
-def _refuse_leaf(input: Tensor, on_a_view: bool = False) -> None:
-    """An in-place write on a leaf that requires grad (or on a view of one) is refused before anything
-    is written."""
-    if is_grad_enabled() and input._grad_fn is None and input._requires_grad:
-        what = "a view of a leaf Variable" if on_a_view else "a leaf Variable"
-        raise RuntimeError(f"{what} that requires grad is being used in an in-place operation.")
+def _refuse_leaf(input: Tensor, on_a_view: bool = False, *others: Any) -> None:
+    """An in-place write that torch refuses (on a leaf that requires grad, on a view of one, on a view
+    made in no_grad mode, ...: ``check_inplace``) is refused before anything is written."""
+    if on_a_view and is_grad_enabled() and input._view_base is None and input.is_leaf and input._requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    check_inplace(input, *others)
 
 
 def _basic_part(index: Any) -> Any:
@@ -287,7 +310,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     advanced = _is_advanced(index)
     # with no view step the write lands on x itself, otherwise on a view of x
     whole = not _view_steps(_basic_part(index) if advanced else index, input._data.shape)
-    _refuse_leaf(input, on_a_view=not whole)
+    _refuse_leaf(input, not whole, value)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=input._data.dtype))
     slots = input._data[index].shape
@@ -317,13 +340,13 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
 def copy_into(input: Tensor, src: Tensor) -> None:
     """input.copy_(src) with a graph: src broadcast to input's shape (CopyBackwards)."""
     check_broadcasts_into(src._data.shape, input._data.shape)
-    _refuse_leaf(input)
+    _refuse_leaf(input, False, src)
     CopyBackwards.apply(input, src, Ellipsis)
 
 
 def fill(input: Tensor, value: Any) -> None:
     """input.fill_(value) with a graph: FillBackward2 for a number, FillBackward3 for a 0-d tensor."""
-    _refuse_leaf(input)
+    _refuse_leaf(input, False, value)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
@@ -486,13 +509,15 @@ def _masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return _inplace(masked_fill)(input, mask, value)
 
 
-__all__ = ["cat", "concat", "gather", "index_select", "masked_fill", "stack"]
+__all__ = ["cat", "concat", "gather", "index_select", "masked_fill", "narrow", "select", "stack"]
 concat = cat
 
 TENSOR_METHODS = {
     "__getitem__": getitem,
     "__setitem__": setitem,
     "index_select": index_select,
+    "select": select,
+    "narrow": narrow,
     "masked_fill": masked_fill,
     "masked_fill_": _masked_fill_,
     "gather": gather,

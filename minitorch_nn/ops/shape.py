@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, _NoGradContext
 from ..autograd.tensor import Tensor, raise_no_cuda, wrap_dim
 from ..autograd.types import device, dtype, to_numpy_dtype
+from ..autograd.views import make_view
 from .utils import check_expand, normalize_dims, unbroadcast
 
 
@@ -365,11 +366,42 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
     return Repeat.apply(input, repeats)
 
 
-def _split_parts(function: type[Function], input: Tensor, sizes: tuple[int, ...], dim: int) -> tuple[Tensor, ...]:
+def _split_parts(function: type[Function], input: Tensor, sizes: Any, dim: int) -> tuple[Tensor, ...]:
+    """Views of input from one op with several outputs: torch refuses in-place writes into them with a graph."""
     parts = function.apply(input, sizes, dim)
-    for p in parts:
+    for i, p in enumerate(parts):
         p._version = input._version  # views: they share the input's storage and version counter
+        make_view(p, input, _nth_part(function, sizes, dim, i), multi_output=True)
     return parts
+
+
+def _nth_part(function: type[Function], sizes: Any, dim: int, i: int) -> Any:
+    return lambda array: function.forward(_NoGradContext(3), array, sizes, dim)[i]
+
+
+class Unbind(Function):
+    """(y_1, ..., y_n) = the slices of x along ``dim`` (views).   dx = the dy_i stacked back."""
+
+    node_name = "UnbindBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, _: Any, dim: int) -> tuple:
+        ctx.dim = dim
+        index = [slice(None)] * x.ndim
+        parts = []
+        for i in range(x.shape[dim]):
+            index[dim] = i
+            parts.append(x[tuple(index)])
+        return tuple(parts)
+
+    @staticmethod
+    def backward(ctx: Any, *grads: np.ndarray) -> tuple:
+        return np.stack(grads, axis=ctx.dim), None, None
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of input along ``dim``, each without that dim."""
+    return _split_parts(Unbind, input, None, wrap_dim(dim, input.ndim))
 
 
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -455,6 +487,7 @@ __all__ = [
     "swapaxes",
     "t",
     "transpose",
+    "unbind",
     "unflatten",
     "unsqueeze",
 ]
@@ -476,6 +509,7 @@ TENSOR_METHODS = {
     "movedim": movedim,
     "repeat": repeat,
     "split": split,
+    "unbind": unbind,
     "chunk": chunk,
     "t": t,
     "T": property(lambda self: permute(self, *reversed(range(self.ndim)))),
