@@ -10,6 +10,8 @@ no_grad mode, outputs of split/unbind) are compared by type and text.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 import torch
@@ -162,12 +164,16 @@ def _one_write(view, op):
     return program
 
 
-@pytest.mark.parametrize("op", sorted(OPS))
-@pytest.mark.parametrize("view", sorted(VIEWS))
+# v[0] of a 1-D view is a 0-d write, which setitem_all covers: those pairs are left out
+ONE_D_VIEWS = ("select", "select_method", "mixed_index", "reshape", "flatten")
+ONE_WRITES = [
+    (view, op) for view in sorted(VIEWS) for op in sorted(OPS) if not (op == "setitem_first" and view in ONE_D_VIEWS)
+]
+
+
+@pytest.mark.parametrize("view, op", ONE_WRITES)
 def test_one_write_into_a_view_matches_torch(view, op):
-    if op == "setitem_first" and view in ("select", "select_method", "mixed_index", "reshape", "flatten"):
-        pytest.skip("v[0] of a 1-D view is a 0-d write: covered by setitem_all")
-    _check(_one_write(view, op), seed=hash((view, op)) % 1000)
+    _check(_one_write(view, op), seed=zlib.crc32(f"{view}/{op}".encode()) % 1000)  # stable across runs
 
 
 @pytest.mark.parametrize("view", ["slice", "transpose", "view_of_view", "select"])
@@ -397,3 +403,16 @@ def test_scalar_on_the_left_builds_torchs_graph(expr):
         sigs.append(x.grad.tolist())
     assert sigs[2] == sigs[0]
     np.testing.assert_allclose(sigs[3], sigs[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("second", ["mul_", "abs_", "view_mul_"])
+def test_a_saved_output_written_again_refuses_backward_as_torch(second):
+    # exp_ saves its own output; writing it again (directly or through a view) must make backward
+    # refuse, not run on the new values (torch saves self, at the version after exp_)
+    for lib in (torch, mt):
+        x = lib.tensor([0.1, -0.2, 0.3, 0.4], dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        y.exp_()
+        {"mul_": lambda: y.mul_(2), "abs_": lambda: y.abs_(), "view_mul_": lambda: y[1:].mul_(2)}[second]()
+        with pytest.raises(RuntimeError, match=SAVED_VALUE_CHANGED):
+            y.sum().backward()

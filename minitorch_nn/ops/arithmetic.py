@@ -519,20 +519,34 @@ def _write_result(self: Tensor, result: Tensor, operand: Tensor | None = None) -
         # the saved arrays of earlier nodes that hold self's storage now see new values: the version
         # bump below makes their backward refuse, exactly as torch does
         self._data[...] = result._data
-        result._data = self._data
+        written, result._data = result._data, self._data
+        self._version.value += 1
+        _save_as_written(node, written, self)
         if self._view_base is not None:
             # a write into a view: the base's grad_fn becomes CopySlices around the op's node
-            self._version.value += 1
             fn = node if _first_input_is(node, result._output_nr, operand, self) else None
             rebase_view(self, fn, (node, result._output_nr))
             return self
         self._grad_fn, self._output_nr, self._requires_grad = node, result._output_nr, True
+        return self
     else:
         if self._grad_fn is None and self._requires_grad and _grad_mode_on():
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         self._data[...] = result._data
     self._version.value += 1
     return self
+
+
+def _save_as_written(node: Any, written: np.ndarray, self: Tensor) -> None:
+    """An op that saved its own output (exp_, sigmoid_, ...) saved the out-of-place result array;
+    it now lives in self, so the node keeps self's storage at its version after this write: a
+    later in-place write to self makes backward refuse, as torch's does (torch saves self)."""
+    if not node._saved:
+        return
+    node._saved = [
+        (self._data, self._version, self._version.value) if array is written else (array, counter, version)
+        for array, counter, version in node._saved
+    ]
 
 
 def _first_input_is(node: Any, output_nr: int, operand: Tensor | None, self: Tensor) -> bool:
