@@ -224,3 +224,25 @@ def compare_modules(
             )
         )
     return Report(errors)
+
+
+def graph_signature(root: Any) -> list[tuple]:
+    """An autograd graph as comparable data: [(number, name, [(target number or None, output_nr)])]
+    per node, numbered in DFS order from ``root`` (a grad_fn; None gives []); edges in slot order."""
+    if root is None:
+        return []
+    numbers = {id(root): 0}
+    rows, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        edges = []
+        for nxt, nr in node.next_functions:
+            if nxt is None:
+                edges.append((None, nr))
+                continue
+            if id(nxt) not in numbers:
+                numbers[id(nxt)] = len(numbers)
+                stack.append(nxt)
+            edges.append((numbers[id(nxt)], nr))
+        rows.append((numbers[id(node)], node.name().replace("torch::autograd::", ""), edges))
+    return sorted(rows)

@@ -14,31 +14,8 @@ import pytest
 import torch as real_torch
 
 import minitorch_nn as mt
+from reference.compare import graph_signature
 from tests.test_seed_samples import cifar_class, lenet_class
-
-
-def graph_signature(root) -> list[tuple]:
-    """[(node number, name, [(slot, target number or None, output_nr), ...]), ...] in DFS order."""
-    numbers: dict[int, int] = {}
-    order = []
-    stack = [root]
-    numbers[id(root)] = 0
-    order.append(root)
-    rows = []
-    while stack:
-        node = stack.pop()
-        edges = []
-        for slot, (nxt, nr) in enumerate(node.next_functions):
-            if nxt is None:
-                edges.append((slot, None, nr))
-                continue
-            if id(nxt) not in numbers:
-                numbers[id(nxt)] = len(numbers)
-                order.append(nxt)
-                stack.append(nxt)
-            edges.append((slot, numbers[id(nxt)], nr))
-        rows.append((numbers[id(node)], node.name(), edges))
-    return sorted(rows)
 
 
 def loss_graph(lib, make_class, loss_name):

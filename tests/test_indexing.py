@@ -19,28 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch_nn as mt
-from reference.compare import compare, make_inputs
+from reference.compare import compare, graph_signature, make_inputs
 from reference.registry import op
-
-
-def _signature(root) -> list[tuple]:
-    """(number, name, [(target number or None, output_nr)]) per node, numbered in DFS order."""
-    numbers = {id(root): 0}
-    rows, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        edges = []
-        for nxt, nr in node.next_functions:
-            if nxt is None:
-                edges.append((None, nr))
-                continue
-            if id(nxt) not in numbers:
-                numbers[id(nxt)] = len(numbers)
-                stack.append(nxt)
-            edges.append((numbers[id(nxt)], nr))
-        rows.append((numbers[id(node)], node.name().replace("torch::autograd::", ""), edges))
-    return sorted(rows)
-
 
 GRAPH_OPS = [
     "getitem_basic",
@@ -64,7 +44,7 @@ def test_whole_graph_and_gradients_match_torch(name, data):
     theirs = info.call(torch, *make_inputs(torch, sample, np.float64), **sample.kwargs)
     assert (ours.grad_fn is None) == (theirs.grad_fn is None)
     if theirs.grad_fn is not None:
-        assert _signature(ours.grad_fn) == _signature(theirs.grad_fn)
+        assert graph_signature(ours.grad_fn) == graph_signature(theirs.grad_fn)
     report = compare(info.call, sample, np.float64, info.tolerances)
     assert report.ok, f"{name} {sample}: {report}"
 
@@ -94,7 +74,7 @@ CASES = [(shape, index) for shape in [(1,), (3,), (1, 1), (2, 3)] for index in I
 def test_getitem_view_chain_matches_torch(shape, index):
     """e.g. x[-1:] on shape [1] is a slice (start -1 as written), x[(0:,)] an alias, x[0:] a slice."""
     ours, theirs = _x(mt, shape)[index], _x(torch, shape)[index]
-    assert _signature(ours.grad_fn) == _signature(theirs.grad_fn)
+    assert graph_signature(ours.grad_fn) == graph_signature(theirs.grad_fn)
 
 
 def _leaf(lib, values, dtype=None):
@@ -143,7 +123,7 @@ def test_setitem_graph_and_gradients_match_torch(shape, index, value):
     CopySlices otherwise; the value's View and Expand nodes as torch's copy_to makes them."""
     ours, ours_grads = _setitem(mt, shape, index, value)
     theirs, theirs_grads = _setitem(torch, shape, index, value)
-    assert _signature(ours.grad_fn) == _signature(theirs.grad_fn)
+    assert graph_signature(ours.grad_fn) == graph_signature(theirs.grad_fn)
     np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=0, atol=0)
     assert len(ours_grads) == len(theirs_grads)
     for a, e in zip(ours_grads, theirs_grads):

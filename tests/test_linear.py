@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import minitorch_nn as mt
 from reference import strategies as S
 from reference.bridge import copy_weights_from_torch
-from reference.compare import compare, compare_modules, make_inputs
+from reference.compare import compare, compare_modules, graph_signature, make_inputs
 
 
 def _linear(lib, x, w, b=None):
@@ -59,34 +59,12 @@ def test_functional_linear_finite_differences(sample):
     assert mt.autograd.gradcheck(lambda *xs: _linear(mt, *xs), inputs, seed=sample.seed)
 
 
-def _signature(root) -> list[tuple]:
-    """(name, [(target index or None, output_nr)]) per node in DFS order; leaves named by their variable."""
-    numbers: dict[int, int] = {}
-    rows = []
-    stack = [root]
-    numbers[id(root)] = 0
-    while stack:
-        node = stack.pop()
-        edges = []
-        for nxt, nr in node.next_functions:
-            if nxt is None:
-                edges.append((None, nr))
-                continue
-            if id(nxt) not in numbers:
-                numbers[id(nxt)] = len(numbers)
-                stack.append(nxt)
-            edges.append((numbers[id(nxt)], nr))
-        name = node.name().replace("torch::autograd::", "")
-        rows.append((numbers[id(node)], name, edges))
-    return sorted(rows)
-
-
 @given(sample=linear_samples())
 def test_functional_linear_graph_equals_torch(sample):
     """Node names and next_functions topology of F.linear's grad_fn equal torch's."""
     ours = _linear(mt, *make_inputs(mt, sample, np.float64))
     theirs = _linear(real_torch, *make_inputs(real_torch, sample, np.float64))
-    assert _signature(ours.grad_fn) == _signature(theirs.grad_fn)
+    assert graph_signature(ours.grad_fn) == graph_signature(theirs.grad_fn)
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -105,7 +83,7 @@ def test_functional_linear_non_viewable_input_matches_torch(bias):
         grads = [xs.grad, ws.grad] + ([bs.grad] if bias else [])
         results.append((out, [np.asarray(t.detach().numpy()) for t in [out, *grads]]))
     (ours, ours_values), (theirs, theirs_values) = results
-    assert _signature(ours.grad_fn) == _signature(theirs.grad_fn)
+    assert graph_signature(ours.grad_fn) == graph_signature(theirs.grad_fn)
     for a, e in zip(ours_values, theirs_values):
         np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
 
@@ -150,7 +128,7 @@ def test_functional_linear_graph_follows_bias_shape_and_strides_like_torch(x_sha
         assert results[1] == results[0]
         return
     (theirs, theirs_values), (ours, ours_values) = results
-    assert _signature(ours.grad_fn) == _signature(theirs.grad_fn)
+    assert graph_signature(ours.grad_fn) == graph_signature(theirs.grad_fn)
     for a, e in zip(ours_values, theirs_values):
         np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
 
