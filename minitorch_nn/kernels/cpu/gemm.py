@@ -33,6 +33,7 @@ do not fill a 4-tile are done one row (NN) or one tap (NT) at a time.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 NONNEG = 0x7FFFFFFFFFFFFFFF
@@ -57,7 +58,7 @@ def shifted_gemm_nn(A, src, rows, dst, drows, bases, n):  # pragma: no cover - j
         for j0 in range(0, n, CHUNK):
             width = min(CHUNK, n - j0)
             for g in range(G):
-                m = 0
+                m = np.int64(0)  # not the literal 0: Numba would compile the tile twice
                 while m + 4 <= M:
                     _nn_tile4(A[g], m, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
                     m += 4
@@ -90,7 +91,7 @@ def _nn_tile4(A, m, src, rows, sb, dst, drows, db, n):  # pragma: no cover - jit
             dst[(d2 + j) & NONNEG] += a20 * x0 + a21 * x1 + a22 * x2 + a23 * x3
             dst[(d3 + j) & NONNEG] += a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3
     for k in range(K4, K):
-        _nn_tap(A, m, 4, k, src, sb + rows[k], dst, drows, db, n)
+        _nn_tap(A, m, np.int64(4), k, src, sb + rows[k], dst, drows, db, n)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -110,7 +111,7 @@ def _nn_row(A, m, src, rows, sb, dst, drows, db, n):  # pragma: no cover - jitte
                 + a3 * src[(r3 + j) & NONNEG]
             )
     for k in range(K4, K):
-        _nn_tap(A, m, 1, k, src, sb + rows[k], dst, drows, db, n)
+        _nn_tap(A, m, np.int64(1), k, src, sb + rows[k], dst, drows, db, n)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -131,7 +132,7 @@ def _nn_tile2(A, m, src, rows, sb, dst, drows, db, n):  # pragma: no cover - jit
             dst[(d0 + j) & NONNEG] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
             dst[(d1 + j) & NONNEG] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
     for k in range(K4, K):
-        _nn_tap(A, m, 2, k, src, sb + rows[k], dst, drows, db, n)
+        _nn_tap(A, m, np.int64(2), k, src, sb + rows[k], dst, drows, db, n)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -155,7 +156,7 @@ def shifted_gemm_nt(A, arows, src, rows, bases, n, acc):  # pragma: no cover - j
     for i in range(bases.shape[0]):
         ab, sb = bases[i, 0], bases[i, 1]
         for g in range(G):
-            m = 0
+            m = np.int64(0)  # not the literal 0: Numba would compile the tile twice
             while m + 4 <= M:
                 _nt_tile4(A, ab, arows[g], m, src, sb, rows[g], n, acc[g])
                 m += 4
