@@ -86,6 +86,15 @@ torch / ours for forward+backward):
 - Copies between batch-first and batch-last go in runs of 16 along w: a plain
   loop over the batch innermost strides 4 KiB and thrashes one L1 set (the
   output reorder at LeNet conv1 took 0.17 ms that way, 0.07 ms in runs).
+- Now (2026-11-30, an AMD EPYC Zen 5 VM with AVX-512, commit 9e16a7d;
+  benchmarks/results/conv.md), forward+backward: LeNet conv1 1.37x, conv2
+  0.64x, CIFAR 0.63x (0.77x with glibc's default malloc: the malloc setting
+  of memory.py speeds torch up more than us), batch 1 conv1 2.07x and conv2
+  1.67x, conv2 at batch 256 1.03x. torch's oneDNN runs conv2's forward at
+  ~250 GFLOP/s on the two cores here; our NN kernel does ~100-120 GFLOP/s a
+  core (it stores its four output rows every four taps), the NT kernel
+  170-180, and NumPy's OpenBLAS (Haswell kernels on this CPU) ~78 at the
+  Winograd products. The conv2 and CIFAR gaps are those GEMM rates.
 """
 
 from __future__ import annotations
