@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch_nn as mt
+from minitorch_nn.optim import pointwise
 
 STEPS = 50
 SHAPES = [(3, 4), (4,), (2, 2, 2)]
@@ -236,3 +237,24 @@ def test_parameters_without_grad_are_skipped_and_get_no_state():
     np.testing.assert_allclose(a.detach().numpy(), [-0.1, 0.1], rtol=1e-6)
     np.testing.assert_array_equal(b.detach().numpy(), [0.0, 0.0])
     assert b not in opt.state and opt.state[a]["step"].item() == 1.0
+
+
+@pytest.mark.parametrize("weight", [0.001, 0.1, 0.3, 0.5, 0.7, 0.999, 1.0])
+def test_pointwise_updates_round_as_torch(weight):
+    # torch's add_(alpha), addcmul_ and lerp_ are fused multiply-adds on the CPU; ours must give
+    # the same float32 bits (minitorch_nn/optim/pointwise.py)
+    rng = np.random.default_rng(int(weight * 1000))
+    s, a, b = (rng.standard_normal(4096).astype(np.float32) for _ in range(3))
+    cases = [
+        (lambda x: pointwise.lerp_(x, a, weight), lambda t: t.lerp_(torch.from_numpy(a), weight)),
+        (lambda x: pointwise.add_(x, a, weight), lambda t: t.add_(torch.from_numpy(a), alpha=weight)),
+        (
+            lambda x: pointwise.addcmul_(x, a, b, -weight),
+            lambda t: t.addcmul_(torch.from_numpy(a), torch.from_numpy(b), value=-weight),
+        ),
+    ]
+    for ours, theirs in cases:
+        x, t = s.copy(), torch.from_numpy(s.copy())
+        ours(x)
+        theirs(t)
+        np.testing.assert_array_equal(x, t.numpy())

@@ -13,8 +13,9 @@ Per parameter p with gradient g, step t = 1, 2, ... (``state['step']``)::
 The two factors 1 - beta^t undo the bias of m and v towards their zero
 start. State keys are torch's: ``step`` (a float32 0-d tensor), ``exp_avg``,
 ``exp_avg_sq`` and ``max_exp_avg_sq``. The arithmetic runs in the
-parameter's dtype in torch's order, so float32 trajectories agree with
-torch's to rounding.
+parameter's dtype in torch's order, with torch's fused multiply-adds
+(pointwise.py), so float32 trajectories stay within a few ulps of torch's
+(50 steps: at most a quarter of the test's tolerance, a third before).
 """
 
 from __future__ import annotations
@@ -27,15 +28,7 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .optimizer import Optimizer, grads_of
-
-
-def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
-    """start <- start + weight * (end - start), in place, in torch's two-sided form (exact at weight 1)."""
-    diff = end - start
-    if abs(weight) < 0.5:
-        start += weight * diff
-    else:
-        start[...] = end - diff * (1 - weight)
+from .pointwise import add_, addcmul_, lerp_
 
 
 def as_float(value: Any) -> float:
@@ -134,11 +127,12 @@ class Adam(Optimizer):
                         if group["decoupled_weight_decay"]:
                             p._data *= 1 - lr * weight_decay
                         else:
-                            g = g + weight_decay * p._data
+                            g = g.copy()  # torch: grad.add(param, alpha=weight_decay), a new tensor
+                            add_(g, p._data, weight_decay)
                     m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
                     lerp_(m, g, 1 - beta1)
                     v *= beta2
-                    v += (1 - beta2) * g * g
+                    addcmul_(v, g, g, 1 - beta2)
                     step = float(step_t._data)
                     bias_correction1 = 1 - beta1**step
                     bias_correction2_sqrt = (1 - beta2**step) ** 0.5

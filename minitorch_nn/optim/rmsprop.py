@@ -25,8 +25,9 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from .adam import as_float, lerp_
+from .adam import as_float
 from .optimizer import Optimizer, grads_of
+from .pointwise import add_, addcmul_, lerp_
 
 
 class RMSprop(Optimizer):
@@ -94,14 +95,17 @@ class RMSprop(Optimizer):
                         g = -g
                     state["step"]._data += 1
                     if weight_decay != 0:
-                        g = g + weight_decay * p._data
+                        g = g.copy()  # torch: grad.add(param, alpha=weight_decay), a new tensor
+                        add_(g, p._data, weight_decay)
                     square_avg = state["square_avg"]._data
                     square_avg *= alpha
-                    square_avg += (1 - alpha) * g * g
+                    addcmul_(square_avg, g, g, 1 - alpha)
                     if group["centered"]:
                         grad_avg = state["grad_avg"]._data
                         lerp_(grad_avg, g, 1 - alpha)
-                        avg = np.sqrt(square_avg - grad_avg * grad_avg)
+                        avg = square_avg.copy()
+                        addcmul_(avg, grad_avg, grad_avg, -1)  # torch: square_avg.addcmul(grad_avg, grad_avg, value=-1)
+                        np.sqrt(avg, out=avg)
                     else:
                         avg = np.sqrt(square_avg)
                     avg += eps
@@ -109,7 +113,7 @@ class RMSprop(Optimizer):
                         buf = state["momentum_buffer"]._data
                         buf *= momentum
                         buf += g / avg
-                        p._data += -lr * buf
+                        add_(p._data, buf, -lr)
                     else:
                         p._data += -lr * g / avg
                     p._version.value += 1
