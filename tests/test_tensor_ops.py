@@ -509,3 +509,18 @@ def test_set_printoptions_changes_precision_like_torch():
         mt.set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
     assert repr(mt.tensor([1.23456])) == "tensor([1.2346])"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_special_values_bit_for_bit_as_torch(dtype):
+    # relu keeps -0.0 and NaN (a clamp at 0; np.maximum would give +0.0); its backward selects
+    # the gradient where the output is above 0 (a NaN or inf gradient elsewhere gives 0)
+    x = np.array([-0.0, 0.0, np.nan, -1.5, 2.0, -np.inf, np.inf, 1e-30, -1e-30], dtype=dtype)
+    g = np.array([1.0, 2.0, 3.0, np.nan, np.inf, -np.inf, 0.5, -0.25, np.nan], dtype=dtype)
+    xo, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yo, yt = mt.relu(xo), torch.relu(xt)
+    yo.backward(mt.tensor(g))
+    yt.backward(torch.tensor(g))
+    for ours, theirs in ((yo.detach().numpy(), yt.detach().numpy()), (xo.grad.numpy(), xt.grad.numpy())):
+        np.testing.assert_array_equal(ours, theirs)
+        np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))

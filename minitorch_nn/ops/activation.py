@@ -15,17 +15,17 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.views import check_inplace
-from ..kernels.cpu.elementwise import relu_backward
+from ..kernels.cpu.elementwise import relu_backward, relu_forward
 
 
 class Relu(Function):
-    """y = max(x, 0).   dx = dy * [y > 0] (the kink at 0 gets gradient 0, as in torch)."""
+    """y = max(x, 0).   dx = dy where y > 0 (or y is NaN), else 0 (the kink at 0 gets gradient 0, as in torch)."""
 
     node_name = "ReluBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        y = np.maximum(x, 0)
+        y = relu_forward(x)
         ctx.save_for_backward(y)
         return y
 
