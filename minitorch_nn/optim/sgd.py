@@ -75,10 +75,8 @@ class SGD(Optimizer):
                     if weight_decay != 0:
                         g = g + weight_decay * p._data
                     if momentum != 0:
-                        state = self.state[p]
-                        buf = state.get("momentum_buffer")
-                        if buf is None:
-                            buf = state["momentum_buffer"] = _tensor(np.array(g, copy=True))
+                        if buf is None:  # the first step: the buffer starts as the gradient
+                            buf = self.state[p]["momentum_buffer"] = _tensor(np.array(g, copy=True))
                         else:
                             buf._data *= momentum
                             buf._data += (1 - dampening) * g

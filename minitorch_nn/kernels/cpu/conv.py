@@ -100,6 +100,7 @@ torch / ours for forward+backward):
 from __future__ import annotations
 
 import functools
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -632,10 +633,21 @@ class _DirectPlan(NamedTuple):
     run: int
 
 
+def _padded_and_output(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple) -> tuple:
+    """((Dp, Hp, Wp), (OD, OH, OW)): the zero-padded input (C, D, H, W) and the stride-1 output sizes."""
+    padded = tuple(s + 2 * p for s, p in zip(shape[1:], padding))
+    return padded, output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
+
+
+def _wide_run(padded: tuple, osize: tuple) -> int:
+    """L = ((OD-1)*Hp + OH-1)*Wp + OW: the wide positions of one sample, first output to last."""
+    (_, Hp, Wp), (OD, OH, OW) = padded, osize
+    return ((OD - 1) * Hp + OH - 1) * Wp + OW
+
+
 def _tap_offsets(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple) -> tuple:
     """(padded size, output size, off): off[k] is tap k's offset in one padded (D, H, W) image."""
-    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
-    osize = output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
+    (Dp, Hp, Wp), osize = _padded_and_output(shape, ksize, padding, dilation)
     a, b, c = np.meshgrid(*(np.arange(k) for k in ksize), indexing="ij")
     off = ((a * dilation[0] * Hp + b * dilation[1]) * Wp + c * dilation[2]).reshape(-1)
     return (Dp, Hp, Wp), osize, off
@@ -686,15 +698,15 @@ class _WidePlan(NamedTuple):
 def _wide_plan(shape: tuple, ksize: tuple, O: int, groups: int, padding: tuple, dilation: tuple) -> _WidePlan:
     """The _WidePlan for input (C, D, H, W), kernel ksize, O outputs, groups (cached, as _direct_plan)."""
     C = shape[0]
-    (Dp, Hp, Wp), (OD, OH, OW), off = _tap_offsets(shape, ksize, padding, dilation)
-    Sp = Dp * Hp * Wp
+    padded, osize, off = _tap_offsets(shape, ksize, padding, dilation)
+    Sp = math.prod(padded)
     rows = (np.arange(C, dtype=np.int64).reshape(groups, -1, 1) * Sp + off).reshape(groups, -1)
-    L = ((OD - 1) * Hp + OH - 1) * Wp + OW
+    L = _wide_run(padded, osize)
     out_rows = np.arange(O, dtype=np.int64).reshape(groups, -1) * L
     K = off.size
     perm = np.arange(rows.shape[1]).reshape(C // groups, K).T.reshape(-1)
     gx_rows = np.ascontiguousarray(rows[:, perm])
-    return _WidePlan(rows, out_rows, perm, gx_rows, (Dp, Hp, Wp), L, C * Sp, O * L)
+    return _WidePlan(rows, out_rows, perm, gx_rows, padded, L, C * Sp, O * L)
 
 
 @functools.lru_cache(maxsize=256)
@@ -718,10 +730,9 @@ def _use_wide(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, block
     """Per-sample wide rows when they are long (>= WIDE_MIN_RUN) or longer than the batch-last rows."""
     if DIRECT_LAYOUT != "auto":
         return DIRECT_LAYOUT == "wide"
-    Dp, Hp, Wp = (s + 2 * p for s, p in zip(shape[1:], padding))
-    OD, OH, OW = output_size(shape[1:], ksize, (1, 1, 1), padding, dilation)
-    L = ((OD - 1) * Hp + OH - 1) * Wp + OW
-    return L >= WIDE_MIN_RUN or L >= OW * block
+    padded, osize = _padded_and_output(shape, ksize, padding, dilation)
+    L = _wide_run(padded, osize)
+    return L >= WIDE_MIN_RUN or L >= osize[2] * block
 
 
 def _sub_blocks(n0: int, n1: int, per: int) -> list[tuple[int, int]]:
@@ -935,16 +946,10 @@ def _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_i
         if need_input:
             gcol = np.matmul(wt, gy)
             col2im(gcol, *args, n0, gx)
-        return gw
+        return gw, None
 
     partial = WORKERS.map(block, _blocks(N, C * K, P, num_threads()))
-    gw = None
-    if need_weight:
-        gw = partial[0]
-        for p in partial[1:]:
-            gw += p
-        gw = gw.reshape(weight.shape)
-    return gx, gw
+    return _sum_partials(partial, weight.shape, need_weight, False, gx)[:2]
 
 
 def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
@@ -1015,10 +1020,7 @@ def _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_b
             return np.matmul(dM, V.transpose(0, 2, 1)), gb
 
         partial = WORKERS.map(block, _blocks(N, 16 * C, th * tw, num_threads()))
-        dU, gb = partial[0]
-        for p in partial[1:]:
-            dU += p[0]
-            gb += p[1]
+        _, dU, gb = _sum_partials(partial, (16, O, C), True, True, None)
         gw = np.empty(weight.shape, dtype=x.dtype)
         winograd_weight_grad(dU, gw[:, :, 0])
     if need_bias and gb is None:
