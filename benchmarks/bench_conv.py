@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_conv.py`` from the repository root. Shapes come
 from the registry's BenchCases (reference/registry/conv.py). Each timing is the
-median of ``repeats`` runs, both engines measured side by side in one process;
+median of ``repeats`` runs after 50 ms of warm-up calls (benchmarks/timing.py says why), both engines measured side by side in one process;
 ratio = torch time / our time (above 1: we are faster). Compile time is measured
 in fresh subprocesses: cold (empty NUMBA_CACHE_DIR) and warm (from that cache).
 Writes a markdown table to benchmarks/results/conv.md.
@@ -15,13 +15,14 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.timing import median_ms  # noqa: E402  (after the path is set)
 
 THREADS = 2
 COMPILE_SNIPPET = """
@@ -43,16 +44,6 @@ for layout in ("wide", "batch_last"):
             y.backward(mt.tensor(np.ones(y.shape, dtype)))
 print(time.perf_counter() - t_import)
 """
-
-
-def _median_ms(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1e3)
 
 
 def _compile_seconds(cache_dir: str) -> float:
@@ -119,8 +110,8 @@ def run(repeats: int = 7) -> list[dict]:
             # interleave the engines so load changes hit both
             t_torch, t_ours = [], []
             for _ in range(3):
-                t_torch.append(_median_ms(timings["torch"][i], repeats))
-                t_ours.append(_median_ms(timings["ours"][i], repeats))
+                t_torch.append(median_ms(timings["torch"][i], repeats))
+                t_ours.append(median_ms(timings["ours"][i], repeats))
             torch_ms, ours_ms = float(np.median(t_torch)), float(np.median(t_ours))
             rows.append(
                 {
@@ -149,7 +140,7 @@ def main() -> None:
         "# Convolution: minitorch_nn vs torch CPU",
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {THREADS} threads for both "
-        f"engines; float32; median of {repeats} runs x 3 interleaved rounds. ratio = torch / ours (>1: ours faster).",
+        f"engines; float32; median of {repeats} runs (after 50 ms of warm-up calls) x 3 interleaved rounds. ratio = torch / ours (>1: ours faster).",
         "",
         "| shape | pass | torch ms | ours ms | ratio |",
         "|---|---|---:|---:|---:|",

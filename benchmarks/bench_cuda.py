@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,21 +20,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import median_ms  # noqa: E402  (after the path is set)
+
 THREADS = 2
-
-
-def _median_ms(fn, repeats: int, sync=None) -> float:
-    fn()
-    if sync:
-        sync()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        if sync:
-            sync()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1e3)
 
 
 def _conv_case(lib, device, n, c, h, o, k, p, rng):
@@ -88,8 +75,8 @@ def run(repeats: int = 7) -> list[dict]:
     rows = []
     for label, make in CASES:
         rng = np.random.default_rng(0)
-        ours = _median_ms(make(mt, "cpu", rng), repeats)
-        cpu = _median_ms(make(torch, "cpu", rng), repeats)
+        ours = median_ms(make(mt, "cpu", rng), repeats)
+        cpu = median_ms(make(torch, "cpu", rng), repeats)
         row = {
             "case": label,
             "pass": "cuda" if has_cuda else "cpu",
@@ -98,7 +85,7 @@ def run(repeats: int = 7) -> list[dict]:
             "ratio": cpu / ours,
         }
         if has_cuda:
-            row["torch_cuda_ms"] = _median_ms(make(torch, "cuda", rng), repeats, torch.cuda.synchronize)
+            row["torch_cuda_ms"] = median_ms(make(torch, "cuda", rng), repeats, torch.cuda.synchronize)
         rows.append(row)
     return rows
 

@@ -3,7 +3,7 @@
 Run ``python benchmarks/bench_pooling.py`` from the repository root (or
 ``minitorch-nn bench --only pooling``). Shapes come from the registry's
 BenchCases (reference/registry/pooling.py). Each timing is the median of
-``repeats`` runs, the two engines measured side by side in one process and
+``repeats`` runs after 50 ms of warm-up calls (benchmarks/timing.py), the two engines measured side by side in one process and
 interleaved over 3 rounds (the median of the rounds is reported); ratio =
 torch time / our time (above 1: we are faster). Compile time is measured in
 fresh subprocesses: cold (empty NUMBA_CACHE_DIR) and warm (from that cache).
@@ -17,13 +17,14 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.timing import median_ms  # noqa: E402  (after the path is set)
 
 THREADS = 2
 ROUNDS = 3
@@ -39,16 +40,6 @@ for dtype in (np.float32, np.float64):  # the five kernels (max: 2x2 tiling and 
         y.backward(mt.tensor(np.ones(y.shape, dtype)))
 print(time.perf_counter() - start)
 """
-
-
-def _median_ms(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1e3)
 
 
 def _compile_seconds(cache_dir: str) -> float:
@@ -101,8 +92,8 @@ def run(repeats: int = 7) -> list[dict]:
             for i, label in enumerate(("forward", "forward+backward")):
                 t_torch, t_ours = [], []
                 for _ in range(ROUNDS):  # interleave the engines so load changes hit both
-                    t_torch.append(_median_ms(timings["torch"][i], repeats))
-                    t_ours.append(_median_ms(timings["ours"][i], repeats))
+                    t_torch.append(median_ms(timings["torch"][i], repeats))
+                    t_ours.append(median_ms(timings["ours"][i], repeats))
                 torch_ms, ours_ms = float(np.median(t_torch)), float(np.median(t_ours))
                 rows.append(
                     {
@@ -131,7 +122,7 @@ def main() -> None:
         "# Pooling: minitorch_nn vs torch CPU",
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {THREADS} threads for both "
-        f"engines; float32; median of {repeats} runs x {ROUNDS} interleaved rounds. "
+        f"engines; float32; median of {repeats} runs (after 50 ms of warm-up calls) x {ROUNDS} interleaved rounds. "
         "ratio = torch / ours (>1: ours faster).",
         "",
         "| shape | pass | torch ms | ours ms | ratio |",

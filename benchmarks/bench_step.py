@@ -5,7 +5,8 @@ benchmarks/results/step.md.
 
 Speed: the seed LeNet at batch 1, 64 and 256 and the seed CIFAR Sequential
 at batch 64 (issue 6's target: at least 1.0x torch). Both engines on 2
-threads, float32, SGD with momentum 0.9; medians of ``repeats`` steps,
+threads, float32, SGD with momentum 0.9; medians of ``repeats`` steps after
+50 ms of warm-up steps (benchmarks/timing.py),
 measured side by side in one process in 3 interleaved rounds; ratio = torch
 time / our time.
 
@@ -55,13 +56,14 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.timing import median_ms  # noqa: E402  (after the path is set)
 
 THREADS = 2
 CASES = (("lenet", 1), ("lenet", 64), ("lenet", 256), ("cifar", 64))
@@ -138,16 +140,6 @@ def code_version() -> str:
     return f"Code: commit {commit}" + (f", with uncommitted changes in {files}." if files else ".")
 
 
-def _median_ms(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1e3)
-
-
 def _step(lib, model_name: str, batch: int):
     from minitorch_nn.models import CHANNELS, build
 
@@ -179,8 +171,8 @@ def run(repeats: int = 15) -> list[dict]:
         # interleave rounds so both engines see the same machine load
         t_ms, o_ms = [], []
         for _ in range(3):
-            t_ms.append(_median_ms(theirs, repeats))
-            o_ms.append(_median_ms(ours, repeats))
+            t_ms.append(median_ms(theirs, repeats))
+            o_ms.append(median_ms(ours, repeats))
         t, o = float(np.median(t_ms)), float(np.median(o_ms))
         rows.append(
             {
@@ -265,7 +257,7 @@ def main() -> None:
         "# Seed training steps: minitorch_nn vs torch CPU",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores; both engines on {THREADS} threads; float32; "
-        "median of 3 interleaved rounds of 15 steps. ratio = torch / ours (>1: ours faster). "
+        "median of 3 interleaved rounds of 15 steps, each after 50 ms of warm-up steps. ratio = torch / ours (>1: ours faster). "
         f"Load average {os.getloadavg()[0]:.2f} when the table was written (others share this machine).",
         "Command: `python benchmarks/bench_step.py`. " + code_version(),
         "",
