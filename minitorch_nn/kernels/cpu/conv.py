@@ -47,8 +47,17 @@ speed one, so it always takes path 3: compiling paths 1 and 2 for both dtypes
 made the cold compile of all conv kernels 14.5 s instead of about 9 s. The
 float32 tests against torch are what check paths 1 and 2.
 
-Bias add is fused into the output reorder, and grad bias into the gradient
-reorder.
+Bias add is fused into the output reorder of paths 1 and 2, and grad bias
+into their gradient reorder; path 3 reorders with NumPy (it is not the speed
+path, and two more kernels in two dtypes cost 0.7 s of cold compile).
+
+Cold compile of every conv kernel in both dtypes (benchmarks/bench_conv.py):
+10.6-11.6 s until 2026-11-30, then 8.9-9.6 s after four cuts: the NN GEMM's
+two-row tile went (rows past the 4-row tiles run one at a time), the
+Winograd input transform de-interleaves each row through one zero-padded row
+buffer (fewer loops; 1.24 -> 0.90 s, and 10% faster), the output-gradient
+transform kept its simpler form (a flat rewrite compiled 0.6 s longer and
+ran no faster), and path 3's reorders moved to NumPy.
 
 Parallelism. The batch is cut into blocks, one per thread, run on the
 engine's worker pool (workers.py); every kernel is ``nogil``, NumPy's matmul
@@ -209,31 +218,6 @@ def col2im(col, ksize, stride, padding, dilation, osize, n0, gx):  # pragma: no 
                     dst = (image + (d * H + h) * W + wlo * sw + w0) & NONNEG
                     for zw in range(whi - wlo):
                         gf[dst + zw * sw] += cf[src + zw]
-
-
-@njit(cache=True, nogil=True)
-def unfold_output(y, bias, n0, out):  # pragma: no cover - jitted
-    """out[n0 + b, o, p] = y[o, b*P + p] + bias[o]  (y: (O, B*P); bias of length O or 0)."""
-    O, P = out.shape[1], out.shape[2]
-    B = y.shape[1] // P
-    has_bias = bias.shape[0] > 0
-    for t in range(B * O):
-        b = t // O
-        o = t % O
-        add = bias[o] if has_bias else 0
-        for p in range(P):
-            out[n0 + b, o, p] = y[o, b * P + p] + add
-
-
-@njit(cache=True, nogil=True)
-def fold_grad_output(gout, n0, n1, out):  # pragma: no cover - jitted
-    """out[o, b*P + p] = gout[n0 + b, o, p]  (the transpose of ``unfold_output``)."""
-    O, P = gout.shape[1], gout.shape[2]
-    for t in range((n1 - n0) * O):
-        b = t // O
-        o = t % O
-        for p in range(P):
-            out[o, b * P + p] = gout[n0 + b, o, p]
 
 
 @njit(cache=True, nogil=True)
@@ -428,12 +412,12 @@ def winograd_input(x, ph, pw, th, tw, n0, n1, V):  # pragma: no cover - jitted
     D = np.zeros(R * Q, x.dtype)
     re = np.empty(Q, x.dtype)
     ro = np.empty(Q, x.dtype)
+    # one zero-padded input row (2Q numbers): its borders are written once, as zeros
+    padded = np.zeros(2 * Q, x.dtype)
     xf = x.reshape(-1)
     Vf = V.reshape(-1)
     plane = V.shape[1] * V.shape[2]
-    # columns q with both 2q - pw and 2q + 1 - pw inside a row: copied with no tests
-    qlo = (pw + 1) // 2
-    qhi = max(qlo, min(Q, (W + pw - 1) // 2))
+    width = min(W, 2 * Q - pw)  # the input columns that land inside the padded row
     for b in range(n1 - n0):
         for c in range(C):
             image = ((n0 + b) * C + c) * H * W
@@ -441,20 +425,13 @@ def winograd_input(x, ph, pw, th, tw, n0, n1, V):  # pragma: no cover - jitted
                 h = a - ph
                 e = a * Q
                 if 0 <= h < H:
-                    row = image + h * W
-                    for q in range(qlo):
-                        w = 2 * q - pw
-                        E[e + q] = xf[row + w] if 0 <= w < W else 0
-                        D[e + q] = xf[row + w + 1] if 0 <= w + 1 < W else 0
-                    src = (row + 2 * qlo - pw) & NONNEG
-                    for q in range(qhi - qlo):
-                        E[(e + qlo + q) & NONNEG] = xf[(src + 2 * q) & NONNEG]
-                    for q in range(qhi - qlo):
-                        D[(e + qlo + q) & NONNEG] = xf[(src + 2 * q + 1) & NONNEG]
-                    for q in range(qhi, Q):
-                        w = 2 * q - pw
-                        E[e + q] = xf[row + w] if 0 <= w < W else 0
-                        D[e + q] = xf[row + w + 1] if 0 <= w + 1 < W else 0
+                    row = (image + h * W) & NONNEG
+                    for w in range(width):
+                        padded[(pw + w) & NONNEG] = xf[(row + w) & NONNEG]
+                    for q in range(Q):
+                        E[(e + q) & NONNEG] = padded[2 * q]
+                    for q in range(Q):
+                        D[(e + q) & NONNEG] = padded[2 * q + 1]
                 else:
                     for q in range(Q):
                         E[(e + q) & NONNEG] = 0
@@ -490,98 +467,109 @@ def winograd_input(x, ph, pw, th, tw, n0, n1, V):  # pragma: no cover - jitted
 def winograd_output(M, bias, th, tw, n0, out):  # pragma: no cover - jitted
     """out[n0 + b, o, 2i:2i+2, 2j:2j+2] = A^T M[:, o, (b, i, j)] A + bias[o], cropped to the output.
 
-    With M[4u + v] the 16 planes, A^T M A is (row sums over u of (1, 1, 1, 0) and (0, 1, -1, -1),
-    the same over v): each of the four outputs of a tile is a signed sum of nine planes, computed
-    for all tiles of one (sample, channel) in one unit-stride loop, then interleaved into the rows.
+    M[4u + v] are the 16 planes; A^T has rows (1, 1, 1, 0) and (0, 1, -1, -1). So first, per
+    column v, the top sum s[v] = M[v] + M[4+v] + M[8+v] and the bottom one s[4+v] =
+    M[4+v] - M[8+v] - M[12+v]; then each row's left and right outputs s0 + s1 + s2 and
+    s1 - s2 - s3. Every step is one unit-stride loop over all tiles of a (sample, channel),
+    and a last loop interleaves left and right into the output rows.
     """
     O, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     T = th * tw
     B = M.shape[2] // T
+    plane = M.shape[1] * M.shape[2]
     has_bias = bias.shape[0] > 0
+    Mf = M.reshape(-1)
     of = out.reshape(-1)
-    r = np.empty((4, T), M.dtype)  # top-left, top-right, bottom-left, bottom-right of every tile
-    r0, r1, r2, r3 = r[0], r[1], r[2], r[3]
+    s = np.empty(8 * T, M.dtype)
+    r = np.empty(4 * T, M.dtype)  # top-left, top-right, bottom-left, bottom-right of every tile
     half = OW // 2
     for b in range(B):
         for o in range(O):
             add = bias[o] if has_bias else M.dtype.type(0)
-            t0, t1 = b * T, (b + 1) * T
-            # M[u, o, t0:t1] (not M[:, o, t0:t1][u]) keeps the planes unit-stride for LLVM: no gathers
-            m0, m1, m2, m3 = M[0, o, t0:t1], M[1, o, t0:t1], M[2, o, t0:t1], M[3, o, t0:t1]
-            m4, m5, m6, m7 = M[4, o, t0:t1], M[5, o, t0:t1], M[6, o, t0:t1], M[7, o, t0:t1]
-            m8, m9, m10, m11 = M[8, o, t0:t1], M[9, o, t0:t1], M[10, o, t0:t1], M[11, o, t0:t1]
-            m12, m13, m14, m15 = M[12, o, t0:t1], M[13, o, t0:t1], M[14, o, t0:t1], M[15, o, t0:t1]
-            for t in range(T):
-                r0[t] = m0[t] + m1[t] + m2[t] + m4[t] + m5[t] + m6[t] + m8[t] + m9[t] + m10[t] + add
-            for t in range(T):
-                r1[t] = m1[t] - m2[t] - m3[t] + m5[t] - m6[t] - m7[t] + m9[t] - m10[t] - m11[t] + add
-            for t in range(T):
-                r2[t] = m4[t] + m5[t] + m6[t] - m8[t] - m9[t] - m10[t] - m12[t] - m13[t] - m14[t] + add
-            for t in range(T):
-                r3[t] = m5[t] - m6[t] - m7[t] - m9[t] + m10[t] + m11[t] - m13[t] + m14[t] + m15[t] + add
+            base = o * M.shape[2] + b * T
+            for v in range(4):
+                p = (base + v * plane) & NONNEG
+                top, bottom = (v * T) & NONNEG, ((4 + v) * T) & NONNEG
+                for t in range(T):
+                    s[(top + t) & NONNEG] = (
+                        Mf[(p + t) & NONNEG] + Mf[(p + 4 * plane + t) & NONNEG] + Mf[(p + 8 * plane + t) & NONNEG]
+                    )
+                for t in range(T):
+                    s[(bottom + t) & NONNEG] = (
+                        Mf[(p + 4 * plane + t) & NONNEG]
+                        - Mf[(p + 8 * plane + t) & NONNEG]
+                        - Mf[(p + 12 * plane + t) & NONNEG]
+                    )
+            for row in range(2):
+                a = (4 * row * T) & NONNEG
+                left, right = (2 * row * T) & NONNEG, ((2 * row + 1) * T) & NONNEG
+                for t in range(T):
+                    r[(left + t) & NONNEG] = (
+                        s[(a + t) & NONNEG] + s[(a + T + t) & NONNEG] + s[(a + 2 * T + t) & NONNEG] + add
+                    )
+                for t in range(T):
+                    r[(right + t) & NONNEG] = (
+                        s[(a + T + t) & NONNEG] - s[(a + 2 * T + t) & NONNEG] - s[(a + 3 * T + t) & NONNEG] + add
+                    )
             image = ((n0 + b) * O + o) * OH * OW
             for h in range(OH):
-                left, right = r[2 * (h % 2)], r[2 * (h % 2) + 1]
+                left = (2 * (h % 2) * T + (h // 2) * tw) & NONNEG
+                right = (left + T) & NONNEG
                 d = (image + h * OW) & NONNEG
-                k = ((h // 2) * tw) & NONNEG
                 # stores to d + 2j and d + 2j + 1 in one loop: LLVM vectorises them as one interleaved group
                 for j in range(half):
-                    of[(d + 2 * j) & NONNEG] = left[(k + j) & NONNEG]
-                    of[(d + 2 * j + 1) & NONNEG] = right[(k + j) & NONNEG]
+                    of[(d + 2 * j) & NONNEG] = r[(left + j) & NONNEG]
+                    of[(d + 2 * j + 1) & NONNEG] = r[(right + j) & NONNEG]
                 if OW % 2:
-                    of[d + OW - 1] = left[k + half]
+                    of[d + OW - 1] = r[left + half]
 
 
 @njit(cache=True, nogil=True, fastmath=True)
 def winograd_output_grad(gout, th, tw, n0, n1, dM, gb):  # pragma: no cover - jitted
     """dM[:, o, (b, i, j)] = A dY A^T (the adjoint of ``winograd_output``); gb[o] += sum of gout[n, o].
 
-    dY is the 2x2 tile of gout at (2i, 2j), zeros past the edge. Row u of A dY is
-    a * (top row) + s * (bottom row) with (a, s) = (1, 0), (1, 1), (1, -1), (0, -1); with ye, yo
-    its even and odd column, row u of dM is (ye, ye + yo, ye - yo, -yo).
+    dY is the 2x2 tile of gout at (2i, 2j), zeros past the edge. With rows r0 = y0, r1 = y0 + y1,
+    r2 = y0 - y1, r3 = -y1 of A dY, row u of dM is (r[0], r[0] + r[1], r[0] - r[1], -r[1]).
     """
     O, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3]
     T = th * tw
-    # one image split by row and column parity, tile-major: q[rc][i*tw + j] = gout[2i + r, 2j + c]
-    # (zeros past the edge), so every loop below runs over all T tiles at once
-    q = np.zeros((4, T), gout.dtype)
-    ee, eo, oe, oo = q[0], q[1], q[2], q[3]
-    half = OW // 2
+    # one image split into even (E) and odd (D) columns, zero-padded to 2*th x tw
+    E = np.zeros((2 * th, tw), gout.dtype)
+    D = np.zeros((2 * th, tw), gout.dtype)
     for b in range(n1 - n0):
         for o in range(O):
-            src = gout[n0 + b, o].reshape(-1)
+            src = gout[n0 + b, o]
             total = 0.0
             for h in range(OH):
-                even, odd = q[2 * (h % 2)], q[2 * (h % 2) + 1]
-                k = ((h // 2) * tw) & NONNEG
-                s = (h * OW) & NONNEG
-                for j in range(half):
-                    even[(k + j) & NONNEG] = src[(s + 2 * j) & NONNEG]
-                    odd[(k + j) & NONNEG] = src[(s + 2 * j + 1) & NONNEG]
-                if OW % 2:
-                    even[k + half] = src[s + OW - 1]
-                    odd[k + half] = 0
-                for w in range(OW):
-                    total += src[(s + w) & NONNEG]
+                row = src[h]
+                e = E[h]
+                d = D[h]
+                for j in range(tw):
+                    e[j] = row[2 * j]
+                    d[j] = row[2 * j + 1] if 2 * j + 1 < OW else 0
+                    total += e[j] + d[j]
             gb[o] += total
-            t0, t1 = b * T, (b + 1) * T
+            t0 = b * T
             for u in range(4):
+                m0 = dM[4 * u, o, t0 : t0 + T]
+                m1 = dM[4 * u + 1, o, t0 : t0 + T]
+                m2 = dM[4 * u + 2, o, t0 : t0 + T]
+                m3 = dM[4 * u + 3, o, t0 : t0 + T]
+                # row u of A dY = a * y[top] + s * y[bottom]: (1, 0), (1, 1), (1, -1), (0, -1)
                 a = 0.0 if u == 3 else 1.0
                 sgn = (0.0, 1.0, -1.0, -1.0)[u]
-                m0, m1, m2, m3 = (
-                    dM[4 * u, o, t0:t1],
-                    dM[4 * u + 1, o, t0:t1],
-                    dM[4 * u + 2, o, t0:t1],
-                    dM[4 * u + 3, o, t0:t1],
-                )
-                for t in range(T):
-                    m0[t] = a * ee[t] + sgn * oe[t]
-                for t in range(T):
-                    m3[t] = -(a * eo[t] + sgn * oo[t])
-                for t in range(T):
-                    m1[t] = m0[t] - m3[t]
-                for t in range(T):
-                    m2[t] = m0[t] + m3[t]
+                for i in range(th):
+                    e0, e1, d0, d1 = E[2 * i], E[2 * i + 1], D[2 * i], D[2 * i + 1]
+                    k = i * tw
+                    n0_, n1_, n2_, n3_ = m0[k : k + tw], m1[k : k + tw], m2[k : k + tw], m3[k : k + tw]
+                    for j in range(tw):
+                        n0_[j] = a * e0[j] + sgn * e1[j]
+                    for j in range(tw):
+                        n3_[j] = -(a * d0[j] + sgn * d1[j])
+                    for j in range(tw):
+                        n1_[j] = n0_[j] - n3_[j]
+                    for j in range(tw):
+                        n2_[j] = n0_[j] + n3_[j]
 
 
 # ---------------------------------------------------------------------------------------
@@ -932,8 +920,13 @@ def _forward_strided(x, weight, bias, stride, padding, dilation, groups) -> np.n
         n0, n1 = span
         col = np.empty((groups, Cg * K, (n1 - n0) * P), dtype=x.dtype)
         im2col(x, *args, n0, n1, groups, col)
-        y = np.matmul(w, col).reshape(O, (n1 - n0) * P)
-        unfold_output(y, b, n0, out)
+        # batch first again (a NumPy copy: the strided path is not the speed path, and a kernel
+        # for it would add to the cold compile in both dtypes)
+        y = np.matmul(w, col).reshape(O, n1 - n0, P).transpose(1, 0, 2)
+        if b.size:
+            np.add(y, b[:, None], out=out[n0:n1])
+        else:
+            out[n0:n1] = y
 
     WORKERS.map(block, _blocks(N, C * K, P, num_threads()))
     return out.reshape((N, O) + tuple(osize))
@@ -955,9 +948,7 @@ def _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_i
 
     def block(span):
         n0, n1 = span
-        gy = np.empty((O, (n1 - n0) * P), dtype=x.dtype)
-        fold_grad_output(g3, n0, n1, gy)
-        gy = gy.reshape(groups, Og, (n1 - n0) * P)
+        gy = np.ascontiguousarray(g3[n0:n1].transpose(1, 0, 2)).reshape(groups, Og, (n1 - n0) * P)
         gw = None
         if need_weight:
             col = np.empty((groups, Cg * K, (n1 - n0) * P), dtype=x.dtype)

@@ -62,11 +62,9 @@ def shifted_gemm_nn(A, src, rows, dst, drows, bases, n):  # pragma: no cover - j
                 while m + 4 <= M:
                     _nn_tile4(A[g], m, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
                     m += 4
-                if m + 2 <= M:
-                    _nn_tile2(A[g], m, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
-                    m += 2
-                if m < M:
+                while m < M:
                     _nn_row(A[g], m, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
+                    m += 1
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -112,27 +110,6 @@ def _nn_row(A, m, src, rows, sb, dst, drows, db, n):  # pragma: no cover - jitte
             )
     for k in range(K4, K):
         _nn_tap(A, m, np.int64(1), k, src, sb + rows[k], dst, drows, db, n)
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def _nn_tile2(A, m, src, rows, sb, dst, drows, db, n):  # pragma: no cover - jitted
-    """Rows m, m+1 of ``shifted_gemm_nn``: 2 x 4 weights in registers."""
-    K = A.shape[1]
-    K4 = K - K % 4
-    d0, d1 = db + drows[m], db + drows[m + 1]
-    for k in range(0, K4, 4):
-        a00, a01, a02, a03 = A[m, k], A[m, k + 1], A[m, k + 2], A[m, k + 3]
-        a10, a11, a12, a13 = A[m + 1, k], A[m + 1, k + 1], A[m + 1, k + 2], A[m + 1, k + 3]
-        r0, r1, r2, r3 = sb + rows[k], sb + rows[k + 1], sb + rows[k + 2], sb + rows[k + 3]
-        for j in range(n):
-            x0 = src[(r0 + j) & NONNEG]
-            x1 = src[(r1 + j) & NONNEG]
-            x2 = src[(r2 + j) & NONNEG]
-            x3 = src[(r3 + j) & NONNEG]
-            dst[(d0 + j) & NONNEG] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3
-            dst[(d1 + j) & NONNEG] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3
-    for k in range(K4, K):
-        _nn_tap(A, m, np.int64(2), k, src, sb + rows[k], dst, drows, db, n)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
