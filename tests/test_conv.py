@@ -218,3 +218,18 @@ def test_layout_rule_at_the_seed_lenet_convolutions(batch):
     block = -(-batch // 2)
     assert conv_kernels._use_wide((1, 1, 32, 32), (1, 5, 5), (0, 0, 0), (1, 1, 1), block)
     assert conv_kernels._use_wide((6, 1, 14, 14), (1, 5, 5), (0, 0, 0), (1, 1, 1), block) == (batch == 1)
+
+
+def test_argument_cache_keeps_the_checks():
+    """F.conv2d remembers checked arguments by shapes, dtypes and raw arguments (ops/conv.py):
+    a cached call gives the same result, and a call that differs only in dtype is still checked."""
+    rng = np.random.default_rng(0)
+    x = mt.tensor(rng.standard_normal((2, 3, 8, 8)).astype(np.float32))
+    w = mt.tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32))
+    first = mt.nn.functional.conv2d(x, w, padding=1, stride=2).numpy()
+    again = mt.nn.functional.conv2d(x, w, padding=1, stride=2).numpy()
+    np.testing.assert_array_equal(first, again)
+    want = torch.nn.functional.conv2d(torch.from_numpy(x.numpy()), torch.from_numpy(w.numpy()), padding=1, stride=2)
+    np.testing.assert_allclose(again, want.numpy(), rtol=1e-5, atol=1e-5)
+    with pytest.raises(RuntimeError, match="expected scalar type Double but found Float"):
+        mt.nn.functional.conv2d(x.double(), w, padding=1, stride=2)

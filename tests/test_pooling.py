@@ -450,3 +450,14 @@ def test_errors_from_modules_match_torch():
                 make(lib.nn)(lib.zeros(*shape))
             caught.append(str(info.value))
         assert caught[0] == caught[1]
+
+
+def test_argument_cache_keeps_the_checks():
+    """F.max_pool2d remembers checked arguments by input shape and raw arguments (ops/pooling.py):
+    a cached call gives the same result, and a call with another padding is still checked."""
+    x = mt.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32))
+    first = mt.nn.functional.max_pool2d(x, 2).numpy()
+    np.testing.assert_array_equal(first, mt.nn.functional.max_pool2d(x, 2).numpy())
+    np.testing.assert_array_equal(first, torch.nn.functional.max_pool2d(torch.from_numpy(x.numpy()), 2).numpy())
+    with pytest.raises(RuntimeError, match="pad should be at most half of effective kernel size"):
+        mt.nn.functional.max_pool2d(x, 2, padding=2)

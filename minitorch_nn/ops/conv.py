@@ -121,8 +121,45 @@ def _same_padding(ksize: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[tu
     return tuple(t // 2 for t in total), tuple(t - t // 2 for t in total)
 
 
+# Arguments already checked, by (shapes, dtypes, raw stride/padding/dilation/groups): their normal
+# forms. A training loop calls each layer with the same ones every step, and the checks below
+# cost ~10 us a call. Only calls that needed no unsqueeze or extra padding are kept.
+_CHECKED: dict = {}
+_CHECKED_MAX = 256
+
+
 def _conv(d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding: Any, dilation: Any, groups: int):
     """Check the arguments as torch does, then one Convolution (plus torch's pad/unsqueeze around it)."""
+    try:
+        key = (
+            d,
+            input._data.shape,
+            input._data.dtype,
+            weight._data.shape,
+            weight._data.dtype,
+            None if bias is None else (bias._data.shape, bias._data.dtype),
+            stride,
+            padding,
+            dilation,
+            groups,
+        )
+        checked = _CHECKED.get(key)
+    except (TypeError, AttributeError):  # a list argument (unhashable) or a non-tensor: the checks below say
+        key = checked = None
+    if checked is not None:
+        return convolution(input, weight, bias, *checked, groups)
+    out, normal = _checked_conv(d, input, weight, bias, stride, padding, dilation, groups)
+    if key is not None and normal is not None:
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[key] = normal
+    return out
+
+
+def _checked_conv(
+    d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding: Any, dilation: Any, groups: int
+):
+    """(output, (stride, padding, dilation) normalised, or None if the call needed an unsqueeze or extra padding)."""
     name = f"conv{d}d"
     if input.dim() not in (d + 1, d + 2):
         raise RuntimeError(
@@ -142,6 +179,7 @@ def _conv(d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding
             f"{names.get(str(other).split('.')[-1], other)}"
         )
     unbatched = input.dim() == d + 1
+    padded_first = False
     if unbatched:
         input = input.unsqueeze(0)
     stride = _tuple(stride, d, "stride")
@@ -167,6 +205,7 @@ def _conv(d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding
                 from .padding import pad
 
                 input = pad(input, extra)
+                padded_first = True
             padding = front
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
@@ -197,7 +236,9 @@ def _conv(d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding
             f"({' x '.join(map(str, span))}). Kernel size can't be greater than actual input size"
         )
     out = convolution(input, weight, bias, stride, padding, dilation, groups)
-    return out.squeeze(0) if unbatched else out
+    if unbatched:
+        return out.squeeze(0), None
+    return out, (None if padded_first else (stride, padding, dilation))
 
 
 def conv1d(

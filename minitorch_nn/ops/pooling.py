@@ -272,8 +272,31 @@ def _shape_check(input: Tensor, nd: int, ks, ss, ps, ds, outs, avg: bool) -> Non
         raise RuntimeError(f"Given input size: ({given}). Calculated output size: ({calc}). Output size is too small")
 
 
+# Arguments already checked, by (input shape, raw arguments): their normal forms (as in ops/conv.py:
+# the same layer gets the same ones every step, and the checks cost several us a call).
+_CHECKED: dict = {}
+_CHECKED_MAX = 256
+
+
 def _max_pool_nd(input, nd, kernel_size, stride, padding, dilation, ceil_mode) -> tuple[Tensor, Tensor]:
     """torch's max_pool{2,3}d_with_indices: checks, then the Function."""
+    function = MaxPool3DWithIndices if nd == 3 else MaxPool2DWithIndices
+    try:
+        key = (nd, input._data.shape, kernel_size, stride, padding, dilation, bool(ceil_mode))
+        checked = _CHECKED.get(key)
+    except (TypeError, AttributeError):  # a list argument (unhashable) or a non-tensor: the checks below say
+        key = checked = None
+    if checked is None:
+        checked = _check_max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode)
+        if key is not None:
+            if len(_CHECKED) >= _CHECKED_MAX:
+                _CHECKED.clear()
+            _CHECKED[key] = checked
+    return function.apply(input, *checked, bool(ceil_mode))
+
+
+def _check_max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode) -> tuple:
+    """(kernel, stride, padding, dilation) as tuples of nd ints, after torch's checks."""
     name, count = f"max_pool{nd}d", _NAMES[nd]
     ks = _ints(kernel_size, nd, f"{name}: kernel_size must either be a single int, or a tuple of {count} ints")
     ss = _ints(stride, nd, f"{name}: stride must either be omitted, a single int, or a tuple of {count} ints", True)
@@ -284,8 +307,7 @@ def _max_pool_nd(input, nd, kernel_size, stride, padding, dilation, ceil_mode) -
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
     outs = _output_sizes(input.shape[-nd:], ks, ss, ps, ds, ceil_mode)
     _shape_check(input, nd, ks, ss, ps, ds, outs, avg=False)
-    function = MaxPool3DWithIndices if nd == 3 else MaxPool2DWithIndices
-    return function.apply(input, ks, ss, ps, ds, bool(ceil_mode))
+    return ks, ss, ps, ds
 
 
 def _avg_pool_nd(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override) -> Tensor:

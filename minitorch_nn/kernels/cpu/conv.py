@@ -591,6 +591,13 @@ def _blocks(n: int, rows: int, positions: int, workers: int) -> list[tuple[int, 
 
 
 def _arr(t) -> np.ndarray:
+    return _int_array(tuple(t))
+
+
+@functools.lru_cache(maxsize=256)
+def _int_array(t: tuple) -> np.ndarray:
+    """t as an int64 array for the kernels (cached, so shared: nothing writes to it; not marked
+    read-only, which Numba would compile as another type)."""
     return np.asarray(t, dtype=np.int64)
 
 
@@ -736,8 +743,14 @@ WIDE_BLOCK_ELEMENTS = 1 << 18
 
 def _use_wide(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, block: int) -> bool:
     """Per-sample wide rows when they are long (>= WIDE_MIN_RUN) or longer than the batch-last rows."""
-    if DIRECT_LAYOUT != "auto":
-        return DIRECT_LAYOUT == "wide"
+    return _use_wide_for(shape, tuple(ksize), tuple(padding), tuple(dilation), block, DIRECT_LAYOUT)
+
+
+@functools.lru_cache(maxsize=256)
+def _use_wide_for(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, block: int, layout: str) -> bool:
+    # cached, as the plans: the same few shapes come every step, and this is ~2 us of Python
+    if layout != "auto":
+        return layout == "wide"
     padded, osize = _padded_and_output(shape, ksize, padding, dilation)
     L = _wide_run(padded, osize)
     return L >= WIDE_MIN_RUN or L >= osize[2] * block
@@ -807,7 +820,12 @@ def _backward_wide(x, w, g5, ksize, padding, dilation, groups, need_input, need_
 
 def _sample_blocks(n: int) -> list[tuple[int, int]]:
     """The batch cut into one contiguous block per worker thread (sizes differ by at most one)."""
-    workers = max(1, min(n, num_threads()))
+    return _sample_blocks_for(n, num_threads())
+
+
+@functools.lru_cache(maxsize=256)
+def _sample_blocks_for(n: int, threads: int) -> list[tuple[int, int]]:
+    workers = max(1, min(n, threads))
     return [(i * n // workers, (i + 1) * n // workers) for i in range(workers)]
 
 
