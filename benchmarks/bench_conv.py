@@ -22,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import median_ms  # noqa: E402  (after the path is set)
+from benchmarks.timing import blas_note, median_ms  # noqa: E402  (after the path is set)
 
 THREADS = 2
 COMPILE_SNIPPET = """
@@ -141,6 +141,7 @@ def main() -> None:
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {THREADS} threads for both "
         f"engines; float32; median of {repeats} runs (after 50 ms of warm-up calls) x 3 interleaved rounds. ratio = torch / ours (>1: ours faster).",
+        blas_note(),
         "",
         "| shape | pass | torch ms | ours ms | ratio |",
         "|---|---|---:|---:|---:|",

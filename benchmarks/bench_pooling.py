@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import median_ms  # noqa: E402  (after the path is set)
+from benchmarks.timing import blas_note, median_ms  # noqa: E402  (after the path is set)
 
 THREADS = 2
 ROUNDS = 3
@@ -124,6 +124,7 @@ def main() -> None:
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {THREADS} threads for both "
         f"engines; float32; median of {repeats} runs (after 50 ms of warm-up calls) x {ROUNDS} interleaved rounds. "
         "ratio = torch / ours (>1: ours faster).",
+        blas_note(),
         "",
         "| shape | pass | torch ms | ours ms | ratio |",
         "|---|---|---:|---:|---:|",

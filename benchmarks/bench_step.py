@@ -63,7 +63,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import median_ms  # noqa: E402  (after the path is set)
+from benchmarks.timing import blas_note, median_ms  # noqa: E402  (after the path is set)
 
 THREADS = 2
 CASES = (("lenet", 1), ("lenet", 64), ("lenet", 256), ("cifar", 64))
@@ -260,6 +260,7 @@ def main() -> None:
         "median of 3 interleaved rounds of 15 steps, each after 50 ms of warm-up steps. ratio = torch / ours (>1: ours faster). "
         f"Load average {os.getloadavg()[0]:.2f} when the table was written (others share this machine).",
         "Command: `python benchmarks/bench_step.py`. " + code_version(),
+        blas_note(),
         "",
         "| case | torch ms | ours ms | ratio |",
         "|---|---:|---:|---:|",

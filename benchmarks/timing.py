@@ -42,3 +42,23 @@ def median_ms(fn: Callable[[], object], repeats: int, sync: Callable[[], object]
             sync()
         times.append(time.perf_counter() - start)
     return float(np.median(times) * 1e3)
+
+
+def blas_note() -> str:
+    """Which kernels NumPy's BLAS runs, for the tables: our strided and Winograd convolutions and
+    the linear layers call it, so its kernel choice moves our numbers (torch has its own)."""
+    import os
+
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "NumPy's BLAS: unknown (threadpoolctl missing)."
+    import numpy  # noqa: F401  (loads the library threadpoolctl reports)
+
+    libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    if not libs:
+        return "NumPy's BLAS: none found."
+    lib = libs[0]
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    how = f"forced by OPENBLAS_CORETYPE={forced}" if forced else "its own choice for this CPU"
+    return f"NumPy's BLAS: {lib.get('internal_api')} {lib.get('version')}, {lib.get('architecture')} kernels ({how})."
