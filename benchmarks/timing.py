@@ -53,9 +53,13 @@ def blas_note() -> str:
         from threadpoolctl import threadpool_info
     except ImportError:
         return "NumPy's BLAS: unknown (threadpoolctl missing)."
-    import numpy  # noqa: F401  (loads the library threadpoolctl reports)
+    import numpy
 
     libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    # scipy or torch may bring a BLAS of their own: NumPy's lies in numpy/ or numpy.libs/ (wheels)
+    site = os.path.dirname(os.path.dirname(numpy.__file__))
+    homes = (os.path.join(site, "numpy") + os.sep, os.path.join(site, "numpy.libs") + os.sep)
+    libs = [i for i in libs if str(i.get("filepath", "")).startswith(homes)] or libs
     if not libs:
         return "NumPy's BLAS: none found."
     lib = libs[0]
