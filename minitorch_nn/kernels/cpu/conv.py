@@ -95,15 +95,21 @@ torch / ours for forward+backward):
 - Copies between batch-first and batch-last go in runs of 16 along w: a plain
   loop over the batch innermost strides 4 KiB and thrashes one L1 set (the
   output reorder at LeNet conv1 took 0.17 ms that way, 0.07 ms in runs).
-- Now (2026-11-30, an AMD EPYC Zen 5 VM with AVX-512, commit 9e16a7d;
-  benchmarks/results/conv.md), forward+backward: LeNet conv1 1.37x, conv2
-  0.64x, CIFAR 0.63x (0.77x with glibc's default malloc: the malloc setting
-  of memory.py speeds torch up more than us), batch 1 conv1 2.07x and conv2
-  1.67x, conv2 at batch 256 1.03x. torch's oneDNN runs conv2's forward at
-  ~250 GFLOP/s on the two cores here; our NN kernel does ~100-120 GFLOP/s a
-  core (it stores its four output rows every four taps), the NT kernel
-  170-180, and NumPy's OpenBLAS (Haswell kernels on this CPU) ~78 at the
-  Winograd products. The conv2 and CIFAR gaps are those GEMM rates.
+- Now (2026-11-30, an AMD EPYC Zen 5 VM with AVX-512; benchmarks/results/conv.md;
+  each engine warmed for 50 ms before it is timed, benchmarks/timing.py),
+  forward+backward over four runs: LeNet conv1 1.95-2.42x, conv2 0.89-1.05x,
+  conv2 at batch 256 0.92-1.15x, batch 1 conv1 ~2.1x and conv2 ~1.8x; CIFAR
+  0.94-0.99x with NumPy's OpenBLAS on its own kernels for this CPU (SkylakeX,
+  AVX-512) and 0.74-0.91x with the Haswell kernels this machine's environment
+  forces (OPENBLAS_CORETYPE=Haswell): the Winograd products are NumPy matmuls,
+  ~95 GFLOP/s a core on Haswell kernels, 150-185 on SkylakeX ones. The
+  Winograd transforms' rewrite (output 0.10 -> 0.03 ms a CIFAR sample, input
+  0.146 -> 0.110) took CIFAR from 0.74x to the 0.94-0.99x above on the same
+  BLAS. Forward alone, conv2 is ~0.4x: torch's oneDNN runs it at ~250
+  GFLOP/s on the two cores, our NN kernel at ~100-115 a core (it loads and
+  stores its four output rows every four taps; an 8-row tile was 15% faster
+  on synthetic rows and no faster inside the conv); our conv2 backward is
+  faster than torch's, which is what brings fwd+bwd to ~1x.
 """
 
 from __future__ import annotations
