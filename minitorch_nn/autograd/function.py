@@ -193,12 +193,18 @@ class Function:
         return out
 
 
+_VIEWS: Any = None  # autograd/views.py, imported on first use (it imports this module)
+
+
 def _record_view(cls: type[Function], out: Tensor, args: tuple, kwargs: dict) -> None:
     """out is a view of args[0]: it shares its version counter and remembers how it was taken."""
-    from .views import function_step, make_view
+    global _VIEWS
+    if _VIEWS is None:  # once: an import statement here cost ~0.6 us on every view op
+        from . import views
 
+        _VIEWS = views
     out._version = args[0]._version
-    make_view(out, args[0], function_step(cls, args[1:], kwargs))
+    _VIEWS.make_view(out, args[0], _VIEWS.function_step(cls, args[1:], kwargs))
 
 
 def _as_arrays(result: Any) -> Any:

@@ -77,6 +77,8 @@ def _class_axis_last(a: np.ndarray) -> np.ndarray:
     """(N, C, d1, ...) -> (N*d1*..., C); (C,) -> (1, C)."""
     if a.ndim == 1:
         return a[None, :]
+    if a.ndim == 2:
+        return a
     return np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])
 
 
@@ -94,14 +96,20 @@ class NllLoss(Function):
         ctx: Any, x: np.ndarray, target: np.ndarray, weight: np.ndarray | None, reduction: str, ignore_index: int
     ) -> np.ndarray:
         flat = _class_axis_last(x)
-        t = target.reshape(-1).astype(np.int64)
+        t = target.reshape(-1).astype(np.int64, copy=False)
         keep = t != ignore_index
-        safe_t = np.where(keep, t, 0)
-        w = np.ones(flat.shape[1], dtype=x.dtype) if weight is None else weight.astype(x.dtype)
-        wt = np.where(keep, w[safe_t], 0).astype(x.dtype)
+        every = bool(keep.all())
+        safe_t = t if every else np.where(keep, t, 0)
         picked = flat[np.arange(flat.shape[0]), safe_t]
-        losses = -wt * picked
-        total = wt.sum(dtype=x.dtype)
+        if weight is None and every:  # every weight is 1 (kept as None: the same numbers, fewer passes)
+            wt = None
+            losses = -picked
+            total = x.dtype.type(flat.shape[0])
+        else:
+            w = np.ones(flat.shape[1], dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+            wt = np.where(keep, w[safe_t], 0).astype(x.dtype)
+            losses = -wt * picked
+            total = wt.sum(dtype=x.dtype)
         ctx.shape, ctx.reduction, ctx.safe_t, ctx.wt, ctx.total = x.shape, reduction, safe_t, wt, total
         if reduction == "mean":
             return np.asarray(losses.sum() / total, dtype=x.dtype)
@@ -118,9 +126,11 @@ class NllLoss(Function):
         if ctx.reduction == "mean":
             g = g / ctx.total
         flat = np.zeros((n_rows, classes), dtype=grad.dtype)
-        flat[np.arange(n_rows), ctx.safe_t] = -ctx.wt * g
+        flat[np.arange(n_rows), ctx.safe_t] = -g if ctx.wt is None else -ctx.wt * g
         if len(shape) == 1:
             gx = flat[0]
+        elif len(shape) == 2:
+            gx = flat
         else:
             moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
             gx = np.moveaxis(flat.reshape(moved), -1, 1)
@@ -153,10 +163,13 @@ def nll_loss(
     if x.ndim > 2 and t.shape != (x.shape[0],) + x.shape[2:]:
         raise RuntimeError(f"Expected target size {[x.shape[0], *x.shape[2:]]}, got {list(t.shape)}")
     classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    kept = t[t != ignore_index]
-    if kept.size and (kept.min() < 0 or kept.max() >= classes):
-        bad = kept[(kept < 0) | (kept >= classes)][0]
-        raise IndexError(f"Target {bad} is out of bounds.")
+    # two reductions settle the usual case; only a target outside [0, classes) (maybe ignore_index)
+    # needs the ignored entries filtered out to find the first bad one
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        kept = t[t != ignore_index]
+        if kept.size and (kept.min() < 0 or kept.max() >= classes):
+            bad = kept[(kept < 0) | (kept >= classes)][0]
+            raise IndexError(f"Target {bad} is out of bounds.")
     if weight is not None and weight._data.shape != (classes,):
         raise RuntimeError(
             f"weight tensor should be defined either for all {classes} classes or no classes but got weight "
