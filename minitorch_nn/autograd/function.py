@@ -58,6 +58,9 @@ class Node:
         self.__dict__.setdefault("_pre_hooks", []).append(hook)
 
 
+_NONE_MARKED: frozenset[int] = frozenset()
+
+
 class BackwardNode(Node):
     """The node (and ctx) of one Function call; subclassed once per Function."""
 
@@ -67,8 +70,9 @@ class BackwardNode(Node):
         self._seq = next(_sequence)
         self._saved: list[tuple[np.ndarray, Any, int]] | None = []
         self._freed = False
-        self._non_differentiable: set[int] = set()
-        self._dirty: set[int] = set()
+        # ids of outputs marked by forward; most ops mark none, so the empty case shares one frozenset
+        self._non_differentiable: set[int] | frozenset[int] = _NONE_MARKED
+        self._dirty: set[int] | frozenset[int] = _NONE_MARKED
         self.needs_input_grad: tuple[bool, ...] = ()
         # (shape, dtype) of every tensor input, to check gradients the backward returns
         self._input_meta: list[tuple[tuple[int, ...], np.dtype] | None] = []
@@ -99,11 +103,11 @@ class BackwardNode(Node):
 
     def mark_dirty(self, *arrays: np.ndarray) -> None:
         """Declare that forward modified these input arrays in place."""
-        self._dirty.update(id(a) for a in arrays)
+        self._dirty = set(self._dirty) | {id(a) for a in arrays}
 
     def mark_non_differentiable(self, *arrays: np.ndarray) -> None:
         """Declare outputs (indices, masks) that carry no gradient."""
-        self._non_differentiable.update(id(a) for a in arrays)
+        self._non_differentiable = set(self._non_differentiable) | {id(a) for a in arrays}
 
     # ---- what the engine calls -------------------------------------------------------
     def _release(self) -> None:

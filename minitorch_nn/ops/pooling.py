@@ -36,6 +36,7 @@ planes. The argument checks reproduce torch's errors, in torch's order.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,7 @@ def _tables(windows: list[np.ndarray]) -> list[np.ndarray]:
     return [K.unit_window(1)] * (3 - len(windows)) + windows
 
 
+@functools.lru_cache(maxsize=256)  # a model pools the same few shapes every step; the tables are never written
 def _sliding(spatial, ks, ss, ps, ds, ceil_mode, count_include_pad=True) -> tuple[list[np.ndarray], tuple]:
     outs = tuple(K.output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(spatial, ks, ss, ps, ds))
     windows = [

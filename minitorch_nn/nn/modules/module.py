@@ -501,18 +501,22 @@ class Module:
         return handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        # the hook loops copy their registries (a hook may remove itself), so they are only
+        # entered when there are hooks: every layer of every step comes through here
+        if self._forward_pre_hooks:
+            for hook in list(self._forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
         if self._backward_hooks:
             result = _call_with_backward_hooks(self, args, kwargs)
         else:
             result = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            hook_result = hook(self, args, result)
-            if hook_result is not None:
-                result = hook_result
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                hook_result = hook(self, args, result)
+                if hook_result is not None:
+                    result = hook_result
         return result
 
     # ---- state_dict ---------------------------------------------------------------------
