@@ -186,7 +186,9 @@ def _run(roots: list[tuple[Node, int, np.ndarray]], retain_graph: bool) -> None:
                 _trace_step(traces, step, node, grads, [])
                 step += 1
             continue
-        grads = _run_pre_hooks(node, grads)
+        hooked = node.__dict__
+        if "_tensor_hooks" in hooked or "_pre_hooks" in hooked:  # most nodes have none: skip the call
+            grads = _run_pre_hooks(node, grads)
         grad_inputs = _call_backward(node, grads)
         if retain_graph is False:
             node._release()
@@ -198,8 +200,9 @@ def _run(roots: list[tuple[Node, int, np.ndarray]], retain_graph: bool) -> None:
                 continue
             if g is not None:
                 _add_to_buffer(buffers, nxt, nr, g)
-            deps[nxt] -= 1
-            if deps[nxt] == 0:
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
                 if nxt in buffers:
                     heapq.heappush(ready, (-nxt._seq, counter, nxt))
                     counter += 1

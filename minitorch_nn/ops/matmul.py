@@ -76,7 +76,9 @@ class Addmm(Function):
         ctx: Any, bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta: float = 1, alpha: float = 1
     ) -> np.ndarray:
         _check_mm(a, b)
-        check_expand(bias.shape, (a.shape[0], b.shape[1]), bias.dtype)  # the bias must expand to (n, m)
+        n, m = a.shape[0], b.shape[1]
+        if bias.shape != (m,) and bias.shape != (n, m):  # (the usual shapes expand: no need to check)
+            check_expand(bias.shape, (n, m), bias.dtype)  # the bias must expand to (n, m)
         ctx.bias_shape, ctx.beta, ctx.alpha = bias.shape, beta, alpha
         ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b if ctx.needs_input_grad[1] else None)
         out = matmul_kernel(a, b)
