@@ -246,3 +246,13 @@ def graph_signature(root: Any) -> list[tuple]:
             edges.append((numbers[id(nxt)], nr))
         rows.append((numbers[id(node)], node.name().replace("torch::autograd::", ""), edges))
     return sorted(rows)
+
+
+def raised(call: Callable[[], Any]) -> tuple[str, str] | None:
+    """(exception type name, message) of what ``call()`` raises, or None if it returns: the error
+    itself is what the tests compare between torch and us."""
+    try:
+        call()
+    except Exception as e:  # noqa: BLE001
+        return type(e).__name__, str(e)
+    return None

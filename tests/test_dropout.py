@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import minitorch_nn as mt
 from reference import strategies as S
+from reference.compare import raised
 
 probabilities = st.sampled_from([0.1, 0.25, 0.5, 0.8])
 
@@ -124,14 +125,6 @@ def test_inplace_modifies_the_input_and_backward_still_uses_the_mask():
     assert set(np.unique(plain.numpy())) <= {0.0, 2.0} and (plain.numpy() == 0).any()
 
 
-def _error(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001
-        return type(e).__name__, str(e)
-    return None
-
-
 @pytest.mark.parametrize(
     "call",
     [
@@ -143,8 +136,8 @@ def _error(fn):
     ],
 )
 def test_errors_as_torch(call):
-    theirs = _error(lambda: call(torch))
-    assert theirs is not None and _error(lambda: call(mt)) == theirs
+    theirs = raised(lambda: call(torch))
+    assert theirs is not None and raised(lambda: call(mt)) == theirs
 
 
 @pytest.mark.parametrize("args", [(), (0.2,), (0.7, True), (0, False), (1, True)])

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import minitorch_nn as mt
 from minitorch_nn.optim import pointwise
+from reference.compare import raised
 
 STEPS = 50
 SHAPES = [(3, 4), (4,), (2, 2, 2)]
@@ -190,14 +191,6 @@ def test_seed_adam_call_and_a_training_step():
     np.testing.assert_allclose(np.abs(net.weight.detach().numpy() - before), 0.001, rtol=1e-3)
 
 
-def _error(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001
-        return type(e).__name__, str(e)
-    return None
-
-
 @pytest.mark.parametrize(
     "name, kwargs",
     [
@@ -217,8 +210,8 @@ def _error(fn):
     ],
 )
 def test_validation_errors_as_torch(name, kwargs):
-    theirs = _error(lambda: getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kwargs))
-    ours = _error(lambda: getattr(mt.optim, name)([mt.zeros(2, requires_grad=True)], **kwargs))
+    theirs = raised(lambda: getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kwargs))
+    ours = raised(lambda: getattr(mt.optim, name)([mt.zeros(2, requires_grad=True)], **kwargs))
     assert theirs is not None and ours == theirs
 
 
