@@ -38,6 +38,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..kernels.cpu import conv as kernels
+from .utils import CheckedArguments
 
 
 def _as_3d(a: np.ndarray) -> np.ndarray:
@@ -121,17 +122,14 @@ def _same_padding(ksize: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[tu
     return tuple(t // 2 for t in total), tuple(t - t // 2 for t in total)
 
 
-# Arguments already checked, by (shapes, dtypes, raw stride/padding/dilation/groups): their normal
-# forms. A training loop calls each layer with the same ones every step, and the checks below
-# cost ~10 us a call. Only calls that needed no unsqueeze or extra padding are kept.
-_CHECKED: dict = {}
-_CHECKED_MAX = 256
+# F.conv*d's checked arguments (only calls that needed no unsqueeze or extra padding are kept)
+_CHECKED = CheckedArguments()
 
 
 def _conv(d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding: Any, dilation: Any, groups: int):
     """Check the arguments as torch does, then one Convolution (plus torch's pad/unsqueeze around it)."""
-    try:
-        key = (
+    key, checked = _CHECKED.get(
+        lambda: (
             d,
             input._data.shape,
             input._data.dtype,
@@ -143,16 +141,11 @@ def _conv(d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding
             dilation,
             groups,
         )
-        checked = _CHECKED.get(key)
-    except (TypeError, AttributeError):  # a list argument (unhashable) or a non-tensor: the checks below say
-        key = checked = None
+    )
     if checked is not None:
         return convolution(input, weight, bias, *checked, groups)
     out, normal = _checked_conv(d, input, weight, bias, stride, padding, dilation, groups)
-    if key is not None and normal is not None:
-        if len(_CHECKED) >= _CHECKED_MAX:
-            _CHECKED.clear()
-        _CHECKED[key] = normal
+    _CHECKED.put(key, normal)
     return out
 
 

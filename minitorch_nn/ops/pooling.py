@@ -44,6 +44,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..kernels.cpu import pooling as K
+from .utils import CheckedArguments
 
 _NAMES = {1: "one", 2: "two", 3: "three"}
 _AXES = {2: "HW", 3: "THW"}
@@ -274,26 +275,19 @@ def _shape_check(input: Tensor, nd: int, ks, ss, ps, ds, outs, avg: bool) -> Non
         raise RuntimeError(f"Given input size: ({given}). Calculated output size: ({calc}). Output size is too small")
 
 
-# Arguments already checked, by (input shape, raw arguments): their normal forms (as in ops/conv.py:
-# the same layer gets the same ones every step, and the checks cost several us a call).
-_CHECKED: dict = {}
-_CHECKED_MAX = 256
+# F.max_pool*d's checked arguments (see ops/utils.py)
+_CHECKED = CheckedArguments()
 
 
 def _max_pool_nd(input, nd, kernel_size, stride, padding, dilation, ceil_mode) -> tuple[Tensor, Tensor]:
     """torch's max_pool{2,3}d_with_indices: checks, then the Function."""
     function = MaxPool3DWithIndices if nd == 3 else MaxPool2DWithIndices
-    try:
-        key = (nd, input._data.shape, kernel_size, stride, padding, dilation, bool(ceil_mode))
-        checked = _CHECKED.get(key)
-    except (TypeError, AttributeError):  # a list argument (unhashable) or a non-tensor: the checks below say
-        key = checked = None
+    key, checked = _CHECKED.get(
+        lambda: (nd, input._data.shape, kernel_size, stride, padding, dilation, bool(ceil_mode))
+    )
     if checked is None:
         checked = _check_max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode)
-        if key is not None:
-            if len(_CHECKED) >= _CHECKED_MAX:
-                _CHECKED.clear()
-            _CHECKED[key] = checked
+        _CHECKED.put(key, checked)
     return function.apply(input, *checked, bool(ceil_mode))
 
 

@@ -1,7 +1,8 @@
-"""Helpers shared by the ops: type promotion, scalar wrapping, un-broadcasting."""
+"""Helpers shared by the ops: type promotion, scalar wrapping, un-broadcasting, remembered argument checks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -156,3 +157,31 @@ def check_expand(shape: tuple[int, ...], sizes: tuple[int, ...], dtype: np.dtype
                 f"non-singleton dimension {i + lead}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}"
             )
     return target
+
+
+class CheckedArguments:
+    """Argument checks already passed, by a key of everything the checks read (shapes, dtypes, the
+    raw arguments): key -> the arguments' normal form. A training loop calls each layer with the
+    same arguments every step, and torch's checks cost several us a call in Python. Bounded:
+    cleared when full. Calls whose key cannot be made (a list argument is unhashable, a
+    non-tensor has no ``_data``) are simply checked every time."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._normal: dict = {}
+        self._size = size
+
+    def get(self, make_key: Callable[[], Hashable]) -> tuple[Hashable | None, Any]:
+        """(key, the normal form remembered for it or None); key is None if it cannot be made."""
+        try:
+            key = make_key()
+            return key, self._normal.get(key)
+        except (TypeError, AttributeError):
+            return None, None
+
+    def put(self, key: Hashable | None, normal: Any) -> None:
+        """Remember ``normal`` for ``key`` (nothing if either is None)."""
+        if key is None or normal is None:
+            return
+        if len(self._normal) >= self._size:
+            self._normal.clear()
+        self._normal[key] = normal
