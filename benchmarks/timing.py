@@ -14,6 +14,7 @@ as they are in a training loop.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -47,17 +48,13 @@ def median_ms(fn: Callable[[], object], repeats: int, sync: Callable[[], object]
 def blas_note() -> str:
     """Which kernels NumPy's BLAS runs, for the tables: our strided and Winograd convolutions and
     the linear layers call it, so its kernel choice moves our numbers (torch has its own)."""
-    import os
-
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
         return "NumPy's BLAS: unknown (threadpoolctl missing)."
-    import numpy
-
     libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
     # scipy or torch may bring a BLAS of their own: NumPy's lies in numpy/ or numpy.libs/ (wheels)
-    site = os.path.dirname(os.path.dirname(numpy.__file__))
+    site = os.path.dirname(os.path.dirname(np.__file__))
     homes = (os.path.join(site, "numpy") + os.sep, os.path.join(site, "numpy.libs") + os.sep)
     libs = [i for i in libs if str(i.get("filepath", "")).startswith(homes)] or libs
     if not libs:
