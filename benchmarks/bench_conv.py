@@ -25,15 +25,10 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.timing import blas_note, median_ms  # noqa: E402  (after the path is set)
 
 THREADS = 2
-COMPILE_SNIPPET = """
-import time
-t = time.perf_counter()
-import numpy as np
-import minitorch_nn as mt
-t_import = time.perf_counter()
+CONV_CALLS = """
 from minitorch_nn.kernels.cpu import conv as conv_kernels
-# every kernel family: Winograd (3x3), direct (stride 1; both layouts, with and without
-# padding), strided im2col; both dtypes
+# every path: Winograd (3x3), direct (stride 1; both layouts, with and without padding),
+# strided im2col (NumPy); the Numba kernels are float32 only, float64 runs the NumPy path
 for layout in ("wide", "batch_last"):
     conv_kernels.DIRECT_LAYOUT = layout
     for dtype in (np.float32, np.float64):
@@ -42,14 +37,31 @@ for layout in ("wide", "batch_last"):
             w = mt.tensor(np.ones((2, 2, k, k), dtype), requires_grad=True)
             y = mt.nn.functional.conv2d(x, w, stride=stride, padding=padding)
             y.backward(mt.tensor(np.ones(y.shape, dtype)))
-print(time.perf_counter() - t_import)
+"""
+# the pooling kernels, as benchmarks/bench_pooling.py compiles them: the issue's budget is
+# for all conv and pooling kernels together
+POOLING_CALLS = """
+for dtype in (np.float32, np.float64):
+    x = mt.tensor(np.arange(2 * 2 * 6 * 6, dtype=dtype).reshape(2, 2, 6, 6), requires_grad=True)
+    for y in (mt.nn.functional.max_pool2d(x, 2), mt.nn.functional.max_pool2d(x, 3, 1),
+              mt.nn.functional.avg_pool2d(x, 2)):
+        y.backward(mt.tensor(np.ones(y.shape, dtype)))
 """
 
 
-def _compile_seconds(cache_dir: str) -> float:
+def _snippet(calls: str) -> str:
+    """A program that imports the engine, then times ``calls`` (compile + first call)."""
+    return (
+        "import time\nimport numpy as np\nimport minitorch_nn as mt\nt = time.perf_counter()\n"
+        + calls
+        + "print(time.perf_counter() - t)\n"
+    )
+
+
+def _compile_seconds(cache_dir: str, calls: str = CONV_CALLS) -> float:
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
     out = subprocess.run(
-        [sys.executable, "-c", COMPILE_SNIPPET], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", _snippet(calls)], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -126,10 +138,13 @@ def run(repeats: int = 7) -> list[dict]:
 
 
 def compile_times() -> dict:
-    with tempfile.TemporaryDirectory() as cache:
-        cold = _compile_seconds(cache)
-        warm = _compile_seconds(cache)
-    return {"cold_s": cold, "warm_s": warm}
+    """Cold and warm compile of the conv kernels, and of conv and pooling kernels in one process."""
+    times = {}
+    for key, calls in (("", CONV_CALLS), ("all_", CONV_CALLS + POOLING_CALLS)):
+        with tempfile.TemporaryDirectory() as cache:
+            times[key + "cold_s"] = _compile_seconds(cache, calls)
+            times[key + "warm_s"] = _compile_seconds(cache, calls)
+    return times
 
 
 def main() -> None:
@@ -150,9 +165,11 @@ def main() -> None:
         lines.append(f"| {r['case']} | {r['pass']} | {r['torch_ms']:.2f} | {r['ours_ms']:.2f} | {r['ratio']:.2f}x |")
     lines += [
         "",
-        f"JIT compile + first call of every conv kernel (Winograd, direct in both layouts, strided im2col; float32 and float64; "
-        f"forward and backward): "
-        f"cold (empty cache) {compile_info['cold_s']:.2f} s, warm (from the on-disk cache) {compile_info['warm_s']:.2f} s.",
+        "JIT compile + first call of every conv path (Winograd, direct in both layouts, strided im2col; "
+        "forward and backward; float32 and float64, whose Numba kernels are float32 only): "
+        f"cold (empty cache) {compile_info['cold_s']:.2f} s, warm (from the on-disk cache) {compile_info['warm_s']:.2f} s. "
+        "With the pooling kernels (benchmarks/bench_pooling.py's calls), in one process: "
+        f"cold {compile_info['all_cold_s']:.2f} s, warm {compile_info['all_warm_s']:.2f} s.",
         "",
     ]
     text = "\n".join(lines)

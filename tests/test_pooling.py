@@ -296,6 +296,56 @@ def test_2x2_tiling_path_matches_torch_with_ties_nan_and_inf(n, c, h, w, dtype, 
             kernels.MIN_PARALLEL_WORK = kernels_min
 
 
+@given(
+    k=st.integers(2, 3),
+    stride=st.integers(1, 3),
+    dilation=st.integers(1, 2),
+    data=st.data(),
+    ceil_mode=st.booleans(),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=S.seeds,
+)
+def test_clipped_windows_match_torch_with_ties_nan_and_inf(k, stride, dilation, data, ceil_mode, dtype, seed):
+    # windows clipped by padding and ceil_mode hold fewer taps than the full ones: with many NaNs,
+    # ties and -inf, only torch's tap order (first maximum, last NaN) gives its values and indices
+    padding = data.draw(st.integers(0, k // 2))
+    size = data.draw(st.integers(dilation * (k - 1) + 1, 8))  # smaller: windows wholly in padding (below)
+    rng = np.random.default_rng(seed)
+    levels = np.array([-np.inf, -1.0, 0.5, np.nan, 2.0])
+    x = rng.choice(levels, size=(2, 2, size, size + 1), p=[0.2, 0.2, 0.2, 0.3, 0.1]).astype(dtype)
+    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "ceil_mode": ceil_mode}
+    xo, xt = _pair(x, requires_grad=True)
+    yo, io = mt.nn.functional.max_pool2d(xo, k, return_indices=True, **kwargs)
+    yt, it = torch.nn.functional.max_pool2d(xt, k, return_indices=True, **kwargs)
+    np.testing.assert_array_equal(io.numpy(), it.numpy())
+    np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
+    g = rng.standard_normal(tuple(yt.shape)).astype(dtype)
+    yo.backward(mt.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_window_wholly_in_padding_is_minus_inf_and_gets_no_gradient(dtype):
+    # size 1, kernel 2, padding 1, dilation 2: the taps at -1 and 1 both miss the input. Values and
+    # indices are torch's (the index lies past the plane). torch's CPU backward adds the gradient at
+    # that index, into the next plane and, for the last plane, past the end of the buffer (calling
+    # it here aborts the process); the output depends on no input, so our gradient is zero
+    x = np.zeros((2, 1, 1, 2), dtype)
+    kwargs = {"stride": 1, "padding": 1, "dilation": 2, "return_indices": True}
+    xo, xt = _pair(x, requires_grad=True)
+    (yo, io), (yt, it) = (lib.nn.functional.max_pool2d(t, 2, **kwargs) for lib, t in ((mt, xo), (torch, xt)))
+    np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
+    np.testing.assert_array_equal(io.numpy(), it.numpy())
+    assert np.all(yo.detach().numpy() == -np.inf) and io.numpy().max() >= 2
+    yo.backward(mt.tensor(np.array([1.0, 2.0, 3.0, 4.0], dtype).reshape(2, 1, 1, 2)))
+    np.testing.assert_array_equal(xo.grad.numpy(), np.zeros_like(x))
+    avg = mt.nn.functional.avg_pool2d(mt.tensor(x[:, :, :, :1] + 1), (1, 2), stride=1, padding=(0, 1))
+    np.testing.assert_array_equal(
+        avg.numpy(), torch.nn.functional.avg_pool2d(torch.tensor(x[:, :, :, :1] + 1), (1, 2), 1, (0, 1)).numpy()
+    )
+
+
 def kernels_tables(h: int, w: int) -> tuple:
     """The window tables max_pool2d(x, 2) builds for an h x w plane."""
     return (

@@ -38,9 +38,14 @@ serves conv1d, conv2d and conv3d.
    place (or padded sample by sample), and the output compacted row by row.
    Chosen when a sample's run L is at least 256 or longer than the batch-last
    run OW*B: LeNet conv1 (L = 892) always, conv2 (L = 136) at batch 1.
-3. Strided im2col (``im2col``/``col2im``): everything else (stride > 1, and all
-   of float64); rows are gathered position by position, zero padding applied
-   inside the kernel, and the GEMMs are NumPy's.
+3. Strided im2col (``unfold``/``fold``): everything else (stride > 1, and all
+   of float64), in NumPy. The column matrix is one copy of a strided view of
+   the zero-padded input (tap and output axes are both plain strides of it);
+   its adjoint adds the columns back, one strided slice per tap; the GEMMs are
+   NumPy's. Against the Numba loops it replaced (one thread, float32): im2col
+   3.4 vs 3.7 ms at (32, 64, 32, 32) k3 s2 p1, col2im 3.9 vs 3.8 ms; at k7
+   (K = 49 slices) col2im 0.88 vs 0.47 ms. Both Numba loops in two dtypes
+   were 1.5 s of cold compile.
 
 float64 is the checking dtype (finite differences, reference accuracy), not the
 speed one, so it always takes path 3: compiling paths 1 and 2 for both dtypes
@@ -48,16 +53,16 @@ made the cold compile of all conv kernels 14.5 s instead of about 9 s. The
 float32 tests against torch are what check paths 1 and 2.
 
 Bias add is fused into the output reorder of paths 1 and 2, and grad bias
-into their gradient reorder; path 3 reorders with NumPy (it is not the speed
-path, and two more kernels in two dtypes cost 0.7 s of cold compile).
+into their gradient reorder; path 3 reorders with NumPy.
 
-Cold compile of every conv kernel in both dtypes (benchmarks/bench_conv.py):
-10.6-11.6 s until 2026-11-30, then 8.9-9.6 s after four cuts: the NN GEMM's
-two-row tile went (rows past the 4-row tiles run one at a time), the
-Winograd input transform de-interleaves each row through one zero-padded row
-buffer (fewer loops; 1.24 -> 0.90 s, and 10% faster), the output-gradient
-transform kept its simpler form (a flat rewrite compiled 0.6 s longer and
-ran no faster), and path 3's reorders moved to NumPy.
+Cold compile of every conv kernel (benchmarks/bench_conv.py): 10.6-11.6 s
+until 2026-11-30, then 8.9-9.6 s after four cuts: the NN GEMM's two-row tile
+went (rows past the 4-row tiles run one at a time), the Winograd input
+transform de-interleaves each row through one zero-padded row buffer (fewer
+loops; 1.24 -> 0.90 s, and 10% faster), the output-gradient transform kept
+its simpler form (a flat rewrite compiled 0.6 s longer and ran no faster),
+and path 3's reorders moved to NumPy. Path 3 in NumPy: 7.1-7.2 s, all of it
+float32 (with the pooling kernels, float32 only too: 9.2 s).
 
 Parallelism. The batch is cut into blocks, one per thread, run on the
 engine's worker pool (workers.py); every kernel is ``nogil``, NumPy's matmul
@@ -120,6 +125,7 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+from numpy.lib.stride_tricks import as_strided
 
 from .gemm import shifted_gemm_nn, shifted_gemm_nt
 from .workers import WORKERS, num_threads
@@ -145,85 +151,39 @@ NONNEG = 0x7FFFFFFFFFFFFFFF
 REASSOCIATE = {"reassoc"}
 
 
-@njit(cache=True, nogil=True)
-def _valid_range(start, step, size, n):  # pragma: no cover - jitted
-    """The z in [0, n) with 0 <= start + z * step < size, as a half-open range (lo, hi)."""
-    lo = 0 if start >= 0 else (-start + step - 1) // step
-    hi = 0 if start >= size else (size - 1 - start) // step + 1
-    return lo, max(lo, min(n, hi))
+def unfold(x: np.ndarray, ksize: tuple, stride: tuple, padding: tuple, dilation: tuple, osize: tuple) -> np.ndarray:
+    """im2col: col (C*K, B*P) of x (B, C, D, H, W), col[c*K + k, b*P + q] = the input under tap k of output q.
 
-
-@njit(cache=True, nogil=True)
-def im2col(x, ksize, stride, padding, dilation, osize, n0, n1, groups, col):  # pragma: no cover - jitted
-    """Fill col (groups, Cg*K, B*P) from x (N, C, D, H, W) for samples n0 <= n < n1.
-
-    Row c*K + k of the flat col is channel c, tap k (the group split is implicit).
+    A strided view does the gathering: in the zero-padded input, tap (a, b, e) of output
+    (zd, zh, zw) sits at (a*dd + zd*sd, b*dh + zh*sh, e*dw + zw*sw), so both the tap and the
+    output axes are plain strides of it; one reshape copies the view into rows.
     """
-    C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
-    kh, kw = ksize[1], ksize[2]
-    od, oh, ow = osize[0], osize[1], osize[2]
-    sd, sh, sw = stride[0], stride[1], stride[2]
-    K = ksize[0] * kh * kw
-    P = od * oh * ow
-    B = n1 - n0
-    xf = x.reshape(-1)
-    cf = col.reshape(-1)
-    for r in range(C * K):
-        c = r // K
-        k = r % K
-        d0 = (k // (kh * kw)) * dilation[0] - padding[0]
-        h0 = ((k // kw) % kh) * dilation[1] - padding[1]
-        w0 = (k % kw) * dilation[2] - padding[2]
-        dlo, dhi = _valid_range(d0, sd, D, od)
-        hlo, hhi = _valid_range(h0, sh, H, oh)
-        wlo, whi = _valid_range(w0, sw, W, ow)
-        for b in range(B):
-            base = ((r * B + b) * P) & NONNEG
-            for q in range(P):
-                cf[base + q] = 0
-            image = ((n0 + b) * C + c) * D * H * W
-            for zd in range(dlo, dhi):
-                d = zd * sd + d0
-                for zh in range(hlo, hhi):
-                    h = zh * sh + h0
-                    dst = (base + (zd * oh + zh) * ow + wlo) & NONNEG
-                    src = (image + (d * H + h) * W + wlo * sw + w0) & NONNEG
-                    for zw in range(whi - wlo):
-                        cf[dst + zw] = xf[src + zw * sw]
+    if any(padding):
+        x = np.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
+    B, C = x.shape[:2]
+    sb, sc, *spatial = x.strides
+    tap_strides = tuple(s * d for s, d in zip(spatial, dilation))
+    out_strides = tuple(s * st for s, st in zip(spatial, stride))
+    view = as_strided(x, (C, *ksize, B, *osize), (sc, *tap_strides, sb, *out_strides), writeable=False)
+    return view.reshape(C * math.prod(ksize), B * math.prod(osize))
 
 
-@njit(cache=True, nogil=True)
-def col2im(col, ksize, stride, padding, dilation, osize, n0, gx):  # pragma: no cover - jitted
-    """Scatter-add col (groups, Cg*K, B*P) into gx[n0:n0+B] (N, C, D, H, W); gx pre-zeroed."""
-    C, D, H, W = gx.shape[1], gx.shape[2], gx.shape[3], gx.shape[4]
-    kh, kw = ksize[1], ksize[2]
-    od, oh, ow = osize[0], osize[1], osize[2]
-    sd, sh, sw = stride[0], stride[1], stride[2]
-    K = ksize[0] * kh * kw
-    P = od * oh * ow
-    B = col.shape[2] // P
-    gf = gx.reshape(-1)
-    cf = col.reshape(-1)
-    for t in range(B * C):
-        b = t // C
-        c = t % C
-        image = ((n0 + b) * C + c) * D * H * W
-        for k in range(K):
-            base = (((c * K + k) * B + b) * P) & NONNEG
-            d0 = (k // (kh * kw)) * dilation[0] - padding[0]
-            h0 = ((k // kw) % kh) * dilation[1] - padding[1]
-            w0 = (k % kw) * dilation[2] - padding[2]
-            dlo, dhi = _valid_range(d0, sd, D, od)
-            hlo, hhi = _valid_range(h0, sh, H, oh)
-            wlo, whi = _valid_range(w0, sw, W, ow)
-            for zd in range(dlo, dhi):
-                d = zd * sd + d0
-                for zh in range(hlo, hhi):
-                    h = zh * sh + h0
-                    src = (base + (zd * oh + zh) * ow + wlo) & NONNEG
-                    dst = (image + (d * H + h) * W + wlo * sw + w0) & NONNEG
-                    for zw in range(whi - wlo):
-                        gf[dst + zw * sw] += cf[src + zw]
+def fold(col: np.ndarray, shape: tuple, ksize: tuple, stride: tuple, padding: tuple, dilation: tuple, osize: tuple):
+    """col2im, the adjoint of ``unfold``: every column entry added back to the input position it came
+    from; a (B, C, D, H, W) view of the sums.
+
+    One strided slice-add per tap, into a (C, B, ...) padded buffer whose layout matches the
+    column rows (overlapping windows add up, as the taps run one after the other).
+    """
+    B, C = shape[:2]
+    padded = tuple(n + 2 * p for n, p in zip(shape[2:], padding))
+    sums = np.zeros((C, B, *padded), col.dtype)
+    taps = col.reshape(C, *ksize, B, *osize)
+    for tap in np.ndindex(*ksize):
+        window = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, d, s, o in zip(tap, dilation, stride, osize))
+        sums[(slice(None), slice(None), *window)] += taps[(slice(None), *tap)]
+    inside = tuple(slice(p, p + n) for p, n in zip(padding, shape[2:]))
+    return sums.transpose(1, 0, 2, 3, 4)[(slice(None), slice(None), *inside)]
 
 
 @njit(cache=True, nogil=True)
@@ -932,20 +892,18 @@ def _forward_strided(x, weight, bias, stride, padding, dilation, groups) -> np.n
     O = weight.shape[0]
     ksize = weight.shape[2:]
     osize = output_size(x.shape[2:], ksize, stride, padding, dilation)
-    K = int(np.prod(ksize))
-    P = int(np.prod(osize))
+    K = math.prod(ksize)
+    P = math.prod(osize)
     Cg, Og = C // groups, O // groups
     w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
     b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
     out = np.empty((N, O, P), dtype=x.dtype)
-    args = (_arr(ksize), _arr(stride), _arr(padding), _arr(dilation), _arr(osize))
+    args = (ksize, stride, padding, dilation, osize)
 
     def block(span):
         n0, n1 = span
-        col = np.empty((groups, Cg * K, (n1 - n0) * P), dtype=x.dtype)
-        im2col(x, *args, n0, n1, groups, col)
-        # batch first again (a NumPy copy: the strided path is not the speed path, and a kernel
-        # for it would add to the cold compile in both dtypes)
+        col = unfold(x[n0:n1], *args).reshape(groups, Cg * K, (n1 - n0) * P)
+        # batch first again (a NumPy copy: the strided path is not the speed path)
         y = np.matmul(w, col).reshape(O, n1 - n0, P).transpose(1, 0, 2)
         if b.size:
             np.add(y, b[:, None], out=out[n0:n1])
@@ -961,13 +919,13 @@ def _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_i
     O = weight.shape[0]
     ksize = weight.shape[2:]
     osize = gout.shape[2:]
-    K = int(np.prod(ksize))
-    P = int(np.prod(osize))
+    K = math.prod(ksize)
+    P = math.prod(osize)
     Cg, Og = C // groups, O // groups
     w = np.ascontiguousarray(weight).reshape(groups, Og, Cg * K)
     g3 = np.ascontiguousarray(gout).reshape(N, O, P)
-    gx = np.zeros(x.shape, dtype=x.dtype) if need_input else None
-    args = (_arr(ksize), _arr(stride), _arr(padding), _arr(dilation), _arr(osize))
+    gx = np.empty(x.shape, dtype=x.dtype) if need_input else None
+    args = (ksize, stride, padding, dilation, osize)
     wt = np.ascontiguousarray(w.transpose(0, 2, 1)) if need_input else None
 
     def block(span):
@@ -975,12 +933,11 @@ def _backward_strided(x, weight, gout, stride, padding, dilation, groups, need_i
         gy = np.ascontiguousarray(g3[n0:n1].transpose(1, 0, 2)).reshape(groups, Og, (n1 - n0) * P)
         gw = None
         if need_weight:
-            col = np.empty((groups, Cg * K, (n1 - n0) * P), dtype=x.dtype)
-            im2col(x, *args, n0, n1, groups, col)
+            col = unfold(x[n0:n1], *args).reshape(groups, Cg * K, (n1 - n0) * P)
             gw = np.matmul(gy, col.transpose(0, 2, 1))
         if need_input:
             gcol = np.matmul(wt, gy)
-            col2im(gcol, *args, n0, gx)
+            gx[n0:n1] = fold(gcol, (n1 - n0, C) + x.shape[2:], *args)
         return gw, None
 
     partial = WORKERS.map(block, _blocks(N, C * K, P, num_threads()))

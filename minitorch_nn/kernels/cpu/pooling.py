@@ -34,6 +34,20 @@ average and max pools:
 - ``_avg_forward``: window sum / divisor, summed in the input dtype as torch does.
 - ``_avg_backward``: every input of a window gets gy / divisor, summed over windows.
 
+Empty windows. With dilation, a window can fall wholly in the padding (size 1,
+kernel 2, padding 1, dilation 2: taps at -1 and 1). Its max is -inf, and its
+index is torch's: the first tap moved up into range, which lies past the
+plane. Its output depends on no input, so its gradient goes nowhere (torch's
+CPU kernel adds it at that index, in the next plane's memory: we do not).
+
+float64, the checking dtype, runs in NumPy on the same window tables
+(``_max_forward_numpy`` and friends): every window's taps are gathered at
+once into a (planes, outputs, taps) array, the taps outside a window masked
+(-inf for max, 0 for the sums), then argmax or sum; the backward passes are
+one ``np.bincount`` scatter-add. Only float32 is the speed dtype, and the
+Numba kernels in float64 cost 1.9 s of cold compile (all pooling kernels in
+both dtypes: 3.9 s; float32 alone: 2.0 s).
+
 Full 2x2 windows (2-d, the common case) take an unrolled path: the general
 loops have tiny tap counts only known at run time, and their overhead, not
 the arithmetic or branch misses, is the cost.
@@ -74,7 +88,8 @@ Measured (this 2-core VM, float32, both engines on 2 threads, medians; torch
 - Backward: zeroing each gradient plane inside the kernel instead of np.zeros
   (first touch while the plane is in cache): 0.088 -> 0.027 ms.
 - Compile: the four kernels for float32 and float64, about 2.6 s cold, 0.2-0.3 s
-  from the on-disk cache.
+  from the on-disk cache; with the 2x2 kernel, five kernels in two dtypes took
+  3.9 s, hence float64 in NumPy (above).
 - Two-pass 2x2 kernel (one thread, no allocation, (384, 1, 28, 28)): 0.33 ms
   with the unrolled general loop, 0.25 ms for a dedicated loop per output row
   (still scalar: 14 outputs a row), 0.12 ms for the two passes; on
@@ -235,15 +250,22 @@ def _max_forward_2x2(x, y, idx, pair_max, pair_right, p0, p1):  # pragma: no cov
 
 @njit(nogil=True, cache=True)
 def _max_backward(gy, idx, gx, p0, p1):  # pragma: no cover - compiled
-    """Planes p0..p1: gx[p] = 0, then gx[p, idx[p, o]] += gy[p, o]."""
+    """Planes p0..p1: gx[p] = 0, then gx[p, idx[p, o]] += gy[p, o].
+
+    A window wholly in the padding (see "Empty windows") has an index outside the plane: its
+    output depends on no input, so its gradient goes nowhere.
+    """
     P = gy.shape[0]
     gyf = gy.reshape(P, gy.size // P)
     idf = idx.reshape(P, idx.size // P)
     gxf = gx.reshape(P, gx.size // P)
+    size = gxf.shape[1]
     for p in range(p0, p1):
         gxf[p, :] = 0  # zeroed here, by the thread that fills the plane (first touch, in cache)
         for o in range(gyf.shape[1]):
-            gxf[p, idf[p, o]] += gyf[p, o]
+            i = idf[p, o]
+            if 0 <= i < size:
+                gxf[p, i] += gyf[p, o]
 
 
 @njit(nogil=True, cache=True)
@@ -380,8 +402,79 @@ def _taps(tables) -> int:
     return math.prod(max(int(t[:, 1].max(initial=0)), 1) for t in tables)
 
 
+def _gather_table(tables: tuple, step: tuple, plane: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(where, real), both (outputs, taps): the flat plane index of every tap of every window, and
+    whether that tap is in the window. Windows are padded to the longest one's tap count; a padded
+    tap repeats the window's first one. An empty window's first "tap" is torch's index for it,
+    which may lie outside the plane: gather through ``np.where(real, where, 0)``."""
+    _, H, W = plane
+    per_axis = []
+    for table, s in zip(tables, step):
+        t = np.arange(max(int(table[:, 1].max(initial=0)), 1))
+        real = t < table[:, 1:2]
+        per_axis.append((np.where(real, table[:, :1] + t * s, table[:, :1]), real))
+    (pd, rd), (ph, rh), (pw, rw) = per_axis
+    # axes (od, oh, ow, a, b, c): window (od, oh, ow), tap (a, b, c)
+    where = (pd[:, None, None, :, None, None] * H + ph[None, :, None, None, :, None]) * W + pw[
+        None, None, :, None, None, :
+    ]
+    real = rd[:, None, None, :, None, None] & rh[None, :, None, None, :, None] & rw[None, None, :, None, None, :]
+    outputs = where.shape[0] * where.shape[1] * where.shape[2]
+    return where.reshape(outputs, -1), real.reshape(outputs, -1)
+
+
+def _divisors(tables: tuple, divisor: int) -> np.ndarray:
+    """(outputs,) divisor of each window: ``divisor`` or the product of the tables' factors."""
+    if divisor:
+        return np.full(math.prod(t.shape[0] for t in tables), divisor)
+    wd, wh, ww = tables
+    return (wd[:, 2, None, None] * wh[None, :, 2, None] * ww[None, None, :, 2]).reshape(-1)
+
+
+def _max_forward_numpy(x: np.ndarray, tables: tuple, step: tuple) -> tuple:
+    """The float64 max pool: every window's taps gathered at once, then max and argmax.
+
+    torch's rule as in ``_take``: the first of equal maxima, or the last NaN.
+    """
+    where, real = _gather_table(tables, step, x.shape[1:])
+    taps = np.where(real, x.reshape(x.shape[0], -1)[:, np.where(real, where, 0)], -np.inf)
+    pick = taps.argmax(axis=2)
+    nan = np.isnan(taps)
+    last_nan = nan.shape[2] - 1 - nan[:, :, ::-1].argmax(axis=2)
+    pick = np.where(nan.any(axis=2), last_nan, pick)
+    y = np.take_along_axis(taps, pick[:, :, None], axis=2)[:, :, 0]
+    idx = where[np.arange(where.shape[0]), pick]
+    shape = (x.shape[0],) + tuple(t.shape[0] for t in tables)
+    return y.reshape(shape), idx.reshape(shape)
+
+
+def _scatter_add(values: np.ndarray, flat: np.ndarray, planes: int, plane: tuple) -> np.ndarray:
+    """Planes (planes, *plane) of sums: values[p, ...] added at flat plane index flat[..., ] (a bincount;
+    flat is broadcast against values, so one table can serve every plane)."""
+    size = math.prod(plane)
+    offsets = (np.arange(planes) * size).reshape((-1,) + (1,) * (values.ndim - 1))
+    sums = np.bincount((flat + offsets).reshape(-1), weights=values.reshape(-1), minlength=planes * size)
+    return sums.astype(values.dtype, copy=False).reshape((planes,) + tuple(plane))
+
+
+def _avg_forward_numpy(x: np.ndarray, tables: tuple, divisor: int) -> np.ndarray:
+    """The float64 average pool: every window's taps gathered (the ones outside it as 0), summed, divided."""
+    where, real = _gather_table(tables, (1, 1, 1), x.shape[1:])
+    sums = np.where(real, x.reshape(x.shape[0], -1)[:, np.where(real, where, 0)], 0).sum(axis=2)
+    return (sums / _divisors(tables, divisor)).reshape((x.shape[0],) + tuple(t.shape[0] for t in tables))
+
+
+def _avg_backward_numpy(gy: np.ndarray, tables: tuple, divisor: int, plane: tuple) -> np.ndarray:
+    """The float64 average-pool gradient: gy / divisor sent to every tap of its window, summed."""
+    where, real = _gather_table(tables, (1, 1, 1), plane)
+    share = gy.reshape(gy.shape[0], -1) / _divisors(tables, divisor)
+    return _scatter_add(np.where(real, share[:, :, None], 0), np.where(real, where, 0), gy.shape[0], plane)
+
+
 def max_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, step: tuple) -> tuple:
     """Max over windows of x (P, D, H, W): values and flat argmax indices, both (P, OD, OH, OW)."""
+    if x.dtype != np.float32:
+        return _max_forward_numpy(x, (wd, wh, ww), step)
     shape = (x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0])
     y = np.empty(shape, dtype=x.dtype)
     idx = np.empty(shape, dtype=np.int64)
@@ -395,6 +488,9 @@ def max_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, s
 
 def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
     """Scatter-add gy (P, OD, OH, OW) to its argmax positions idx in planes of shape ``plane``."""
+    if gy.dtype != np.float32:
+        inside = (idx >= 0) & (idx < math.prod(plane))  # see _max_backward
+        return _scatter_add(np.where(inside, gy, 0), np.where(inside, idx, 0), gy.shape[0], plane)
     gy = np.ascontiguousarray(gy)
     gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
     _run(MAX_BACKWARD, gx.size + gy.size, gy, gx, np.ascontiguousarray(idx))
@@ -403,6 +499,8 @@ def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
 
 def avg_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, divisor: int) -> np.ndarray:
     """Window averages of x (P, D, H, W); ``divisor`` 0 means the tables' divisor."""
+    if x.dtype != np.float32:
+        return _avg_forward_numpy(x, (wd, wh, ww), divisor)
     y = np.empty((x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0]), dtype=x.dtype)
     tables = (wd, wh, ww)
     _run(AVG_FORWARD, y.size * _taps(tables), x, y, tables=tables, divisor=divisor)
@@ -413,6 +511,8 @@ def avg_backward(
     gy: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, divisor: int, plane: tuple
 ) -> np.ndarray:
     """Spread gy (P, OD, OH, OW) / divisor evenly over each window, into planes of shape ``plane``."""
+    if gy.dtype != np.float32:
+        return _avg_backward_numpy(gy, (wd, wh, ww), divisor, plane)
     gy = np.ascontiguousarray(gy)
     gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
     tables = (wd, wh, ww)
