@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import minitorch_nn as mt
 import minitorch_nn.nn as nn
 from minitorch_nn.kernels.cpu import conv as conv_kernels
+from minitorch_nn.kernels.cpu import gemm
 from reference.compare import compare, compare_modules
 from reference.registry import conv as conv_registry
 
@@ -209,6 +210,38 @@ def test_direct_layouts_match_torch(layout, d, data):
     with _direct_layout(layout):
         report = compare(conv_registry._conv_call(d), sample, np.float32, None)
     assert report.ok, f"conv{d}d {layout} {sample}: {report}"
+
+
+@pytest.mark.parametrize("layout", ["wide", "batch_last"])
+@pytest.mark.parametrize(
+    "batch, channels, size, kwargs",
+    [
+        (10, 12, (9, 17), {}),  # 300 taps: two tap blocks; runs of 149 (wide) and 65 (batch-last)
+        (10, 11, (12, 15), {"padding": (2, 1), "dilation": (1, 2)}),
+        (2, 3, (30, 19), {"groups": 3, "padding": 1}),
+    ],
+)
+def test_direct_path_register_tiles_and_tap_blocks_match_torch(layout, batch, channels, size, kwargs):
+    # the GEMM's 4 x 64 register tiles over runs with a partial last tile, and more taps than one
+    # TAP_BLOCK (gemm.py), in both layouts. Inputs, weights and upstream gradient are small integers,
+    # so every sum is exact in float32 whatever its order: ours and torch's must be equal
+    rng = np.random.default_rng(batch + channels)
+    groups = kwargs.get("groups", 1)
+    arrays = [
+        rng.integers(-2, 3, shape).astype(np.float32)
+        for shape in ((batch, channels) + size, (12, channels // groups, 5, 5), (12,))
+    ]
+    results = []
+    for lib in (mt, torch):
+        x, w, b = (lib.tensor(a, requires_grad=True) for a in arrays)
+        with _direct_layout(layout):
+            y = lib.nn.functional.conv2d(x, w, b, stride=1, **kwargs)
+            upstream = np.random.default_rng(1).integers(-2, 3, tuple(y.shape)).astype(np.float32)
+            y.backward(lib.tensor(upstream))
+        results.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+    assert channels // groups * 25 > gemm.TAP_BLOCK or groups > 1
 
 
 @pytest.mark.parametrize("batch", [1, 64, 256])
