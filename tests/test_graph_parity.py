@@ -56,3 +56,34 @@ def test_backward_runs_each_node_once_and_sums_branches():
     g = np.array([0.5, -1.5, 2.0])
     y.backward(mt.tensor(g))
     np.testing.assert_allclose(x.grad.numpy(), g * (3 + 2 * np.array([1.0, -2.0, 3.0])))
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        ((1, 2, 3), (4, 3, 5)),
+        ((1, 1, 1), (2, 1, 1)),
+        ((4, 2, 3), (1, 3, 5)),
+        ((1, 2, 3), (1, 3, 5)),
+        ((1, 1, 2, 3), (4, 3, 5)),
+    ],
+)
+@pytest.mark.parametrize("requires_grad", [(True, True), (True, False), (False, True)])
+def test_batched_matmul_with_a_batch_of_one_builds_torchs_graph(shapes, requires_grad):
+    # of two 3-D operands, one with a batch of one that requires grad is squeezed to a matrix (mm,
+    # not expand + bmm); values and gradients under a random upstream gradient match too
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    results = []
+    for lib in (mt, real_torch):
+        a, b = (lib.tensor(x, requires_grad=r) for x, r in zip(arrays, requires_grad))
+        y = a @ b
+        signature = graph_signature(y.grad_fn)
+        y.backward(lib.tensor(np.random.default_rng(1).standard_normal(tuple(y.shape))))
+        grads = [t.grad.numpy() for t in (a, b) if t.requires_grad]
+        results.append((signature, y.detach().numpy(), grads))
+    (ours, y_ours, g_ours), (theirs, y_theirs, g_theirs) = results
+    assert ours == theirs
+    np.testing.assert_allclose(y_ours, y_theirs, rtol=1e-12)
+    for o, t in zip(g_ours, g_theirs):
+        np.testing.assert_allclose(o, t, rtol=1e-12, atol=1e-12)

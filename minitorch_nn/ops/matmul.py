@@ -9,7 +9,8 @@ operand, transposed, on the side where that operand stood.
 N-D left operand times a matrix or vector folds its batch dims into rows
 (reshape, mm/mv, ``_unsafe_view``), a matrix times an N-D right operand is
 the transposed problem, and two batched operands broadcast their batch dims
-(expand, reshape to 3-D, bmm, ``_unsafe_view``).
+(expand, reshape to 3-D, bmm, ``_unsafe_view``), except that of two 3-D operands
+one with a batch of one that requires grad is squeezed to a matrix first.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..kernels.cpu.matmul import matmul as matmul_kernel
 from .shape import Reshape as _UnsafeView
-from .shape import contiguous, expand, reshape, transpose, unsqueeze
+from .shape import contiguous, expand, reshape, squeeze, transpose, unsqueeze
 from .utils import check_expand, result_dtype, unbroadcast
 
 
@@ -258,6 +259,13 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         if da == 1:
             return _fold(transpose(other, -1, -2), input)
         return contiguous(transpose(_fold(transpose(other, -1, -2), input.t()), -1, -2))
+    if da == 3 and db == 3 and (input.shape[0] == 1) != (other.shape[0] == 1):
+        # torch's graph: a batch-of-one operand that requires grad is squeezed to a matrix and the
+        # other folded, so its gradient is one mm rather than a bmm summed over the batch
+        if input.shape[0] == 1 and input.requires_grad:
+            return matmul(squeeze(input, 0), other)
+        if other.shape[0] == 1 and other.requires_grad:
+            return matmul(input, squeeze(other, 0))
     n, k = input.shape[-2:]
     m = other.shape[-1]
     batch = tuple(np.broadcast_shapes(input.shape[:-2], other.shape[:-2]))
