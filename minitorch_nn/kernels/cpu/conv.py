@@ -430,7 +430,7 @@ def winograd_input(x, ph, pw, th, tw, n0, n1, V):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def winograd_output(M, bias, th, tw, n0, out):  # pragma: no cover - jitted
+def winograd_output(M, bias, th, tw, n0, n1, out):  # pragma: no cover - jitted
     """out[n0 + b, o, 2i:2i+2, 2j:2j+2] = A^T M[:, o, (b, i, j)] A + bias[o], cropped to the output.
 
     M[4u + v] are the 16 planes; A^T has rows (1, 1, 1, 0) and (0, 1, -1, -1). So first, per
@@ -441,7 +441,7 @@ def winograd_output(M, bias, th, tw, n0, out):  # pragma: no cover - jitted
     """
     O, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     T = th * tw
-    B = M.shape[2] // T
+    B = n1 - n0
     plane = M.shape[1] * M.shape[2]
     has_bias = bias.shape[0] > 0
     Mf = M.reshape(-1)
@@ -747,9 +747,9 @@ def _forward_wide(x, w, b, ksize, padding, dilation, groups, out) -> None:
         for n0, n1 in _sub_blocks(*span, per):
             B = n1 - n0
             src = _wide_source(x, pad, plan.padded, n0, n1)
-            yw = scratch("yw", (B, O, plan.run), x.dtype, zero=True)
+            yw = scratch("yw", (B, O, plan.run), x.dtype)
             bases = _sample_bases(plan.in_stride, plan.out_stride, B)
-            shifted_gemm_nn(w, src, plan.rows, yw.reshape(-1), plan.out_rows, bases, plan.run)
+            shifted_gemm_nn(w, src, plan.rows, yw.reshape(-1), plan.out_rows, bases, plan.run, True)
             wide_to_output(yw, plan.padded[1], plan.padded[2], b, n0, out)
 
     WORKERS.map(block, _sample_blocks(x.shape[0]))
@@ -777,7 +777,9 @@ def _backward_wide(x, w, g5, ksize, padding, dilation, groups, need_input, need_
                 shifted_gemm_nt(gyw.reshape(-1), plan.out_rows, src, plan.rows, bases, plan.run, gw)
             if need_input:
                 gxp = scratch("gxp", (B, C) + plan.padded, x.dtype, zero=True)
-                shifted_gemm_nn(wt, gyw.reshape(-1), plan.out_rows, gxp.reshape(-1), plan.gx_rows, bases, plan.run)
+                shifted_gemm_nn(
+                    wt, gyw.reshape(-1), plan.out_rows, gxp.reshape(-1), plan.gx_rows, bases, plan.run, False
+                )
                 unpad_samples(gxp, pad, n0, gx)
         return gw, gb
 
@@ -814,9 +816,9 @@ def _forward_direct(x, weight, bias, padding, dilation, groups) -> np.ndarray:
         plan = _direct_plan(*key, n1 - n0)
         xt = scratch("xt", (C,) + plan.padded + (n1 - n0,), x.dtype, zero=any(padding))
         to_batch_last(x, pad, n0, n1, xt)
-        y = scratch("y", (O,) + tuple(osize) + (n1 - n0,), x.dtype, zero=True)
+        y = scratch("y", (O,) + tuple(osize) + (n1 - n0,), x.dtype)
         xf, yf = xt.reshape(-1), y.reshape(-1)
-        shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, plan.forward, plan.run)
+        shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, plan.forward, plan.run, True)
         from_batch_last(y, _NO_PADDING, b, n0, out)
 
     WORKERS.map(block, blocks)
@@ -858,7 +860,7 @@ def _backward_direct(x, weight, gout, padding, dilation, groups, need_input, nee
             shifted_gemm_nt(gyf, plan.out_rows, xt.reshape(-1), plan.rows, plan.backward, plan.run, gw)
         if need_input:
             gxt = scratch("gxt", (C,) + plan.padded + (B,), x.dtype, zero=True)
-            shifted_gemm_nn(wt, gyf, plan.out_rows, gxt.reshape(-1), plan.gx_rows, plan.backward, plan.run)
+            shifted_gemm_nn(wt, gyf, plan.out_rows, gxt.reshape(-1), plan.gx_rows, plan.backward, plan.run, False)
             from_batch_last(gxt, pad, _NO_BIAS[x.dtype.char], n0, gx)
         return gw, gb
 
@@ -967,7 +969,7 @@ def _winograd(x4, U, bias, ph, pw, out4) -> None:
         n0, n1 = span
         V = np.empty((16, C, (n1 - n0) * th * tw), dtype=x4.dtype)
         winograd_input(x4, ph, pw, th, tw, n0, n1, V)
-        winograd_output(np.matmul(U, V), bias, th, tw, n0, out4)
+        winograd_output(np.matmul(U, V), bias, th, tw, n0, n1, out4)
 
     WORKERS.map(block, _blocks(N, 16 * C, th * tw, num_threads()))
 

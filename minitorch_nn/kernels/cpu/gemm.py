@@ -44,6 +44,7 @@ sweep; taps that do not fill a 4-tap step, one tap at a time (NT).
 
 from __future__ import annotations
 
+import llvmlite.binding
 import numba
 import numpy as np
 from numba import njit, types
@@ -55,10 +56,20 @@ NONNEG = 0x7FFFFFFFFFFFFFFF
 # Output positions per sweep of ``shifted_gemm_nn``: the rows being summed into and
 # the rows read stay in L1.
 CHUNK = 1024
+
+
 # Positions per register tile of ``_nn_tile4``: 4 rows x 64 float32 are 16 AVX-512
 # registers of sums (on one core of this machine, LeNet conv2's forward GEMM: 32 positions
 # 170-207 GFLOP/s, 64: 231-239, 128: 192 (spills), 8 rows x 64: 129).
-RUN = 64
+def _register_run() -> int:
+    """64 where Numba compiles for AVX-512 (4 x 64 float32 = 16 of its 32 vector registers), else 16
+    (AVX2 has 16 registers of 8 floats: 4 x 16 sums take 8 of them). Only the first is measured
+    here: this machine has AVX-512."""
+    features = numba.config.CPU_FEATURES or llvmlite.binding.get_host_cpu_features().flatten()
+    return 64 if "+avx512f" in features.split(",") else 16
+
+
+RUN = _register_run()
 TILE_SUMS = 4 * RUN
 # Taps per pass of the register tile: its 64 positions of every tap (256 bytes each) then
 # stay within this machine's L1 and L2 between passes.
@@ -84,12 +95,14 @@ def _stack_buffer(typingctx, like, size):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def shifted_gemm_nn(A, src, rows, dst, drows, bases, n):  # pragma: no cover - jitted
+def shifted_gemm_nn(A, src, rows, dst, drows, bases, n, overwrite):  # pragma: no cover - jitted
     """dst[db + drows[g, m] + j] += sum_k A[g, m, k] * src[sb + rows[g, k] + j]  for j < n.
 
     For every (sb, db) in bases and every group g: A (G, M, K); src, dst flat; rows (G, K)
     and drows (G, M) offsets. Rows of dst may overlap (grad input sends several taps to
     the same image): still exact, as each tile adds its sums to dst one row after another.
+    With ``overwrite`` the sums replace what dst held (``=``, not ``+=``: no zeroing, no
+    reading of dst); its rows must not overlap then.
     """
     G, M, K = A.shape[0], A.shape[1], A.shape[2]
     for i in range(bases.shape[0]):
@@ -100,24 +113,30 @@ def shifted_gemm_nn(A, src, rows, dst, drows, bases, n):  # pragma: no cover - j
                 for k0 in range(0, K, TAP_BLOCK):
                     k1 = min(K, k0 + TAP_BLOCK)
                     m = np.int64(0)  # not the literal 0: Numba would compile the tile twice
+                    store = overwrite and k0 == 0  # later tap blocks add to what the first stored
                     while m + 4 <= M:
-                        _nn_tile4(A[g], m, k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
+                        _nn_tile4(A[g], m, k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width, store)
                         m += 4
                     while m < M:
+                        if store:
+                            _zero_row(dst, db + j0 + drows[g, m], width)
                         _nn_row(A[g], m, k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
                         m += 1
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _nn_tile4(A, m, k0, k1, src, rows, sb, dst, drows, db, n):  # pragma: no cover - jitted
+def _nn_tile4(A, m, k0, k1, src, rows, sb, dst, drows, db, n, store):  # pragma: no cover - jitted
     """Rows m..m+3 of ``shifted_gemm_nn`` over taps k0..k1: 4 x 64 sums held in registers.
 
     For each run of 64 positions, every tap adds a[i] * x[j] to acc[i, j]; only after the
-    last tap are the sums added to dst. The last tile is moved back to end at n (its first
-    positions computed twice, added once); runs shorter than 64 go row by row.
+    last tap are the sums added to dst (stored, with ``store``). The last tile is moved back
+    to end at n (its first positions computed twice, written once); runs shorter than 64 go
+    row by row.
     """
     if n < RUN:  # too short for one register tile
         for i in range(4):
+            if store:
+                _zero_row(dst, db + drows[m + i], n)
             _nn_row(A, m + i, k0, k1, src, rows, sb, dst, drows, db, n)
         return
     acc = numba.carray(_stack_buffer(A, TILE_SUMS), (4, RUN))
@@ -140,8 +159,19 @@ def _nn_tile4(A, m, k0, k1, src, rows, sb, dst, drows, db, n):  # pragma: no cov
                 acc[3, jj] += a3 * x
         for i in range(4):
             d = (db + drows[m + i] + j0) & NONNEG
-            for jj in range(RUN):  # constant bounds: a loop from ``first`` would keep acc in memory
-                dst[d + jj] += acc[i, jj] if jj >= first else zero
+            if store:  # the shared positions get the very sums the tile before stored there
+                for jj in range(RUN):
+                    dst[d + jj] = acc[i, jj]
+            else:  # constant bounds: a loop from ``first`` would keep acc in memory
+                for jj in range(RUN):
+                    dst[d + jj] += acc[i, jj] if jj >= first else zero
+
+
+@njit(cache=True, nogil=True)
+def _zero_row(dst, d, n):  # pragma: no cover - jitted
+    """dst[d + j] = 0  for j < n."""
+    for j in range(n):
+        dst[(d + j) & NONNEG] = 0
 
 
 @njit(cache=True, nogil=True, fastmath=True)
