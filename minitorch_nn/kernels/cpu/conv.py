@@ -100,21 +100,31 @@ torch / ours for forward+backward):
 - Copies between batch-first and batch-last go in runs of 16 along w: a plain
   loop over the batch innermost strides 4 KiB and thrashes one L1 set (the
   output reorder at LeNet conv1 took 0.17 ms that way, 0.07 ms in runs).
-- Now (2026-11-30, an AMD EPYC Zen 5 VM with AVX-512; benchmarks/results/conv.md;
-  each engine warmed for 50 ms before it is timed, benchmarks/timing.py),
-  forward+backward over four runs: LeNet conv1 1.95-2.42x, conv2 0.89-1.05x,
-  conv2 at batch 256 0.92-1.15x, batch 1 conv1 ~2.1x and conv2 ~1.8x; CIFAR
-  0.94-0.99x with NumPy's OpenBLAS on its own kernels for this CPU (SkylakeX,
-  AVX-512) and 0.74-0.91x with the Haswell kernels this machine's environment
-  forces (OPENBLAS_CORETYPE=Haswell): the Winograd products are NumPy matmuls,
-  ~95 GFLOP/s a core on Haswell kernels, 150-185 on SkylakeX ones. The
-  Winograd transforms' rewrite (output 0.10 -> 0.03 ms a CIFAR sample, input
-  0.146 -> 0.110) took CIFAR from 0.74x to the 0.94-0.99x above on the same
-  BLAS. Forward alone, conv2 is ~0.4x: torch's oneDNN runs it at ~250
-  GFLOP/s on the two cores, our NN kernel at ~100-115 a core (it loads and
-  stores its four output rows every four taps; an 8-row tile was 15% faster
-  on synthetic rows and no faster inside the conv); our conv2 backward is
-  faster than torch's, which is what brings fwd+bwd to ~1x.
+- Until 2026-11-30 (an AMD EPYC Zen 5 VM with AVX-512; each engine warmed for
+  50 ms before it is timed, benchmarks/timing.py), forward+backward over four
+  runs: LeNet conv1 1.95-2.42x, conv2 0.89-1.05x, conv2 at batch 256
+  0.92-1.15x; CIFAR 0.94-0.99x with NumPy's OpenBLAS on its own kernels for
+  this CPU (SkylakeX, AVX-512) and 0.74-0.91x with the Haswell kernels this
+  machine's environment forces (OPENBLAS_CORETYPE=Haswell): the Winograd
+  products are NumPy matmuls, ~95-112 GFLOP/s a core on Haswell kernels,
+  150-185 on SkylakeX ones. The Winograd transforms' rewrite (output 0.10 ->
+  0.03 ms a CIFAR sample, input 0.146 -> 0.110) had taken CIFAR from 0.74x to
+  the 0.94-0.99x above on the same BLAS. Forward alone, conv2 was ~0.4x: our NN
+  kernel ran at ~100-115 GFLOP/s a core, loading and storing its four output
+  rows every four taps.
+- Then the NN kernel began to keep a 4 x 64 tile of sums in registers across
+  all taps (gemm.py: conv2's forward GEMM 107 -> 224-239 GFLOP/s a core, its
+  grad-input GEMM 80 -> 130-205), and the worker pool began to hand off by
+  polling (workers.py: 52-76 -> 15-29 us a parallel call). Three runs
+  (benchmarks/results/conv.md): LeNet conv1 4.39-4.42x, conv2 1.38-1.44x
+  (forward alone 0.71-0.72x: torch's oneDNN runs it at ~170 GFLOP/s a core,
+  and our batch-last copies and hand-off are half of our 0.16 ms), conv2 at
+  batch 256 1.23-1.40x, batch 1 conv1 2.6-3.0x and conv2 ~2.0-2.6x; CIFAR
+  0.88-0.96x, 0.72x with the forced Haswell BLAS. Tried for CIFAR: the 16
+  Winograd products on the register-tiled GEMM (as its 16 groups, rows padded
+  off a power of two so the 64 rows of V do not share L1 sets, sums stored
+  without zeroing): 150-165 GFLOP/s against OpenBLAS's 185 on SkylakeX kernels
+  (112 on Haswell ones), CIFAR 47 ms against 41; kept on NumPy.
 """
 
 from __future__ import annotations

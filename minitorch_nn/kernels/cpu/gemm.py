@@ -12,10 +12,9 @@ kernels here take the rows of their second operand as offsets into one flat arra
 Why hand-written instead of NumPy's BLAS. The products in LeNet are skinny
 (16 x 150 times 150 x a few hundred): OpenBLAS runs them at ~80-105 GFLOP/s on one
 core of this machine, but two Python threads calling it reach only ~125 GFLOP/s
-together, while these Numba loops scale ~1.9x on two threads (NN 4x4 tile
-~80 GFLOP/s, NT 4x4 tile ~83 GFLOP/s on one core; NT ~158 GFLOP/s on two; rows of a
-few hundred numbers; longer rows run faster, ~100 GFLOP/s at 512). They also make
-the im2col copy unnecessary.
+together, while these Numba loops scale ~1.9x on two threads (now: NN 224-239
+GFLOP/s, NT ~170 on one core at LeNet conv2's rows; the first 4x4 NN tile ran at
+~80). They also make the im2col copy unnecessary.
 
 How they are made fast without SIMD intrinsics. LLVM vectorises the innermost loop
 only, and keeps values in registers only when it can prove nothing else touches them. So:
@@ -32,7 +31,8 @@ only, and keeps values in registers only when it can prove nothing else touches 
   8 rows x 64: 129. torch's oneDNN runs the same forward at ~170 GFLOP/s a core.
   The stack buffer is a Numba intrinsic of six lines; the loops that fill it must have
   constant bounds (a store loop starting at a variable position kept it in memory:
-  2x slower).
+  2x slower). With ``overwrite`` the first tap block stores its sums instead of adding
+  them, so a forward pass neither zeroes nor reads its output first.
 - NT: the innermost loop runs over j, the reduction; a 4 x 4 tile of results lives in
   16 scalar accumulators, which ``fastmath`` lets LLVM turn into vector accumulators:
   8 loads per 16 multiply-adds.
