@@ -26,6 +26,20 @@ def _pair(x: np.ndarray, requires_grad: bool = False) -> tuple:
     return ours, theirs
 
 
+def _max_pool_matches_torch(x: np.ndarray, k, rng: np.random.Generator, **kwargs) -> None:
+    """max_pool2d(x, k, **kwargs) with indices: values, indices and the gradient under a random
+    upstream gradient all equal torch's (the taps are the same numbers, so exactly)."""
+    xo, xt = _pair(x, requires_grad=True)
+    yo, io = mt.nn.functional.max_pool2d(xo, k, return_indices=True, **kwargs)
+    yt, it = torch.nn.functional.max_pool2d(xt, k, return_indices=True, **kwargs)
+    np.testing.assert_array_equal(io.numpy(), it.numpy())
+    np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
+    g = rng.standard_normal(tuple(yt.shape)).astype(x.dtype)
+    yo.backward(mt.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+
+
 # ---- modules ------------------------------------------------------------------------------
 
 MODULES = [
@@ -250,16 +264,7 @@ def test_unrolled_2x2_windows_match_torch(dilation, stride, padding, ceil_mode, 
     # the kernel's unrolled path for full 2x2 windows, beside the general loop at the clipped edges
     rng = np.random.default_rng(seed)
     x = S.distinct(rng, (2, 3, 7, 6))
-    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "ceil_mode": ceil_mode}
-    xo, xt = _pair(x, requires_grad=True)
-    yo = mt.nn.functional.max_pool2d(xo, 2, return_indices=True, **kwargs)
-    yt = torch.nn.functional.max_pool2d(xt, 2, return_indices=True, **kwargs)
-    np.testing.assert_array_equal(yo[1].numpy(), yt[1].numpy())
-    np.testing.assert_array_equal(yo[0].detach().numpy(), yt[0].detach().numpy())
-    g = rng.standard_normal(tuple(yt[0].shape))
-    yo[0].backward(mt.tensor(g))
-    yt[0].backward(torch.tensor(g))
-    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+    _max_pool_matches_torch(x, 2, rng, stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
 
 
 @given(
@@ -282,15 +287,7 @@ def test_2x2_tiling_path_matches_torch_with_ties_nan_and_inf(n, c, h, w, dtype, 
         kernels_min = kernels.MIN_PARALLEL_WORK
         kernels.MIN_PARALLEL_WORK = 1
     try:
-        xo, xt = _pair(x, requires_grad=True)
-        yo, io = mt.nn.functional.max_pool2d(xo, 2, return_indices=True)
-        yt, it = torch.nn.functional.max_pool2d(xt, 2, return_indices=True)
-        np.testing.assert_array_equal(io.numpy(), it.numpy())
-        np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
-        g = rng.standard_normal(tuple(yt.shape)).astype(dtype)
-        yo.backward(mt.tensor(g))
-        yt.backward(torch.tensor(g))
-        np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+        _max_pool_matches_torch(x, 2, rng)
     finally:
         if threaded:
             kernels.MIN_PARALLEL_WORK = kernels_min
@@ -313,16 +310,7 @@ def test_clipped_windows_match_torch_with_ties_nan_and_inf(k, stride, dilation, 
     rng = np.random.default_rng(seed)
     levels = np.array([-np.inf, -1.0, 0.5, np.nan, 2.0])
     x = rng.choice(levels, size=(2, 2, size, size + 1), p=[0.2, 0.2, 0.2, 0.3, 0.1]).astype(dtype)
-    kwargs = {"stride": stride, "padding": padding, "dilation": dilation, "ceil_mode": ceil_mode}
-    xo, xt = _pair(x, requires_grad=True)
-    yo, io = mt.nn.functional.max_pool2d(xo, k, return_indices=True, **kwargs)
-    yt, it = torch.nn.functional.max_pool2d(xt, k, return_indices=True, **kwargs)
-    np.testing.assert_array_equal(io.numpy(), it.numpy())
-    np.testing.assert_array_equal(yo.detach().numpy(), yt.detach().numpy())
-    g = rng.standard_normal(tuple(yt.shape)).astype(dtype)
-    yo.backward(mt.tensor(g))
-    yt.backward(torch.tensor(g))
-    np.testing.assert_array_equal(xo.grad.numpy(), xt.grad.numpy())
+    _max_pool_matches_torch(x, k, rng, stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
