@@ -244,6 +244,45 @@ def test_direct_path_register_tiles_and_tap_blocks_match_torch(layout, batch, ch
     assert channels // groups * 25 > gemm.TAP_BLOCK or groups > 1
 
 
+@contextlib.contextmanager
+def _winograd_products(where: str):
+    before = conv_kernels.WINOGRAD_PRODUCTS
+    conv_kernels.WINOGRAD_PRODUCTS = where
+    try:
+        yield
+    finally:
+        conv_kernels.WINOGRAD_PRODUCTS = before
+
+
+@pytest.mark.parametrize("where", ["ours", "numpy"])
+@given(data=st.data())
+def test_winograd_products_on_either_gemm_match_torch(where, data):
+    # the 16 Winograd products run on our register-tiled GEMM (rows padded to an odd number of
+    # cache lines) or on NumPy's matmul, chosen by CPU ("auto"); each is forced here: output and
+    # the gradients of input, weight and bias against torch under a random upstream gradient
+    sample = data.draw(conv_registry._conv_winograd(), label="sample")
+    with _winograd_products(where):
+        report = compare(conv_registry._conv_call(2), sample, np.float32, None)
+    assert report.ok, f"{where} {sample}: {report}"
+
+
+@pytest.mark.parametrize("where", ["ours", "numpy"])
+def test_winograd_products_at_a_cifar_like_shape_match_torch(where):
+    # many tiles per sample (rows of V past a cache line, 272 long) and two samples a block; exact
+    # integer data, so both paths must give torch's numbers exactly
+    rng = np.random.default_rng(3)
+    arrays = [rng.integers(-2, 3, s).astype(np.float32) for s in ((3, 8, 32, 30), (12, 8, 3, 3), (12,))]
+    results = []
+    for lib in (mt, torch):
+        x, w, b = (lib.tensor(a, requires_grad=True) for a in arrays)
+        with _winograd_products(where):
+            y = lib.nn.functional.conv2d(x, w, b, padding=1)
+            y.backward(lib.tensor(np.random.default_rng(4).integers(-2, 3, tuple(y.shape)).astype(np.float32)))
+        results.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+
+
 @pytest.mark.parametrize("batch", [1, 64, 256])
 def test_layout_rule_at_the_seed_lenet_convolutions(batch):
     # conv1 (1x32x32, k5): a sample's wide run is 892 long, always wide; conv2 (6x14x14, k5): 136,

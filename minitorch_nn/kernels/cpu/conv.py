@@ -137,6 +137,7 @@ import numpy as np
 from numba import njit
 from numpy.lib.stride_tricks import as_strided
 
+from .gemm import RUN as _GEMM_RUN
 from .gemm import shifted_gemm_nn, shifted_gemm_nt
 from .workers import WORKERS, num_threads
 from .workspace import scratch
@@ -970,16 +971,57 @@ def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
     )
 
 
+# Where Winograd's 16 products run: "auto" puts them on our register-tiled GEMM (gemm.py) when
+# it has its AVX-512 tile, else on NumPy's matmul; the tests force "ours" and "numpy" in turn.
+WINOGRAD_PRODUCTS = "auto"
+
+
+def _products_on_our_gemm() -> bool:
+    """Our GEMM for the Winograd products? Measured on this AVX-512 machine (one core, a CIFAR
+    sample's (64 x 64) @ (64 x 256) products): ours 150-165 GFLOP/s, OpenBLAS 185 on its
+    SkylakeX kernels and 112 on the Haswell ones this machine's environment forces; CIFAR
+    forward+backward 40-43 ms either way with ours, 41 and 53 ms with NumPy's. So ours, where
+    its 4 x 64 tile fits the registers; on other CPUs BLAS keeps them (not measured here)."""
+    return WINOGRAD_PRODUCTS == "ours" or (WINOGRAD_PRODUCTS == "auto" and _GEMM_RUN == 64)
+
+
+def _tile_row(T: int) -> int:
+    """Row length of V and M for T tiles: a whole and odd number of 64-byte lines, so that
+    the rows of V one product reads do not all fall in the same few L1 sets."""
+    lines = -(-T // 16)
+    return 16 * (lines + 1 - lines % 2)
+
+
+@functools.lru_cache(maxsize=256)
+def _group_rows(groups: int, rows: int, length: int) -> np.ndarray:
+    """(groups, rows) offsets of the rows of a (groups, rows, length) array."""
+    return np.arange(groups * rows, dtype=np.int64).reshape(groups, rows) * length
+
+
+_ONE_BASE = np.zeros((1, 2), dtype=np.int64)
+
+
 def _winograd(x4, U, bias, ph, pw, out4) -> None:
     """out4 = conv(x4, 3x3 weight with Winograd transform U) + bias, zero padding (ph, pw), tile by tile."""
     N, C = x4.shape[:2]
     th, tw = (out4.shape[2] + 1) // 2, (out4.shape[3] + 1) // 2
 
+    O = U.shape[1]
+
     def block(span):
         n0, n1 = span
-        V = np.empty((16, C, (n1 - n0) * th * tw), dtype=x4.dtype)
+        T = (n1 - n0) * th * tw
+        Tp = _tile_row(T) if _products_on_our_gemm() else T
+        V = np.empty((16, C, Tp), dtype=x4.dtype)
         winograd_input(x4, ph, pw, th, tw, n0, n1, V)
-        winograd_output(np.matmul(U, V), bias, th, tw, n0, n1, out4)
+        if _products_on_our_gemm():
+            # the 16 products M[xi] = U[xi] @ V[xi] as the 16 groups of one GEMM
+            M = np.empty((16, O, Tp), dtype=x4.dtype)
+            rows, out_rows = _group_rows(16, C, Tp), _group_rows(16, O, Tp)
+            shifted_gemm_nn(U, V.reshape(-1), rows, M.reshape(-1), out_rows, _ONE_BASE, T, True)
+        else:
+            M = np.matmul(U, V)
+        winograd_output(M, bias, th, tw, n0, n1, out4)
 
     WORKERS.map(block, _blocks(N, 16 * C, th * tw, num_threads()))
 
@@ -1016,12 +1058,20 @@ def _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_b
         def block(span):
             n0, n1 = span
             T = (n1 - n0) * th * tw
-            V = np.empty((16, C, T), dtype=x.dtype)
+            Tp = _tile_row(T) if _products_on_our_gemm() else T
+            V = np.empty((16, C, Tp), dtype=x.dtype)
             winograd_input(x4, ph, pw, th, tw, n0, n1, V)
-            dM = np.empty((16, O, T), dtype=x.dtype)
+            dM = np.empty((16, O, Tp), dtype=x.dtype)
             gb = np.zeros(O, dtype=x.dtype)
             winograd_output_grad(g4, th, tw, n0, n1, dM, gb)
-            return np.matmul(dM, V.transpose(0, 2, 1)), gb
+            if not _products_on_our_gemm():
+                return np.matmul(dM, V.transpose(0, 2, 1)), gb
+            # dU[xi] = dM[xi] @ V[xi]^T, the 16 products as the groups of one GEMM
+            dU = np.zeros((16, O, C), dtype=x.dtype)
+            shifted_gemm_nt(
+                dM.reshape(-1), _group_rows(16, O, Tp), V.reshape(-1), _group_rows(16, C, Tp), _ONE_BASE, T, dU
+            )
+            return dU, gb
 
         partial = WORKERS.map(block, _blocks(N, 16 * C, th * tw, num_threads()))
         _, dU, gb = _sum_partials(partial, (16, O, C), True, True, None)
