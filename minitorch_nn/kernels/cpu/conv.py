@@ -1,5 +1,5 @@
 # ruff: noqa: N803, N806, E741  (shape names N, C, O, K, P follow the math in the docstring)
-"""Convolution kernels: three algorithms, chosen by shape, in Numba (and NumPy's BLAS for two).
+"""Convolution kernels: three algorithms, chosen by shape, in Numba (and NumPy for the strided one).
 
 One N-d design: every convolution is run as a 3-d one. A 1-d input (N, C, L)
 is viewed as (N, C, 1, 1, L) and a 2-d one as (N, C, 1, H, W), with kernel,
@@ -10,7 +10,8 @@ serves conv1d, conv2d and conv3d.
    dilation or groups, padding <= 2. Each 4x4 input patch d (stride 2) becomes
    V = B^T d B, each kernel U = G g G^T, and a 2x2 output tile is A^T (U . V) A;
    the 16 products U[xi] @ V[xi] (O, C) @ (C, tiles) are 16 GEMMs with 2.25x
-   fewer multiplies than im2col. Grad input is the same algorithm on the output
+   fewer multiplies than im2col (on gemm.py's kernels where they have their
+   AVX-512 tile, else NumPy's matmul; see the measurements below). Grad input is the same algorithm on the output
    gradient with the kernel flipped and in/out channels swapped (padding 2 - p);
    grad weight is G^T (sum over tiles of (A dY A^T)[xi] V[xi]^T) G, the adjoint
    of each step. Every transform is exact linear algebra, so float64 results
@@ -120,11 +121,16 @@ torch / ours for forward+backward):
   (forward alone 0.71-0.72x: torch's oneDNN runs it at ~170 GFLOP/s a core,
   and our batch-last copies and hand-off are half of our 0.16 ms), conv2 at
   batch 256 1.23-1.40x, batch 1 conv1 2.6-3.0x and conv2 ~2.0-2.6x; CIFAR
-  0.88-0.96x, 0.72x with the forced Haswell BLAS. Tried for CIFAR: the 16
-  Winograd products on the register-tiled GEMM (as its 16 groups, rows padded
-  off a power of two so the 64 rows of V do not share L1 sets, sums stored
-  without zeroing): 150-165 GFLOP/s against OpenBLAS's 185 on SkylakeX kernels
-  (112 on Haswell ones), CIFAR 47 ms against 41; kept on NumPy.
+  0.88-0.96x, 0.72x with the forced Haswell BLAS.
+- Then the 16 Winograd products moved onto the register-tiled GEMM, as its 16
+  groups (``_products_on_our_gemm``): 150-165 GFLOP/s a core against
+  OpenBLAS's 185 on SkylakeX kernels and 112 on Haswell ones, but CIFAR
+  forward+backward takes 40-43 ms on it whichever kernels NumPy runs (NumPy's
+  matmul: 41 and 53 ms). Two things made it pay: storing the sums without
+  zeroing or reading M first (it was 47 ms before), and rows of V and M an odd
+  number of cache lines long (``_tile_row``: 256-tile rows put the 64 rows one
+  product reads in a few L1 sets). CIFAR now 0.94-0.98x, and 0.92x with the
+  forced Haswell BLAS.
 """
 
 from __future__ import annotations
