@@ -616,6 +616,10 @@ ACTIVATIONS = {
     "relu": lambda lib, x: lib.nn.ReLU()(x),
     "relu_inplace": lambda lib, x: lib.nn.ReLU(inplace=True)(x * 1.0),
     "f_relu_inplace": lambda lib, x: lib.nn.functional.relu(x * 1.0, inplace=True),
+    "leaky_relu_inplace": lambda lib, x: lib.nn.LeakyReLU(0.2, inplace=True)(x * 1.0),
+    "f_leaky_relu_zero_slope": lambda lib, x: lib.nn.functional.leaky_relu_(x * 1.0, 0.0),
+    "elu_inplace": lambda lib, x: lib.nn.ELU(0.5, inplace=True)(x * 1.0),
+    "f_elu_": lambda lib, x: lib.nn.functional.elu_(x * 1.0),
     "sigmoid": lambda lib, x: lib.nn.Sigmoid()(x),
     "tanh": lambda lib, x: lib.nn.Tanh()(x),
     "softmax": lambda lib, x: lib.nn.Softmax(dim=1)(x),
@@ -638,3 +642,26 @@ def test_activation_modules_match_torch(name):
     ours = ACTIVATIONS[name](mt, mt.tensor(sample.inputs[0], requires_grad=True))
     theirs = ACTIVATIONS[name](real_torch, real_torch.tensor(sample.inputs[0], requires_grad=True))
     assert ours.grad_fn.name() == theirs.grad_fn.name()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.nn.functional.leaky_relu_(x * 1.0, -0.1),
+        lambda lib, x: lib.nn.functional.elu_(x * 1.0, -1.0),
+        lambda lib, x: lib.nn.functional.elu_(x),
+        lambda lib, x: lib.nn.functional.leaky_relu(x, inplace=True),
+    ],
+)
+def test_inplace_leaky_relu_and_elu_refuse_as_torch(call):
+    # a negative slope: forward runs, backward cannot recover the gradient from the output alone;
+    # a leaf that requires grad cannot be written in place at all
+    errors = []
+    for lib in (mt, real_torch):
+        x = lib.tensor(np.array([-1.0, 2.0, -0.5]), requires_grad=True)
+        try:
+            y = call(lib, x)
+            y.backward(lib.tensor(np.array([0.3, -1.0, 2.0])))
+        except RuntimeError as error:
+            errors.append(str(error))
+    assert len(errors) == 2 and errors[0] == errors[1]

@@ -306,7 +306,7 @@ def _accumulate(node: AccumulateGrad, g: np.ndarray) -> None:
         t._grad = Tensor._make(np.array(g, dtype=t._data.dtype, copy=True))
     else:
         t._grad._data += g
-        t._grad._version.value += 1
+        t._grad._version_counter.value += 1
     for hook in node.__dict__.get("_post_hooks", ()):
         hook((), (Tensor._make(g),))
 

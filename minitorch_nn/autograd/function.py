@@ -207,7 +207,7 @@ def _record_view(cls: type[Function], out: Tensor, args: tuple, kwargs: dict) ->
         from . import views
 
         _VIEWS = views
-    out._version = args[0]._version
+    out._version_counter = args[0]._version_counter
     _VIEWS.make_view(out, args[0], _VIEWS.function_step(cls, args[1:], kwargs))
 
 
@@ -225,7 +225,7 @@ def _wrap_without_graph(result: Any, args: tuple, dirty: set[int]) -> Any:
     def wrap(array: np.ndarray) -> Tensor:
         if id(array) in dirty:
             t = by_id[id(array)]
-            t._version.value += 1
+            t._version_counter.value += 1
             return t
         return Tensor._make(array)
 
@@ -248,7 +248,7 @@ def _wrap_with_graph(result: Any, args: tuple, node: BackwardNode) -> Any:
             t = tensors_by_id[id(array)]
             if t._grad_fn is None and t.requires_grad:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-            t._version.value += 1
+            t._version_counter.value += 1
             if t._view_base is not None:  # a write into a view: the base's graph takes it (autograd/views.py)
                 from .views import rebase_view
 
@@ -275,7 +275,7 @@ def _wrap_with_graph(result: Any, args: tuple, node: BackwardNode) -> Any:
             if owner is None:
                 tracked.append((array, None, 0))
             else:
-                tracked.append((array, owner._version, owner._version.value))
+                tracked.append((array, owner._version_counter, owner._version_counter.value))
         node._saved = tracked
     return tuple(wrapped) if isinstance(result, tuple) else wrapped[0]
 

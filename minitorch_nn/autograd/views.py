@@ -56,7 +56,7 @@ def make_view(
     out._view_base = base
     out._view_steps = (*steps, step)
     out._view_meta = new if new != DEFAULT else meta
-    out._attr_version = out._version.value
+    out._attr_version = out._version_counter.value
 
 
 def function_step(cls: type[Function], extra: tuple, kwargs: dict) -> Callable[[np.ndarray], np.ndarray]:
@@ -165,7 +165,7 @@ def refresh(t: Tensor) -> None:
     node.base_shape = base._data.shape
     node.replay = lambda array, t_steps=t._view_steps: _run_steps(t_steps, array)
     t._grad_fn, t._output_nr, t._requires_grad = node, 0, True
-    t._attr_version = t._version.value
+    t._attr_version = t._version_counter.value
 
 
 def _run_steps(steps: tuple, array: np.ndarray) -> np.ndarray:

@@ -63,7 +63,7 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     """Write ``values`` into the tensor's storage (cast to its dtype) and bump its version."""
     with no_grad():
         tensor._data[...] = np.asarray(values).astype(tensor._data.dtype, copy=False)
-        tensor._version.value += 1
+        tensor._version_counter.value += 1
     return tensor
 
 

@@ -28,7 +28,7 @@ class Parameter(Tensor):
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}")
         p = cls._make(data._data)
-        p._version = data._version  # an alias of data's storage, as torch's _make_subclass
+        p._version_counter = data._version_counter  # an alias of data's storage, as torch's _make_subclass
         p.requires_grad = requires_grad
         return p
 

@@ -189,6 +189,67 @@ class Elu(Function):
         return np.where(x > 0, grad, grad * (y + ctx.alpha)).astype(grad.dtype, copy=False), None
 
 
+class LeakyReluInplace(Function):
+    """leaky_relu_: the same function written into x's storage (x is marked dirty).
+
+    Only the output survives, so the gradient is read off it: for a slope >= 0, y > 0
+    exactly where x > 0. With a negative slope it is not (y > 0 where x < 0), and backward
+    raises torch's error, as torch's LeakyReluBackward1 does.
+    """
+
+    node_name = "LeakyReluBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, slope: float) -> np.ndarray:
+        np.multiply(x, slope, out=x, where=~(x > 0))
+        ctx.slope = slope
+        ctx.mark_dirty(x)
+        ctx.save_for_backward(x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        if ctx.slope < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. "
+                "This is caused by calling in-place forward function with a negative slope, please call out-of-place "
+                "version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting "
+                "in-place leakRelu backward calculation with negative slope"
+            )
+        (y,) = ctx.saved_tensors
+        return np.where(y > 0, grad, grad * ctx.slope).astype(grad.dtype, copy=False), None
+
+
+class EluInplace(Function):
+    """elu_: the same function written into x's storage (x is marked dirty).
+
+    From the output alone: dx = dy where y > 0, else dy (y + alpha), since y + alpha = alpha e^x
+    there. For alpha >= 0, y > 0 exactly where x > 0; with a negative alpha backward raises
+    torch's error, as torch's EluBackward1 does.
+    """
+
+    node_name = "EluBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
+        np.copyto(x, alpha * np.expm1(np.minimum(x, 0)), where=~(x > 0), casting="same_kind")
+        ctx.alpha = alpha
+        ctx.mark_dirty(x)
+        ctx.save_for_backward(x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        if ctx.alpha < 0:
+            raise RuntimeError(
+                "In-place elu backward calculation is triggered with a negative slope which is not supported. "
+                "This is caused by calling in-place forward function with a negative slope, please call "
+                "out-of-place version instead."
+            )
+        (y,) = ctx.saved_tensors
+        return np.where(y > 0, grad, grad * (y + ctx.alpha)).astype(grad.dtype, copy=False), None
+
+
 class Gelu(Function):
     """y = x Phi(x) (exact, with erf) or the tanh approximation.
 
@@ -286,7 +347,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return _write_back(input, leaky_relu(input, negative_slope))
+    check_inplace(input)
+    return LeakyReluInplace.apply(input, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -294,18 +356,8 @@ def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    return _write_back(input, elu(input, alpha))
-
-
-def _write_back(input: Tensor, result: Tensor) -> Tensor:
-    """In-place variants without a graph of their own: allowed only outside autograd."""
-    if result.requires_grad:
-        raise RuntimeError(
-            "in-place leaky_relu_/elu_ on a tensor that requires grad is not supported; use the out-of-place form"
-        )
-    input._data[...] = result._data
-    input._version.value += 1
-    return input
+    check_inplace(input)
+    return EluInplace.apply(input, alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:

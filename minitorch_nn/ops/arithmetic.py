@@ -520,7 +520,7 @@ def _write_result(self: Tensor, result: Tensor, operand: Tensor | None = None) -
         # bump below makes their backward refuse, exactly as torch does
         self._data[...] = result._data
         written, result._data = result._data, self._data
-        self._version.value += 1
+        self._version_counter.value += 1
         _save_as_written(node, written, self)
         if self._view_base is not None:
             # a write into a view: the base's grad_fn becomes CopySlices around the op's node
@@ -533,7 +533,7 @@ def _write_result(self: Tensor, result: Tensor, operand: Tensor | None = None) -
         if self._grad_fn is None and self._requires_grad and _grad_mode_on():
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         self._data[...] = result._data
-    self._version.value += 1
+    self._version_counter.value += 1
     return self
 
 
@@ -544,7 +544,9 @@ def _save_as_written(node: Any, written: np.ndarray, self: Tensor) -> None:
     if not node._saved:
         return
     node._saved = [
-        (self._data, self._version, self._version.value) if array is written else (array, counter, version)
+        (self._data, self._version_counter, self._version_counter.value)
+        if array is written
+        else (array, counter, version)
         for array, counter, version in node._saved
     ]
 
@@ -593,7 +595,7 @@ def fill_(self: Tensor, value: Any) -> Tensor:
             f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
         )
     self._data[...] = value._data if isinstance(value, Tensor) else value
-    self._version.value += 1
+    self._version_counter.value += 1
     return self
 
 
@@ -609,7 +611,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     src_data = src._data if isinstance(src, Tensor) else np.asarray(src)
     check_broadcasts_into(src_data.shape, self._data.shape)
     self._data[...] = src_data
-    self._version.value += 1
+    self._version_counter.value += 1
     return self
 
 

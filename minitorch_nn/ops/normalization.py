@@ -154,7 +154,7 @@ def batch_norm(
     if training:
         for t in (running_mean, running_var):
             if t is not None:
-                t._version.value += 1
+                t._version_counter.value += 1
     return out
 
 

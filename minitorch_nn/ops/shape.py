@@ -370,7 +370,7 @@ def _split_parts(function: type[Function], input: Tensor, sizes: Any, dim: int) 
     """Views of input from one op with several outputs: torch refuses in-place writes into them with a graph."""
     parts = function.apply(input, sizes, dim)
     for i, p in enumerate(parts):
-        p._version = input._version  # views: they share the input's storage and version counter
+        p._version_counter = input._version_counter  # views: they share the input's storage and version counter
         make_view(p, input, _nth_part(function, sizes, dim, i), multi_output=True)
     return parts
 

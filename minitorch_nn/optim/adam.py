@@ -143,7 +143,7 @@ class Adam(Optimizer):
                         v = v_max
                     denom = np.sqrt(v) / bias_correction2_sqrt + eps
                     p._data += -step_size * m / denom
-                    p._version.value += 1
+                    p._version_counter.value += 1
         return loss
 
 

@@ -116,7 +116,7 @@ class RMSprop(Optimizer):
                         add_(p._data, buf, -lr)
                     else:
                         p._data += -lr * g / avg
-                    p._version.value += 1
+                    p._version_counter.value += 1
         return loss
 
 

@@ -68,7 +68,7 @@ class SGD(Optimizer):
                     if buf is not None and sgd_momentum_(
                         p._data, g, buf._data, lr, momentum, dampening, weight_decay, group["maximize"], nesterov
                     ):
-                        p._version.value += 1  # the whole update in one pass (kernels/cpu/optim.py)
+                        p._version_counter.value += 1  # the whole update in one pass (kernels/cpu/optim.py)
                         continue
                     if group["maximize"]:
                         g = -g
@@ -82,7 +82,7 @@ class SGD(Optimizer):
                             buf._data += (1 - dampening) * g
                         g = g + momentum * buf._data if nesterov else buf._data
                     p._data -= lr * g
-                    p._version.value += 1
+                    p._version_counter.value += 1
         return loss
 
 

@@ -62,6 +62,10 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _ops.leaky_relu(input, negative_slope)
 
 
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return _ops.leaky_relu_(input, negative_slope)
+
+
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
@@ -72,4 +76,20 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _ops.elu_(input, alpha) if inplace else _ops.elu(input, alpha)
 
 
-__all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "relu", "relu_", "sigmoid", "softmax", "tanh"]
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return _ops.elu_(input, alpha)
+
+
+__all__ = [
+    "elu",
+    "elu_",
+    "gelu",
+    "leaky_relu",
+    "leaky_relu_",
+    "log_softmax",
+    "relu",
+    "relu_",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]

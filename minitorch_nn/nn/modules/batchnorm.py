@@ -76,7 +76,7 @@ class _BatchNorm(Module):
         if self.track_running_stats:
             for buf, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
                 buf._data[...] = value
-                buf._version.value += 1
+                buf._version_counter.value += 1
 
     def reset_parameters(self) -> None:
         """Reset the running statistics, then gamma <- 1 and beta <- 0."""
@@ -94,7 +94,7 @@ class _BatchNorm(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
-            self.num_batches_tracked._version.value += 1
+            self.num_batches_tracked._version_counter.value += 1
             if self.momentum is None:  # cumulative average: the n-th batch weighs 1/n
                 factor = 1.0 / float(self.num_batches_tracked._data)
         # batch statistics in training, and in eval when no running statistics exist

@@ -403,7 +403,7 @@ class Module:
                 g = p.grad
                 g.detach_()
                 g._data[...] = 0
-                g._version.value += 1
+                g._version_counter.value += 1
 
     # ---- devices and dtypes -------------------------------------------------------------
     def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> Module:
@@ -587,7 +587,7 @@ class Module:
             with no_grad():
                 # in place: optimizers and views keep pointing at the same storage
                 np.copyto(param._data, value._data, casting="unsafe")
-                param._version.value += 1
+                param._version_counter.value += 1
         for key in state_dict:
             if key.startswith(prefix):
                 input_name = key[len(prefix) :].split(".", 1)
