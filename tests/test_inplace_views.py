@@ -392,3 +392,39 @@ def test_a_saved_output_written_again_refuses_backward_as_torch(second):
         SECOND_WRITES[second](y)
         with pytest.raises(RuntimeError, match=SAVED_VALUE_CHANGED):
             y.sum().backward()
+
+
+def _split_output(lib):
+    """Output 1 of a split: a view that may not be written in place (one of several views)."""
+    x = lib.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    return (x * 1).split([1, 2])[1]
+
+
+def _view_made_without_grad(lib):
+    x = lib.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    y = x * 1
+    with lib.no_grad():
+        return y[1:]
+
+
+SETITEM_INDEXES = {
+    "int": 0,  # the write lands on a select of the view: torch's message names "Output 0 of Select"
+    "slice": slice(0, 1),
+    "none": None,
+    "int_then_slice": (0, slice(1, 3)),
+    "int_then_list": (0, [1, 2]),  # the select, then index_put_ into it
+    "ellipsis": Ellipsis,  # no view taken: the message names the view itself
+    "full_slice": slice(None),
+    "list": [0],
+}
+
+
+@pytest.mark.parametrize("make", [_split_output, _view_made_without_grad], ids=["split", "no_grad_view"])
+@pytest.mark.parametrize("index", list(SETITEM_INDEXES.values()), ids=list(SETITEM_INDEXES))
+def test_setitem_into_a_forbidden_view_raises_torchs_message(make, index):
+    def write(lib):
+        view = make(lib)
+        view[index] = 5.0
+
+    theirs = raised(lambda: write(torch))
+    assert theirs is not None and raised(lambda: write(mt)) == theirs

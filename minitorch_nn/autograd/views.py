@@ -76,24 +76,31 @@ def replay(t: Tensor, array: np.ndarray) -> np.ndarray:
 
 
 # ---- the checks before an in-place write -----------------------------------------------------------
-def _short_name(node: Any) -> str:
-    name = node.name()
-    cut = name.rfind("Backward")
-    return name[:cut] if cut > 0 else name
+def _short_name(node_name: str) -> str:
+    cut = node_name.rfind("Backward")
+    return node_name[:cut] if cut > 0 else node_name
 
 
-def view_error(t: Tensor, indirect: bool) -> str:
-    """torch's message for writing in place (or through the base: ``indirect``) a view that may not be."""
+def view_error(t: Tensor, indirect: bool, via: str | None = None) -> str:
+    """torch's message for writing in place (or through the base: ``indirect``) a view that may not be.
+
+    ``via``: the node name of the last view op an index takes from t before the write lands
+    (``x[0] = v`` writes into a select of x): torch's message names that view, output 0.
+    """
     meta = t._view_meta
     modified = (
         "its base or another view of its base has been modified inplace" if indirect else "is being modified inplace"
     )
-    if t._grad_fn is not None:
-        head = f"Output {t._output_nr} of {_short_name(t._grad_fn)} is a view"
-        if meta == NO_GRAD_MODE:
-            head += " of a view which was created in no_grad mode"
+    if via is not None:
+        head = f"Output 0 of {_short_name(via)} is a view"
+    elif t._grad_fn is not None:
+        head = f"Output {t._output_nr} of {_short_name(t._grad_fn.name())} is a view"
     else:
+        head = ""
+    if not head:
         head = "A view was created in no_grad mode"
+    elif meta == NO_GRAD_MODE:
+        head += " of a view which was created in no_grad mode"
     msg = f"{head} and {modified}"
     if meta == MULTI_OUTPUT_NODE:
         return msg + (
@@ -107,9 +114,10 @@ def view_error(t: Tensor, indirect: bool) -> str:
     )
 
 
-def check_inplace(t: Tensor, *others: Any) -> None:
+def check_inplace(t: Tensor, *others: Any, via: str | None = None) -> None:
     """Raise torch's errors for an in-place write into ``t`` (with ``others`` the op's other operands),
-    before anything is written. Nothing is checked when the write is not recorded."""
+    before anything is written. Nothing is checked when the write is not recorded. ``via``: see
+    ``view_error``."""
     if (
         0 in t._data.strides
         and t._data.size > 1
@@ -127,7 +135,7 @@ def check_inplace(t: Tensor, *others: Any) -> None:
     base = t._view_base
     if base is not None:
         if t._view_meta != DEFAULT:
-            raise RuntimeError(view_error(t, indirect=False))
+            raise RuntimeError(view_error(t, indirect=False, via=via))
         if requires_grad and base._grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if requires_grad and t._grad_fn is None:

@@ -273,12 +273,13 @@ def _without_leading_ones(value: Tensor) -> Tensor:
     return view(value, shape[lead:])
 
 
-def _refuse_leaf(input: Tensor, on_a_view: bool = False, *others: Any) -> None:
+def _refuse_leaf(input: Tensor, steps: list | None = None, *others: Any) -> None:
     """An in-place write that torch refuses (on a leaf that requires grad, on a view of one, on a view
-    made in no_grad mode, ...: ``check_inplace``) is refused before anything is written."""
-    if on_a_view and is_grad_enabled() and input._view_base is None and input.is_leaf and input._requires_grad:
+    made in no_grad mode, ...: ``check_inplace``) is refused before anything is written. ``steps``:
+    the view ops the write's index takes first (``_view_steps``), if any."""
+    if steps and is_grad_enabled() and input._view_base is None and input.is_leaf and input._requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    check_inplace(input, *others)
+    check_inplace(input, *others, via=steps[-1][0] if steps else None)
 
 
 def _basic_part(index: Any) -> Any:
@@ -309,8 +310,9 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     _check_bounds(input, index)
     advanced = _is_advanced(index)
     # with no view step the write lands on x itself, otherwise on a view of x
-    whole = not _view_steps(_basic_part(index) if advanced else index, input._data.shape)
-    _refuse_leaf(input, not whole, value)
+    steps = _view_steps(_basic_part(index) if advanced else index, input._data.shape)
+    whole = not steps
+    _refuse_leaf(input, steps, value)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=input._data.dtype))
     slots = input._data[index].shape
@@ -340,13 +342,13 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
 def copy_into(input: Tensor, src: Tensor) -> None:
     """input.copy_(src) with a graph: src broadcast to input's shape (CopyBackwards)."""
     check_broadcasts_into(src._data.shape, input._data.shape)
-    _refuse_leaf(input, False, src)
+    _refuse_leaf(input, None, src)
     CopyBackwards.apply(input, src, Ellipsis)
 
 
 def fill(input: Tensor, value: Any) -> None:
     """input.fill_(value) with a graph: FillBackward2 for a number, FillBackward3 for a 0-d tensor."""
-    _refuse_leaf(input, False, value)
+    _refuse_leaf(input, None, value)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
