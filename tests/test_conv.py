@@ -190,13 +190,40 @@ def test_conv_backward_graph_names():
 
 
 @contextlib.contextmanager
-def _direct_layout(layout: str):
-    before = conv_kernels.DIRECT_LAYOUT
-    conv_kernels.DIRECT_LAYOUT = layout
+def _kernel_choice(name: str, value: str):
+    """conv_kernels.<name> (DIRECT_LAYOUT, WINOGRAD_PRODUCTS) set to value for the block."""
+    before = getattr(conv_kernels, name)
+    setattr(conv_kernels, name, value)
     try:
         yield
     finally:
-        conv_kernels.DIRECT_LAYOUT = before
+        setattr(conv_kernels, name, before)
+
+
+def _direct_layout(layout: str):
+    return _kernel_choice("DIRECT_LAYOUT", layout)
+
+
+def _winograd_products(where: str):
+    return _kernel_choice("WINOGRAD_PRODUCTS", where)
+
+
+def _exact_conv_matches_torch(shapes: tuple, choice: tuple[str, str], seed: int, **kwargs) -> None:
+    """conv2d of small-integer inputs, weights and upstream gradient (every sum exact in float32,
+    whatever its order): output and the three gradients equal torch's, under the kernel ``choice``
+    (a ``_kernel_choice`` name and value)."""
+    rng = np.random.default_rng(seed)
+    arrays = [rng.integers(-2, 3, shape).astype(np.float32) for shape in shapes]
+    results = []
+    for lib in (mt, torch):
+        x, w, b = (lib.tensor(a, requires_grad=True) for a in arrays)
+        with _kernel_choice(*choice):
+            y = lib.nn.functional.conv2d(x, w, b, **kwargs)
+            upstream = np.random.default_rng(seed + 1).integers(-2, 3, tuple(y.shape)).astype(np.float32)
+            y.backward(lib.tensor(upstream))
+        results.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
 
 
 @pytest.mark.parametrize("layout", ["wide", "batch_last"])
@@ -223,35 +250,11 @@ def test_direct_layouts_match_torch(layout, d, data):
 )
 def test_direct_path_register_tiles_and_tap_blocks_match_torch(layout, batch, channels, size, kwargs):
     # the GEMM's 4 x 64 register tiles over runs with a partial last tile, and more taps than one
-    # TAP_BLOCK (gemm.py), in both layouts. Inputs, weights and upstream gradient are small integers,
-    # so every sum is exact in float32 whatever its order: ours and torch's must be equal
-    rng = np.random.default_rng(batch + channels)
+    # TAP_BLOCK (gemm.py), in both layouts, with exact integer data
     groups = kwargs.get("groups", 1)
-    arrays = [
-        rng.integers(-2, 3, shape).astype(np.float32)
-        for shape in ((batch, channels) + size, (12, channels // groups, 5, 5), (12,))
-    ]
-    results = []
-    for lib in (mt, torch):
-        x, w, b = (lib.tensor(a, requires_grad=True) for a in arrays)
-        with _direct_layout(layout):
-            y = lib.nn.functional.conv2d(x, w, b, stride=1, **kwargs)
-            upstream = np.random.default_rng(1).integers(-2, 3, tuple(y.shape)).astype(np.float32)
-            y.backward(lib.tensor(upstream))
-        results.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
-    for ours, theirs in zip(*results):
-        np.testing.assert_array_equal(ours, theirs)
+    shapes = ((batch, channels) + size, (12, channels // groups, 5, 5), (12,))
+    _exact_conv_matches_torch(shapes, ("DIRECT_LAYOUT", layout), batch + channels, stride=1, **kwargs)
     assert channels // groups * 25 > gemm.TAP_BLOCK or groups > 1
-
-
-@contextlib.contextmanager
-def _winograd_products(where: str):
-    before = conv_kernels.WINOGRAD_PRODUCTS
-    conv_kernels.WINOGRAD_PRODUCTS = where
-    try:
-        yield
-    finally:
-        conv_kernels.WINOGRAD_PRODUCTS = before
 
 
 @pytest.mark.parametrize("where", ["ours", "numpy"])
@@ -270,17 +273,7 @@ def test_winograd_products_on_either_gemm_match_torch(where, data):
 def test_winograd_products_at_a_cifar_like_shape_match_torch(where):
     # many tiles per sample (rows of V past a cache line, 272 long) and two samples a block; exact
     # integer data, so both paths must give torch's numbers exactly
-    rng = np.random.default_rng(3)
-    arrays = [rng.integers(-2, 3, s).astype(np.float32) for s in ((3, 8, 32, 30), (12, 8, 3, 3), (12,))]
-    results = []
-    for lib in (mt, torch):
-        x, w, b = (lib.tensor(a, requires_grad=True) for a in arrays)
-        with _winograd_products(where):
-            y = lib.nn.functional.conv2d(x, w, b, padding=1)
-            y.backward(lib.tensor(np.random.default_rng(4).integers(-2, 3, tuple(y.shape)).astype(np.float32)))
-        results.append([t.detach().numpy() for t in (y, x.grad, w.grad, b.grad)])
-    for ours, theirs in zip(*results):
-        np.testing.assert_array_equal(ours, theirs)
+    _exact_conv_matches_torch(((3, 8, 32, 30), (12, 8, 3, 3), (12,)), ("WINOGRAD_PRODUCTS", where), 3, padding=1)
 
 
 @pytest.mark.parametrize("batch", [1, 64, 256])
