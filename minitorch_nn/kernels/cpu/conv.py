@@ -63,7 +63,11 @@ transform de-interleaves each row through one zero-padded row buffer (fewer
 loops; 1.24 -> 0.90 s, and 10% faster), the output-gradient transform kept
 its simpler form (a flat rewrite compiled 0.6 s longer and ran no faster),
 and path 3's reorders moved to NumPy. Path 3 in NumPy: 7.1-7.2 s, all of it
-float32 (with the pooling kernels, float32 only too: 9.2 s).
+float32 (with the pooling kernels, float32 only too: 9.2 s). The register-tiled
+GEMM and the worker pool's polling loops took that to 8.4-9.6 s; then the
+Winograd weight transforms (once a call: two BLAS contractions) and the
+wide path's padding copies moved to NumPy: conv 5.5-6.0 s, with the pooling
+kernels 7.4-7.8 s (benchmarks/bench_conv.py, "With the pooling kernels").
 
 Parallelism. The batch is cut into blocks, one per thread, run on the
 engine's worker pool (workers.py); every kernel is ``nogil``, NumPy's matmul
@@ -145,7 +149,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .gemm import RUN as _GEMM_RUN
 from .gemm import shifted_gemm_nn, shifted_gemm_nt
-from .workers import WORKERS, num_threads
+from .workers import WORKERS, num_threads, single_thread_blas
 from .workspace import scratch
 
 # Target size (elements) of one block's column matrix: big enough for efficient
@@ -266,40 +270,6 @@ def grad_to_batch_last(gout, n0, n1, gy, gb):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def pad_samples(x, padding, n0, n1, xp):  # pragma: no cover - jitted
-    """xp[b, c, pd + d, ph + h, pw + w] = x[n0 + b, c, d, h, w]; xp's padding border must be zero."""
-    C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
-    Dp, Hp, Wp = xp.shape[2], xp.shape[3], xp.shape[4]
-    pd, ph, pw = padding[0], padding[1], padding[2]
-    xf, pf = x.reshape(-1), xp.reshape(-1)
-    for t in range((n1 - n0) * C * D * H):
-        h = t % H
-        d = (t // H) % D
-        bc = t // (H * D)  # b * C + c
-        src = ((n0 * C + bc) * D * H + d * H + h) * W
-        dst = ((bc * Dp + pd + d) * Hp + ph + h) * Wp + pw
-        for w in range(W):
-            pf[(dst + w) & NONNEG] = xf[(src + w) & NONNEG]
-
-
-@njit(cache=True, nogil=True)
-def unpad_samples(xp, padding, n0, x):  # pragma: no cover - jitted
-    """x[n0 + b, c, d, h, w] = xp[b, c, pd + d, ph + h, pw + w] (the interior of each padded sample)."""
-    C, D, H, W = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
-    B, Dp, Hp, Wp = xp.shape[0], xp.shape[2], xp.shape[3], xp.shape[4]
-    pd, ph, pw = padding[0], padding[1], padding[2]
-    xf, pf = x.reshape(-1), xp.reshape(-1)
-    for t in range(B * C * D * H):
-        h = t % H
-        d = (t // H) % D
-        bc = t // (H * D)
-        dst = ((n0 * C + bc) * D * H + d * H + h) * W
-        src = ((bc * Dp + pd + d) * Hp + ph + h) * Wp + pw
-        for w in range(W):
-            xf[(dst + w) & NONNEG] = pf[(src + w) & NONNEG]
-
-
-@njit(cache=True, nogil=True)
 def wide_to_output(yw, Hp, Wp, bias, n0, out):  # pragma: no cover - jitted
     """out[n0 + b, o, zd, zh, zw] = yw[b, o, (zd*Hp + zh)*Wp + zw] + bias[o] (drops the wide junk columns)."""
     O, OD, OH, OW = out.shape[1], out.shape[2], out.shape[3], out.shape[4]
@@ -343,42 +313,31 @@ def grad_to_wide(gout, n0, n1, Hp, Wp, gyw, gb):  # pragma: no cover - jitted
             gb[t % O] += total
 
 
-@njit(cache=True, nogil=True)
-def winograd_weight(w, U):  # pragma: no cover - jitted
-    """U[:, o, c] = (G w[o, c] G^T) flattened (4x4), for 3x3 kernels."""
-    O, C = w.shape[0], w.shape[1]
-    t = np.empty((4, 3), w.dtype)
-    for o in range(O):
-        for c in range(C):
-            g = w[o, c]
-            for j in range(3):
-                t[0, j] = g[0, j]
-                t[1, j] = 0.5 * (g[0, j] + g[1, j] + g[2, j])
-                t[2, j] = 0.5 * (g[0, j] - g[1, j] + g[2, j])
-                t[3, j] = g[2, j]
-            for i in range(4):
-                U[4 * i + 0, o, c] = t[i, 0]
-                U[4 * i + 1, o, c] = 0.5 * (t[i, 0] + t[i, 1] + t[i, 2])
-                U[4 * i + 2, o, c] = 0.5 * (t[i, 0] - t[i, 1] + t[i, 2])
-                U[4 * i + 3, o, c] = t[i, 2]
+# G of Winograd F(2x2, 3x3): the 3-tap kernel as 4 points (U = G g G^T)
+_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 
 
-@njit(cache=True, nogil=True)
-def winograd_weight_grad(dU, gw):  # pragma: no cover - jitted
-    """gw[o, c] = G^T dU[:, o, c] G (the adjoint of ``winograd_weight``)."""
-    O, C = gw.shape[0], gw.shape[1]
-    t = np.empty((4, 3), gw.dtype)
-    for o in range(O):
-        for c in range(C):
-            for i in range(4):
-                a0, a1, a2, a3 = dU[4 * i, o, c], dU[4 * i + 1, o, c], dU[4 * i + 2, o, c], dU[4 * i + 3, o, c]
-                t[i, 0] = a0 + 0.5 * (a1 + a2)
-                t[i, 1] = 0.5 * (a1 - a2)
-                t[i, 2] = 0.5 * (a1 + a2) + a3
-            for j in range(3):
-                gw[o, c, 0, j] = t[0, j] + 0.5 * (t[1, j] + t[2, j])
-                gw[o, c, 1, j] = 0.5 * (t[1, j] - t[2, j])
-                gw[o, c, 2, j] = 0.5 * (t[1, j] + t[2, j]) + t[3, j]
+def winograd_weight(w: np.ndarray) -> np.ndarray:
+    """U (16, O, C): U[4a + b, o, c] = (G w[o, c] G^T)[a, b] for the 3x3 kernels w (O, C, 3, 3).
+
+    Two small BLAS contractions (NumPy, one thread): the transform is once a call, and the
+    Numba loops it replaced cost 0.3 s of cold compile each way.
+    """
+    G = _G.astype(w.dtype)
+    with single_thread_blas():
+        t = np.tensordot(G, w, axes=([1], [2]))  # t[a, o, c, j] = sum_i G[a, i] w[o, c, i, j]
+        u = np.tensordot(t, G, axes=([3], [1]))  # u[a, o, c, b] = sum_j t[a, o, c, j] G[b, j]
+    return np.ascontiguousarray(u.transpose(0, 3, 1, 2)).reshape(16, w.shape[0], w.shape[1])
+
+
+def winograd_weight_grad(dU: np.ndarray) -> np.ndarray:
+    """gw (O, C, 3, 3) = G^T dU[:, o, c] G, the adjoint of ``winograd_weight`` (dU as 4x4 per o, c)."""
+    G = _G.astype(dU.dtype)
+    d = dU.reshape(4, 4, dU.shape[1], dU.shape[2])
+    with single_thread_blas():
+        t = np.tensordot(G, d, axes=([0], [0]))  # t[i, b, o, c] = sum_a G[a, i] d[a, b, o, c]
+        g = np.tensordot(t, G, axes=([1], [0]))  # g[i, o, c, j] = sum_b t[i, b, o, c] G[b, j]
+    return g.transpose(1, 2, 0, 3)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -391,6 +350,8 @@ def winograd_input(x, ph, pw, th, tw, n0, n1, V):  # pragma: no cover - jitted
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
     R, Q = 2 * th + 2, tw + 1
     # the zero-padded image split into even (E) and odd (D) columns, R rows of Q: unit-stride loops below
+    # (allocated here: views of a passed-in buffer were 2-10% slower, LLVM no longer sure they
+    # share no memory with V)
     E = np.zeros(R * Q, x.dtype)
     D = np.zeros(R * Q, x.dtype)
     re = np.empty(Q, x.dtype)
@@ -516,7 +477,9 @@ def winograd_output_grad(gout, th, tw, n0, n1, dM, gb):  # pragma: no cover - ji
     """
     O, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3]
     T = th * tw
-    # one image split into even (E) and odd (D) columns, zero-padded to 2*th x tw
+    # one image split into even (E) and odd (D) columns, zero-padded to 2*th x tw; allocated here,
+    # not passed in: LLVM then knows they share no memory with dM and vectorises the loops below
+    # (passed-in buffers made this 0.08 -> 0.31 ms a CIFAR sample)
     E = np.zeros((2 * th, tw), gout.dtype)
     D = np.zeros((2 * th, tw), gout.dtype)
     for b in range(n1 - n0):
@@ -749,8 +712,14 @@ def _wide_source(x, pad, padded: tuple, n0: int, n1: int) -> np.ndarray:
     if not pad.any():
         return x[n0:n1].reshape(-1)
     xp = scratch("xp", (n1 - n0, x.shape[1]) + padded, x.dtype, zero=True)
-    pad_samples(x, pad, n0, n1, xp)
+    # a NumPy copy into the interior (a Numba loop did no better, and cost 0.2 s of cold compile)
+    xp[_interior(pad, x.shape[2:])] = x[n0:n1]
     return xp.reshape(-1)
+
+
+def _interior(pad, size: tuple) -> tuple:
+    """The index of the unpadded part of (B, C, *padded) samples."""
+    return (slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in zip(pad, size))
 
 
 def _forward_wide(x, w, b, ksize, padding, dilation, groups, out) -> None:
@@ -797,7 +766,7 @@ def _backward_wide(x, w, g5, ksize, padding, dilation, groups, need_input, need_
                 shifted_gemm_nn(
                     wt, gyw.reshape(-1), plan.out_rows, gxp.reshape(-1), plan.gx_rows, bases, plan.run, False
                 )
-                unpad_samples(gxp, pad, n0, gx)
+                gx[n0:n1] = gxp[_interior(pad, x.shape[2:])]
         return gw, gb
 
     return WORKERS.map(block, _sample_blocks(x.shape[0]))
@@ -1036,8 +1005,7 @@ def _forward_winograd(x, weight, bias, padding) -> np.ndarray:
     N, C, _, H, W = x.shape
     O = weight.shape[0]
     ph, pw = padding[1], padding[2]
-    U = np.empty((16, O, C), dtype=x.dtype)
-    winograd_weight(np.ascontiguousarray(weight[:, :, 0]), U)
+    U = winograd_weight(weight[:, :, 0])
     b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
     out = np.empty((N, O, 1, H + 2 * ph - 2, W + 2 * pw - 2), dtype=x.dtype)
     _winograd(np.ascontiguousarray(x[:, :, 0]), U, b, ph, pw, out[:, :, 0])
@@ -1052,9 +1020,7 @@ def _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_b
     gx = gw = gb = None
     if need_input:
         # grad input: the gradient convolved with the flipped kernel, in/out channels swapped
-        flipped = np.ascontiguousarray(weight[:, :, 0, ::-1, ::-1].transpose(1, 0, 2, 3))
-        U = np.empty((16, C, O), dtype=x.dtype)
-        winograd_weight(flipped, U)
+        U = winograd_weight(weight[:, :, 0, ::-1, ::-1].transpose(1, 0, 2, 3))
         gx = np.empty(x.shape, dtype=x.dtype)
         _winograd(g4, U, np.zeros(0, x.dtype), 2 - ph, 2 - pw, gx[:, :, 0])
     if need_weight:
@@ -1081,8 +1047,7 @@ def _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_b
 
         partial = WORKERS.map(block, _blocks(N, 16 * C, th * tw, num_threads()))
         _, dU, gb = _sum_partials(partial, (16, O, C), True, True, None)
-        gw = np.empty(weight.shape, dtype=x.dtype)
-        winograd_weight_grad(dU, gw[:, :, 0])
+        gw = winograd_weight_grad(dU).reshape(weight.shape)
     if need_bias and gb is None:
         gb = gout.sum(axis=(0, 2, 3, 4))
     return gx, gw, (gb if need_bias else None)
