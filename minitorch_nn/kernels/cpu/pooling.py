@@ -461,13 +461,14 @@ def _avg_forward_numpy(x: np.ndarray, tables: tuple, divisor: int) -> np.ndarray
     """The float64 average pool: every window's taps gathered (the ones outside it as 0), summed, divided."""
     where, real = _gather_table(tables, (1, 1, 1), x.shape[1:])
     sums = np.where(real, x.reshape(x.shape[0], -1)[:, np.where(real, where, 0)], 0).sum(axis=2)
-    return (sums / _divisors(tables, divisor)).reshape((x.shape[0],) + tuple(t.shape[0] for t in tables))
+    y = (sums / _divisors(tables, divisor)).astype(x.dtype, copy=False)  # the divisors are integers
+    return y.reshape((x.shape[0],) + tuple(t.shape[0] for t in tables))
 
 
 def _avg_backward_numpy(gy: np.ndarray, tables: tuple, divisor: int, plane: tuple) -> np.ndarray:
     """The float64 average-pool gradient: gy / divisor sent to every tap of its window, summed."""
     where, real = _gather_table(tables, (1, 1, 1), plane)
-    share = gy.reshape(gy.shape[0], -1) / _divisors(tables, divisor)
+    share = (gy.reshape(gy.shape[0], -1) / _divisors(tables, divisor)).astype(gy.dtype, copy=False)
     return _scatter_add(np.where(real, share[:, :, None], 0), np.where(real, where, 0), gy.shape[0], plane)
 
 
