@@ -228,7 +228,6 @@ class _Workers:
                 self._errors[i] = None
             except BaseException as error:  # noqa: BLE001  (re-raised in the caller)
                 self._errors[i] = error
-            self._jobs[i] = None
             ready = _publish_and_spin(flags, done, seen, job, seen + 1, IDLE_POLLS)
 
     def map(self, fn: Callable, items: list) -> list:
@@ -260,6 +259,9 @@ class _Workers:
                         while not _spin_until(self._flags, SLOT * i + SLOT // 2, self._seq, RESULT_POLLS):
                             time.sleep(1e-4)
             for i in range(workers - 1):
+                # the caller, not the worker, lets go of the job: a worker still finishing an
+                # interrupted map's job must not clear the next one's
+                self._jobs[i] = None
                 if self._errors[i] is not None:
                     error, self._errors[i] = self._errors[i], None
                     raise error
