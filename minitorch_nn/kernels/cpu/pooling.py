@@ -102,8 +102,14 @@ Measured (this 2-core VM, float32, both engines on 2 threads, medians; torch
   thread is woken, not two), from 512 K taps. With the 2x2 kernel, LeNet's
   poolings are too small to gain from a second thread (one thread, forward /
   backward: (64, 6, 28, 28) 0.12 / 0.04 ms; two: 0.15 / 0.06 ms), so they run
-  in the calling thread; the max-pool backward counts one tap per input and
-  output (a zeroing and a scatter), not four per output.
+  in the calling thread; the max-pool backward counts an eighth of a tap per
+  input and output (a zeroing and a scatter), not four per output.
+- Since the pool hands off by polling (workers.py: +15-29 us a call instead of
+  +52-76), two threads pay from 64 K taps (forward+backward, 2x2 windows, ms,
+  threshold 512 K / 64 K / 16 K; torch 2 threads): avg (64, 6, 28, 28)
+  0.540 / 0.372 / 0.384 (torch 0.443), max 0.231 / 0.207 / 0.211 (0.757);
+  (64, 16, 10, 10) avg 0.220 / 0.200 / 0.173 (0.166), max 0.111 / 0.110 /
+  0.136 (0.193). Hence 64 K.
 """
 
 from __future__ import annotations
@@ -335,9 +341,9 @@ def _avg_backward(gy, gx, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - co
 
 MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD, AVG_BACKWARD, MAX_FORWARD_2X2 = 0, 1, 2, 3, 4
 
-# Below this much work (taps visited, ~0.2 ms) one thread does it all: handing a
-# block to a pool thread costs ~0.03-0.1 ms here (waking it, sharing the GIL).
-MIN_PARALLEL_WORK = 1 << 19
+# Below this much work (taps visited, ~25 us) one thread does it all: handing a block
+# to a pool thread costs ~15-30 us here (see the docstring's measurements).
+MIN_PARALLEL_WORK = 1 << 16
 _NO_INDEX = np.zeros((1, 1, 1, 1), dtype=np.int64)
 _NO_WINDOW = np.zeros((1, 3), dtype=np.int64)
 
@@ -494,7 +500,9 @@ def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
         return _scatter_add(np.where(inside, gy, 0), np.where(inside, idx, 0), gy.shape[0], plane)
     gy = np.ascontiguousarray(gy)
     gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
-    _run(MAX_BACKWARD, gx.size + gy.size, gy, gx, np.ascontiguousarray(idx))
+    # a zeroing and a scatter: an eighth of a tap per number (one thread up to ~600 K numbers: at
+    # (64, 6, 28, 28) 0.051 ms on one, 0.074 on two; at (256, 6, 28, 28) 0.186 and 0.127)
+    _run(MAX_BACKWARD, (gx.size + gy.size) // 8, gy, gx, np.ascontiguousarray(idx))
     return gx
 
 
