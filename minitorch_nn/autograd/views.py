@@ -26,6 +26,7 @@ mode on, and outputs of ops that return several views (split, chunk, unbind).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -68,9 +69,10 @@ def function_step(cls: type[Function], extra: tuple, kwargs: dict) -> Callable[[
     return step
 
 
-def replay(t: Tensor, array: np.ndarray) -> np.ndarray:
-    """The view ``t`` taken of ``array`` (an array of the shape of t's base)."""
-    for step in t._view_steps:
+def replay(steps: tuple, array: np.ndarray) -> np.ndarray:
+    """The view that ``steps`` (a view's ``_view_steps``) take, taken of ``array`` (an array of the
+    shape of the view's base)."""
+    for step in steps:
         array = step(array)
     return array
 
@@ -96,8 +98,8 @@ def view_error(t: Tensor, indirect: bool, via: str | None = None) -> str:
     elif t._grad_fn is not None:
         head = f"Output {t._output_nr} of {_short_name(t._grad_fn.name())} is a view"
     else:
-        head = ""
-    if not head:
+        head = None
+    if head is None:
         head = "A view was created in no_grad mode"
     elif meta == NO_GRAD_MODE:
         head += " of a view which was created in no_grad mode"
@@ -171,15 +173,9 @@ def refresh(t: Tensor) -> None:
     node._output_meta = [(t._data.shape, t._data.dtype)]
     node._tensor_positions = (0,)
     node.base_shape = base._data.shape
-    node.replay = lambda array, t_steps=t._view_steps: _run_steps(t_steps, array)
+    node.replay = functools.partial(replay, t._view_steps)
     t._grad_fn, t._output_nr, t._requires_grad = node, 0, True
     t._attr_version = t._version_counter.value
-
-
-def _run_steps(steps: tuple, array: np.ndarray) -> np.ndarray:
-    for step in steps:
-        array = step(array)
-    return array
 
 
 # ---- the base's new grad_fn after a write into a view ------------------------------------------------
@@ -222,7 +218,7 @@ def rebase_view(t: Tensor, fn: BackwardNode | None, result_edge: tuple[Any, int]
     node = ViewCopySlices._node_class()
     base_edge = base._gradient_edge() if base._requires_grad else (None, 0)
     node.fn = fn
-    node.replay = lambda array, t_steps=t._view_steps: _run_steps(t_steps, array)
+    node.replay = functools.partial(replay, t._view_steps)
     if fn is not None:
         node.next_functions = (base_edge, *fn.next_functions[1:])
         node._input_meta = [(base._data.shape, base._data.dtype), *fn._input_meta[1:]]

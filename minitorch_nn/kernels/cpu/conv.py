@@ -980,16 +980,16 @@ def _winograd(x4, U, bias, ph, pw, out4) -> None:
     """out4 = conv(x4, 3x3 weight with Winograd transform U) + bias, zero padding (ph, pw), tile by tile."""
     N, C = x4.shape[:2]
     th, tw = (out4.shape[2] + 1) // 2, (out4.shape[3] + 1) // 2
-
     O = U.shape[1]
+    ours = _products_on_our_gemm()
 
     def block(span):
         n0, n1 = span
         T = (n1 - n0) * th * tw
-        Tp = _tile_row(T) if _products_on_our_gemm() else T
+        Tp = _tile_row(T) if ours else T
         V = np.empty((16, C, Tp), dtype=x4.dtype)
         winograd_input(x4, ph, pw, th, tw, n0, n1, V)
-        if _products_on_our_gemm():
+        if ours:
             # the 16 products M[xi] = U[xi] @ V[xi] as the 16 groups of one GEMM
             M = np.empty((16, O, Tp), dtype=x4.dtype)
             rows, out_rows = _group_rows(16, C, Tp), _group_rows(16, O, Tp)
@@ -1026,17 +1026,18 @@ def _backward_winograd(x, weight, gout, padding, need_input, need_weight, need_b
     if need_weight:
         x4 = np.ascontiguousarray(x[:, :, 0])
         th, tw = (g4.shape[2] + 1) // 2, (g4.shape[3] + 1) // 2
+        ours = _products_on_our_gemm()
 
         def block(span):
             n0, n1 = span
             T = (n1 - n0) * th * tw
-            Tp = _tile_row(T) if _products_on_our_gemm() else T
+            Tp = _tile_row(T) if ours else T
             V = np.empty((16, C, Tp), dtype=x.dtype)
             winograd_input(x4, ph, pw, th, tw, n0, n1, V)
             dM = np.empty((16, O, Tp), dtype=x.dtype)
             gb = np.zeros(O, dtype=x.dtype)
             winograd_output_grad(g4, th, tw, n0, n1, dM, gb)
-            if not _products_on_our_gemm():
+            if not ours:
                 return np.matmul(dM, V.transpose(0, 2, 1)), gb
             # dU[xi] = dM[xi] @ V[xi]^T, the 16 products as the groups of one GEMM
             dU = np.zeros((16, O, C), dtype=x.dtype)

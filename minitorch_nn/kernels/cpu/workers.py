@@ -165,10 +165,7 @@ def _spin_until(flags, i, value, polls):  # pragma: no cover - compiled
 def _publish_and_spin(flags, done, seq, job, value, polls):  # pragma: no cover - compiled
     """flags[done] = seq, then ``_spin_until(flags, job, value, polls)``, in one call without the GIL."""
     _store_release(flags, done, seq)
-    for _ in range(polls):
-        if _load_acquire(flags, job) >= value:
-            return True
-    return False
+    return _spin_until(flags, job, value, polls)
 
 
 # Polls of an atomic load (2 M of them took 0.49 ms here): a worker polls ~0.5 ms for its next
