@@ -38,6 +38,21 @@ def _leaky(draw: Any) -> Any:
 
 
 @st.composite
+def _leaky_inplace(draw: Any) -> Any:
+    # slopes >= 0 only: with a negative one torch's in-place backward refuses (tests/test_nn_module.py)
+    s = draw(_pointwise((0.0,)))
+    s.kwargs["negative_slope"] = draw(st.sampled_from([0.0, 0.01, 0.2, 1.5]))
+    return s
+
+
+@st.composite
+def _elu_alpha(draw: Any) -> Any:
+    s = draw(_pointwise((0.0,)))
+    s.kwargs["alpha"] = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))  # >= 0: as _leaky_inplace
+    return s
+
+
+@st.composite
 def _softplus(draw: Any) -> Any:
     s = draw(_pointwise())
     beta = draw(st.sampled_from([0.5, 1.0, 2.0]))
@@ -66,7 +81,14 @@ OPS = [
         lambda lib, x, negative_slope: lib.nn.functional.leaky_relu(x, negative_slope),
         _leaky,
     ),
+    OpInfo(
+        "leaky_relu_",
+        lambda lib, x, negative_slope: lib.nn.functional.leaky_relu_(x * 1, negative_slope),
+        _leaky_inplace,
+    ),
     OpInfo("elu", lambda lib, x: lib.nn.functional.elu(x), lambda: _pointwise((0.0,))),
+    OpInfo("elu_alpha", lambda lib, x, alpha: lib.nn.functional.elu(x, alpha), _elu_alpha),
+    OpInfo("elu_", lambda lib, x, alpha: lib.nn.functional.elu_(x * 1, alpha), _elu_alpha),
     OpInfo("gelu", lambda lib, x: lib.nn.functional.gelu(x), _pointwise),
     OpInfo("gelu_tanh", lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"), _pointwise),
 ]
