@@ -36,14 +36,23 @@ from .autograd.types import (
 from .factories import *  # noqa: F403
 from .ops.activation import *  # noqa: F403
 from .ops.arithmetic import *  # noqa: F403
+from .ops.binary import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403
+from .ops.embedding import *  # noqa: F403
+from .ops.fold import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.matmul import *  # noqa: F403
 from .ops.padding import *  # noqa: F403
 from .ops.pooling import *  # noqa: F403
+from .ops.products import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
+from .ops.sampling import *  # noqa: F403
+from .ops.scan import *  # noqa: F403
+from .ops.scatter import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
+from .ops.sorting import *  # noqa: F403
+from .ops.unary import *  # noqa: F403
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .serialization import *  # noqa: F403
 from .threads import get_num_threads, set_num_threads

@@ -8,17 +8,26 @@ it provides in ``TENSOR_METHODS`` (bound by ``minitorch_nn/_bindings.py``).
 from . import (
     activation,
     arithmetic,
+    binary,
     comparison,
     conv,
     dropout,
+    embedding,
+    fold,
     indexing,
     loss,
     matmul,
     normalization,
     padding,
     pooling,
+    products,
     reduction,
+    sampling,
+    scan,
+    scatter,
     shape,
+    sorting,
+    unary,
 )
 
 FAMILIES = (
@@ -35,6 +44,15 @@ FAMILIES = (
     pooling,
     normalization,
     dropout,
+    unary,
+    binary,
+    scan,
+    sorting,
+    scatter,
+    products,
+    embedding,
+    sampling,
+    fold,
 )
 
 __all__ = ["FAMILIES"]

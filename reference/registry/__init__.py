@@ -47,6 +47,15 @@ FAMILIES = (
     "conv",
     "pooling",
     "normalization",
+    "unary",
+    "binary",
+    "scan",
+    "sorting",
+    "scatter",
+    "products",
+    "embedding",
+    "sampling",
+    "fold",
 )
 
 

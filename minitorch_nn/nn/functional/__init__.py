@@ -10,3 +10,5 @@ from .linear import *  # noqa: F403
 from .loss import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
+from .sparse import *  # noqa: F403
+from .vision import *  # noqa: F403

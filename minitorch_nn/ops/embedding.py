@@ -1,0 +1,8 @@
+"""Embedding lookup (a gather of rows) and its scatter-add backward."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+# Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
+TENSOR_METHODS: dict = {}

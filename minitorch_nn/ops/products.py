@@ -1,0 +1,8 @@
+"""Contractions: einsum, tensordot, kron, trace, cdist, baddbmm, addmv, addr."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+# Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
+TENSOR_METHODS: dict = {}

@@ -1,0 +1,8 @@
+"""Resampling: interpolate (nearest, linear, bilinear, bicubic, trilinear), grid_sample, affine_grid."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+# Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
+TENSOR_METHODS: dict = {}

@@ -1,0 +1,8 @@
+"""Unary elementwise math: trigonometric, hyperbolic, exponential and logarithmic variants, erf, rounding."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+# Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
+TENSOR_METHODS: dict = {}
