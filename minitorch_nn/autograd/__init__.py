@@ -1,9 +1,15 @@
-"""Autograd: the Tensor graph, Function/ctx, the backward engine and grad mode."""
+"""Autograd: the Tensor graph, Function/ctx, the backward engine and grad mode.
+
+``autograd.Function`` is the user-facing base class (forward and backward on Tensors, as in torch);
+the library's own ops subclass ``autograd.function.Function``, whose passes run on NumPy arrays.
+"""
 
 from __future__ import annotations
 
-from .engine import Trace, TraceStep, backward, trace
-from .function import AccumulateGrad, BackwardNode, Function, Node
+from . import function
+from .custom_function import Function, FunctionCtx
+from .engine import Trace, TraceStep, backward, grad, trace
+from .function import AccumulateGrad, BackwardNode, Node, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor
@@ -20,6 +26,7 @@ __all__ = [
     "AccumulateGrad",
     "BackwardNode",
     "Function",
+    "FunctionCtx",
     "GradcheckError",
     "Node",
     "Tensor",
@@ -28,9 +35,11 @@ __all__ = [
     "Variable",
     "backward",
     "enable_grad",
+    "grad",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "once_differentiable",
     "set_grad_enabled",
     "trace",
 ]

@@ -112,39 +112,145 @@ def _make_root_grad(t: Tensor, gradient: Any) -> np.ndarray:
     return g.astype(t._data.dtype, copy=False)
 
 
-def backward(
-    tensors: Sequence[Tensor],
-    grad_tensors: Sequence[Any] | None = None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    inputs: Any = None,
-) -> None:
-    """``torch.autograd.backward``: accumulate gradients of ``tensors`` into the leaves."""
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (gradients of gradients) is not supported: minitorch_nn's backward "
-            "formulas run on NumPy arrays, outside the graph."
-        )
-    if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported; gradients flow to every leaf.")
-    if isinstance(tensors, Tensor):
-        tensors = [tensors]
+_NO_DOUBLE_BACKWARD = (
+    "create_graph=True (gradients of gradients) is not supported: minitorch_nn's backward formulas run "
+    "on NumPy arrays, outside the graph, so the gradients they return have no grad_fn of their own."
+)
+
+
+def _as_sequence(value: Any) -> list:
+    if value is None:
+        return []
+    return [value] if isinstance(value, Tensor) else list(value)
+
+
+def _roots(tensors: list[Tensor], grad_tensors: Any) -> list[tuple[Node, int, np.ndarray]]:
     if grad_tensors is None:
         grad_tensors = [None] * len(tensors)
-    elif isinstance(grad_tensors, Tensor):
-        grad_tensors = [grad_tensors]
-    roots: list[tuple[Node, int, np.ndarray]] = []
+    else:
+        grad_tensors = _as_sequence(grad_tensors)
+        if len(grad_tensors) != len(tensors):
+            raise RuntimeError(f"got {len(tensors)} tensors and {len(grad_tensors)} gradients")
+    roots = []
     for i, t in enumerate(tensors):
-        if not t._requires_grad:
+        if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         g = _make_root_grad(t, grad_tensors[i])
         node, nr = t._gradient_edge()
         roots.append((node, nr, g))
+    return roots
+
+
+def backward(
+    tensors: Sequence[Tensor] | Tensor,
+    grad_tensors: Sequence[Any] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    grad_variables: Any = None,
+    inputs: Any = None,
+) -> None:
+    """``torch.autograd.backward``: accumulate gradients of ``tensors`` into the leaves' ``.grad``.
+
+    With ``inputs``, only those tensors receive gradients (a non-leaf input retains its ``.grad``
+    from then on, as in torch), and only the part of the graph that leads to them runs.
+    """
+    if create_graph:
+        raise NotImplementedError(_NO_DOUBLE_BACKWARD)
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    tensors = _as_sequence(tensors)
+    roots = _roots(tensors, grad_tensors)
+    if inputs is None:
+        with no_grad():
+            _run(roots, bool(retain_graph))
+        return
+    inputs = _as_sequence(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    for t in inputs:
+        if t._grad_fn is not None:
+            t.retain_grad()  # torch fills a non-leaf input's .grad, in this backward and the later ones
     with no_grad():
-        _run(roots, bool(retain_graph))
+        _run(roots, bool(retain_graph), _targets(inputs), accumulate=True)
 
 
-def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
+def grad(
+    outputs: Sequence[Tensor] | Tensor,
+    inputs: Sequence[Tensor] | Tensor,
+    grad_outputs: Sequence[Any] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``, returned
+    instead of accumulated (no ``.grad`` changes); only the part of the graph between them runs."""
+    if create_graph:
+        raise NotImplementedError(_NO_DOUBLE_BACKWARD)
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True (vmap over grad_outputs) is not supported")
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False."
+        )
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    outputs = _as_sequence(outputs)
+    input_list = _as_sequence(inputs)
+    for t in input_list:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots = _roots(outputs, grad_outputs)
+    targets = _targets(input_list)
+    with no_grad():
+        captured = _run(roots, bool(retain_graph), targets, accumulate=False)
+    result: list[Tensor | None] = []
+    for i, (t, edge) in enumerate(zip(input_list, targets)):
+        g = captured.get(edge)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(Tensor._make(np.zeros_like(t._data)) if materialize_grads else None)
+        else:
+            result.append(Tensor._make(np.array(g, dtype=t._data.dtype, copy=True)))
+    return tuple(result)
+
+
+def _targets(inputs: list[Tensor]) -> list[tuple[Node, int]]:
+    """The graph edge at which each input's gradient arrives: its grad_fn output, or its AccumulateGrad."""
+    return [t._gradient_edge() for t in inputs]
+
+
+def _reaching(roots: list[Node], target_nodes: set[Node]) -> set[Node]:
+    """The nodes from which some target node can be reached (targets included): all the rest of the
+    graph is pruned, so its backward formulas and hooks never run, as in torch."""
+    order: list[Node] = []
+    seen: set[Node] = set()
+    stack = [(r, False) for r in roots]
+    while stack:  # iterative post-order: children are decided before their parents
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((nxt, False) for nxt, _ in node.next_functions if nxt is not None and nxt not in seen)
+    reach: set[Node] = set()
+    for node in order:
+        if node in target_nodes or any(nxt in reach for nxt, _ in node.next_functions if nxt is not None):
+            reach.add(node)
+    return reach
+
+
+def _count_dependencies(roots: list[Node], reach: set[Node] | None = None) -> dict[Node, int]:
+    """How many edges point into each node (within ``reach`` when the graph is pruned)."""
     deps: dict[Node, int] = {}
     seen = set()
     stack = []
@@ -155,7 +261,7 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
-            if nxt is None:
+            if nxt is None or (reach is not None and nxt not in reach):
                 continue
             deps[nxt] = deps.get(nxt, 0) + 1
             if nxt not in seen:
@@ -164,8 +270,24 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     return deps
 
 
-def _run(roots: list[tuple[Node, int, np.ndarray]], retain_graph: bool) -> None:
-    deps = _count_dependencies([r[0] for r in roots])
+def _run(
+    roots: list[tuple[Node, int, np.ndarray]],
+    retain_graph: bool,
+    targets: list[tuple[Node, int]] | None = None,
+    accumulate: bool = True,
+) -> dict[tuple[Node, int], np.ndarray]:
+    """Run the graph from ``roots``. With ``targets`` (edges), only the nodes that lead to them run,
+    and the gradient arriving at each target is returned; ``accumulate=False`` (autograd.grad) leaves
+    every ``.grad`` as it was."""
+    captured: dict[tuple[Node, int], np.ndarray] = {}
+    reach: set[Node] | None = None
+    target_nrs: dict[Node, list[int]] = {}
+    if targets is not None:
+        for node, nr in targets:
+            target_nrs.setdefault(node, []).append(nr)
+        reach = _reaching([r[0] for r in roots], set(target_nrs))
+        roots = [r for r in roots if r[0] in reach]
+    deps = _count_dependencies([r[0] for r in roots], reach)
     buffers: dict[Node, list[np.ndarray | None]] = {}
     for node, nr, g in roots:
         _add_to_buffer(buffers, node, nr, g)
@@ -181,7 +303,11 @@ def _run(roots: list[tuple[Node, int, np.ndarray]], retain_graph: bool) -> None:
         _, _, node = heapq.heappop(ready)
         grads = buffers.pop(node)
         if isinstance(node, AccumulateGrad):
-            _accumulate(node, grads[0])
+            g = _leaf_hooks(node, grads[0])
+            if node in target_nrs:
+                captured[(node, 0)] = g
+            if accumulate:
+                _accumulate(node, g)
             if traces:
                 _trace_step(traces, step, node, grads, [])
                 step += 1
@@ -189,6 +315,12 @@ def _run(roots: list[tuple[Node, int, np.ndarray]], retain_graph: bool) -> None:
         hooked = node.__dict__
         if "_tensor_hooks" in hooked or "_pre_hooks" in hooked:  # most nodes have none: skip the call
             grads = _run_pre_hooks(node, grads)
+        if reach is not None:
+            for nr in target_nrs.get(node, ()):
+                if grads[nr] is not None:
+                    captured[(node, nr)] = grads[nr]
+            if not any(nxt in reach for nxt, _ in node.next_functions if nxt is not None):
+                continue  # a target whose own inputs lead to no other target: its backward is not needed
         grad_inputs = _call_backward(node, grads)
         if retain_graph is False:
             node._release()
@@ -196,7 +328,7 @@ def _run(roots: list[tuple[Node, int, np.ndarray]], retain_graph: bool) -> None:
             _trace_step(traces, step, node, grads, grad_inputs)
             step += 1
         for (nxt, nr), g in zip(node.next_functions, grad_inputs):
-            if nxt is None:
+            if nxt is None or (reach is not None and nxt not in reach):
                 continue
             if g is not None:
                 _add_to_buffer(buffers, nxt, nr, g)
@@ -207,16 +339,26 @@ def _run(roots: list[tuple[Node, int, np.ndarray]], retain_graph: bool) -> None:
                     heapq.heappush(ready, (-nxt._seq, counter, nxt))
                     counter += 1
                 else:
-                    _skip_unreached(nxt, deps, buffers, ready)
+                    _skip_unreached(nxt, deps, buffers, ready, reach)
+    return captured
 
 
-def _skip_unreached(node: Node, deps: dict[Node, int], buffers: dict, ready: list) -> None:
+def _leaf_hooks(node: AccumulateGrad, g: np.ndarray) -> np.ndarray:
+    """A leaf's tensor hooks see its gradient in autograd.grad too; what they return is captured."""
+    for hook in node.variable._hooks or ():
+        result = hook(Tensor._make(g))
+        if result is not None:
+            g = result._data
+    return g
+
+
+def _skip_unreached(node: Node, deps: dict[Node, int], buffers: dict, ready: list, reach: set | None = None) -> None:
     """A node all of whose inputs sent no gradient: release its dependents in turn."""
     stack = [node]
     while stack:
         n = stack.pop()
         for nxt, _ in n.next_functions:
-            if nxt is None:
+            if nxt is None or (reach is not None and nxt not in reach):
                 continue
             deps[nxt] -= 1
             if deps[nxt] == 0:
@@ -251,7 +393,7 @@ def _run_pre_hooks(node: BackwardNode, grads: list) -> list:
                 if t._grad is None:
                     t._grad = Tensor._make(np.array(grads[nr], copy=True))
                 else:
-                    t._grad._data = t._grad._data + grads[nr]
+                    t._grad = Tensor._make(t._grad._data + grads[nr])  # a new tensor, as torch's retain_grad hook makes
     for hook in node.__dict__.get("_pre_hooks", ()):
         result = hook(tuple(None if g is None else Tensor._make(g) for g in grads))
         if result is not None:
@@ -260,10 +402,11 @@ def _run_pre_hooks(node: BackwardNode, grads: list) -> list:
 
 
 def _call_backward(node: BackwardNode, grads: list) -> tuple:
-    for i, g in enumerate(grads):
-        if g is None:  # an output nobody used: its gradient is zero (torch materialises it too)
-            shape, dtype = node._output_meta[i]
-            grads[i] = np.zeros(shape, dtype=dtype)
+    if node._materialize:
+        for i, g in enumerate(grads):
+            if g is None:  # an output nobody used: its gradient is zero (torch materialises it too)
+                shape, dtype = node._output_meta[i]
+                grads[i] = np.zeros(shape, dtype=dtype)
     result = node._function.backward(node, *grads)
     if not isinstance(result, tuple):
         result = (result,)
@@ -296,11 +439,8 @@ def _call_backward(node: BackwardNode, grads: list) -> tuple:
 
 
 def _accumulate(node: AccumulateGrad, g: np.ndarray) -> None:
+    """Add ``g`` (after the leaf's hooks) into the leaf's ``.grad``."""
     t = node.variable
-    for hook in t._hooks or ():
-        result = hook(Tensor._make(g))
-        if result is not None:
-            g = result._data
     if t._grad is None:
         # a fresh array: the incoming one may be shared with another leaf's gradient
         t._grad = Tensor._make(np.array(g, dtype=t._data.dtype, copy=True))

@@ -17,13 +17,15 @@ Each Function names its node class as torch does (``node_name =
 
 from __future__ import annotations
 
+import functools
 import itertools
 import weakref
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .grad_mode import is_grad_enabled
+from .grad_mode import is_grad_enabled, no_grad
 from .tensor import Tensor
 
 _sequence = itertools.count()
@@ -65,6 +67,8 @@ class BackwardNode(Node):
     """The node (and ctx) of one Function call; subclassed once per Function."""
 
     _function: ClassVar[type[Function]]
+    # False: the engine passes None, not zeros, for an output that received no gradient
+    _materialize: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._seq = next(_sequence)
@@ -291,6 +295,19 @@ class AccumulateGrad(Node):
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"  # torch's C++ name, as its name() reports it
+
+
+def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a backward as not differentiable itself: it runs under no_grad. (Every backward here is
+    once-differentiable, since gradients of gradients are not recorded; the decorator keeps torch code
+    that uses it running unchanged.)"""
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Any, *args: Any) -> Any:
+        with no_grad():
+            return backward(ctx, *args)
+
+    return wrapper
 
 
 def accumulate_grad_node(t: Tensor) -> AccumulateGrad:

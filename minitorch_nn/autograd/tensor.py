@@ -45,6 +45,20 @@ def _as_array(data: Any, np_dtype: np.dtype | None) -> np.ndarray:
     return array
 
 
+_LEGACY_TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "uint8": "ByteTensor",
+    "int8": "CharTensor",
+    "int16": "ShortTensor",
+    "int32": "IntTensor",
+    "int64": "LongTensor",
+    "bool": "BoolTensor",
+}
+_LEGACY_TYPES = {legacy: types.from_numpy_dtype(np.dtype(name)) for name, legacy in _LEGACY_TYPE_NAMES.items()}
+
+
 def _flatten(data: Any) -> Iterator[Any]:
     for d in data:
         if isinstance(d, (list, tuple)):
@@ -342,6 +356,26 @@ class Tensor:
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return format_tensor(self._data, suffixes)
+
+    def __format__(self, format_spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``), as in torch."""
+        if self._data.ndim == 0:
+            return format(self._data.item(), format_spec)
+        if format_spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+    def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+        """No argument: the legacy type name (``'torch.FloatTensor'``); a dtype or such a name: the tensor
+        cast to it (itself when it already has that dtype), as ``.to(dtype)``."""
+        if dtype is None:
+            return "torch." + _LEGACY_TYPE_NAMES[self._data.dtype.name]
+        if isinstance(dtype, str):
+            name = dtype
+            dtype = _LEGACY_TYPES.get(dtype.removeprefix("torch."))
+            if dtype is None:
+                raise ValueError(f"invalid type: '{name}'")
+        return self.to(dtype)
 
     def __reduce_ex__(self, protocol: int) -> Any:
         return (_rebuild_tensor, (type(self), self._data, self._requires_grad))
