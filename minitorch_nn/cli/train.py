@@ -9,7 +9,6 @@ on PyTorch, where ``--device cuda`` is available.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -122,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
         optimizer = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     else:
         optimizer = lib.optim.Adam(model.parameters(), lr=lr)
+    # cosine decay of the learning rate over the run, stepped once an epoch: large steps first, settling at the end
+    scheduler = lib.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     criterion = lib.nn.CrossEntropyLoss()
     out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}-{args.engine}")
     os.makedirs(out, exist_ok=True)
@@ -134,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         state = lib.load(checkpoint) if lib is minitorch_nn else lib.load(checkpoint, weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
         history, start_epoch = state["history"], state["epoch"]
         print(f"resumed from {checkpoint} after epoch {start_epoch}")
     to_lib = (lambda t: t) if lib is minitorch_nn else (lambda t: lib.from_numpy(t.numpy()).to(device))
@@ -144,9 +146,6 @@ def run(args: argparse.Namespace) -> int:
     )
     last = min(args.epochs, args.stop_after) if args.stop_after else args.epochs
     for epoch in range(start_epoch + 1, last + 1):
-        # cosine decay of the learning rate over the run: large steps first, settling at the end
-        for group in optimizer.param_groups:
-            group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / args.epochs))
         # one generator per epoch, seeded from (seed, epoch): a resumed run sees the same batches
         generator = minitorch_nn.Generator().manual_seed(args.seed * 100_003 + epoch)
         loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=generator)
@@ -160,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
             total += loss.item()
             if b % 5 == 0 or b == len(loader):
                 _progress(epoch, args.epochs, b, len(loader), total / b)
+        scheduler.step()
         accuracy = evaluate(lib, model, x_test, y_test, device)
         history["loss"].append(total / len(loader))
         history["accuracy"].append(accuracy)
@@ -167,7 +167,13 @@ def run(args: argparse.Namespace) -> int:
             f"\nepoch {epoch}: train loss {total / len(loader):.4f}, test accuracy {accuracy:.2%}, "
             f"{time.perf_counter() - started:.1f} s elapsed"
         )
-        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "history": history, "epoch": epoch}
+        state = {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "history": history,
+            "epoch": epoch,
+        }
         lib.save(state, checkpoint)
     if start_epoch >= args.epochs:
         print(f"the checkpoint already holds {start_epoch} epochs; ask for more with --epochs")
