@@ -1,5 +1,5 @@
 """minitorch_nn.nn: Module, Parameter, layers, losses, init (torch.nn's subset)."""
 
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .modules import *  # noqa: F403
 from .parameter import *  # noqa: F403
