@@ -51,3 +51,8 @@ def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
         _fma_(start, w, diff, start)
     else:
         _fma_(start, w - start.dtype.type(1), diff, end)
+
+
+def addcdiv_(s: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
+    """s <- s + value * t1 / t2, unfused as torch's ``addcdiv_``: (value * t1) / t2 rounded, then added."""
+    s += (s.dtype.type(value) * t1) / t2
