@@ -13,12 +13,14 @@ then Halley steps on f(y) = erf(y) - x, f' = 2/sqrt(pi) e^{-y^2}, f'' = -2 y f':
 
     y <- y - s / (1 + y s),   s = f / f'
 
-Each step cubes the error (2e-3 -> 1e-8 -> 1e-24 in the middle; near +-1, where the start is
-worse, a third step is needed), so the loop stops after a step below 1e-7 y, whose successor
-would be below float64 rounding, and after three at most. For |x| > 1/2 the residual is taken as (1 - |x|) - erfc(y) instead of erf(y) - |x|:
-1 - |x| is exact there (Sterbenz) and erfc keeps its relative accuracy as y grows, where erf(y)
-- |x| would cancel to the last few bits and leave y wrong near +-1. float32 inputs are solved
-in float64 and rounded once.
+Each step cubes the error (2e-3 -> 1e-8 -> 1e-24 in the middle; near +-1, where the constant
+grows with y^2, a third step is needed), so the loop stops after a step below 1e-7 y, whose
+successor would be below float64 rounding, and after three at most.
+
+For |x| > 1/2 the residual is taken as (1 - |x|) - erfc(y) instead of erf(y) - |x|: 1 - |x| is
+exact there (Sterbenz) and erfc keeps its relative accuracy as y grows, where erf(y) - |x| would
+cancel to the last few bits and leave y wrong near +-1. float32 inputs are solved in float64 and
+rounded once.
 """
 
 from __future__ import annotations
