@@ -81,7 +81,7 @@ def test_integer_and_bool_inputs_as_torch(name, dtype):
     try:
         theirs = _call(torch, name, _tensor(torch, values, dtype))
     except (RuntimeError, NotImplementedError) as error:
-        with pytest.raises(type(error), match=None) as ours:
+        with pytest.raises(type(error)) as ours:
             _call(mt, name, _tensor(mt, values, dtype))
         assert str(ours.value) == str(error)
         return
@@ -137,11 +137,13 @@ def test_zero_dim_and_empty(name, dtype):
 
 
 def _inplace_case(lib, name, dtype, via_function):
-    values = np.array([0.15, -0.35, 0.55, -0.8, 0.7]) + (1.5 if "cosh" in name and "a" in name else 0.0)
+    values = np.array([0.15, -0.35, 0.55, -0.8, 0.7])  # inside every domain once scaled by 1.1 ...
     if name in ("log2", "log10", "rsqrt", "logit"):
         values = np.abs(values)
+    if name in ("acosh", "arccosh"):
+        values = 1.2 + np.abs(values)
     x = lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=True)
-    z = x * 1.5
+    z = x * 1.1  # ... and off every rounding jump
     y = getattr(lib, name + "_")(z) if via_function else getattr(z, name + "_")()
     assert y is z
     upstream = lib.tensor([0.3, -1.2, 2.0, 0.7, -0.4], dtype=getattr(lib, dtype))
