@@ -1,4 +1,4 @@
-"""Activations: relu, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, gelu.
+"""Activations: relu, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, gelu, hardtanh.
 
 Pointwise activations have a diagonal Jacobian, so backward is the upstream
 gradient times f'(x), often cheapest from the saved *output*:
@@ -16,6 +16,8 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.views import check_inplace
 from ..kernels.cpu.elementwise import relu_backward, relu_forward
+from ..kernels.cpu.special import erf
+from .arithmetic import _inplace
 
 
 class Relu(Function):
@@ -266,7 +268,7 @@ class Gelu(Function):
         if approximate == "tanh":
             u = math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)
             return (0.5 * x * (1 + np.tanh(u))).astype(x.dtype, copy=False)
-        return (0.5 * x * (1 + _erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
+        return (0.5 * x * (1 + erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -276,15 +278,32 @@ class Gelu(Function):
             t = np.tanh(c * (x + 0.044715 * x**3))
             d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
         else:
-            d = 0.5 * (1 + _erf(x / math.sqrt(2))) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+            d = 0.5 * (1 + erf(x / math.sqrt(2))) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
         return (grad * d).astype(grad.dtype, copy=False), None
 
 
-_erf_vec = np.vectorize(math.erf, otypes=[np.float64])
+class Hardtanh(Function):
+    """y = min(max(x, min_val), max_val).   dy/dx = 1 strictly inside (min_val, max_val), else 0.
 
+    torch's HardtanhBackward0 passes no gradient at the two corners themselves (x == min_val or
+    max_val), unlike clamp, which keeps it there. relu6 is hardtanh(0, 6).
+    """
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    return _erf_vec(x).astype(x.dtype, copy=False)
+    node_name = "HardtanhBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, min_val: float, max_val: float) -> np.ndarray:
+        # the bounds in x's dtype: an integer tensor clamps to the truncated bounds, as torch's
+        lo, hi = x.dtype.type(min_val), x.dtype.type(max_val)
+        ctx.bounds = (lo, hi)
+        ctx.save_for_backward(x)
+        return np.minimum(np.maximum(x, lo), hi)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        return np.where((x > lo) & (x < hi), grad, grad.dtype.type(0)), None, None
 
 
 def _float_input(name: str, x: Tensor) -> None:
@@ -307,14 +326,17 @@ def relu_(input: Tensor) -> Tensor:
     return ReluInplace.apply(input)
 
 
+def _as_float(x: Tensor) -> Tensor:
+    """Integer and bool tensors go through sigmoid and tanh in float32, as torch computes them."""
+    return x if x._data.dtype.kind == "f" else x.to(np.float32)
+
+
 def sigmoid(input: Tensor) -> Tensor:
-    _float_input("sigmoid_cpu", input)
-    return Sigmoid.apply(input)
+    return Sigmoid.apply(_as_float(input))
 
 
 def tanh(input: Tensor) -> Tensor:
-    _float_input("tanh_cpu", input)
-    return Tanh.apply(input)
+    return Tanh.apply(_as_float(input))
 
 
 def _softmax_input(input: Tensor, dim: int | None, dtype: Any) -> tuple[Tensor, int]:
@@ -366,20 +388,25 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return Gelu.apply(input, approximate)
 
 
-__all__ = ["log_softmax", "relu", "relu_", "sigmoid", "softmax", "tanh"]
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    return Hardtanh.apply(input, min_val, max_val)
 
 
-def _inplace_of(out_of_place: Any) -> Any:
-    from .arithmetic import _inplace
+# in-place: the out-of-place op written back into x (torch's checks and graph; see arithmetic._inplace)
+hardtanh_ = _inplace(hardtanh)
+sigmoid_ = _inplace(sigmoid)
+tanh_ = _inplace(tanh)
 
-    return _inplace(out_of_place)
+__all__ = ["log_softmax", "relu", "relu_", "sigmoid", "sigmoid_", "softmax", "tanh", "tanh_"]
 
 
 TENSOR_METHODS = {
     "relu": relu,
     "relu_": relu_,
-    "sigmoid_": _inplace_of(sigmoid),
-    "tanh_": _inplace_of(tanh),
+    "sigmoid_": sigmoid_,
+    "tanh_": tanh_,
     "sigmoid": sigmoid,
     "tanh": tanh,
     "softmax": lambda self, dim, dtype=None: softmax(self, dim, dtype),

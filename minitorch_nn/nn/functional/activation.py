@@ -80,14 +80,35 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return _ops.elu_(input, alpha)
 
 
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """x clamped to [min_val, max_val], with no gradient at the bounds themselves."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _ops.hardtanh_(input, min_val, max_val)
+    return _ops.hardtanh(input, min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return _ops.hardtanh_(input, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(0, x), 6): hardtanh(x, 0, 6), whose node it records (as torch's does)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
 __all__ = [
     "elu",
     "elu_",
     "gelu",
+    "hardtanh",
+    "hardtanh_",
     "leaky_relu",
     "leaky_relu_",
     "log_softmax",
     "relu",
+    "relu6",
     "relu_",
     "sigmoid",
     "softmax",
