@@ -16,6 +16,12 @@ from ..autograd.tensor import Tensor
 from .utils import normalize_dims
 
 
+def single_dim(dim: int, ndim: int) -> int:
+    """One dim (negative allowed) as a non-negative axis, with torch's range error; a 0-d tensor takes 0 or -1."""
+    d = normalize_dims(dim, ndim)
+    return d[0] if d else 0
+
+
 def expand_reduced(grad: np.ndarray, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
     """Broadcast a reduction's gradient back to the input ``shape``."""
     if not keepdim:
