@@ -245,6 +245,8 @@ def test_results_and_errors_match_torch(name):
     "call",
     [
         lambda lib, x: x.max(),
+        lambda lib, x: x.max(1).values,
+        lambda lib, x: lib.min(x, 0, keepdim=True).values,
         lambda lib, x: x.amax((0, 1)),
         lambda lib, x: x.amin(-1, keepdim=True),
         lambda lib, x: lib.aminmax(x)[0] * 2 + lib.aminmax(x)[1] * 3,
@@ -259,7 +261,8 @@ def test_results_and_errors_match_torch(name):
     ],
 )
 def test_gradients_at_ties_and_zeros_match_torch(call):
-    # repeated extremes: max/amax/aminmax/inf-norms share the gradient evenly, cummax's index moves
+    # repeated extremes: max/amax/aminmax/inf-norms share the gradient evenly, max(dim) gives it to
+    # the first of the tied (its index), cummax's index moves
     # to the latest tie; cumprod of a slice with zeros in it
     data = [[2.0, 1.0, -2.0], [1.0, 2.0, 1.0], [2.0, -1.0, 1.0]]
     grads = []

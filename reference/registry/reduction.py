@@ -145,6 +145,32 @@ def _matrix_norm(draw: Any) -> Any:
     return S.sample((x,), kwargs, noncontiguous=draw(st.booleans()), seed=seed)
 
 
+@st.composite
+def integer_dims(draw: Any, kinds: str = "ib") -> Any:
+    """An int64 or bool tensor (no gradient), one dim of it and keepdim: torch's result dtypes."""
+    shape = draw(S.shapes(0, 3))
+    n = max(len(shape), 1)
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    kind = draw(st.sampled_from(list(kinds)))
+    x = rng.integers(-3, 4, size=shape) if kind == "i" else rng.integers(0, 2, size=shape).astype(bool)
+    kwargs = {"dim": draw(st.integers(-n, n - 1)), "keepdim": draw(st.booleans())}
+    return S.sample((np.asarray(x),), kwargs, seed=seed)
+
+
+@st.composite
+def _unbiased(draw: Any) -> Any:
+    s = draw(_variance())
+    s.kwargs.pop("correction")
+    s.kwargs["unbiased"] = draw(st.booleans())
+    if s.kwargs["unbiased"]:  # n - 1 > 0 needs two elements per slice
+        dims = s.kwargs["dim"] if isinstance(s.kwargs["dim"], tuple) else (s.kwargs["dim"],)
+        x = s.inputs[0]
+        if int(np.prod([x.shape[d] for d in dims])) < 2:
+            s.inputs = (np.concatenate([x, x + 0.5], axis=dims[0]),)
+    return s
+
+
 def _dtype(lib: Any, name: str | None) -> Any:
     return None if name is None else getattr(lib, name)
 
@@ -221,4 +247,14 @@ OPS = [
     OpInfo("linalg_norm_flat", lambda lib, x, dim, keepdim: lib.linalg.norm(x, keepdim=keepdim), _dims),
     OpInfo("linalg_norm_matrix", lambda lib, x, ord, dim, keepdim: lib.linalg.norm(x, ord, dim, keepdim), _matrix_norm),
     OpInfo("matrix_norm", lambda lib, x, ord, dim, keepdim: lib.linalg.matrix_norm(x, ord, dim, keepdim), _matrix_norm),
+    OpInfo("var_unbiased", lambda lib, x, **kw: x.var(**kw), _unbiased),
+    OpInfo("std_unbiased", lambda lib, x, **kw: lib.std(x, **kw), _unbiased),
+    OpInfo("sum_integers", lambda lib, x, dim, keepdim: x.sum(dim, keepdim), integer_dims, gradcheck=False),
+    OpInfo("prod_integers", lambda lib, x, dim, keepdim: lib.prod(x, dim, keepdim), integer_dims, gradcheck=False),
+    OpInfo("amax_integers", lambda lib, x, dim, keepdim: x.amax(dim, keepdim), integer_dims, gradcheck=False),
+    OpInfo("max_dim_integers", lambda lib, x, dim, keepdim: lib.max(x, dim, keepdim), integer_dims, gradcheck=False),
+    OpInfo("any_integers", lambda lib, x, dim, keepdim: x.any(dim, keepdim), integer_dims, gradcheck=False),
+    OpInfo("all_integers", lambda lib, x, dim, keepdim: lib.all(x, dim, keepdim), integer_dims, gradcheck=False),
+    OpInfo("count_nonzero_integers", lambda lib, x, dim, keepdim: x.count_nonzero(dim), integer_dims, gradcheck=False),
+    OpInfo("logsumexp_integers", lambda lib, x, dim, keepdim: x.logsumexp(dim, keepdim), integer_dims, gradcheck=False),
 ]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from .. import strategies as S
 from . import OpInfo
+from .reduction import integer_dims
 
 
 @st.composite
@@ -56,4 +57,7 @@ OPS = [
     OpInfo("cummax_values", lambda lib, x, dim: x.cummax(dim=dim).values * 2, lambda: along_dim("distinct")),
     OpInfo("logcumsumexp", lambda lib, x, dim: lib.logcumsumexp(x, dim), along_dim),
     OpInfo("logcumsumexp_method", lambda lib, x, dim: (x * 10).logcumsumexp(dim), along_dim),
+    OpInfo("cumsum_integers", lambda lib, x, dim, keepdim: x.cumsum(dim), integer_dims, gradcheck=False),
+    OpInfo("cumprod_integers", lambda lib, x, dim, keepdim: lib.cumprod(x, dim), integer_dims, gradcheck=False),
+    OpInfo("cummax_integers", lambda lib, x, dim, keepdim: lib.cummax(x, dim), integer_dims, gradcheck=False),
 ]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from .. import strategies as S
 from . import OpInfo
+from .reduction import integer_dims
 from .scan import along_dim
 
 
@@ -101,4 +102,19 @@ OPS = [
     OpInfo("nanmedian_dim_nan", lambda lib, x, dim, keepdim: x.nanmedian(dim, keepdim), _with_nan, gradcheck=False),
     OpInfo("mode", lambda lib, x, dim, keepdim: lib.mode(x, dim, keepdim), _keepdim),
     OpInfo("mode_levels", lambda lib, x: x.mode(-1), _levels, gradcheck=False),  # repeats: finite differences move it
+    OpInfo(
+        # stable: equal integers keep their order, so the indices are defined
+        "sort_integers",
+        lambda lib, x, dim, keepdim: lib.sort(x, dim=dim, descending=keepdim, stable=True),
+        integer_dims,
+        gradcheck=False,
+    ),
+    OpInfo(
+        "argsort_integers",
+        lambda lib, x, dim, keepdim: x.argsort(stable=True, dim=dim, descending=keepdim),
+        integer_dims,
+        gradcheck=False,
+    ),
+    OpInfo("median_integers", lambda lib, x, dim, keepdim: x.median(), lambda: integer_dims("i"), gradcheck=False),
+    OpInfo("mode_integers", lambda lib, x, dim, keepdim: lib.mode(x, dim, keepdim), integer_dims, gradcheck=False),
 ]
