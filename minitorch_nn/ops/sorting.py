@@ -89,7 +89,7 @@ class Topk(Function):
         x1 = np.atleast_1d(x)
         indices = np.take(stable_order(x1, dim, largest), np.arange(k), axis=dim)
         values = np.take_along_axis(x1, indices, axis=dim)
-        ctx.dim, ctx.shape, ctx.indices = dim, x1.shape, indices
+        ctx.dim, ctx.shape, ctx.scanned_shape, ctx.indices = dim, x.shape, x1.shape, indices
         out_shape = values.shape if x.ndim else ()
         indices = indices.astype(np.int64).reshape(out_shape)
         ctx.mark_non_differentiable(indices)
@@ -98,8 +98,7 @@ class Topk(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray, _grad_indices: np.ndarray) -> tuple:
         g = grad.reshape(ctx.indices.shape)
-        out = _scatter(ctx.shape, ctx.dim, ctx.indices, g)
-        return out.reshape(ctx.shape if len(ctx.shape) != 1 or grad.ndim else ()), None, None, None
+        return _scatter(ctx.scanned_shape, ctx.dim, ctx.indices, g).reshape(ctx.shape), None, None, None
 
 
 class SelectAlongDim(Function):
@@ -167,7 +166,7 @@ class MedianDim(SelectAlongDim):
 
 
 class NanmedianDim(SelectAlongDim):
-    """The lower median of the non-NaN elements of each slice (index 0, a NaN, if all are NaN)."""
+    """The lower median of the non-NaN elements of each slice (NaN, at its first index, if all are NaN)."""
 
     node_name = "NanmedianBackward1"
 
