@@ -77,7 +77,7 @@ class StableSort(Sort):
 
 
 class Topk(Function):
-    """The k largest (or smallest) elements along dim and their indices: the first k of a sort.
+    """The k largest (or smallest) elements along dim and their indices, sorted.
 
     dx = g put at the k indices, zero elsewhere.
     """
@@ -87,7 +87,17 @@ class Topk(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, k: int, dim: int, largest: bool) -> tuple:
         x1 = np.atleast_1d(x)
-        indices = np.take(stable_order(x1, dim, largest), np.arange(k), axis=dim)
+        n = x1.shape[dim]
+        if 0 < k < n and x1.dtype.kind != "b":
+            # O(n) selection of the k candidates, then a sort of only those (ties between a chosen
+            # and an unchosen element go either way, as in torch)
+            split = n - k if largest else k - 1
+            chosen = np.argpartition(x1, split, axis=dim)
+            chosen = np.take(chosen, np.arange(n - k, n) if largest else np.arange(k), axis=dim)
+            order = stable_order(np.take_along_axis(x1, chosen, axis=dim), dim, largest)
+            indices = np.take_along_axis(chosen, order, axis=dim)
+        else:
+            indices = np.take(stable_order(x1, dim, largest), np.arange(k), axis=dim)
         values = np.take_along_axis(x1, indices, axis=dim)
         ctx.dim, ctx.shape, ctx.scanned_shape, ctx.indices = dim, x.shape, x1.shape, indices
         out_shape = values.shape if x.ndim else ()
@@ -131,7 +141,13 @@ class SelectAlongDim(Function):
 
 
 def _pick_nth(x: np.ndarray, axis: int, position: Any) -> np.ndarray:
-    """Index (reduced axis kept) of the element at ``position`` of each slice's stable ascending order."""
+    """Index (reduced axis kept) of the element at ``position`` of each slice's ascending order.
+
+    One position for all slices: a partition (O(n)) finds it; a position per slice (nanmedian)
+    reads a full stable sort. Among equal values either picks one of them, as torch's selection does.
+    """
+    if np.ndim(position) == 0:
+        return np.take(np.argpartition(x, int(position), axis=axis), [int(position)], axis=axis)
     order = stable_order(x, axis)
     return np.take_along_axis(order, np.broadcast_to(position, _keep_shape(x.shape, axis)), axis=axis)
 
@@ -314,15 +330,21 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     return mode_result(*Mode.apply(input, _reduction_dim(input, dim, "mode"), keepdim))
 
 
-def _unique_outputs(
-    values: np.ndarray, inverse: np.ndarray, counts: np.ndarray, return_inverse: bool, return_counts: bool
-) -> Any:
-    out = [Tensor._make(values)]
-    if return_inverse:
-        out.append(Tensor._make(inverse.astype(np.int64)))
-    if return_counts:
-        out.append(Tensor._make(counts.astype(np.int64)))
-    return out[0] if len(out) == 1 else tuple(out)
+def _unique_outputs(values: np.ndarray, extras: list[np.ndarray]) -> Any:
+    """The values alone, or a tuple with the requested inverse and counts (int64) after them."""
+    if not extras:
+        return Tensor._make(values)
+    return (Tensor._make(values), *(Tensor._make(e.astype(np.int64)) for e in extras))
+
+
+def _np_unique(x: np.ndarray, return_inverse: bool, return_counts: bool, axis: int | None) -> tuple:
+    """np.unique asked only for what is wanted; always a tuple (values first)."""
+    out = np.unique(x, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def _requested(return_inverse: bool, return_counts: bool, inverse: np.ndarray, counts: np.ndarray) -> list:
+    return [a for wanted, a in ((return_inverse, inverse), (return_counts, counts)) if wanted]
 
 
 def unique(
@@ -338,8 +360,10 @@ def unique(
     """
     x = input._data
     if dim is None:
-        values, inverse, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
-        return _unique_outputs(values, inverse.reshape(x.shape), counts, return_inverse, return_counts)
+        values, *extra = _np_unique(x.reshape(-1), return_inverse, return_counts, None)
+        if return_inverse:
+            extra[0] = extra[0].reshape(x.shape)
+        return _unique_outputs(values, extra)
     if x.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = single_dim(dim, x.ndim)
@@ -347,9 +371,11 @@ def unique(
         raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
     if x.shape[d] == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return _unique_outputs(x.copy(), empty, empty, return_inverse, return_counts)
-    values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=d)
-    return _unique_outputs(values, inverse.reshape(-1), counts, return_inverse, return_counts)
+        return _unique_outputs(x.copy(), _requested(return_inverse, return_counts, empty, empty))
+    values, *extra = _np_unique(x, return_inverse, return_counts, d)
+    if return_inverse:
+        extra[0] = extra[0].reshape(-1)
+    return _unique_outputs(values, extra)
 
 
 def unique_consecutive(
@@ -365,16 +391,15 @@ def unique_consecutive(
     n = flat.shape[d]
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return _unique_outputs(
-            flat.copy(), empty.reshape(shape) if dim is None else empty, empty, return_inverse, return_counts
-        )
+        inverse = empty.reshape(shape) if dim is None else empty
+        return _unique_outputs(flat.copy(), _requested(return_inverse, return_counts, inverse, empty))
     moved = np.moveaxis(flat, d, 0).reshape(n, -1)
     changes = np.concatenate([[True], np.any(moved[1:] != moved[:-1], axis=1)])
     starts = np.flatnonzero(changes)
     values = np.take(flat, starts, axis=d)
     inverse = np.cumsum(changes) - 1
     counts = np.diff(np.append(starts, n))
-    return _unique_outputs(values, inverse.reshape(shape), counts, return_inverse, return_counts)
+    return _unique_outputs(values, _requested(return_inverse, return_counts, inverse.reshape(shape), counts))
 
 
 __all__ = [
