@@ -1,9 +1,9 @@
 """torch.linalg: vector and matrix norms.
 
 ``vector_norm`` is one op (ops/reduction.py, LinalgVectorNormBackward0). ``matrix_norm`` and ``norm``
-build the matrix norms from it and from abs, sum and amax/amin as torch does, so their graphs
-(and grad_fn names) are torch's: 'fro' is the vector 2-norm over the two dims, ord = 1 / -1 the
-largest / smallest column sum of |A|, ord = inf / -inf the largest / smallest row sum. The
+build the matrix norms from it and amax/amin as torch does, so their graphs (and grad_fn names)
+are torch's: 'fro' is the vector 2-norm over the two dims, ord = 1 / -1 the largest / smallest
+column 1-norm, ord = inf / -inf the largest / smallest row 1-norm. The
 spectral norms (ord = 2, -2, 'nuc') need singular values, which this library does not compute.
 """
 
@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .autograd.tensor import Tensor
-from .ops.arithmetic import abs as _abs
-from .ops.reduction import amax, amin, sum, vector_norm
+from .ops.reduction import amax, amin, vector_norm
 from .ops.utils import normalize_dims
 
 _INF = float("inf")
@@ -48,14 +47,13 @@ def matrix_norm(
             f"linalg.matrix_norm: ord={ord!r} needs singular values, which are not computed here "
             "(supported: 'fro', 1, -1, inf, -inf)"
         )
-    if dtype is not None:
-        A = A.to(dtype)  # noqa: N806
-    # ord = +-1: sum |A| down the rows, then the extreme over the columns; +-inf the other way round
+    # ord = +-1: the 1-norm of each column (down the rows), then the extreme over the columns;
+    # +-inf the other way round
     summed, extreme = (rows, columns) if abs(ord) == 1 else (columns, rows)
     if not keepdim and summed < extreme:
         extreme -= 1  # the summed dim is gone
     picked = amax if ord > 0 else amin
-    return picked(sum(_abs(A), summed, keepdim), extreme, keepdim)
+    return picked(vector_norm(A, 1, summed, keepdim, dtype=dtype), extreme, keepdim)
 
 
 def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: N803

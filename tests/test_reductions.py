@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import minitorch_nn as mt
+from reference.compare import graph_signature
 
 NAN = float("nan")
 INF = float("inf")
@@ -304,3 +305,36 @@ def test_in_place_scans_match_torch():
         if lib is torch:
             expected = x.grad.numpy().copy()
     np.testing.assert_allclose(x.grad.numpy(), expected)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.cumsum(x, 0, dtype=lib.float64),
+        lambda lib, x: x.cumprod(-1, dtype=lib.float64),
+        lambda lib, x: x.mean(dtype=lib.float64),
+        lambda lib, x: x.mean(1, dtype=lib.float64),
+        lambda lib, x: x.prod(dtype=lib.float64),
+        lambda lib, x: x.prod(0, True, dtype=lib.float64),
+        lambda lib, x: x.sum((0, 1), dtype=lib.float64),
+        lambda lib, x: lib.nansum(x, dtype=lib.float64),
+        lambda lib, x: lib.linalg.vector_norm(x, 3, dtype=lib.float64),
+        lambda lib, x: lib.norm(x, "fro", 1, dtype=lib.float64),
+        lambda lib, x: lib.nanmean(x, 1),
+        lambda lib, x: lib.linalg.norm(x, INF),
+        lambda lib, x: lib.linalg.matrix_norm(x, -1),
+        lambda lib, x: lib.logsumexp(x, -1),
+    ],
+)
+def test_graphs_and_gradients_of_dtype_casts_match_torch(call):
+    # dtype= computes in that dtype inside the op's own node (no ToCopyBackward0 before it, as in
+    # torch), and the gradient comes back in the input's dtype
+    data = [[1.0, -2.0, 3.0], [0.5, 2.0, -1.5]]
+    results = []
+    for lib in (torch, mt):
+        x = lib.tensor(data, requires_grad=True)
+        out = call(lib, x)
+        out.backward(lib.ones_like(out) * 0.75)
+        results.append((graph_signature(out.grad_fn), str(out.dtype), str(x.grad.dtype), x.grad.numpy()))
+    assert results[1][:3] == results[0][:3]
+    np.testing.assert_allclose(results[1][3], results[0][3], rtol=1e-5)

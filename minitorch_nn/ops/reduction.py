@@ -65,15 +65,16 @@ class Mean(Function):
     node_name = "MeanBackward1"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> np.ndarray:
+        # dtype= computes in that dtype; the gradient comes back in x's (the engine casts it)
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         ctx.count = int(np.prod([x.shape[d] for d in dims])) if dims else 1
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is NaN, as in torch
-            return np.asarray(np.mean(x, axis=dims, keepdims=keepdim), dtype=x.dtype)
+            return np.asarray(np.mean(x.astype(dtype, copy=False), axis=dims, keepdims=keepdim), dtype=dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        return expand_reduced(grad / ctx.count, ctx.shape, ctx.dims, ctx.keepdim), None, None
+        return expand_reduced(grad / ctx.count, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
 
 
 class MeanAll(Mean):
@@ -182,16 +183,18 @@ class Prod(Function):
     node_name = "ProdBackward1"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
-        ctx.dim, ctx.keepdim = dim, keepdim
-        ctx.save_for_backward(x)
-        return np.asarray(np.prod(x, axis=dim, keepdims=keepdim))
+    def forward(ctx: Any, x: np.ndarray, dim: int, keepdim: bool, dtype: Any) -> np.ndarray:
+        x1 = np.atleast_1d(x).astype(dtype, copy=False)  # a 0-d input is a slice of one
+        ctx.dim, ctx.shape = dim, x.shape
+        ctx.save_for_backward(x1)
+        y = np.prod(x1, axis=dim, keepdims=True)
+        return y.reshape(x.shape) if x.ndim == 0 else (y if keepdim else np.squeeze(y, dim))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         (x,) = ctx.saved_tensors
-        g = grad if ctx.keepdim else np.expand_dims(grad, ctx.dim)
-        return g * _product_of_others(x, ctx.dim), None, None
+        g = grad.reshape(x.shape[: ctx.dim] + (1,) + x.shape[ctx.dim + 1 :])
+        return (g * _product_of_others(x, ctx.dim)).reshape(ctx.shape), None, None, None
 
 
 class ProdAll(Function):
@@ -200,14 +203,15 @@ class ProdAll(Function):
     node_name = "ProdBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, dtype: Any) -> np.ndarray:
+        x = x.astype(dtype, copy=False)
         ctx.save_for_backward(x)
         return np.asarray(np.prod(x))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         (x,) = ctx.saved_tensors
-        return (grad * _product_of_others(x.reshape(-1), 0).reshape(x.shape),)
+        return grad * _product_of_others(x.reshape(-1), 0).reshape(x.shape), None
 
 
 class Var(Function):
@@ -274,16 +278,15 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    if dtype is not None:
-        input = input.to(dtype)
-    if input._data.dtype.kind != "f":
+    np_dtype = to_numpy_dtype(dtype) or input._data.dtype
+    if np_dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-            f"Got: {_scalar_name(input)}"
+            f"Got: {_scalar_name(Tensor._make(np.zeros(0, np_dtype)))}"
         )
     if dim is None:
-        return MeanAll.apply(input, tuple(range(input.ndim)), False)
-    return Mean.apply(input, reduced_dims(dim, input.ndim), keepdim)
+        return MeanAll.apply(input, tuple(range(input.ndim)), False, np_dtype)
+    return Mean.apply(input, reduced_dims(dim, input.ndim), keepdim, np_dtype)
 
 
 def _scalar_name(t: Tensor) -> str:
@@ -363,13 +366,12 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    if dtype is not None:
-        input = input.to(dtype)
-    elif input._data.dtype.kind in "bi":
-        input = input.to(np.int64)  # torch multiplies bools and integers as int64
+    np_dtype = to_numpy_dtype(dtype)
+    if np_dtype is None:  # torch multiplies bools and integers as int64
+        np_dtype = np.dtype(np.int64) if input._data.dtype.kind in "biu" else input._data.dtype
     if dim is None:
-        return ProdAll.apply(input)
-    return Prod.apply(input, normalize_dims(dim, input.ndim)[0] if input.ndim else 0, keepdim)
+        return ProdAll.apply(input, np_dtype)
+    return Prod.apply(input, single_dim(dim, input.ndim), keepdim, np_dtype)
 
 
 def _variance_args(
@@ -532,7 +534,8 @@ class VectorNorm(Function):
     node_name = "LinalgVectorNormBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, ord: float, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, ord: float, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> np.ndarray:
+        x = x.astype(dtype, copy=False)  # dtype= computes in that dtype; the gradient returns in x's
         a = np.abs(x)
         if ord == _INF:
             n = np.max(a, axis=dims, keepdims=True) if a.size else np.zeros(np.sum(a, dims, keepdims=True).shape)
@@ -558,7 +561,7 @@ class VectorNorm(Function):
         p = ctx.ord
         g = np.broadcast_to(grad if ctx.keepdim else np.expand_dims(grad, ctx.dims), n.shape)
         if p == 0:  # torch leaves the gradient undefined (None), not zero
-            return None, None, None, None
+            return None, None, None, None, None
         a, sign = np.abs(x), np.sign(x)
         with np.errstate(divide="ignore", invalid="ignore"):
             if abs(p) == _INF:
@@ -570,7 +573,7 @@ class VectorNorm(Function):
                 gx = x * np.where(n == 0, 0, g / n)
             else:
                 gx = sign * a ** (p - 1) * np.where(n == 0, 0, g / n ** (p - 1))
-        return gx.astype(grad.dtype, copy=False), None, None, None
+        return gx.astype(grad.dtype, copy=False), None, None, None, None
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -582,10 +585,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     if input._data.dtype.kind != "f":
         return sum(input, dim, keepdim, dtype=dtype)  # no NaN to skip
-    np_dtype = to_numpy_dtype(dtype)
-    if np_dtype is not None and np_dtype != input._data.dtype:
-        input = input.to(np_dtype)
-    return Nansum.apply(input, reduced_dims(dim, input.ndim), keepdim, None)
+    return Nansum.apply(input, reduced_dims(dim, input.ndim), keepdim, to_numpy_dtype(dtype))
 
 
 def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -656,14 +656,12 @@ def vector_norm(x: Tensor, ord: float = 2, dim: Any = None, keepdim: bool = Fals
         raise RuntimeError(
             f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {_scalar_name(x)}"
         )
-    np_dtype = to_numpy_dtype(dtype)
-    if np_dtype is not None:
-        if np_dtype.kind != "f":
-            raise RuntimeError(
-                "linalg.vector_norm: dtype should be floating point or complex, but got "
-                f"{_scalar_name(Tensor._make(np.zeros(0, np_dtype)))}"
-            )
-        x = x.to(np_dtype)
+    np_dtype = to_numpy_dtype(dtype) or x._data.dtype
+    if np_dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: dtype should be floating point or complex, but got "
+            f"{_scalar_name(Tensor._make(np.zeros(0, np_dtype)))}"
+        )
     dims = reduced_dims(dim, x.ndim)
     if abs(ord) == _INF and x._data.size == 0:
         everything = dim is None or (not isinstance(dim, int) and len(dim) == 0)
@@ -678,7 +676,7 @@ def vector_norm(x: Tensor, ord: float = 2, dim: Any = None, keepdim: bool = Fals
                     f"linalg.vector_norm cannot compute the {_ord_name(ord)} norm on the dimension {d}because "
                     "this dimension is empty and the operation does not have an identity"
                 )
-    return VectorNorm.apply(x, float(ord), dims, keepdim)
+    return VectorNorm.apply(x, float(ord), dims, keepdim, np_dtype)
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:

@@ -79,8 +79,8 @@ class Cumprod(Function):
     node_name = "CumprodBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
-        x1 = np.atleast_1d(x)
+    def forward(ctx: Any, x: np.ndarray, dim: int, dtype: Any) -> np.ndarray:
+        x1 = np.atleast_1d(x).astype(dtype, copy=False)
         y = np.cumprod(x1, axis=dim)
         ctx.dim, ctx.shape = dim, x.shape
         ctx.save_for_backward(x1, y)
@@ -102,7 +102,7 @@ class Cumprod(Function):
             np.put_along_axis(x_without, first, 1, axis=axis)
             at_first = np.sum(np.where(position >= first, g * np.cumprod(x_without, axis=axis), 0), axis, keepdims=True)
             gx = np.where(has_zero & (position == first), at_first, gx)
-        return gx.reshape(ctx.shape), None
+        return gx.reshape(ctx.shape), None, None
 
 
 class Cummax(Function):
@@ -174,24 +174,21 @@ class Logcumsumexp(Function):
         return gx.reshape(ctx.shape), None
 
 
-def _scan_dtype(input: Tensor, dtype: Any) -> tuple[Tensor, Any]:
-    """torch sums and multiplies bools and integers as int64; dtype= casts the input first."""
+def _scan_dtype(input: Tensor, dtype: Any) -> np.dtype:
+    """The dtype a scan computes in: dtype=, else int64 for bools and integers (as torch), else x's.
+    The scan casts inside its node, so the gradient flows straight back (cast to x's dtype)."""
     np_dtype = to_numpy_dtype(dtype)
-    if np_dtype is None and input._data.dtype.kind in "biu":
-        np_dtype = np.dtype(np.int64)
-    if np_dtype is not None and np_dtype != input._data.dtype:
-        input = input.to(np_dtype)
-    return input, np_dtype
+    if np_dtype is None:
+        np_dtype = np.dtype(np.int64) if input._data.dtype.kind in "biu" else input._data.dtype
+    return np_dtype
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    input, np_dtype = _scan_dtype(input, dtype)
-    return Cumsum.apply(input, single_dim(dim, input.ndim), np_dtype)
+    return Cumsum.apply(input, single_dim(dim, input.ndim), _scan_dtype(input, dtype))
 
 
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    input, _ = _scan_dtype(input, dtype)
-    return Cumprod.apply(input, single_dim(dim, input.ndim))
+    return Cumprod.apply(input, single_dim(dim, input.ndim), _scan_dtype(input, dtype))
 
 
 def cummax(input: Tensor, dim: int) -> Any:
