@@ -338,3 +338,32 @@ def test_graphs_and_gradients_of_dtype_casts_match_torch(call):
         results.append((graph_signature(out.grad_fn), str(out.dtype), str(x.grad.dtype), x.grad.numpy()))
     assert results[1][:3] == results[0][:3]
     np.testing.assert_allclose(results[1][3], results[0][3], rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "data, call",
+    [
+        ([[-INF, -INF], [1.0, 2.0]], lambda lib, x: lib.logsumexp(x, 1)),
+        ([[INF, 1.0], [1.0, 2.0]], lambda lib, x: lib.logsumexp(x, 1)),
+        ([0.0, 0.0, 2.0], lambda lib, x: lib.linalg.vector_norm(x, 0.5)),
+        ([0.0, 1.0, 0.0], lambda lib, x: lib.linalg.vector_norm(x, -1)),
+        ([0.0, 0.0, 0.0], lambda lib, x: lib.linalg.vector_norm(x, 3)),
+        ([0.0, 0.0, 0.0], lambda lib, x: lib.linalg.vector_norm(x)),
+        ([0.0, 0.0, 0.0], lambda lib, x: lib.linalg.vector_norm(x, INF)),
+        ([0.0, 0.0], lambda lib, x: x.std()),
+        ([1.0, NAN], lambda lib, x: x.median()),
+        ([1.0, NAN, 2.0], lambda lib, x: x.nanmedian()),
+        ([[NAN, NAN], [1.0, NAN]], lambda lib, x: x.nanmean(1)),
+        ([0.0, 0.0, 3.0, 0.0], lambda lib, x: x.cumprod(0)),
+    ],
+)
+def test_gradients_at_special_values_match_torch(data, call):
+    # zeros under norms and std (torch takes 0 at the kinks), infinities in logsumexp, NaN in the
+    # medians and nanmean, several zeros in cumprod
+    grads = []
+    for lib in (torch, mt):
+        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+        out = call(lib, x)
+        out.backward(lib.ones_like(out) * 1.5)
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)

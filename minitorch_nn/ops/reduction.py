@@ -1,8 +1,11 @@
-"""Reductions: sum, mean, max, min, amax, amin, prod, var, std (whole tensor or along dims), argmax.
+"""Reductions: sum, mean, max, min, amax, amin, aminmax, argmax, argmin, prod, var, std, var_mean,
+std_mean, logsumexp, nansum, nanmean, count_nonzero and the vector norms (torch.norm, linalg.vector_norm).
 
 The backward of a reduction broadcasts the gradient back over the reduced
 axes: every input element contributed to its sum once (sum), 1/n of it
-(mean), or, for max/min, only the selected elements did.
+(mean), or, for max/min, only the selected elements did (shared evenly among
+ties where torch shares it). Reductions without an identity (max, amax, argmax,
+aminmax) refuse empty slices with torch's errors; a 0-d input takes dim 0 or -1.
 """
 
 from __future__ import annotations
@@ -435,7 +438,8 @@ class Logsumexp(Function):
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         x, y = ctx.saved_tensors
         g = grad if ctx.keepdim else np.expand_dims(grad, ctx.dims)
-        return g * np.exp(x - y), None, None
+        with np.errstate(invalid="ignore"):  # an all -inf (or +inf) slice: NaN, as torch
+            return g * np.exp(x - y), None, None
 
 
 class Nansum(Function):
@@ -528,7 +532,7 @@ class VectorNorm(Function):
     dn/dx_i = sign(x_i) |x_i|^(p-1) / n^(p-1)   (p = 2: x_i / n; p = 1: sign(x_i)); for p = +-inf
     the gradient sign(x_i) goes to the elements with |x_i| = n, shared evenly among ties (as amax);
     p = 0 counts, which is piecewise constant: no gradient (None, as torch). Where n = 0 the gradient is 0 (torch's
-    choice at the kink of |x|).
+    choice at the kink of |x|), and so it is at x_i = 0 for p < 1, where |x_i|^(p-1) is infinite.
     """
 
     node_name = "LinalgVectorNormBackward0"
@@ -572,7 +576,8 @@ class VectorNorm(Function):
             elif p == 2:
                 gx = x * np.where(n == 0, 0, g / n)
             else:
-                gx = sign * a ** (p - 1) * np.where(n == 0, 0, g / n ** (p - 1))
+                # |x|^(p-1) is infinite at x = 0 for p < 1: torch takes 0 there (sign(0) = 0 wins)
+                gx = sign * np.where(a == 0, 0, a ** (p - 1)) * np.where(n == 0, 0, g / n ** (p - 1))
         return gx.astype(grad.dtype, copy=False), None, None, None, None
 
 
