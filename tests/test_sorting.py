@@ -115,6 +115,7 @@ CALLS = [
     lambda lib: lib.unique(lib.zeros(2, 0), dim=0),
     lambda lib: lib.unique(lib.tensor(5), dim=0),
     lambda lib: lib.tensor([3.0, 1.0, 3.0]).unique(return_counts=True),
+    lambda lib: lib.unique(lib.tensor([NAN, 1.0, NAN, 1.0]), return_inverse=True, return_counts=True),
     lambda lib: lib.unique_consecutive(lib.tensor([1, 1, 2, 2, 3, 1, 1, 2]), return_inverse=True, return_counts=True),
     lambda lib: lib.unique_consecutive(lib.tensor([[1, 1], [1, 1], [2, 3]]), dim=0, return_counts=True),
     lambda lib: lib.tensor([[1, 1], [1, 1]]).unique_consecutive(return_inverse=True),

@@ -339,7 +339,9 @@ def _unique_outputs(values: np.ndarray, extras: list[np.ndarray]) -> Any:
 
 def _np_unique(x: np.ndarray, return_inverse: bool, return_counts: bool, axis: int | None) -> tuple:
     """np.unique asked only for what is wanted; always a tuple (values first)."""
-    out = np.unique(x, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
+    # torch keeps every NaN apart (NaN != NaN); NumPy would merge them
+    options = {"equal_nan": False} if axis is None else {}
+    out = np.unique(x, return_inverse=return_inverse, return_counts=return_counts, axis=axis, **options)
     return out if isinstance(out, tuple) else (out,)
 
 
