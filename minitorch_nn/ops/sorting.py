@@ -3,8 +3,9 @@
 Each op picks elements of its input along a dim, so each backward sends the upstream gradient
 of an output element back to the input element it was picked from (the op's indices). Global
 median and nanmedian are the exception: like max, they share the gradient evenly among the
-elements equal to the result. Orders come from one stable sort (NaN sorts as the largest, as in
-torch); indices are int64 and carry no gradient; unique and unique_consecutive have none.
+elements equal to the result. Sorts are stable and selections (topk, kthvalue, median) partition
+first; NaN counts as the largest value, as in torch. Indices are int64 and carry no gradient;
+unique and unique_consecutive have none.
 """
 
 from __future__ import annotations
@@ -265,8 +266,8 @@ def _type_word(t: Tensor) -> str:
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = None) -> Any:
-    """Stable always (torch's CPU sort orders ties by index too), so ``stable`` changes only the node's
-    name: torch records the overload that takes ``stable`` as SortBackward1."""
+    """Stable always (ties keep their order, which torch promises with stable=True), so ``stable``
+    changes only the node's name: torch records the overload that takes ``stable`` as SortBackward1."""
     function = Sort if stable is None else StableSort
     return sort_result(*function.apply(input, single_dim(dim, input.ndim), bool(descending)))
 
