@@ -277,6 +277,24 @@ def test_gradients_at_ties_and_zeros_match_torch(call):
     assert grads[1][1] == grads[0][1]
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.zeros(1).std(),
+        lambda lib: lib.zeros(0).var(),
+        lambda lib: lib.var_mean(lib.zeros(2, 1), 1),
+        lambda lib: lib.std_mean(lib.zeros(3), correction=3),
+    ],
+)
+def test_variance_without_degrees_of_freedom_warns_as_torch(call):
+    messages = []
+    for lib in (torch, mt):
+        with pytest.warns(UserWarning) as record:
+            call(lib)
+        messages.append(str(record[0].message).split(" (Triggered internally")[0])
+    assert messages[1] == messages[0]
+
+
 def test_named_results_of_reductions_and_scans():
     x = [[3.0, 1.0], [2.0, 5.0]]
     for name, call in {

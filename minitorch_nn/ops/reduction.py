@@ -10,6 +10,7 @@ aminmax) refuse empty slices with torch's errors; a 0-d input takes dim 0 or -1.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -377,16 +378,25 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype:
     return Prod.apply(input, single_dim(dim, input.ndim), keepdim, np_dtype)
 
 
-def _variance_args(
-    input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any, name: str = "std and var"
-) -> tuple:
+def _variance_args(input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any, op: str) -> tuple:
+    """(dims, correction, keepdim) of var/std/var_mean/std_mean, with torch's dtype error and its
+    warning when n - correction <= 0 (the result is then inf or NaN)."""
     if isinstance(dim, bool):  # var(True): the old unbiased-only overload
         dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     if input._data.dtype.kind != "f":
+        name = op if op.endswith("_mean") else "std and var"
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
-    return normalize_dims(dim, input.ndim, in_order=True), correction, keepdim
+    dims = normalize_dims(dim, input.ndim, in_order=True)
+    if int(np.prod([input._data.shape[d] for d in dims])) - correction <= 0:
+        warnings.warn(
+            f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
+            "(input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return dims, correction, keepdim
 
 
 def var(
@@ -398,7 +408,7 @@ def var(
     correction: float | None = None,
 ) -> Tensor:
     """Variance with Bessel's correction by default (divide by n - correction)."""
-    return Var.apply(input, *_variance_args(input, dim, unbiased, keepdim, correction))
+    return Var.apply(input, *_variance_args(input, dim, unbiased, keepdim, correction, "var"))
 
 
 def std(
@@ -409,7 +419,7 @@ def std(
     *,
     correction: float | None = None,
 ) -> Tensor:
-    return Std.apply(input, *_variance_args(input, dim, unbiased, keepdim, correction))
+    return Std.apply(input, *_variance_args(input, dim, unbiased, keepdim, correction, "std"))
 
 
 class Logsumexp(Function):
