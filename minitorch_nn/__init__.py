@@ -66,7 +66,7 @@ int = int32  # noqa: A001
 short = int16
 bool = bool_  # noqa: A001
 
-from . import accelerator, autograd, cuda, nn, optim, utils  # noqa: E402
+from . import accelerator, autograd, cuda, linalg, nn, optim, utils  # noqa: E402
 
 __version__ = "0.1.0"
 

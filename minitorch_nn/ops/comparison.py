@@ -148,7 +148,8 @@ def _all_any(ufunc: Any) -> Any:
         from .utils import normalize_dims
 
         axis = None if dim is None else normalize_dims(dim, input.ndim)
-        return Tensor._make(np.asarray(ufunc(input._data, axis=axis, keepdims=keepdim)))
+        result = np.asarray(ufunc(input._data, axis=axis, keepdims=keepdim))
+        return Tensor._make(result.astype(np.uint8) if input._data.dtype == np.uint8 else result)  # as torch
 
     return reduce
 

@@ -1,0 +1,81 @@
+"""torch.linalg: vector and matrix norms.
+
+``vector_norm`` is one op (ops/reduction.py, LinalgVectorNormBackward0). ``matrix_norm`` and ``norm``
+build the matrix norms from it and amax/amin as torch does, so their graphs (and grad_fn names)
+are torch's: 'fro' is the vector 2-norm over the two dims, ord = 1 / -1 the largest / smallest
+column 1-norm, ord = inf / -inf the largest / smallest row 1-norm. The
+spectral norms (ord = 2, -2, 'nuc') need singular values, which this library does not compute.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .autograd.tensor import Tensor
+from .ops.reduction import amax, amin, vector_norm
+from .ops.utils import normalize_dims
+
+_INF = float("inf")
+
+__all__ = ["matrix_norm", "norm", "vector_norm"]
+
+
+def _matrix_dims(A: Tensor, dim: Any) -> tuple[int, int]:  # noqa: N803  (torch's names)
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    dim = tuple(dim) if not isinstance(dim, int) else (dim,)
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dim)}")
+    normalize_dims(dim, A.ndim)  # range and repeat errors as torch's
+    return dim[0] % A.ndim, dim[1] % A.ndim
+
+
+def matrix_norm(
+    A: Tensor,  # noqa: N803
+    ord: Any = "fro",
+    dim: Any = (-2, -1),
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+) -> Tensor:
+    """The matrix norm of A over the two dims ``dim`` (rows, columns): 'fro', 1, -1, inf or -inf."""
+    rows, columns = _matrix_dims(A, dim)
+    if ord == "fro":
+        return vector_norm(A, 2, (rows, columns), keepdim, dtype=dtype)
+    if isinstance(ord, str) or ord not in (1, -1, _INF, -_INF):
+        raise NotImplementedError(
+            f"linalg.matrix_norm: ord={ord!r} needs singular values, which are not computed here "
+            "(supported: 'fro', 1, -1, inf, -inf)"
+        )
+    # ord = +-1: the 1-norm of each column (down the rows), then the extreme over the columns;
+    # +-inf the other way round
+    summed, extreme = (rows, columns) if abs(ord) == 1 else (columns, rows)
+    if not keepdim and summed < extreme:
+        extreme -= 1  # the summed dim is gone
+    picked = amax if ord > 0 else amin
+    return picked(vector_norm(A, 1, summed, keepdim, dtype=dtype), extreme, keepdim)
+
+
+def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: N803
+    """torch.linalg.norm: a vector norm over one dim (or all, flattened, when ord and dim are None),
+    a matrix norm over two."""
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dims) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}")
+        if len(dims) == 1:
+            if isinstance(ord, str):
+                raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dims[0]}")
+            return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+        return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim, dtype=dtype)
+    if A.ndim not in (1, 2):
+        raise RuntimeError(
+            f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {A.ndim}D."
+        )
+    if A.ndim == 1:
+        if isinstance(ord, str):
+            raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+        return vector_norm(A, ord, None, keepdim, dtype=dtype)
+    return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
