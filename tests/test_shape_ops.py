@@ -436,3 +436,79 @@ def test_empty_tensors(name, shape):
                 (o * 1).sum().backward(retain_graph=True)
         assert x.grad is None or x.grad.shape == x.shape
     assert results[0] == results[1]
+
+
+# ---- the ways torch lets each op be called: keywords, varargs, one sequence, 0-d tensors ----------------
+CALLS = {
+    "flip_keyword": lambda lib, x, s: x.flip(dims=(0,)),
+    "flip_function_keyword": lambda lib, x, s: lib.flip(x, dims=[1, -1]),
+    "tile_keyword": lambda lib, x, s: x.tile(dims=(2,)),
+    "tile_function_keyword": lambda lib, x, s: lib.tile(x, dims=(2, 1, 1, 1)),
+    "broadcast_to_keyword": lambda lib, x, s: x.broadcast_to(size=(2, 2, 3, 4)),
+    "broadcast_to_function_keyword": lambda lib, x, s: lib.broadcast_to(x, size=(2, 2, 3, 4)),
+    "permute_keyword": lambda lib, x, s: x.permute(dims=(2, 0, 1)),
+    "permute_function": lambda lib, x, s: lib.permute(x, (2, 0, 1)),
+    "repeat_keyword": lambda lib, x, s: x.repeat(repeats=(1, 2, 1)),
+    "expand_keyword": lambda lib, x, s: x[0].expand(size=(2, 3, 4)),
+    "reshape_keyword": lambda lib, x, s: x.reshape(shape=(4, 6)),
+    "view_keyword": lambda lib, x, s: x.view(size=(4, 6)),
+    "roll_keywords": lambda lib, x, s: lib.roll(x, shifts=1, dims=0),
+    "rot90_keywords": lambda lib, x, s: lib.rot90(x, k=2, dims=(1, 2)),
+    "rot90_negative": lambda lib, x, s: x.rot90(-1, [2, 0]),
+    "tril_keyword": lambda lib, x, s: lib.tril(x, diagonal=1),
+    "diag_keyword": lambda lib, x, s: lib.diag(x[0], diagonal=1),
+    "diag_embed_keywords": lambda lib, x, s: lib.diag_embed(x, offset=1, dim1=0, dim2=1),
+    "diag_embed_3d": lambda lib, x, s: x.diag_embed(-2, 3, 1),
+    "movedim_keywords": lambda lib, x, s: lib.movedim(x, source=0, destination=2),
+    "moveaxis_keywords": lambda lib, x, s: lib.moveaxis(x, source=(0, 1), destination=(1, 0)),
+    "movedim_0d": lambda lib, x, s: s.movedim(0, 0),
+    "unflatten_keywords": lambda lib, x, s: lib.unflatten(x, dim=1, sizes=(3, 1)),
+    "narrow_copy_keywords": lambda lib, x, s: lib.narrow_copy(x, dim=1, start=0, length=2),
+    "split_with_sizes_keywords": lambda lib, x, s: lib.split_with_sizes(x, split_sizes=[1, 1], dim=0),
+    "tensor_split_sections": lambda lib, x, s: lib.tensor_split(x, sections=2, dim=1),
+    "tensor_split_indices": lambda lib, x, s: lib.tensor_split(x, indices=[1], dim=2),
+    "tensor_split_tensor_keyword": lambda lib, x, s: lib.tensor_split(x, tensor_indices_or_sections=lib.tensor(2)),
+    "tensor_split_tensor_indices": lambda lib, x, s: x.tensor_split(lib.tensor([1, 2]), dim=-1),
+    "hsplit_sections": lambda lib, x, s: lib.hsplit(x, sections=3),
+    "hsplit_indices": lambda lib, x, s: lib.hsplit(x, indices=[1]),
+    "repeat_interleave_keywords": lambda lib, x, s: lib.repeat_interleave(x, repeats=2, dim=0),
+    "repeat_interleave_0d": lambda lib, x, s: s.repeat_interleave(2),
+    "as_strided_keywords": lambda lib, x, s: lib.as_strided(x, size=(2,), stride=(3,), storage_offset=1),
+    "as_strided_0d": lambda lib, x, s: s.as_strided((), ()),
+    "as_strided_0d_stride_0": lambda lib, x, s: s.as_strided((2,), (0,)),
+    "diagonal_keywords": lambda lib, x, s: lib.diagonal(x, offset=1, dim1=1, dim2=2),
+    "swapdims_keywords": lambda lib, x, s: lib.swapdims(x, dim0=0, dim1=2),
+    "swapaxes_keywords": lambda lib, x, s: x.swapaxes(axis0=0, axis1=1),
+    "hstack_keyword": lambda lib, x, s: lib.hstack(tensors=[x, x]),
+    "squeeze_keyword_tuple": lambda lib, x, s: x[:1].squeeze(dim=(0,)),
+    "atleast_1d_0d_list": lambda lib, x, s: lib.atleast_1d([s, s]),
+    "ravel_0d": lambda lib, x, s: s.ravel(),
+    "flip_0d": lambda lib, x, s: s.flip(0),
+    "tile_0d": lambda lib, x, s: s.tile(2),
+    "roll_0d": lambda lib, x, s: s.roll(3),
+    "broadcast_to_0d": lambda lib, x, s: s.broadcast_to(()),
+    "meshgrid_one": lambda lib, x, s: lib.meshgrid(s, indexing="ij"),
+    "column_stack_0d": lambda lib, x, s: lib.column_stack([s, s]),
+    "dstack_0d": lambda lib, x, s: lib.dstack([s, s]),
+    "vstack_0d": lambda lib, x, s: lib.vstack([s, s]),
+    "hstack_0d": lambda lib, x, s: lib.hstack([s, s]),
+}
+
+
+def _called(lib, name):
+    x = lib.arange(24.0).reshape(2, 3, 4)
+    s = lib.tensor(3.0)
+    out = CALLS[name](lib, x, s)
+    outs = out if isinstance(out, tuple) else (out,)
+    return type(out).__name__, [(tuple(t.shape), t.tolist()) for t in outs]
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_call_forms_match_torch(name):
+    assert _called(mt, name) == _called(torch, name)
+
+
+def test_movedim_of_0d_is_an_alias():
+    for lib in (torch, mt):
+        s = lib.tensor(3.0, requires_grad=True)
+        assert s.movedim(0, 0).grad_fn.name() == "AliasBackward0"

@@ -27,6 +27,7 @@ from .shape import (
     _diagonal_dims,
     _diagonal_view,
     _shape_args,
+    _sizes_arg,
     clone,
     expand,
     flatten,
@@ -188,9 +189,9 @@ def flip(input: Tensor, dims: Any) -> Tensor:
     return Flip.apply(input, _flip_dims(input, dims))
 
 
-def _flip_method(input: Tensor, *dims: Any) -> Tensor:
-    """Tensor.flip(*dims) or Tensor.flip(dims)."""
-    return Flip.apply(input, _flip_dims(input, _shape_args(dims)))
+def _flip_method(input: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
+    """Tensor.flip(*dims), Tensor.flip(dims) or Tensor.flip(dims=dims)."""
+    return Flip.apply(input, _flip_dims(input, _sizes_arg(dims, kwargs, "dims", "flip")))
 
 
 def fliplr(input: Tensor) -> Tensor:
@@ -286,8 +287,8 @@ def tile(input: Tensor, dims: Any) -> Tensor:
     return repeat(input, *([1] * (input.ndim - len(dims)) + dims))
 
 
-def _tile_method(input: Tensor, *dims: Any) -> Tensor:
-    return tile(input, _shape_args(dims))
+def _tile_method(input: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
+    return tile(input, _sizes_arg(dims, kwargs, "dims", "tile"))
 
 
 def broadcast_to(input: Tensor, size: Any) -> Tensor:
@@ -295,8 +296,8 @@ def broadcast_to(input: Tensor, size: Any) -> Tensor:
     return expand(input, *_shape_args((size,)))
 
 
-def _broadcast_to_method(input: Tensor, *size: Any) -> Tensor:
-    return expand(input, *_shape_args(size))
+def _broadcast_to_method(input: Tensor, *size: Any, **kwargs: Any) -> Tensor:
+    return expand(input, *_sizes_arg(size, kwargs, "size", "broadcast_to"))
 
 
 def broadcast_shapes(*shapes: Any) -> Size:
@@ -410,17 +411,18 @@ def repeat_interleave(
         input, d = flatten(input), 0
     else:
         d = wrap_dim(dim, input.ndim)
-    n = input._data.shape[d]
     if not isinstance(repeats, Tensor):
         r = int(repeats)
         if r < 0:
             raise RuntimeError("Repeats must be non-negative")
+        column = unsqueeze(input, d + 1)
+        n = input._data.shape[d]
         if output_size is not None and output_size != n * r:
             raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {n * r} but got {output_size}")
         shape = list(input._data.shape)
-        tiled = expand(unsqueeze(input, d + 1), *shape[: d + 1], r, *shape[d + 1 :])
+        tiled = expand(column, *shape[: d + 1], r, *shape[d + 1 :])
         return view(clone(tiled), *shape[:d], n * r, *shape[d + 1 :])
-    counts = repeats._data
+    counts, n = repeats._data, input._data.shape[d]
     if counts.ndim == 0 or (counts.ndim == 1 and counts.size == 1):
         counts = np.broadcast_to(counts.reshape(1), (n,))
     elif counts.ndim == 1:
@@ -533,13 +535,14 @@ def tensor_split(
     *,
     sections: int | None = None,
     indices: Sequence[int] | None = None,
+    tensor_indices_or_sections: Tensor | None = None,
 ) -> tuple[Tensor, ...]:
     """Views along ``dim``: ``sections`` pieces as equal as can be (the first ones one longer), or the
     pieces between ``indices``. A tensor argument: 0-d is sections, 1-d is indices."""
     if input.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = wrap_dim(dim, input.ndim)
-    how = indices_or_sections if indices_or_sections is not None else (sections if sections is not None else indices)
+    how = next((h for h in (indices_or_sections, sections, indices, tensor_indices_or_sections) if h is not None), None)
     if isinstance(how, Tensor):
         if how._data.dtype != np.int64:
             kind = {"float32": "Float", "float64": "Double", "int32": "Int", "bool": "Bool"}.get(how._data.dtype.name)
@@ -558,7 +561,11 @@ def tensor_split(
 
 
 def _split_at(name: str, min_dims: int, dim_of: Any) -> Any:
-    def op(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    def op(
+        input: Tensor, indices_or_sections: Any = None, *, sections: int | None = None, indices: Any = None
+    ) -> tuple[Tensor, ...]:
+        if indices_or_sections is None:
+            indices_or_sections = sections if sections is not None else indices
         if input.ndim < min_dims:
             raise RuntimeError(
                 f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor with "

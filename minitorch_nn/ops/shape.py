@@ -44,6 +44,19 @@ def _infer_shape(shape: tuple[int, ...], numel: int, original: tuple[int, ...]) 
     raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
 
 
+def _sizes_arg(args: tuple[Any, ...], kwargs: dict[str, Any], keyword: str, op: str) -> tuple[int, ...]:
+    """Sizes given as varargs (x.view(2, 3)), as one sequence (x.view((2, 3))) or by torch's keyword
+    (x.view(size=(2, 3)))."""
+    if kwargs:
+        unknown = [k for k in kwargs if k != keyword]
+        if unknown:
+            raise TypeError(f"{op}() got an unexpected keyword argument '{unknown[0]}'")
+        if args:
+            raise TypeError(f"{op}() received an invalid combination of arguments")
+        args = (kwargs[keyword],)
+    return _shape_args(args)
+
+
 def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
@@ -108,6 +121,21 @@ class ReshapeAlias(View):
     """reshape of a non-contiguous tensor whose strides still allow a view (torch's ``_reshape_alias``)."""
 
     node_name = "ReshapeAliasBackward0"
+
+
+class Alias(Function):
+    """y = x itself as a new view (movedim of a 0-d tensor).   dx = dy."""
+
+    node_name = "AliasBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x.view()
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return (grad,)
 
 
 class Clone(Function):
@@ -380,10 +408,10 @@ class ToCopy(Function):
         return grad.astype(ctx.dtype), None
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:
+def view(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], (dtype, np.dtype, type)):
         raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
-    return View.apply(input, _shape_args(shape))
+    return View.apply(input, _sizes_arg(shape, kwargs, "size", "view"))
 
 
 def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
@@ -395,8 +423,8 @@ def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
     return True
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:
-    shape = _shape_args(shape)
+def reshape(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
+    shape = _sizes_arg(shape, kwargs, "shape", "reshape")
     if input._data.flags.c_contiguous:
         return View.apply(input, shape)
     if _viewable(input._data, shape):
@@ -459,8 +487,8 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     return (SqueezeDims if many else SqueezeDim).apply(input, keep)
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:
-    dims = _shape_args(dims)
+def permute(input: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
+    dims = _sizes_arg(dims, kwargs, "dims", "permute")
     if len(dims) != input.ndim:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
@@ -480,8 +508,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return Transpose.apply(input, tuple(order))
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:
-    sizes = _shape_args(sizes)
+def expand(input: Tensor, *sizes: Any, **kwargs: Any) -> Tensor:
+    sizes = _sizes_arg(sizes, kwargs, "size", "expand")
     return Expand.apply(input, check_expand(input._data.shape, tuple(sizes), input._data.dtype))
 
 
@@ -501,8 +529,8 @@ def t(input: Tensor) -> Tensor:
     return T.apply(input)
 
 
-def repeat(input: Tensor, *repeats: Any) -> Tensor:
-    repeats = _shape_args(repeats)
+def repeat(input: Tensor, *repeats: Any, **kwargs: Any) -> Tensor:
+    repeats = _sizes_arg(repeats, kwargs, "repeats", "repeat")
     if len(repeats) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     padded = (1,) * (len(repeats) - input.ndim) + tuple(input._data.shape)
@@ -589,6 +617,8 @@ def _dim_list(dims: Any, ndim: int) -> list[int]:
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     """The dims ``source`` moved to positions ``destination``; the others keep their order (a permute)."""
     src, dst = _dim_list(source, input.ndim), _dim_list(destination, input.ndim)
+    if input.ndim == 0:
+        return Alias.apply(input)
     if len(src) != len(dst):
         raise RuntimeError(
             f"movedim: Invalid source or destination dims: source ({list(_as_list(source))} dims) should contain "
@@ -610,6 +640,10 @@ def _as_list(dims: Any) -> list[int]:
 
 def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return transpose(input, dim0, dim1)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    return transpose(input, axis0, axis1)
 
 
 def _diagonal_dims(input_ndim: int, dim1: int, dim2: int) -> tuple[int, int]:
@@ -707,7 +741,6 @@ __all__ = [
     "unflatten",
     "unsqueeze",
 ]
-swapaxes = transpose
 moveaxis = movedim
 
 TENSOR_METHODS = {
@@ -721,7 +754,7 @@ TENSOR_METHODS = {
     "squeeze": squeeze,
     "permute": permute,
     "transpose": transpose,
-    "swapaxes": transpose,
+    "swapaxes": swapaxes,
     "swapdims": transpose,
     "movedim": movedim,
     "moveaxis": movedim,
