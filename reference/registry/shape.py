@@ -456,6 +456,29 @@ def _squeeze_tuple(draw: Any) -> Any:
     return S.sample((x,), {"dim": tuple(dims)}, noncontiguous=draw(st.booleans()), seed=seed)
 
 
+@st.composite
+def _empty(draw: Any, min_dims: int = 1, max_dims: int = 3) -> Any:
+    """A tensor with at least one size-0 dim (every op here accepts them, as torch's do)."""
+    shape = list(draw(S.shapes(min_dims, max_dims, 1, 3)))
+    shape[draw(st.integers(0, len(shape) - 1))] = 0
+    return S.sample((np.zeros(shape),), seed=draw(S.seeds))
+
+
+EMPTY_OPS = [
+    OpInfo("roll_empty", lambda lib, x: x.roll(1, 0), _empty),
+    OpInfo("rot90_empty", lambda lib, x: lib.rot90(x, 1, (0, 1)), lambda: _empty(2)),
+    OpInfo("triu_empty", lambda lib, x: x.triu(1), lambda: _empty(2)),
+    OpInfo("diagonal_empty", lambda lib, x: x.diagonal(0, -1, 0), lambda: _empty(2)),
+    OpInfo("diag_embed_empty", lambda lib, x: lib.diag_embed(x, 1), _empty),
+    OpInfo("tile_empty", lambda lib, x: x.tile(2, 1), _empty),
+    OpInfo("repeat_interleave_empty", lambda lib, x: x.repeat_interleave(2, dim=-1), _empty),
+    OpInfo("as_strided_empty", lambda lib, x: x.as_strided((0, 2), (1, 1)), _empty),
+    OpInfo("tensor_split_empty", lambda lib, x: _sum_of(x.tensor_split(2, 0)), _empty),
+    OpInfo("hstack_empty", lambda lib, x: lib.hstack([x, x]), _empty),
+    OpInfo("movedim_empty", lambda lib, x: x.movedim(0, -1), _empty),
+    OpInfo("ravel_empty", lambda lib, x: x.t().ravel() if x.ndim == 2 else x.ravel(), _empty),
+]
+
 OPS += [
     OpInfo("flip", lambda lib, x, dims: lib.flip(x, dims), _dims_subset),
     OpInfo("flip_tuple_empty_sides", lambda lib, x, dims: lib.flip(x, tuple(dims)), lambda: _dims_subset(1, 3, True)),
@@ -554,3 +577,4 @@ OPS += [
     OpInfo("ravel", lambda lib, x: lib.ravel(x), _tensor),
     OpInfo("ravel_transposed", lambda lib, x: x.transpose(0, -1).ravel(), lambda: _tensor(1, 4)),
 ]
+OPS += EMPTY_OPS
