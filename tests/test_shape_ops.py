@@ -170,6 +170,7 @@ RETURNS = {
     "meshgrid": lambda lib, x: lib.meshgrid(x[0, 0], x[0, :, 0], indexing="ij"),
     "meshgrid_list": lambda lib, x: lib.meshgrid([x[0, 0], x[0, :, 0]], indexing="xy"),
     "broadcast_tensors": lambda lib, x: lib.broadcast_tensors(x, x[0]),
+    "broadcast_tensors_none": lambda lib, x: lib.broadcast_tensors(),
     "atleast_1d_many": lambda lib, x: lib.atleast_1d(x, x[0, 0, 0]),
     "atleast_2d_list": lambda lib, x: lib.atleast_2d([x[0, 0]]),
     "atleast_3d_none": lambda lib, x: lib.atleast_3d(),
@@ -279,6 +280,10 @@ ERRORS = {
     "meshgrid_indexing": lambda lib: lib.meshgrid(lib.zeros(2), indexing="ab"),
     "meshgrid_empty": lambda lib: lib.meshgrid(indexing="ij"),
     "meshgrid_dtypes": lambda lib: lib.meshgrid(lib.zeros(2), lib.arange(3), indexing="ij"),
+    "meshgrid_dtypes_before_ranks": lambda lib: lib.meshgrid(
+        lib.zeros(2, dtype=lib.float64), lib.zeros(2, 2), indexing="ij"
+    ),
+    "broadcast_tensors_list": lambda lib: lib.broadcast_tensors([lib.zeros(2, 1), lib.zeros(3)]),
     "movedim_lengths": lambda lib: _base(lib).movedim((0, 1), (1,)),
     "movedim_repeated_source": lambda lib: _base(lib).movedim((0, 0), (1, 2)),
     "movedim_repeated_destination": lambda lib: lib.movedim(_base(lib), (0, 1), (2, -1)),
