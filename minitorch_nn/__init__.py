@@ -42,6 +42,7 @@ from .ops.conv import *  # noqa: F403
 from .ops.embedding import *  # noqa: F403
 from .ops.fold import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.layout import *  # noqa: F403
 from .ops.matmul import *  # noqa: F403
 from .ops.padding import *  # noqa: F403
 from .ops.pooling import *  # noqa: F403

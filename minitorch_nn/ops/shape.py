@@ -1,8 +1,9 @@
-"""Shape ops: view/reshape/flatten/unsqueeze/squeeze/transpose/t/permute/expand/contiguous/repeat/split.
+"""Shape ops: view/reshape/flatten/unflatten/unsqueeze/squeeze/transpose/t/permute/movedim/expand/
+contiguous/repeat/split/unbind/chunk, and the strided views diagonal and as_strided.
 
 They move no numbers, so each backward only undoes the shape change: view's
 backward reshapes the gradient back, transpose's transposes it back, expand's
-sums over the expanded axes.
+sums over the expanded axes, diagonal's writes the gradient back on the diagonal.
 """
 
 from __future__ import annotations
@@ -19,21 +20,41 @@ from .utils import check_expand, normalize_dims, unbroadcast
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int, original: tuple[int, ...]) -> tuple[int, ...]:
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+    """shape with its -1 (at most one) worked out from numel, with torch's errors (infer_size)."""
+    inferred = None
     known = 1
-    for s in shape:
-        if s != -1:
-            if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+    for i, s in enumerate(shape):
+        if s == -1:
+            if inferred is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            inferred = i
+        elif s >= 0:
             known *= s
-    if -1 in shape:
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = tuple(numel // known if s == -1 else s for s in shape)
-    elif known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
+        else:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    if numel == known or (inferred is not None and known > 0 and numel % known == 0):
+        if inferred is None:
+            return shape
+        if known == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified dimension "
+                "size -1 can be any value and is ambiguous"
+            )
+        return shape[:inferred] + (numel // known,) + shape[inferred + 1 :]
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+
+
+def _sizes_arg(args: tuple[Any, ...], kwargs: dict[str, Any], keyword: str, op: str) -> tuple[int, ...]:
+    """Sizes given as varargs (x.view(2, 3)), as one sequence (x.view((2, 3))) or by torch's keyword
+    (x.view(size=(2, 3)))."""
+    if kwargs:
+        unknown = [k for k in kwargs if k != keyword]
+        if unknown:
+            raise TypeError(f"{op}() got an unexpected keyword argument '{unknown[0]}'")
+        if args:
+            raise TypeError(f"{op}() received an invalid combination of arguments")
+        args = (kwargs[keyword],)
+    return _shape_args(args)
 
 
 def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
@@ -100,6 +121,21 @@ class ReshapeAlias(View):
     """reshape of a non-contiguous tensor whose strides still allow a view (torch's ``_reshape_alias``)."""
 
     node_name = "ReshapeAliasBackward0"
+
+
+class Alias(Function):
+    """y = x itself as a new view (movedim of a 0-d tensor).   dx = dy."""
+
+    node_name = "AliasBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x.view()
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return (grad,)
 
 
 class Clone(Function):
@@ -241,6 +277,122 @@ class SplitWithSizes(Split):
     node_name = "SplitWithSizesBackward0"
 
 
+def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """The writable view of x's diagonal: the other dims in order, then the diagonal.
+
+    Element k of the diagonal is x[.., k, .., k + offset, ..] (offset >= 0) or x[.., k - offset, .., k, ..]: one
+    step along it moves by stride(dim1) + stride(dim2). (np.diagonal's view is read-only, and a torch view is not.)
+    """
+    n1, n2 = x.shape[dim1], x.shape[dim2]
+    first1, first2 = (0, offset) if offset >= 0 else (-offset, 0)
+    length = max(min(n1 - first1, n2 - first2), 0)
+    corner = [slice(None)] * x.ndim
+    corner[dim1], corner[dim2] = slice(first1, None), slice(first2, None)
+    others = [d for d in range(x.ndim) if d not in (dim1, dim2)]
+    shape = tuple(x.shape[d] for d in others) + (length,)
+    strides = tuple(x.strides[d] for d in others) + (x.strides[dim1] + x.strides[dim2],)
+    return np.lib.stride_tricks.as_strided(x[tuple(corner)], shape, strides)
+
+
+class Diagonal(Function):
+    """y[..., k] = x[.., k, .., k + offset, ..] over dims (dim1, dim2) (a view).
+
+    Each input element is read at most once: dx = zeros of x's shape with dy written on the same diagonal.
+    """
+
+    node_name = "DiagonalBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+        ctx.shape, ctx.where = x.shape, (offset, dim1, dim2)
+        return _diagonal_view(x, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        _diagonal_view(out, *ctx.where)[...] = grad
+        return out, None, None, None
+
+
+def _storage(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """(x's storage as a flat array, the offset of x's first element in it), as torch counts them.
+
+    The storage is the array that owns x's memory (x itself if x owns it); an owner NumPy cannot flatten
+    without a copy (or of another dtype) is replaced by x's own span, which is what torch.from_numpy sees.
+    """
+    owner, obj = x, x
+    while getattr(obj, "base", None) is not None:  # (as_strided's views hold their array through a DummyArray)
+        obj = obj.base
+        if isinstance(obj, np.ndarray):
+            owner = obj
+    if owner is not x and owner.flags.c_contiguous and owner.dtype == x.dtype:
+        flat = owner.reshape(-1)
+        offset = (x.__array_interface__["data"][0] - flat.__array_interface__["data"][0]) // x.itemsize
+        if 0 <= offset <= flat.size:
+            return flat, offset
+    span = _min_storage_size(x.shape, tuple(s // x.itemsize for s in x.strides), 0)
+    return np.lib.stride_tricks.as_strided(x, (span,), (x.itemsize,)), 0
+
+
+def _min_storage_size(size: tuple[int, ...], stride: tuple[int, ...], offset: int) -> int:
+    """How many storage elements a (size, stride, offset) view needs: none if it is empty."""
+    if 0 in size:
+        return 0
+    return offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
+
+
+class AsStrided(Function):
+    """y[i_1, .., i_k] = storage[offset + sum_j i_j * stride_j] (a view of x's storage).
+
+    Backward as torch's (as_strided_backward), in storage coordinates:
+
+    1. scatter-add dy into a zero storage at the positions y reads (a position y reads twice gets both
+       gradients: y = storage[p] twice gives dL/dstorage[p] = dy_1 + dy_2);
+    2. where x itself reads a storage position c times (x overlaps itself, e.g. an expanded x), divide by c:
+       x's c elements stand for one value, and dividing keeps their total gradient that of the value;
+    3. dx = that storage read with x's own sizes, strides and offset. Positions y reads outside x's
+       elements give no gradient to x.
+    """
+
+    node_name = "AsStridedBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...], shift: int) -> np.ndarray:
+        # shift: storage_offset minus x's own storage offset, so a replay of the view on another array of x's
+        # layout (autograd/views.py) reads the same elements of it
+        flat, x_offset = _storage(x)
+        offset = x_offset + shift
+        if offset < 0:
+            raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+        need = _min_storage_size(size, stride, offset)
+        if need > flat.size:
+            raise RuntimeError(
+                f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and itemsize "
+                f"{x.itemsize} requiring a storage size of {need * x.itemsize} are out of bounds for storage of "
+                f"size {flat.size * x.itemsize}"
+            )
+        ctx.geometry = (x.shape, tuple(s // x.itemsize for s in x.strides), x_offset, size, stride, offset)
+        return np.lib.stride_tricks.as_strided(flat[offset:], size, tuple(s * x.itemsize for s in stride))
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        x_shape, x_stride, x_offset, size, stride, offset = ctx.geometry
+        if grad.size == 0 or 0 in x_shape:
+            return np.zeros(x_shape, dtype=grad.dtype), None, None, None
+        shared = min(x_offset, offset)  # count storage from the first position either reads
+        x_offset, offset = x_offset - shared, offset - shared
+        n = max(_min_storage_size(x_shape, x_stride, x_offset), _min_storage_size(size, stride, offset))
+        positions = np.arange(n)
+        step = positions.itemsize
+        y_reads = np.lib.stride_tricks.as_strided(positions[offset:], size, tuple(s * step for s in stride))
+        x_reads = np.lib.stride_tricks.as_strided(positions[x_offset:], x_shape, tuple(s * step for s in x_stride))
+        storage = np.bincount(y_reads.ravel(), weights=grad.ravel(), minlength=n)
+        storage /= np.maximum(np.bincount(x_reads.ravel(), minlength=n), 1)
+        return storage[x_reads].astype(grad.dtype, copy=False), None, None, None
+
+
 class ToCopy(Function):
     """y = x cast to another dtype.   dx = dy cast back to x's dtype."""
 
@@ -256,10 +408,10 @@ class ToCopy(Function):
         return grad.astype(ctx.dtype), None
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:
+def view(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], (dtype, np.dtype, type)):
         raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
-    return View.apply(input, _shape_args(shape))
+    return View.apply(input, _sizes_arg(shape, kwargs, "size", "view"))
 
 
 def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
@@ -271,8 +423,8 @@ def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
     return True
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:
-    shape = _shape_args(shape)
+def reshape(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
+    shape = _sizes_arg(shape, kwargs, "shape", "reshape")
     if input._data.flags.c_contiguous:
         return View.apply(input, shape)
     if _viewable(input._data, shape):
@@ -300,9 +452,24 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, *shape[:start], -1, *shape[end + 1 :])
 
 
-def unflatten(input: Tensor, dim: int, sizes: tuple[int, ...]) -> Tensor:
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Dim ``dim`` split into ``sizes`` (one of them may be -1): always a view."""
+    if input.ndim == 0:
+        raise RuntimeError("unflatten got an unexpected error:\nDimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
-    shape = input.shape
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    shape = input._data.shape
+    try:
+        sizes = _infer_shape(sizes, shape[d], sizes)
+    except RuntimeError as e:
+        if "is invalid for input of size" in str(e):
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} ({shape[d]}) "
+                "in the input tensor"
+            ) from None
+        raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
     return view(input, *shape[:d], *sizes, *shape[d + 1 :])
 
 
@@ -320,14 +487,17 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     return (SqueezeDims if many else SqueezeDim).apply(input, keep)
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:
-    dims = _shape_args(dims)
+def permute(input: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
+    dims = _sizes_arg(dims, kwargs, "dims", "permute")
     if len(dims) != input.ndim:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
             f"desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}"
         )
-    return Permute.apply(input, tuple(wrap_dim(d, input.ndim) for d in dims))
+    wrapped = tuple(wrap_dim(d, input.ndim) for d in dims)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, wrapped)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -338,8 +508,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return Transpose.apply(input, tuple(order))
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:
-    sizes = _shape_args(sizes)
+def expand(input: Tensor, *sizes: Any, **kwargs: Any) -> Tensor:
+    sizes = _sizes_arg(sizes, kwargs, "size", "expand")
     return Expand.apply(input, check_expand(input._data.shape, tuple(sizes), input._data.dtype))
 
 
@@ -359,10 +529,14 @@ def t(input: Tensor) -> Tensor:
     return T.apply(input)
 
 
-def repeat(input: Tensor, *repeats: Any) -> Tensor:
-    repeats = _shape_args(repeats)
+def repeat(input: Tensor, *repeats: Any, **kwargs: Any) -> Tensor:
+    repeats = _sizes_arg(repeats, kwargs, "repeats", "repeat")
     if len(repeats) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    padded = (1,) * (len(repeats) - input.ndim) + tuple(input._data.shape)
+    shape = [r * n for r, n in zip(repeats, padded)]
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {shape}")
     return Repeat.apply(input, repeats)
 
 
@@ -410,6 +584,10 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
     n = input.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = tuple(int(s) for s in split_size_or_sections)
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes={list(sizes)}"
+            )
         if sum(sizes) != n:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
@@ -432,12 +610,78 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, max(-(-n // chunks), 1), dim)
 
 
-def movedim(input: Tensor, source: int, destination: int) -> Tensor:
-    order = list(range(input.ndim))
-    s = wrap_dim(source, input.ndim)
-    order.remove(s)
-    order.insert(wrap_dim(destination, input.ndim), s)
-    return Permute.apply(input, tuple(order))
+def _dim_list(dims: Any, ndim: int) -> list[int]:
+    return [wrap_dim(d, ndim) for d in _as_list(dims)]
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """The dims ``source`` moved to positions ``destination``; the others keep their order (a permute)."""
+    src, dst = _dim_list(source, input.ndim), _dim_list(destination, input.ndim)
+    if input.ndim == 0:
+        return Alias.apply(input)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({list(_as_list(source))} dims) should contain "
+            f"the same number of dims as destination ({list(_as_list(destination))} dims)"
+        )
+    for name, given, dims in (("source", source, src), ("destination", destination, dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(_as_list(given))})")
+    order: list[int | None] = [None] * input.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(input.ndim) if d not in src)
+    return Permute.apply(input, tuple(next(rest) if o is None else o for o in order))
+
+
+def _as_list(dims: Any) -> list[int]:
+    return [dims] if isinstance(dims, int) else [int(d) for d in dims]
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return transpose(input, dim0, dim1)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    return transpose(input, axis0, axis1)
+
+
+def _diagonal_dims(input_ndim: int, dim1: int, dim2: int) -> tuple[int, int]:
+    a, b = wrap_dim(dim1, input_ndim), wrap_dim(dim2, input_ndim)
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return a, b
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal ``offset`` of the (dim1, dim2) planes, as a last dim: a view."""
+    return Diagonal.apply(input, int(offset), *_diagonal_dims(input.ndim, dim1, dim2))
+
+
+def as_strided(input: Tensor, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+    """The view of input's storage with these sizes and strides (in elements), from ``storage_offset``
+    (default: input's own). It reads storage, not input's elements: input's own strides do not matter."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: {list(stride)}")
+    if any(n < 0 for n in size):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and strides={list(stride)}")
+    shift = 0 if storage_offset is None else int(storage_offset) - _storage(input._data)[1]
+    return AsStrided.apply(input, size, stride, shift)
+
+
+def split_with_sizes(input: Tensor, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of the listed sizes along ``dim`` (views)."""
+    if isinstance(split_sizes, int):
+        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not int")
+    return split(input, list(split_sizes), dim)
+
+
+def ravel(input: Tensor) -> Tensor:
+    """The elements as one dim: a view when input is contiguous, else a view of a contiguous copy."""
+    return view(contiguous(input), -1)
 
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -476,22 +720,28 @@ def _cast(np_dtype: Any) -> Any:
 
 
 __all__ = [
+    "as_strided",
     "chunk",
     "clone",
+    "diagonal",
     "flatten",
+    "moveaxis",
     "movedim",
     "permute",
+    "ravel",
     "reshape",
     "split",
+    "split_with_sizes",
     "squeeze",
     "swapaxes",
+    "swapdims",
     "t",
     "transpose",
     "unbind",
     "unflatten",
     "unsqueeze",
 ]
-swapaxes = transpose
+moveaxis = movedim
 
 TENSOR_METHODS = {
     "view": view,
@@ -504,9 +754,14 @@ TENSOR_METHODS = {
     "squeeze": squeeze,
     "permute": permute,
     "transpose": transpose,
-    "swapaxes": transpose,
+    "swapaxes": swapaxes,
     "swapdims": transpose,
     "movedim": movedim,
+    "moveaxis": movedim,
+    "diagonal": diagonal,
+    "as_strided": as_strided,
+    "split_with_sizes": split_with_sizes,
+    "ravel": ravel,
     "repeat": repeat,
     "split": split,
     "unbind": unbind,
