@@ -11,6 +11,7 @@ from . import (
     binary,
     comparison,
     conv,
+    distributions,
     dropout,
     embedding,
     fold,
@@ -53,6 +54,7 @@ FAMILIES = (
     embedding,
     sampling,
     fold,
+    distributions,
 )
 
 __all__ = ["FAMILIES"]
