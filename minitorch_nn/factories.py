@@ -16,6 +16,7 @@ from . import random
 from .autograd import printing
 from .autograd.tensor import Tensor, make_tensor
 from .autograd.types import to_numpy_dtype
+from .kernels.cpu import ranges
 from .ops.distributions import check_integer_range
 from .ops.utils import _TENSOR_TYPES as _TYPE_NAMES
 from .random import Generator
@@ -32,6 +33,8 @@ def _size(size: tuple[Any, ...], name: str = "empty") -> tuple[int, ...]:
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
             raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not {type(s).__name__}")
         if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
     return tuple(int(s) for s in size)
 
@@ -183,20 +186,23 @@ def arange(
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else _DEFAULT_FLOAT
     np_dtype = to_numpy_dtype(dtype)
-    if np_dtype.kind in "iub":
-        start, end, step = int(start), end, int(step)  # torch casts start and step to the dtype, not end
-        if step == 0:
+    if np_dtype == np.int64 and step != 0:  # int64: start, end and step become integers first
+        if int(step) == 0:
             raise ValueError("step must be nonzero")
+        if math.isfinite(start) and math.isfinite(end):
+            start, end, step = int(start), int(end), int(step)
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0 or (end != start and (end > start) != (step > 0)):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    n = max(math.ceil((end - start) / step), 0)
-    if np_dtype.kind in "iu":
-        return _leaf((start + step * np.arange(n, dtype=np.int64)).astype(np_dtype), requires_grad)
-    return _leaf((start + step * np.arange(n, dtype=np.float64)).astype(np_dtype), requires_grad)
+    n = max(math.ceil((end - start) / step), 0)  # other dtypes: the count from the values as given
+    if np_dtype.kind in "iub":  # and the values from start and step truncated to integers
+        return _leaf((int(start) + int(step) * np.arange(n, dtype=np.int64)).astype(np_dtype), requires_grad)
+    values = np.empty(n, dtype=np_dtype)
+    ranges.arange(float(start), float(step), ranges.vector_width(np_dtype), values)
+    return _leaf(values, requires_grad)
 
 
 def linspace(
@@ -222,18 +228,16 @@ def linspace(
 
 
 def _linspace_values(start: float, end: float, steps: int, np_dtype: np.dtype) -> np.ndarray:
-    if steps == 0:
-        return np.zeros(0, dtype=np_dtype)
-    if steps == 1:
-        return np.array([start], dtype=np_dtype)
-    compute = np.float64 if np_dtype.kind != "f" else np_dtype.type
-    low = compute(np.asarray(start).astype(np_dtype))
-    high = compute(np.asarray(end).astype(np_dtype))
-    step = compute((high - low) / compute(steps - 1))
-    idx = np.arange(steps)
-    up = low + step * idx.astype(compute)
-    down = high - step * (steps - idx - 1).astype(compute)
-    values = np.where(idx < steps // 2, up, down)
+    """torch's linspace values (see kernels/cpu/ranges.py): computed in the dtype, in double for integers."""
+    if steps <= 1:
+        return np.full(steps, start).astype(np_dtype)
+    compute = (
+        np.dtype(np.float64) if np_dtype.kind != "f" else np.dtype(np.float32) if np_dtype == np.float16 else np_dtype
+    )
+    low, high = np.asarray(start).astype(np_dtype).astype(compute), np.asarray(end).astype(np_dtype).astype(compute)
+    step = (high - low) / compute.type(max(steps - 1, 1))
+    values = np.empty(steps, dtype=compute)
+    ranges.linspace(compute.type(low), compute.type(high), compute.type(step), values)
     return values.astype(np_dtype)
 
 
@@ -253,9 +257,13 @@ def logspace(
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     np_dtype = _float_dtype(dtype)
-    compute = np.float64 if np_dtype.kind != "f" else np_dtype.type
-    exponents = _linspace_values(start, end, steps, np.dtype(compute))
-    return _leaf(np.power(compute(base), exponents).astype(np_dtype), requires_grad)
+    low, high = np.asarray(start).astype(np_dtype), np.asarray(end).astype(np_dtype)
+    if steps <= 1:
+        return _leaf(np.power(float(base), np.full(steps, float(low))).astype(np_dtype), requires_grad)
+    step = float(high - low) / (steps - 1)  # the difference in the dtype, the division in double
+    values = np.empty(steps, dtype=np.float64)
+    ranges.logspace(float(base), float(low), float(high), step, values)
+    return _leaf(values.astype(np_dtype), requires_grad)
 
 
 # ---- random factories (draws: minitorch_nn.random, which reproduces torch's CPU numbers) ----------------

@@ -27,7 +27,7 @@ from numba.extending import intrinsic
 
 
 @intrinsic
-def _fma(typingctx, a, b, c):  # pragma: no cover - compiled
+def fused_multiply_add(typingctx, a, b, c):  # pragma: no cover - compiled
     """a * b + c rounded once (LLVM's fma intrinsic); all three of one float type."""
     sig = a(a, b, c)
 
@@ -77,18 +77,18 @@ def _log_f32(u):  # pragma: no cover - jitted
         x = x - _ONE
     z = x * x
     y = _LOG_P[0]
-    y = _fma(y, x, _LOG_P[1])
-    y = _fma(y, x, _LOG_P[2])
-    y = _fma(y, x, _LOG_P[3])
-    y = _fma(y, x, _LOG_P[4])
-    y = _fma(y, x, _LOG_P[5])
-    y = _fma(y, x, _LOG_P[6])
-    y = _fma(y, x, _LOG_P[7])
-    y = _fma(y, x, _LOG_P[8])
+    y = fused_multiply_add(y, x, _LOG_P[1])
+    y = fused_multiply_add(y, x, _LOG_P[2])
+    y = fused_multiply_add(y, x, _LOG_P[3])
+    y = fused_multiply_add(y, x, _LOG_P[4])
+    y = fused_multiply_add(y, x, _LOG_P[5])
+    y = fused_multiply_add(y, x, _LOG_P[6])
+    y = fused_multiply_add(y, x, _LOG_P[7])
+    y = fused_multiply_add(y, x, _LOG_P[8])
     y = y * x
-    y = _fma(y, z, e * _LOG_Q1)
-    y = _fma(-z, _HALF, y)
-    return _fma(e, _LOG_Q2, x + y)
+    y = fused_multiply_add(y, z, e * _LOG_Q1)
+    y = fused_multiply_add(-z, _HALF, y)
+    return fused_multiply_add(e, _LOG_Q2, x + y)
 
 
 @njit(cache=True, nogil=True)
@@ -101,21 +101,21 @@ def _sincos_f32(theta):  # pragma: no cover - jitted
     sin_negative = (theta < 0) != ((j & 4) != 0)
     cos_negative = ((~(j - 2)) & 4) != 0
     use_cos_poly_for_cos = (j & 2) == 0
-    x = _fma(y, _DP1, x)
-    x = _fma(y, _DP2, x)
-    x = _fma(y, _DP3, x)
+    x = fused_multiply_add(y, _DP1, x)
+    x = fused_multiply_add(y, _DP2, x)
+    x = fused_multiply_add(y, _DP3, x)
     z = x * x
     yc = _COS_P0
-    yc = _fma(yc, z, _COS_P1)
-    yc = _fma(yc, z, _COS_P2)
+    yc = fused_multiply_add(yc, z, _COS_P1)
+    yc = fused_multiply_add(yc, z, _COS_P2)
     yc = yc * z
-    yc = _fma(yc, z, -(z * _HALF))
+    yc = fused_multiply_add(yc, z, -(z * _HALF))
     yc = yc + _ONE
     ys = _SIN_P0
-    ys = _fma(ys, z, _SIN_P1)
-    ys = _fma(ys, z, _SIN_P2)
+    ys = fused_multiply_add(ys, z, _SIN_P1)
+    ys = fused_multiply_add(ys, z, _SIN_P2)
     ys = ys * z
-    ys = _fma(ys, x, x)
+    ys = fused_multiply_add(ys, x, x)
     if use_cos_poly_for_cos:
         s, c = ys, yc
     else:
@@ -131,8 +131,8 @@ def _fill16_f32(data, start, mean, std):  # pragma: no cover - jitted
         u2 = data[start + j + 8]
         radius = _f32(math.sqrt(_MINUS_TWO * _log_f32(u1)))
         s, c = _sincos_f32(_TWO_PI * u2)
-        data[start + j] = _fma(radius * c, std, mean)
-        data[start + j + 8] = _fma(radius * s, std, mean)
+        data[start + j] = fused_multiply_add(radius * c, std, mean)
+        data[start + j + 8] = fused_multiply_add(radius * s, std, mean)
 
 
 @njit(cache=True, nogil=True)
@@ -142,8 +142,8 @@ def _fill16_f64(data, start, mean, std):  # pragma: no cover - jitted
         u2 = data[start + j + 8]
         radius = math.sqrt(-2.0 * math.log(u1))
         theta = 2.0 * math.pi * u2
-        data[start + j] = _fma(radius * math.cos(theta), std, mean)
-        data[start + j + 8] = _fma(radius * math.sin(theta), std, mean)
+        data[start + j] = fused_multiply_add(radius * math.cos(theta), std, mean)
+        data[start + j + 8] = fused_multiply_add(radius * math.sin(theta), std, mean)
 
 
 @njit(cache=True, nogil=True)
@@ -182,14 +182,14 @@ def box_muller(u1, u2, out):  # pragma: no cover - jitted
 def fma_scale(x, scale, shift):  # pragma: no cover - jitted
     """x * scale + shift rounded once, in place (scale and shift of x's dtype)."""
     for i in range(x.shape[0]):
-        x[i] = _fma(x[i], scale, shift)
+        x[i] = fused_multiply_add(x[i], scale, shift)
 
 
 @njit(cache=True, nogil=True)
 def fma_arrays(x, scale, shift):  # pragma: no cover - jitted
     """x * scale + shift rounded once, element-wise, in place (three arrays of one dtype)."""
     for i in range(x.shape[0]):
-        x[i] = _fma(x[i], scale[i], shift[i])
+        x[i] = fused_multiply_add(x[i], scale[i], shift[i])
 
 
 @njit(cache=True, nogil=True)
