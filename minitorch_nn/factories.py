@@ -95,7 +95,6 @@ def full(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it unless given)."""
     if not isinstance(size, (tuple, list)):
@@ -176,7 +175,6 @@ def arange(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """start, start + step, ... below end: ceil((end - start) / step) values; ints give int64, any float float32."""
     start, end, step = _number(start), _number(end), _number(step)
@@ -213,7 +211,6 @@ def linspace(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """``steps`` evenly spaced values from start to end inclusive.
 
@@ -250,7 +247,6 @@ def logspace(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """base ** linspace(start, end, steps)."""
     start, end = _number(start), _number(end)
@@ -292,7 +288,6 @@ def rand(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """Uniform on [0, 1)."""
     shape = _size(size, "rand")
@@ -306,7 +301,6 @@ def randn(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """Standard normal."""
     shape = _size(size, "randn")
@@ -334,7 +328,6 @@ def randint(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)`` (positional or keyword)."""
     args = list(args)
@@ -366,7 +359,6 @@ def randperm(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """A random permutation of 0..n-1 (torch's Fisher-Yates on its stream)."""
     if n < 0:

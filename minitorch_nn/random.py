@@ -8,7 +8,8 @@ cached normal (``normal_y``). Each distribution then applies torch's transforms:
 
 - 32-bit draws ``r`` by default; a 64-bit draw is two words, ``(first << 32) | second``.
 - uniform float32: ``(r & (2^24 - 1)) * 2^-24``; float64: ``(r64 & (2^53 - 1)) * 2^-53``;
-  then ``x * (to - from) + from`` in the tensor's dtype, fused (one rounding).
+  then ``x * (to - from) + from`` in the tensor's dtype, fused (one rounding); a value
+  that rounds up to ``to`` is replaced by ``from``, keeping the range half-open.
 - normal, contiguous float32/float64 of 16 or more elements: all uniforms first, then
   Box-Muller on blocks of 16 (cos from the first 8, sin into the last 8); a partial last
   block is redone from 16 fresh uniforms over the last 16 elements. float32 uses the
@@ -21,6 +22,8 @@ cached normal (``normal_y``). Each distribution then applies torch's transforms:
   tensor of p, a float uniform for a float32 tensor (torch's CPU dropout is
   ``bernoulli_(1 - p)`` then a division, so its masks match too).
 - exponential(lambda): ``-1 / lambda * log1p(-u)``, u a double uniform.
+- cauchy: ``median + sigma tan(pi (u - 1/2))``; geometric: ``ceil(log u / log1p(-p))``;
+  log_normal: ``exp`` of scalar-path normals.
 - randperm(n): a forward Fisher-Yates (swap i with i + r % (n - i)); the inside-out
   variant with 64-bit draws once n >= (2^32 - 1) / 20.
 
@@ -47,7 +50,7 @@ _STATE_SIZE = 5056  # sizeof(CPUGeneratorImplState)
 _MT_N = 624
 _DEFAULT_SEED = 67280421310721  # a fresh torch.Generator's seed
 _INT64_RANGE_BITS = 1 << 28  # from this range on, randint draws 64 bits
-_DIGITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
+_DIGITS = {np.dtype(np.float16): 24, np.dtype(np.float32): 24, np.dtype(np.float64): 53}  # float16 draws as float32
 
 
 def _seed_to_uint64(seed: Any) -> int:
@@ -216,19 +219,19 @@ def memory_order(array: np.ndarray) -> np.ndarray:
 
 
 def uniform(n: int, np_dtype: np.dtype, low: float, high: float, generator: Generator | None = None) -> np.ndarray:
-    """n draws of U[low, high) in ``np_dtype`` (float16 is computed in float32, as torch's accumulate type)."""
+    """n draws of U[low, high) in ``np_dtype`` (float16: drawn as float32, then rounded, as torch's)."""
     gen = _gen(generator)
     np_dtype = np.dtype(np_dtype)
     digits = _DIGITS[np_dtype]
     words = gen._random64(n) if digits == 53 else gen._random32(n)
     compute = np.float64 if digits == 53 else np.float32
     x = (words & np.uint64((1 << digits) - 1)).astype(compute) * compute(2.0**-digits)
-    if np_dtype == np.float16:
-        low, high = float(np.float16(low)), float(np.float16(high))
     scale, shift = compute(compute(high) - compute(low)), compute(low)
     if not (scale == 1 and shift == 0):
         kernels.fma_scale(x, scale, shift)
-    return x.astype(np_dtype, copy=False)
+    values = x.astype(np_dtype, copy=False)
+    values[values == np_dtype.type(high)] = np_dtype.type(low)  # a value rounded up to `to` becomes `from`
+    return values
 
 
 def _scalar_normals(n: int, gen: Generator) -> np.ndarray:
@@ -291,7 +294,7 @@ def full_range_integers(n: int, np_dtype: np.dtype, generator: Generator | None 
     if np_dtype == np.bool_:
         return (words & np.uint64(1)).astype(np.bool_)
     if np_dtype.kind == "f":
-        modulus = (1 << _DIGITS[np_dtype]) + 1
+        modulus = (1 << (np.finfo(np_dtype).nmant + 1)) + 1
     else:
         modulus = int(np.iinfo(np_dtype).max) + 1
     return (words % np.uint64(modulus)).astype(np_dtype)
@@ -308,6 +311,21 @@ def exponential(n: int, lambd: float, generator: Generator | None = None) -> np.
     """n doubles of Exp(lambd): -1 / lambd * log1p(-u)."""
     u = uniform(n, np.float64, 0.0, 1.0, generator)
     return (-1.0 / lambd) * kernels.log1p_neg(u)
+
+
+def cauchy(n: int, median: float, sigma: float, generator: Generator | None = None) -> np.ndarray:
+    """n doubles of Cauchy(median, sigma): median + sigma * tan(pi * (u - 1/2))."""
+    return kernels.cauchy(uniform(n, np.float64, 0.0, 1.0, generator), float(median), float(sigma))
+
+
+def log_normal(n: int, mean: float, std: float, generator: Generator | None = None) -> np.ndarray:
+    """n doubles exp(z), z ~ N(mean, std^2) from the scalar normal path (torch draws them one by one)."""
+    return kernels.exp(normal(n, np.float64, mean, std, False, generator))
+
+
+def geometric(n: int, p: float, generator: Generator | None = None) -> np.ndarray:
+    """n doubles of Geometric(p) on 1, 2, ...: ceil(log(u) / log1p(-p))."""
+    return kernels.geometric(uniform(n, np.float64, 0.0, 1.0, generator), float(p))
 
 
 def permutation(n: int, generator: Generator | None = None) -> np.ndarray:

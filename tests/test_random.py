@@ -586,3 +586,64 @@ def test_memory_order_view():
     a = np.zeros((3, 4)).T
     assert mt_random.memory_order(a).flags.c_contiguous
     assert mt_random.memory_order(np.zeros((2, 3))).shape == (2, 3)
+
+
+@pytest.mark.parametrize("dtypes", FLOATS)
+def test_cauchy_log_normal_geometric(dtypes):
+    seed_both(81)
+    same(mt.empty(50, dtype=dtypes[0]).cauchy_(0.5, 2.0), real_torch.empty(50, dtype=dtypes[1]).cauchy_(0.5, 2.0))
+    same(mt.empty(7, 5, dtype=dtypes[0]).log_normal_(), real_torch.empty(7, 5, dtype=dtypes[1]).log_normal_())
+    same(mt.empty(3, dtype=dtypes[0]).log_normal_(0.2, 0.7), real_torch.empty(3, dtype=dtypes[1]).log_normal_(0.2, 0.7))
+    same(mt.empty(40, dtype=dtypes[0]).geometric_(0.3), real_torch.empty(40, dtype=dtypes[1]).geometric_(0.3))
+    same(mt.empty(9, dtype=mt.int64).geometric_(0.6), real_torch.empty(9, dtype=real_torch.int64).geometric_(0.6))
+    same_position()
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda lib: lib.empty(3).geometric_(1.5),
+            RuntimeError,
+            r"geometric_ expects p to be in \(0, 1\), but got p=1.5",
+        ),
+        (lambda lib: lib.empty(3).geometric_(0), RuntimeError, r"geometric_ expects p to be in \(0, 1\), but got p=0"),
+        (lambda lib: lib.empty(3).log_normal_(0, -1), RuntimeError, "log_normal_ expects std > 0.0, but found std=-1"),
+        (lambda lib: lib.empty(3, dtype=lib.int64).log_normal_(), NotImplementedError, '"log_normal_cpu" not impl'),
+        (lambda lib: lib.empty(3).cauchy_(0, 0), RuntimeError, "cauchy_ expects sigma > 0.0, but found sigma=0"),
+        (lambda lib: lib.empty(3, dtype=lib.int64).cauchy_(), RuntimeError, "but you specified long int"),
+    ],
+)
+def test_other_distribution_errors_equal_torch(call, error, message):
+    for lib in (mt, real_torch):
+        with pytest.raises(error, match=message):
+            call(lib)
+
+
+def test_in_place_samplers_refuse_leaves_that_require_grad():
+    for method in ("normal_", "uniform_", "bernoulli_", "exponential_", "random_"):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+            getattr(mt.zeros(3, requires_grad=True), method)()
+    leaf = mt.zeros(3, requires_grad=True)
+    with mt.no_grad():
+        leaf.normal_()
+    assert leaf.requires_grad and leaf.is_leaf and leaf._version == 1
+
+
+@pytest.mark.parametrize(
+    "dtypes, bounds",
+    [
+        (FLOATS[0], (1.0, 1 + 2**-20)),
+        (FLOATS[1], (1.0, 1 + 2**-49)),
+        ((mt.float16, real_torch.float16), (0.1, 0.2)),
+        ((mt.float16, real_torch.float16), (-2.0, 3.0)),
+    ],
+)
+def test_uniform_values_rounding_up_to_the_bound_become_from(dtypes, bounds):
+    seed_both(3)
+    ours = mt.empty(20000, dtype=dtypes[0]).uniform_(*bounds)
+    same(ours, real_torch.empty(20000, dtype=dtypes[1]).uniform_(*bounds))
+    assert (ours.numpy() < np.dtype(ours.numpy().dtype).type(bounds[1])).all()
+    same(mt.rand(50, dtype=dtypes[0]), real_torch.rand(50, dtype=dtypes[1]))
+    same(mt.empty(9, dtype=dtypes[0]).random_(), real_torch.empty(9, dtype=dtypes[1]).random_())
+    same_position()

@@ -1,4 +1,5 @@
-"""Sampling into tensors: normal_, uniform_, bernoulli_, random_, exponential_, bernoulli, multinomial, normal.
+"""Sampling into tensors: normal_, uniform_, bernoulli_, random_, exponential_, cauchy_, log_normal_,
+geometric_, and the functions bernoulli, multinomial, normal.
 
 Every draw goes through ``minitorch_nn.random`` and reproduces torch's CPU numbers for the
 same seed (that module's docstring lists the transforms). In-place samplers write in the
@@ -192,6 +193,36 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | Non
     return _write(self, random.exponential(self._data.size, lambd, generator).astype(self._data.dtype))
 
 
+def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill with Cauchy(median, sigma): density 1 / (pi sigma (1 + ((x - median) / sigma)^2))."""
+    if self._data.dtype.kind != "f":
+        raise RuntimeError(
+            "Cauchy distribution is a continuous probability distribution. dtype must be a floating point but you "
+            f"specified {_C_TYPE_NAMES[self._data.dtype.name]}{' int' if self._data.dtype == np.int64 else ''}"
+        )
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    check_inplace(self)
+    return _write(self, random.cauchy(self._data.size, median, sigma, generator).astype(self._data.dtype))
+
+
+def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill with exp(N(mean, std^2))."""
+    _require_float(self, "log_normal_cpu")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    check_inplace(self)
+    return _write(self, random.log_normal(self._data.size, mean, std, generator).astype(self._data.dtype))
+
+
+def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
+    """Fill with the number of Bernoulli(p) trials up to and including the first success (1, 2, ...)."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    check_inplace(self)
+    return _write(self, random.geometric(self._data.size, p, generator).astype(self._data.dtype))
+
+
 # ---- sampling functions --------------------------------------------------------------------------------
 def multinomial(
     input: Tensor, num_samples: int, replacement: bool = False, *, generator: Generator | None = None
@@ -257,7 +288,6 @@ def normal(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    out: Any = None,
 ) -> Tensor:
     """N(mean, std^2) samples: ``mean`` and ``std`` each a tensor or a float (with ``size`` when both are floats)."""
     from_tensors = isinstance(mean, Tensor) or isinstance(std, Tensor)
@@ -335,5 +365,8 @@ TENSOR_METHODS: dict = {
     "bernoulli": _bernoulli_method,
     "random_": random_,
     "exponential_": exponential_,
+    "cauchy_": cauchy_,
+    "log_normal_": log_normal_,
+    "geometric_": geometric_,
     "multinomial": _multinomial_method,
 }

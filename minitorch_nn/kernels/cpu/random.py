@@ -12,8 +12,9 @@ kernels turn them into torch's values:
 - ``normal_fill_float64``: the same blocks in double with libm's log/cos/sin.
 - ``box_muller``: the scalar path, one (cos, sin) pair per two doubles.
 - ``randperm_swaps`` / ``randperm_inside_out``: torch's two Fisher-Yates shuffles.
+- ``cauchy``, ``geometric``, ``exp`` (log-normal): one libm call per double uniform or normal.
 
-``math.log``/``cos``/``sin``/``log1p`` compile to calls into the C library, the same
+``math.log``/``cos``/``sin``/``log1p``/``tan``/``exp`` compile to calls into the C library, the same
 functions torch's kernels call, so the doubles agree exactly.
 """
 
@@ -219,3 +220,31 @@ def randperm_inside_out(draws, out):  # pragma: no cover - jitted
         z = np.int64(draws[i] % np.uint64(i + 1))
         out[i] = out[z]
         out[z] = i
+
+
+@njit(cache=True, nogil=True)
+def cauchy(u, median, sigma):  # pragma: no cover - jitted
+    """median + sigma * tan(pi * (u - 1/2)) element-wise, fused."""
+    out = np.empty_like(u)
+    for i in range(u.shape[0]):
+        out[i] = fused_multiply_add(sigma, math.tan(math.pi * (u[i] - 0.5)), median)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def geometric(u, p):  # pragma: no cover - jitted
+    """ceil(log(u) / log1p(-p)) element-wise: the number of trials up to the first success."""
+    out = np.empty_like(u)
+    denominator = math.log1p(-p)
+    for i in range(u.shape[0]):
+        out[i] = math.ceil(math.log(u[i]) / denominator)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def exp(x):  # pragma: no cover - jitted
+    """libm's exp element-wise."""
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        out[i] = math.exp(x[i])
+    return out
