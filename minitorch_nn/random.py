@@ -29,8 +29,12 @@ cached normal (``normal_y``). Each distribution then applies torch's transforms:
 
 Tensors are filled in memory order (TensorIterator's order). The state is torch's
 5056-byte ``CPUGeneratorImplState`` (``get_state``/``set_state``/``get_rng_state``).
-What was measured against torch 2.13 on an Intel AVX512 CPU: these numbers; torch picks
-a different float32 normal kernel on machines without AVX2, which this does not follow.
+
+These were worked out against torch 2.13 on an Intel AVX512 CPU. Known differences:
+on a CPU without AVX2 torch fills float32 normals with another kernel (libm's logf and
+sincos), which this does not follow; multinomial without replacement orders the
+zero-weight categories (ties) differently once it must return them; NumPy's engine is
+seeded through its private ``MT19937._legacy_seeding`` (init_genrand).
 """
 
 from __future__ import annotations

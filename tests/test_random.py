@@ -489,7 +489,8 @@ def test_generator_objects_are_independent_streams():
 
 
 def test_get_state_is_torchs_byte_layout():
-    for draw in (lambda lib: None, lambda lib: lib.rand(3), lambda lib: lib.randn(3), lambda lib: lib.randn(700)):
+    draws = (lambda lib: None, lambda lib: lib.rand(3), lambda lib: lib.randn(3), lambda lib: lib.randn(700))
+    for draw in (*draws, lambda lib: lib.rand(624), lambda lib: lib.rand(1248)):
         seed_both(123)
         draw(mt)
         draw(real_torch)
