@@ -648,3 +648,16 @@ def test_uniform_values_rounding_up_to_the_bound_become_from(dtypes, bounds):
     same(mt.rand(50, dtype=dtypes[0]), real_torch.rand(50, dtype=dtypes[1]))
     same(mt.empty(9, dtype=dtypes[0]).random_(), real_torch.empty(9, dtype=dtypes[1]).random_())
     same_position()
+
+
+def test_numpy_style_draws_for_array_code():
+    """``random.rng()``: the array-level access other kernels use (dropout's mask) draws torch's numbers."""
+    seed_both(90)
+    same(mt_random.rng().random((3, 4)), real_torch.rand(3, 4, dtype=real_torch.float64))
+    same(mt_random.rng().random(5), real_torch.rand(5, dtype=real_torch.float64))
+    same(mt_random.rng().permutation(9), real_torch.randperm(9))
+    g_m, g_t = mt.Generator().manual_seed(1), real_torch.Generator().manual_seed(1)
+    same(mt_random.rng(g_m).random(()), real_torch.rand((), dtype=real_torch.float64, generator=g_t))
+    same_position()
+    with pytest.raises(TypeError, match="expected a torch.Generator, but got int"):
+        mt.rand(2, generator=5)

@@ -19,7 +19,8 @@ with p = 0 or outside training the input itself is returned, as torch does.
 
 Masks come from ``minitorch_nn.random.rng()`` and are torch's CPU masks for the
 same seed: torch draws ``bernoulli_(1 - p)`` (u < 1 - p for a double uniform u per
-element) and divides by 1 - p in the input's dtype.
+element) and divides by 1 - p in the input's dtype. (For a non-contiguous input torch
+draws its mask in memory order, this in index order.)
 """
 
 from __future__ import annotations
