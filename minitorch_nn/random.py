@@ -227,9 +227,12 @@ def uniform(n: int, np_dtype: np.dtype, low: float, high: float, generator: Gene
     gen = _gen(generator)
     np_dtype = np.dtype(np_dtype)
     digits = _DIGITS[np_dtype]
-    words = gen._random64(n) if digits == 53 else gen._random32(n)
     compute = np.float64 if digits == 53 else np.float32
-    x = (words & np.uint64((1 << digits) - 1)).astype(compute) * compute(2.0**-digits)
+    x = np.empty(n, dtype=compute)
+    if digits == 53:
+        kernels.words_to_float64(gen._random32(2 * n), x)
+    else:
+        kernels.words_to_float32(gen._random32(n), x)
     scale, shift = compute(compute(high) - compute(low)), compute(low)
     if not (scale == 1 and shift == 0):
         kernels.fma_scale(x, scale, shift)

@@ -248,3 +248,20 @@ def exp(x):  # pragma: no cover - jitted
     for i in range(x.shape[0]):
         out[i] = math.exp(x[i])
     return out
+
+
+@njit(cache=True, nogil=True)
+def words_to_float32(words, out):  # pragma: no cover - jitted
+    """out[i] = (words[i] & (2^24 - 1)) * 2^-24: torch's float uniform on [0, 1)."""
+    scale = np.float32(2.0**-24)
+    for i in range(out.shape[0]):
+        out[i] = np.float32(words[i] & np.uint64(0xFFFFFF)) * scale
+
+
+@njit(cache=True, nogil=True)
+def words_to_float64(words, out):  # pragma: no cover - jitted
+    """out[i] = (((words[2i] << 32) | words[2i+1]) & (2^53 - 1)) * 2^-53: torch's double uniform on [0, 1)."""
+    mask = np.uint64((1 << 53) - 1)
+    for i in range(out.shape[0]):
+        value = ((words[2 * i] << np.uint64(32)) | words[2 * i + 1]) & mask
+        out[i] = np.float64(value) * 2.0**-53
