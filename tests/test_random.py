@@ -661,3 +661,40 @@ def test_numpy_style_draws_for_array_code():
     same_position()
     with pytest.raises(TypeError, match="expected a torch.Generator, but got int"):
         mt.rand(2, generator=5)
+
+
+@pytest.mark.parametrize(
+    "method, args",
+    [
+        ("normal_", ()),
+        ("uniform_", (-1.0, 1.0)),
+        ("bernoulli_", (0.5,)),
+        ("bernoulli_", ("tensor",)),
+        ("exponential_", ()),
+        ("random_", ()),
+        ("random_", (5,)),
+        ("random_", (0, 5)),
+        ("cauchy_", ()),
+        ("log_normal_", ()),
+        ("geometric_", (0.5,)),
+    ],
+)
+def test_in_place_samplers_inside_a_graph_give_zero_gradient_like_torch(method, args):
+    """A sampled tensor is a constant: its node (torch's NormalBackward0, ...) passes zero gradient on."""
+    grads = []
+    for lib in (mt, real_torch):
+        lib.manual_seed(2)
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        y = x * 2
+        call_args = tuple(lib.full((4,), 0.3) if a == "tensor" else a for a in args)
+        out = getattr(y, method)(*call_args)
+        assert out is y
+        names = [y.grad_fn.name()]
+        z = x * 3
+        getattr(z[1:3], method)(*tuple(a[1:3] if isinstance(a, lib.Tensor) else a for a in call_args))
+        (y * lib.tensor([1.0, 2.0, 3.0, 4.0]) + z).sum().backward()
+        grads.append((names, x.grad.numpy().copy(), y.detach().numpy().copy()))
+    (names_m, grad_m, y_m), (names_t, grad_t, y_t) = grads
+    assert names_m == names_t
+    same(grad_m, grad_t)
+    same(y_m, y_t)

@@ -3,9 +3,9 @@ geometric_, and the functions bernoulli, multinomial, normal.
 
 Every draw goes through ``minitorch_nn.random`` and reproduces torch's CPU numbers for the
 same seed (that module's docstring lists the transforms). In-place samplers write in the
-tensor's memory order, as torch's serial kernels do, and are not differentiable: torch
-gives their outputs zero gradient, so they are plain writes here (a leaf that requires
-grad refuses them in grad mode, as in torch).
+tensor's memory order, as torch's serial kernels do. Their values are constants: inside a
+graph the write is a node (torch's NormalBackward0, UniformBackward0, ...) passing zero
+gradient to the overwritten values; a leaf that requires grad refuses them in grad mode.
 
 ``torch.normal(mean, std)`` with tensors draws standard normals into the broadcast
 shape and then computes ``z * std`` and ``+ mean`` as two separate ops (torch's
@@ -25,10 +25,13 @@ from typing import Any
 import numpy as np
 
 from .. import random
+from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
 from ..autograd.types import to_numpy_dtype
 from ..autograd.views import check_inplace
 from ..random import Generator
+from .arithmetic import _write_result
 from .utils import _TENSOR_TYPES, check_broadcasts_into
 
 
@@ -41,9 +44,45 @@ def _require_float(t: Tensor, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(t._data.dtype)}'")
 
 
-def _write(self: Tensor, values: np.ndarray) -> Tensor:
-    """Write ``values`` (flat, in draw order) into self's memory order; bump the version."""
-    target = random.memory_order(self._data)
+class _Sampled(Function):
+    """x.normal_() and friends inside a graph: y = draws, a constant, so dL/dx = 0 (torch's NormalBackward0, ...)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return values
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return np.zeros_like(grad), None
+
+
+_NODES = {
+    name: type(f"{name}Node", (_Sampled,), {"node_name": name})
+    for name in (
+        "NormalBackward0",
+        "UniformBackward0",
+        "BernoulliBackward1",
+        "BernoulliBackward2",
+        "ExponentialBackward0",
+        "RandomBackward0",
+        "RandomBackward1",
+        "RandomBackward2",
+        "CauchyBackward0",
+        "LogNormalBackward0",
+        "GeometricBackward0",
+    )
+}
+
+
+def _write(self: Tensor, values: np.ndarray, node_name: str) -> Tensor:
+    """Write ``values`` (flat, in draw order) into self's memory order; bump the version. Inside a graph
+    (self requires grad) the write is recorded as a node giving self's old value zero gradient."""
+    axes = random.memory_axes(self._data)
+    if is_grad_enabled() and self.requires_grad:
+        laid_out = np.empty(self._data.shape, dtype=self._data.dtype)
+        laid_out.transpose(axes)[...] = values.reshape([self._data.shape[a] for a in axes])
+        return _write_result(self, _NODES[node_name].apply(self, Tensor._make(laid_out)), self)
+    target = self._data.transpose(axes)
     target[...] = values.reshape(target.shape)
     self._version_counter.value += 1
     return self
@@ -61,7 +100,8 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Gen
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     check_inplace(self)
     n = self._data.size
-    return _write(self, random.normal(n, self._data.dtype, mean, std, _is_contiguous(self), generator))
+    values = random.normal(n, self._data.dtype, mean, std, _is_contiguous(self), generator)
+    return _write(self, values, "NormalBackward0")
 
 
 def uniform_(
@@ -76,7 +116,7 @@ def uniform_(
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
     check_inplace(self)
-    return _write(self, random.uniform(self._data.size, self._data.dtype, from_, to, generator))
+    return _write(self, random.uniform(self._data.size, self._data.dtype, from_, to, generator), "UniformBackward0")
 
 
 def _check_probability(p: float) -> None:
@@ -92,10 +132,12 @@ def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Generator | None = None
         check_broadcasts_into(p._data.shape, self._data.shape)
         # p is read in the order self is written
         probs = np.broadcast_to(p._data, self._data.shape).transpose(random.memory_axes(self._data))
+        node = "BernoulliBackward1"
     else:
         _check_probability(p)
         probs = np.full(self._data.size, float(p), dtype=np.float64)
-    return _write(self, random.bernoulli(probs, generator).astype(self._data.dtype))
+        node = "BernoulliBackward2"
+    return _write(self, random.bernoulli(probs, generator).astype(self._data.dtype), node)
 
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:
@@ -125,12 +167,13 @@ def random_(self: Tensor, *args: Any, generator: Generator | None = None, **kwar
     np_dtype = self._data.dtype
     n = self._data.size
     if not bounds:
-        return _write(self, random.full_range_integers(n, np_dtype, generator))
+        return _write(self, random.full_range_integers(n, np_dtype, generator), "RandomBackward2")
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
     if high is None:
         high = _dtype_max(np_dtype) + 1
     check_integer_range(int(low), int(high), np_dtype)
-    return _write(self, random.integers(n, int(low), int(high), np_dtype, generator))
+    node = "RandomBackward1" if len(bounds) == 1 else "RandomBackward0"
+    return _write(self, random.integers(n, int(low), int(high), np_dtype, generator), node)
 
 
 def _dtype_max(np_dtype: np.dtype) -> int:
@@ -190,7 +233,8 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | Non
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     check_inplace(self)
-    return _write(self, random.exponential(self._data.size, lambd, generator).astype(self._data.dtype))
+    values = random.exponential(self._data.size, lambd, generator)
+    return _write(self, values.astype(self._data.dtype), "ExponentialBackward0")
 
 
 def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Generator | None = None) -> Tensor:
@@ -203,7 +247,8 @@ def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator:
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
     check_inplace(self)
-    return _write(self, random.cauchy(self._data.size, median, sigma, generator).astype(self._data.dtype))
+    values = random.cauchy(self._data.size, median, sigma, generator)
+    return _write(self, values.astype(self._data.dtype), "CauchyBackward0")
 
 
 def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator: Generator | None = None) -> Tensor:
@@ -212,7 +257,8 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator:
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
     check_inplace(self)
-    return _write(self, random.log_normal(self._data.size, mean, std, generator).astype(self._data.dtype))
+    values = random.log_normal(self._data.size, mean, std, generator)
+    return _write(self, values.astype(self._data.dtype), "LogNormalBackward0")
 
 
 def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
@@ -220,7 +266,8 @@ def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) ->
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
     check_inplace(self)
-    return _write(self, random.geometric(self._data.size, p, generator).astype(self._data.dtype))
+    values = random.geometric(self._data.size, p, generator)
+    return _write(self, values.astype(self._data.dtype), "GeometricBackward0")
 
 
 # ---- sampling functions --------------------------------------------------------------------------------
