@@ -39,6 +39,7 @@ from .ops.arithmetic import *  # noqa: F403
 from .ops.binary import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403
+from .ops.distributions import *  # noqa: F403
 from .ops.embedding import *  # noqa: F403
 from .ops.fold import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
@@ -54,7 +55,15 @@ from .ops.scatter import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
-from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .serialization import *  # noqa: F403
 from .threads import get_num_threads, set_num_threads
 
@@ -67,7 +76,7 @@ int = int32  # noqa: A001
 short = int16
 bool = bool_  # noqa: A001
 
-from . import accelerator, autograd, cuda, linalg, nn, optim, utils  # noqa: E402
+from . import accelerator, autograd, cuda, linalg, nn, optim, random, utils  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -1,9 +1,11 @@
 """nn.init: each initialiser fills in place with the distribution torch's formulas give.
 
-Random streams differ from torch's, so the checks are statistical on large
-tensors with fixed seeds: the bounds of the uniform initialisers (every value
-inside, the extremes close to them), the mean and standard deviation of the
-normal ones, with tolerances many standard errors wide. calculate_gain and the
+Two kinds of checks. Statistical ones on large tensors (bounds, means, standard
+deviations, with tolerances many standard errors wide) test the formulas on their
+own. Then, since the generator reproduces torch's CPU stream, every random
+initialiser is compared with torch bit for bit after the same seed (orthogonal_
+to float rounding: its QR is NumPy's LAPACK, torch's is MKL), and so are the
+default initialisations of nn.Linear and nn.Conv2d. calculate_gain and the
 errors are compared with torch exactly.
 """
 
@@ -250,3 +252,88 @@ def test_linear_default_init_bounds_equal_torch(n_in, n_out):
 def test_zero_element_kaiming_is_a_no_op_with_torch_warning():
     with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
         init.kaiming_uniform_(empty(0, 3))
+
+
+# ---- bit for bit with torch after the same seed ---------------------------------------------------------
+def torch_empty(shape, dtype):
+    return real_torch.empty(shape, dtype={np.float32: real_torch.float32, np.float64: real_torch.float64}[dtype])
+
+
+def assert_same_bits(ours, theirs):
+    a, b = np.ascontiguousarray(ours.detach().numpy()), np.ascontiguousarray(theirs.detach().numpy())
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert np.array_equal(a.view(np.uint8), b.view(np.uint8))
+
+
+EXACT_SHAPES = [(1, 1), (3, 5), (4, 4), (5, 7), (16, 16), (33, 20), (8, 3, 3, 3)]
+
+
+@pytest.mark.parametrize("shape", EXACT_SHAPES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("uniform_", {"a": -0.3, "b": 0.8}),
+        ("normal_", {"mean": 0.5, "std": 2.0}),
+        ("xavier_uniform_", {"gain": 1.3}),
+        ("xavier_normal_", {}),
+        ("kaiming_uniform_", {"a": math.sqrt(5)}),
+        ("kaiming_uniform_", {"mode": "fan_out", "nonlinearity": "relu"}),
+        ("kaiming_normal_", {"nonlinearity": "tanh"}),
+        ("trunc_normal_", {}),
+        ("trunc_normal_", {"mean": 0.2, "std": 0.5, "a": -0.1, "b": 0.3}),
+        ("trunc_normal_", {"mean": 0.0, "std": 1.0, "a": 1.5, "b": 2.5}),
+    ],
+)
+def test_initialisers_equal_torch_bit_for_bit(shape, dtype, name, kwargs):
+    mt.manual_seed(11)
+    real_torch.manual_seed(11)
+    ours = getattr(init, name)(empty(*shape, dtype=dtype), **kwargs)
+    theirs = getattr(real_torch.nn.init, name)(torch_empty(shape, dtype), **kwargs)
+    assert_same_bits(ours, theirs)
+    assert_same_bits(mt.rand(3), real_torch.rand(3))  # the streams stand at the same place
+
+
+def test_initialisers_with_a_generator_equal_torch():
+    g_m, g_t = mt.Generator().manual_seed(3), real_torch.Generator().manual_seed(3)
+    for name in ("uniform_", "normal_", "xavier_uniform_", "kaiming_normal_", "trunc_normal_"):
+        ours = getattr(init, name)(empty(6, 9), generator=g_m)
+        theirs = getattr(real_torch.nn.init, name)(real_torch.empty(6, 9), generator=g_t)
+        assert_same_bits(ours, theirs)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (4, 2, 3), (20, 20)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_orthogonal_equals_torch_to_rounding(shape, dtype):
+    mt.manual_seed(12)
+    real_torch.manual_seed(12)
+    ours = init.orthogonal_(empty(*shape, dtype=dtype), gain=1.5).numpy()
+    theirs = real_torch.nn.init.orthogonal_(torch_empty(shape, dtype), gain=1.5).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5 if dtype == np.float32 else 1e-12)
+    assert_same_bits(mt.rand(3), real_torch.rand(3))
+
+
+@pytest.mark.parametrize("sparsity", [0.1, 0.5])
+def test_sparse_equals_torch(sparsity):
+    mt.manual_seed(13)
+    real_torch.manual_seed(13)
+    ours = init.sparse_(empty(10, 6), sparsity, std=0.5)
+    theirs = real_torch.nn.init.sparse_(real_torch.empty(10, 6), sparsity, std=0.5)
+    assert_same_bits(ours, theirs)
+    assert_same_bits(mt.rand(3), real_torch.rand(3))
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2024])
+def test_default_layer_initialisation_equals_torch(seed):
+    mt.manual_seed(seed)
+    real_torch.manual_seed(seed)
+    pairs = [
+        (mt.nn.Linear(784, 10), real_torch.nn.Linear(784, 10)),
+        (mt.nn.Linear(5, 3), real_torch.nn.Linear(5, 3)),
+        (mt.nn.Conv2d(1, 6, 5), real_torch.nn.Conv2d(1, 6, 5)),
+        (mt.nn.Conv2d(6, 16, 3, bias=False), real_torch.nn.Conv2d(6, 16, 3, bias=False)),
+    ]
+    for ours, theirs in pairs:
+        assert_same_bits(ours.weight, theirs.weight)
+        if ours.bias is not None:
+            assert_same_bits(ours.bias, theirs.bias)

@@ -10,7 +10,10 @@ size(0) * receptive field:
   backward ones); uniform bound = sqrt(3) * gain / sqrt(fan).
 
 Every function writes under no_grad into the tensor's own storage and returns
-it; random draws come from ``minitorch_nn.random`` (``generator=`` as in torch).
+it. The random ones draw exactly as torch's do (``tensor.uniform_``/``normal_``,
+the same rejection loops, randperm for sparse_), so for the same seed they give
+torch's CPU numbers; orthogonal_ then differs from torch only by its QR (LAPACK
+from NumPy here, MKL in torch: last-bit differences).
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import random
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from ..random import Generator, rng
+from ..ops import distributions
+from ..random import Generator
 
 _LINEAR_FNS = (
     "linear",
@@ -76,12 +81,19 @@ def _no_op_if_empty(tensor: Tensor) -> bool:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill with U(a, b)."""
-    return _fill(tensor, rng(generator).uniform(a, b, size=tensor._data.shape))
+    with no_grad():
+        return distributions.uniform_(tensor, a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill with N(mean, std^2)."""
-    return _fill(tensor, rng(generator).normal(mean, std, size=tensor._data.shape))
+    with no_grad():
+        return distributions.normal_(tensor, mean, std, generator=generator)
+
+
+def _drawn_like(tensor: Tensor, draw: Callable[[Tensor], Tensor]) -> np.ndarray:
+    """A fresh array in tensor's layout filled by ``draw`` (torch's ``empty_like(t).normal_(...)``)."""
+    return draw(Tensor._make(np.empty_like(tensor._data)))._data
 
 
 def trunc_normal_(
@@ -94,16 +106,52 @@ def trunc_normal_(
 ) -> Tensor:
     """Fill with N(mean, std^2) conditioned on [a, b] (a and b are absolute bounds, as in torch).
 
-    Rejection sampling: values outside [a, b] are drawn again, which gives the
-    truncated distribution exactly.
+    torch's two rejection samplers, draw for draw. When [a, b] holds more than 30% of the mass:
+    draw normals and redraw (a whole tensor each round) wherever a value fell outside. Otherwise
+    propose x ~ U(a, b) and accept when log u < log pdf(x) - log pdf(mode), u ~ U(0, 1).
     """
-    g = rng(generator)
-    values = g.normal(mean, std, size=tensor._data.shape)
-    outside = (values < a) | (values > b)
-    while outside.any():
-        values[outside] = g.normal(mean, std, size=int(outside.sum()))
-        outside = (values < a) | (values > b)
-    return _fill(tensor, values)
+
+    def norm_cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
+    with no_grad():
+        dtype = tensor._data.dtype
+        mass = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+        if mass > 0.3:
+            lo, hi = float(dtype.type(a)), float(dtype.type(b))  # bounds as the tensor's dtype holds them
+            result = distributions.normal_(tensor, mean, std, generator=generator)._data
+            while True:
+                outside = (result < lo) | (result > hi)
+                if not outside.any():
+                    break
+                fresh = _drawn_like(tensor, lambda t: distributions.normal_(t, mean, std, generator=generator))
+                result = np.where(outside, fresh, result)
+            return _fill(tensor, result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        half, scalar = dtype.type(-0.5), dtype.type
+
+        def log_density_ratio(x: np.ndarray) -> np.ndarray:  # torch's sub_.div_.pow_.mul_.sub_, in the dtype
+            z = (x - scalar(mean)) / scalar(std)
+            return z * z * half - scalar(log_peak)
+
+        def rejected(x: np.ndarray) -> np.ndarray:
+            u = _drawn_like(tensor, lambda t: distributions.uniform_(t, generator=generator))
+            return np.log(u) > log_density_ratio(x)
+
+        result = distributions.uniform_(tensor, a, b, generator=generator)._data.copy()
+        pending = rejected(result)
+        while pending.any():
+            candidates = _drawn_like(tensor, lambda t: distributions.uniform_(t, a, b, generator=generator))
+            result = np.where(pending, candidates, result)
+            pending = np.where(pending, rejected(candidates), pending)
+        return _fill(tensor, result)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -221,26 +269,32 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
         return tensor
     rows = tensor._data.shape[0]
     cols = tensor.numel() // rows
-    flat = rng(generator).normal(0.0, 1.0, size=(rows, cols))
-    if rows < cols:
-        flat = flat.T
+    with no_grad():
+        flat = distributions.normal_(Tensor._make(np.empty((rows, cols), tensor._data.dtype)), generator=generator)
+    flat = flat._data.T if rows < cols else flat._data
     q, r = np.linalg.qr(flat)
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return _fill(tensor, gain * q.reshape(tensor._data.shape))
+    dtype = tensor._data.dtype
+    return _fill(tensor, q.astype(dtype).reshape(tensor._data.shape) * dtype.type(gain))
 
 
 def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator | None = None) -> Tensor:
-    """N(0, std^2) with a fraction ``sparsity`` of each column set to zero."""
+    """N(0, std^2) with a fraction ``sparsity`` of each column set to zero.
+
+    As torch, the zeroed rows come from ``randperm(rows)`` on the global generator, whatever
+    ``generator`` is given.
+    """
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor._data.shape
     num_zeros = int(math.ceil(sparsity * rows))
-    g = rng(generator)
-    values = g.normal(0.0, std, size=(rows, cols))
-    for col in range(cols):
-        values[g.permutation(rows)[:num_zeros], col] = 0
+    with no_grad():
+        distributions.normal_(tensor, 0, std, generator=generator)
+        values = tensor._data.copy()
+        for col in range(cols):
+            values[random.permutation(rows)[:num_zeros], col] = 0
     return _fill(tensor, values)
 
 

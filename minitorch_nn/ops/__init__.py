@@ -11,6 +11,7 @@ from . import (
     binary,
     comparison,
     conv,
+    distributions,
     dropout,
     embedding,
     fold,
@@ -55,6 +56,7 @@ FAMILIES = (
     embedding,
     sampling,
     fold,
+    distributions,
 )
 
 __all__ = ["FAMILIES"]

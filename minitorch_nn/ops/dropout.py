@@ -17,8 +17,10 @@ node is a ``MulBackward0`` whose second edge (the mask) is ``(None, 0)``; ours
 reads the same. With p = 1 the scaled mask is all zeros (no division by 0);
 with p = 0 or outside training the input itself is returned, as torch does.
 
-Masks come from ``minitorch_nn.random.rng()``: ``manual_seed`` makes them
-reproducible here, but they are not torch's numbers.
+Masks come from ``minitorch_nn.random.rng()`` and are torch's CPU masks for the
+same seed: torch draws ``bernoulli_(1 - p)`` (u < 1 - p for a double uniform u per
+element) and divides by 1 - p in the input's dtype. (For a non-contiguous input torch
+draws its mask in memory order, this in index order.)
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def scaled_mask(shape: tuple[int, ...], p: float, np_dtype: np.dtype) -> np.ndar
     if p >= 1.0:
         return np.zeros(shape, dtype=np_dtype)
     keep = rng().random(shape) < 1.0 - p
-    return (keep / (1.0 - p)).astype(np_dtype)
+    return keep.astype(np_dtype) / np.dtype(np_dtype).type(1.0 - p)
 
 
 def _apply(input: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple[int, ...]) -> Tensor:

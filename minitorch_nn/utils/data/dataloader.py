@@ -1,10 +1,10 @@
 """DataLoader: a dataset in batches, optionally shuffled by a seedable generator.
 
 Each epoch (each ``iter(loader)``) draws an order of the indices: ``0..n-1``
-without shuffling; a fresh permutation from ``generator`` (or the global
-generator that ``manual_seed`` seeds) with it, so two loaders built with
-equally seeded generators yield the same batches, and successive epochs of one
-loader differ. The order is cut into batches of ``batch_size`` (the last one
+without shuffling; with it, torch's permutation for the same seed (its
+RandomSampler's draws: a base seed, then ``randperm`` from ``generator`` or from a
+Generator seeded off the global one), so the batches are torch's and successive
+epochs of one loader differ. The order is cut into batches of ``batch_size`` (the last one
 shorter unless ``drop_last``), and each batch's samples are merged by
 ``collate_fn``, by default ``default_collate``, which stacks as torch does.
 
@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from ... import random
 from ...autograd.tensor import Tensor
-from ...random import Generator, rng
+from ...random import Generator
 from .dataset import Dataset, TensorDataset
 
 
@@ -102,10 +103,19 @@ class DataLoader:
         self.collate_fn = collate_fn or default_collate
 
     def _indices(self) -> Sequence[int]:
+        # torch draws a base seed for its workers on every iteration, shuffled or not, then its
+        # RandomSampler seeds a fresh Generator from the global one (unless given one) for randperm
+        random.full_range_integers(1, np.dtype(np.int64), self.generator)
         if self.sampler is not None:
             return list(self.sampler)
         n = len(self.dataset)
-        return rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
+        if not self.shuffle:
+            return np.arange(n)
+        generator = self.generator
+        if generator is None:
+            seed = int(random.full_range_integers(1, np.dtype(np.int64))[0])
+            generator = Generator().manual_seed(seed)
+        return random.permutation(n, generator)
 
     def __len__(self) -> int:
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)  # type: ignore[arg-type]

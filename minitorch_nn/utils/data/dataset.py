@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ... import random
 from ...autograd.tensor import Tensor
-from ...random import Generator, rng
+from ...random import Generator
 
 
 class Dataset:
@@ -70,6 +71,6 @@ def random_split(dataset: Dataset, lengths: Sequence[float], generator: Generato
         lengths = _split_lengths(lengths, n)
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = rng(generator).permutation(n)
+    order = random.permutation(n, generator)  # torch's randperm, so the split is torch's
     bounds = np.cumsum([0, *lengths])
     return [Subset(dataset, order[a:b].tolist()) for a, b in zip(bounds[:-1], bounds[1:])]
