@@ -6,6 +6,7 @@ ops at top level (torch.grid_sampler, torch.pixel_shuffle); here they are
 re-exported under F.
 """
 
+from ...ops.fold import fold, pixel_shuffle, pixel_unshuffle, unfold
 from ...ops.sampling import (
     affine_grid,
     grid_sample,
@@ -17,8 +18,12 @@ from ...ops.sampling import (
 
 __all__ = [
     "affine_grid",
+    "fold",
     "grid_sample",
     "interpolate",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "unfold",
     "upsample",
     "upsample_bilinear",
     "upsample_nearest",
