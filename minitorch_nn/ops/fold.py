@@ -272,8 +272,9 @@ class PixelUnshuffle(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, r: int) -> np.ndarray:
-        ctx.r = r
-        return _unshuffle(x, r)
+        # torch returns an empty input unchanged (shape included): the identity, whose backward is too
+        ctx.r = r if x.size else 1
+        return _unshuffle(x, ctx.r)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
