@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import minitorch_nn as mt
-from reference.compare import raised
+from reference.compare import compare_modules, raised
 
 
 def _pair(shape: tuple, dtype: str = "float32") -> tuple:
@@ -168,3 +168,25 @@ def test_pixel_shuffle_by_hand():
     x = mt.tensor(np.arange(4.0).reshape(1, 4, 1, 1))
     np.testing.assert_array_equal(mt.pixel_shuffle(x, 2).numpy(), [[[[0.0, 1.0], [2.0, 3.0]]]])
     np.testing.assert_array_equal(mt.pixel_unshuffle(mt.pixel_shuffle(x, 2), 2).numpy(), x.numpy())
+
+
+# ---- modules ------------------------------------------------------------------------------
+
+BLOCK_MODULES = [
+    (lambda nn: nn.Fold((4, 5), 2), (1, 8, 12)),
+    (lambda nn: nn.Fold(4, (2, 3), dilation=2, padding=1, stride=(1, 2)), (12, 4)),
+    (lambda nn: nn.Unfold(2), (1, 2, 3, 4)),
+    (lambda nn: nn.Unfold((2, 3), 1, (0, 1), 2), (2, 4, 5)),
+    (lambda nn: nn.PixelShuffle(2), (1, 8, 2, 3)),
+    (lambda nn: nn.PixelUnshuffle(3), (2, 1, 3, 6)),
+]
+
+
+@pytest.mark.parametrize(("make", "shape"), BLOCK_MODULES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_block_modules_match_torch(make, shape, dtype):
+    ours, theirs = make(mt.nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    x = np.random.default_rng(0).standard_normal(shape)
+    report = compare_modules(ours, theirs, [x], dtype, seed=1)
+    assert report.ok, str(report)

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import minitorch_nn as mt
-from reference.compare import raised
+from reference.compare import compare_modules, raised
 
 
 def _both(shape: tuple, dtype: str = "float64") -> tuple:
@@ -134,3 +134,51 @@ def test_constant_pad_nd_grad_fn_and_cropped_gradient():
     np.testing.assert_array_equal(y.detach().numpy(), [[2.0, 3.0, 4.0, 9.0, 9.0]])
     y.backward(mt.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]))
     np.testing.assert_array_equal(x.grad.numpy(), [[0.0, 1.0, 2.0, 3.0]])
+
+
+# ---- modules ------------------------------------------------------------------------------
+
+PAD_MODULES = [
+    (lambda nn: nn.ZeroPad1d(2), (2, 3, 4)),
+    (lambda nn: nn.ZeroPad1d((1, 2)), (3, 4)),
+    (lambda nn: nn.ZeroPad2d(1), (1, 2, 3, 3)),
+    (lambda nn: nn.ZeroPad2d((1, 2, -1, 0)), (2, 3, 3)),
+    (lambda nn: nn.ZeroPad3d((1, 0, 0, 1, 1, 1)), (1, 1, 2, 2, 2)),
+    (lambda nn: nn.ConstantPad1d(2, 3.5), (2, 3, 4)),
+    (lambda nn: nn.ConstantPad1d([1, 2], 1), (2, 4)),
+    (lambda nn: nn.ConstantPad2d((1, 2, 3, 0), -1), (1, 2, 3, 3)),
+    (lambda nn: nn.ConstantPad3d(1, 0), (1, 2, 2, 2)),
+    (lambda nn: nn.ReflectionPad1d(2), (2, 3, 4)),
+    (lambda nn: nn.ReflectionPad2d((1, 0, 2, 1)), (1, 2, 3, 4)),
+    (lambda nn: nn.ReflectionPad3d(1), (1, 2, 2, 3, 2)),
+    (lambda nn: nn.ReplicationPad1d((1, 3)), (3, 4)),
+    (lambda nn: nn.ReplicationPad2d(2), (2, 3, 3)),
+    (lambda nn: nn.ReplicationPad3d((1, 1, 0, 2, 1, 0)), (1, 1, 2, 2, 2)),
+    (lambda nn: nn.CircularPad1d(1), (2, 3, 4)),
+    (lambda nn: nn.CircularPad2d((1, 2, 0, 1)), (1, 2, 3, 3)),
+    (lambda nn: nn.CircularPad3d(2), (2, 3, 3, 3)),
+]
+
+
+@pytest.mark.parametrize(("make", "shape"), PAD_MODULES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_padding_modules_match_torch(make, shape, dtype):
+    ours, theirs = make(mt.nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    assert ours.padding == theirs.padding
+    x = np.random.default_rng(0).standard_normal(shape)
+    report = compare_modules(ours, theirs, [x], dtype, seed=1)
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize(
+    ("make", "shape"),
+    [
+        (lambda nn: nn.CircularPad1d(1), (4,)),
+        (lambda nn: nn.CircularPad2d(1), (1, 1, 2, 2, 2)),
+        (lambda nn: nn.CircularPad3d(1), (2, 2, 2)),
+    ],
+)
+def test_circular_pad_modules_check_the_rank_as_torch(make, shape):
+    xo, xt = _both(shape)
+    assert raised(lambda: make(mt.nn)(xo)) == raised(lambda: make(torch.nn)(xt))

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import minitorch_nn as mt
-from reference.compare import raised
+from reference.compare import compare_modules, raised
 
 
 def _pair(shape: tuple, dtype: str = "float32", seed: int = 0) -> tuple:
@@ -228,3 +228,38 @@ def test_grid_sample_nearest_gives_the_grid_a_zero_gradient():
 def test_top_level_names():
     for name in ("grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "affine_grid_generator", "constant_pad_nd"):
         assert hasattr(mt, name) and hasattr(torch, name)
+
+
+# ---- modules ------------------------------------------------------------------------------
+
+UPSAMPLE_MODULES = [
+    (lambda nn: nn.Upsample(size=3), (1, 2, 4)),
+    (lambda nn: nn.Upsample(scale_factor=2, mode="bilinear"), (1, 2, 3, 2)),
+    (lambda nn: nn.Upsample(scale_factor=(2.0, 1.5), mode="bilinear", align_corners=True), (2, 1, 3, 4)),
+    (lambda nn: nn.Upsample(size=(2, 3), recompute_scale_factor=None), (1, 1, 4, 5)),
+    (lambda nn: nn.Upsample(scale_factor=1.7, mode="bicubic", recompute_scale_factor=True), (1, 1, 3, 3)),
+    (lambda nn: nn.Upsample(scale_factor=(1, 2, 0.5), mode="trilinear"), (1, 1, 2, 3, 4)),
+    (lambda nn: nn.Upsample(size=2, mode="area"), (1, 2, 5, 3)),
+    (lambda nn: nn.Upsample(scale_factor=1.5, mode="nearest-exact"), (1, 2, 5)),
+    (lambda nn: nn.UpsamplingNearest2d(scale_factor=2), (1, 2, 2, 3)),
+    (lambda nn: nn.UpsamplingNearest2d(size=(3, 5)), (1, 2, 2, 3)),
+    (lambda nn: nn.UpsamplingBilinear2d(size=3), (1, 2, 2, 4)),
+    (lambda nn: nn.UpsamplingBilinear2d(scale_factor=(2, 1.5)), (1, 2, 2, 4)),
+]
+
+
+@pytest.mark.parametrize(("make", "shape"), UPSAMPLE_MODULES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_upsample_modules_match_torch(make, shape, dtype):
+    ours, theirs = make(mt.nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    assert (ours.name, ours.size, ours.scale_factor, ours.mode, ours.align_corners) == (
+        theirs.name,
+        theirs.size,
+        theirs.scale_factor,
+        theirs.mode,
+        theirs.align_corners,
+    )
+    x = np.random.default_rng(0).standard_normal(shape)
+    report = compare_modules(ours, theirs, [x], dtype, seed=1)
+    assert report.ok, str(report)
