@@ -1,4 +1,5 @@
-"""Resampling: interpolate (nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area), grid_sample, affine_grid.
+"""Resampling: interpolate (nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area, antialiased
+bilinear / bicubic / lanczos), grid_sample, affine_grid.
 
 Interpolation on a regular grid is separable: every mode computes each output
 along one axis as a fixed linear combination of inputs along that axis, so
@@ -12,7 +13,9 @@ and, the map being linear in x, its adjoint is the transposed matrices:
 
 The modes differ only in A (rows of one 1 for nearest, two weights 1 - t, t
 for linear, four cubic-convolution weights for bicubic, 1/|window| over the
-adaptive window for area), built here from torch's source-index formulas.
+adaptive window for area; with antialias the filter widened by the
+downscale factor and normalised), built here from torch's source-index
+formulas.
 
 grid_sample reads x at arbitrary points: output point p at normalised
 coordinates g_p in [-1, 1] is unnormalised to pixel units u = a g + b (per
@@ -323,6 +326,12 @@ def interpolate(
         return _upsample(input, mode, out, False, scales)
     if dim in (1, 2, 3) and mode == "area":
         return _area(input, out)
+    if input.dim() == 4 and mode == "lanczos":
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
+        return _upsample_antialiased(input, mode, out, False, scales)
     if _LINEAR_MODES.get(mode) == input.dim():
         if antialias:
             return _upsample_antialiased(input, mode, out, bool(align_corners), scales)
@@ -336,34 +345,47 @@ def interpolate(
     )
 
 
-# ---- antialiased resizing (bilinear / bicubic, 4-D) -------------------------------------------
+# ---- antialiased resizing (bilinear / bicubic / lanczos, 4-D) ---------------------------------
 
 
-def _aa_matrix(n_in: int, n_out: int, align_corners: bool, scale: float | None, cubic: bool) -> np.ndarray:
-    """torch's antialiased weights: the filter (triangle or cubic) stretched by the downscale factor
-    s = max(step, 1) around each output's source centre, truncated to its support and normalised to sum 1."""
+def _triangle(x: np.ndarray) -> np.ndarray:
+    return np.maximum(1.0 - x, 0.0)
+
+
+def _keys_half(x: np.ndarray) -> np.ndarray:
+    """Keys' cubic with a = -0.5 (PIL's antialiasing kernel), not the -0.75 of plain bicubic."""
+    a = -0.5
+    w = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1, 0.0)
+    return np.where((x >= 1) & (x < 2), ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, w)
+
+
+def _lanczos3(x: np.ndarray) -> np.ndarray:
+    return np.where(x < 3, np.sinc(x) * np.sinc(x / 3), 0.0)
+
+
+# mode -> (filter of |x|, half-width of its support)
+_AA_FILTERS = {"bilinear": (_triangle, 1.0), "bicubic": (_keys_half, 2.0), "lanczos": (_lanczos3, 3.0)}
+
+
+def _aa_matrix(n_in: int, n_out: int, align_corners: bool, scale: float | None, mode: str) -> np.ndarray:
+    """torch's antialiased weights: the mode's filter stretched by the downscale factor s = max(step, 1)
+    around each output's source centre, truncated to its support and normalised to sum 1."""
+    kernel, half_width = _AA_FILTERS[mode]
     step = float(_scale(n_in, n_out, align_corners, scale, np.float64))
-    support = (2.0 if cubic else 1.0) * (step if step >= 1.0 else 1.0)
+    support = half_width * max(step, 1.0)
     inv = 1.0 / step if step >= 1.0 else 1.0
     a = np.zeros((n_out, n_in))
     for o in range(n_out):
         centre = step * (o + 0.5)
         lo = max(int(centre - support + 0.5), 0)
         hi = min(int(centre + support + 0.5), n_in)
-        j = np.arange(lo, hi)
-        x = np.abs((j - centre + 0.5) * inv)
-        if cubic:  # Keys' kernel with a = -0.5 (PIL's), not the -0.75 of plain bicubic
-            a_ = -0.5
-            w = np.where(x < 1, ((a_ + 2) * x - (a_ + 3)) * x * x + 1, 0.0)
-            w = np.where((x >= 1) & (x < 2), ((a_ * x - 5 * a_) * x + 8 * a_) * x - 4 * a_, w)
-        else:
-            w = np.maximum(1.0 - x, 0.0)
+        w = kernel(np.abs((np.arange(lo, hi) - centre + 0.5) * inv))
         total = w.sum()
         a[o, lo:hi] = w / total if total != 0 else w
     return a
 
 
-_AA = {"bilinear": _node("UpsampleBilinear2DAaBackward0"), "bicubic": _node("UpsampleBicubic2DAaBackward0")}
+_AA = {mode: _node(f"Upsample{mode.title()}2DAaBackward0") for mode in _AA_FILTERS}
 
 
 def _upsample_antialiased(
@@ -371,9 +393,7 @@ def _upsample_antialiased(
 ) -> Tensor:
     _check_sizes(tuple(input.shape[2:]), out)
     scale = [None, None] if scales is None else list(scales)
-    matrices = tuple(
-        _aa_matrix(n, o, align_corners, s, mode == "bicubic") for n, o, s in zip(input.shape[2:], out, scale)
-    )
+    matrices = tuple(_aa_matrix(n, o, align_corners, s, mode) for n, o, s in zip(input.shape[2:], out, scale))
     return _AA[mode].apply(input, matrices)
 
 

@@ -2,7 +2,7 @@
 
 interpolate draws the mode, 1-d to 3-d inputs of odd and even sizes, the
 output as a size (int or tuple) or a scale factor (number or tuple, up and
-down, non-integer), recompute_scale_factor, align_corners, antialias, float
+down, non-integer), recompute_scale_factor, align_corners, antialias (bilinear, bicubic, lanczos), float
 and uint8 inputs. grid_sample draws the mode, padding mode and align_corners
 with sample points in and outside the input; the points are kept away from
 whole and half pixels (in pixel units), where the interpolation weights, the
@@ -21,7 +21,7 @@ from ..compare import Sample
 from . import OpInfo
 
 _DIMS = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "area": (1, 2, 3)}
-_DIMS.update({"linear": (1,), "bilinear": (2,), "bicubic": (2,), "trilinear": (3,)})
+_DIMS.update({"linear": (1,), "bilinear": (2,), "bicubic": (2,), "trilinear": (3,), "lanczos": (2,)})
 _SCALES = [0.5, 0.75, 1.0, 1.5, 1.7, 2.0, 2.5, 3.0]
 
 
@@ -125,6 +125,7 @@ OPS = [
     OpInfo("interpolate_nearest_exact_uint8", _interpolate_call, lambda: _interpolate("nearest-exact", dtype="uint8")),
     OpInfo("interpolate_bilinear_antialias", _interpolate_call, lambda: _interpolate("bilinear", antialias=True)),
     OpInfo("interpolate_bicubic_antialias", _interpolate_call, lambda: _interpolate("bicubic", antialias=True)),
+    OpInfo("interpolate_lanczos_antialias", _interpolate_call, lambda: _interpolate("lanczos", antialias=True)),
     OpInfo(
         "grid_sample_2d",
         lambda lib, x, g, **kw: lib.nn.functional.grid_sample(x, g, **kw),
