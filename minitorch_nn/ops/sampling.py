@@ -174,6 +174,10 @@ def _along(weight: np.ndarray, ndim: int, axis: int) -> np.ndarray:
 
 def _gather_axis(x: np.ndarray, index: np.ndarray, weight: np.ndarray, axis: int) -> np.ndarray:
     """y[..., o, ...] = sum_t weight[o, t] x[..., index[o, t], ...] along ``axis``."""
+    if index.shape[1] == 0:  # an empty input axis: every output is an empty sum
+        shape = list(x.shape)
+        shape[axis] = index.shape[0]
+        return np.zeros(shape, dtype=x.dtype)
     if index.shape[1] == 1 and np.all(weight == 1):
         return np.take(x, index[:, 0], axis=axis)  # nearest: a pure gather
     y = np.take(x, index[:, 0], axis=axis) * _along(weight[:, 0], x.ndim, axis)
