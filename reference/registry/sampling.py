@@ -96,8 +96,13 @@ _MODE_ENUM = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 _PADDING_ENUM = {"zeros": 0, "border": 1, "reflection": 2}
 
 
-def _grid_sampler_2d(lib: Any, x: Any, grid: Any, mode: str, padding_mode: str, align_corners: bool) -> Any:
-    return lib.grid_sampler_2d(x, grid, _MODE_ENUM[mode], _PADDING_ENUM[padding_mode], align_corners)
+def _grid_sampler(name: str) -> Any:
+    """torch.grid_sampler / grid_sampler_2d / grid_sampler_3d, which take the modes as integers."""
+
+    def call(lib: Any, x: Any, grid: Any, mode: str, padding_mode: str, align_corners: bool) -> Any:
+        return getattr(lib, name)(x, grid, _MODE_ENUM[mode], _PADDING_ENUM[padding_mode], align_corners)
+
+    return call
 
 
 @st.composite
@@ -136,7 +141,16 @@ OPS = [
         lambda lib, x, g, **kw: lib.nn.functional.grid_sample(x, g, **kw),
         lambda: _grid_sample(3, ("bilinear", "nearest")),
     ),
-    OpInfo("grid_sampler_2d", _grid_sampler_2d, lambda: _grid_sample(2, ("bilinear", "nearest", "bicubic"))),
+    OpInfo(
+        "grid_sampler_2d", _grid_sampler("grid_sampler_2d"), lambda: _grid_sample(2, ("bilinear", "nearest", "bicubic"))
+    ),
+    OpInfo("grid_sampler_3d", _grid_sampler("grid_sampler_3d"), lambda: _grid_sample(3, ("bilinear", "nearest"))),
+    OpInfo("grid_sampler", _grid_sampler("grid_sampler"), lambda: _grid_sample(2, ("bilinear", "nearest", "bicubic"))),
     OpInfo("affine_grid_2d", lambda lib, t, **kw: lib.nn.functional.affine_grid(t, **kw), lambda: _affine_grid(2)),
     OpInfo("affine_grid_3d", lambda lib, t, **kw: lib.nn.functional.affine_grid(t, **kw), lambda: _affine_grid(3)),
+    OpInfo(
+        "affine_grid_generator",
+        lambda lib, t, size, align_corners: lib.affine_grid_generator(t, size, align_corners),
+        lambda: _affine_grid(2),
+    ),
 ]
