@@ -45,6 +45,7 @@ FAMILIES = (
     "activation",
     "loss",
     "conv",
+    "padding",
     "pooling",
     "normalization",
     "unary",
