@@ -18,8 +18,9 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.views import check_inplace
+from .arithmetic import _inplace
 from .shape import expand, view
-from .utils import check_broadcasts_into, result_dtype, unbroadcast
+from .utils import _TENSOR_TYPES, check_broadcasts_into, result_dtype, unbroadcast
 
 
 def _to_numpy_index(index: Any) -> Any:
@@ -425,6 +426,45 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return Stack.apply(wrap_dim(dim, ref.ndim + 1), result_dtype(*tensors), *tensors)
 
 
+def nd(a: np.ndarray) -> np.ndarray:
+    """a, or a 0-d array as a 1-d view of its one element: the index ops treat a 0-d tensor as 1-d, as torch does."""
+    return a.reshape(1) if a.ndim == 0 else a
+
+
+def along_dim(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The positions that gather reads and scatter writes: for element i of ``index``, x[i_0, ...,
+    index[i], ..., i_n] (the element's own coordinates, ``index[i]`` at ``dim``), as broadcasting grids."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+def type_name(dtype: np.dtype) -> str:
+    """torch's scalar type name of a dtype: Float, Double, Long, Bool, ..."""
+    return _TENSOR_TYPES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def check_index_dtype(index: Any, message: str, dtypes: tuple = (np.int64, np.int32)) -> np.ndarray:
+    """The index's array, or torch's RuntimeError ``message`` (``{}``: the dtype's name) when its dtype
+    is not one of ``dtypes``."""
+    array = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if array.dtype not in dtypes:
+        raise RuntimeError(message.format(type_name(array.dtype)))
+    return array
+
+
+def check_index_bounds(
+    index: np.ndarray, size: int, dim: int, negative: bool = False, error: type[Exception] = RuntimeError
+) -> None:
+    """torch's error for the first index (in row-major order) outside [0, size), or [-size, size) when
+    ``negative`` indices count from the end."""
+    bad = (index < (-size if negative else 0)) | (index >= size)
+    if bad.any():
+        raise error(
+            f"index {int(np.asarray(index)[bad].flat[0])} is out of bounds for dimension {dim} with size {size}"
+        )
+
+
 class IndexSelect(Function):
     """y = x taken at ``index`` along ``dim``.   dx = dy scatter-added back (indices may repeat)."""
 
@@ -433,12 +473,14 @@ class IndexSelect(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
         ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        if x.ndim == 0:
+            return x.copy()
         return np.take(x, index, axis=dim)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         out = np.zeros(ctx.shape, dtype=grad.dtype)
-        np.add.at(out, (slice(None),) * ctx.dim + (ctx.index,), grad)
+        np.add.at(nd(out), (slice(None),) * ctx.dim + (ctx.index,), nd(grad))
         return out, None, None
 
 
@@ -449,15 +491,13 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
-        grids = list(np.indices(index.shape, sparse=True))
-        grids[dim] = index
-        ctx.shape, ctx.where = x.shape, tuple(grids)
-        return x[ctx.where]
+        ctx.shape, ctx.where = x.shape, along_dim(nd(index), dim)
+        return nd(x)[ctx.where].reshape(index.shape)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         out = np.zeros(ctx.shape, dtype=grad.dtype)
-        np.add.at(out, ctx.where, grad)
+        np.add.at(nd(out), ctx.where, nd(grad))
         return out, None, None
 
 
@@ -476,25 +516,40 @@ class MaskedFill(Function):
         return np.where(ctx.mask, 0, grad).astype(grad.dtype, copy=False), None, None
 
 
-def _index_array(index: Any, name: str) -> np.ndarray:
-    array = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if array.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    return array.astype(np.int64, copy=False)
-
-
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    index = _index_array(index, "index_select")
+    index = check_index_dtype(index, "index_select(): Expected dtype int32 or int64 for index")
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    return IndexSelect.apply(input, wrap_dim(dim, input.ndim), index.reshape(-1))
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0 and index.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.size} value(s)")
+    size = nd(input._data).shape[d]
+    if ((index < 0) | (index >= size)).any():
+        raise IndexError("index out of range in self")
+    return IndexSelect.apply(input, d, index.reshape(-1))
+
+
+def _check_gather(input: Tensor, dim: int, index: Any, name: str) -> tuple[int, np.ndarray]:
+    d = wrap_dim(dim, input.ndim)
+    idx = check_index_dtype(index, f"{name}(): Expected dtype int32/int64 for index")
+    if max(idx.ndim, 1) != max(input.ndim, 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    idx_shape, x_shape = nd(idx).shape, nd(input._data).shape
+    if idx.size:
+        for k in range(len(x_shape)):
+            if k != d and idx_shape[k] > x_shape[k]:
+                raise RuntimeError(
+                    f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no larger than "
+                    f"self {list(input._data.shape)} apart from dimension {d}"
+                )
+    check_index_bounds(idx, x_shape[d], d)
+    return d, idx
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
-    index = _index_array(index, "gather")
-    if index.ndim != input.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    return Gather.apply(input, wrap_dim(dim, input.ndim), index)
+    """torch.gather: out[i] = input[..., index[i], ...] (index at ``dim``, i's own coordinates elsewhere)."""
+    d, idx = _check_gather(input, dim, index, "gather")
+    return Gather.apply(input, d, idx)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
@@ -505,13 +560,141 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return MaskedFill.apply(input, np.broadcast_to(mask._data, input._data.shape), value)
 
 
-def _masked_fill_(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    from .arithmetic import _inplace
-
-    return _inplace(masked_fill)(input, mask, value)
+_masked_fill_ = _inplace(masked_fill)
 
 
-__all__ = ["cat", "concat", "gather", "index_select", "masked_fill", "narrow", "select", "stack"]
+# ---- reading by mask, by flat index, by index along a dim -------------------------------------------------
+class MaskedSelect(Function):
+    """y = the elements of x (broadcast with the mask) where mask is True, in row-major order (1-d).
+
+    dx = zeros with dy written back at the masked positions, summed to x's shape.
+    """
+
+    node_name = "MaskedSelectBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        ctx.mask, ctx.shape = mask, x.shape
+        return np.broadcast_to(x, mask.shape)[mask]
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        out = np.zeros(ctx.mask.shape, dtype=grad.dtype)
+        out[ctx.mask] = grad
+        return unbroadcast(out, ctx.shape), None
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """torch.masked_select: the elements where ``mask`` (broadcast with input) is True, as a 1-d tensor."""
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = _broadcast_shapes(mask._data.shape, input._data.shape)
+    return MaskedSelect.apply(input, np.broadcast_to(mask._data, shape))
+
+
+def _broadcast_shapes(a: tuple, b: tuple) -> tuple:
+    """The broadcast shape, or torch's error naming the first pair of sizes (a's, then b's) that clash."""
+    for i in range(1, min(len(a), len(b)) + 1):
+        if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({a[-i]}) must match the size of tensor b ({b[-i]}) at non-singleton "
+                f"dimension {max(len(a), len(b)) - i}"
+            )
+    return np.broadcast_shapes(a, b)
+
+
+class Take(Function):
+    """y = x.flatten()[index] (index any shape, negative counts from the end).
+
+    dx = zeros with dy scatter-added at the flat positions (an index may repeat), in x's shape.
+    """
+
+    node_name = "TakeBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, index: np.ndarray) -> np.ndarray:
+        ctx.shape, ctx.index = x.shape, index
+        return x.reshape(-1)[index]
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        out = np.zeros(int(np.prod(ctx.shape)), dtype=grad.dtype)
+        np.add.at(out, ctx.index, grad)
+        return out.reshape(ctx.shape), None
+
+
+def check_flat_index(index: Any, numel: int, name: str) -> np.ndarray:
+    """take's and put's index: int64 only, each in [-numel, numel)."""
+    idx = check_index_dtype(index, name + "(): Expected a long tensor for index, but got {}", (np.int64,))
+    bad = (idx < -numel) | (idx >= numel)
+    if bad.any():
+        value = int(idx[bad].flat[0])
+        raise IndexError(f"out of range: tried to access index {value} on a tensor of {numel} elements.")
+    return idx
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """torch.take: input read as 1-d at ``index``; the result has index's shape."""
+    idx = check_index_dtype(index, "take(): Expected a long tensor for index, but got {}", (np.int64,))
+    if input._data.size == 0 and idx.size:
+        raise IndexError("take(): tried to take from an empty tensor")
+    return Take.apply(input, check_flat_index(idx, input._data.size, "take"))
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """torch.take_along_dim: gather along ``dim`` after broadcasting input and indices in every other
+    dim; with no dim, input viewed as 1-d and gathered at the flattened indices."""
+    if dim is None:
+        return gather(view(input, -1), 0, view(indices, -1) if isinstance(indices, Tensor) else indices)
+    idx = indices._data
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {type_name(idx.dtype)}")
+    if input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = wrap_dim(dim, input.ndim)
+    if idx.ndim != input.ndim:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of dimensions, but got "
+            f"{input.ndim} dimensions for input, and {idx.ndim} dimensions for indices"
+        )
+    x_shape, i_shape = list(input._data.shape), list(idx.shape)
+    x_shape[d] = i_shape[d] = 1
+    shape = list(_broadcast_shapes(tuple(x_shape), tuple(i_shape)))
+    x_target = tuple(shape[:d] + [input._data.shape[d]] + shape[d + 1 :])
+    i_target = tuple(shape[:d] + [idx.shape[d]] + shape[d + 1 :])
+    x = input if input._data.shape == x_target else expand(input, *x_target)
+    return gather(x, d, np.broadcast_to(idx, i_target))
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """torch.nonzero: the coordinates of the non-zero elements, one row each (int64, [n, ndim]), or
+    with ``as_tuple`` one 1-d tensor per dim (a 0-d input counts as 1-d). Not differentiable."""
+    a = input._data
+    if as_tuple:
+        return tuple(Tensor._make(c.astype(np.int64)) for c in np.nonzero(nd(a)))
+    return Tensor._make(np.argwhere(a).astype(np.int64))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """torch.argwhere: nonzero(input) as one [n, ndim] tensor."""
+    return nonzero(input)
+
+
+__all__ = [
+    "argwhere",
+    "cat",
+    "concat",
+    "gather",
+    "index_select",
+    "masked_fill",
+    "masked_select",
+    "narrow",
+    "nonzero",
+    "select",
+    "stack",
+    "take",
+    "take_along_dim",
+]
 concat = cat
 
 TENSOR_METHODS = {
@@ -522,5 +705,10 @@ TENSOR_METHODS = {
     "narrow": narrow,
     "masked_fill": masked_fill,
     "masked_fill_": _masked_fill_,
+    "masked_select": masked_select,
     "gather": gather,
+    "take": take,
+    "take_along_dim": take_along_dim,
+    "nonzero": nonzero,
+    "argwhere": argwhere,
 }
