@@ -9,6 +9,7 @@ the gradient that its values filled.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,16 +24,37 @@ from .shape import expand, view
 from .utils import _TENSOR_TYPES, check_broadcasts_into, result_dtype, unbroadcast
 
 
-def _to_numpy_index(index: Any) -> Any:
+def _to_numpy_index(index: Any, top: bool = True) -> Any:
+    """An index as NumPy reads it: tensors as arrays (a 0-d integer tensor as an int), a bool as a
+    0-d mask, a list as an integer (or bool) array. As torch does, a top-level list holding a
+    sequence, slice, None, Ellipsis or tensor is read as a tuple (deprecated there)."""
     if isinstance(index, Tensor):
         if index._data.ndim == 0 and index._data.dtype.kind in "iu":
             return int(index._data)  # a 0-d integer tensor indexes like an int (torch: select)
-        return index._data
+        return _checked_array(index._data)
+    if isinstance(index, bool):
+        return np.asarray(index)
     if isinstance(index, tuple):
-        return tuple(_to_numpy_index(i) for i in index)
+        return tuple(_to_numpy_index(i, False) for i in index)
     if isinstance(index, list):
-        return np.asarray([_to_numpy_index(i) for i in index])
+        if top and any(isinstance(i, (list, tuple, slice, Tensor)) or i is None or i is Ellipsis for i in index):
+            warnings.warn(
+                "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
+                "index, x[torch.tensor(seq)], which will result either in an error or a different result",
+                UserWarning,
+                stacklevel=3,
+            )
+            return tuple(_to_numpy_index(i, False) for i in index)
+        items = [_to_numpy_index(i, False) for i in index]
+        return _checked_array(np.asarray(items) if items else np.zeros(0, dtype=np.int64))
     return index
+
+
+def _checked_array(a: np.ndarray) -> np.ndarray:
+    if a.dtype.kind not in "iub":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return a
 
 
 def _is_advanced(index: Any) -> bool:
@@ -119,13 +141,24 @@ def _basic(name: str) -> type[Function]:
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:
-    """x[index]: integer arrays and masks copy (IndexBackward0); anything else is a chain of views,
-    one node per step as torch builds it (see ``_view_steps``), or an alias when no step is taken.
-    A lone slice (not in a tuple) is always a slice step: torch turns off the whole-dim skip there."""
+    """x[index]: a chain of views, one node per step as torch builds it (see ``_view_steps``), or an
+    alias when no step is taken; a lone slice (not in a tuple) is always a slice step: torch turns
+    off the whole-dim skip there. With integer arrays or masks torch takes the views of the other
+    entries first and then indexes the last view with the arrays alone (a copy, IndexBackward0):
+    so x[0, :, [1, 2]] on shape [3, 4, 5] is [4, 2] in torch (NumPy would give [2, 4])."""
     index = _to_numpy_index(index)
+    if isinstance(index, np.ndarray) and index.ndim == 0 and index.dtype == np.bool_:
+        # x[True] / x[False]: torch unsqueezes x and indexes the new dim with a mask of one element
+        return Index.apply(_basic("UnsqueezeBackward0").apply(input, (None,)), index.reshape(1))
     _check_bounds(input, index)
     if _is_advanced(index):
-        return Index.apply(input, index)
+        steps = _view_steps(_basic_part(index), input._data.shape)
+        out = input
+        for name, step in steps:
+            out = _basic(name).apply(out, step)
+        rest = _advanced_part(index) if steps else index
+        _check_advanced(out._data.shape, rest)
+        return Index.apply(out, rest)
     steps = _view_steps(index, input._data.shape, keep_full_slices=isinstance(index, slice))
     if not steps:
         return _basic("AliasBackward0").apply(input, Ellipsis)
@@ -164,6 +197,59 @@ def _width(p: Any) -> int:
     if isinstance(p, np.ndarray) and p.dtype == np.bool_:
         return p.ndim
     return 1
+
+
+def _advanced_part(index: Any) -> tuple:
+    """What indexes the view that the basic entries took (``_view_steps`` of ``_basic_part``): each int
+    dropped (its select was taken), each None and slice a whole dim of the view, arrays and masks kept."""
+    parts = index if isinstance(index, tuple) else (index,)
+    rest: list[Any] = []
+    for p in parts:
+        if isinstance(p, (int, np.integer)):
+            continue
+        rest.append(slice(None) if p is None or isinstance(p, slice) else p)
+    return tuple(rest)
+
+
+def _check_advanced(shape: tuple[int, ...], index: Any) -> None:
+    """torch's IndexErrors for the arrays of an index into a tensor of ``shape``: a mask's shape, an
+    integer out of range (torch numbers the dims among the indexed ones), arrays that do not broadcast."""
+    parts = index if isinstance(index, tuple) else (index,)
+    used = sum(_width(p) for p in parts)
+    dim = indexed = 0
+    shapes = []
+    for p in parts:
+        if p is Ellipsis:
+            dim += len(shape) - used
+        elif isinstance(p, np.ndarray) and p.dtype == np.bool_:
+            for k in range(p.ndim):
+                if p.shape[k] != shape[dim + k]:
+                    raise IndexError(
+                        f"The shape of the mask {list(p.shape)} at index {k} does not match the shape of the indexed "
+                        f"tensor {list(shape)} at index {dim + k}"
+                    )
+            shapes += [(int(p.sum()),)] * p.ndim
+            dim += p.ndim
+            indexed += p.ndim
+        elif isinstance(p, np.ndarray):
+            size = shape[dim]
+            bad = (p < -size) | (p >= size)
+            if bad.any():
+                raise IndexError(
+                    f"index {int(p[bad].flat[0])} is out of bounds for dimension {indexed} with size {size}"
+                )
+            shapes.append(p.shape)
+            dim += 1
+            indexed += 1
+        else:
+            dim += 1
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise IndexError(
+            "shape mismatch: indexing tensors could not be broadcast together with shapes "
+            + ", ".join(str(list(s)) for s in shapes)
+        ) from None
 
 
 def _check_bounds(input: Tensor, index: Any) -> None:
@@ -267,6 +353,34 @@ class IndexPut(CopySlices):
     node_name = "IndexPutBackward0"
 
 
+class IndexPutSlices(Function):
+    """x[basic][arrays] = v, in place: torch takes the basic entries' views of x and index_put_s the
+    arrays into the last one (CopySlices).   dx = dy with those slots zeroed;  dv = dy at the slots,
+    summed to v's shape."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, value: np.ndarray, basic: tuple, rest: tuple) -> np.ndarray:
+        ctx.basic, ctx.rest, ctx.value_shape = basic, rest, value.shape
+        x[basic][rest] = value
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = grad.copy()
+            gx[ctx.basic][ctx.rest] = 0
+        if ctx.needs_input_grad[1]:
+            gv = unbroadcast(grad[ctx.basic][ctx.rest], ctx.value_shape)
+        return gx, gv, None, None
+
+
+IndexPutSlices._node_class.name = lambda self: "torch::autograd::CopySlices"
+
+
 def _without_leading_ones(value: Tensor) -> Tensor:
     """torch views a value without its leading size-1 dims before writing it (slicePrefix1sSize)."""
     shape = value._data.shape
@@ -308,6 +422,10 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     Without a graph the same Functions only write (and bump x's version).
     """
     index = _to_numpy_index(index)
+    if isinstance(index, np.ndarray) and index.ndim == 0 and index.dtype == np.bool_:
+        if not index:  # x[False] = v selects nothing: torch writes nothing and records nothing
+            return
+        index = None  # x[True] = v writes through an unsqueezed view, as x[None] = v
     _check_bounds(input, index)
     advanced = _is_advanced(index)
     # with no view step the write lands on x itself, otherwise on a view of x
@@ -316,7 +434,14 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     _refuse_leaf(input, steps, value)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=input._data.dtype))
-    slots = input._data[index].shape
+    if advanced:
+        rest = _advanced_part(index) if steps else index
+        basic = _basic_part(index)
+        view_shape = input._data[basic].shape
+        _check_advanced(view_shape, rest)
+        slots = np.empty(view_shape, dtype=np.bool_)[rest].shape
+    else:
+        slots = input._data[index].shape
     if advanced:
         if value._data.shape and value._data.shape[0] == 1:
             value = _without_leading_ones(value)
@@ -326,7 +451,10 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
                 f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to indexing result "
                 f"of shape {list(slots)}"
             )
-        IndexPut.apply(input, value, index)
+        if steps:  # the write lands on a view of x: CopySlices around torch's index_put_
+            IndexPutSlices.apply(input, value, basic, rest)
+        else:
+            IndexPut.apply(input, value, index)
         return
     if value._data.shape == slots:
         copy: type[Function] = CopyBackwards if whole else CopySlices
