@@ -66,9 +66,9 @@ def _check_scatter(x: Tensor, dim: int, index: Any, src: Tensor | None) -> tuple
     return d, idx
 
 
-def _leading_block(index: np.ndarray) -> tuple[slice, ...]:
-    """The block of src that scatter reads: src's leading ``index.shape`` elements."""
-    return tuple(slice(0, n) for n in nd(index).shape)
+def _leading_block(index_shape: tuple[int, ...]) -> tuple[slice, ...]:
+    """The block of src that scatter reads: src's leading ``index_shape`` elements (a 0-d index: one)."""
+    return tuple(slice(0, n) for n in (index_shape or (1,)))
 
 
 class Scatter(Function):
@@ -86,7 +86,7 @@ class Scatter(Function):
         ctx.targets, ctx.index_shape, ctx.src_shape = targets, index_shape, src.shape
         out = x.copy()
         if int(np.prod(index_shape)):
-            nd(out)[targets] = nd(src)[tuple(slice(0, n) for n in (index_shape or (1,)))]
+            nd(out)[targets] = nd(src)[_leading_block(index_shape)]
         return out
 
     @staticmethod
@@ -158,7 +158,7 @@ class ScatterAdd(Function):
         ctx.targets, ctx.index_shape, ctx.src_shape = targets, index_shape, src.shape
         out = x.copy()
         if int(np.prod(index_shape)):
-            np.add.at(nd(out), targets, nd(src)[tuple(slice(0, n) for n in (index_shape or (1,)))])
+            np.add.at(nd(out), targets, nd(src)[_leading_block(index_shape)])
         return out
 
     @staticmethod
@@ -317,7 +317,7 @@ def _scatter(
                 UserWarning,
                 stacklevel=3,
             )
-            return ScatterAccumulate.apply(input, src, targets, _leading_block(idx), reduce, op)
+            return ScatterAccumulate.apply(input, src, targets, _leading_block(idx.shape), reduce, op)
         return ScatterAccumulate.apply(input, np.asarray(value, input._data.dtype), targets, None, reduce, op)
     if src is not None:
         return Scatter.apply(input, src, targets, idx.shape)
@@ -361,7 +361,7 @@ def scatter_reduce(
     if reduce not in _REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     d, idx = _check_scatter(input, dim, index, src)
-    return ScatterReduce.apply(input, src, along_dim(nd(idx), d), _leading_block(idx), reduce, include_self)
+    return ScatterReduce.apply(input, src, along_dim(nd(idx), d), _leading_block(idx.shape), reduce, include_self)
 
 
 def _scatter_reduce_positional(
