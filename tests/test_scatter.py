@@ -427,6 +427,7 @@ case("fill t", lambda lib, x, v: lib.fill(x, v * 2), [x, np.array(1.5)])
 case("fill t f32", lambda lib, x, v: lib.fill(x, v * 2), [x, np.array(1.5, np.float32)])
 case("fill t1", lambda lib, x, v: lib.fill(x, v), [x, np.ones(1)])
 case("fill kw", lambda lib, x: lib.fill(input=x, value=3), [x])
+case("torch.fill_", lambda lib, x: lib.fill_(x * 1, -2), [x])
 case("fill 0d", lambda lib, x: lib.fill(x, 3), [np.array(1.0)])
 
 

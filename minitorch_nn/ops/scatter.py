@@ -27,7 +27,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, wrap_dim
-from .arithmetic import _inplace
+from .arithmetic import _inplace, fill_  # fill_ (Tensor.fill_) is torch.fill_ as well
 from .indexing import along_dim, check_flat_index, check_index_bounds, check_index_dtype, nd, type_name
 from .utils import check_expand, unbroadcast
 
@@ -1062,6 +1062,7 @@ def put_(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
 __all__ = [
     "diagonal_scatter",
     "fill",
+    "fill_",
     "index_add",
     "index_copy",
     "index_fill",
