@@ -439,6 +439,22 @@ case("fill kw", lambda lib, x: lib.fill(input=x, value=3), [x])
 case("torch.fill_", lambda lib, x: lib.fill_(x * 1, -2), [x])
 case("fill 0d", lambda lib, x: lib.fill(x, 3), [np.array(1.0)])
 
+x = rng.standard_normal((3, 4))
+m = np.array([True, False, True, False])
+case("masked_fill", lambda lib, x, m: lib.masked_fill(x, m, 2.0), [x, m])
+case("masked_fill bcast 2d", lambda lib, x, m: x.masked_fill(m, -1), [x, rng.random((3, 1)) > 0.5])
+case("masked_fill uint8", lambda lib, x, m: x.masked_fill(m, -1), [x, m.astype(np.uint8)])
+case("masked_fill float", lambda lib, x, m: x.masked_fill(m, -1), [x, m.astype(float)], [True, False])
+case("masked_fill bad", lambda lib, x, m: x.masked_fill(m, -1), [x, np.array([True, False])])
+case("masked_fill bigger mask", lambda lib, x, m: x.masked_fill(m, -1), [x[0].copy(), rng.random((3, 4)) > 0.5])
+case("masked_fill tensor value", lambda lib, x, m, v: x.masked_fill(m, v * 2), [x, m, np.array(0.5)])
+case("masked_fill tensor value f32", lambda lib, x, m, v: x.masked_fill(m, v * 2), [x, m, np.array(0.5, np.float32)])
+case("masked_fill tensor value 1d", lambda lib, x, m, v: x.masked_fill(m, v), [x, m, np.ones(1)])
+case("masked_fill_ tensor value", lambda lib, x, m, v: (x * 1).masked_fill_(m, v * 2), [x, m, np.array(0.5)])
+case("masked_fill int", lambda lib, x, m: x.masked_fill(m, 2.7), [np.arange(4), m])
+case("masked_fill 0d", lambda lib, x, m: x.masked_fill(m, 2.7), [np.array(1.0), np.array(True)])
+case("masked_fill_ bigger mask", lambda lib, x, m: (x * 1).masked_fill_(m, -1), [x[0].copy(), rng.random((3, 4)) > 0.5])
+
 
 @pytest.mark.parametrize("call, arrays, grads", CASES)
 def test_matches_torch(call, arrays, grads):

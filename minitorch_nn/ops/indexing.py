@@ -630,18 +630,35 @@ class Gather(Function):
 
 
 class MaskedFill(Function):
-    """y = value where mask else x.   dx = dy where not mask (the filled slots lost x)."""
+    """y = value where mask else x (x broadcast with the mask).   dx = dy where not mask (the filled
+    slots lost x), summed back to x's shape."""
 
     node_name = "MaskedFillBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
-        ctx.mask = mask
+        ctx.mask, ctx.shape = mask, x.shape
         return np.where(mask, np.asarray(value, dtype=x.dtype), x)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        return np.where(ctx.mask, 0, grad).astype(grad.dtype, copy=False), None, None
+        gx = unbroadcast(np.where(ctx.mask, 0, grad).astype(grad.dtype, copy=False), ctx.shape)
+        return gx, None, None
+
+
+class MaskedFillTensor(MaskedFill):
+    """y = v where mask else x, for a 0-d tensor v.   dx as MaskedFill;  dv = the sum of dy where mask."""
+
+    node_name = "MaskedFillBackward1"
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = unbroadcast(np.where(ctx.mask, 0, grad).astype(grad.dtype, copy=False), ctx.shape)
+        if ctx.needs_input_grad[2]:
+            gv = np.asarray(np.broadcast_to(grad, ctx.mask.shape)[ctx.mask].sum(), dtype=grad.dtype)
+        return gx, None, gv
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -680,12 +697,33 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     return Gather.apply(input, d, idx)
 
 
+# torch names a mask's dtype by its C++ type in masked_fill's error
+_CPP_TYPES = {
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+}
+_CPP_TYPES.update({"float16": "c10::Half", "float32": "float", "float64": "double"})
+
+
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    if mask._data.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+    """torch.masked_fill: value (a number or a 0-d tensor) where mask, input elsewhere (broadcast together)."""
+    m = mask._data
+    if m.dtype != np.bool_:
+        kind = _CPP_TYPES.get(m.dtype.name, m.dtype.name)
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {kind}")
+    if isinstance(value, Tensor) and value._data.ndim != 0:
+        raise RuntimeError(
+            "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s)."
+        )
+    shape = _broadcast_shapes(m.shape, input._data.shape)
+    m = np.broadcast_to(m, shape)
     if isinstance(value, Tensor):
-        value = value.item()
-    return MaskedFill.apply(input, np.broadcast_to(mask._data, input._data.shape), value)
+        return MaskedFillTensor.apply(input, m, value)
+    return MaskedFill.apply(input, m, value)
 
 
 _masked_fill_ = _inplace(masked_fill)

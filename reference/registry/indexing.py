@@ -247,6 +247,12 @@ OPS = [
     OpInfo("gather", lambda lib, x, index, dim: lib.gather(x, dim, index), _gather),
     OpInfo("masked_fill", lambda lib, x, mask, value: x.masked_fill(mask, value), _masked_fill),
     OpInfo("masked_fill_", lambda lib, x, mask, value: (x * 1).masked_fill_(mask, value), _masked_fill),
+    OpInfo(
+        "masked_fill_tensor_value",
+        lambda lib, x, mask, v: x.masked_fill(mask, v * 2),
+        lambda: _masked_select().map(lambda s: S.sample((*s.inputs, np.asarray(0.75)), seed=s.seed)),
+    ),
+    OpInfo("masked_fill_broadcast", lambda lib, x, mask: x.masked_fill(mask, -1.5), _masked_select),
     OpInfo("masked_select", lambda lib, x, mask: lib.masked_select(x, mask), _masked_select),
     OpInfo("take", lambda lib, x, index: lib.take(x, index), _take),
     OpInfo("take_along_dim", lambda lib, x, index, dim: lib.take_along_dim(x, index, dim), _take_along_dim),
