@@ -218,6 +218,7 @@ ADVANCED = {
     "None, list": lambda lib: (None, [0, 1]),
     "list, None, int": lambda lib: ([0, 1], None, 2),
     "mask": lambda lib: lib.tensor([True, False, True]),
+    "byte mask": lambda lib: lib.tensor([1, 0, 1], dtype=lib.uint8),
     "2-d mask": lambda lib: lib.tensor(np.random.default_rng(3).random((3, 4)) > 0.5),
     "mask, int": lambda lib: (lib.tensor([True, False, True]), 1),
     "slice, mask": lambda lib: (slice(None), lib.tensor([True, False, True, False])),
@@ -238,6 +239,25 @@ ADVANCED = {
     "too many": lambda lib: ([0], [0], [0], [0]),
     "arrays that do not broadcast": lambda lib: ([0, 1], [0, 1, 2]),
 }
+
+
+def test_byte_masks_read_and_write_as_torch():
+    """A uint8 index is a (deprecated) mask when read and when a tensor is written through it; a scalar
+    written through it is refused, as torch's masked_fill_ refuses it."""
+    results = []
+    for lib in (mt, torch):
+        x = lib.tensor(np.arange(6.0).reshape(3, 2))
+        mask = lib.tensor([1, 0, 1], dtype=lib.uint8)
+        with pytest.warns(UserWarning, match="indexing with dtype torch.uint8 is now deprecated"):
+            read = x[mask].numpy().copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x[mask] = lib.tensor([[-1.0, -2.0], [-3.0, -4.0]], dtype=x.dtype)
+        refused = [_error(lambda x=x, m=mask, v=v: x.__setitem__(m, v)) for v in (2.5, lib.tensor(2.5))]
+        results.append((read, x.numpy().copy(), refused))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    assert results[0][2] == results[1][2]
 
 
 def _advanced(lib, make):
@@ -276,3 +296,26 @@ def test_advanced_indexing_matches_torch(make):
             assert (a is None) == (b is None)
             if b is not None:
                 np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("index", [[0, 2], "mask", "mask in a tuple", (0, [1]), slice(0, 2)], ids=str)
+@pytest.mark.parametrize("value", ["float32 [2, 2]", "float32 [2]", "float32 0-d", "int64 [2]", "number", "int64 0-d"])
+def test_written_dtypes_as_torch(index, value):
+    """Through integer arrays and masks torch's index_put_ wants the value in x's dtype (only a 0-d value
+    through a lone mask is cast, by masked_fill_); basic indices cast any value."""
+    results = []
+    for lib in (mt, torch):
+        mask = lib.tensor([True, False, True])
+        idx = {"mask": mask, "mask in a tuple": (mask,)}.get(index, index) if isinstance(index, str) else index
+        v = {
+            "float32 [2, 2]": lib.ones(2, 2),
+            "float32 [2]": lib.ones(2),
+            "float32 0-d": lib.tensor(1.0),
+            "int64 [2]": lib.ones(2, dtype=lib.int64),
+            "number": 3,
+            "int64 0-d": lib.tensor(2),
+        }[value]
+        x = lib.zeros(3, 2, dtype=lib.float64)
+        results.append((_error(lambda x=x, i=idx, v=v: x.__setitem__(i, v)), x.numpy().copy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -54,6 +54,13 @@ def _to_numpy_index(index: Any, top: bool = True) -> Any:
 def _checked_array(a: np.ndarray) -> np.ndarray:
     if a.dtype.kind not in "iub":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if a.dtype == np.uint8:  # a byte tensor is a mask, as torch still reads it
+        warnings.warn(
+            "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return a.astype(np.bool_)
     return a
 
 
@@ -421,6 +428,11 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     masks are an ``index_put_`` (IndexPutBackward0). A Python number is a 0-d tensor of x's dtype.
     Without a graph the same Functions only write (and bump x's version).
     """
+    parts = index if isinstance(index, tuple) else (index,)
+    scalar_value = not isinstance(value, Tensor) or value._data.ndim == 0
+    if scalar_value and any(isinstance(p, Tensor) and p._data.dtype == np.uint8 for p in parts):
+        # torch fills a scalar through a mask with masked_fill_, which refuses byte masks
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
     index = _to_numpy_index(index)
     if isinstance(index, np.ndarray) and index.ndim == 0 and index.dtype == np.bool_:
         if not index:  # x[False] = v selects nothing: torch writes nothing and records nothing
@@ -450,6 +462,13 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to indexing result "
                 f"of shape {list(slots)}"
+            )
+        lone = index if not isinstance(index, tuple) else index[0] if len(index) == 1 else None
+        masked_fill = isinstance(lone, np.ndarray) and lone.dtype == np.bool_ and value._data.ndim == 0
+        if value._data.dtype != input._data.dtype and not masked_fill:  # only masked_fill_ casts the value
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{type_name(input._data.dtype)} for the destination and {type_name(value._data.dtype)} for the source."
             )
         if steps:  # the write lands on a view of x: CopySlices around torch's index_put_
             IndexPutSlices.apply(input, value, basic, rest)
