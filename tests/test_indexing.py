@@ -12,6 +12,8 @@ types and texts.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -195,3 +197,125 @@ def test_a_refused_write_leaves_the_leaf_as_it_was():
     with mt.no_grad():
         x[0] = 5.0
     np.testing.assert_array_equal(x.detach().numpy(), [5.0, 1.0, 1.0])
+
+
+# every kind of index entry, alone and mixed: torch takes the views of ints, slices and None first and
+# indexes the last view with the arrays (so x[0, :, [1, 4]] is [4, 2], not NumPy's [2, 4])
+ADVANCED = {
+    "list": lambda lib: [0, 2, 0],
+    "negative list": lambda lib: [-1, 0, -3],
+    "int64 tensor": lambda lib: lib.tensor([0, 2, 2]),
+    "int32 tensor": lambda lib: lib.tensor([0, 2, 2], dtype=lib.int32),
+    "2-d tensor": lambda lib: lib.tensor([[0, 1], [2, 2]]),
+    "int, list": lambda lib: (0, [1, 2, 1]),
+    "list, int": lambda lib: ([1, 2, 1], 0),
+    "list, slice": lambda lib: ([1, 2], slice(1, 3)),
+    "slice, list": lambda lib: (slice(None), [0, 3, 3]),
+    "int, slice, list": lambda lib: (0, slice(None), [1, 4]),
+    "separated lists": lambda lib: ([0, 1], slice(None), [1, 4]),
+    "separated broadcast": lambda lib: (lib.tensor([[0], [1]]), slice(1, None), lib.tensor([1, 4, 4])),
+    "ellipsis, list": lambda lib: (Ellipsis, [0, 4]),
+    "None, list": lambda lib: (None, [0, 1]),
+    "list, None, int": lambda lib: ([0, 1], None, 2),
+    "mask": lambda lib: lib.tensor([True, False, True]),
+    "byte mask": lambda lib: lib.tensor([1, 0, 1], dtype=lib.uint8),
+    "2-d mask": lambda lib: lib.tensor(np.random.default_rng(3).random((3, 4)) > 0.5),
+    "mask, int": lambda lib: (lib.tensor([True, False, True]), 1),
+    "slice, mask": lambda lib: (slice(None), lib.tensor([True, False, True, False])),
+    "mask, list": lambda lib: (lib.tensor([True, False, True]), [0, 3]),
+    "bool scalar": lambda lib: True,
+    "false scalar": lambda lib: False,
+    "0-d tensor, list": lambda lib: (lib.tensor(1), [0, 1]),
+    "list of lists": lambda lib: [[0, 1], [1, 2]],
+    "two lists": lambda lib: ([0, 2], [3, -1]),
+    "three lists": lambda lib: ([0, 2], [3, -1], [4, 4]),
+    "empty list": lambda lib: [],
+    "empty tensor": lambda lib: lib.tensor([], dtype=lib.int64),
+    "out of bounds": lambda lib: [0, 3],
+    "out of bounds negative": lambda lib: [-4],
+    "out of bounds second": lambda lib: (slice(None), [0], [9]),
+    "float tensor": lambda lib: lib.tensor([0.0, 1.0]),
+    "mask of the wrong shape": lambda lib: (Ellipsis, lib.tensor([True, False])),
+    "too many": lambda lib: ([0], [0], [0], [0]),
+    "arrays that do not broadcast": lambda lib: ([0, 1], [0, 1, 2]),
+}
+
+
+def test_byte_masks_read_and_write_as_torch():
+    """A uint8 index is a (deprecated) mask when read and when a tensor is written through it; a scalar
+    written through it is refused, as torch's masked_fill_ refuses it."""
+    results = []
+    for lib in (mt, torch):
+        x = lib.tensor(np.arange(6.0).reshape(3, 2))
+        mask = lib.tensor([1, 0, 1], dtype=lib.uint8)
+        with pytest.warns(UserWarning, match="indexing with dtype torch.uint8 is now deprecated"):
+            read = x[mask].numpy().copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x[mask] = lib.tensor([[-1.0, -2.0], [-3.0, -4.0]], dtype=x.dtype)
+        refused = [_error(lambda x=x, m=mask, v=v: x.__setitem__(m, v)) for v in (2.5, lib.tensor(2.5))]
+        results.append((read, x.numpy().copy(), refused))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    assert results[0][2] == results[1][2]
+
+
+def _advanced(lib, make):
+    """x[index], x[index] = 2.5 and x[index] = v * 2 (a 0-d v): graphs, values and gradients, or the error."""
+    out = []
+    for write in (None, "number", "tensor"):
+        x = lib.tensor(np.random.default_rng(0).standard_normal((3, 4, 5)), requires_grad=True)
+        v = lib.tensor(1.5, dtype=lib.float64, requires_grad=True)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if write is None:
+                    y = x[make(lib)]
+                else:
+                    y = x * 1
+                    y[make(lib)] = 2.5 if write == "number" else v * 2
+        except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+            return type(e).__name__, str(e)
+        g = np.random.default_rng(1).standard_normal(tuple(y.shape))
+        y.backward(torch.from_numpy(g) if lib is torch else mt.tensor(g))
+        grads = [None if t.grad is None else t.grad.numpy().copy() for t in (x, v)]
+        out.append((graph_signature(y.grad_fn), y.detach().numpy().copy(), grads))
+    return out
+
+
+@pytest.mark.parametrize("make", ADVANCED.values(), ids=ADVANCED.keys())
+def test_advanced_indexing_matches_torch(make):
+    ours, theirs = _advanced(mt, make), _advanced(torch, make)
+    if isinstance(theirs, tuple) or isinstance(ours, tuple):
+        assert ours == theirs
+        return
+    for (o_graph, o_value, o_grads), (t_graph, t_value, t_grads) in zip(ours, theirs):
+        assert o_graph == t_graph
+        np.testing.assert_array_equal(o_value, t_value)
+        for a, b in zip(o_grads, t_grads):
+            assert (a is None) == (b is None)
+            if b is not None:
+                np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("index", [[0, 2], "mask", "mask in a tuple", (0, [1]), slice(0, 2)], ids=str)
+@pytest.mark.parametrize("value", ["float32 [2, 2]", "float32 [2]", "float32 0-d", "int64 [2]", "number", "int64 0-d"])
+def test_written_dtypes_as_torch(index, value):
+    """Through integer arrays and masks torch's index_put_ wants the value in x's dtype (only a 0-d value
+    through a lone mask is cast, by masked_fill_); basic indices cast any value."""
+    results = []
+    for lib in (mt, torch):
+        mask = lib.tensor([True, False, True])
+        idx = {"mask": mask, "mask in a tuple": (mask,)}.get(index, index) if isinstance(index, str) else index
+        v = {
+            "float32 [2, 2]": lib.ones(2, 2),
+            "float32 [2]": lib.ones(2),
+            "float32 0-d": lib.tensor(1.0),
+            "int64 [2]": lib.ones(2, dtype=lib.int64),
+            "number": 3,
+            "int64 0-d": lib.tensor(2),
+        }[value]
+        x = lib.zeros(3, 2, dtype=lib.float64)
+        results.append((_error(lambda x=x, i=idx, v=v: x.__setitem__(i, v)), x.numpy().copy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])

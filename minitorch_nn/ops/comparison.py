@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .indexing import nonzero
 from .utils import binary_operands, unbroadcast
 
 
@@ -77,7 +78,20 @@ class Minimum(Maximum):
     compare = staticmethod(np.less)
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+_UNSET: Any = object()
+
+
+def where(condition: Tensor, input: Any = _UNSET, other: Any = _UNSET) -> Any:
+    """where(c, x, y): x where c else y; where(c) alone is nonzero(c, as_tuple=True), as torch's."""
+    if input is _UNSET and other is _UNSET:
+        return nonzero(condition, as_tuple=True)
+    if input is _UNSET or other is _UNSET:
+        raise TypeError(
+            "where() received an invalid combination of arguments - got (Tensor, Tensor), but expected one of:\n"
+            " * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor condition, Number self, Tensor other)\n * (Tensor condition, Tensor input, Number other)\n"
+            " * (Tensor condition, Number self, Number other)\n"
+        )
     a, b, dtype = binary_operands(input, other)
     return Where.apply(condition._data.astype(bool), a, b, dtype)
 

@@ -167,6 +167,55 @@ def _masked_fill(draw: Any) -> Any:
     return S.sample((x, mask), {"value": draw(st.sampled_from([0.0, -1.5, 2]))}, seed=s.seed)
 
 
+@st.composite
+def _masked_select(draw: Any) -> Any:
+    """x and a mask that broadcast together (either may be the smaller)."""
+    full = draw(S.shapes(1, 3, 1, 4))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    x_shape = tuple(1 if draw(st.booleans()) and draw(st.booleans()) else n for n in full[draw(st.integers(0, 1)) :])
+    mask = np.asarray(rng.random(full[draw(st.integers(0, len(full))) :]) > 0.5)
+    return S.sample((S.array(rng, x_shape), mask), noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _take(draw: Any) -> Any:
+    """x and a flat index of any shape (repeats and negative indices included)."""
+    s = draw(_tensor(0, 3))
+    numel = s.inputs[0].size
+    shape = draw(S.shapes(0, 2, 1, 4))
+    index = np.random.default_rng(s.seed).integers(-numel, numel, size=shape)
+    return S.sample((s.inputs[0], index), noncontiguous=s.noncontiguous, seed=s.seed)
+
+
+@st.composite
+def _take_along_dim(draw: Any) -> Any:
+    """x and indices that broadcast with x apart from dim (or, with no dim, flat indices; torch views a
+    contiguous x as 1-d there)."""
+    s = draw(_tensor())
+    x = s.inputs[0]
+    rng = np.random.default_rng(s.seed)
+    if draw(st.booleans()):
+        index = rng.integers(0, x.size, size=draw(S.shapes(1, 2, 1, 4)))
+        return S.sample((x, index), {"dim": None}, seed=s.seed)
+    dim = draw(st.integers(-x.ndim, x.ndim - 1))
+    shape = tuple(
+        draw(st.integers(1, 4)) if k == dim % x.ndim else draw(st.sampled_from([1, n])) for k, n in enumerate(x.shape)
+    )
+    index = rng.integers(0, x.shape[dim], size=shape)
+    return S.sample((x, index), {"dim": dim}, noncontiguous=s.noncontiguous, seed=s.seed)
+
+
+@st.composite
+def _with_zeros(draw: Any) -> Any:
+    """A tensor (0-d too) with some exact zeros, float or int or bool."""
+    shape = draw(S.shapes(0, 3, 0, 4))
+    rng = np.random.default_rng(draw(S.seeds))
+    a = np.where(rng.random(shape) > 0.5, rng.uniform(-2, 2, size=shape), 0.0)
+    a = a.astype(draw(st.sampled_from([np.float64, np.int64, np.bool_])))
+    return S.sample((np.asarray(a),), noncontiguous=draw(st.booleans()))
+
+
 def _setitem_call(lib: Any, x: Any, v: Any, index: Any) -> Any:
     y = x * 1
     y[index] = v * 2
@@ -198,4 +247,17 @@ OPS = [
     OpInfo("gather", lambda lib, x, index, dim: lib.gather(x, dim, index), _gather),
     OpInfo("masked_fill", lambda lib, x, mask, value: x.masked_fill(mask, value), _masked_fill),
     OpInfo("masked_fill_", lambda lib, x, mask, value: (x * 1).masked_fill_(mask, value), _masked_fill),
+    OpInfo(
+        "masked_fill_tensor_value",
+        lambda lib, x, mask, v: x.masked_fill(mask, v * 2),
+        lambda: _masked_select().map(lambda s: S.sample((*s.inputs, np.asarray(0.75)), seed=s.seed)),
+    ),
+    OpInfo("masked_fill_broadcast", lambda lib, x, mask: x.masked_fill(mask, -1.5), _masked_select),
+    OpInfo("masked_select", lambda lib, x, mask: lib.masked_select(x, mask), _masked_select),
+    OpInfo("take", lambda lib, x, index: lib.take(x, index), _take),
+    OpInfo("take_along_dim", lambda lib, x, index, dim: lib.take_along_dim(x, index, dim), _take_along_dim),
+    OpInfo("nonzero", lambda lib, x: lib.nonzero(x), _with_zeros, gradcheck=False),
+    OpInfo("nonzero_as_tuple", lambda lib, x: x.nonzero(as_tuple=True), _with_zeros, gradcheck=False),
+    OpInfo("argwhere", lambda lib, x: lib.argwhere(x), _with_zeros, gradcheck=False),
+    OpInfo("where_condition", lambda lib, x: lib.where(x), _with_zeros, gradcheck=False),
 ]
