@@ -54,6 +54,7 @@ from .ops.scan import *  # noqa: F403
 from .ops.scatter import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
+from .ops.spectral import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
 from .random import (
     Generator,

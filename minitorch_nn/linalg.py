@@ -3,21 +3,21 @@
 ``vector_norm`` is one op (ops/reduction.py, LinalgVectorNormBackward0). ``matrix_norm`` and ``norm``
 build the matrix norms from it and amax/amin as torch does, so their graphs (and grad_fn names)
 are torch's: 'fro' is the vector 2-norm over the two dims, ord = 1 / -1 the largest / smallest
-column 1-norm, ord = inf / -inf the largest / smallest row 1-norm. The
-spectral norms (ord = 2, -2, 'nuc') need singular values, which this library does not compute.
+column 1-norm, ord = inf / -inf the largest / smallest row 1-norm; ord = 2 / -2 the largest /
+smallest singular value and 'nuc' their sum (svdvals, ops/spectral.py, over the two dims moved last).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .autograd.tensor import Tensor
+from .autograd.tensor import Tensor, wrap_dim
 from .ops.reduction import amax, amin, vector_norm
-from .ops.utils import normalize_dims
+from .ops.spectral import spectral_matrix_norm, svdvals
 
 _INF = float("inf")
 
-__all__ = ["matrix_norm", "norm", "vector_norm"]
+__all__ = ["matrix_norm", "norm", "svdvals", "vector_norm"]
 
 
 def _matrix_dims(A: Tensor, dim: Any) -> tuple[int, int]:  # noqa: N803  (torch's names)
@@ -26,8 +26,12 @@ def _matrix_dims(A: Tensor, dim: Any) -> tuple[int, int]:  # noqa: N803  (torch'
     dim = tuple(dim) if not isinstance(dim, int) else (dim,)
     if len(dim) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dim)}")
-    normalize_dims(dim, A.ndim)  # range and repeat errors as torch's
-    return dim[0] % A.ndim, dim[1] % A.ndim
+    for d in dim:
+        wrap_dim(d, A.ndim)  # torch's IndexError for a dim out of range
+    rows, columns = dim[0] % A.ndim, dim[1] % A.ndim
+    if rows == columns:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({rows}, {columns})")
+    return rows, columns
 
 
 def matrix_norm(
@@ -38,15 +42,14 @@ def matrix_norm(
     *,
     dtype: Any = None,
 ) -> Tensor:
-    """The matrix norm of A over the two dims ``dim`` (rows, columns): 'fro', 1, -1, inf or -inf."""
+    """The matrix norm of A over the two dims ``dim`` (rows, columns): 'fro', 'nuc', 1, -1, 2, -2, inf or -inf."""
     rows, columns = _matrix_dims(A, dim)
     if ord == "fro":
         return vector_norm(A, 2, (rows, columns), keepdim, dtype=dtype)
+    if ord in ("nuc", 2, -2):
+        return spectral_matrix_norm(A if dtype is None else A.to(dtype), ord, rows, columns, keepdim)
     if isinstance(ord, str) or ord not in (1, -1, _INF, -_INF):
-        raise NotImplementedError(
-            f"linalg.matrix_norm: ord={ord!r} needs singular values, which are not computed here "
-            "(supported: 'fro', 1, -1, inf, -inf)"
-        )
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     # ord = +-1: the 1-norm of each column (down the rows), then the extreme over the columns;
     # +-inf the other way round
     summed, extreme = (rows, columns) if abs(ord) == 1 else (columns, rows)

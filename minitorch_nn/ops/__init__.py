@@ -29,6 +29,7 @@ from . import (
     scatter,
     shape,
     sorting,
+    spectral,
     unary,
 )
 
@@ -57,6 +58,7 @@ FAMILIES = (
     sampling,
     fold,
     distributions,
+    spectral,
 )
 
 __all__ = ["FAMILIES"]

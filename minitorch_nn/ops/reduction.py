@@ -694,20 +694,6 @@ def vector_norm(x: Tensor, ord: float = 2, dim: Any = None, keepdim: bool = Fals
     return VectorNorm.apply(x, float(ord), dims, keepdim, np_dtype)
 
 
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    """torch.norm: p = 'fro' (the 2-norm of the elements over dim) or a number (a vector p-norm).
-
-    The nuclear norm (p = 'nuc') needs singular values, which this library does not compute.
-    """
-    if p == "fro":
-        if dim is not None and not isinstance(dim, int) and len(dim) > 2:
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dim)}")
-        p = 2
-    elif isinstance(p, str):
-        raise NotImplementedError(f"norm(): p={p!r} is not supported here (only 'fro' and numbers)")
-    return vector_norm(input, p, dim, keepdim, dtype=dtype)
-
-
 __all__ = [
     "amax",
     "amin",
@@ -721,7 +707,6 @@ __all__ = [
     "min",
     "nanmean",
     "nansum",
-    "norm",
     "prod",
     "std",
     "std_mean",
@@ -747,5 +732,4 @@ TENSOR_METHODS = {
     "logsumexp": logsumexp,
     "nansum": nansum,
     "nanmean": nanmean,
-    "norm": norm,
 }

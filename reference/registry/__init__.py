@@ -57,6 +57,7 @@ FAMILIES = (
     "embedding",
     "sampling",
     "fold",
+    "spectral",
 )
 
 
