@@ -78,6 +78,9 @@ short = int16
 bool = bool_  # noqa: A001
 
 from . import accelerator, autograd, cuda, linalg, nn, optim, random, utils  # noqa: E402
+from .ops.out import add_out_arguments as _add_out_arguments  # noqa: E402
+
+_add_out_arguments(globals())  # torch.add(a, b, out=c) and the other functions that take out=
 
 __version__ = "0.1.0"
 
