@@ -442,7 +442,7 @@ def _einsum_ids(equation: str, operands: Sequence[Tensor]) -> tuple[list[list[An
         for d, size in zip(dims, op.shape):
             if d in seen and seen[d] != size:
                 raise RuntimeError(
-                    f"einsum(): subscript {d} is repeated for operand {i} but the sizes don't match, {seen[d]} != {size}"
+                    f"einsum(): subscript {d} is repeated for operand {i} but the sizes don't match, {size} != {seen[d]}"
                 )
             seen[d] = size
         for d, size in seen.items():

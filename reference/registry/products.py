@@ -146,18 +146,17 @@ def _trace(draw: Any) -> Any:
 
 
 @st.composite
-def _cdist(draw: Any) -> Any:
+def _cdist(draw: Any, mm: bool = False) -> Any:
+    """mm: p = 2 through torch's matrix-product path (EuclideanDistBackward0)."""
     rows, cols, m = draw(st.integers(1, 5)), draw(st.integers(1, 5)), draw(st.integers(1, 4))
     batch_a, batch_b = draw(S.broadcastable_shapes(2, 0, 2, 3))
     seed = draw(S.seeds)
     rng = np.random.default_rng(seed)
-    p = draw(st.sampled_from([0.0, 1.0, 2.0, 3.0, 1.5, 0.5, float("inf")]))
-    mode = draw(
-        st.sampled_from(
-            ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"]
-        )
-    )
-    # coordinates on a grid of step 0.1 with a jitter: no two coordinates tie (|t| = d for p = inf, t = 0)
+    p = 2.0 if mm else draw(st.sampled_from([0.0, 1.0, 2.0, 3.0, 1.5, 0.5, float("inf")]))
+    modes = ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"]
+    mode = "use_mm_for_euclid_dist" if mm else draw(st.sampled_from(modes))
+    # coordinates 0.1 apart, y's shifted off x's grid: no coordinate difference is 0 and no two tie
+    # (the p = inf gradient picks the largest, |t|^(p-1) has a kink at 0 for p <= 1)
     x = S.distinct(rng, batch_a + (rows, m), 0.1)
     y = S.distinct(rng, batch_b + (cols, m), 0.1) + 0.013
     return S.sample((x, y), {"p": p, "compute_mode": mode}, noncontiguous=draw(st.booleans()), seed=seed)
@@ -230,6 +229,7 @@ OPS: list[OpInfo] = [
     OpInfo("trace", lambda lib, x: lib.trace(x), _trace),
     OpInfo("vdot", lambda lib, a, b: a.vdot(b), lambda: _two(st.just((4,)), st.just((4,)))),
     OpInfo("cdist", lambda lib, x, y, p, compute_mode: lib.cdist(x, y, p, compute_mode), _cdist),
+    OpInfo("cdist_mm", lambda lib, x, y, p, compute_mode: lib.cdist(x, y, p, compute_mode), lambda: _cdist(True)),
     OpInfo("addmv", lambda lib, b, m, v, beta, alpha: lib.addmv(b, m, v, beta=beta, alpha=alpha), _addmv),
     OpInfo("addr", lambda lib, b, u, v, beta, alpha: lib.addr(b, u, v, beta=beta, alpha=alpha), _addr),
     OpInfo(
