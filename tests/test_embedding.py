@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 import minitorch_nn as mt
 from reference import strategies as S
+from reference.bridge import copy_weights_from_torch
+from reference.compare import compare_modules
 
 
 def _error(fn):
@@ -158,3 +160,59 @@ def test_convolution_matches_conv2d_node_for_node():
     )
     assert out.grad_fn.name() == "ConvolutionBackward0"
     np.testing.assert_allclose(out.detach().numpy(), ref.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"padding_idx": 0},
+        {"padding_idx": -2},
+        {"max_norm": 1.0, "norm_type": 1.0},
+        {"scale_grad_by_freq": True},
+        {"sparse": True},
+    ],
+)
+def test_embedding_module_as_torch(kwargs):
+    """repr, parameters and state_dict as torch's; the weight N(0, 1) with the padding row zeroed."""
+    ours, theirs = mt.nn.Embedding(10, 3, **kwargs), torch.nn.Embedding(10, 3, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert [(k, tuple(p.shape)) for k, p in ours.named_parameters()] == [
+        (k, tuple(p.shape)) for k, p in theirs.named_parameters()
+    ]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert ours.padding_idx == theirs.padding_idx
+    if ours.padding_idx is not None:
+        np.testing.assert_array_equal(ours.weight.detach().numpy()[ours.padding_idx], 0.0)
+    big = mt.nn.Embedding(400, 50, **kwargs).weight.detach().numpy()
+    assert big.dtype == np.float32
+    assert abs(big.mean()) < 0.02 and abs(big.std() - 1.0) < 0.02
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 1}, {"max_norm": 0.5}, {"scale_grad_by_freq": True}])
+def test_embedding_module_forward_backward_as_torch(kwargs):
+    theirs = torch.nn.Embedding(6, 4, dtype=torch.float64, **kwargs)
+    ours = mt.nn.Embedding(6, 4, dtype=mt.float64, **kwargs)
+    copy_weights_from_torch(ours, theirs)
+    indices = np.array([[1, 2, 1], [5, 0, 1]])
+    report = compare_modules(ours, theirs, [indices], np.float64)
+    assert report.ok, str(report)
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-12)
+
+
+def test_from_pretrained_freezes_and_checks_as_torch():
+    table = np.arange(12.0).reshape(4, 3)
+    ours = mt.nn.Embedding.from_pretrained(mt.tensor(table))
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(table))
+    assert repr(ours) == repr(theirs) and not ours.weight.requires_grad
+    assert mt.nn.Embedding.from_pretrained(mt.tensor(table), freeze=False, padding_idx=1).weight.requires_grad
+    np.testing.assert_array_equal(ours(mt.tensor([3, 0])).numpy(), theirs(torch.tensor([3, 0])).numpy())
+    assert _error(lambda: mt.nn.Embedding.from_pretrained(mt.ones(3))) == _error(
+        lambda: torch.nn.Embedding.from_pretrained(torch.ones(3))
+    )
+    for call in (
+        lambda lib: lib.nn.Embedding(4, 3, _weight=lib.ones(3, 3)),
+        lambda lib: lib.nn.Embedding(4, 3, padding_idx=4),
+        lambda lib: lib.nn.Embedding(4, 3, padding_idx=-5),
+    ):
+        assert _error(lambda call=call: call(mt)) == _error(lambda call=call: call(torch))

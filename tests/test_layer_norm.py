@@ -10,7 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch_nn as mt
-from reference.compare import make_inputs
+from reference import strategies as S
+from reference.bridge import copy_weights_from_torch
+from reference.compare import compare_modules, make_inputs
 from reference.registry.normalization import group_norm_samples, layer_norm_samples
 
 
@@ -109,3 +111,53 @@ def test_errors_as_torch(call):
     ours, theirs = _error(lambda: call(mt)), _error(lambda: call(torch))
     assert theirs is not None
     assert ours == theirs
+
+
+MODULES = [
+    ("LayerNorm", (4,), {}),
+    ("LayerNorm", ((3, 4),), {"eps": 1e-3}),
+    ("LayerNorm", ([4],), {"elementwise_affine": False}),
+    ("LayerNorm", (4,), {"bias": False}),
+    ("GroupNorm", (2, 4), {}),
+    ("GroupNorm", (3, 6), {"eps": 1e-3, "affine": False}),
+    ("GroupNorm", (1, 4), {"bias": False}),
+    ("RMSNorm", (4,), {}),
+    ("RMSNorm", ([3, 4],), {"eps": 1e-6}),
+    ("RMSNorm", (4,), {"elementwise_affine": False}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", MODULES)
+def test_module_repr_parameters_and_state_dict_as_torch(name, args, kwargs):
+    ours, theirs = getattr(mt.nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert [(k, tuple(p.shape)) for k, p in ours.named_parameters()] == [
+        (k, tuple(p.shape)) for k, p in theirs.named_parameters()
+    ]
+    so, st_ = ours.state_dict(), theirs.state_dict()
+    assert list(so) == list(st_)
+    for key in st_:
+        assert str(so[key].dtype) == str(st_[key].dtype)
+        np.testing.assert_array_equal(so[key].numpy(), st_[key].numpy())
+
+
+@pytest.mark.parametrize("name, args, kwargs", MODULES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_module_forward_backward_as_torch_with_copied_weights(name, args, kwargs, dtype):
+    rng = np.random.default_rng(7)
+    ours = getattr(mt.nn, name)(*args, **kwargs, dtype=getattr(mt, np.dtype(dtype).name))
+    theirs = getattr(torch.nn, name)(*args, **kwargs, dtype=getattr(torch, np.dtype(dtype).name))
+    with torch.no_grad():  # affine parameters away from their 1 / 0 start, so their gradients matter
+        for p in theirs.parameters():
+            p.copy_(torch.from_numpy(rng.uniform(0.5, 1.5, size=p.shape)))
+    copy_weights_from_torch(ours, theirs)
+    if name == "GroupNorm":
+        shape = (2, args[1], 3)
+    else:
+        normalized = (args[0],) if isinstance(args[0], int) else tuple(args[0])
+        shape = (2,) + normalized
+    x = S.distinct(rng, shape, 0.2)
+    report = compare_modules(ours, theirs, [x], dtype)
+    assert report.ok, str(report)
+    with pytest.raises(ValueError, match=r"num_channels \(5\) must be divisible by num_groups \(2\)"):
+        mt.nn.GroupNorm(2, 5)
