@@ -22,7 +22,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..kernels.cpu.matmul import matmul as matmul_kernel
-from .arithmetic import mul
+from .arithmetic import _inplace, mul
 from .matmul import bmm, dot, mm, outer
 from .reduction import sum as _sum
 from .shape import Reshape as _UnsafeView
@@ -548,8 +548,32 @@ def _sum_product(left: Tensor, right: Tensor, sum_dims: list[int]) -> Tensor:
     return permute(result, *[position.index(d) for d in range(left.dim())])
 
 
-def einsum(equation: str, *operands: Any) -> Tensor:
-    """Einstein summation: ``einsum('ij,jk->ik', a, b)`` (operands as varargs or one list).
+def _subscript(n: Any) -> str:
+    if n is Ellipsis:
+        return "..."
+    if 0 <= n < 26:
+        return chr(ord("A") + n)
+    if 26 <= n < 52:
+        return chr(ord("a") + n - 26)
+    raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
+
+
+def _sublist_equation(args: Sequence[Any]) -> tuple[str, list[Any]]:
+    """torch's second form, einsum(op1, [0, 1], op2, [1, 2], [0, 2]): the equation the sublists spell."""
+    operands = list(args[0::2])
+    sublists = list(args[1::2])
+    output = None
+    if len(args) % 2 == 1:  # a trailing output sublist
+        output = operands.pop()
+    terms = ",".join("".join(_subscript(n) for n in sub) for sub in sublists)
+    if output is not None:
+        terms += "->" + "".join(_subscript(n) for n in output)
+    return terms, operands
+
+
+def einsum(*args: Any) -> Tensor:
+    """Einstein summation: ``einsum('ij,jk->ik', a, b)`` (operands as varargs or one list), or torch's
+    sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` (subscripts 0-51, Ellipsis for '...').
 
     Subscripts shared by operands are multiplied, those absent from the output summed; a subscript
     repeated in one operand takes its diagonal; '...' stands for broadcast dims. Without '->' the output
@@ -558,8 +582,16 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     the summed ones, dims only one operand has are summed at once, then the operands are contracted left
     to right (multiply, or permute-view-bmm-view-permute), and a final view drops the summed dims.
     """
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
+    if len(args) < 2:
+        raise ValueError(
+            "einsum(): must specify the equation string and at least one operand, or at least one operand and its subscripts list"
+        )
+    if isinstance(args[0], Tensor):
+        equation, operands = _sublist_equation(args)
+    else:
+        equation, operands = args[0], list(args[1:])
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            operands = list(operands[0])
     ids, out, sizes = _einsum_ids(equation, operands)
     contracted = [d for d in sizes if d not in out and isinstance(d, tuple)]
     contracted += sorted(d for d in sizes if d not in out and not isinstance(d, tuple))
@@ -740,9 +772,13 @@ __all__ = [
 # Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
 TENSOR_METHODS: dict = {
     "addbmm": addbmm,
+    "addbmm_": _inplace(addbmm),
     "addmv": addmv,
+    "addmv_": _inplace(addmv),
     "addr": addr,
+    "addr_": _inplace(addr),
     "baddbmm": baddbmm,
+    "baddbmm_": _inplace(baddbmm),
     "ger": ger,
     "inner": inner,
     "kron": kron,

@@ -82,14 +82,31 @@ def _einsum(draw: Any) -> Any:
         else:
             shape = tuple(sizes[c] for c in term)
         arrays.append(S.array(rng, shape))
-    as_list = draw(st.booleans())
-    return S.sample(
-        tuple(arrays), {"equation": equation, "as_list": as_list}, noncontiguous=draw(st.booleans()), seed=seed
-    )
+    form = draw(st.sampled_from(["varargs", "list", "sublists"]))
+    return S.sample(tuple(arrays), {"equation": equation, "form": form}, noncontiguous=draw(st.booleans()), seed=seed)
 
 
-def _einsum_call(lib: Any, *operands: Any, equation: str, as_list: bool) -> Any:
-    return lib.einsum(equation, list(operands)) if as_list else lib.einsum(equation, *operands)
+def _sublists(equation: str) -> tuple[list[list[Any]], list[Any] | None]:
+    """The equation in torch's sublist form: letters as 0-51 (A-Z, a-z), '...' as Ellipsis."""
+
+    def code(term: str) -> list[Any]:
+        out: list[Any] = []
+        for part in term.replace("...", "!"):
+            out.append(Ellipsis if part == "!" else (ord(part) - 65 if part.isupper() else ord(part) - 97 + 26))
+        return out
+
+    lhs, arrow, rhs = equation.replace(" ", "").partition("->")
+    return [code(t) for t in lhs.split(",")], (code(rhs) if arrow else None)
+
+
+def _einsum_call(lib: Any, *operands: Any, equation: str, form: str) -> Any:
+    if form == "list":
+        return lib.einsum(equation, list(operands))
+    if form == "sublists":
+        inputs, output = _sublists(equation)
+        args: list[Any] = [x for pair in zip(operands, inputs) for x in pair]
+        return lib.einsum(*args, *([output] if output is not None else []))
+    return lib.einsum(equation, *operands)
 
 
 @st.composite
@@ -167,34 +184,35 @@ _ALPHAS = st.sampled_from([1, 2, -0.25])
 
 
 @st.composite
-def _addmv(draw: Any) -> Any:
+def _addmv(draw: Any, full: bool = False) -> Any:
+    """full: the input has the output's shape (what the in-place form needs)."""
     n, k = draw(st.integers(1, 5)), draw(st.integers(1, 5))
     seed = draw(S.seeds)
     rng = np.random.default_rng(seed)
-    bias = draw(st.sampled_from([(n,), (1,), ()]))
+    bias = (n,) if full else draw(st.sampled_from([(n,), (1,), ()]))
     kwargs = {"beta": draw(_BETAS), "alpha": draw(_ALPHAS)}
     arrays = (S.array(rng, bias), S.array(rng, (n, k)), S.array(rng, (k,)))
     return S.sample(arrays, kwargs, noncontiguous=draw(st.booleans()), seed=seed)
 
 
 @st.composite
-def _addr(draw: Any) -> Any:
+def _addr(draw: Any, full: bool = False) -> Any:
     n, m = draw(st.integers(1, 5)), draw(st.integers(1, 5))
     seed = draw(S.seeds)
     rng = np.random.default_rng(seed)
-    bias = draw(st.sampled_from([(n, m), (m,), (1, m), (n, 1), ()]))
+    bias = (n, m) if full else draw(st.sampled_from([(n, m), (m,), (1, m), (n, 1), ()]))
     kwargs = {"beta": draw(_BETAS), "alpha": draw(_ALPHAS)}
     arrays = (S.array(rng, bias), S.array(rng, (n,)), S.array(rng, (m,)))
     return S.sample(arrays, kwargs, noncontiguous=draw(st.booleans()), seed=seed)
 
 
 @st.composite
-def _baddbmm(draw: Any, summed: bool) -> Any:
+def _baddbmm(draw: Any, summed: bool, full: bool = False) -> Any:
     b, n, k, m = (draw(st.integers(1, 4)) for _ in range(4))
     seed = draw(S.seeds)
     rng = np.random.default_rng(seed)
     out = (n, m) if summed else (b, n, m)
-    bias = draw(st.sampled_from([out, out[-1:], (1,) + out[1:], ()]))
+    bias = out if full else draw(st.sampled_from([out, out[-1:], (1,) + out[1:], ()]))
     kwargs = {"beta": draw(_BETAS), "alpha": draw(_ALPHAS)}
     arrays = (S.array(rng, bias), S.array(rng, (b, n, k)), S.array(rng, (b, k, m)))
     return S.sample(arrays, kwargs, noncontiguous=draw(st.booleans()), seed=seed)
@@ -241,6 +259,21 @@ OPS: list[OpInfo] = [
         "addbmm",
         lambda lib, c, a, b, beta, alpha: c.addbmm(a, b, beta=beta, alpha=alpha),
         lambda: _baddbmm(True),
+    ),
+    # the in-place forms write into a non-leaf copy of the input (a leaf that requires grad refuses)
+    OpInfo(
+        "addmv_", lambda lib, b, m, v, beta, alpha: (b * 1).addmv_(m, v, beta=beta, alpha=alpha), lambda: _addmv(True)
+    ),
+    OpInfo("addr_", lambda lib, b, u, v, beta, alpha: (b * 1).addr_(u, v, beta=beta, alpha=alpha), lambda: _addr(True)),
+    OpInfo(
+        "baddbmm_",
+        lambda lib, c, a, b, beta, alpha: (c * 1).baddbmm_(a, b, beta=beta, alpha=alpha),
+        lambda: _baddbmm(False, True),
+    ),
+    OpInfo(
+        "addbmm_",
+        lambda lib, c, a, b, beta, alpha: (c * 1).addbmm_(a, b, beta=beta, alpha=alpha),
+        lambda: _baddbmm(True, True),
     ),
     OpInfo("ger", lambda lib, a, b: lib.ger(a, b), lambda: _two(_VECTOR, _VECTOR)),
     OpInfo("chain_matmul", _chain_call, _chain),
