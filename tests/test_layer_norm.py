@@ -103,6 +103,7 @@ def test_empty_batches_and_dtypes_as_torch(dtype):
         lambda lib: lib.nn.functional.group_norm(lib.randn(2, 4), 0),
         lambda lib: lib.nn.functional.group_norm(lib.randn(1, 2, 1), 2),
         lambda lib: lib.native_group_norm(lib.randn(2, 4, 3), None, None, 2, 4, 4, 2, 1e-5),
+        lambda lib: lib.native_group_norm(lib.randn(2, 4, 6)[:, :, ::2], None, None, 2, 4, 3, 2, 1e-5),
         lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), [4]),
         lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), [3], lib.randn(2)),
     ],
@@ -161,3 +162,14 @@ def test_module_forward_backward_as_torch_with_copied_weights(name, args, kwargs
     assert report.ok, str(report)
     with pytest.raises(ValueError, match=r"num_channels \(5\) must be divisible by num_groups \(2\)"):
         mt.nn.GroupNorm(2, 5)
+
+
+def test_group_norm_of_a_strided_input_copies_it_first_as_torch():
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 4, 6))
+    edges = []
+    for lib in (mt, torch):
+        base = lib.tensor(x).requires_grad_()
+        out = lib.nn.functional.group_norm(base[:, :, ::2], 2)
+        edges.append([None if f is None else f.name() for f, _ in out.grad_fn.next_functions])
+    assert edges[0] == edges[1] == ["CloneBackward0", None, None]

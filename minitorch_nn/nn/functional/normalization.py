@@ -98,7 +98,8 @@ def group_norm(
                 f"{name} of shape {weight_shape} and input of shape {list(shape)}"
             )
     hxw = int(np.prod(shape[2:], dtype=np.int64))
-    return _ops.native_group_norm(input, weight, bias, n, c, hxw, num_groups, eps)[0]
+    # torch's group_norm hands native_group_norm a contiguous input (a CloneBackward0 edge when it copies)
+    return _ops.native_group_norm(input.contiguous(), weight, bias, n, c, hxw, num_groups, eps)[0]
 
 
 def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
