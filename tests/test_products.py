@@ -291,3 +291,60 @@ def test_matmul_folds_or_batches_as_torch(a_shape, b_shape, flags, strided):
         assert (o is None) == (t is None)
         if o is not None:
             np.testing.assert_allclose(o, t, rtol=1e-12, atol=1e-12)
+
+
+MULTI_DOT_SHAPES = [
+    [(2, 3), (3, 4)],
+    [(3,), (3, 4)],
+    [(2, 3), (3,)],
+    [(3,), (3,)],
+    [(2, 3), (3, 4), (4, 2)],
+    [(5, 1), (1, 5), (5, 1)],
+    [(3,), (3, 4), (4,)],
+    [(2, 5), (5, 1), (1, 4), (4, 3), (3, 2)],
+]
+
+
+@pytest.mark.parametrize("shapes", MULTI_DOT_SHAPES)
+def test_multi_dot_as_torch_linalg_multi_dot(shapes):
+    """ops.products.multi_dot, for linalg.multi_dot: values, gradients and the graph's first path."""
+    from minitorch_nn.ops.products import multi_dot
+
+    rng = np.random.default_rng(9)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    upstream = np.asarray(rng.standard_normal(np.linalg.multi_dot(arrays).shape))
+    results = []
+    for lib, fn in ((mt, multi_dot), (torch, torch.linalg.multi_dot)):
+        ts = [lib.tensor(a).requires_grad_() for a in arrays]
+        out = fn(ts)
+        names, node = [], out.grad_fn
+        while node is not None:
+            names.append(node.name())
+            node = next((f for f, _ in node.next_functions if f is not None), None)
+        out.backward(lib.tensor(upstream))
+        results.append((names, out.detach().numpy(), [t.grad.numpy() for t in ts]))
+    (ours_names, ours, our_grads), (their_names, theirs, their_grads) = results
+    assert ours_names == their_names
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+    for o, t in zip(our_grads, their_grads):
+        np.testing.assert_allclose(o, t, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        [(2, 3)],
+        [(2, 3), (4, 5)],
+        [(2, 3), (3, 4, 5)],
+        [(2, 3), (3, 4), (5, 6)],
+        [(2, 3, 1), (3, 4)],
+        [(2, 3), (3, 4), (4, 5, 6)],
+    ],
+)
+def test_multi_dot_errors_as_torch(shapes):
+    from minitorch_nn.ops.products import multi_dot
+
+    ours = _error(lambda: multi_dot([mt.randn(*s) for s in shapes]))
+    assert ours == _error(lambda: torch.linalg.multi_dot([torch.randn(*s) for s in shapes]))
+    mixed = _error(lambda: multi_dot([mt.randn(2, 3, dtype=mt.float64), mt.randn(3, 4)]))
+    assert mixed == _error(lambda: torch.linalg.multi_dot([torch.randn(2, 3, dtype=torch.float64), torch.randn(3, 4)]))

@@ -716,6 +716,75 @@ def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
     return view(result, *result.shape)
 
 
+_DTYPE_NAMES = {"float32": "float", "float64": "double", "int64": "long int"}
+
+
+def _chain_order(dims: list[int]) -> list[list[int]]:
+    """The classic matrix-chain dynamic programme: split[i][j] is where the cheapest product of
+    matrices i..j splits, for matrices of shapes (dims[i], dims[i + 1])."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = -1
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] == -1 or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def multi_dot(tensors: Sequence[Tensor], *, out: Any = None) -> Tensor:
+    """``linalg.multi_dot``: the product of a chain of matrices in the cheapest order (the first may
+    be a row vector, the last a column vector); each mm's backward is the usual dA = G B^T, dB = A^T G.
+
+    torch's graph: the vectors unsqueezed, the mms in the order the matrix-chain programme picks,
+    then one view to the output's shape.
+    """
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    first, last = tensors[0].dim(), tensors[-1].dim()
+    if first not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got {first}D")
+    if last not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got {last}D")
+    for i, t in enumerate(tensors[1:-1], start=1):
+        if t.dim() != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.dim()}D")
+    for i, t in enumerate(tensors[1:], start=1):
+        if t._data.dtype != tensors[0]._data.dtype:
+            names = [_DTYPE_NAMES.get(x._data.dtype.name, x._data.dtype.name) for x in (tensors[0], t)]
+            raise RuntimeError(
+                f"multi_dot(): all tensors must have be the same dtype but tensor 0 is {names[0]} and tensor {i} "
+                f"{names[1]}"
+            )
+    mats = list(tensors)
+    if first == 1:
+        mats[0] = unsqueeze(mats[0], 0)
+    if last == 1:
+        mats[-1] = unsqueeze(mats[-1], 1)
+    for i in range(n - 1):
+        if mats[i].shape[1] != mats[i + 1].shape[0]:
+            raise RuntimeError(
+                f"multi_dot(): tensors {i} and {i + 1} with shapes {list(tensors[i].shape)} and "
+                f"{list(tensors[i + 1].shape)} cannot be multiplied"
+            )
+    shape = ([mats[0].shape[0]] if first == 2 else []) + ([mats[-1].shape[1]] if last == 2 else [])
+    dims = [m.shape[0] for m in mats] + [mats[-1].shape[1]]
+    split = _chain_order(dims)
+
+    def product(i: int, j: int) -> Tensor:
+        if i == j:
+            return mats[i]
+        k = split[i][j]
+        return mm(product(i, k), product(k + 1, j))
+
+    return view(product(0, n - 1), *shape)
+
+
 # ---------------------------------------------------------------------------------------------
 # public functions
 
