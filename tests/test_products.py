@@ -348,3 +348,35 @@ def test_multi_dot_errors_as_torch(shapes):
     assert ours == _error(lambda: torch.linalg.multi_dot([torch.randn(*s) for s in shapes]))
     mixed = _error(lambda: multi_dot([mt.randn(2, 3, dtype=mt.float64), mt.randn(3, 4)]))
     assert mixed == _error(lambda: torch.linalg.multi_dot([torch.randn(2, 3, dtype=torch.float64), torch.randn(3, 4)]))
+
+
+@pytest.mark.parametrize("equation", EQUATIONS)
+@pytest.mark.parametrize("sizes_seed", [0, 1, 2])
+def test_einsum_without_graph_matches_torch(equation, sizes_seed):
+    """No operand requires grad: the np.einsum path, size-1 subscripts and broadcast dims included."""
+    rng = np.random.default_rng(sizes_seed)
+    lhs = equation.replace(" ", "").split("->")[0]
+    sizes = {c: int(rng.integers(1, 4)) for c in sorted(set(lhs) - {",", "."})}
+    batch = tuple(int(b) for b in rng.integers(1, 3, size=2))
+    arrays = []
+    for term in lhs.split(","):
+        own = tuple(1 if rng.random() < 0.3 else b for b in batch[int(rng.integers(0, 3)) :])
+        before, _, after = term.partition("...")
+        middle = own if "..." in term else ()
+        arrays.append(rng.standard_normal(tuple(sizes[c] for c in before) + middle + tuple(sizes[c] for c in after)))
+    ours = mt.einsum(equation, *[mt.tensor(a) for a in arrays])
+    theirs = torch.einsum(equation, *[torch.tensor(a) for a in arrays])
+    assert tuple(ours.shape) == tuple(theirs.shape) and ours.grad_fn is None
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-12)
+    with mt.no_grad():
+        graded = mt.einsum(equation, *[mt.tensor(a).requires_grad_() for a in arrays])
+    assert graded.grad_fn is None
+    np.testing.assert_allclose(graded.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_einsum_without_graph_returns_a_copy():
+    x = mt.randn(3, 3)
+    for eq in ("ij->ji", "ii->i", "ij"):
+        out = mt.einsum(eq, x)
+        out.zero_()
+        assert (x.numpy() != 0).any()

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
 from ..kernels.cpu.matmul import matmul as matmul_kernel
 from .arithmetic import _inplace, mul
@@ -571,6 +572,22 @@ def _sublist_equation(args: Sequence[Any]) -> tuple[str, list[Any]]:
     return terms, operands
 
 
+def _einsum_without_graph(ids: list[list[Any]], out: list[Any], operands: Sequence[Tensor]) -> Tensor:
+    """No graph to record: one ``np.einsum`` on the checked subscripts (it broadcasts size-1 subscripts
+    as torch does), instead of the dozen nodes of the graph path."""
+    letters = iter(c for c in string.ascii_letters if c not in {d for dims in ids for d in dims})
+    names = {d: next(letters) if isinstance(d, tuple) else d for dims in ids for d in dims}
+    terms = ",".join("".join(names[d] for d in dims) for dims in ids)
+    equation = terms + "->" + "".join(names[d] for d in out)
+    result = np.einsum(equation, *[op._data for op in operands], optimize=len(operands) > 2)
+    result = np.asarray(result)
+    if len(operands) == 1 and result.dtype.kind in "biu" and any(d not in out for d in ids[0]):
+        result = result.astype(np.int64)  # the graph path's last node is then a sum, which gives int64
+    if any(np.shares_memory(result, op._data) for op in operands):
+        result = result.copy()  # a transpose or diagonal comes back as a view of the input
+    return Tensor._make(result)
+
+
 def einsum(*args: Any) -> Tensor:
     """Einstein summation: ``einsum('ij,jk->ik', a, b)`` (operands as varargs or one list), or torch's
     sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` (subscripts 0-51, Ellipsis for '...').
@@ -581,6 +598,8 @@ def einsum(*args: Any) -> Tensor:
     torch's: each operand is aligned (diagonal, unsqueeze, permute) to the output's dims followed by
     the summed ones, dims only one operand has are summed at once, then the operands are contracted left
     to right (multiply, or permute-view-bmm-view-permute), and a final view drops the summed dims.
+    The backward is that chain's: for each operand, the einsum of the gradient with the other operands.
+    With no graph to record (no operand requires grad) one ``np.einsum`` does the work instead.
     """
     if len(args) < 2:
         raise ValueError(
@@ -593,6 +612,8 @@ def einsum(*args: Any) -> Tensor:
         if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
             operands = list(operands[0])
     ids, out, sizes = _einsum_ids(equation, operands)
+    if not (is_grad_enabled() and any(op.requires_grad for op in operands)):
+        return _einsum_without_graph(ids, out, operands)
     contracted = [d for d in sizes if d not in out and isinstance(d, tuple)]
     contracted += sorted(d for d in sizes if d not in out and not isinstance(d, tuple))
     order = out + contracted
