@@ -579,7 +579,7 @@ def _einsum_without_graph(ids: list[list[Any]], out: list[Any], operands: Sequen
     names = {d: next(letters) if isinstance(d, tuple) else d for dims in ids for d in dims}
     terms = ",".join("".join(names[d] for d in dims) for dims in ids)
     equation = terms + "->" + "".join(names[d] for d in out)
-    result = np.einsum(equation, *[op._data for op in operands], optimize=len(operands) > 2)
+    result = np.einsum(equation, *[op._data for op in operands], optimize=len(operands) > 3)
     result = np.asarray(result)
     if len(operands) == 1 and result.dtype.kind in "biu" and any(d not in out for d in ids[0]):
         result = result.astype(np.int64)  # the graph path's last node is then a sum, which gives int64
