@@ -73,7 +73,37 @@ ERRORS = [
     lambda lib: lib.matmul(lib.randn(2, 3), lib.randn(2, 4, 5)),
     lambda lib: lib.matmul(lib.randn(2, 2, 3), lib.randn(4)),
     lambda lib: lib.randn(2, 3) @ lib.randn(4, 5),
+    lambda lib: lib.vdot(lib.randn(3, dtype=lib.float64), lib.randn(3)),
+    lambda lib: lib.addmv(lib.randn(3), lib.randn(3, 4), lib.randn(4, dtype=lib.float64)),
+    lambda lib: lib.addmv(lib.randn(3, dtype=lib.float64), lib.randn(3, 4), lib.randn(4)),
+    lambda lib: lib.baddbmm(lib.randn(2, 3, 4), lib.randn(2, 3, 5), lib.randn(2, 5, 4, dtype=lib.float64)),
+    lambda lib: lib.baddbmm(lib.randn(2, 3, 4, dtype=lib.float64), lib.randn(2, 3, 5), lib.randn(2, 5, 4)),
+    lambda lib: lib.addbmm(lib.randn(3, 4), lib.randn(2, 3, 5), lib.randn(2, 5, 4, dtype=lib.float64)),
+    lambda lib: lib.addbmm(lib.randn(3, 4, dtype=lib.float64), lib.randn(2, 3, 5), lib.randn(2, 5, 4)),
+    lambda lib: lib.cdist(lib.randn(2, 3, dtype=lib.float64), lib.randn(2, 3)),
+    lambda lib: lib.einsum("i,i,i", lib.randn(2), lib.randn(2), lib.randn(2, dtype=lib.float64)),
+    lambda lib: lib.einsum("i,i", lib.randn(2, dtype=lib.float64), lib.randn(2)),
+    lambda lib: lib.tensordot(lib.randn(2, dtype=lib.float64), lib.randn(2), 1),
+    lambda lib: lib.inner(lib.randn(2, dtype=lib.float64), lib.randn(2)),
 ]
+
+
+def test_addr_promotes_mixed_dtypes_as_torch():
+    """The forward as torch's (torch's own backward fails on mixed dtypes); our gradients keep each input's dtype."""
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal((3, 4)), rng.standard_normal(3).astype(np.float32), rng.standard_normal(4)]
+    ours = [mt.tensor(a).requires_grad_() for a in arrays]
+    out = mt.addr(*ours, beta=0.5)
+    theirs = torch.addr(*[torch.tensor(a) for a in arrays], beta=0.5)
+    assert str(out.dtype) == str(theirs.dtype) and out.grad_fn.name() == "AddrBackward0"
+    np.testing.assert_allclose(out.detach().numpy(), theirs.numpy(), rtol=1e-6)
+    upstream = rng.standard_normal((3, 4))
+    out.backward(mt.tensor(upstream))
+    u, v = arrays[1].astype(np.float64), arrays[2]
+    expected = [0.5 * upstream, upstream @ v, upstream.T @ u]
+    for t, e in zip(ours, expected):
+        assert t.grad.numpy().dtype == t.detach().numpy().dtype
+        np.testing.assert_allclose(t.grad.numpy(), e, rtol=1e-6)
 
 
 @pytest.mark.parametrize("call", ERRORS)

@@ -28,7 +28,7 @@ from .matmul import bmm, dot, mm, outer
 from .reduction import sum as _sum
 from .shape import Reshape as _UnsafeView
 from .shape import clone, permute, reshape, unsqueeze, view
-from .utils import check_expand, unbroadcast
+from .utils import check_expand, result_dtype, unbroadcast
 
 # ---------------------------------------------------------------------------------------------
 # trace, vdot
@@ -71,7 +71,9 @@ class Vdot(Function):
                 f"same number of elements, but got {x.shape[0]} and {y.shape[0]} elements respectively"
             )
         if x.dtype != y.dtype:
-            raise RuntimeError(f"expected both vectors to have same dtype, but found {_scalar(x)} and {_scalar(y)}")
+            raise RuntimeError(
+                f"dot : expected both vectors to have same dtype, but found {_scalar(x)} and {_scalar(y)}"
+            )
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
         return np.asarray(np.dot(x, y))
 
@@ -82,7 +84,10 @@ class Vdot(Function):
 
 
 def _scalar(a: np.ndarray) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long"}.get(a.dtype.name, a.dtype.name)
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}.get(a.dtype.name, a.dtype.name)
+
+
+_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,6 +129,9 @@ class Addmv(Function):
             raise RuntimeError(
                 f"size mismatch, got input ({shown}), mat ({mat.shape[0]}x{mat.shape[1]}), vec ({vec.shape[0]})"
             )
+        if not bias.dtype == mat.dtype == vec.dtype:
+            names = ", ".join(_scalar(a) for a in (bias, mat))
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {names}, and {_scalar(vec)}")
         ctx.bias_shape, ctx.beta, ctx.alpha = bias.shape, beta, alpha
         ctx.save_for_backward(mat if ctx.needs_input_grad[2] else None, vec if ctx.needs_input_grad[1] else None)
         return _scaled_sum(bias, matmul_kernel(mat, vec), beta, alpha)
@@ -187,6 +195,13 @@ class Baddbmm(Function):
                 f"but got: [{b.shape[0]}, {b.shape[1]}]."
             )
         check_expand(bias.shape, (a.shape[0], a.shape[1], b.shape[2]), bias.dtype)
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"expected scalar type {_scalar(a)} but found {_scalar(b)}")
+        if bias.dtype != a.dtype:
+            raise RuntimeError(
+                f"Input dtypes must be the same, got: input {_TYPE[bias.dtype.name]}, batch1: {_TYPE[a.dtype.name]}, "
+                f"batch2: {_TYPE[b.dtype.name]}"
+            )
         ctx.bias_shape, ctx.beta, ctx.alpha = bias.shape, beta, alpha
         ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b if ctx.needs_input_grad[1] else None)
         return _scaled_sum(bias, matmul_kernel(a, b), beta, alpha)
@@ -216,6 +231,11 @@ class Addbmm(Function):
                 f"Incompatible matrix sizes for bmm ({a.shape[1]}x{a.shape[2]} and {b.shape[1]}x{b.shape[2]})"
             )
         check_expand(bias.shape, (a.shape[1], b.shape[2]), bias.dtype)
+        if not bias.dtype == a.dtype == b.dtype:
+            first, second = (bias, a) if bias.dtype != a.dtype else (a, b)
+            raise RuntimeError(
+                f"self and mat2 must have the same dtype, but got {_scalar(first)} and {_scalar(second)}"
+            )
         ctx.bias_shape, ctx.beta, ctx.alpha = bias.shape, beta, alpha
         ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b if ctx.needs_input_grad[1] else None)
         product = matmul_kernel(a, b).sum(axis=0) if a.shape[0] else np.zeros((a.shape[1], b.shape[2]), a.dtype)
@@ -335,6 +355,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    if x1._data.dtype != x2._data.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar(x1._data)} but found {_scalar(x2._data)}")
     batch = tuple(np.broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2])))
     rows, cols = x1.shape[-2], x2.shape[-2]
     use_mm = p == 2 and (
@@ -612,6 +634,9 @@ def einsum(*args: Any) -> Tensor:
         if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
             operands = list(operands[0])
     ids, out, sizes = _einsum_ids(equation, operands)
+    for op in operands[1:]:
+        if op._data.dtype != operands[0]._data.dtype:
+            raise RuntimeError(f"expected scalar type {_scalar(operands[0]._data)} but found {_scalar(op._data)}")
     if not (is_grad_enabled() and any(op.requires_grad for op in operands)):
         return _einsum_without_graph(ids, out, operands)
     contracted = [d for d in sizes if d not in out and isinstance(d, tuple)]
@@ -677,6 +702,8 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
                 f"contracted dimensions need to match, but first has size {a.shape[da]} in dim {shown} and second "
                 f"has size {b.shape[db]} in dim {db}"
             )
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     free_a = [d for d in range(a.dim()) if d not in dims_a]
     free_b = [d for d in range(b.dim()) if d not in dims_b]
     k = int(np.prod([a.shape[d] for d in dims_a], dtype=np.int64))
@@ -697,6 +724,8 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
             f"inner() the last dimension must match on both input tensors but got shapes {list(input.shape)} "
             f"and {list(other.shape)}"
         )
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     if input.dim() == 1 and other.dim() == 1:  # torch's graph for two vectors: a dot, viewed
         return view(dot(permute(input, 0), other), ())
     return tensordot(input, other, ([-1], [-1]))
@@ -824,7 +853,9 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
 
 
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-    """beta * input + alpha * outer(vec1, vec2); beta = 0 ignores input."""
+    """beta * input + alpha * outer(vec1, vec2); beta = 0 ignores input. Mixed dtypes promote, as in torch."""
+    dtype = result_dtype(input, vec1, vec2)
+    input, vec1, vec2 = (t.to(dtype) for t in (input, vec1, vec2))
     return Addr.apply(input, vec1, vec2, beta, alpha)
 
 
