@@ -105,6 +105,12 @@ def test_empty_batches_and_dtypes_as_torch(dtype):
         lambda lib: lib.native_group_norm(lib.randn(2, 4, 3), None, None, 2, 4, 4, 2, 1e-5),
         lambda lib: lib.native_group_norm(lib.randn(2, 4, 6)[:, :, ::2], None, None, 2, 4, 3, 2, 1e-5),
         lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), [4]),
+        lambda lib: lib.nn.functional.rms_norm(lib.ones(2, 4, dtype=lib.int64), (4,)),
+        lambda lib: lib.nn.functional.layer_norm(lib.randn(2, 4), (4,), lib.ones(4, dtype=lib.float64)),
+        lambda lib: lib.nn.functional.layer_norm(lib.randn(2, 4), (4,), None, lib.ones(4, dtype=lib.float64)),
+        lambda lib: lib.nn.functional.layer_norm(lib.ones(2, 4, dtype=lib.int64), (4,)),
+        lambda lib: lib.nn.functional.group_norm(lib.randn(2, 4), 2, lib.ones(4, dtype=lib.float64)),
+        lambda lib: lib.nn.functional.group_norm(lib.ones(2, 4, dtype=lib.int64), 2),
         lambda lib: lib.nn.functional.rms_norm(lib.randn(2, 3), [3], lib.randn(2)),
     ],
 )

@@ -278,6 +278,22 @@ class GroupNorm(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
+_TORCH_SCALAR = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+
+
+def _check_dtypes(kernel: str, input: Tensor, *params: Tensor | None) -> None:
+    """Floating inputs only, and affine parameters of the input's dtype (torch's CPU kernels' messages)."""
+    kind = input._data.dtype
+    if kind.kind != "f":
+        name = _TORCH_SCALAR.get(kind.name, kind.name)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+    for p in params:
+        if p is not None and p._data.dtype != kind:
+            raise RuntimeError(
+                f"mixed dtype (CPU): expect parameter to have scalar type of {_TORCH_SCALAR.get(kind.name, kind.name)}"
+            )
+
+
 def _affine_or_constant(t: Tensor | None, shape: tuple[int, ...], fill: float, like: Tensor) -> Tensor:
     """The affine parameter, or a constant stand-in (the node keeps torch's (None, 0) edge for it)."""
     if t is not None:
@@ -307,6 +323,7 @@ def native_layer_norm(
             f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
             f"but got input of size{list(input.shape)}"
         )
+    _check_dtypes("LayerNormKernelImpl", input, weight, bias)
     weight = _affine_or_constant(weight, shape, 1.0, input)
     bias = _affine_or_constant(bias, shape, 0.0, input)
     return LayerNorm.apply(input, weight, bias, k, float(eps))
@@ -338,6 +355,7 @@ def native_group_norm(
             f"Expected number of channels in input to be divisible by num_groups, but got input of shape "
             f"{list(input.shape)} and num_groups={group}"
         )
+    _check_dtypes("GroupNormKernelImpl", input, weight, bias)
     weight = _affine_or_constant(weight, (C,), 1.0, input)
     bias = _affine_or_constant(bias, (C,), 0.0, input)
     return GroupNorm.apply(input, weight, bias, int(N), int(C), int(HxW), int(group), float(eps))

@@ -102,6 +102,9 @@ def group_norm(
     return _ops.native_group_norm(input.contiguous(), weight, bias, n, c, hxw, num_groups, eps)[0]
 
 
+_SCALAR = {"int64": "Long", "int32": "Int", "bool": "Bool", "int16": "Short", "int8": "Char", "uint8": "Byte"}
+
+
 def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """y = x / sqrt(mean(x^2) + eps) * weight over the trailing dims (eps defaults to the dtype's machine epsilon).
 
@@ -118,6 +121,10 @@ def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
         raise RuntimeError(
             f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
             f"{list(weight.shape)} and normalized_shape = {list(shape)}"
+        )
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"rms_norm\" not implemented for '{_SCALAR.get(input._data.dtype.name, input._data.dtype.name)}'"
         )
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)
