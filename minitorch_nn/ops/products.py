@@ -679,7 +679,7 @@ def einsum(*args: Any) -> Tensor:
 # tensordot, inner, kron, chain_matmul
 
 
-def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     """Contract the last ``dims`` dims of a with the first ``dims`` of b, or the dims listed in
     ``dims = (dims_a, dims_b)``; the free dims of a, then of b, remain. Built as torch builds it:
     permute each side to (free, contracted), view as a matrix, mm, view back."""
@@ -746,7 +746,7 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
     return _UnsafeView.apply(mul(a, b), tuple(x * y for x, y in zip(ashape, bshape)))
 
 
-def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
+def chain_matmul(*matrices: Tensor) -> Tensor:
     """The product of 2-D matrices, left to right (deprecated in torch, which warns; so do we)."""
     warnings.warn(
         "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use torch.linalg.multi_dot "
@@ -786,7 +786,7 @@ def _chain_order(dims: list[int]) -> list[list[int]]:
     return split
 
 
-def multi_dot(tensors: Sequence[Tensor], *, out: Any = None) -> Tensor:
+def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     """``linalg.multi_dot``: the product of a chain of matrices in the cheapest order (the first may
     be a row vector, the last a column vector); each mm's backward is the usual dA = G B^T, dB = A^T G.
 
