@@ -40,11 +40,13 @@ from .ops.binary import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403
 from .ops.distributions import *  # noqa: F403
+from .ops.dropout import *  # noqa: F403
 from .ops.embedding import *  # noqa: F403
 from .ops.fold import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.layout import *  # noqa: F403
 from .ops.matmul import *  # noqa: F403
+from .ops.normalization import *  # noqa: F403
 from .ops.padding import *  # noqa: F403
 from .ops.pooling import *  # noqa: F403
 from .ops.products import *  # noqa: F403

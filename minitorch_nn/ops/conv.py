@@ -89,7 +89,7 @@ class Convolution(Function):
         return gx, gw, gb, None, None, None, None
 
 
-def convolution(
+def _convolution(
     input: Tensor,
     weight: Tensor,
     bias: Tensor | None,
@@ -143,7 +143,7 @@ def _conv(d: int, input: Tensor, weight: Tensor, bias: Any, stride: Any, padding
         )
     )
     if checked is not None:
-        return convolution(input, weight, bias, *checked, groups)
+        return _convolution(input, weight, bias, *checked, groups)
     out, normal = _checked_conv(d, input, weight, bias, stride, padding, dilation, groups)
     _CHECKED.put(key, normal)
     return out
@@ -228,7 +228,7 @@ def _checked_conv(
             f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
             f"({' x '.join(map(str, span))}). Kernel size can't be greater than actual input size"
         )
-    out = convolution(input, weight, bias, stride, padding, dilation, groups)
+    out = _convolution(input, weight, bias, stride, padding, dilation, groups)
     if unbatched:
         return out.squeeze(0), None
     return out, (None if padded_first else (stride, padding, dilation))
@@ -273,6 +273,29 @@ def conv3d(
     return _conv(3, input, weight, bias, stride, padding, dilation, groups)
 
 
-__all__ = ["conv1d", "conv2d", "conv3d"]
+def convolution(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    transposed: bool,
+    output_padding: Any,
+    groups: int,
+) -> Tensor:
+    """``torch.convolution``: the op every F.conv*d lowers to; the spatial rank comes from the weight.
+
+    Only the direct convolution exists here: ``transposed=True`` (ConvTranspose) raises.
+    """
+    if transposed:
+        raise NotImplementedError("convolution: transposed=True (ConvTranspose) is not implemented in minitorch_nn")
+    d = weight.dim() - 2
+    if d not in (1, 2, 3):
+        raise RuntimeError(f"Expected 3D, 4D or 5D weight for convolution, but got {weight.dim()}D weight")
+    return _conv(d, input, weight, bias, stride, padding, dilation, groups)
+
+
+__all__ = ["conv1d", "conv2d", "conv3d", "convolution"]
 
 TENSOR_METHODS: dict = {}

@@ -56,12 +56,52 @@ class Dropout(Function):
         return gx, None, None
 
 
+def keep_mask(shape: tuple[int, ...], p: float) -> np.ndarray:
+    """Bernoulli(1 - p) draws of ``shape`` as booleans (True: kept); all False when p = 1 (nothing drawn)."""
+    if p >= 1.0:
+        return np.zeros(shape, dtype=bool)
+    return rng().random(shape) < 1.0 - p
+
+
 def scaled_mask(shape: tuple[int, ...], p: float, np_dtype: np.dtype) -> np.ndarray:
     """Bernoulli(1 - p) draws of ``shape``, divided by 1 - p (all zeros when p = 1)."""
     if p >= 1.0:
         return np.zeros(shape, dtype=np_dtype)
-    keep = rng().random(shape) < 1.0 - p
-    return keep.astype(np_dtype) / np.dtype(np_dtype).type(1.0 - p)
+    return keep_mask(shape, p).astype(np_dtype) / np.dtype(np_dtype).type(1.0 - p)
+
+
+class NativeDropout(Function):
+    """``torch.native_dropout``: y = x * m * scale with the boolean mask m returned as a second output.
+
+    scale = 1 / (1 - p) in training (0 when p = 1), 1 otherwise (then m is all True and y a copy of x).
+    y is x times a constant, so dL/dx = dL/dy * m * scale; the mask is not differentiable.
+    """
+
+    node_name = "NativeDropoutBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+        ctx.scale = scale
+        ctx.save_for_backward(mask)
+        ctx.mark_non_differentiable(mask)
+        return (x * (mask * scale).astype(x.dtype)).astype(x.dtype, copy=False), mask
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, _mask_grad: Any) -> tuple:
+        (mask,) = ctx.saved_tensors
+        return (grad * (mask * ctx.scale).astype(grad.dtype)).astype(grad.dtype, copy=False), None, None
+
+
+def native_dropout(input: Tensor, p: float, train: bool | None) -> tuple[Tensor, Tensor]:
+    """(output, mask): inverted dropout with its boolean keep-mask; ``train=None`` counts as training."""
+    training = train is None or bool(train)
+    if training and not 0.0 <= p <= 1.0:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={1 - p:g}")
+    shape = input._data.shape
+    if not training:
+        return NativeDropout.apply(input, np.ones(shape, dtype=bool), 1.0)
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    return NativeDropout.apply(input, keep_mask(shape, p), scale)
 
 
 def _apply(input: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple[int, ...]) -> Tensor:
@@ -84,6 +124,6 @@ def feature_dropout(input: Tensor, p: float = 0.5, train: bool = True, inplace: 
     return _apply(input, p, train, inplace, shape[:2] + (1,) * (len(shape) - 2))
 
 
-__all__ = ["dropout", "feature_dropout"]
+__all__ = ["dropout", "feature_dropout", "native_dropout"]
 
 TENSOR_METHODS: dict = {}

@@ -11,6 +11,11 @@ N-D left operand times a matrix or vector folds its batch dims into rows
 the transposed problem, and two batched operands broadcast their batch dims
 (expand, reshape to 3-D, bmm, ``_unsafe_view``), except that of two 3-D operands
 one with a batch of one that requires grad is squeezed to a matrix first.
+Folding follows torch's ``should_fold`` (``_should_fold``): when the small
+operand requires grad, or when the N-D one folds without a copy; otherwise an
+N-D operand with a vector or matrix takes the batched path too (a vector as a
+row or a column of a batch of matrices). Shape errors are torch's, as each
+path raises them.
 """
 
 from __future__ import annotations
@@ -239,6 +244,47 @@ def _fold(a: Tensor, b: Tensor) -> Tensor:
     return _UnsafeView.apply(out, (*a.shape[:-1], *b.shape[1:]))
 
 
+def _should_fold(input: Tensor, other: Tensor) -> bool:
+    """torch's ``should_fold``: multiply an N-D operand by a matrix or vector as one mm/mv over folded rows?
+
+    Only for an N-D (>= 3) operand with a 1-D/2-D one. Always when the small operand requires grad (its
+    gradient is then one mm, not a bmm summed over the batch); never for a 2-D left operand (the
+    transposed result would need a copy); otherwise when the N-D operand (transposed when on the
+    right) folds without a copy: its leading dims contiguous over each other.
+    """
+    larger_left = input.ndim >= other.ndim
+    big, small = (input, other) if larger_left else (other, input)
+    if not (big.ndim >= 3 and small.ndim <= 2):
+        return False
+    if small.requires_grad:
+        return True
+    if input.ndim == 2:
+        return False
+    if big.numel() == 0:
+        return True
+    item = big._data.itemsize
+    strides = [s // item for s in big._data.strides]
+    shape = list(big.shape)
+    if not larger_left:  # the right operand is folded as its transpose
+        strides[-2:], shape[-2:] = strides[-2:][::-1], shape[-2:][::-1]
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 1))
+
+
+def _broadcast_batch(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """The broadcast of two batch shapes, with torch's message when they do not broadcast."""
+    n = max(len(a), len(b))
+    out = []
+    for i in range(n):
+        x = a[i - n + len(a)] if i - n + len(a) >= 0 else 1
+        y = b[i - n + len(b)] if i - n + len(b) >= 0 else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {i}"
+            )
+        out.append(max(x, y) if min(x, y) != 0 else 0)
+    return tuple(out)
+
+
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product with NumPy's rules for 1-D and batched operands (see the module docstring)."""
     da, db = input.ndim, other.ndim
@@ -252,9 +298,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         return SqueezeRow.apply(mm(unsqueeze(input, 0), other))
     if da == 2 and db == 2:
         return mm(input, other)
-    if da >= 3 and db <= 2:
-        return _fold(input, other)
-    if da <= 2 and db >= 3:
+    if _should_fold(input, other):
+        if da >= 3:
+            return _fold(input, other)
         # (b^T a^T)^T: the batched operand's batch dims fold into rows of the transposed product
         if da == 1:
             return _fold(transpose(other, -1, -2), input)
@@ -266,13 +312,20 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             return matmul(squeeze(input, 0), other)
         if other.shape[0] == 1 and other.requires_grad:
             return matmul(input, squeeze(other, 0))
-    n, k = input.shape[-2:]
-    m = other.shape[-1]
-    batch = tuple(np.broadcast_shapes(input.shape[:-2], other.shape[:-2]))
-    size = int(np.prod(batch))
+    # the batched product: a 1-D left operand is a row, a 1-D right one a column
+    n = input.shape[-2] if da > 1 else 1
+    k = input.shape[-1]
+    k2 = other.shape[-2] if db > 1 else other.shape[0]
+    m = other.shape[-1] if db > 1 else 1
+    batch = _broadcast_batch(tuple(input.shape[:-2]), tuple(other.shape[:-2]))
+    size = int(np.prod(batch, dtype=np.int64))
     a = reshape(expand(input, *batch, n, k), size, n, k)
-    b = reshape(expand(other, *batch, other.shape[-2], m), size, other.shape[-2], m)
-    return _UnsafeView.apply(bmm(a, b), (*batch, n, m))
+    if db == 1:
+        b = unsqueeze(reshape(expand(other, *batch, k2), size, k2), 2)
+        out = squeeze(bmm(a, b), -1)
+    else:
+        out = bmm(a, reshape(expand(other, *batch, k2, m), size, k2, m))
+    return _UnsafeView.apply(out, (*batch, *((n,) if da > 1 else ()), *((m,) if db > 1 else ())))
 
 
 __all__ = ["addmm", "bmm", "dot", "matmul", "mm", "mv", "outer"]

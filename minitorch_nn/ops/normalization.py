@@ -158,6 +158,209 @@ def batch_norm(
     return out
 
 
-__all__: list[str] = []
+def _normalize(x: np.ndarray, axes: tuple[int, ...], eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xhat, mean, rstd) over ``axes`` (kept as size-1 dims), statistics accumulated in float64."""
+    x64 = x.astype(np.float64, copy=False)
+    mean = x64.mean(axis=axes, keepdims=True)
+    var = x64.var(axis=axes, keepdims=True)
+    rstd = 1.0 / np.sqrt(var + eps)
+    xhat = ((x64 - mean) * rstd).astype(x.dtype, copy=False)
+    return xhat, mean.astype(x.dtype), rstd.astype(x.dtype)
+
+
+def _normalized_input_grad(d: np.ndarray, xhat: np.ndarray, rstd: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """dL/dx from d = dL/dxhat when xhat = (x - mean) * rstd over ``axes``: the batch-norm identity,
+    dx = rstd / M * (M d - sum(d) - xhat * sum(d * xhat)) with M values in each normalised group."""
+    count = int(np.prod([xhat.shape[a] for a in axes], dtype=np.int64))
+    sum_d = d.sum(axis=axes, keepdims=True)
+    sum_d_xhat = (d * xhat).sum(axis=axes, keepdims=True)
+    return rstd / count * (count * d - sum_d - xhat * sum_d_xhat)
+
+
+class LayerNorm(Function):
+    """Layer normalisation over the trailing ``k`` dims of x (one group per leading index).
+
+    Forward, for each leading index (a "row" of M = prod(normalized_shape) values)::
+
+        mean = mean(x_row),  rstd = 1 / sqrt(mean((x_row - mean)^2) + eps)
+        xhat = (x - mean) * rstd,   y = xhat * w + b        (w, b of normalized_shape)
+
+    and ``native_layer_norm`` also returns mean and rstd, of shape x.shape[:-k] + (1,) * k.
+
+    Backward. The same algebra as batch normalisation (module docstring) with the sums over the
+    row instead of over the batch: with d = g * w,
+
+        dx = rstd / M * (M d - sum_row(d) - xhat * sum_row(d * xhat)),
+        dw = sum over rows of g * xhat,     db = sum over rows of g.
+
+    torch marks mean and rstd non-differentiable, so do we; the node is ``NativeLayerNormBackward0``
+    with the edges (input, weight, bias), the absent affine ones (None, 0).
+    """
+
+    node_name = "NativeLayerNormBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, weight: np.ndarray, bias: np.ndarray, k: int, eps: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        axes = tuple(range(x.ndim - k, x.ndim))
+        xhat, mean, rstd = _normalize(x, axes, eps)
+        y = (xhat * weight + bias).astype(x.dtype, copy=False)
+        ctx.axes = axes
+        ctx.save_for_backward(xhat, rstd, weight)
+        ctx.mark_non_differentiable(mean, rstd)
+        return y, mean, rstd
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, _mean_grad: Any, _rstd_grad: Any) -> tuple:
+        xhat, rstd, weight = ctx.saved_tensors
+        rows = tuple(range(xhat.ndim - len(ctx.axes)))
+        gx = gw = gb = None
+        if ctx.needs_input_grad[0]:
+            gx = _normalized_input_grad(grad * weight, xhat, rstd, ctx.axes).astype(xhat.dtype, copy=False)
+        if ctx.needs_input_grad[1]:
+            gw = (grad * xhat).sum(axis=rows)
+        if ctx.needs_input_grad[2]:
+            gb = grad.sum(axis=rows)
+        return gx, gw, gb, None, None
+
+
+class GroupNorm(Function):
+    """Group normalisation: x (N, C, HxW) split into G groups of C/G channels, each normalised alone.
+
+    Forward, for each sample n and group j (M = C/G * HxW values)::
+
+        mean[n, j], rstd[n, j] = the mean and 1/sqrt(var + eps) of those values (biased variance)
+        y[n, c, s] = (x[n, c, s] - mean[n, j(c)]) * rstd[n, j(c)] * w[c] + b[c]
+
+    Backward, g = dL/dy and d = g * w[c]; within each group, as for layer normalisation,
+
+        dx = rstd / M * (M d - sum(d) - xhat * sum(d * xhat)),
+        dw[c] = sum_{n, s} g * xhat,      db[c] = sum_{n, s} g.
+
+    torch differentiates mean and rstd too. With dmean/dx_i = 1/M and
+    drstd/dx_i = -1/2 (var + eps)^(-3/2) * 2 (x_i - mean) / M = -rstd^2 * xhat_i / M
+    (the variance's own dependence on mean drops out: sum(x - mean) = 0), their upstream
+    gradients gm, gr add  gm / M - gr * rstd^2 * xhat / M  to every dx_i of the group.
+    """
+
+    node_name = "NativeGroupNormBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, weight: np.ndarray, bias: np.ndarray, n: int, c: int, hxw: int, group: int, eps: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        grouped = x.reshape(n, group, (c // group) * hxw)
+        xhat, mean, rstd = _normalize(grouped, (2,), eps)
+        per_channel = (1, c) + (1,) * (x.ndim - 2)
+        y = xhat.reshape(x.shape) * weight.reshape(per_channel) + bias.reshape(per_channel)
+        ctx.shape, ctx.per_channel = x.shape, per_channel
+        ctx.save_for_backward(xhat, rstd, weight)
+        return y.astype(x.dtype, copy=False), mean.reshape(n, group), rstd.reshape(n, group)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, grad_mean: np.ndarray, grad_rstd: np.ndarray) -> tuple:
+        xhat, rstd, weight = ctx.saved_tensors
+        n, group, count = xhat.shape
+        channel_axes = (0,) + tuple(range(2, len(ctx.shape)))
+        xhat_full = xhat.reshape(ctx.shape)
+        gx = gw = gb = None
+        if ctx.needs_input_grad[0]:
+            d = (grad * weight.reshape(ctx.per_channel)).reshape(xhat.shape)
+            gx = _normalized_input_grad(d, xhat, rstd, (2,))
+            gx = gx + grad_mean.reshape(n, group, 1) / count
+            gx = gx - grad_rstd.reshape(n, group, 1) * rstd * rstd * xhat / count
+            gx = gx.reshape(ctx.shape).astype(xhat.dtype, copy=False)
+        if ctx.needs_input_grad[1]:
+            gw = (grad * xhat_full).sum(axis=channel_axes)
+        if ctx.needs_input_grad[2]:
+            gb = grad.sum(axis=channel_axes)
+        return gx, gw, gb, None, None, None, None, None
+
+
+_TORCH_SCALAR = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+
+
+def _check_dtypes(kernel: str, input: Tensor, *params: Tensor | None) -> None:
+    """Floating inputs only, and affine parameters of the input's dtype (torch's CPU kernels' messages)."""
+    kind = input._data.dtype
+    if kind.kind != "f":
+        name = _TORCH_SCALAR.get(kind.name, kind.name)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+    for p in params:
+        if p is not None and p._data.dtype != kind:
+            raise RuntimeError(
+                f"mixed dtype (CPU): expect parameter to have scalar type of {_TORCH_SCALAR.get(kind.name, kind.name)}"
+            )
+
+
+def _affine_or_constant(t: Tensor | None, shape: tuple[int, ...], fill: float, like: Tensor) -> Tensor:
+    """The affine parameter, or a constant stand-in (the node keeps torch's (None, 0) edge for it)."""
+    if t is not None:
+        return t
+    return Tensor._make(np.full(shape, fill, dtype=like._data.dtype))
+
+
+def native_layer_norm(
+    input: Tensor, normalized_shape: Any, weight: Tensor | None, bias: Tensor | None, eps: float
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(output, mean, rstd) of layer normalisation over the trailing ``normalized_shape`` dims."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if k < 1:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, "
+            f"but got normalized_shape = {list(shape)}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                f"{list(t.shape)} and normalized_shape = {list(shape)}"
+            )
+    if input.dim() < k or tuple(input.shape[input.dim() - k :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
+            f"but got input of size{list(input.shape)}"
+        )
+    _check_dtypes("LayerNormKernelImpl", input, weight, bias)
+    weight = _affine_or_constant(weight, shape, 1.0, input)
+    bias = _affine_or_constant(bias, shape, 0.0, input)
+    return LayerNorm.apply(input, weight, bias, k, float(eps))
+
+
+def native_group_norm(
+    input: Tensor,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    N: int,  # noqa: N803  (torch's argument names)
+    C: int,  # noqa: N803
+    HxW: int,  # noqa: N803
+    group: int,
+    eps: float,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(output, mean (N, group), rstd (N, group)) of group normalisation of input viewed as (N, C, HxW)."""
+    if not input._data.flags.c_contiguous:
+        raise RuntimeError(
+            "Expected X.is_contiguous(memory_format) to be true, but got false.  (Could this error message be "
+            "improved?  If so, please report an enhancement request to PyTorch.)"
+        )
+    if input.numel() != N * C * HxW:
+        raise RuntimeError(
+            "Expected X.numel() == N * C * HxW to be true, but got false.  (Could this error message be "
+            "improved?  If so, please report an enhancement request to PyTorch.)"
+        )
+    if group <= 0 or C % group:
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got input of shape "
+            f"{list(input.shape)} and num_groups={group}"
+        )
+    _check_dtypes("GroupNormKernelImpl", input, weight, bias)
+    weight = _affine_or_constant(weight, (C,), 1.0, input)
+    bias = _affine_or_constant(bias, (C,), 0.0, input)
+    return GroupNorm.apply(input, weight, bias, int(N), int(C), int(HxW), int(group), float(eps))
+
+
+__all__ = ["native_group_norm", "native_layer_norm"]
 
 TENSOR_METHODS: dict = {}

@@ -150,7 +150,8 @@ def check_expand(shape: tuple[int, ...], sizes: tuple[int, ...], dtype: np.dtype
         )
     lead = len(sizes) - len(shape)
     target = tuple(shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
-    for i, s in enumerate(shape):
+    for i in reversed(range(len(shape))):  # torch reports the last mismatching dim
+        s = shape[i]
         if s != 1 and s != target[i + lead]:
             raise RuntimeError(
                 f"The expanded size of the tensor ({target[i + lead]}) must match the existing size ({s}) at "

@@ -84,3 +84,24 @@ OPS = [
     OpInfo("mv", lambda lib, a, v: a.mv(v), _mv),
     OpInfo("outer", lambda lib, a, b: lib.outer(a, b), lambda: _vectors(False)),
 ]
+
+
+@st.composite
+def _matmul_batched(draw: Any) -> Any:
+    """An N-D operand with a vector, a matrix or another batch, only some of them requiring grad: torch
+    then folds the batch into rows (one mm/mv) or runs a bmm, by the strides and by which needs grad."""
+    n, k, m = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    batch_a, batch_b = draw(S.broadcastable_shapes(2, 1, 2, 3))
+    kinds = st.sampled_from(["vector", "matrix", "batch"])
+    kind_a, kind_b = draw(kinds), draw(kinds)
+    if "batch" not in (kind_a, kind_b):
+        kind_a = "batch"
+    a = (k,) if kind_a == "vector" else (*(batch_a if kind_a == "batch" else ()), n, k)
+    b = (k,) if kind_b == "vector" else (*(batch_b if kind_b == "batch" else ()), k, m)
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    flags = draw(st.sampled_from([(True, False), (False, True), (True, True)]))
+    return S.sample((S.array(rng, a), S.array(rng, b)), {}, flags, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+OPS += [OpInfo("matmul_batched_partial_grad", lambda lib, a, b: lib.matmul(a, b), _matmul_batched)]
