@@ -18,6 +18,7 @@ _keep_freed_memory()  # big temporaries reuse pages instead of faulting in new o
 
 from . import _bindings  # noqa: F401  (attaches the op methods to Tensor)
 from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.tensor import get_default_device, set_default_device
 from .autograd.tensor import make_tensor as tensor
 from .autograd.types import (
     Size,

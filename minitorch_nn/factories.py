@@ -14,7 +14,7 @@ import numpy as np
 
 from . import random
 from .autograd import printing
-from .autograd.tensor import Tensor, make_tensor
+from .autograd.tensor import Tensor, check_device, make_tensor
 from .autograd.types import to_numpy_dtype
 from .kernels.cpu import ranges
 from .ops.distributions import check_integer_range
@@ -39,7 +39,8 @@ def _size(size: tuple[Any, ...], name: str = "empty") -> tuple[int, ...]:
     return tuple(int(s) for s in size)
 
 
-def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _leaf(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    check_device(device)
     t = Tensor._make(array)
     if requires_grad:
         if array.dtype.kind != "f":
@@ -53,11 +54,11 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.zeros(_size(size, "zeros"), dtype=_float_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_size(size, "zeros"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.ones(_size(size, "ones"), dtype=_float_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_size(size, "ones"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -101,7 +102,7 @@ def full(
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     np_dtype = to_numpy_dtype(dtype) or _fill_dtype(fill_value)
     value = _cast_scalar(fill_value, np_dtype)
-    return _leaf(np.full(_size((size,), "full"), value, dtype=np_dtype), requires_grad)
+    return _leaf(np.full(_size((size,), "full"), value, dtype=np_dtype), requires_grad, device)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -110,7 +111,7 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, 
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
-    return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+    return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def empty_strided(
@@ -127,13 +128,13 @@ def empty_strided(
     extent = 1 + sum((s - 1) * st for s, st in zip(shape, stride)) if all(shape) else 0
     storage = np.zeros(extent, dtype=np_dtype)
     array = np.lib.stride_tricks.as_strided(storage, shape, tuple(st * np_dtype.itemsize for st in stride))
-    return _leaf(array, requires_grad)
+    return _leaf(array, requires_grad, device)
 
 
 def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A 0-d tensor holding ``s``, float32 unless ``dtype`` says otherwise."""
     np_dtype = _float_dtype(dtype)
-    return _leaf(np.array(_cast_scalar(s, np_dtype), dtype=np_dtype), requires_grad)
+    return _leaf(np.array(_cast_scalar(s, np_dtype), dtype=np_dtype), requires_grad, device)
 
 
 def _triangle_indices(name: str, row: int, col: int, offset: int, dtype: Any, lower: bool) -> Tensor:
@@ -197,10 +198,10 @@ def arange(
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = max(math.ceil((end - start) / step), 0)  # other dtypes: the count from the values as given
     if np_dtype.kind in "iub":  # and the values from start and step truncated to integers
-        return _leaf((int(start) + int(step) * np.arange(n, dtype=np.int64)).astype(np_dtype), requires_grad)
+        return _leaf((int(start) + int(step) * np.arange(n, dtype=np.int64)).astype(np_dtype), requires_grad, device)
     values = np.empty(n, dtype=np_dtype)
     ranges.arange(float(start), float(step), ranges.vector_width(np_dtype), values)
-    return _leaf(values, requires_grad)
+    return _leaf(values, requires_grad, device)
 
 
 def linspace(
@@ -221,7 +222,7 @@ def linspace(
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     np_dtype = _float_dtype(dtype)
-    return _leaf(_linspace_values(start, end, steps, np_dtype), requires_grad)
+    return _leaf(_linspace_values(start, end, steps, np_dtype), requires_grad, device)
 
 
 def _linspace_values(start: float, end: float, steps: int, np_dtype: np.dtype) -> np.ndarray:
@@ -255,11 +256,11 @@ def logspace(
     np_dtype = _float_dtype(dtype)
     low, high = np.asarray(start).astype(np_dtype), np.asarray(end).astype(np_dtype)
     if steps <= 1:
-        return _leaf(np.power(float(base), np.full(steps, float(low))).astype(np_dtype), requires_grad)
+        return _leaf(np.power(float(base), np.full(steps, float(low))).astype(np_dtype), requires_grad, device)
     step = float(high - low) / (steps - 1)  # the difference in the dtype, the division in double
     values = np.empty(steps, dtype=np.float64)
     ranges.logspace(float(base), float(low), float(high), step, values)
-    return _leaf(values.astype(np_dtype), requires_grad)
+    return _leaf(values.astype(np_dtype), requires_grad, device)
 
 
 # ---- random factories (draws: minitorch_nn.random, which reproduces torch's CPU numbers) ----------------
@@ -292,7 +293,7 @@ def rand(
     """Uniform on [0, 1)."""
     shape = _size(size, "rand")
     np_dtype = _uniform_dtype(dtype)
-    return _leaf(random.uniform(_numel(shape), np_dtype, 0.0, 1.0, generator).reshape(shape), requires_grad)
+    return _leaf(random.uniform(_numel(shape), np_dtype, 0.0, 1.0, generator).reshape(shape), requires_grad, device)
 
 
 def randn(
@@ -305,7 +306,9 @@ def randn(
     """Standard normal."""
     shape = _size(size, "randn")
     np_dtype = _normal_dtype(dtype)
-    return _leaf(random.normal(_numel(shape), np_dtype, 0.0, 1.0, True, generator).reshape(shape), requires_grad)
+    return _leaf(
+        random.normal(_numel(shape), np_dtype, 0.0, 1.0, True, generator).reshape(shape), requires_grad, device
+    )
 
 
 def _check_integer_bound(value: Any) -> int:
@@ -349,7 +352,7 @@ def randint(
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     check_integer_range(low, high, np_dtype)
     shape = _size((size,), "randint")
-    return _leaf(random.integers(_numel(shape), low, high, np_dtype, generator).reshape(shape), requires_grad)
+    return _leaf(random.integers(_numel(shape), low, high, np_dtype, generator).reshape(shape), requires_grad, device)
 
 
 def randperm(
@@ -369,7 +372,7 @@ def randperm(
     if np_dtype.kind in "iu" and n > 0 and n - 1 > np.iinfo(np_dtype).max:
         c_name = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int"}[np_dtype.name]
         raise RuntimeError(f"value cannot be converted to type {c_name} without overflow")
-    return _leaf(random.permutation(n, generator).astype(np_dtype), requires_grad)
+    return _leaf(random.permutation(n, generator).astype(np_dtype), requires_grad, device)
 
 
 def _like_dtype(input: Tensor, dtype: Any) -> np.dtype:
@@ -386,7 +389,7 @@ def _like(name: str, fill: Any) -> Any:
         requires_grad: bool = False,
         memory_format: Any = None,
     ) -> Tensor:
-        return _leaf(fill(input._data.shape, _like_dtype(input, dtype)), requires_grad)
+        return _leaf(fill(input._data.shape, _like_dtype(input, dtype)), requires_grad, device)
 
     factory.__name__ = factory.__qualname__ = name
     return factory
@@ -462,7 +465,7 @@ def full_like(
     memory_format: Any = None,
 ) -> Tensor:
     np_dtype = _like_dtype(input, dtype)
-    return _leaf(np.full(input._data.shape, _cast_scalar(fill_value, np_dtype), dtype=np_dtype), requires_grad)
+    return _leaf(np.full(input._data.shape, _cast_scalar(fill_value, np_dtype), dtype=np_dtype), requires_grad, device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -473,6 +476,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    check_device(device)
     if isinstance(data, Tensor) and dtype is None:
         return data
     if isinstance(data, np.ndarray) and (dtype is None or to_numpy_dtype(dtype) == data.dtype):

@@ -51,6 +51,14 @@ def test_cuda_queries():
         lambda: mt.nn.Linear(2, 2).to(mt.device("cuda")),
         lambda: mt.nn.Linear(2, 2, device="cuda"),
         lambda: mt.nn.BatchNorm1d(2, device="cuda"),
+        lambda: mt.zeros(2, device="cuda"),
+        lambda: mt.randn(2, device=mt.device("cuda", 0)),
+        lambda: mt.tensor([1.0], device="cuda"),
+        lambda: mt.as_tensor([1.0], device="cuda"),
+        lambda: mt.arange(3, device="cuda"),
+        lambda: mt.full((2,), 1.0, device="cuda"),
+        lambda: mt.zeros_like(mt.ones(2), device="cuda"),
+        lambda: mt.linspace(0, 1, 3, device="cuda"),
     ],
 )
 def test_cuda_requests_raise_a_clear_error(call):
@@ -81,3 +89,24 @@ def test_bridge_gives_the_gpu_path_a_torch_model():
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     twin = twin.to(device)
     assert next(twin.parameters()).device.type == device.type
+
+
+def test_default_device_is_used_by_the_factories():
+    assert mt.get_default_device() == mt.device("cpu")
+    try:
+        mt.set_default_device("cuda")
+        assert mt.get_default_device() == mt.device("cuda")
+        with pytest.raises(RuntimeError, match=NO_CUDA):
+            mt.ones(2)
+        assert mt.ones(2, device="cpu").device == mt.device("cpu")  # an explicit device wins
+    finally:
+        mt.set_default_device(None)
+    assert mt.ones(2).device == mt.device("cpu") and mt.tensor([1], device="cpu").tolist() == [1]
+
+
+def test_python_types_as_dtypes_match_torch():
+    import torch
+
+    for kind in (float, int, bool):
+        assert str(mt.zeros(2, dtype=kind).dtype) == str(torch.zeros(2, dtype=kind).dtype)
+        assert str(mt.ones(2).to(kind).dtype) == str(torch.ones(2).to(kind).dtype)

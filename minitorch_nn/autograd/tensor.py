@@ -399,6 +399,27 @@ class Tensor:
         raise_no_cuda()
 
 
+_DEFAULT_DEVICE: list[types.device] = [types.device("cpu")]
+
+
+def get_default_device() -> types.device:
+    """The device factories create tensors on when given none (``torch.get_default_device``)."""
+    return _DEFAULT_DEVICE[0]
+
+
+def set_default_device(device: Any) -> None:
+    """``torch.set_default_device``: None or 'cpu' here; 'cuda' takes effect, and factories then raise
+    as ``.cuda()`` does on this CPU-only engine."""
+    _DEFAULT_DEVICE[0] = types.device("cpu" if device is None else device)
+
+
+def check_device(device: Any) -> None:
+    """Where a factory may put a tensor: the CPU (None means the default device)."""
+    target = _DEFAULT_DEVICE[0] if device is None else types.device(device)
+    if target.type != "cpu":
+        raise_no_cuda()
+
+
 def raise_no_cuda() -> None:
     raise RuntimeError(
         "minitorch_nn computes on the CPU only and has no CUDA backend. To train on a GPU, use "
@@ -446,8 +467,11 @@ def as_tensor_like(value: Any, np_dtype: np.dtype | None = None) -> Tensor:
     return Tensor._make(_as_array(value, np_dtype))
 
 
-def make_tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def make_tensor(
+    data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, pin_memory: bool = False
+) -> Tensor:
     """``torch.tensor``: copy ``data`` into a new leaf tensor."""
+    check_device(device)
     array = _as_array(data, types.to_numpy_dtype(dtype))
     t = Tensor._make(array)
     if requires_grad:

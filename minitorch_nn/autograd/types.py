@@ -61,7 +61,7 @@ def to_numpy_dtype(d: dtype | np.dtype | type | str | None) -> np.dtype | None:
     if isinstance(d, dtype):
         return d.numpy
     if d is float:
-        return float32.numpy
+        return float64.numpy  # torch reads the Python type float as torch.float64
     if d is int:
         return int64.numpy
     if d is bool:
