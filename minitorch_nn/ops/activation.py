@@ -1,8 +1,25 @@
-"""Activations: relu, sigmoid, tanh, softmax, log_softmax, leaky_relu, elu, gelu, hardtanh.
+"""Activations: torch.nn's pointwise nonlinearities and the softmax family.
 
 Pointwise activations have a diagonal Jacobian, so backward is the upstream
 gradient times f'(x), often cheapest from the saved *output*:
-sigmoid' = s (1 - s), tanh' = 1 - t^2, relu' = [y > 0].
+sigmoid' = s (1 - s), tanh' = 1 - t^2, relu' = [y > 0]. Piecewise ones
+(hardtanh, hardswish, the shrinks, threshold, prelu) take torch's side at each
+kink. Where torch builds an activation from other ops (softsign = x / (1 + |x|),
+tanhshrink = x - tanh x, softmin = softmax(-x), gumbel_softmax) we build it from
+the same ops, so the graph and its grad_fn names read as torch's; selu is
+elu with scales (EluBackward0), as in torch.
+
+In-place forms: where torch's node reads the output (elu_, selu_, celu_,
+leaky_relu_, rrelu_, threshold_: the ``...Backward1`` nodes) a Function writes
+into x and marks it dirty; the rest (silu_, mish_, hardswish_, ...) are the
+out-of-place op written back (``arithmetic._inplace``), as torch records them.
+
+Random ones (rrelu in training, gumbel_softmax) draw from
+``minitorch_nn.random.rng()``: reproducible under ``manual_seed``, not torch's
+numbers; each backward uses the very draws of its forward.
+
+dtypes: integer and bool inputs are refused with torch's NotImplementedError
+where torch's kernels are float-only; threshold keeps integer tensors.
 """
 
 from __future__ import annotations
@@ -98,6 +115,10 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        if x.size == 0:  # no max to shift by
+            ctx.save_for_backward(x)
+            return x.copy()
         e = np.exp(x - np.max(x, axis=dim, keepdims=True))
         s = e / np.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim
@@ -121,6 +142,10 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        if x.size == 0:  # no max to shift by
+            ctx.save_for_backward(x)
+            return x.copy()
         # array methods, not np.max/np.sum: the same reductions without NumPy's Python wrapper
         shifted = x - x.max(axis=dim, keepdims=True)
         y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
@@ -203,9 +228,26 @@ class Elu(Function):
 
 
 class Celu(Elu):
-    """celu(x, alpha) = elu with input_scale 1 / alpha: alpha (e^{x / alpha} - 1) below 0 (derivative as Elu's)."""
+    """celu(x, alpha) = elu with input_scale 1 / alpha: alpha (e^{x / alpha} - 1) below 0.
+
+    dy/dx = alpha (1 / alpha) e^{x / alpha} below 0. torch's backward takes 1 / alpha from alpha
+    rounded to float32 (``1.0 / alpha.toFloat()``) while its forward uses the double; ours does the
+    same, to agree with it in float64.
+    """
 
     node_name = "CeluBackward0"
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        x, _ = ctx.saved_tensors
+        alpha = ctx.coefficients[0]
+        inverse = _celu_backward_inverse(alpha)
+        negative = grad * inverse * alpha * np.exp(np.minimum(x, 0) * inverse)
+        return np.where(x > 0, grad, negative).astype(grad.dtype, copy=False), None, None, None
+
+
+def _celu_backward_inverse(alpha: float) -> float:
+    return 1.0 / float(np.float32(alpha))
 
 
 class LeakyReluInplace(Function):
@@ -275,9 +317,15 @@ class EluInplace(Function):
 
 
 class CeluInplace(EluInplace):
-    """celu_: EluInplace with input_scale 1 / alpha."""
+    """celu_: EluInplace with input_scale 1 / alpha (the backward's from alpha in float32, as Celu's)."""
 
     node_name = "CeluBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, alpha: float, scale: float = 1.0, input_scale: float = 1.0) -> np.ndarray:
+        y = EluInplace.forward(ctx, x, alpha, scale, input_scale)
+        ctx.coefficients = (alpha, scale, _celu_backward_inverse(alpha))
+        return y
 
 
 class Gelu(Function):
@@ -599,10 +647,21 @@ def _float_input(name: str, x: Tensor) -> None:
         raise NotImplementedError(f"\"{name}\" not implemented for '{_scalar_type(x)}'")
 
 
+_SCALAR_TYPES = {
+    "bool": "Bool",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+}
+
+
 def _scalar_type(x: Tensor) -> str:
-    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}.get(
-        x._data.dtype.name, x._data.dtype.name
-    )
+    return _SCALAR_TYPES.get(x._data.dtype.name, x._data.dtype.name)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -653,8 +712,18 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     return LogSoftmax.apply(input, dim)
 
 
+def _refuse_bool(input: Tensor, message: str, error: type = RuntimeError) -> None:
+    if input._data.dtype.kind == "b":
+        raise error(message)
+
+
 def softmin(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """softmax(-x): the NegBackward0 node below a SoftmaxBackward0, as torch's graph."""
+    _refuse_bool(
+        input,
+        "Negation, the `-` operator, on a bool tensor is not supported. "
+        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
+    )
     return softmax(neg(input), dim, dtype)
 
 
@@ -761,6 +830,7 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|), built as torch builds it (a DivBackward0 over AddBackward0 and AbsBackward0)."""
+    _refuse_bool(input, "\"abs_cpu\" not implemented for 'Bool'", NotImplementedError)
     return div(input, add(abs_(input), 1))
 
 
