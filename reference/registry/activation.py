@@ -200,7 +200,7 @@ OPS += [
     OpInfo(
         "celu",
         _forms("celu"),
-        lambda: _activation(_ALL_FORMS + ("F_",), (0.0,), options={"alpha": [0.5, 1.0, 2.0]}),
+        lambda: _activation(_ALL_FORMS + ("F_",), (0.0,), options={"alpha": [0.5, 0.7, 1.0, 2.0]}),
     ),
     OpInfo("softsign", _forms("softsign"), lambda: _activation(kinks=(0.0,))),
     OpInfo("tanhshrink", _forms("tanhshrink"), _activation),
