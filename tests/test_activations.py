@@ -173,6 +173,7 @@ ERRORS = {
     "prelu_weight_2d": lambda lib: lib.nn.functional.prelu(lib.ones(2, 3), lib.ones(3, 1)),
     "prelu_weight_2d_numel_mismatch": lambda lib: lib.nn.functional.prelu(lib.ones(2, 3), lib.ones(2, 3)),
     "prelu_dtypes": lambda lib: lib.nn.functional.prelu(lib.ones(2, 3), lib.ones(3, dtype=lib.float64)),
+    "prelu_int_int": lambda lib: lib.nn.functional.prelu(lib.ones(2, 3, dtype=lib.int64), lib.ones(3, dtype=lib.int64)),
     "prelu_int": lambda lib: lib.nn.functional.prelu(lib.ones(2, 3, dtype=lib.int64), lib.ones(1)),
     "softshrink_negative_float": lambda lib: lib.nn.functional.softshrink(lib.ones(3), -0.5),
     "softshrink_negative_double": lambda lib: lib.nn.functional.softshrink(lib.ones(3, dtype=lib.float64), -1.0),
@@ -251,13 +252,12 @@ def test_integer_and_bool_inputs_as_torch(name, dtype):
 @pytest.mark.parametrize("name", [n for n in F_CALLS if n != "glu"])
 @pytest.mark.parametrize("shape", [(0,), (0, 3)])
 def test_empty_inputs_as_torch(name, shape):
-    xs = [lib.zeros(shape, dtype=lib.float64, requires_grad=True) for lib in (mt, torch)]
-    dim = 0 if "soft" in name and "lastdim" not in name else -1
     if len(shape) == 1 and name.endswith("lastdim"):
-        return
+        shape = (1, 0)  # the calls name dim 1
+    xs = [lib.zeros(shape, dtype=lib.float64, requires_grad=True) for lib in (mt, torch)]
     ours, theirs = (F_CALLS[name](lib.nn.functional, x) for lib, x in zip((mt, torch), xs))
     assert tuple(ours.shape) == tuple(theirs.shape) and str(ours.dtype)[-7:] == str(theirs.dtype)[-7:]
-    assert ours.grad_fn.name() == theirs.grad_fn.name(), dim
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
     ours.sum().backward()
     assert tuple(xs[0].grad.shape) == shape
 
@@ -476,6 +476,14 @@ def test_gumbel_softmax_gradients_soft_and_straight_through(dim):
     np.testing.assert_allclose(y_hard.detach().numpy(), one_hot, atol=1e-15)
     y_hard.backward(mt.tensor(g))
     np.testing.assert_allclose(hard_in.grad.numpy(), expected, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("hard", [False, True])
+def test_gumbel_softmax_of_a_zero_d_tensor_is_one_as_torch(hard):
+    ours = mt.nn.functional.gumbel_softmax(mt.tensor(0.3, requires_grad=True), hard=hard)
+    theirs = torch.nn.functional.gumbel_softmax(torch.tensor(0.3, requires_grad=True), hard=hard)
+    assert ours.shape == theirs.shape == () and ours.item() == theirs.item() == 1.0
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
 
 
 def test_gumbel_softmax_eps_is_deprecated_as_torch():

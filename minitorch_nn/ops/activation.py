@@ -930,6 +930,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
     if input._data.dtype != weight._data.dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {_scalar_type(input)} and {_scalar_type(weight)}")
+    _float_input("prelu_cpu", input)
     shape = [1] * input.ndim
     if input.ndim >= 2:
         shape[1] = channels
@@ -964,8 +965,11 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, dim: int 
         return y_soft
     dim = wrap_dim(dim, logits.ndim)
     soft = y_soft._data
-    one_hot = np.zeros_like(soft)
-    np.put_along_axis(one_hot, np.expand_dims(np.argmax(soft, axis=dim), dim), 1.0, axis=dim)
+    if soft.ndim == 0:
+        one_hot = np.ones_like(soft)  # a 0-d tensor's single entry is its argmax
+    else:
+        one_hot = np.zeros_like(soft)
+        np.put_along_axis(one_hot, np.expand_dims(np.argmax(soft, axis=dim), dim), 1.0, axis=dim)
     return add(sub(Tensor._make(one_hot), y_soft.detach()), y_soft)
 
 
