@@ -98,19 +98,149 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """softmax(-x) along ``dim``."""
+    if dim is None:
+        dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
+    return _ops.softmin(input, dim, dtype)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^{beta x}) / beta, and x where beta x > threshold."""
+    return _ops.softplus(input, beta, threshold)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _ops.selu_(input) if inplace else _ops.selu(input)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return _ops.selu_(input)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return _ops.celu_(input, alpha) if inplace else _ops.celu(input, alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return _ops.celu_(input, alpha)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)."""
+    return _ops.silu_(input) if inplace else _ops.silu(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return _ops.mish_(input) if inplace else _ops.mish(input)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    return _ops.hardswish_(input) if inplace else _ops.hardswish(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6."""
+    return _ops.hardsigmoid_(input) if inplace else _ops.hardsigmoid(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    return _ops.logsigmoid(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    return _ops.softsign(input)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    return _ops.tanhshrink(input)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    return _ops.softshrink(input, lambd)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    return _ops.hardshrink(input, lambd)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value."""
+    if inplace:
+        return _ops.threshold_(input, threshold, value)
+    return _ops.threshold(input, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _ops.threshold_(input, threshold, value)
+
+
+def rrelu(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Leaky ReLU with random slopes U(lower, upper) in training, their mean otherwise."""
+    if inplace:
+        return _ops.rrelu_(input, lower, upper, training)
+    return _ops.rrelu(input, lower, upper, training)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    return _ops.rrelu_(input, lower, upper, training)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    return _ops.prelu(input, weight)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a * sigmoid(b) for the two halves a, b of ``input`` along ``dim``."""
+    return _ops.glu(input, dim)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution; ``hard``: one-hot, straight-through."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    return _ops.gumbel_softmax(logits, tau, hard, dim)
+
+
 __all__ = [
+    "celu",
+    "celu_",
     "elu",
     "elu_",
     "gelu",
+    "glu",
+    "gumbel_softmax",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "hardtanh_",
     "leaky_relu",
     "leaky_relu_",
     "log_softmax",
+    "logsigmoid",
+    "mish",
+    "prelu",
     "relu",
     "relu6",
     "relu_",
+    "rrelu",
+    "rrelu_",
+    "selu",
+    "selu_",
     "sigmoid",
+    "silu",
     "softmax",
+    "softmin",
+    "softplus",
+    "softshrink",
+    "softsign",
     "tanh",
+    "tanhshrink",
+    "threshold",
+    "threshold_",
 ]
