@@ -1,4 +1,4 @@
-"""torch.linalg: vector and matrix norms.
+"""torch.linalg: vector and matrix norms, singular values and multi_dot.
 
 ``vector_norm`` is one op (ops/reduction.py, LinalgVectorNormBackward0). ``matrix_norm`` and ``norm``
 build the matrix norms from it and amax/amin as torch does, so their graphs (and grad_fn names)
@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from .autograd.tensor import Tensor, wrap_dim
+from .ops.products import multi_dot
 from .ops.reduction import amax, amin, vector_norm
 from .ops.spectral import spectral_matrix_norm, svdvals
 
 _INF = float("inf")
 
-__all__ = ["matrix_norm", "norm", "svdvals", "vector_norm"]
+__all__ = ["matrix_norm", "multi_dot", "norm", "svdvals", "vector_norm"]
 
 
 def _matrix_dims(A: Tensor, dim: Any) -> tuple[int, int]:  # noqa: N803  (torch's names)
