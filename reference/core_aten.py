@@ -3,7 +3,10 @@
 The Core ATen ops are the overload packets of ``torch.ops.aten`` with an overload tagged
 ``torch.Tag.core``: the set every torch program lowers to. An op counts as public when torch
 exposes it under the same name as ``torch.X``, ``torch.Tensor.X`` or ``torch.nn.functional.X``;
-we cover it when minitorch_nn has that name in the same places.
+we cover it when minitorch_nn has that name in the same places. A Tensor method counts when it is
+one of the ATen bindings on ``torch._C.TensorBase``: ``torch.Tensor.index``, a Python method that
+turns a tensor into a functorch first-class-dims tensor, shares only its name with ``aten.index``
+(which torch programs reach as ``x[indices]``).
 
     python -m reference.core_aten      # prints the missing names
 """
