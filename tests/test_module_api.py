@@ -1,6 +1,7 @@
 """Module API beyond the basics, against torch: hooks (kwargs, prepend, always_call, backward
 pre-hooks, the global hooks), state_dict hooks, load_state_dict(assign=), set_submodule,
-share_memory, the Sequential arithmetic and the ParameterDict dict methods.
+share_memory, the Sequential arithmetic and the ParameterDict dict methods
+(DataParallel: tests/test_data_parallel.py).
 
 Each scenario is a function of the library (minitorch_nn or torch); what it
 records is compared between the two.
@@ -555,38 +556,6 @@ def test_module_dict_update_errors():
             with pytest.raises((TypeError, ValueError)) as e:
                 md.update(bad)
             out.append((type(e.value).__name__, str(e.value)))
-        return out
-
-    compare(scenario)
-
-
-# ---- DataParallel --------------------------------------------------------------------------
-def test_dataparallel_on_cpu_wraps_the_module():
-    def scenario(lib):
-        nn = lib.nn
-        m = linear(lib)
-        out = []
-        for kwargs in ({}, {"device_ids": [0]}, {"device_ids": [1, 2], "output_device": 1, "dim": 1}):
-            dp = nn.DataParallel(m, **kwargs)
-            x = T(lib, arr(4, 3, seed=2), requires_grad=True)
-            y = dp(x)
-            y.backward(T(lib, arr(4, 2, seed=3)))
-            out += [repr(dp), list(dp.state_dict()), dp.device_ids, dp.module is m, np_of(y), np_of(x.grad)]
-            out.append([n for n, _ in dp.named_parameters()])
-            out.append(hasattr(dp, "output_device"))
-        m.zero_grad()
-        return out
-
-    compare(scenario)
-
-
-def test_data_parallel_function_raises_like_torch():
-    def scenario(lib):
-        out = []
-        for args in ((linear(lib), T(lib, arr(2, 3))), (linear(lib), (T(lib, arr(2, 3)),), [0])):
-            with pytest.raises(RuntimeError) as e:
-                lib.nn.parallel.data_parallel(*args)
-            out.append(str(e.value))
         return out
 
     compare(scenario)
