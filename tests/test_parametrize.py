@@ -358,6 +358,10 @@ def test_spectral_norm_power_iteration_values_and_gradients(shape, kwargs, dtype
             w.backward(T(lib, arr(*shape, seed=22, dtype=dtype)))
             out += [np_of(w), w.grad_fn.name(), np_of(sn._u), np_of(sn._v)]
         out.append(np_of(m.parametrizations.weight.original.grad))
+        original = m.parametrizations.weight.original
+        original.grad = None
+        (m.weight * 2 + m.weight).backward(T(lib, arr(*shape, seed=23, dtype=dtype)))
+        out.append(np_of(original.grad))
         m.eval()
         u_before = np_of(sn._u)
         out += [np_of(m.weight), np_of(sn._u), u_before]
@@ -448,3 +452,81 @@ def test_old_weight_norm_on_a_sequential_state_dict_order():
         return list(net.state_dict()), [n for n, _ in net.named_parameters()]
 
     compare(scenario)
+
+
+# ---- the old hook-based spectral_norm -------------------------------------------------------
+def _old_spectral_pair(make, **kwargs):
+    modules = [lib.nn.utils.spectral_norm(make(lib), **kwargs) for lib in LIBS]
+    ours, theirs = modules
+    with mt.no_grad():
+        ours.weight_u.copy_(mt.tensor(theirs.weight_u.numpy()))
+        ours.weight_v.copy_(mt.tensor(theirs.weight_v.numpy()))
+    return modules
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("shape", "kwargs"), [((3, 4), {}), ((2, 3, 4), {"dim": 1, "n_power_iterations": 2})])
+def test_old_spectral_norm_hook_values_gradients_and_buffers(shape, kwargs, dtype):
+    def make(lib):
+        m = lib.nn.Module()
+        m.weight = lib.nn.Parameter(T(lib, arr(*shape, seed=60, dtype=dtype)))
+        m.forward = lambda x: x * m.weight.sum()
+        return m
+
+    results = []
+    for lib, m in zip(LIBS, _old_spectral_pair(make, **kwargs)):
+        sd = m.state_dict()
+        out = [list(sd), dict(sd._metadata), [n for n, _ in m.named_parameters()], type(m.weight).__name__]
+        for _ in range(2):
+            y = m(T(lib, [1.0, 2.0]))
+            y.backward(T(lib, [0.3, -0.7]))
+            out += [np_of(y), np_of(m.weight), np_of(m.weight_u), np_of(m.weight_v)]
+        out.append(np_of(m.weight_orig.grad))
+        # two forwards before one backward: the first graph must not see the second call's u and v
+        m.weight_orig.grad = None
+        (m(T(lib, [1.0])) + m(T(lib, [2.0]))).backward(T(lib, [0.4]))
+        out.append(np_of(m.weight_orig.grad))
+        m.eval()
+        m(T(lib, [1.0]))
+        out += [np_of(m.weight), np_of(m.weight_u)]
+        lib.nn.utils.remove_spectral_norm(m)
+        out += [list(m.state_dict()), type(m.weight).__name__, np_of(m.weight)]
+        results.append(out)
+    assert_same(*results, tol=1e-5 if dtype == np.float32 else 1e-10)
+
+
+def test_old_spectral_norm_errors_and_state_dict_round_trip():
+    def scenario(lib):
+        out = []
+        m = lib.nn.utils.spectral_norm(linear(lib))
+        for call, error in (
+            (lambda: lib.nn.utils.spectral_norm(m), RuntimeError),
+            (lambda: lib.nn.utils.spectral_norm(linear(lib), n_power_iterations=0), ValueError),
+            (lambda: lib.nn.utils.spectral_norm(lib.nn.Linear(2, 2, bias=False), name="bias"), ValueError),
+            (lambda: lib.nn.utils.remove_spectral_norm(linear(lib)), ValueError),
+        ):
+            with pytest.raises(error) as e:
+                call()
+            out.append(str(e.value))
+        other = lib.nn.utils.spectral_norm(linear(lib, seed=9))
+        out.append(repr(other.load_state_dict(m.state_dict())))
+        out.append(np_of(other.weight_orig) - np_of(m.weight_orig))
+        return out
+
+    compare(scenario)
+
+
+def test_old_spectral_norm_converts_a_version_0_checkpoint():
+    def scenario(lib):
+        # W^T W must be invertible for the conversion to be well defined: a tall W
+        m = lib.nn.utils.spectral_norm(linear(lib, out_features=3, in_features=2))
+        w = arr(3, 2, seed=70)
+        u = arr(3, seed=71)
+        u /= np.linalg.norm(u)
+        old = OrderedDict(
+            weight_orig=T(lib, w), weight=T(lib, w / 2.5), weight_u=T(lib, u), bias=T(lib, arr(3, seed=72))
+        )
+        result = m.load_state_dict(old)
+        return repr(result), np_of(m.weight_v), np_of(m.weight_orig)
+
+    compare(scenario, tol=1e-5)
