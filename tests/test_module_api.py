@@ -559,3 +559,39 @@ def test_module_dict_update_errors():
         return out
 
     compare(scenario)
+
+
+def test_extra_state_round_trips_through_the_state_dict():
+    def scenario(lib):
+        class Counter(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = linear(lib)
+                self.steps = 0
+
+            def get_extra_state(self):
+                return {"steps": self.steps}
+
+            def set_extra_state(self, state):
+                self.steps = state["steps"]
+
+        a, b = Counter(), Counter()
+        a.steps = 7
+        sd = a.state_dict()
+        out = [list(sd), sd["_extra_state"], repr(b.load_state_dict(sd)), b.steps]
+        del sd["_extra_state"]
+        out.append(repr(b.load_state_dict(sd, strict=False)))
+        with pytest.raises(RuntimeError) as e:
+            b.load_state_dict(sd)
+        out.append(str(e.value))
+        plain = lib.nn.Sequential(linear(lib))
+        with pytest.raises(RuntimeError) as e:
+            plain.load_state_dict({**plain.state_dict(), "_extra_state": 1})
+        out.append(str(e.value))
+        for call in (plain.get_extra_state, lambda: plain.set_extra_state(1)):
+            with pytest.raises(RuntimeError) as e:
+                call()
+            out.append(str(e.value))
+        return out
+
+    compare(scenario)
