@@ -595,3 +595,37 @@ def test_extra_state_round_trips_through_the_state_dict():
         return out
 
     compare(scenario)
+
+
+def test_global_registration_hooks_see_and_may_replace_what_is_registered():
+    def scenario(lib):
+        mm = lib.nn.modules.module
+        log = []
+
+        def on_buffer(module, name, value):
+            log.append(("buffer", type(module).__name__, name))
+            return None if value is None else value * 2
+
+        handles = [
+            mm.register_module_buffer_registration_hook(on_buffer),
+            mm.register_module_parameter_registration_hook(
+                lambda module, name, value: log.append(("param", type(module).__name__, name))
+            ),
+            mm.register_module_module_registration_hook(
+                lambda module, name, value: log.append(("module", type(module).__name__, name, type(value).__name__))
+            ),
+        ]
+        try:
+            m = lib.nn.Linear(2, 2)
+            m.register_buffer("b", T(lib, [1.0]))
+            m.b = T(lib, [3.0])
+            m.child = lib.nn.ReLU()
+            m.add_module("other", lib.nn.Tanh())
+            m.weight = lib.nn.Parameter(T(lib, [[1.0]]))
+        finally:
+            for h in handles:
+                h.remove()
+        m.register_buffer("after", T(lib, [1.0]))
+        return log, np_of(m.b), np_of(m.after)
+
+    compare(scenario)
