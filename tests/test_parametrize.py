@@ -530,3 +530,97 @@ def test_old_spectral_norm_converts_a_version_0_checkpoint():
         return repr(result), np_of(m.weight_v), np_of(m.weight_orig)
 
     compare(scenario, tol=1e-5)
+
+
+# ---- parametrizations.orthogonal ------------------------------------------------------------
+def _orthogonal_pair(shape, dtype, **kwargs):
+    """Both libraries' modules with the same base (non-square bases are completed at random) and original."""
+    modules = []
+    for lib in LIBS:
+        m = lib.nn.Module()
+        m.weight = lib.nn.Parameter(T(lib, arr(*shape, seed=80, dtype=dtype)))
+        lib.nn.utils.parametrizations.orthogonal(m, **kwargs)
+        modules.append(m)
+    ours, theirs = modules
+    if hasattr(theirs.parametrizations.weight[0], "base"):
+        ours.parametrizations.weight[0].base = mt.tensor(theirs.parametrizations.weight[0].base.numpy())
+    # move away from the starting point, where the maps are the identity
+    step = arr(*shape, seed=81, dtype=dtype) * 0.3
+    for lib, m in zip(LIBS, modules):
+        with lib.no_grad():
+            m.parametrizations.weight.original.add_(T(lib, step))
+    return modules
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("use_trivialization", [True, False])
+@pytest.mark.parametrize("orthogonal_map", [None, "matrix_exp", "cayley", "householder"])
+@pytest.mark.parametrize("shape", [(3, 3), (4, 3), (3, 4), (2, 3, 3)])
+def test_orthogonal_values_gradients_and_names(shape, orthogonal_map, use_trivialization, dtype):
+    modules = _orthogonal_pair(shape, dtype, orthogonal_map=orthogonal_map, use_trivialization=use_trivialization)
+    results = []
+    for lib, m in zip(LIBS, modules):
+        w = m.weight
+        w.backward(T(lib, arr(*shape, seed=82, dtype=dtype)))
+        orth = m.parametrizations.weight[0]
+        results.append(
+            [
+                list(m.state_dict()),
+                orth.orthogonal_map.name,
+                np_of(w),
+                w.grad_fn.name(),
+                np_of(m.parametrizations.weight.original.grad),
+            ]
+        )
+    assert_same(*results, tol=1e-4 if dtype == np.float32 else 1e-10)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (4, 3), (3, 4)])
+def test_orthogonal_at_registration_is_the_orthogonalised_weight(shape):
+    """Square weights: the Q of their QR; the original starts at -I (torch's right inverse), base holds Q."""
+
+    def scenario(lib):
+        m = lib.nn.Module()
+        m.weight = lib.nn.Parameter(T(lib, arr(*shape, seed=83, dtype=np.float64)))
+        lib.nn.utils.parametrizations.orthogonal(m)
+        w = np_of(m.weight)
+        tall = w if shape[0] >= shape[1] else w.T
+        gram = tall.T @ tall
+        out = [np_of(m.parametrizations.weight.original), np.abs(gram - np.eye(gram.shape[0])).max() < 1e-12]
+        if shape[0] == shape[1]:
+            out.append(w)
+            q = arr(*shape, seed=84, dtype=np.float64)
+            q, _ = np.linalg.qr(q)
+            m.weight = T(lib, q)  # already orthogonal: kept as it is
+            out.append(np_of(m.weight))
+        return out
+
+    compare(scenario, tol=1e-10)
+
+
+def test_orthogonal_errors_like_torch():
+    def scenario(lib):
+        out = []
+        for kwargs, make in (
+            ({}, lambda: lib.nn.Module()),
+            ({"orthogonal_map": "qr"}, lambda: linear(lib)),
+        ):
+            with pytest.raises(ValueError) as e:
+                lib.nn.utils.parametrizations.orthogonal(make(), **kwargs)
+            out.append(str(e.value).replace("Module()", "M"))
+        m = lib.nn.Module()
+        m.weight = lib.nn.Parameter(T(lib, arr(3)))
+        with pytest.raises(ValueError) as e:
+            lib.nn.utils.parametrizations.orthogonal(m)
+        out.append(str(e.value))
+        m = lib.nn.utils.parametrizations.orthogonal(linear(lib), use_trivialization=False)
+        with pytest.raises(NotImplementedError) as e:
+            m.weight = T(lib, np.eye(3, dtype=np.float32))
+        out.append(str(e.value))
+        m = lib.nn.utils.parametrizations.orthogonal(linear(lib))
+        with pytest.raises(ValueError) as e:
+            m.weight = T(lib, np.eye(2, dtype=np.float32))
+        out.append(str(e.value))
+        return out
+
+    compare(scenario)

@@ -1,4 +1,4 @@
-"""torch.nn.utils.parametrizations: weight_norm and spectral_norm as parametrizations.
+"""torch.nn.utils.parametrizations: weight_norm, spectral_norm and orthogonal as parametrizations.
 
 ``weight_norm`` keeps ``original0 = g`` (the magnitudes) and
 ``original1 = v`` (the direction) and computes ``weight = g * v / ||v||``
@@ -17,15 +17,25 @@ gradient:
 Only sigma's dependence on W through the last product is differentiated
 (u and v are constants, cloned before use), exactly as torch. A 1-d weight
 is simply normalised to unit length.
+
+``orthogonal`` keeps a (batch of) matrices orthogonal through one of three
+maps of a free matrix X (see ``_Orthogonal``). The matrix exponential and the
+linear solve of the Cayley map are private Functions here with their own
+backward; the Householder product is composed from differentiable ops.
 """
 
 from __future__ import annotations
 
+from enum import Enum, auto
+from typing import Any
+
 import numpy as np
 
+from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
 from ...factories import randn
+from ...ops.indexing import cat
 from ...ops.matmul import dot, mv
 from ..modules.module import Module
 from . import parametrize
@@ -133,4 +143,212 @@ def spectral_norm(
     return module
 
 
-__all__ = ["spectral_norm", "weight_norm"]
+# ---- orthogonal ---------------------------------------------------------------------------------
+def _expm(a: np.ndarray) -> np.ndarray:
+    """exp of (a batch of) square matrices: scaling and squaring around a degree-18 Taylor polynomial.
+
+    Scaled to norm <= 1/2 the truncation error is below 0.5^19 / 19! (far under float64's eps).
+    """
+    norm = float(np.max(np.sum(np.abs(a), axis=-2))) if a.size else 0.0
+    squarings = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0.5 else 0
+    scaled = a / (2.0**squarings)
+    eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    result = eye.copy()
+    term = eye.copy()
+    for j in range(1, 19):
+        term = term @ scaled / j
+        result = result + term
+    for _ in range(squarings):
+        result = result @ result
+    return result
+
+
+class _MatrixExp(Function):
+    """``Q = exp(A)``. Backward: dL/dA is the top-right block of exp([[A^T, G], [0, A^T]]).
+
+    (The Frechet derivative of exp at A^T applied to G, which is the adjoint
+    of the derivative at A; Higham, Functions of Matrices, thm 3.6.)
+    """
+
+    node_name = "LinalgMatrixExpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return _expm(a.astype(np.float64)).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (a,) = ctx.saved_tensors
+        n = a.shape[-1]
+        a_t = np.swapaxes(a, -1, -2).astype(np.float64)
+        block = np.zeros(a.shape[:-2] + (2 * n, 2 * n))
+        block[..., :n, :n] = a_t
+        block[..., n:, n:] = a_t
+        block[..., :n, n:] = grad
+        return (_expm(block)[..., :n, n:].astype(a.dtype),)
+
+
+class _Solve(Function):
+    """``X = M^{-1} N``. Backward: dL/dN = M^{-T} G, dL/dM = -(dL/dN) X^T."""
+
+    node_name = "LinalgSolveExBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, m: np.ndarray, n: np.ndarray) -> np.ndarray:
+        x = np.linalg.solve(m, n)
+        ctx.save_for_backward(m, x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        m, x = ctx.saved_tensors
+        grad_n = np.linalg.solve(np.swapaxes(m, -1, -2), grad)
+        return -grad_n @ np.swapaxes(x, -1, -2), grad_n
+
+
+def _householder_product(a: Tensor, tau: Tensor) -> Tensor:
+    """``H_1 H_2 ... H_k`` (first k columns), ``H_i = I - tau_i v_i v_i^T``, v_i = column i of a below
+    the diagonal with a 1 on it. Composed from differentiable ops, right to left: Q <- Q - tau_i v_i (v_i^T Q).
+    """
+    n, k = a.shape[-2], a.shape[-1]
+    eye = np.eye(n, dtype=a._data.dtype)
+    q = Tensor._make(np.broadcast_to(eye[:, :k], a.shape).copy())
+    for i in reversed(range(k)):
+        v = (a[..., :, i] + Tensor._make(eye[:, i])).unsqueeze(-1)
+        q = q - tau[..., i].unsqueeze(-1).unsqueeze(-1) * (v @ (v.mT @ q))
+    return q
+
+
+def _lower_mask(x: Tensor, diagonal: int) -> Tensor:
+    """x.tril(diagonal) as a product with a constant mask."""
+    return x * Tensor._make(np.tri(x.shape[-2], x.shape[-1], diagonal, dtype=x._data.dtype))
+
+
+def _make_orthogonal(a: np.ndarray) -> np.ndarray:
+    """Q of a = QR (a tall) with diag(R) made non-negative: the unique orthogonal factor."""
+    q, r = np.linalg.qr(a)
+    return q * np.sign(np.diagonal(r, axis1=-2, axis2=-1))[..., None, :]
+
+
+class _OrthMaps(Enum):
+    matrix_exp = auto()
+    cayley = auto()
+    householder = auto()
+
+
+class _Orthogonal(Module):
+    """``forward(X)``: an orthogonal matrix from the free parameter x through ``orthogonal_map``.
+
+    matrix_exp / cayley: skew = tril(x) - tril(x)^T is skew-symmetric, q = exp(skew) or
+    (I - skew/2)^{-1} (I + skew/2); householder: q = the product of the reflections
+    stored below the diagonal of x. With the trivialization (default) the result
+    is ``base @ q``: ``base`` is the weight made orthogonal at registration and
+    the original starts at -I, where q = I.
+    """
+
+    def __init__(self, weight: Tensor, orthogonal_map: _OrthMaps, *, use_trivialization: bool = True) -> None:
+        super().__init__()
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        n, k = x.shape[-2], x.shape[-1]
+        transposed = n < k
+        if transposed:
+            x = x.mT
+            n, k = k, n
+        if self.orthogonal_map in (_OrthMaps.matrix_exp, _OrthMaps.cayley):
+            x = _lower_mask(x, 0)
+            if n != k:
+                x = cat([x, Tensor._make(np.zeros(x.shape[:-2] + (n, n - k), dtype=x._data.dtype))], dim=-1)
+            skew = x - x.mT
+            if self.orthogonal_map == _OrthMaps.matrix_exp:
+                q = _MatrixExp.apply(skew)
+            else:
+                eye = Tensor._make(np.eye(n, dtype=skew._data.dtype))
+                q = _Solve.apply(eye - skew * 0.5, eye + skew * 0.5)
+            if n != k:
+                q = q[..., :k]
+        else:
+            reflectors = _lower_mask(x, -1)
+            tau = 2.0 / (1.0 + (reflectors * reflectors).sum(dim=-2))
+            q = _householder_product(reflectors, tau)
+            # torch scales column j by int(X_jj): truncation toward zero, no gradient
+            q = q * Tensor._make(np.trunc(np.diagonal(x._data, axis1=-2, axis2=-1))[..., None, :])
+        if hasattr(self, "base"):
+            q = self.base @ q
+        if transposed:
+            q = q.mT
+        return q
+
+    def right_inverse(self, weight: Tensor) -> Tensor:
+        if weight.shape != self.shape:
+            raise ValueError(
+                f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape {weight.shape}."
+            )
+        q = weight.detach()._data
+        n, k = q.shape[-2], q.shape[-1]
+        transpose = n < k
+        if transpose:
+            q = np.swapaxes(q, -1, -2)
+            n, k = k, n
+        if not hasattr(self, "base"):
+            if self.orthogonal_map in (_OrthMaps.cayley, _OrthMaps.matrix_exp):
+                raise NotImplementedError(
+                    "It is not possible to assign to the matrix exponential or the Cayley parametrizations when "
+                    "use_trivialization=False."
+                )
+            # geqrf: the reflectors below the diagonal; the diagonal holds the signs weight's columns need
+            stacked = q.reshape((-1, n, k))
+            out = np.empty_like(stacked)
+            for b, matrix in enumerate(stacked):
+                h, tau = np.linalg.qr(matrix, mode="raw")
+                reflectors = h.T.copy()
+                diag = np.sign(np.diagonal(reflectors)).copy()
+                diag[tau == 0.0] *= -1
+                np.fill_diagonal(reflectors, diag)
+                out[b] = reflectors
+            out = out.reshape(q.shape)
+            return Tensor._make(np.swapaxes(out, -1, -2).copy() if transpose else out)
+        if n == k:
+            eye = np.eye(k, dtype=q.dtype)
+            gram = np.swapaxes(q, -1, -2) @ q
+            atol = 10.0 * n * np.finfo(q.dtype).eps
+            # torch.allclose: |a - b| <= atol + rtol * |b| with rtol = 1e-5
+            orthogonal = bool(np.all(np.abs(gram - eye) <= atol + 1e-5 * np.abs(eye)))
+            q = q.copy() if orthogonal else _make_orthogonal(q)
+        else:
+            completion = randn(*(q.shape[:-2] + (n, n - k)), dtype=weight.dtype)._data
+            q = _make_orthogonal(np.concatenate([q, completion], axis=-1))
+        self.base = Tensor._make(q.astype(weight._data.dtype, copy=False))
+        neg_id = np.zeros(weight.shape, dtype=weight._data.dtype)
+        idx = np.arange(min(weight.shape[-2], weight.shape[-1]))
+        neg_id[..., idx, idx] = -1.0
+        return Tensor._make(neg_id)
+
+
+def orthogonal(
+    module: Module, name: str = "weight", orthogonal_map: str | None = None, *, use_trivialization: bool = True
+) -> Module:
+    """Parametrize ``module.<name>`` (a matrix or batch of matrices) to stay orthogonal (or semi-orthogonal)."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        orthogonal_map = "matrix_exp" if weight.shape[-2] == weight.shape[-1] else "householder"
+    orth_enum = getattr(_OrthMaps, orthogonal_map, None)
+    if orth_enum is None:
+        raise ValueError(
+            f'orthogonal_map has to be one of "matrix_exp", "cayley", "householder". Got: {orthogonal_map}'
+        )
+    orth = _Orthogonal(weight, orth_enum, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
+
+
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
