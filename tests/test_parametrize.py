@@ -624,3 +624,23 @@ def test_orthogonal_errors_like_torch():
         return out
 
     compare(scenario)
+
+
+def test_transfer_parametrizations_and_params_shares_the_originals():
+    def scenario(lib):
+        P = lib.nn.utils.parametrize
+        src = linear(lib)
+        P.register_parametrization(src, "weight", symmetric(lib))
+        lib.nn.utils.parametrizations.weight_norm(src, name="bias", dim=None)
+        dst = linear(lib, seed=8)
+        out = [P.transfer_parametrizations_and_params(linear(lib), dst) is dst, type(dst).__name__]
+        P.transfer_parametrizations_and_params(src, dst)
+        out += [type(dst).__name__, repr(dst), list(dst.state_dict()), np_of(dst.weight), np_of(dst.bias)]
+        out.append(dst.parametrizations.weight.original is src.parametrizations.weight.original)
+        out.append(dst.parametrizations.bias.original1 is src.parametrizations.bias.original1)
+        fresh = lib.nn.Module()
+        P.transfer_parametrizations_and_params(src, fresh, "weight")
+        out += [list(fresh.state_dict()), np_of(fresh.weight)]
+        return out
+
+    compare(scenario)

@@ -318,6 +318,34 @@ def remove_parametrizations(module: Module, tensor_name: str, leave_parametrized
     return module
 
 
+def transfer_parametrizations_and_params(
+    from_module: Module, to_module: Module, tensor_name: str | None = None
+) -> Module:
+    """Register ``from_module``'s parametrizations (all, or those of ``tensor_name``) on ``to_module``.
+
+    The parametrization modules and the originals are shared, not copied; a
+    tensor ``to_module`` lacks is first created from ``from_module``'s value.
+    """
+    if not is_parametrized(from_module):
+        return to_module
+    names = list(from_module.parametrizations) if tensor_name is None else [tensor_name]
+    for name in names:
+        if not hasattr(to_module, name):
+            setattr(to_module, name, Parameter(getattr(from_module, name)))
+        source = from_module.parametrizations[name]
+        for parametrization in source:
+            register_parametrization(to_module, name, parametrization)
+        target = to_module.parametrizations[name]
+        if hasattr(source, "original"):
+            target.original = source.original
+        else:
+            i = 0
+            while hasattr(source, f"original{i}"):
+                setattr(target, f"original{i}", getattr(source, f"original{i}"))
+                i += 1
+    return to_module
+
+
 def type_before_parametrizations(module: Module) -> type:
     """The class the module had before it was parametrized."""
     if is_parametrized(module):
@@ -331,5 +359,6 @@ __all__ = [
     "is_parametrized",
     "register_parametrization",
     "remove_parametrizations",
+    "transfer_parametrizations_and_params",
     "type_before_parametrizations",
 ]
