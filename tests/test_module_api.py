@@ -629,3 +629,20 @@ def test_global_registration_hooks_see_and_may_replace_what_is_registered():
         return log, np_of(m.b), np_of(m.after)
 
     compare(scenario)
+
+
+def test_to_empty_keeps_parameters_shapes_and_dtypes():
+    def scenario(lib):
+        m = lib.nn.Sequential(linear(lib), lib.nn.BatchNorm1d(2))
+        weight = m[0].weight
+        ptr = weight.data_ptr()
+        out = [m.to_empty(device="cpu") is m, m[0].weight is weight, m[0].weight.data_ptr() != ptr]
+        out += [(n, tuple(t.shape), str(t.dtype)) for n, t in m.state_dict().items()]
+        top = lib.nn.Sequential(linear(lib))
+        top.register_buffer("b", T(lib, [1.0]))
+        inner_ptr = top[0].weight.data_ptr()
+        top.to_empty(device=None, recurse=False)
+        out.append(top[0].weight.data_ptr() == inner_ptr)
+        return out
+
+    compare(scenario)

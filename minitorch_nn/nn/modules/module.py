@@ -528,13 +528,13 @@ class Module:
                 g._version_counter.value += 1
 
     # ---- devices and dtypes -------------------------------------------------------------
-    def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> Module:
+    def _apply(self, fn: Callable[[np.ndarray], np.ndarray], recurse: bool = True) -> Module:
         """Replace every parameter's, gradient's and buffer's array by ``fn(array)``, in place.
 
         The Parameter objects stay the same (optimizers hold them); only their
         storage changes, as torch's ``param.data = fn(param)``.
         """
-        for module in self.modules():
+        for module in self.modules() if recurse else [self]:
             for p in module._parameters.values():
                 if p is None:
                     continue
@@ -566,6 +566,12 @@ class Module:
         else:
             np_dtype = dst_type.numpy
         return self._apply(lambda a: a.astype(np_dtype, copy=False))
+
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
+        """New uninitialised storage of the same shapes and dtypes (for modules built on the meta device)."""
+        if device is not None and _device(device).type != "cpu":
+            raise_no_cuda()
+        return self._apply(np.empty_like, recurse=recurse)
 
     def cpu(self) -> Module:
         return self
