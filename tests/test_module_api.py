@@ -646,3 +646,27 @@ def test_to_empty_keeps_parameters_shapes_and_dtypes():
         return out
 
     compare(scenario)
+
+
+def test_global_always_call_hook_runs_when_forward_raises():
+    def scenario(lib):
+        mm = lib.nn.modules.module
+        log = []
+
+        class Boom(lib.nn.Module):
+            def forward(self, x):
+                raise KeyError("no")
+
+        handles = [
+            mm.register_module_forward_hook(lambda mod, args, out: log.append(("always", out)), always_call=True),
+            mm.register_module_forward_hook(lambda mod, args, out: log.append("normal")),
+        ]
+        try:
+            with pytest.raises(KeyError):
+                Boom()(T(lib, [1.0]))
+        finally:
+            for h in handles:
+                h.remove()
+        return log
+
+    compare(scenario)

@@ -714,13 +714,9 @@ class Module:
                 result = state.wrap_outputs(result)
             return result
         except Exception:
+            # torch calls the global always-call hooks here without kwargs, even if registered with_kwargs
             for hooks, always, with_kwargs, what in (
-                (
-                    _global_forward_hooks,
-                    _global_forward_hooks_always_called,
-                    _global_forward_hooks_with_kwargs,
-                    "global module",
-                ),
+                (_global_forward_hooks, _global_forward_hooks_always_called, {}, "global module"),
                 (self._forward_hooks, self._forward_hooks_always_called, self._forward_hooks_with_kwargs, "module"),
             ):
                 for hook_id, hook in list(hooks.items()):
