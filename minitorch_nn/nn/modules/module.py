@@ -11,6 +11,13 @@ A Module keeps three ordered registries, filled by plain attribute assignment
 Everything else (``parameters()``, ``state_dict()``, ``train()``, ``to()``,
 ``repr``) walks these registries recursively, in registration order, which is
 why parameter names and state_dict keys come out exactly as torch's.
+
+Calling a module runs, in torch's order: the forward pre-hooks (the global
+ones first), forward, the forward hooks, and, when backward hooks exist, wraps
+inputs and outputs in identity nodes whose backward hands the gradients to the
+full backward (pre-)hooks. Without any hook ``__call__`` is just ``forward``.
+state_dict and load_state_dict have their own pre/post hooks, the form that
+parametrizations and the old weight/spectral norm rely on.
 """
 
 from __future__ import annotations
