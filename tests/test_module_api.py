@@ -670,3 +670,64 @@ def test_global_always_call_hook_runs_when_forward_raises():
         return log
 
     compare(scenario)
+
+
+# ---- the old (non-full) backward hooks ---------------------------------------------------------
+def test_non_full_backward_hook_on_a_single_node_module():
+    def scenario(lib):
+        m = lib.nn.Tanh()
+        seen = []
+
+        def hook(mod, grad_input, grad_output):
+            seen.append((type(mod).__name__, [np_of(g) for g in grad_input], [np_of(g) for g in grad_output]))
+            return (grad_input[0] * 3,)
+
+        m.register_backward_hook(hook)
+        x = T(lib, arr(2, 3, seed=11), requires_grad=True)
+        h = x * 1.0  # the input comes out of a node, so the hook's node is the module's only one: no warning
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            y = m(h)
+        y.backward(T(lib, arr(2, 3, seed=12)))
+        return seen, np_of(x.grad)
+
+    compare(scenario)
+
+
+def test_non_full_backward_hook_on_linear_warns_and_sees_the_addmm_node():
+    def scenario(lib):
+        m = linear(lib)
+        seen = []
+        m.register_backward_hook(
+            lambda mod, gin, gout: seen.append(([None if g is None else np_of(g) for g in gin], np_of(gout[0])))
+        )
+        x = T(lib, arr(4, 3, seed=13), requires_grad=True)
+        with pytest.warns(FutureWarning) as caught:
+            y = m(x)
+        y.backward(T(lib, arr(4, 2, seed=14)))
+        return seen, str(caught[0].message)
+
+    compare(scenario)
+
+
+def test_mixing_full_and_non_full_backward_hooks_raises_like_torch():
+    def scenario(lib):
+        out = []
+        a = lib.nn.Tanh()
+        a.register_backward_hook(lambda *args: None)
+        with pytest.raises(RuntimeError) as e:
+            a.register_full_backward_hook(lambda *args: None)
+        out.append(str(e.value))
+        b = lib.nn.Tanh()
+        b.register_full_backward_hook(lambda *args: None)
+        with pytest.raises(RuntimeError) as e:
+            b.register_backward_hook(lambda *args: None)
+        out.append(str(e.value))
+        mm = lib.nn.modules.module
+        mm.register_module_full_backward_hook(lambda *args: None).remove()
+        with pytest.raises(RuntimeError) as e:
+            mm.register_module_backward_hook(lambda *args: None)
+        out.append(str(e.value))
+        return out
+
+    compare(scenario)

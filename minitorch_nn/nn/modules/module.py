@@ -111,6 +111,8 @@ _global_forward_hooks_with_kwargs: OrderedDict[int, bool] = OrderedDict()
 _global_forward_hooks_always_called: OrderedDict[int, bool] = OrderedDict()
 _global_backward_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
 _global_backward_hooks: OrderedDict[int, Callable] = OrderedDict()
+# None until the first global backward hook: then True (full hooks) or False (the old non-full kind), for good
+_global_is_full_backward_hook: bool | None = None
 
 
 def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
@@ -135,6 +137,26 @@ def register_module_forward_hook(
     return handle
 
 
+_MIXED_GLOBAL_BACKWARD_HOOKS = (
+    "Cannot use both regular backward hooks and full backward hooks as a global Module hook. "
+    "Please use only one of them."
+)
+_MIXED_BACKWARD_HOOKS = (
+    "Cannot use both regular backward hooks and full backward hooks on a single Module. Please use only one of them."
+)
+
+
+def register_module_backward_hook(hook: Callable) -> RemovableHandle:
+    """The old non-full form for every Module: ``hook(module, grad_input, grad_output)`` on the output's node."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError(_MIXED_GLOBAL_BACKWARD_HOOKS)
+    _global_is_full_backward_hook = False
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
 def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
     """``hook(module, grad_output)`` for every Module, once the gradients of its outputs are known."""
     handle = RemovableHandle(_global_backward_pre_hooks)
@@ -144,6 +166,10 @@ def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
 
 def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
     """``hook(module, grad_input, grad_output)`` for every Module, once the gradients of its inputs are known."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError(_MIXED_GLOBAL_BACKWARD_HOOKS)
+    _global_is_full_backward_hook = True
     handle = RemovableHandle(_global_backward_hooks)
     _global_backward_hooks[handle.id] = hook
     return handle
@@ -240,6 +266,7 @@ class Module:
         set_(self, "_non_persistent_buffers_set", set())
         for registry in _HOOK_REGISTRIES:
             set_(self, registry, OrderedDict())
+        set_(self, "_is_full_backward_hook", None)
         set_(self, "_modules", {})
 
     # ---- registration -----------------------------------------------------------------
@@ -657,7 +684,35 @@ class Module:
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs once the gradients w.r.t. the inputs are known."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = True
         return self._add_hook(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """The old, non-full form: ``hook(module, grad_input, grad_output)`` on the node that made the output.
+
+        grad_input are that one node's input gradients, which are the module's
+        only when its forward is a single op (torch warns otherwise).
+        """
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = False
+        return self._add_hook(self._backward_hooks, hook, False)
+
+    def _get_backward_hooks(self) -> tuple[list[Callable], list[Callable]]:
+        """(full, non-full) backward hooks, global ones first."""
+        full: list[Callable] = []
+        non_full: list[Callable] = []
+        for is_full, hooks in (
+            (_global_is_full_backward_hook, _global_backward_hooks),
+            (self._is_full_backward_hook, self._backward_hooks),
+        ):
+            if is_full is True:
+                full += hooks.values()
+            elif is_full is False:
+                non_full += hooks.values()
+        return full, non_full
 
     @staticmethod
     def _add_hook(hooks: OrderedDict, hook: Callable, prepend: bool) -> RemovableHandle:
@@ -701,7 +756,7 @@ class Module:
                     new = hook(self, args)
                     if new is not None:
                         args = new if isinstance(new, tuple) else (new,)
-            backward_hooks = [*_global_backward_hooks.values(), *self._backward_hooks.values()]
+            backward_hooks, non_full_backward_hooks = self._get_backward_hooks()
             backward_pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
             state = None
             if (backward_hooks or backward_pre_hooks) and is_grad_enabled():
@@ -719,6 +774,8 @@ class Module:
                     result = new
             if state is not None:
                 result = state.wrap_outputs(result)
+            if non_full_backward_hooks:
+                _attach_non_full_backward_hooks(self, non_full_backward_hooks, args, result)
             return result
         except Exception:
             # torch calls the global always-call hooks here without kwargs, even if registered with_kwargs
@@ -997,6 +1054,59 @@ class Module:
         for name in _HOOK_REGISTRIES:
             self.__dict__.setdefault(name, OrderedDict())
         self.__dict__.setdefault("_non_persistent_buffers_set", set())
+        self.__dict__.setdefault("_is_full_backward_hook", None)
+
+
+def _attach_non_full_backward_hooks(module: Module, hooks: list[Callable], args: tuple, result: Any) -> None:
+    """The old hooks go on the node of the first output tensor, with torch's deprecation warnings."""
+    var = result
+    while not isinstance(var, Tensor):
+        var = next(v for v in var.values() if isinstance(v, Tensor)) if isinstance(var, dict) else var[0]
+    grad_fn = var.grad_fn
+    if grad_fn is None:
+        return
+    for hook in hooks:
+        grad_fn.register_hook(functools.partial(hook, module))
+    tail = "Please use register_full_backward_hook to get the documented behavior."
+    if isinstance(result, Tensor):
+        result = (result,)
+    elif not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
+        warnings.warn(
+            "Using non-full backward hooks on a Module that does not return a single Tensor or a tuple of Tensors "
+            f"is deprecated and will be removed in future versions. This hook will be missing some of the "
+            f"grad_output. {tail}",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return
+    if not all(isinstance(a, Tensor) for a in args):
+        warnings.warn(
+            "Using non-full backward hooks on a Module that does not take as input a single Tensor or a tuple of "
+            "Tensors is deprecated and will be removed in future versions. This hook will be missing some of the "
+            f"grad_input. {tail}",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return
+    out_grad_fns = {r.grad_fn for r in result if r.grad_fn is not None}
+    if not out_grad_fns or (len(out_grad_fns) == 1 and grad_fn not in out_grad_fns):
+        message = (
+            "Using a non-full backward hook when outputs are nested in python data structure is deprecated and "
+            "will be removed in future versions. This hook will be missing some grad_output."
+        )
+    elif len(out_grad_fns) > 1:
+        message = (
+            "Using a non-full backward hook when outputs are generated by different autograd Nodes is deprecated "
+            f"and will be removed in future versions. This hook will be missing some grad_output. {tail}"
+        )
+    elif {a.grad_fn for a in args if a.grad_fn is not None} != {n[0] for n in grad_fn.next_functions}:
+        message = (
+            "Using a non-full backward hook when the forward contains multiple autograd Nodes is deprecated and "
+            f"will be removed in future versions. This hook will be missing some grad_input. {tail}"
+        )
+    else:
+        return
+    warnings.warn(message, FutureWarning, stacklevel=3)
 
 
 class _BackwardHookState:
