@@ -431,10 +431,12 @@ def _call_backward(node: BackwardNode, grads: list) -> tuple:
                 g = g.astype(dtype)
         grad_inputs.append(g)
     for hook in node.__dict__.get("_post_hooks", ()):
-        hook(
+        new = hook(
             tuple(None if g is None else Tensor._make(g) for g in grad_inputs),
             tuple(Tensor._make(g) for g in grads),
         )
+        if new is not None:  # as torch's Node.register_hook: a returned tuple replaces the input gradients
+            grad_inputs = [None if g is None else g._data for g in new]
     return tuple(grad_inputs)
 
 

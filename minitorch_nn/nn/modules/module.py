@@ -11,11 +11,20 @@ A Module keeps three ordered registries, filled by plain attribute assignment
 Everything else (``parameters()``, ``state_dict()``, ``train()``, ``to()``,
 ``repr``) walks these registries recursively, in registration order, which is
 why parameter names and state_dict keys come out exactly as torch's.
+
+Calling a module runs, in torch's order: the forward pre-hooks (the global
+ones first), forward, the forward hooks, and, when backward hooks exist, wraps
+inputs and outputs in identity nodes whose backward hands the gradients to the
+full backward (pre-)hooks. Without any hook ``__call__`` is just ``forward``.
+state_dict and load_state_dict have their own pre/post hooks, the form that
+parametrizations and the old weight/spectral norm rely on.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -67,22 +76,138 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
+    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook.
+
+    ``extra_dict`` are the side tables keyed by the same id (which hooks take
+    kwargs, which are always called): removing the hook clears them too.
+    """
 
     _next_id = itertools.count()
 
-    def __init__(self, hooks: OrderedDict) -> None:
-        self.hooks = hooks
+    def __init__(self, hooks_dict: Any, *, extra_dict: Any = None) -> None:
+        self.hooks_dict = hooks_dict
         self.id = next(RemovableHandle._next_id)
+        if extra_dict is None:
+            extra_dict = ()
+        elif isinstance(extra_dict, dict):
+            extra_dict = (extra_dict,)
+        self.extra_dicts = tuple(extra_dict)
 
     def remove(self) -> None:
-        self.hooks.pop(self.id, None)
+        for d in (self.hooks_dict, *self.extra_dicts):
+            d.pop(self.id, None)
 
     def __enter__(self) -> RemovableHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.remove()
+
+
+# Hooks every Module runs (torch.nn.modules.module.register_module_*_hook), before its own.
+_global_forward_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_forward_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_forward_hooks_with_kwargs: OrderedDict[int, bool] = OrderedDict()
+_global_forward_hooks_always_called: OrderedDict[int, bool] = OrderedDict()
+_global_backward_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_backward_hooks: OrderedDict[int, Callable] = OrderedDict()
+# None until the first global backward hook: then True (full hooks) or False (the old non-full kind), for good
+_global_is_full_backward_hook: bool | None = None
+
+
+def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, args)`` before the forward of every Module (before the module's own pre-hooks)."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(
+    hook: Callable, *, with_kwargs: bool = False, always_call: bool = False
+) -> RemovableHandle:
+    """``hook(module, args, output)`` after the forward of every Module (before the module's own hooks)."""
+    handle = RemovableHandle(
+        _global_forward_hooks, extra_dict=(_global_forward_hooks_with_kwargs, _global_forward_hooks_always_called)
+    )
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+_MIXED_GLOBAL_BACKWARD_HOOKS = (
+    "Cannot use both regular backward hooks and full backward hooks as a global Module hook. "
+    "Please use only one of them."
+)
+_MIXED_BACKWARD_HOOKS = (
+    "Cannot use both regular backward hooks and full backward hooks on a single Module. Please use only one of them."
+)
+
+
+def register_module_backward_hook(hook: Callable) -> RemovableHandle:
+    """The old non-full form for every Module: ``hook(module, grad_input, grad_output)`` on the output's node."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError(_MIXED_GLOBAL_BACKWARD_HOOKS)
+    _global_is_full_backward_hook = False
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, grad_output)`` for every Module, once the gradients of its outputs are known."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, grad_input, grad_output)`` for every Module, once the gradients of its inputs are known."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError(_MIXED_GLOBAL_BACKWARD_HOOKS)
+    _global_is_full_backward_hook = True
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+# Hooks every Module runs when a buffer, parameter or submodule is registered; a returned value replaces it.
+_global_buffer_registration_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_module_registration_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_parameter_registration_hooks: OrderedDict[int, Callable] = OrderedDict()
+
+
+def register_module_buffer_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, buffer)`` at every buffer registration."""
+    handle = RemovableHandle(_global_buffer_registration_hooks)
+    _global_buffer_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_module_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, submodule)`` at every submodule registration."""
+    handle = RemovableHandle(_global_module_registration_hooks)
+    _global_module_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_parameter_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, param)`` at every parameter registration."""
+    handle = RemovableHandle(_global_parameter_registration_hooks)
+    _global_parameter_registration_hooks[handle.id] = hook
+    return handle
+
+
+def _run_registration_hooks(hooks: OrderedDict, module: Module, name: str, value: Any) -> Any:
+    for hook in hooks.values():
+        output = hook(module, name, value)
+        if output is not None:
+            value = output
+    return value
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -95,6 +220,23 @@ def _addindent(text: str, spaces: int) -> str:
 
 def _forward_unimplemented(self: Module, *input: Any) -> None:
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+
+_HOOK_REGISTRIES = (
+    "_backward_pre_hooks",
+    "_backward_hooks",
+    "_forward_hooks",
+    "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called",
+    "_forward_pre_hooks",
+    "_forward_pre_hooks_with_kwargs",
+    "_state_dict_hooks",
+    "_state_dict_pre_hooks",
+    "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks",
+)
 
 
 class Module:
@@ -122,9 +264,9 @@ class Module:
         set_(self, "_parameters", {})
         set_(self, "_buffers", {})
         set_(self, "_non_persistent_buffers_set", set())
-        set_(self, "_forward_pre_hooks", OrderedDict())
-        set_(self, "_forward_hooks", OrderedDict())
-        set_(self, "_backward_hooks", OrderedDict())
+        for registry in _HOOK_REGISTRIES:
+            set_(self, registry, OrderedDict())
+        set_(self, "_is_full_backward_hook", None)
         set_(self, "_modules", {})
 
     # ---- registration -----------------------------------------------------------------
@@ -144,7 +286,7 @@ class Module:
             raise TypeError(
                 f"cannot assign '{typename(tensor)}' object to buffer '{name}' (torch Tensor or None required)"
             )
-        self._buffers[name] = tensor
+        self._buffers[name] = _run_registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
@@ -172,7 +314,7 @@ class Module:
                 f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
                 "the forward() method."
             )
-        self._parameters[name] = param
+        self._parameters[name] = _run_registration_hooks(_global_parameter_registration_hooks, self, name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name`` (also reachable as ``self.<name>``)."""
@@ -186,7 +328,7 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
-        self._modules[name] = module
+        self._modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, module)
 
     def register_module(self, name: str, module: Module | None) -> None:
         """Alias of ``add_module``."""
@@ -219,13 +361,13 @@ class Module:
                 if modules is None:
                     raise AttributeError("cannot assign module before Module.__init__() call")
                 remove_from(self.__dict__, self._parameters, self._buffers, self._non_persistent_buffers_set)
-                modules[name] = value
+                modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, value)
             elif modules is not None and name in modules:
                 if value is not None:
                     raise TypeError(
                         f"cannot assign '{typename(value)}' as child module '{name}' (torch.nn.Module or None expected)"
                     )
-                modules[name] = value
+                modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, value)
             else:
                 buffers = self.__dict__.get("_buffers")
                 if buffers is not None and name in buffers:
@@ -233,7 +375,7 @@ class Module:
                         raise TypeError(
                             f"cannot assign '{typename(value)}' as buffer '{name}' (torch.nn.Buffer, torch.Tensor or None expected)"
                         )
-                    buffers[name] = value
+                    self.register_buffer(name, value, name not in self._non_persistent_buffers_set)
                 else:
                     object.__setattr__(self, name, value)
 
@@ -279,6 +421,20 @@ class Module:
             if not isinstance(mod, Module):
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return mod
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at dotted path ``target``; with ``strict`` the last name must already exist."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        parent_path, _, name = target.rpartition(".")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
 
     def get_parameter(self, target: str) -> Parameter:
         """The Parameter at dotted path ``target`` (e.g. ``'fc1.weight'``)."""
@@ -406,13 +562,13 @@ class Module:
                 g._version_counter.value += 1
 
     # ---- devices and dtypes -------------------------------------------------------------
-    def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> Module:
+    def _apply(self, fn: Callable[[np.ndarray], np.ndarray], recurse: bool = True) -> Module:
         """Replace every parameter's, gradient's and buffer's array by ``fn(array)``, in place.
 
         The Parameter objects stay the same (optimizers hold them); only their
         storage changes, as torch's ``param.data = fn(param)``.
         """
-        for module in self.modules():
+        for module in self.modules() if recurse else [self]:
             for p in module._parameters.values():
                 if p is None:
                     continue
@@ -444,6 +600,12 @@ class Module:
         else:
             np_dtype = dst_type.numpy
         return self._apply(lambda a: a.astype(np_dtype, copy=False))
+
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
+        """New uninitialised storage of the same shapes and dtypes (for modules built on the meta device)."""
+        if device is not None and _device(device).type != "cpu":
+            raise_no_cuda()
+        return self._apply(np.empty_like, recurse=recurse)
 
     def cpu(self) -> Module:
         return self
@@ -480,17 +642,77 @@ class Module:
         return self
 
     # ---- calling ------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, args)`` runs before forward; a returned value replaces the args."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, args)`` runs before forward; a returned value replaces the args.
 
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, args, output)`` runs after forward; a returned value replaces the output."""
-        return self._add_hook(self._forward_hooks, hook, prepend)
+        With ``with_kwargs`` it is ``hook(module, args, kwargs)`` and returns
+        None or a new ``(args, kwargs)``.
+        """
+        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False, always_call: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with ``with_kwargs``) after forward.
+
+        A returned value replaces the output. An ``always_call`` hook also runs
+        when forward raises (its own error is then only a warning).
+        """
+        handle = RemovableHandle(
+            self._forward_hooks, extra_dict=(self._forward_hooks_with_kwargs, self._forward_hooks_always_called)
+        )
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs once the output gradients are known; a returned tuple replaces them."""
+        return self._add_hook(self._backward_pre_hooks, hook, prepend)
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs once the gradients w.r.t. the inputs are known."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = True
         return self._add_hook(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """The old, non-full form: ``hook(module, grad_input, grad_output)`` on the node that made the output.
+
+        grad_input are that one node's input gradients, which are the module's
+        only when its forward is a single op (torch warns otherwise).
+        """
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = False
+        return self._add_hook(self._backward_hooks, hook, False)
+
+    def _get_backward_hooks(self) -> tuple[list[Callable], list[Callable]]:
+        """(full, non-full) backward hooks, global ones first."""
+        full: list[Callable] = []
+        non_full: list[Callable] = []
+        for is_full, hooks in (
+            (_global_is_full_backward_hook, _global_backward_hooks),
+            (self._is_full_backward_hook, self._backward_hooks),
+        ):
+            if is_full is True:
+                full += hooks.values()
+            elif is_full is False:
+                non_full += hooks.values()
+        return full, non_full
 
     @staticmethod
     def _add_hook(hooks: OrderedDict, hook: Callable, prepend: bool) -> RemovableHandle:
@@ -501,25 +723,113 @@ class Module:
         return handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # the hook loops copy their registries (a hook may remove itself), so they are only
-        # entered when there are hooks: every layer of every step comes through here
-        if self._forward_pre_hooks:
-            for hook in list(self._forward_pre_hooks.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        if self._backward_hooks:
-            result = _call_with_backward_hooks(self, args, kwargs)
-        else:
+        # every layer of every step comes through here: without hooks, forward is all there is
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+            or _global_forward_pre_hooks
+            or _global_forward_hooks
+            or _global_backward_hooks
+            or _global_backward_pre_hooks
+        ):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """torch's order: pre-hooks (global first), input gradient hook, forward, forward hooks, output hook."""
+        result = None
+        called_always: set[int] = set()
+        try:
+            # the registries are copied: a hook may remove itself
+            for hook_id, hook in [*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()]:
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError(
+                                f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {new}."
+                            )
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            backward_hooks, non_full_backward_hooks = self._get_backward_hooks()
+            backward_pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+            state = None
+            if (backward_hooks or backward_pre_hooks) and is_grad_enabled():
+                state = _BackwardHookState(self, backward_hooks, backward_pre_hooks)
+                args = state.wrap_inputs(args)
             result = self.forward(*args, **kwargs)
-        if self._forward_hooks:
-            for hook in list(self._forward_hooks.values()):
-                hook_result = hook(self, args, result)
-                if hook_result is not None:
-                    result = hook_result
-        return result
+            for hook_id, hook in [*_global_forward_hooks.items(), *self._forward_hooks.items()]:
+                if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                    new = hook(self, args, kwargs, result)
+                else:
+                    new = hook(self, args, result)
+                if new is not None:
+                    result = new
+            if state is not None:
+                result = state.wrap_outputs(result)
+            if non_full_backward_hooks:
+                _attach_non_full_backward_hooks(self, non_full_backward_hooks, args, result)
+            return result
+        except Exception:
+            # torch calls the global always-call hooks here without kwargs, even if registered with_kwargs
+            for hooks, always, with_kwargs, what in (
+                (_global_forward_hooks, _global_forward_hooks_always_called, {}, "global module"),
+                (self._forward_hooks, self._forward_hooks_always_called, self._forward_hooks_with_kwargs, "module"),
+            ):
+                for hook_id, hook in list(hooks.items()):
+                    if hook_id not in always or hook_id in called_always:
+                        continue
+                    try:
+                        new = hook(self, args, kwargs, result) if hook_id in with_kwargs else hook(self, args, result)
+                        if new is not None:
+                            result = new
+                    except Exception as e:
+                        warnings.warn(
+                            f"{what} forward hook with ``always_call=True`` raised an exception that was silenced "
+                            f"as another error was raised in forward: {e}",
+                            stacklevel=2,
+                        )
+            raise
 
     # ---- state_dict ---------------------------------------------------------------------
+    def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, prefix, keep_vars)`` runs before ``state_dict`` collects this module's entries."""
+        return self._add_hook(self._state_dict_pre_hooks, hook, False)
+
+    def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata)`` may edit the state_dict in place (returns None)."""
+        hook._from_public_api = True  # type: ignore[attr-defined]
+        return self._add_hook(self._state_dict_hooks, hook, False)
+
+    def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
+        """The private form: a value the hook returns replaces the state_dict."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError(
+                "Cannot register the same function as the state dict post hook that was "
+                "previously registered via register_state_dict_post_hook"
+            )
+        return self._add_hook(self._state_dict_hooks, hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)``."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def _register_load_state_dict_pre_hook(self, hook: Callable, with_module: bool = False) -> RemovableHandle:
+        if with_module:
+            hook = functools.partial(hook, self)
+        return self._add_hook(self._load_state_dict_pre_hooks, hook, False)
+
+    def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, incompatible_keys)`` after loading; it may edit the key lists in place."""
+        return self._add_hook(self._load_state_dict_post_hooks, hook, False)
+
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
         for name, param in self._parameters.items():
             if param is not None:
@@ -527,44 +837,85 @@ class Module:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
+
+    def get_extra_state(self) -> Any:
+        """Override with ``set_extra_state`` to keep any picklable state in the state_dict (key ``_extra_state``)."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+            "to report this bug."
+        )
+
+    def set_extra_state(self, state: Any) -> None:
+        """Receives what ``get_extra_state`` returned, at ``load_state_dict``."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+            "to report this bug."
+        )
 
     def state_dict(
         self, *args: Any, destination: dict | None = None, prefix: str = "", keep_vars: bool = False
     ) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name, in registration order (tensors share storage)."""
         if args:  # the deprecated positional form state_dict(destination, prefix, keep_vars)
-            destination = args[0]
-            if len(args) > 1:
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                " for details.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            if destination is None:
+                destination = args[0]
+            if len(args) > 1 and prefix == "":
                 prefix = args[1]
-            if len(args) > 2:
+            if len(args) > 2 and keep_vars is False:
                 keep_vars = args[2]
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()  # type: ignore[attr-defined]
-        metadata = getattr(destination, "_metadata", None)
-        if metadata is not None:
-            metadata[prefix[:-1]] = {"version": self._version}
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in self._state_dict_hooks.values():
+            hook_result = hook(self, destination, prefix, local_metadata)
+            if not getattr(hook, "_from_public_api", False):
+                if hook_result is not None:
+                    destination = hook_result
+            elif hook_result is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
     def _load_from_state_dict(
         self,
         state_dict: Mapping[str, Any],
         prefix: str,
+        local_metadata: dict,
+        strict: bool,
         missing_keys: list[str],
         unexpected_keys: list[str],
         error_msgs: list[str],
     ) -> None:
-        """Copy this module's own entries of ``state_dict`` in place; record what does not fit."""
+        """Copy this module's own entries of ``state_dict`` (in place, or by assignment); record what does not fit."""
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        assign = local_metadata.get("assign_to_params_buffers", False)
         persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items()) if v is not None}
         for name, param in local_state.items():
             key = prefix + name
             if key not in state_dict:
-                missing_keys.append(key)
+                if strict:
+                    missing_keys.append(key)
                 continue
             value = state_dict[key]
             if not isinstance(value, Tensor):
@@ -584,40 +935,78 @@ class Module:
                     f"the shape in current model is {param.shape}."
                 )
                 continue
+            if assign:
+                # the checkpoint's tensor itself becomes the parameter (its dtype too)
+                if isinstance(param, Parameter):
+                    if isinstance(value, Parameter):
+                        value.requires_grad_(param.requires_grad)
+                    else:
+                        value = Parameter(value, requires_grad=param.requires_grad)
+                setattr(self, name, value)
+                continue
             with no_grad():
                 # in place: optimizers and views keep pointing at the same storage
                 np.copyto(param._data, value._data, casting="unsafe")
                 param._version_counter.value += 1
-        for key in state_dict:
-            if key.startswith(prefix):
-                input_name = key[len(prefix) :].split(".", 1)
-                if len(input_name) > 1:
-                    if input_name[0] not in self._modules:
+        extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_state_key in state_dict:
+                self.set_extra_state(state_dict[extra_state_key])
+            elif strict:
+                missing_keys.append(extra_state_key)
+        elif strict and extra_state_key in state_dict:
+            unexpected_keys.append(extra_state_key)
+        if strict:
+            for key in state_dict:
+                if key.startswith(prefix) and key != extra_state_key:
+                    input_name = key[len(prefix) :].split(".", 1)
+                    if len(input_name) > 1:
+                        if input_name[0] not in self._modules:
+                            unexpected_keys.append(key)
+                    elif input_name[0] not in local_state:
                         unexpected_keys.append(key)
-                elif input_name[0] not in local_state:
-                    unexpected_keys.append(key)
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> Any:
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
         """Copy ``state_dict`` into this module's parameters and buffers, in place.
 
         With ``strict`` the keys must match exactly (RuntimeError listing the
         missing and unexpected ones); shape mismatches are errors either way.
-        Returns ``(missing_keys, unexpected_keys)``.
+        With ``assign`` the checkpoint's tensors replace the module's instead of
+        being copied into them. Returns ``_IncompatibleKeys(missing_keys, unexpected_keys)``.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing_keys: list[str] = []
         unexpected_keys: list[str] = []
         error_msgs: list[str] = []
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata  # type: ignore[attr-defined]
 
         def load(module: Module, local_state: Mapping[str, Any], prefix: str = "") -> None:
-            module._load_from_state_dict(local_state, prefix, missing_keys, unexpected_keys, error_msgs)
+            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
+            module._load_from_state_dict(
+                local_state, prefix, local_metadata, True, missing_keys, unexpected_keys, error_msgs
+            )
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
                     load(child, {k: v for k, v in local_state.items() if k.startswith(child_prefix)}, child_prefix)
+            incompatible_keys = _IncompatibleKeys(missing_keys, unexpected_keys)
+            for hook in module._load_state_dict_post_hooks.values():
+                out = hook(module, incompatible_keys)
+                if out is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not expected to return "
+                        "new values, if incompatible_keys need to be modified, it should be done inplace."
+                    )
 
-        load(self, OrderedDict(state_dict))
+        load(self, state_dict)
         if strict:
             if unexpected_keys:
                 keys = ", ".join(f'"{k}"' for k in unexpected_keys)
@@ -630,6 +1019,10 @@ class Module:
                 "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(error_msgs))
             )
         return _IncompatibleKeys(missing_keys, unexpected_keys)
+
+    def share_memory(self) -> Module:
+        """Move the storage to shared memory for multiprocessing: NumPy arrays here stay where they are."""
+        return self
 
     # ---- printing and pickling ----------------------------------------------------------
     def _get_name(self) -> str:
@@ -658,32 +1051,161 @@ class Module:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         # modules pickled before a registry existed get an empty one
-        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks"):
+        for name in _HOOK_REGISTRIES:
             self.__dict__.setdefault(name, OrderedDict())
         self.__dict__.setdefault("_non_persistent_buffers_set", set())
+        self.__dict__.setdefault("_is_full_backward_hook", None)
+
+
+def _attach_non_full_backward_hooks(module: Module, hooks: list[Callable], args: tuple, result: Any) -> None:
+    """The old hooks go on the node of the first output tensor, with torch's deprecation warnings."""
+    var = result
+    while not isinstance(var, Tensor):
+        var = next(v for v in var.values() if isinstance(v, Tensor)) if isinstance(var, dict) else var[0]
+    grad_fn = var.grad_fn
+    if grad_fn is None:
+        return
+    for hook in hooks:
+        grad_fn.register_hook(functools.partial(hook, module))
+    tail = "Please use register_full_backward_hook to get the documented behavior."
+    if isinstance(result, Tensor):
+        result = (result,)
+    elif not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
+        warnings.warn(
+            "Using non-full backward hooks on a Module that does not return a single Tensor or a tuple of Tensors "
+            f"is deprecated and will be removed in future versions. This hook will be missing some of the "
+            f"grad_output. {tail}",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return
+    if not all(isinstance(a, Tensor) for a in args):
+        warnings.warn(
+            "Using non-full backward hooks on a Module that does not take as input a single Tensor or a tuple of "
+            "Tensors is deprecated and will be removed in future versions. This hook will be missing some of the "
+            f"grad_input. {tail}",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return
+    out_grad_fns = {r.grad_fn for r in result if r.grad_fn is not None}
+    if not out_grad_fns or (len(out_grad_fns) == 1 and grad_fn not in out_grad_fns):
+        message = (
+            "Using a non-full backward hook when outputs are nested in python data structure is deprecated and "
+            "will be removed in future versions. This hook will be missing some grad_output."
+        )
+    elif len(out_grad_fns) > 1:
+        message = (
+            "Using a non-full backward hook when outputs are generated by different autograd Nodes is deprecated "
+            f"and will be removed in future versions. This hook will be missing some grad_output. {tail}"
+        )
+    elif {a.grad_fn for a in args if a.grad_fn is not None} != {n[0] for n in grad_fn.next_functions}:
+        message = (
+            "Using a non-full backward hook when the forward contains multiple autograd Nodes is deprecated and "
+            f"will be removed in future versions. This hook will be missing some grad_input. {tail}"
+        )
+    else:
+        return
+    warnings.warn(message, FutureWarning, stacklevel=3)
 
 
 class _BackwardHookState:
-    """Links the two identity nodes around one module call: outputs' grads, then inputs' grads."""
+    """One hooked module call: wraps its inputs and outputs in identity nodes whose backward runs the hooks.
 
-    def __init__(self, module: Module, n_inputs: int, positions: list[int]) -> None:
-        self.module, self.n_inputs, self.positions = module, n_inputs, positions
-        self.grad_output: tuple | None = None
+    The output node sees the gradients w.r.t. the outputs first (the
+    backward pre-hooks may replace them); the input node then sees those
+    w.r.t. the inputs and hands both to the full backward hooks. As in
+    torch, both sides are padded with None where an argument or output is
+    not a tensor.
+    """
 
-    def run_hooks(self, grads: tuple | None) -> tuple | None:
-        grad_input: tuple = (None,) * self.n_inputs
-        if grads is not None:
-            full = [None] * self.n_inputs
-            for pos, g in zip(self.positions, grads):
-                full[pos] = Tensor._make(g)
-            grad_input = tuple(full)
-        for hook in list(self.module._backward_hooks.values()):
-            result = hook(self.module, grad_input, self.grad_output)
-            if result is not None:
-                grad_input = tuple(result)
-        if grads is None:
-            return None
-        return tuple(None if grad_input[p] is None else grad_input[p]._data for p in self.positions)
+    def __init__(self, module: Module, hooks: list[Callable], pre_hooks: list[Callable]) -> None:
+        self.module, self.hooks, self.pre_hooks = module, hooks, pre_hooks
+        self.n_inputs = 0
+        self.input_positions: list[int] | None = None
+        self.grad_outputs: tuple | None = None
+
+    @staticmethod
+    def _tensor_positions(values: tuple) -> list[int]:
+        return [i for i, v in enumerate(values) if isinstance(v, Tensor)]
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        self.n_inputs = len(args)
+        positions = self._tensor_positions(args)
+        if not any(args[i].requires_grad for i in positions):
+            return args
+        self.input_positions = positions
+        wrapped = BackwardHookFunction.apply(self, True, *(args[i] for i in positions))
+        new_args = list(args)
+        for i, t in zip(positions, wrapped):
+            new_args[i] = t
+        return tuple(new_args)
+
+    def wrap_outputs(self, result: Any) -> Any:
+        outputs = result if isinstance(result, tuple) else (result,)
+        positions = self._tensor_positions(outputs)
+        if not any(outputs[i].requires_grad for i in positions):
+            return result
+        self.n_outputs, self.output_positions = len(outputs), positions
+        wrapped = BackwardHookFunction.apply(self, False, *(outputs[i] for i in positions))
+        new_outputs = list(outputs)
+        for i, t in zip(positions, wrapped):
+            new_outputs[i] = t
+        return tuple(new_outputs) if isinstance(result, tuple) else new_outputs[0]
+
+    @staticmethod
+    def _pack(positions: list[int], grads: tuple, n: int) -> tuple:
+        full: list[Any] = [None] * n
+        for pos, g in zip(positions, grads):
+            full[pos] = None if g is None else Tensor._make(g)
+        return tuple(full)
+
+    def output_grads_ready(self, grads: tuple) -> tuple:
+        self.grad_outputs = self._pack(self.output_positions, grads, self.n_outputs)
+        for hook in self.pre_hooks:
+            new = hook(self.module, self.grad_outputs)
+            if new is None:
+                continue
+            if len(new) != len(self.grad_outputs):
+                raise RuntimeError(
+                    f"Backward pre hook returned an invalid number of grad_output, got {len(new)}, "
+                    f"but expected {len(self.grad_outputs)}"
+                )
+            self.grad_outputs = tuple(new)
+        local = self.grad_outputs
+        if self.input_positions is None:  # no input needs a gradient: the hooks run now, with None
+            warnings.warn(
+                "Full backward hook is firing when gradients are computed with respect to module outputs since "
+                "no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.register_full_backward_hook for more details.",
+                stacklevel=5,
+            )
+            grad_inputs = (None,) * self.n_inputs
+            for hook in self.hooks:
+                res = hook(self.module, grad_inputs, self.grad_outputs)
+                if res is not None and not (isinstance(res, tuple) and all(el is None for el in res)):
+                    raise RuntimeError(
+                        "Backward hook for Modules where no input requires gradient should always return None "
+                        "or None for all gradients."
+                    )
+            self.grad_outputs = None
+        return tuple(None if local[i] is None else local[i]._data for i in self.output_positions)
+
+    def input_grads_ready(self, grads: tuple) -> tuple:
+        positions = self.input_positions or []
+        grad_input = self._pack(positions, grads, self.n_inputs)
+        for hook in self.hooks:
+            new = hook(self.module, grad_input, self.grad_outputs)
+            if new is None:
+                continue
+            if len(new) != len(grad_input):
+                raise RuntimeError(
+                    f"Backward hook returned an invalid number of grad_input, got {len(new)}, but expected "
+                    f"{len(grad_input)}"
+                )
+            grad_input = tuple(new)
+        self.grad_outputs = None
+        return tuple(None if grad_input[p] is None else grad_input[p]._data for p in positions)
 
 
 class BackwardHookFunction(Function):
@@ -702,38 +1224,12 @@ class BackwardHookFunction(Function):
 
     @staticmethod
     def backward(ctx: Any, *grads: np.ndarray) -> tuple:
-        state = ctx.state
         if ctx.on_inputs:
-            new = state.run_hooks(grads)
-            grads = tuple(new) if new is not None else grads
+            grads = ctx.state.input_grads_ready(grads)
         else:
-            state.grad_output = tuple(Tensor._make(g) for g in grads)
-            if not state.positions:  # no input needs a gradient: the hooks run now, with None
-                state.run_hooks(None)
+            grads = ctx.state.output_grads_ready(grads)
         return (None, None, *grads)
 
 
-def _call_with_backward_hooks(module: Module, args: tuple, kwargs: dict) -> Any:
-    if not is_grad_enabled():
-        return module.forward(*args, **kwargs)
-    positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
-    state = _BackwardHookState(module, len(args), positions)
-    if positions:
-        wrapped = BackwardHookFunction.apply(state, True, *(args[i] for i in positions))
-        args = list(args)
-        for i, t in zip(positions, wrapped):
-            args[i] = t
-        args = tuple(args)
-    result = module.forward(*args, **kwargs)
-    outputs = result if isinstance(result, tuple) else (result,)
-    slots = [i for i, o in enumerate(outputs) if isinstance(o, Tensor) and o.requires_grad]
-    if not slots:
-        return result
-    wrapped = BackwardHookFunction.apply(state, False, *(outputs[i] for i in slots))
-    outputs = list(outputs)
-    for i, t in zip(slots, wrapped):
-        outputs[i] = t
-    return tuple(outputs) if isinstance(result, tuple) else outputs[0]
-
-
+# the register_module_*_hook functions live at torch.nn.modules.module only, as in torch
 __all__ = ["Module"]
