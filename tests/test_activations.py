@@ -510,3 +510,20 @@ def test_torch_level_names_and_methods():
     ]
     for call in pairs:
         np.testing.assert_allclose(call(mt, mt.tensor(x)).numpy(), call(torch, torch.tensor(x)).numpy(), rtol=1e-12)
+
+
+def test_rrelu_training_and_gumbel_softmax_draw_torchs_numbers():
+    x = np.random.default_rng(0).standard_normal((6, 7))
+    for dtype in (np.float64, np.float32):
+        results = []
+        for lib in (mt, torch):
+            lib.manual_seed(3)
+            a = lib.tensor(x.astype(dtype), requires_grad=True)
+            y = lib.nn.functional.rrelu(a, training=True)
+            y.backward(lib.tensor(np.linspace(-1, 1, 42).reshape(6, 7).astype(dtype)))
+            lib.manual_seed(4)
+            g = lib.nn.functional.gumbel_softmax(lib.tensor(x.astype(dtype)), tau=0.5)
+            results.append((y.detach().numpy(), a.grad.numpy(), g.numpy()))
+        rtol = 0 if dtype == np.float64 else 2e-7  # float32 rrelu products: torch's last bit may differ
+        for ours, theirs in zip(*results):
+            np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=1e-15 if dtype == np.float64 else 1e-7)

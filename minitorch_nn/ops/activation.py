@@ -14,9 +14,10 @@ leaky_relu_, rrelu_, threshold_: the ``...Backward1`` nodes) a Function writes
 into x and marks it dirty; the rest (silu_, mish_, hardswish_, ...) are the
 out-of-place op written back (``arithmetic._inplace``), as torch records them.
 
-Random ones (rrelu in training, gumbel_softmax) draw from
-``minitorch_nn.random.rng()``: reproducible under ``manual_seed``, not torch's
-numbers; each backward uses the very draws of its forward.
+Random ones (rrelu in training, gumbel_softmax) draw from ``minitorch_nn.random`` as torch's
+CPU kernels draw (rrelu: one double U(lower, upper) per input <= 0, in order; gumbel_softmax:
+an exponential_ fill), so after ``manual_seed`` they draw torch's numbers (rrelu's float32 products
+can still differ from torch's in the last bit); each backward uses the very draws of its forward.
 
 dtypes: integer and bool inputs are refused with torch's NotImplementedError
 where torch's kernels are float-only; threshold keeps integer tensors.
@@ -29,12 +30,13 @@ from typing import Any
 
 import numpy as np
 
+from .. import random
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, wrap_dim
+from ..autograd.types import default_float
 from ..autograd.views import check_inplace
 from ..kernels.cpu.elementwise import relu_backward, relu_forward
 from ..kernels.cpu.special import erf
-from ..random import rng
 from .arithmetic import _inplace, add, div, neg, sub
 from .arithmetic import abs as abs_
 from .shape import view
@@ -574,8 +576,9 @@ class RreluWithNoise(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, noise: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(noise)
-        return x * noise
+        # training draws are doubles: torch multiplies in double, then rounds (and keeps the noise in x's dtype)
+        ctx.save_for_backward(np.asarray(noise, dtype=x.dtype))
+        return (x * noise).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -592,7 +595,7 @@ class RreluWithNoiseInplace(RreluWithNoise):
     def forward(ctx: Any, x: np.ndarray, noise: np.ndarray) -> np.ndarray:
         np.multiply(x, noise, out=x)
         ctx.mark_dirty(x)
-        ctx.save_for_backward(noise)
+        ctx.save_for_backward(np.asarray(noise, dtype=x.dtype))
         return x
 
 
@@ -675,7 +678,7 @@ def relu_(input: Tensor) -> Tensor:
 
 def _as_float(x: Tensor) -> Tensor:
     """Integer and bool tensors go through sigmoid and tanh in float32, as torch computes them."""
-    return x if x._data.dtype.kind == "f" else x.to(np.float32)
+    return x if x._data.dtype.kind == "f" else x.to(default_float())
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -880,7 +883,11 @@ def _rrelu_noise(input: Tensor, lower: float, upper: float, training: bool, gene
     x = input._data
     _float_input("rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu", input)
     if training:
-        slopes = rng(generator).uniform(lower, upper, size=x.shape).astype(x.dtype)
+        # torch draws one double U(lower, upper) per element x <= 0, in order, and none for the others
+        negative = ~(x > 0)
+        slopes = np.ones(x.shape)
+        slopes[negative] = random.uniform(int(negative.sum()), np.float64, lower, upper, generator)
+        return slopes
     else:
         slopes = x.dtype.type((lower + upper) / 2)
     return np.where(x > 0, x.dtype.type(1), slopes)
@@ -959,7 +966,8 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, dim: int 
             "Exponential distribution is a continuous probability distribution. "
             f"dtype must be a floating point but you specified {_scalar_type(logits)}"
         )
-    gumbels = Tensor._make(-np.log(rng().exponential(size=x.shape)).astype(x.dtype))
+    draws = random.exponential(x.size, 1.0).astype(x.dtype).reshape(x.shape)  # torch: empty_like().exponential_()
+    gumbels = Tensor._make(-np.log(draws))
     y_soft = softmax(div(add(logits, gumbels), tau), dim)
     if not hard:
         return y_soft
