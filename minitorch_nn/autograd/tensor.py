@@ -472,11 +472,53 @@ def make_tensor(
 ) -> Tensor:
     """``torch.tensor``: copy ``data`` into a new leaf tensor."""
     check_device(device)
-    array = _as_array(data, types.to_numpy_dtype(dtype))
+    try:
+        array = _as_array(data, types.to_numpy_dtype(dtype))
+    except ValueError:  # NumPy's "inhomogeneous shape": torch names the first ragged place
+        np_dtype = types.to_numpy_dtype(dtype)
+        floats = np_dtype is not None and np.dtype(np_dtype).kind == "f"
+        error = _ragged_error(data, floats) if isinstance(data, (list, tuple)) else None
+        if error is None:
+            raise
+        raise error from None
     t = Tensor._make(array)
     if requires_grad:
         t.requires_grad = True
     return t
+
+
+def _ragged_error(data: list | tuple, floats: bool = False) -> Exception | None:
+    """torch's error for nested sequences that make no array: the shape is read along the first
+    elements, and the first place that departs from it is named (its length or its kind)."""
+    shape = []
+    first: Any = data
+    while isinstance(first, (list, tuple, np.ndarray, Tensor)):
+        shape.append(len(first))
+        if len(first) == 0:
+            break
+        first = first[0]
+    floats = floats or any(isinstance(v, float) for v in _flatten(data))
+
+    def departure(d: Any, dim: int) -> Exception | None:
+        if dim == len(shape):
+            if isinstance(d, (list, tuple)):
+                kind = type(d).__name__
+                return TypeError(
+                    f"must be real number, not {kind}"
+                    if floats
+                    else f"'{kind}' object cannot be interpreted as an integer"
+                )
+            return None
+        if not isinstance(d, (list, tuple, np.ndarray, Tensor)):
+            return TypeError("not a sequence")
+        if len(d) != shape[dim]:
+            return ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(d)})")
+        for item in d:
+            if (found := departure(item, dim + 1)) is not None:
+                return found
+        return None
+
+    return departure(data, 0)
 
 
 def grad_enabled_for(*tensors: Any) -> bool:

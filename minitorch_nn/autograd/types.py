@@ -42,6 +42,26 @@ _BY_NUMPY = {d.numpy: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL}
 
 
+_DEFAULT_FLOAT = [float32]  # torch.set_default_dtype's setting (a list: set in place, read everywhere)
+
+
+def get_default_dtype() -> dtype:
+    """The dtype that Python floats and float factories get (``torch.get_default_dtype``)."""
+    return _DEFAULT_FLOAT[0]
+
+
+def default_float() -> np.dtype:
+    """The default float as a NumPy dtype, for the ops that make floats out of ints or numbers."""
+    return _DEFAULT_FLOAT[0].numpy
+
+
+def set_default_dtype(d: dtype) -> None:
+    """``torch.set_default_dtype``: float32 (the default), float64 or float16."""
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _DEFAULT_FLOAT[0] = d
+
+
 def _dtype_by_name(name: str) -> dtype:
     return _BY_NAME[name]
 

@@ -16,7 +16,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
 from ..autograd.views import check_inplace, rebase_view
-from .utils import binary_operands, result_dtype, unbroadcast
+from .utils import _CATEGORY, _TENSOR_TYPES, binary_operands, check_broadcast, result_dtype, unbroadcast
 
 
 class Add(Function):
@@ -27,9 +27,13 @@ class Add(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, alpha: float = 1, dtype: Any = None) -> np.ndarray:
         ctx.shapes, ctx.alpha = (x.shape, y.shape), alpha
+        # casting="unsafe": a 0-d int8 added to a uint8 tensor is computed in uint8 (torch's rule), which
+        # NumPy's default same-kind casting refuses; integers wrap as torch's do (uint8 - 1)
+        if alpha == -1:
+            return np.subtract(x, y, dtype=dtype, casting="unsafe")
         if alpha != 1:
-            y = y * alpha
-        return np.add(x, y, dtype=dtype)
+            y = np.multiply(y, np.asarray(alpha).astype(dtype or y.dtype), dtype=dtype, casting="unsafe")
+        return np.add(x, y, dtype=dtype, casting="unsafe")
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -49,7 +53,7 @@ class Mul(Function):
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dtype: Any = None) -> np.ndarray:
         ctx.shapes = (x.shape, y.shape)
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
-        return np.multiply(x, y, dtype=dtype)
+        return np.multiply(x, y, dtype=dtype, casting="unsafe")  # as Add: torch's result dtype, wrapping
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -79,7 +83,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dtype: Any) -> np.ndarray:
         ctx.shapes = (x.shape, y.shape)
-        z = np.divide(x, y, dtype=dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.divide(x, y, dtype=dtype)
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
         return z
 
@@ -113,7 +118,8 @@ class Pow(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dtype: Any) -> np.ndarray:
         ctx.shapes = (x.shape, y.shape)
-        z = np.power(x, y, dtype=dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # (-8) ** 0.5 is NaN, 0 ** -1 inf, as in torch
+            z = np.power(x, y, dtype=dtype)
         ctx.save_for_backward(x, y, z)
         return z
 
@@ -139,7 +145,8 @@ class PowScalar(Function):
     def forward(ctx: Any, x: np.ndarray, p: float) -> np.ndarray:
         ctx.p = p
         ctx.save_for_backward(x)
-        return np.power(x, p).astype(x.dtype, copy=False)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.power(x, p).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -196,20 +203,64 @@ class DivRounding(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, mode: str, dtype: Any) -> np.ndarray:
         ctx.shapes = (x.shape, y.shape)
+        # in the result dtype first: a 0-d uint8 200 with an int8 tensor divides as int8 -56, as torch does
+        x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)
+        if dtype.kind in "biu" and not y.all():
+            raise RuntimeError("ZeroDivisionError")  # integer division by zero has no value (NumPy gives 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             if dtype.kind in "iu":
                 q = np.floor_divide(x, y)  # exact for integers, no float round trip
                 if mode == "trunc":
                     q = q + ((q < 0) & (q * y != x))
                 return q.astype(dtype, copy=False)
-            q = np.divide(x, y)
-            return (np.trunc(q) if mode == "trunc" else np.floor(q)).astype(dtype, copy=False)
+            if mode == "trunc":
+                return np.trunc(np.divide(x, y)).astype(dtype, copy=False)
+            return _floor_divide_floats(x, y).astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         gx = np.zeros(ctx.shapes[0], grad.dtype) if ctx.needs_input_grad[0] else None
         gy = np.zeros(ctx.shapes[1], grad.dtype) if ctx.needs_input_grad[1] else None
         return gx, gy, None, None
+
+
+def _floor_divide_floats(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """floor(x / y) as torch (and Python's //) computes it: from the exact remainder, (x - fmod(x, y)) / y,
+    so 1 // 0.1 is 9 (0.1 is a little above 1/10), where floor of the rounded quotient gives 10.
+    A zero divisor gives IEEE's x / y."""
+    mod = np.fmod(x, y)
+    div = (x - mod) / y
+    div = np.where((mod != 0) & ((y < 0) != (mod < 0)), div - 1, div)
+    floor = np.floor(div)
+    floor = np.where(div - floor > 0.5, floor + 1, floor)  # (x - mod) / y is a whole number up to rounding
+    floor = np.where(div == 0, np.copysign(0.0, x / y).astype(floor.dtype), floor)
+    return np.where(y == 0, x / y, floor)
+
+
+class NoDerivative(Function):
+    """An op torch defines no derivative for (floor_divide, remainder of a number by a tensor): its
+    output still requires grad, its node is torch's NotImplemented, and backward through it raises."""
+
+    node_name = "NotImplemented"
+    aten_name: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._node_class.name = lambda self: "torch::autograd::NotImplemented"  # torch's C++ name
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        raise RuntimeError(f"derivative for aten::{ctx._function.aten_name} is not implemented")
+
+
+class FloorDivide(NoDerivative):
+    """z = floor(x / y) (``x // y``); torch records no derivative for it."""
+
+    aten_name = "floor_divide"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dtype: Any) -> np.ndarray:
+        return DivRounding.forward(ctx, x, y, "floor", dtype)
 
 
 class Sign(Function):
@@ -295,12 +346,14 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """z = min(max(x, lo), hi).   dz/dx = 1 where lo <= x <= hi, else 0."""
+    """z = min(max(x, lo), hi) for numbers lo, hi (either may be None).   dz/dx = 1 where lo <= x <= hi, else 0."""
 
     node_name = "ClampBackward1"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, lo: float | None, hi: float | None, dtype: Any = None) -> np.ndarray:
+        if dtype is not None and x.dtype != dtype:
+            x = x.astype(dtype)  # an integer tensor clamped to a float bound is a float32 result
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
         z = x
@@ -318,7 +371,7 @@ class Clamp(Function):
             keep &= x >= ctx.lo
         if ctx.hi is not None:
             keep &= x <= ctx.hi
-        return grad * keep, None, None
+        return grad * keep, None, None, None
 
 
 class ClampMin(Clamp):
@@ -333,8 +386,70 @@ class ClampMax(Clamp):
     node_name = "ClampMaxBackward0"
 
 
+class ClampTensor(Function):
+    """z = min(max(x, lo), hi) with tensor bounds (either may be None), all three broadcast together.
+
+    z is x where lo <= x <= hi, lo where x < lo, hi where x > hi, so dz/dx = 1 where lo <= x <= hi,
+    dz/dlo = 1 where x < lo and dz/dhi = 1 where x > hi. Where lo > hi, z = hi whatever x: torch then
+    gives the whole gradient to hi (lo's condition needs lo < hi, hi's accepts hi < lo), and so do we.
+    """
+
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, lo: np.ndarray | None, hi: np.ndarray | None, dtype: Any) -> np.ndarray:
+        x = x.astype(dtype, copy=False)
+        lo = None if lo is None else lo.astype(dtype, copy=False)
+        hi = None if hi is None else hi.astype(dtype, copy=False)
+        ctx.save_for_backward(x, lo, hi)
+        z = x
+        if lo is not None:
+            z = np.maximum(z, lo)
+        if hi is not None:
+            z = np.minimum(z, hi)
+        return z.copy() if z is x else np.asarray(z, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        x, lo, hi = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside = inside & (x >= lo)
+        if hi is not None:
+            inside = inside & (x <= hi)
+        gx = unbroadcast(np.where(inside, grad, 0), x.shape) if needs[0] else None
+        glo = ghi = None
+        if lo is not None and needs[1]:
+            to_lo = (x < lo) & (lo < hi) if hi is not None else x < lo
+            glo = unbroadcast(np.where(to_lo, grad, 0), lo.shape)
+        if hi is not None and needs[2]:
+            to_hi = (x > hi) | (hi < lo) if lo is not None else x > hi
+            ghi = unbroadcast(np.where(to_hi, grad, 0), hi.shape)
+        return gx, glo, ghi, None
+
+
+class ClampMinTensor(ClampTensor):
+    """clamp_min(x, lo) for a tensor lo: the same function with torch's node name for it."""
+
+    node_name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    """clamp_max(x, hi) for a tensor hi: the same function with torch's node name for it."""
+
+    node_name = "ClampMaxBackward1"
+
+
+def _check_alpha(alpha: Any, dtype: np.dtype) -> None:
+    if dtype.kind in "biu" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
 def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     a, b, dtype = binary_operands(input, other)
+    if alpha != 1:
+        _check_alpha(alpha, dtype)
     return Add.apply(a, b, alpha, dtype)
 
 
@@ -356,6 +471,8 @@ def _check_no_bool_subtraction(a: Tensor, b: Tensor) -> None:
 def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     _check_no_bool_subtraction(*_bool_view(input, other))
     a, b, dtype = binary_operands(input, other)
+    if alpha != 1:
+        _check_alpha(alpha, dtype)
     return Sub.apply(a, b, -alpha, dtype)
 
 
@@ -385,10 +502,24 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             raise ValueError(
                 f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
             )
+        _check_not_bool(rounding_mode, dtype)
         return DivRounding.apply(a, b, rounding_mode, dtype)
     if dtype.kind != "f":
         dtype = np.dtype(np.float32)  # true division of integers gives the default float
     return Div.apply(a, b, dtype)
+
+
+def _check_not_bool(rounding_mode: str, dtype: np.dtype) -> None:
+    """Rounded division has no bool kernel in torch."""
+    if dtype.kind == "b":
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """floor(input / other), ``//``: division rounded down, in the promoted dtype."""
+    a, b, dtype = binary_operands(input, other)
+    _check_not_bool("floor", dtype)
+    return FloorDivide.apply(a, b, dtype)
 
 
 def neg(input: Tensor) -> Tensor:
@@ -443,20 +574,64 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001
     return Abs.apply(input)
 
 
-def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+def _clamp(function: type[Function], tensor_function: type[Function], input: Tensor, lo: Any, hi: Any) -> Tensor:
+    bounds = [b for b in (lo, hi) if b is not None]
+    dtype = result_dtype(input, *bounds)
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        if not all(isinstance(b, Tensor) for b in bounds):
+            got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in (input, lo, hi))
+            raise TypeError(
+                f"clamp() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+                " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
+            )
+        check_broadcast(input._data.shape, *(b._data.shape for b in bounds))
+        return tensor_function.apply(input, lo, hi, dtype)
+    return function.apply(input, lo, hi, dtype)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """min(max(input, min), max): numbers (ClampBackward1) or tensors that broadcast (ClampBackward0)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        raise NotImplementedError("clamp with tensor bounds: use torch.maximum/torch.minimum")
-    return Clamp.apply(input, min, max)
+    return _clamp(Clamp, ClampTensor, input, min, max)
 
 
-def clamp_min(input: Tensor, min: float) -> Tensor:  # noqa: A002
-    return ClampMin.apply(input, min, None)
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    return _clamp(ClampMin, ClampMinTensor, input, min, None)
 
 
-def clamp_max(input: Tensor, max: float) -> Tensor:  # noqa: A002
-    return ClampMax.apply(input, None, max)
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    return _clamp(ClampMax, ClampMaxTensor, input, None, max)
+
+
+_C_TYPE_NAMES = {
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def _clamp_inplace(out_of_place: Any) -> Any:
+    """clamp_ with number bounds: torch's check before the write names the target in C's words."""
+    write = _inplace(out_of_place)
+
+    def method(self: Tensor, *bounds: Any, **named: Any) -> Tensor:
+        numbers = [b for b in (*bounds, *named.values()) if b is not None and not isinstance(b, Tensor)]
+        if numbers and len(numbers) == len([b for b in (*bounds, *named.values()) if b is not None]):
+            result = result_dtype(self, *numbers)
+            if not can_cast(result, self._data.dtype):
+                raise RuntimeError(
+                    f"result type {_TENSOR_TYPES[result.name]} can't be cast to the desired output type "
+                    f"{_C_TYPE_NAMES.get(self._data.dtype.name, self._data.dtype.name)}"
+                )
+        return write(self, *bounds, **named)
+
+    method.__name__ = out_of_place.__name__ + "_"
+    return method
 
 
 def square(input: Tensor) -> Tensor:
@@ -482,9 +657,7 @@ def _inplace(out_of_place: Any) -> Any:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}"
             )
-        if result._data.dtype != self._data.dtype and not (
-            self._data.dtype.kind == "f" or result._data.dtype.kind == self._data.dtype.kind
-        ):
+        if result._data.dtype != self._data.dtype and not can_cast(result._data.dtype, self._data.dtype):
             raise RuntimeError(
                 f"result type {_type_name(result)} can't be cast to the desired output type {_type_name(self)}"
             )
@@ -505,10 +678,14 @@ def _graph_alias(t: Tensor) -> Tensor:
     return alias
 
 
+def can_cast(source: np.dtype, target: np.dtype) -> bool:
+    """torch's rule for writing a result into an existing tensor: never down a category
+    (float -> integer -> bool); within one, any width goes (float64 into float32, int64 into uint8)."""
+    return _CATEGORY[source.kind] <= _CATEGORY[target.kind]
+
+
 def _type_name(t: Tensor) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}.get(
-        t._data.dtype.name, t._data.dtype.name
-    )
+    return _TENSOR_TYPES.get(t._data.dtype.name, t._data.dtype.name)
 
 
 def _write_result(self: Tensor, result: Tensor, operand: Tensor | None = None) -> Tensor:
@@ -616,6 +793,10 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
 
 clip = clamp
+# torch.clamp_(x, ...) and friends: the in-place methods as functions
+clamp_ = clip_ = _clamp_inplace(clamp)
+clamp_min_ = _clamp_inplace(clamp_min)
+clamp_max_ = _clamp_inplace(clamp_max)
 true_divide = divide = div
 multiply = mul
 subtract = sub
@@ -625,12 +806,17 @@ __all__ = [
     "abs",
     "add",
     "clamp",
+    "clamp_",
     "clamp_max",
+    "clamp_max_",
     "clamp_min",
+    "clamp_min_",
     "clip",
+    "clip_",
     "div",
     "divide",
     "exp",
+    "floor_divide",
     "log",
     "mul",
     "multiply",
@@ -662,6 +848,11 @@ TENSOR_METHODS = {
     "__truediv__": div,
     "__rtruediv__": _rtruediv,
     "rsub": rsub,
+    "floor_divide": floor_divide,
+    "floor_divide_": _inplace(floor_divide),
+    "__floordiv__": floor_divide,
+    "__rfloordiv__": lambda self, other: floor_divide(other, self),
+    "__ifloordiv__": _inplace(floor_divide),
     "reciprocal": reciprocal,
     "sign": sign,
     "clamp_min": clamp_min,
@@ -695,15 +886,15 @@ TENSOR_METHODS = {
     "__itruediv__": _inplace(div),
     "neg_": _inplace(neg),
     "exp_": _inplace(exp),
-    "clamp_": _inplace(clamp),
+    "clamp_": clamp_,
     "pow_": _inplace(pow),
     "sqrt_": _inplace(sqrt),
     "log_": _inplace(log),
     "abs_": _inplace(abs),
     "reciprocal_": _inplace(reciprocal),
-    "clamp_min_": _inplace(clamp_min),
-    "clamp_max_": _inplace(clamp_max),
-    "clip_": _inplace(clamp),
+    "clamp_min_": clamp_min_,
+    "clamp_max_": clamp_max_,
+    "clip_": clip_,
     "square_": _inplace(square),
     "zero_": zero_,
     "fill_": fill_,

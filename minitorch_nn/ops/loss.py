@@ -17,7 +17,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .activation import log_softmax
-from .utils import unbroadcast
+from .utils import _TENSOR_TYPES, result_dtype, unbroadcast
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -41,8 +41,8 @@ class MseLoss(Function):
     node_name = "MseLossBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
-        diff = x - y
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
+        diff = np.subtract(x, y, dtype=dtype)
         ctx.reduction, ctx.shapes = reduction, (x.shape, y.shape)
         ctx.save_for_backward(diff)
         return _reduce(diff * diff, reduction)
@@ -54,12 +54,16 @@ class MseLoss(Function):
         g = (scale * grad * diff).astype(diff.dtype, copy=False)
         gx = unbroadcast(g, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
         gy = unbroadcast(-g, ctx.shapes[1]) if ctx.needs_input_grad[1] else None
-        return gx, gy, None
+        return gx, gy, None, None
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """reduce((input - target)^2) in the promoted dtype (float32 input, int64 target: float32)."""
     _check_reduction(reduction)
-    return MseLoss.apply(input, target, reduction)
+    dtype = result_dtype(input, target)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_TENSOR_TYPES.get(dtype.name, dtype.name)}'")
+    return MseLoss.apply(input, target, reduction, dtype)
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:

@@ -56,16 +56,44 @@ def result_dtype(*operands: Any) -> np.dtype:
 
 
 def as_operand(value: Any, dtype: np.dtype) -> Tensor:
-    """A Python scalar becomes a 0-d tensor of ``dtype`` (torch's wrapped number)."""
+    """A Python scalar becomes a 0-d tensor of ``dtype`` (torch's wrapped number).
+
+    An integer outside the dtype's range wraps around as in C (uint8 + 300 adds 44), as torch's does;
+    NumPy would refuse it."""
     if isinstance(value, Tensor):
         return value
-    return Tensor._make(np.asarray(value, dtype=dtype))
+    try:
+        return Tensor._make(np.asarray(value, dtype=dtype))
+    except OverflowError:
+        if np.dtype(dtype).kind not in "iu":
+            raise
+        return Tensor._make(np.asarray(value & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64).astype(dtype))
 
 
 def binary_operands(a: Any, b: Any) -> tuple[Tensor, Tensor, np.dtype]:
-    """Wrap scalars and compute the result dtype of an elementwise binary op."""
+    """Wrap scalars, check the shapes broadcast and compute the result dtype of an elementwise binary op."""
     dtype = result_dtype(a, b)
-    return as_operand(a, dtype), as_operand(b, dtype), dtype
+    a, b = as_operand(a, dtype), as_operand(b, dtype)
+    sa, sb = a._data.shape, b._data.shape
+    if sa != sb and sa and sb:
+        check_broadcast(sa, sb)
+    return a, b, dtype
+
+
+def check_broadcast(*shapes: tuple[int, ...]) -> None:
+    """torch's RuntimeError for shapes that do not broadcast (NumPy's would be a ValueError).
+
+    Shapes broadcast left to right as torch's do: tensor a is the broadcast of those before."""
+    shape = shapes[0]
+    for other in shapes[1:]:
+        for i, (x, y) in enumerate(zip(reversed(shape), reversed(other)), 1):
+            if x != y and x != 1 and y != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension "
+                    f"{max(len(shape), len(other)) - i}"
+                )
+        if len(shapes) > 2:
+            shape = np.broadcast_shapes(shape, other)
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -71,6 +71,27 @@ def _clamp(draw: Any, which: str = "both") -> Any:
 
 
 @st.composite
+def _clamp_tensor(draw: Any, which: str = "both", inplace: bool = False) -> Any:
+    """x and tensor bounds that broadcast with it. x lies on the grid k/2, lo on k/2 + 1/6 and hi on
+    k/2 + 1/3, so no x meets a bound and lo never equals hi (the gradient jumps there) whatever the
+    broadcast pairs; sometimes lo > hi somewhere (then z = hi and the gradient goes to hi)."""
+    shapes = list(draw(S.broadcastable_shapes(3 if which == "both" else 2)))
+    if inplace or which == "both":
+        # with both bounds, x has the full shape: torch's backward and-s masks of the broadcast pairs
+        # in place and fails where (x, hi) broadcasts beyond (x, lo)
+        shapes[0] = np.broadcast_shapes(*shapes)
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-5, 5, size=shapes[0]) / 2
+    lo = rng.integers(-3, 0, size=shapes[1]) / 2 + 1 / 6
+    hi = rng.integers(0, 3, size=shapes[-1]) / 2 + 1 / 3
+    if which == "both" and draw(st.booleans()):
+        hi = np.where(rng.random(hi.shape) < 0.3, hi - 2.0, hi)  # some hi below lo
+    bounds = {"both": (lo, hi), "min": (lo,), "max": (hi,)}[which]
+    return S.sample((np.asarray(x), *map(np.asarray, bounds)), noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
 def _int_and_float(draw: Any) -> Any:
     """An integer tensor (no grad) with a float one: the result type promotes to float."""
     sx, sy = draw(S.broadcastable_shapes(2))
@@ -124,6 +145,12 @@ OPS = [
     OpInfo("clamp_max_kwarg", lambda lib, x, **kw: x.clip(**kw), lambda: _clamp("max")),
     OpInfo("clamp_min", lambda lib, x, min: x.clamp_min(min), lambda: _clamp("min")),
     OpInfo("clamp_max", lambda lib, x, max: x.clamp_max(max), lambda: _clamp("max")),
+    OpInfo("clamp_tensor", lambda lib, x, lo, hi: lib.clamp(x, lo, hi), _clamp_tensor),
+    OpInfo("clip_tensor_", lambda lib, x, lo, hi: (x * 1).clip_(lo, hi), lambda: _clamp_tensor(inplace=True)),
+    OpInfo("clamp_tensor_min", lambda lib, x, lo: x.clamp(min=lo), lambda: _clamp_tensor("min")),
+    OpInfo("clamp_tensor_max", lambda lib, x, hi: lib.clamp(x, max=hi), lambda: _clamp_tensor("max")),
+    OpInfo("clamp_min_tensor", lambda lib, x, lo: lib.clamp_min(x, lo), lambda: _clamp_tensor("min")),
+    OpInfo("clamp_max_tensor", lambda lib, x, hi: x.clamp_max(hi), lambda: _clamp_tensor("max")),
     OpInfo("add_", _inplace("add_"), _into_first),
     OpInfo("sub_", _inplace("sub_"), _into_first),
     OpInfo("mul_", _inplace("mul_"), _into_first),
