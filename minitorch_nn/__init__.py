@@ -28,10 +28,12 @@ from .autograd.types import (
     float16,
     float32,
     float64,
+    get_default_dtype,
     int8,
     int16,
     int32,
     int64,
+    set_default_dtype,
     uint8,
 )
 from .factories import *  # noqa: F403

@@ -15,13 +15,11 @@ import numpy as np
 from . import random
 from .autograd import printing
 from .autograd.tensor import Tensor, check_device, make_tensor
-from .autograd.types import to_numpy_dtype
+from .autograd.types import default_float, to_numpy_dtype
 from .kernels.cpu import ranges
 from .ops.distributions import check_integer_range
 from .ops.utils import _TENSOR_TYPES as _TYPE_NAMES
 from .random import Generator
-
-_DEFAULT_FLOAT = np.dtype(np.float32)
 
 
 def _size(size: tuple[Any, ...], name: str = "empty") -> tuple[int, ...]:
@@ -50,7 +48,7 @@ def _leaf(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
-    return to_numpy_dtype(dtype) or _DEFAULT_FLOAT
+    return to_numpy_dtype(dtype) or default_float()
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -74,7 +72,7 @@ def _fill_dtype(fill_value: Any) -> np.dtype:
         return np.dtype(np.int64)
     if isinstance(fill_value, Tensor):
         return fill_value._data.dtype
-    return _DEFAULT_FLOAT
+    return default_float()
 
 
 def _cast_scalar(value: Any, np_dtype: np.dtype) -> Any:
@@ -183,7 +181,7 @@ def arange(
         start, end = 0, start
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if is_int else _DEFAULT_FLOAT
+        dtype = np.int64 if is_int else default_float()
     np_dtype = to_numpy_dtype(dtype)
     if np_dtype == np.int64 and step != 0:  # int64: start, end and step become integers first
         if int(step) == 0:
@@ -199,9 +197,10 @@ def arange(
     n = max(math.ceil((end - start) / step), 0)  # other dtypes: the count from the values as given
     if np_dtype.kind in "iub":  # and the values from start and step truncated to integers
         return _leaf((int(start) + int(step) * np.arange(n, dtype=np.int64)).astype(np_dtype), requires_grad, device)
-    values = np.empty(n, dtype=np_dtype)
-    ranges.arange(float(start), float(step), ranges.vector_width(np_dtype), values)
-    return _leaf(values, requires_grad, device)
+    compute = np.dtype(np.float32) if np_dtype == np.float16 else np_dtype  # half: computed in float, rounded
+    values = np.empty(n, dtype=compute)
+    ranges.arange(float(start), float(step), ranges.vector_width(compute), values)
+    return _leaf(values.astype(np_dtype, copy=False), requires_grad, device)
 
 
 def linspace(

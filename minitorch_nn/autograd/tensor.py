@@ -36,7 +36,7 @@ def _as_array(data: Any, np_dtype: np.dtype | None) -> np.ndarray:
     array = np.array(data, dtype=np_dtype, copy=True)
     if np_dtype is None:
         if array.dtype.kind == "f" and not isinstance(data, np.ndarray):
-            array = array.astype(np.float32)  # Python floats become torch's default dtype
+            array = array.astype(types.default_float())  # Python floats become torch's default dtype
         elif array.dtype.kind in "iu" and not isinstance(data, np.ndarray):
             array = array.astype(np.int64)
         elif array.dtype == np.float16 or array.dtype.kind in "OUS":
@@ -103,10 +103,10 @@ class Tensor:
 
     def __init__(self, *args: Any) -> None:
         if len(args) == 1 and not isinstance(args[0], int):
-            array = _as_array(args[0], np.float32)
+            array = _as_array(args[0], types.default_float())
         else:
             shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-            array = np.zeros(tuple(shape), dtype=np.float32)
+            array = np.zeros(tuple(shape), dtype=types.default_float())
         self._init(array, False)
 
     def _init(self, array: np.ndarray, requires_grad: bool) -> None:

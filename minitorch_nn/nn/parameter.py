@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..autograd.types import to_numpy_dtype
+from ..autograd.types import default_float, to_numpy_dtype
 
 
 class Parameter(Tensor):
@@ -24,7 +24,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
         if data is None:
-            data = Tensor._make(np.empty((0,), dtype=np.float32))
+            data = Tensor._make(np.empty((0,), dtype=default_float()))
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}")
         p = cls._make(data._data)
@@ -87,7 +87,7 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
     cls_to_become = Parameter
 
     def __new__(cls, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> UninitializedParameter:
-        np_dtype = to_numpy_dtype(dtype) or np.dtype(np.float32)
+        np_dtype = to_numpy_dtype(dtype) or default_float()
         return super().__new__(cls, Tensor._make(np.empty((0,), dtype=np_dtype)), requires_grad)
 
     def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
@@ -100,7 +100,7 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     cls_to_become = Tensor
 
     def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None) -> None:
-        np_dtype = to_numpy_dtype(dtype) or np.dtype(np.float32)
+        np_dtype = to_numpy_dtype(dtype) or default_float()
         self._init(np.empty((0,), dtype=np_dtype), False)
         self.requires_grad = requires_grad
 

@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
+from ..autograd.types import default_float
 from ..autograd.views import check_inplace, rebase_view
 from .utils import _CATEGORY, _TENSOR_TYPES, binary_operands, check_broadcast, result_dtype, unbroadcast
 
@@ -505,7 +506,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         _check_not_bool(rounding_mode, dtype)
         return DivRounding.apply(a, b, rounding_mode, dtype)
     if dtype.kind != "f":
-        dtype = np.dtype(np.float32)  # true division of integers gives the default float
+        dtype = default_float()  # true division of integers gives the default float
     return Div.apply(a, b, dtype)
 
 
@@ -530,7 +531,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """x ** p (PowBackward0), c ** x (PowBackward2) or x ** y for two tensors (PowBackward1)."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         if input._data.dtype.kind != "f" and isinstance(exponent, float):
-            input = input.to(np.float32)
+            input = input.to(default_float())
         return PowScalar.apply(input, exponent)
     if isinstance(exponent, Tensor) and not isinstance(input, Tensor):
         return RPowScalar.apply(exponent, input, result_dtype(exponent, input))
@@ -540,7 +541,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
 
 def reciprocal(input: Tensor) -> Tensor:
     if input._data.dtype.kind != "f":
-        input = input.to(np.float32)
+        input = input.to(default_float())
     return Reciprocal.apply(input)
 
 
@@ -558,7 +559,7 @@ def sign(input: Tensor) -> Tensor:
 def _unary(function: type[Function]) -> Any:
     def op(input: Tensor) -> Tensor:
         if input._data.dtype.kind != "f":
-            input = input.to(np.float32)  # torch computes exp/log/sqrt of integers in the default float
+            input = input.to(default_float())  # torch computes exp/log/sqrt of integers in the default float
         return function.apply(input)
 
     op.__name__ = function.__name__.lower()

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..autograd.types import default_float
 from .arithmetic import _C_TYPE_NAMES, NoDerivative, _inplace, pow
 from .utils import _TENSOR_TYPES, binary_operands, check_broadcast, unbroadcast
 
@@ -66,10 +67,10 @@ def tensor_method(function: Any, op: str) -> Any:
 
 
 def _floating(input: Any, other: Any) -> tuple[Tensor, Tensor, np.dtype]:
-    """Operands of an op defined on floats only: integer or bool results become the default float32."""
+    """Operands of an op defined on floats only: integer or bool results become the default float."""
     a, b, dtype = binary_operands(input, other)
     if dtype.kind != "f":
-        dtype = np.dtype(np.float32)
+        dtype = default_float()
     return a, b, dtype
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..autograd.types import default_float
 from .arithmetic import _inplace
 from .binary import check_tensors, invalid_combination, number_operator, tensor_method
 from .indexing import nonzero
@@ -218,7 +219,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
         return Tensor._make(np.asarray(close))
     if x.dtype.kind == "b":
         x, y = x.astype(np.float32), y.astype(np.float32)
-    tolerance_dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    tolerance_dtype = x.dtype if x.dtype.kind == "f" else default_float()
     with np.errstate(invalid="ignore", over="ignore"):
         allowed = tolerance_dtype.type(atol) + np.abs(tolerance_dtype.type(rtol) * y.astype(tolerance_dtype))
         actual = np.abs(x - y)

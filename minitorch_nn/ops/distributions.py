@@ -28,7 +28,7 @@ from .. import random
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
-from ..autograd.types import to_numpy_dtype
+from ..autograd.types import default_float, to_numpy_dtype
 from ..autograd.views import check_inplace
 from ..random import Generator
 from .arithmetic import _write_result
@@ -385,7 +385,7 @@ def _normal_factory(mean: float, std: float, size: Any, generator: Any, dtype: A
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     shape = tuple(size) if isinstance(size, (tuple, list)) else (size,)
-    np_dtype = to_numpy_dtype(dtype) or np.dtype(np.float32)
+    np_dtype = to_numpy_dtype(dtype) or default_float()
     n = int(np.prod(shape))
     t = Tensor._make(random.normal(n, np_dtype, mean, std, True, generator).reshape(shape))
     if requires_grad:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..autograd.types import to_numpy_dtype
+from ..autograd.types import default_float, to_numpy_dtype
 from .return_types import named_result
 from .utils import normalize_dims
 
@@ -592,8 +592,8 @@ class VectorNorm(Function):
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
-    if input._data.dtype.kind != "f":  # integers and bools go through float math: float32
-        input = input.to(np.float32)
+    if input._data.dtype.kind != "f":  # integers and bools go through float math in the default float
+        input = input.to(default_float())
     return Logsumexp.apply(input, reduced_dims(dim, input.ndim), keepdim)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..autograd.types import default_float
 from ..kernels.cpu import special
 from .arithmetic import _inplace
 
@@ -49,8 +50,8 @@ def _scalar_type(x: Tensor) -> str:
 
 
 def _as_float(x: Tensor) -> Tensor:
-    """Integer and bool tensors go through float math in float32, as torch computes them."""
-    return x if x._data.dtype.kind == "f" else x.to(np.float32)
+    """Integer and bool tensors go through float math in the default float, as torch computes them."""
+    return x if x._data.dtype.kind == "f" else x.to(default_float())
 
 
 # ---- trigonometric --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..autograd.types import default_float
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
@@ -47,12 +48,12 @@ def result_dtype(*operands: Any) -> np.dtype:
         elif isinstance(s, (int, np.integer)):
             d = np.dtype(np.int64)
         else:
-            d = np.dtype(np.float32)
+            d = default_float()
         if result is None:
             result = d
         elif _category(d) > _category(result):
-            result = d if not (d.kind == "f") else np.dtype(np.float32)
-    return result if result is not None else np.dtype(np.float32)
+            result = d if not (d.kind == "f") else default_float()
+    return result if result is not None else default_float()
 
 
 def as_operand(value: Any, dtype: np.dtype) -> Tensor:

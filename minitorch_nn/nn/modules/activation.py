@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from ...autograd.tensor import Tensor, raise_no_cuda
+from ...autograd.types import default_float, to_numpy_dtype
 from ...autograd.types import device as _device
-from ...autograd.types import to_numpy_dtype
 from .. import functional as F
 from .. import init as nn_init
 from ..parameter import Parameter
@@ -395,7 +395,7 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters = num_parameters
         self.init = init
-        np_dtype = to_numpy_dtype(dtype) or np.dtype(np.float32)
+        np_dtype = to_numpy_dtype(dtype) or default_float()
         if device is not None and _device(device).type != "cpu":
             raise_no_cuda()
         self.weight = Parameter(Tensor._make(np.empty(num_parameters, dtype=np_dtype)))

@@ -14,8 +14,8 @@ import numpy as np
 
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor, raise_no_cuda
+from ...autograd.types import default_float, to_numpy_dtype
 from ...autograd.types import device as _device
-from ...autograd.types import to_numpy_dtype
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
@@ -26,7 +26,7 @@ def _factory_dtype(device: Any, dtype: Any) -> np.dtype:
     """The NumPy dtype for a layer's parameters; a CUDA device is refused."""
     if device is not None and _device(device).type != "cpu":
         raise_no_cuda()
-    return to_numpy_dtype(dtype) or np.dtype(np.float32)
+    return to_numpy_dtype(dtype) or default_float()
 
 
 def _empty_parameter(shape: tuple[int, ...], np_dtype: np.dtype) -> Parameter:
