@@ -38,7 +38,7 @@ def core_aten_ops() -> list[str]:
 
 def _places(torch_side: bool, name: str) -> list[str]:
     namespace, tensor, functional = (
-        (torch, torch.Tensor, torch_functional) if torch_side else (mt, mt.Tensor, mt_functional)
+        (torch, torch._C.TensorBase, torch_functional) if torch_side else (mt, mt.Tensor, mt_functional)
     )
     return [label for label, obj in (("torch", namespace), ("Tensor", tensor), ("F", functional)) if hasattr(obj, name)]
 

@@ -78,9 +78,10 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        # split by sign so exp never overflows
-        e = np.exp(-np.abs(x))
-        s = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        # torch's formula, as its kernels compute it: e^-x overflowing to inf gives 0 (float32 below -88.7),
+        # never NaN, and the same last bits as torch's
+        with np.errstate(over="ignore"):
+            s = np.reciprocal(np.exp(np.negative(x)) + x.dtype.type(1))
         ctx.save_for_backward(s)
         return s
 

@@ -357,12 +357,11 @@ class Clamp(Function):
             x = x.astype(dtype)  # an integer tensor clamped to a float bound is a float32 result
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
-        z = x
+        if lo is not None and hi is not None:
+            return np.clip(x, lo, hi)  # one pass: min(max(x, lo), hi), NaN kept, hi where lo > hi
         if lo is not None:
-            z = np.maximum(z, lo)
-        if hi is not None:
-            z = np.minimum(z, hi)
-        return x.copy() if z is x else np.asarray(z, dtype=x.dtype)
+            return np.maximum(x, lo)
+        return np.minimum(x, hi)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
