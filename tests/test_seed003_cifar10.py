@@ -8,6 +8,8 @@ folder: a tiny CIFAR-10 in torchvision's format (so download=True finds it verif
 nothing) and a JPEG.
 """
 
+# ruff: noqa: W291, W293  (the program below is kept verbatim, trailing whitespace included)
+
 from __future__ import annotations
 
 import hashlib
