@@ -441,3 +441,40 @@ def test_compose_lambda_random_apply():
     real_torch.manual_seed(0)
     assert outs == [0 if 0.5 < real_torch.rand(1) else 1 for _ in range(6)]
     assert repr(T.RandomApply([T.ToTensor()], p=0.3)) == "RandomApply(\n    p=0.3\n    ToTensor()\n)"
+
+
+# ---- torchvision.utils -----------------------------------------------------------------------------
+
+
+def test_make_grid_layout_and_padding():
+    batch = np.random.RandomState(0).rand(5, 3, 2, 3).astype(np.float32)
+    grid = torchvision.utils.make_grid(torch.tensor(batch), nrow=2, padding=1, pad_value=0.5)
+    # 2 per row, 3 rows: (rows*(H+pad)+pad, cols*(W+pad)+pad)
+    assert grid.shape == torch.Size([3, 3 * 3 + 1, 2 * 4 + 1])
+    g = grid.numpy()
+    np.testing.assert_array_equal(g[:, 1:3, 1:4], batch[0])
+    np.testing.assert_array_equal(g[:, 4:6, 5:8], batch[3])
+    np.testing.assert_array_equal(g[:, 7:9, 1:4], batch[4])
+    assert (g[:, 0] == 0.5).all() and (g[:, 7:9, 5:8] == 0.5).all()
+    gray = torchvision.utils.make_grid([torch.zeros(1, 2, 2), torch.ones(1, 2, 2)], padding=0)
+    assert gray.shape == torch.Size([3, 2, 4])  # one channel repeated to three
+    single = torchvision.utils.make_grid(torch.tensor(batch[:1]))
+    np.testing.assert_array_equal(single.numpy(), batch[0])
+
+
+def test_make_grid_normalize_and_save_image(tmp_path):
+    batch = np.array([[[[0.0, 2.0]]], [[[4.0, 8.0]]]], dtype=np.float32)
+    whole = torchvision.utils.make_grid(torch.tensor(batch), padding=0, normalize=True).numpy()
+    np.testing.assert_allclose(whole[0], [[0.0, 0.25, 0.5, 1.0]])
+    each = torchvision.utils.make_grid(torch.tensor(batch), padding=0, normalize=True, scale_each=True).numpy()
+    np.testing.assert_allclose(each[0], [[0.0, 1.0, 0.0, 1.0]])
+    ranged = torchvision.utils.make_grid(torch.tensor(batch), padding=0, normalize=True, value_range=(0.0, 4.0)).numpy()
+    np.testing.assert_allclose(ranged[0], [[0.0, 0.5, 1.0, 1.0]])
+    with pytest.raises(TypeError, match="value_range has to be a tuple"):
+        torchvision.utils.make_grid(torch.tensor(batch), normalize=True, value_range=[0, 1])
+    images = np.random.RandomState(1).rand(2, 3, 3, 4).astype(np.float32)
+    path = tmp_path / "grid.png"
+    torchvision.utils.save_image(torch.tensor(images), str(path), padding=0)
+    saved = np.asarray(Image.open(path))
+    expected = np.clip(np.concatenate(list(images), axis=2) * 255 + 0.5, 0, 255).transpose(1, 2, 0).astype(np.uint8)
+    np.testing.assert_array_equal(saved, expected)

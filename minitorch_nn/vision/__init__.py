@@ -4,6 +4,6 @@ Like torchvision beside torch, this is a separate import: ``import minitorch_nn`
 (nor Pillow, which it needs for its images).
 """
 
-from . import datasets, transforms
+from . import datasets, transforms, utils
 
-__all__ = ["datasets", "transforms"]
+__all__ = ["datasets", "transforms", "utils"]
