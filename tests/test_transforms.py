@@ -341,8 +341,58 @@ def test_random_rotation_uses_pillow_rotate():
         T.RandomRotation(-1)
     with pytest.raises(ValueError, match="If degrees is a sequence, it must be of len 2."):
         T.RandomRotation((1, 2, 3))
-    with pytest.raises(TypeError, match="rotate takes a PIL Image"):
-        T.RandomRotation(10)(torch.zeros(3, 2, 2))
+    with pytest.raises(ValueError, match="Interpolation mode 'bicubic' is unsupported with Tensor input"):
+        TF.rotate(torch.zeros(3, 2, 2), 10.0, T.InterpolationMode.BICUBIC)
+
+
+def torchvision_rotate_in_torch(
+    data: np.ndarray, angle: float, mode: str, expand: bool, fill: list[float]
+) -> np.ndarray:
+    """torchvision's tensor rotation written out with torch: inverse matrix, affine grid, grid_sample, fill mask."""
+    img = real_torch.tensor(data)[None]
+    rot = math.radians(-angle)
+    matrix = [math.cos(rot), math.sin(rot), 0.0, -math.sin(rot), math.cos(rot), 0.0]
+    h, w = data.shape[-2:]
+    ow, oh = w, h
+    if expand:
+        pts = real_torch.tensor(
+            [[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]]
+        )
+        new_pts = pts @ real_torch.tensor(matrix).view(2, 3).T
+        size = real_torch.ceil((new_pts.max(0)[0] / 1e-4).trunc() * 1e-4) - real_torch.floor(
+            (new_pts.min(0)[0] / 1e-4).trunc() * 1e-4
+        )
+        ow, oh = int(size[0]), int(size[1])
+    theta = real_torch.tensor(matrix).reshape(1, 2, 3)
+    base = real_torch.empty(1, oh, ow, 3)
+    base[..., 0] = real_torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, steps=ow)
+    base[..., 1] = real_torch.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, steps=oh).unsqueeze(-1)
+    base[..., 2] = 1
+    grid = (
+        base.view(1, oh * ow, 3).bmm(theta.transpose(1, 2) / real_torch.tensor([0.5 * w, 0.5 * h])).view(1, oh, ow, 2)
+    )
+    img = real_torch.cat((img, real_torch.ones_like(img[:, :1])), 1)
+    out = real_torch.nn.functional.grid_sample(img, grid, mode=mode, padding_mode="zeros", align_corners=False)
+    mask, out = out[:, -1:].expand_as(out[:, :-1]), out[:, :-1]
+    fill_img = real_torch.tensor(fill).view(1, -1, 1, 1).expand_as(out)
+    out = real_torch.where(mask < 0.5, fill_img, out) if mode == "nearest" else out * mask + (1 - mask) * fill_img
+    return out[0].numpy()
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+@pytest.mark.parametrize("expand", [False, True])
+def test_rotate_tensor_as_torchvision(mode, expand):
+    data = chw(5, (3, 5, 6))
+    out = TF.rotate(torch.tensor(data), 33.0, T.InterpolationMode(mode), expand=expand, fill=[0.1, 0.2, 0.3])
+    expected = torchvision_rotate_in_torch(data, 33.0, mode, expand, [0.1, 0.2, 0.3])
+    assert out.shape == torch.Size(expected.shape)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)
+    # a quarter turn of the nearest kind moves pixels exactly
+    square = chw(6, (1, 4, 4))
+    turned = TF.rotate(torch.tensor(square), 90.0)
+    np.testing.assert_array_equal(turned.numpy(), np.rot90(square, 1, axes=(1, 2)))
+    torch.manual_seed(0)
+    assert T.RandomRotation(20)(torch.tensor(data)).shape == torch.Size([3, 5, 6])
 
 
 # ---- colour ---------------------------------------------------------------------------------------

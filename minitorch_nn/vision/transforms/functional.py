@@ -8,6 +8,7 @@ is differentiable where torchvision's is.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from enum import Enum
@@ -16,12 +17,12 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
-from ... import cat
+from ... import cat, where
 from ... import nn as _nn
 from ... import round as _round
 from ...autograd.tensor import Tensor
 from ...autograd.types import float32, float64, int16, int32, int64, uint8
-from ...factories import as_tensor, from_numpy, zeros_like
+from ...factories import as_tensor, from_numpy, ones_like, zeros_like
 
 F = _nn.functional
 
@@ -433,6 +434,69 @@ def vflip(img: Any) -> Any:
     return img.transpose(Image.FLIP_TOP_BOTTOM) if _is_pil_image(img) else img.flip(-2)
 
 
+def _inverse_rotation_matrix(center: list[float], angle: float) -> list[float]:
+    """The 2x3 matrix taking output pixel coordinates (about the image centre) back to input ones."""
+    rot = math.radians(angle)
+    cx, cy = center
+    matrix = [math.cos(rot), math.sin(rot), 0.0, -math.sin(rot), math.cos(rot), 0.0]
+    matrix[2] += matrix[0] * -cx + matrix[1] * -cy + cx
+    matrix[5] += matrix[3] * -cx + matrix[4] * -cy + cy
+    return matrix
+
+
+def _expanded_size(matrix: list[float], w: int, h: int) -> tuple[int, int]:
+    """The (w, h) that holds the whole rotated image (corners rounded outwards, within 1e-4)."""
+    pts = np.array(
+        [[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]],
+        np.float32,
+    )
+    new_pts = pts @ np.array(matrix, np.float32).reshape(2, 3).T
+    tol = 1e-4
+    cmax = np.ceil(np.trunc(new_pts.max(axis=0) / tol) * tol)
+    cmin = np.floor(np.trunc(new_pts.min(axis=0) / tol) * tol)
+    size = cmax - cmin
+    return int(size[0]), int(size[1])
+
+
+def _rotate_tensor(img: Tensor, matrix: list[float], mode: str, expand: bool, fill: list[float] | None) -> Tensor:
+    """torchvision's tensor rotation: an affine grid over output pixel centres, sampled with grid_sample.
+
+    With ``fill``, a channel of ones is sampled alongside; where it comes back below 1 the output
+    lies (partly) outside the input and is filled (``nearest``: replaced where under 0.5; others: blended).
+    """
+    w, h = img.shape[-1], img.shape[-2]
+    ow, oh = _expanded_size(matrix, w, h) if expand else (w, h)
+    out_dtype = img.dtype
+    squeeze = img.ndim == 3
+    x = img.unsqueeze(0) if squeeze else img
+    x = x if x.is_floating_point() else x.to(float32)
+    real = np.float64 if x.dtype == float64 else np.float32
+    theta = np.array(matrix, dtype=real).reshape(2, 3)
+    xs = np.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow, dtype=real)
+    ys = np.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh, dtype=real)
+    base = np.stack(
+        [np.broadcast_to(xs, (oh, ow)), np.broadcast_to(ys[:, None], (oh, ow)), np.ones((oh, ow), real)], -1
+    )
+    grid = (base.reshape(-1, 3) @ (theta.T / np.array([0.5 * w, 0.5 * h], real))).reshape(1, oh, ow, 2)
+    grid = from_numpy(np.ascontiguousarray(np.broadcast_to(grid, (x.shape[0], oh, ow, 2))))
+    if fill is not None:
+        x = cat((x, ones_like(x[:, :1])), dim=1)
+    x = F.grid_sample(x, grid, mode=mode, padding_mode="zeros", align_corners=False)
+    if fill is not None:
+        mask = x[:, -1:].expand_as(x[:, :-1])
+        x = x[:, :-1]
+        fill_img = as_tensor(fill, dtype=x.dtype).view(1, len(fill), 1, 1).expand_as(x)
+        if mode == "nearest":
+            x = where(mask < 0.5, fill_img, x)
+        else:
+            x = x * mask + (1.0 - mask) * fill_img
+    if squeeze:
+        x = x.squeeze(0)
+    if x.dtype != out_dtype:
+        x = _round(x).to(out_dtype)
+    return x
+
+
 def rotate(
     img: Any,
     angle: float,
@@ -443,15 +507,26 @@ def rotate(
 ) -> Any:
     """Rotate counter-clockwise by ``angle`` degrees about ``center`` (default: the middle).
 
-    PIL images only (Pillow's ``Image.rotate``, as torchvision); rotating a tensor needs an
-    affine resampling this module does not have, so a tensor is refused with a TypeError.
+    PIL images through Pillow's ``Image.rotate``; tensors by ``grid_sample`` on torchvision's affine grid
+    (``nearest`` or ``bilinear``).
     """
     if isinstance(interpolation, int):
         interpolation = _interpolation_modes_from_int(interpolation)
-    if not _is_pil_image(img):
-        raise TypeError(f"rotate takes a PIL Image here (convert with ToPILImage first). Got {type(img)}")
-    fillcolor = None if fill is None else _pil_fill(fill, img)
-    return img.rotate(angle, pil_modes_mapping[interpolation], expand, center, fillcolor=fillcolor)
+    _check_image(img)
+    if _is_pil_image(img):
+        fillcolor = None if fill is None else _pil_fill(fill, img)
+        return img.rotate(angle, pil_modes_mapping[interpolation], expand, center, fillcolor=fillcolor)
+    if interpolation.value not in ("nearest", "bilinear"):
+        raise ValueError(f"Interpolation mode '{interpolation.value}' is unsupported with Tensor input")
+    center_f = [0.0, 0.0]
+    if center is not None:
+        _, height, width = get_dimensions(img)
+        center_f = [1.0 * (c - s * 0.5) for c, s in zip(center, [width, height])]
+    matrix = _inverse_rotation_matrix(center_f, -angle)
+    if fill is not None:
+        channels = get_dimensions(img)[0]
+        fill = [float(fill)] * channels if isinstance(fill, numbers.Number) else [float(f) for f in fill]
+    return _rotate_tensor(img, matrix, interpolation.value, expand, fill)
 
 
 # ---- colour ----------------------------------------------------------------------------------

@@ -385,7 +385,7 @@ def _setup_angle(x: Any, name: str, req_sizes: tuple[int, ...] = (2,)) -> list[f
 
 
 class RandomRotation(nn.Module):
-    """Rotate a PIL image by an angle drawn uniformly from ``degrees`` (Pillow's ``Image.rotate``)."""
+    """Rotate by an angle drawn uniformly from ``degrees`` (PIL: ``Image.rotate``; tensors: ``grid_sample``)."""
 
     def __init__(
         self,
