@@ -217,3 +217,45 @@ def test_purge_step_queue_and_default_dir(tmp_path, monkeypatch):
         log_dir = default.get_logdir()
     assert log_dir.startswith("runs" + os.sep) and log_dir.endswith("_exp")
     assert os.listdir(tmp_path / log_dir)
+
+
+def test_add_hparams(tmp_path):
+    with SummaryWriter(str(tmp_path)) as writer:
+        writer.add_hparams(
+            {"lr": 0.1, "optimizer": "adam", "batch": torch.tensor([64]), "skip": None},
+            {"hparam/accuracy": 0.75},
+            hparam_domain_discrete={"optimizer": ["adam", "sgd"]},
+            run_name="trial",
+        )
+    evs = [e for e in events(str(tmp_path / "trial")) if "values" in e]
+    tags = [e["values"][0][1][0].decode() for e in evs]
+    assert tags == [
+        "_hparams_/experiment",
+        "_hparams_/session_start_info",
+        "_hparams_/session_end_info",
+        "hparam/accuracy",
+    ]
+
+    def plugin(value: dict) -> tuple[bytes, dict]:
+        data = parse(parse(value[9][0])[1][0])
+        return data[1][0], parse(data[2][0])
+
+    name, content = plugin(evs[0]["values"][0])
+    assert name == b"hparams"
+    experiment = parse(content[2][0])
+    infos = [parse(i) for i in experiment[4]]
+    assert [(i[1][0], i[4][0]) for i in infos] == [(b"lr", 3), (b"optimizer", 1), (b"batch", 3)]  # FLOAT64, STRING
+    domain = [parse(v) for v in parse(infos[1][5][0])[1]]
+    assert [d[3][0] for d in domain] == [b"adam", b"sgd"]
+    assert parse(parse(experiment[5][0])[1][0])[2] == [b"hparam/accuracy"]
+    _, content = plugin(evs[1]["values"][0])
+    entries = {parse(e)[1][0]: parse(parse(e)[2][0]) for e in parse(content[3][0])[1]}
+    assert double(entries[b"lr"][2][0]) == 0.1 and entries[b"optimizer"][3][0] == b"adam"
+    assert double(entries[b"batch"][2][0]) == 64.0 and b"skip" not in entries
+    _, content = plugin(evs[2]["values"][0])
+    assert parse(content[4][0]) == {1: [1]}  # STATUS_SUCCESS
+    assert struct.unpack("<f", evs[3]["values"][0][2][0])[0] == 0.75
+    with pytest.raises(TypeError, match="hparam_dict and metric_dict should be dictionary."):
+        SummaryWriter(str(tmp_path)).add_hparams([], {})
+    with pytest.raises(ValueError, match="value should be one of int, float, str, bool, or torch.Tensor"):
+        SummaryWriter(str(tmp_path)).add_hparams({"x": [1]}, {})

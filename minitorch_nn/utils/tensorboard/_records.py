@@ -15,6 +15,11 @@ bytes (float). Only the fields the SummaryWriter writes are encoded here:
     TensorProto: dtype=1 (DT_STRING=7), tensor_shape=2 (dim=2 {size=1}), string_val=8
     SummaryMetadata: plugin_data=1 {plugin_name=1, content=2}
     SessionLog: status=1 (START=1)
+    hparams plugin (plugin_name "hparams"): HParamsPluginData experiment=2, session_start_info=3,
+      session_end_info=4; Experiment hparam_infos=4, metric_infos=5; HParamInfo name=1, type=4
+      (STRING=1, BOOL=2, FLOAT64=3), domain_discrete=5 (ListValue values=1); MetricInfo name=1
+      {tag=2}; SessionStartInfo hparams=1 (map entries key=1, value=2); SessionEndInfo status=1
+      (SUCCESS=1); google.protobuf.Value number_value=2, string_value=3, bool_value=4
 
 Writing these few fields directly keeps the writer free of the protobuf runtime (tensorboardX and
 torch's writer both need it, plus the generated message classes).
@@ -164,6 +169,34 @@ def text_value(tag: str, text: str) -> bytes:
     shape = field_bytes(2, field_varint(1, 1))  # one dim of size 1
     tensor = field_varint(1, 7) + field_bytes(2, shape) + field_bytes(8, text)
     return field_bytes(1, tag) + field_bytes(8, tensor) + field_bytes(9, metadata)
+
+
+def _plugin_value(tag: str, plugin_name: str, content: bytes) -> bytes:
+    plugin_data = field_bytes(1, plugin_name) + (field_bytes(2, content) if content else b"")
+    return field_bytes(1, tag) + field_bytes(9, field_bytes(1, plugin_data))
+
+
+def struct_value(value: float | str) -> bytes:
+    """A google.protobuf.Value holding a number or a string."""
+    return field_bytes(3, value) if isinstance(value, str) else field_double(2, value)
+
+
+def hparams_values(hparams: dict[str, float | str], domains: dict[str, list], metric_tags: list[str]) -> list[bytes]:
+    """The experiment, session-start and session-end Values of the hparams plugin."""
+    infos = b""
+    starts = b""
+    for name, value in hparams.items():
+        info = field_bytes(1, name) + field_varint(4, 1 if isinstance(value, str) else 3)
+        if name in domains:
+            info += field_bytes(5, b"".join(field_bytes(1, struct_value(d)) for d in domains[name]))
+        infos += field_bytes(4, info)
+        starts += field_bytes(1, field_bytes(1, name) + field_bytes(2, struct_value(value)))
+    metrics = b"".join(field_bytes(5, field_bytes(1, field_bytes(2, tag))) for tag in metric_tags)
+    return [
+        _plugin_value("_hparams_/experiment", "hparams", field_bytes(2, infos + metrics)),
+        _plugin_value("_hparams_/session_start_info", "hparams", field_bytes(3, starts)),
+        _plugin_value("_hparams_/session_end_info", "hparams", field_bytes(4, field_varint(1, 1))),
+    ]
 
 
 def png(hwc: np.ndarray) -> bytes:

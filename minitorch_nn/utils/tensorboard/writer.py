@@ -6,7 +6,7 @@ each add; there is no background thread), on ``flush()`` and on ``close()``. Val
 torch's writer takes them: Python numbers, NumPy arrays or tensors (detached, to NumPy).
 
 ``add_graph`` is not offered: torch's records a ``torch.jit.trace`` of the model, which this engine
-does not have. ``add_hparams`` is not offered either (its plugin protos are not encoded here).
+does not have.
 """
 
 from __future__ import annotations
@@ -280,6 +280,42 @@ class SummaryWriter:
     ) -> None:
         """Markdown text, shown by TensorBoard's text plugin under ``<tag>/text_summary``."""
         self._add(_records.text_value(tag + "/text_summary", text_string), global_step, walltime)
+
+    def add_hparams(
+        self,
+        hparam_dict: dict[str, Any],
+        metric_dict: dict[str, Any],
+        hparam_domain_discrete: dict[str, list] | None = None,
+        run_name: str | None = None,
+        global_step: int | None = None,
+    ) -> None:
+        """One run of a hyperparameter search, in ``log_dir/<run_name>`` (default: the time), for the HPARAMS tab.
+
+        Numbers (bools and one-element tensors included, as torch counts them) are FLOAT64
+        hparams, strings STRING ones; ``metric_dict``'s values are written as scalars of the run.
+        """
+        if type(hparam_dict) is not dict or type(metric_dict) is not dict:
+            raise TypeError("hparam_dict and metric_dict should be dictionary.")
+        hparam_domain_discrete = hparam_domain_discrete or {}
+        values: dict[str, float | str] = {}
+        for name, value in hparam_dict.items():
+            if value is None:
+                continue
+            if isinstance(value, int | float):
+                values[name] = float(value)
+            elif isinstance(value, str):
+                values[name] = value
+            elif isinstance(value, Tensor):
+                values[name] = float(_to_numpy(value).reshape(-1)[0])
+            else:
+                raise ValueError("value should be one of int, float, str, bool, or torch.Tensor")
+        if not run_name:
+            run_name = str(time.time())
+        with SummaryWriter(log_dir=os.path.join(self.log_dir, run_name)) as run:
+            for value in _records.hparams_values(values, hparam_domain_discrete, list(metric_dict)):
+                run._add(value, global_step, None)
+            for tag, metric in metric_dict.items():
+                run.add_scalar(tag, metric, global_step)
 
     def flush(self) -> None:
         for writer in self.all_writers.values():
