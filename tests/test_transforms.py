@@ -191,6 +191,9 @@ def test_center_crop_pil_and_tensor():
     np.testing.assert_array_equal(np.asarray(out), np.asarray(img)[2:5, 1:5])
     x = torch.tensor(chw(0, (3, 7, 6)))
     np.testing.assert_array_equal(T.CenterCrop(3)(x).numpy(), x.numpy()[:, 2:5, 2:5])
+    # odd margins round half to even, as torchvision's int(round(...)): 1.5 -> 2, 2.5 -> 2
+    y = torch.tensor(chw(1, (3, 6, 8)))
+    np.testing.assert_array_equal(T.CenterCrop(3)(y).numpy(), y.numpy()[:, 2:5, 2:5])
     big = T.CenterCrop((9, 8))(x)  # larger than the image: zero padding around it
     assert big.shape == torch.Size([3, 9, 8])
     np.testing.assert_array_equal(big.numpy()[:, 1:8, 1:7], x.numpy())

