@@ -517,3 +517,20 @@ def test_movedim_of_0d_is_an_alias():
     for lib in (torch, mt):
         s = lib.tensor(3.0, requires_grad=True)
         assert s.movedim(0, 0).grad_fn.name() == "AliasBackward0"
+
+
+def test_tensor_unfold_errors_views_and_0d_match_torch():
+    def run(lib):
+        out = []
+        for args in [(0, 11, 1), (0, 3, 0), (2, 1, 1), (0, 3, -1)]:
+            out.append(raised(lambda a=args: lib.arange(10.0).unfold(*a)))
+        out.append(raised(lambda: lib.tensor(5.0).unfold(0, 2, 1)))
+        out.append(lib.tensor(5.0).unfold(0, 1, 1).tolist())
+        out.append(list(lib.tensor(5.0).unfold(-1, 0, 1).shape))
+        base = lib.zeros(6)
+        view = base.unfold(0, 2, 2)
+        view[1, 0] = 7.0  # a view: the write reaches the base, under the same version counter
+        out += [base.tolist(), view._version == base._version, list(lib.zeros(2, 5).unfold(1, 2, 1).stride())]
+        return out
+
+    assert run(mt) == run(torch)

@@ -315,6 +315,57 @@ class Diagonal(Function):
         return out, None, None, None
 
 
+class Unfold(Function):
+    """y[..., w, ..., j] = x[..., w * step + j, ...]: the windows of ``size`` along ``dim``, ``step`` apart,
+    as a new last dim (a view; windows overlap when step < size).
+
+    Input element i along dim is read by every window w with w * step <= i < w * step + size, so
+    dx = the sum over the window offsets j of dy[..., j] scattered to positions j, j + step, ... .
+    """
+
+    node_name = "UnfoldBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
+        ctx.shape, ctx.where = x.shape, (dim, size, step)
+        return _unfold_view(x, dim, size, step)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        dim, size, step = ctx.where
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        if out.ndim == 0:
+            out[...] = grad.sum()  # the window read the element once (or not at all)
+            return out, None, None, None
+        count = grad.shape[dim]
+        for j in range(size):  # windows overlap: one slice-add per offset inside the window
+            index = [slice(None)] * out.ndim
+            index[dim] = slice(j, j + step * (count - 1) + 1, step)
+            out[tuple(index)] += grad[..., j]
+        return out, None, None, None
+
+
+def _unfold_view(x: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
+    if x.ndim == 0:  # a 0-d tensor is one window of its one element (or none, for size 0)
+        return np.lib.stride_tricks.as_strided(x, (size,), (x.itemsize,))
+    count = (x.shape[dim] - size) // step + 1
+    shape = x.shape[:dim] + (count,) + x.shape[dim + 1 :] + (size,)
+    strides = x.strides[:dim] + (x.strides[dim] * step,) + x.strides[dim + 1 :] + (x.strides[dim],)
+    return np.lib.stride_tricks.as_strided(x, shape, strides)
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Tensor.unfold: the slices of ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
+    dim = wrap_dim(dimension, max(input.ndim, 1))
+    length = input.shape[dim] if input.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(input, dim, size, step)
+
+
 def _storage(x: np.ndarray) -> tuple[np.ndarray, int]:
     """(x's storage as a flat array, the offset of x's first element in it), as torch counts them.
 
@@ -744,6 +795,7 @@ __all__ = [
 moveaxis = movedim
 
 TENSOR_METHODS = {
+    "unfold": unfold,
     "view": view,
     "view_as": view_as,
     "reshape": reshape,

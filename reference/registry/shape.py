@@ -131,7 +131,21 @@ def _sum_of(parts: Any) -> Any:
     return total
 
 
+@st.composite
+def _unfold(draw: Any) -> Any:
+    """Windows along a dim: size up to the dim's length (0 too), steps smaller and larger than the size."""
+    shape = draw(S.shapes(0, 3))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    n = max(len(shape), 1)
+    dim = draw(st.integers(-n, n - 1))
+    length = shape[dim] if shape else 1
+    kwargs = {"dimension": dim, "size": draw(st.integers(0, length)), "step": draw(st.integers(1, 3))}
+    return S.sample((S.array(rng, shape),), kwargs, noncontiguous=draw(st.booleans()), seed=seed)
+
+
 OPS = [
+    OpInfo("tensor_unfold", lambda lib, x, dimension, size, step: x.unfold(dimension, size, step) * 1, _unfold),
     OpInfo("view", lambda lib, x, shape: (x * 1).view(*shape) * 2, _view),
     OpInfo("view_leaf", lambda lib, x, shape: x.view(shape), _view),
     OpInfo("t", lambda lib, x: x.t(), lambda: _tensor(0, 2)),
