@@ -23,7 +23,11 @@ UNARY = (
     "log10 log1p log2 logit nan_to_num neg negative rad2deg reciprocal round rsqrt sgn sigmoid sign signbit sin "
     "sinc sinh sqrt square tan tanh trunc msort tril triu nonzero diag"
 ).split()
-BINARY = "add sub subtract mul multiply div divide pow maximum minimum eq ne lt le gt ge logical_and logical_or logical_xor".split()
+BINARY = (
+    "add sub subtract mul multiply div divide pow maximum minimum eq ne lt le gt ge logical_and logical_or logical_xor "
+    "atan2 copysign float_power floor_divide fmax fmin fmod greater greater_equal hypot less less_equal logaddexp "
+    "logaddexp2 not_equal remainder xlogy"
+).split()
 REDUCE = "amax amin all any cumsum cumprod logcumsumexp logsumexp mean nanmean prod std var sum".split()
 PAIRS = "aminmax cummax cummin max min mode sort".split()
 STACKS = "cat concat stack hstack vstack dstack column_stack row_stack".split()
@@ -41,6 +45,12 @@ def calls(lib: Any) -> dict[str, Any]:
         table[name] = _bound(getattr(lib, name), x)
     table["acosh"] = lambda out: lib.acosh(x + 1, out=out)
     table["logical_not"] = lambda out: lib.logical_not(x > 0.5, out=out)
+    for name in ("isneginf", "isposinf"):
+        table[name] = _bound(getattr(lib, name), x)
+    n = lib.tensor([[3, 5], [6, 12]])
+    for name in ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift"):
+        table[name] = _bound(getattr(lib, name), n, lib.tensor([[1, 2], [3, 1]]))
+    table["bitwise_not"] = _bound(lib.bitwise_not, n)
     for name in BINARY:
         table[name] = _bound(getattr(lib, name), x, y)
     for name in REDUCE:
@@ -60,6 +70,15 @@ def calls(lib: Any) -> dict[str, Any]:
             "bmm": lambda out: lib.bmm(x[None], x.t()[None], out=out),
             "matmul": lambda out: lib.matmul(x, v, out=out),
             "mv": lambda out: lib.mv(x, v, out=out),
+            "addmv": lambda out: lib.addmv(v[:3], x, v, out=out),
+            "addr": lambda out: lib.addr(x, v[:3], v, out=out),
+            "baddbmm": lambda out: lib.baddbmm(x[None, :, :3], x[None], x.t()[None, :, :3], out=out),
+            "addbmm": lambda out: lib.addbmm(x[:, :3], x[None], x.t()[None, :, :3], out=out),
+            "ger": lambda out: lib.ger(v, v, out=out),
+            "inner": lambda out: lib.inner(x, y, out=out),
+            "kron": lambda out: lib.kron(x[:2, :2], y[:2, :2], out=out),
+            "vdot": lambda out: lib.vdot(v, v, out=out),
+            "lerp": lambda out: lib.lerp(x, y, 0.3, out=out),
             "addmm": lambda out: lib.addmm(v[:3, None], x, x.t(), out=out),
             "clamp": lambda out: lib.clamp(x, min=0.3, out=out),
             "clip": lambda out: lib.clip(x, max=0.6, out=out),

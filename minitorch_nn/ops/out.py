@@ -31,18 +31,21 @@ from .return_types import NamedResult, named_result
 # torch functions that take out= (their torch.X form); generated from torch's signatures and kept
 # to the ones this library has
 OUT_FUNCTIONS = (
-    "abs", "acos", "acosh", "add", "addmm", "all", "amax", "amin", "aminmax", "any", "arange", "asin",
-    "asinh", "atan", "atanh", "bmm", "cat", "ceil", "clamp", "clip", "column_stack", "concat", "cos",
-    "cosh", "cummax", "cummin", "cumprod", "cumsum", "deg2rad", "diag", "div", "divide", "dot",
-    "dstack", "eq", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix", "floor", "frac",
-    "full", "gather", "ge", "gt", "hstack", "index_select", "kthvalue", "le", "linspace", "log",
-    "log10", "log1p", "log2", "logcumsumexp", "logical_and", "logical_not", "logical_or",
-    "logical_xor", "logit", "logspace", "logsumexp", "lt", "masked_select", "matmul", "max", "maximum",
-    "mean", "min", "minimum", "mm", "mode", "msort", "mul", "multiply", "mv", "nan_to_num", "nanmean",
-    "narrow_copy", "ne", "neg", "negative", "nonzero", "norm", "ones", "outer", "pow", "prod",
-    "rad2deg", "reciprocal", "round", "row_stack", "rsqrt", "sgn", "sigmoid", "sign", "signbit", "sin",
-    "sinc", "sinh", "sort", "sqrt", "square", "stack", "std", "sub", "subtract", "sum",
-    "take_along_dim", "tan", "tanh", "topk", "tril", "triu", "trunc", "var", "vstack", "where", "zeros",
+    "abs", "acos", "acosh", "add", "addbmm", "addmm", "addmv", "addr", "all", "amax", "amin", "aminmax", "any",
+    "arange", "asin", "asinh", "atan", "atan2", "atanh", "baddbmm", "bitwise_and", "bitwise_left_shift",
+    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bmm", "cat", "ceil", "clamp", "clip",
+    "column_stack", "concat", "copysign", "cos", "cosh", "cummax", "cummin", "cumprod", "cumsum", "deg2rad",
+    "diag", "div", "divide", "dot", "dstack", "eq", "erf", "erfc", "erfinv", "exp", "exp2", "expm1", "eye", "fix",
+    "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "frac", "full", "gather", "ge", "ger",
+    "greater", "greater_equal", "gt", "hstack", "hypot", "index_select", "inner", "isneginf", "isposinf", "kron",
+    "kthvalue", "le", "lerp", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2", "logaddexp",
+    "logaddexp2", "logcumsumexp", "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "logspace",
+    "logsumexp", "lt", "masked_select", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mode",
+    "msort", "mul", "multiply", "mv", "nan_to_num", "nanmean", "narrow_copy", "ne", "neg", "negative", "nonzero",
+    "norm", "not_equal", "ones", "outer", "pow", "prod", "rad2deg", "reciprocal", "remainder", "round",
+    "row_stack", "rsqrt", "sgn", "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "sort", "sqrt", "square",
+    "stack", "std", "sub", "subtract", "sum", "take_along_dim", "tan", "tanh", "topk", "tril", "triu", "trunc",
+    "var", "vdot", "vstack", "where", "xlogy", "zeros",
 )  # fmt: skip
 
 _KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
