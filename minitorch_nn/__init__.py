@@ -83,6 +83,7 @@ short = int16
 bool = bool_  # noqa: A001
 
 from . import accelerator, autograd, cuda, linalg, nn, optim, random, utils  # noqa: E402
+from .ops import return_types  # noqa: E402  (torch.return_types: sort, max, topk, ... and their _out forms)
 from .ops.out import add_out_arguments as _add_out_arguments  # noqa: E402
 
 _add_out_arguments(globals())  # torch.add(a, b, out=c) and the other functions that take out=

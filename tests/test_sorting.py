@@ -172,3 +172,14 @@ def test_unique_outputs_carry_no_graph():
     x = mt.tensor([2.0, 1.0, 2.0], requires_grad=True)
     assert not mt.unique(x).requires_grad and not mt.unique_consecutive(x).requires_grad
     assert not mt.argsort(x).requires_grad and mt.sort(x).values.requires_grad
+
+
+def test_return_types_are_reachable_as_torchs():
+    for name, call in [
+        ("sort", lambda lib: lib.sort(lib.tensor([2.0, 1.0]))),
+        ("max", lambda lib: lib.tensor([[1.0, 3.0]]).max(1)),
+    ]:
+        ours, theirs = call(mt), call(torch)
+        assert isinstance(ours, getattr(mt.return_types, name)) and isinstance(
+            theirs, getattr(torch.return_types, name)
+        )
