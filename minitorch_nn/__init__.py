@@ -36,6 +36,7 @@ from .autograd.types import (
 from .factories import *  # noqa: F403
 from .ops.activation import *  # noqa: F403
 from .ops.arithmetic import *  # noqa: F403
+from .ops.bilinear import *  # noqa: F403
 from .ops.binary import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403

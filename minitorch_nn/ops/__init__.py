@@ -8,6 +8,7 @@ it provides in ``TENSOR_METHODS`` (bound by ``minitorch_nn/_bindings.py``).
 from . import (
     activation,
     arithmetic,
+    bilinear,
     binary,
     comparison,
     conv,
@@ -58,6 +59,7 @@ FAMILIES = (
     sampling,
     fold,
     distributions,
+    bilinear,
     spectral,
 )
 
