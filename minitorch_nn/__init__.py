@@ -44,6 +44,7 @@ from .ops.distributions import *  # noqa: F403
 from .ops.embedding import *  # noqa: F403
 from .ops.fold import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.instancenorm import *  # noqa: F403
 from .ops.layout import *  # noqa: F403
 from .ops.matmul import *  # noqa: F403
 from .ops.padding import *  # noqa: F403

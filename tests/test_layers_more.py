@@ -142,3 +142,77 @@ def test_dropout3d_warns_as_torch_on_other_ranks():
             lib.nn.functional.dropout3d(_t(lib, 2, 3), 0.5)
         messages.append([str(w.message) for w in caught])
     assert messages[0] == messages[1] and messages[0]
+
+
+INSTANCE_NORM_CASES = [
+    (1, {}, (2, 3, 5)),
+    (1, {"affine": True}, (3, 4)),
+    (2, {"affine": True, "track_running_stats": True}, (2, 3, 3, 4)),
+    (2, {"track_running_stats": True, "momentum": None}, (3, 2, 3)),
+    (3, {"affine": True, "eps": 1e-3, "momentum": 0.3}, (2, 3, 2, 2, 3)),
+    (3, {"affine": True, "bias": False, "track_running_stats": True}, (3, 2, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("d, kwargs, shape", INSTANCE_NORM_CASES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_instance_norm_modules_match_torch(d, kwargs, shape, dtype):
+    torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
+    ours = getattr(mt.nn, f"InstanceNorm{d}d")(3, **kwargs, dtype=mt.float64 if dtype == np.float64 else mt.float32)
+    theirs = getattr(torch.nn, f"InstanceNorm{d}d")(3, **kwargs, dtype=torch_dtype)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    if ours.weight is not None:  # non-trivial affine parameters, copied across
+        rng = np.random.default_rng(3)
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            values = rng.uniform(0.5, 1.5, tuple(q.shape))
+            p.data = mt.tensor(values.astype(dtype))
+            q.data = torch.tensor(values, dtype=torch_dtype)
+    x = np.random.default_rng(d).standard_normal(shape) * 2 + 1
+    for step in range(2):  # training twice (running statistics move), then eval
+        report = compare_modules(ours, theirs, [x + step], dtype)
+        assert report.ok, str(report)
+    for name, buffer in theirs.named_buffers():
+        np.testing.assert_allclose(dict(ours.named_buffers())[name].numpy(), buffer.numpy(), rtol=1e-5)
+    ours.eval(), theirs.eval()
+    report = compare_modules(ours, theirs, [x], dtype)
+    assert report.ok, str(report)
+
+
+def test_instance_norm_graph_matches_torch():
+    sig = []
+    for lib in (mt, torch):
+        m = lib.nn.InstanceNorm1d(3, affine=True)
+        y = m(lib.tensor(np.random.default_rng(0).standard_normal((2, 3, 4)).astype(np.float32), requires_grad=True))
+        bn = y.grad_fn.next_functions[0][0]
+        sig.append((y.grad_fn.name(), bn.name(), [f and type(f).__name__ for f, _ in bn.next_functions]))
+    assert sig[0] == sig[1]
+
+
+@pytest.mark.parametrize("shape, size", [((2, 5, 3), 3), ((2, 4, 3, 3), 2), ((1, 6, 2, 2, 2), 5), ((2, 3, 4), 1)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_local_response_norm_matches_torch(shape, size, dtype):
+    ours, theirs = mt.nn.LocalResponseNorm(size, 0.5, 0.6, 2.0), torch.nn.LocalResponseNorm(size, 0.5, 0.6, 2.0)
+    assert repr(ours) == repr(theirs)
+    x = np.random.default_rng(0).standard_normal(shape)
+    report = compare_modules(ours, theirs, [x], dtype)
+    assert report.ok, str(report)
+    y = [lib.nn.functional.local_response_norm(lib.tensor(x, requires_grad=True), size) for lib in (mt, torch)]
+    assert y[0].grad_fn.name() == y[1].grad_fn.name()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.nn.functional.instance_norm(_t(lib, 2, 3, 1)),
+        lambda lib: lib.nn.functional.instance_norm(_t(lib, 2, 3, 4), use_input_stats=False),
+        lambda lib: lib.nn.InstanceNorm1d(3)(_t(lib, 2, 3, 4, 5)),
+        lambda lib: lib.nn.InstanceNorm2d(3, affine=True)(_t(lib, 2, 4, 3, 3)),
+        lambda lib: lib.nn.InstanceNorm3d(3)(_t(lib, 3, 3)),
+        lambda lib: lib.nn.functional.local_response_norm(_t(lib, 2, 3), 2),
+    ],
+)
+def test_norm_errors_match_torch(call):
+    theirs = raised(lambda: call(torch))
+    assert theirs is not None
+    assert raised(lambda: call(mt)) == theirs

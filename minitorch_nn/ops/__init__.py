@@ -17,6 +17,7 @@ from . import (
     embedding,
     fold,
     indexing,
+    instancenorm,
     layout,
     loss,
     matmul,
@@ -60,6 +61,7 @@ FAMILIES = (
     fold,
     distributions,
     bilinear,
+    instancenorm,
     spectral,
 )
 
