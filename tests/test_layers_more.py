@@ -216,3 +216,20 @@ def test_norm_errors_match_torch(call):
     theirs = raised(lambda: call(torch))
     assert theirs is not None
     assert raised(lambda: call(mt)) == theirs
+
+
+@pytest.mark.parametrize(
+    "dim, sizes, shape",
+    [(1, (2, 3), (4, 6)), (-1, (-1, 2), (4, 6)), (1, [2, 3], (4, 6)), (0, (2, 2), (4, 6)), (1, (2, 4), (4, 6))],
+)
+def test_unflatten_and_identity_match_torch(dim, sizes, shape):
+    results = []
+    for lib in (mt, torch):
+        module = lib.nn.Unflatten(dim, sizes)
+        x = lib.zeros(*shape, requires_grad=True)
+        out = raised(lambda m=module, t=x: m(t))
+        y = None if out else module(x)
+        results.append((repr(module), out, y is not None and (tuple(y.shape), y.grad_fn.name())))
+        identity = lib.nn.Identity(3, unused="argument")
+        assert identity(x) is x and repr(identity) == "Identity()"
+    assert results[0] == results[1]
