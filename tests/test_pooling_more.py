@@ -131,3 +131,47 @@ def test_adaptive_max_pool3d_indices_match_torch():
     theirs = torch.nn.AdaptiveMaxPool3d((2, None, 3), return_indices=True)(torch.tensor(x))
     np.testing.assert_array_equal(ours[1].numpy(), theirs[1].numpy())
     assert ours[1].dtype == mt.int64 and not ours[1].requires_grad
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "args, kwargs, shape",
+    [
+        ((2,), {"output_size": (3, 4)}, (2, 3, 5, 6)),
+        (((2, 3),), {"output_ratio": 0.5}, (3, 7, 7)),
+        ((3,), {"output_size": 4, "return_indices": True}, (1, 2, 9, 8)),
+        ((2,), {"output_ratio": (0.7, 0.4)}, (2, 2, 5, 5)),
+    ],
+)
+def test_fractional_max_pool_module_draws_torchs_windows(args, kwargs, shape, dtype):
+    """After manual_seed the windows (from rand(N, C, 2) in the input's dtype) are torch's."""
+    ours, theirs = mt.nn.FractionalMaxPool2d(*args, **kwargs), torch.nn.FractionalMaxPool2d(*args, **kwargs)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    x = np.random.default_rng(0).permutation(int(np.prod(shape))).reshape(shape) / 10.0
+    for lib in (mt, torch):
+        lib.manual_seed(4)
+    report = compare_modules(ours, theirs, [x], dtype)
+    assert report.ok, str(report)
+    if kwargs.get("return_indices"):
+        for lib in (mt, torch):
+            lib.manual_seed(4)
+        indices = [m(lib.tensor(x.astype(dtype)))[1].numpy() for m, lib in ((ours, mt), (theirs, torch))]
+        np.testing.assert_array_equal(indices[0], indices[1])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.nn.FractionalMaxPool2d(2),
+        lambda lib: lib.nn.FractionalMaxPool2d(2, output_ratio=1.5),
+        lambda lib: lib.nn.FractionalMaxPool2d(2, 3, 0.5),
+        lambda lib: lib.nn.functional.fractional_max_pool2d(_t(lib, 1, 2, 5, 6), 4, output_size=4),
+        lambda lib: lib.nn.functional.fractional_max_pool2d(_t(lib, 1, 2, 5, 6), 2, output_size=(3, 6)),
+        lambda lib: lib.nn.functional.fractional_max_pool2d(_t(lib, 1, 2, 5, 6), 2),
+        lambda lib: lib.nn.functional.fractional_max_pool2d(_t(lib, 1, 2, 5, 6), 2, output_ratio=(0.5, 0.5, 0.5)),
+    ],
+)
+def test_fractional_errors_match_torch(call):
+    theirs = raised(lambda: call(torch))
+    assert theirs is not None
+    assert raised(lambda: call(mt)) == theirs

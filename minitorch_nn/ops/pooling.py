@@ -700,3 +700,76 @@ def max_unpool(input: Tensor, indices: Tensor, output_size: list[int], nd: int) 
             f"Found an invalid max index: {flat[bad[0]]} (output volumes are of size {'x'.join(map(str, size))})"
         )
     return (MaxUnpool if nd == 2 else MaxUnpool3D).apply(input, indices, size)
+
+
+# ---- fractional max pooling ---------------------------------------------------------------
+
+
+def _fractional_starts(samples: np.ndarray, size: int, out: int, k: int) -> np.ndarray:
+    """torch's pseudo-random window starts, per plane (P,) sample u: with alpha = (size - k) / (out - 1),
+    start[i] = int((i + u) * alpha) - int(u * alpha) for i < out - 1, and the last window ends at the edge.
+    The arithmetic is in the input's dtype, as in torch (float32 rounding moves a start)."""
+    dtype = samples.dtype.type
+    starts = np.empty((samples.shape[0], out), dtype=np.int64)
+    if out > 1:
+        alpha = dtype(size - k) / dtype(out - 1)
+        i = np.arange(out - 1, dtype=samples.dtype)
+        scaled = ((i[None, :] + samples[:, None]) * alpha).astype(np.int64)
+        starts[:, :-1] = scaled - (samples * alpha).astype(np.int64)[:, None]
+    if out > 0:
+        starts[:, -1] = size - k
+    return starts
+
+
+class FractionalMaxPool2D(Function):
+    """Max over pseudo-random (kh, kw) windows (one start sequence per plane and axis).
+
+    Forward: y[p, i, j] = max over the window at (start_h[p, i], start_w[p, j]), indices the flat
+    argmax h*width + w (the first maximum, as torch's strict comparison keeps it). Backward as max
+    pooling: dL/dx at each argmax gets the sum of the output gradients routed to it.
+    """
+
+    node_name = "FractionalMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, ksize: tuple, osize: tuple, samples: np.ndarray) -> tuple:
+        height, width = x.shape[-2:]
+        (kh, kw), (oh, ow) = ksize, osize
+        planes = x.reshape(-1, height * width)
+        u = samples.reshape(-1, 2)
+        sw = _fractional_starts(u[:, 0], width, ow, kw)  # sample 0 drives the width, 1 the height (torch's order)
+        sh = _fractional_starts(u[:, 1], height, oh, kh)
+        rows = sh[:, :, None, None, None] + np.arange(kh)[None, None, None, :, None]
+        cols = sw[:, None, :, None, None] + np.arange(kw)[None, None, None, None, :]
+        flat = (rows * width + cols).reshape(u.shape[0], oh, ow, kh * kw)
+        taps = np.take_along_axis(planes, flat.reshape(u.shape[0], -1), axis=1).reshape(flat.shape)
+        best = taps.argmax(axis=-1)[..., None]
+        shape = x.shape[:-2] + (oh, ow)
+        y = np.take_along_axis(taps, best, axis=-1).reshape(shape)
+        idx = np.take_along_axis(flat, best, axis=-1).reshape(shape)
+        ctx.shape = x.shape
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return y, idx
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, _grad_indices: Any) -> tuple:
+        (idx,) = ctx.saved_tensors
+        height, width = ctx.shape[-2:]
+        gx = np.zeros((int(np.prod(ctx.shape[:-2], dtype=np.int64)), height * width), grad.dtype)
+        rows = np.arange(gx.shape[0])[:, None]
+        np.add.at(gx, (rows, idx.reshape(gx.shape[0], -1)), grad.reshape(gx.shape[0], -1))
+        return gx.reshape(ctx.shape), None, None, None
+
+
+def fractional_max_pool2d_op(input: Tensor, kernel_size: tuple, output_size: tuple, samples: Tensor) -> tuple:
+    """The op behind F.fractional_max_pool2d, with torch's size checks; (values, indices)."""
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"fractional_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}")
+    (kh, kw), (oh, ow) = kernel_size, output_size
+    height, width = input.shape[-2:]
+    if oh + kh - 1 > height:
+        raise RuntimeError(f"fractional_max_pool2d(): pool height {kh} too large relative to input height {height}")
+    if ow + kw - 1 > width:
+        raise RuntimeError(f"fractional_max_pool2d(): pool width {kw} too large relative to input width {width}")
+    return FractionalMaxPool2D.apply(input, (kh, kw), (oh, ow), samples._data)

@@ -125,6 +125,24 @@ def _lp_pool(draw: Any, nd: int) -> Sample:
     return S.sample((x,), kwargs, noncontiguous=draw(st.booleans()), seed=seed)
 
 
+@st.composite
+def _fractional(draw: Any) -> Sample:
+    """Distinct values, kernel 1..3 per axis, output sizes up to the largest torch allows, the samples
+    (uniform in [0, 1), per plane and axis) passed in as ``_random_samples`` (they get no gradient)."""
+    batch = draw(st.sampled_from([(), (1,), (2,)]))
+    c = draw(st.integers(1, 2))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(2))
+    size = tuple(draw(st.integers(ki + 1, ki + 5)) for ki in k)
+    out = tuple(draw(st.integers(1, n - ki + 1)) for n, ki in zip(size, k))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    x = S.distinct(rng, batch + (c,) + size)
+    samples = rng.uniform(0, 1, ((batch[0] if batch else 1), c, 2))
+    kwargs: dict[str, Any] = {"kernel_size": _as_arg(draw, k), "output_size": _as_arg(draw, out)}
+    kwargs["return_indices"] = draw(st.booleans())
+    return Sample((x, samples), kwargs, (True, False), noncontiguous=draw(st.booleans()), seed=seed)
+
+
 def _functional(name: str) -> Any:
     return lambda lib, x, **kw: getattr(lib.nn.functional, name)(x, **kw)
 
@@ -167,6 +185,11 @@ OPS = [
     OpInfo("max_unpool1d", lambda lib, x, i, **kw: lib.nn.functional.max_unpool1d(x, i, **kw), lambda: _unpool(1)),
     OpInfo("max_unpool2d", lambda lib, x, i, **kw: lib.nn.functional.max_unpool2d(x, i, **kw), lambda: _unpool(2)),
     OpInfo("max_unpool3d", lambda lib, x, i, **kw: lib.nn.functional.max_unpool3d(x, i, **kw), lambda: _unpool(3)),
+    OpInfo(
+        "fractional_max_pool2d",
+        lambda lib, x, u, **kw: lib.nn.functional.fractional_max_pool2d(x, _random_samples=u, **kw),
+        _fractional,
+    ),
     OpInfo("lp_pool1d", _functional("lp_pool1d"), lambda: _lp_pool(1)),
     OpInfo("lp_pool2d", _functional("lp_pool2d"), lambda: _lp_pool(2)),
     OpInfo("lp_pool3d", _functional("lp_pool3d"), lambda: _lp_pool(3)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...autograd.tensor import Tensor
+from ...factories import rand
 from ...ops.activation import relu
 from ...ops.arithmetic import sign
 from ...ops.pooling import (
@@ -24,6 +25,7 @@ from ...ops.pooling import (
     avg_pool1d,
     avg_pool2d,
     avg_pool3d,
+    fractional_max_pool2d_op,
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
@@ -117,6 +119,31 @@ def max_unpool3d(
     return max_unpool(input, indices, _unpool_output_size(input, ks, ss, ps, output_size), 3)
 
 
+def fractional_max_pool2d(
+    input: Tensor, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+    return_indices: bool = False, _random_samples: Tensor | None = None,
+) -> Any:  # fmt: skip
+    """Max over pseudo-random windows (Graham's fractional max pooling), torch's window sequence.
+
+    Without ``_random_samples`` the per-plane samples are ``rand(N, C, 2)`` in the input's dtype,
+    torch's draw, so after the same manual_seed the windows are torch's.
+    """
+    if output_size is None and output_ratio is None:
+        raise ValueError("fractional_max_pool2d requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if len(output_ratio) > 2:
+            raise ValueError("fractional_max_pool2d requires output_ratio to either be a single Int or tuple of Ints.")
+        ratio = _n(output_ratio, 2) if len(output_ratio) != 1 else tuple(output_ratio) * 2
+        output_size = [int(input.size(-2) * ratio[0]), int(input.size(-1) * ratio[1])]
+    if _random_samples is None:
+        n_batch = 1 if input.dim() == 3 else input.size(0)
+        _random_samples = rand(n_batch, input.size(-3), 2, dtype=input.dtype)
+    kernel = _n(kernel_size, 2)
+    size = _n(output_size, 2)
+    values, indices = fractional_max_pool2d_op(input, kernel, size, _random_samples)
+    return (values, indices) if return_indices else values
+
+
 def _lp_pool(input: Tensor, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool, nd: int) -> Tensor:
     max_pool = (None, max_pool1d, max_pool2d, max_pool3d)[nd]
     avg_pool = (None, avg_pool1d, avg_pool2d, avg_pool3d)[nd]
@@ -162,6 +189,7 @@ __all__ = [
     "lp_pool2d",
     "lp_pool3d",
     "avg_pool1d",
+    "fractional_max_pool2d",
     "avg_pool2d",
     "avg_pool3d",
     "max_pool1d",

@@ -218,6 +218,38 @@ class MaxUnpool3d(_MaxUnpoolNd):
     _dims = 3
 
 
+class FractionalMaxPool2d(Module):
+    """Fractional max pooling over (N, C, H, W) or (C, H, W): output_size or output_ratio (in (0, 1))."""
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        output_size: Any = None,
+        output_ratio: Any = None,
+        return_indices: bool = False,
+        _random_samples: Tensor | None = None,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = _ntuple(kernel_size, 2)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _ntuple(output_size, 2) if output_size is not None else None
+        self.output_ratio = _ntuple(output_ratio, 2) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError("FractionalMaxPool2d requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None:
+            if not (0 < self.output_ratio[0] < 1 and 0 < self.output_ratio[1] < 1):
+                raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor) -> Any:
+        return F.fractional_max_pool2d(
+            input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
+            _random_samples=self._random_samples,
+        )  # fmt: skip
+
+
 class _LPPoolNd(Module):
     _dims = 2
 
@@ -254,6 +286,7 @@ class LPPool3d(_LPPoolNd):
 __all__ = [
     "AdaptiveAvgPool3d",
     "AdaptiveMaxPool3d",
+    "FractionalMaxPool2d",
     "LPPool1d",
     "LPPool2d",
     "LPPool3d",
