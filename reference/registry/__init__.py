@@ -59,6 +59,7 @@ FAMILIES = (
     "fold",
     "spectral",
     "bilinear",
+    "instancenorm",
 )
 
 
