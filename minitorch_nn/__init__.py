@@ -39,6 +39,7 @@ from .autograd.types import (
 from .factories import *  # noqa: F403
 from .ops.activation import *  # noqa: F403
 from .ops.arithmetic import *  # noqa: F403
+from .ops.bilinear import *  # noqa: F403
 from .ops.binary import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403
@@ -47,6 +48,7 @@ from .ops.dropout import *  # noqa: F403
 from .ops.embedding import *  # noqa: F403
 from .ops.fold import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.instancenorm import *  # noqa: F403
 from .ops.layout import *  # noqa: F403
 from .ops.matmul import *  # noqa: F403
 from .ops.normalization import *  # noqa: F403

@@ -8,6 +8,7 @@ it provides in ``TENSOR_METHODS`` (bound by ``minitorch_nn/_bindings.py``).
 from . import (
     activation,
     arithmetic,
+    bilinear,
     binary,
     comparison,
     conv,
@@ -16,6 +17,7 @@ from . import (
     embedding,
     fold,
     indexing,
+    instancenorm,
     layout,
     loss,
     matmul,
@@ -58,6 +60,8 @@ FAMILIES = (
     sampling,
     fold,
     distributions,
+    bilinear,
+    instancenorm,
     spectral,
 )
 

@@ -299,3 +299,266 @@ def convolution(
 __all__ = ["conv1d", "conv2d", "conv3d", "convolution"]
 
 TENSOR_METHODS: dict = {}
+
+
+def _conv_sized(x: np.ndarray, weight: np.ndarray, geometry: tuple, out_spatial: tuple) -> np.ndarray:
+    """x as (N, C, D, H, W), zero-padded at the end to the size of conv(y, W) for y of the transposed
+    output's size ``out_spatial``. The two differ when output_padding >= stride (allowed when below the
+    dilation): the convolution then has outputs past x's last position, whose pairing is with zeros."""
+    x5 = _as_3d(x)
+    stride, padding, dilation, _ = geometry
+    k5 = _as_3d(weight).shape[2:]
+    extra = [
+        (m + 2 * p - v * (k - 1) - 1) // s + 1 - n
+        for n, m, s, p, v, k in zip(x5.shape[2:], _pad3(out_spatial, 1), stride, padding, dilation, k5)
+    ]
+    return x5 if not any(extra) else np.pad(x5, ((0, 0), (0, 0)) + tuple((0, e) for e in extra))
+
+
+class ConvolutionTranspose(Function):
+    """y = conv_transpose(x, W) + b, the adjoint of the convolution in its input, run forward.
+
+    With W of shape (C_in, C_out/g, k) read as the weight of a convolution conv(u, W) from C_out
+    channels (the transposed layer's output) to C_in channels, the transposed convolution is the
+    linear map T with <conv(u, W), x> = <u, T(x, W)> for all u: the input gradient of that
+    convolution for upstream gradient x, on an input u of the output's size
+
+        L_out = (L_in - 1)*s - 2p + d*(k - 1) + output_padding + 1
+
+    (output_padding < s or < d only adds positions no tap reaches; they stay b). So the forward is
+    the kernels' grad-input path (scatter of W^T @ x through col2im, or Winograd on the flipped
+    kernel), with the same stride, padding, dilation and groups.
+
+    Backward, for G = dL/dy, from <y, G> = <T(x, W), G> = <x, conv(G, W)>:
+
+    - grad input: dL/dx = conv(G, W), a forward convolution of the gradient with the same W;
+    - grad weight: <x, conv(G, W)> is the convolution's weight pairing with G as its input and x as
+      its upstream gradient, so dL/dW = the conv weight-gradient with the roles of input and
+      gradient swapped: sum_{n, p} x[n, o, p] G_pad[n, c, s*p + d*k];
+    - grad bias: dL/db[c] = sum_{n, q} G[n, c, q].
+
+    torch builds this as the same ``convolution`` op with transposed=True, hence the same node name.
+    """
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        weight: np.ndarray,
+        bias: np.ndarray | None,
+        stride: tuple[int, ...],
+        padding: tuple[int, ...],
+        output_padding: tuple[int, ...],
+        groups: int,
+        dilation: tuple[int, ...],
+    ) -> np.ndarray:
+        geometry = (_pad3(stride, 1), _pad3(padding, 0), _pad3(dilation, 1), groups)
+        ctx.geometry = geometry
+        ctx.save_for_backward(x, weight)
+        spatial = tuple(
+            (n - 1) * s - 2 * p + v * (k - 1) + op + 1
+            for n, s, p, v, k, op in zip(x.shape[2:], stride, padding, dilation, weight.shape[2:], output_padding)
+        )
+        shape = (x.shape[0], weight.shape[1] * groups) + spatial
+        if x.size == 0 or weight.size == 0:
+            y = np.zeros(shape, x.dtype)
+        else:
+            # only the shape and dtype of the convolution's input are read on its grad-input path
+            stand_in = np.empty(shape[:2] + (1,) * (5 - len(shape)) + spatial, x.dtype)
+            y = kernels.conv_backward(
+                stand_in, _as_3d(weight), _conv_sized(x, weight, geometry, spatial), *geometry, True, False
+            )[0]
+            y = y.reshape(shape)
+        if bias is not None and bias.size:
+            y = y + bias.reshape((-1,) + (1,) * len(spatial))
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        gx = gw = gb = None
+        empty = x.size == 0 or weight.size == 0
+        if need_x:
+            if empty:
+                gx = np.zeros(x.shape, x.dtype)
+            else:
+                gx = kernels.conv_forward(_as_3d(grad), _as_3d(weight), None, *ctx.geometry)
+                gx = gx[(slice(None), slice(None)) + tuple(slice(0, n) for n in _as_3d(x).shape[2:])].reshape(x.shape)
+        if need_w:
+            if empty:
+                gw = np.zeros(weight.shape, weight.dtype)
+            else:
+                gw = kernels.conv_backward(
+                    _as_3d(grad),
+                    _as_3d(weight),
+                    _conv_sized(x, weight, ctx.geometry, grad.shape[2:]),
+                    *ctx.geometry,
+                    False,
+                    True,
+                )[1]
+                gw = gw.reshape(weight.shape)
+        if need_b:
+            gb = grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
+        return gx, gw, gb, None, None, None, None, None
+
+
+_SIDES = {1: ("height", "width"), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def _per_side(name: str, values: tuple[int, ...], sep: str) -> str:
+    values = (1,) * (len(_SIDES[len(values)]) - len(values)) + values if name != "output_padding" else values
+    return sep.join(f"{name}_{side}: {v}" for side, v in zip(_SIDES[len(values)], values))
+
+
+def _conv_transpose(
+    d: int,
+    input: Tensor,
+    weight: Tensor,
+    bias: Any,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: int,
+    dilation: Any,
+) -> Tensor:
+    """Check the arguments with torch's messages, then one ConvolutionTranspose (unsqueezed if unbatched)."""
+    name = f"conv_transpose{d}d"
+    if input.dim() not in (d + 1, d + 2):
+        raise RuntimeError(
+            f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {name}, but got input of size: "
+            f"{list(input.shape)}"
+        )
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    if weight.dim() != d + 2:
+        # torch's first complaint for a weight of the wrong rank: the stride no longer fits it
+        strides = list(_tuple(stride, d, "stride"))
+        raise RuntimeError(
+            f"expected stride to be a single integer value or a list of {weight.dim() - 2} values to match the "
+            f"convolution dimensions, but got stride={strides}"
+        )
+        raise RuntimeError(
+            f"Expected {d + 2}-dimensional weight for {d + 2}-dimensional input, but got {weight.dim()}-dimensional "
+            f"weight of size {list(weight.shape)} instead"
+        )
+    if input.dtype != weight.dtype or (bias is not None and bias.dtype != input.dtype):
+        other = weight.dtype if input.dtype != weight.dtype else bias.dtype
+        names = {"float32": "Float", "float64": "Double"}
+        raise RuntimeError(
+            f"expected scalar type {names.get(str(input.dtype).split('.')[-1], input.dtype)} but found "
+            f"{names.get(str(other).split('.')[-1], other)}"
+        )
+    unbatched = input.dim() == d + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    stride = _tuple(stride, d, "stride")
+    padding = _tuple(padding, d, "padding")
+    output_padding = _tuple(output_padding, d, "output_padding")
+    dilation = _tuple(dilation, d, "dilation")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(v <= 0 for v in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {_per_side('dilation', dilation, ', ')}")
+    if any(op >= s and op >= v for op, s, v in zip(output_padding, stride, dilation)):
+        # torch checks 1-d as 2-d with a unit height
+        lift = (lambda t, f: (f,) + t) if d == 1 else (lambda t, f: t)
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            + " ".join(
+                [
+                    _per_side("output_padding", lift(output_padding, 0), " "),
+                    _per_side("stride", lift(stride, 1), " "),
+                    _per_side("dilation", lift(dilation, 1), " "),
+                ]
+            )
+        )
+    in_ch = input.shape[1]
+    if weight.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight "
+            f"of size [{list(weight.shape)}] instead"
+        )
+    if in_ch != weight.shape[0]:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(input.shape)} to have "
+            f"{weight.shape[0]} channels, but got {in_ch} channels instead"
+        )
+    out_ch = weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (out_ch,):
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+            f"{out_ch} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    sizes = tuple(input.shape[2:])
+    if input.shape[0] and in_ch and 0 in sizes:
+        raise RuntimeError(
+            f"Only zero batch or zero channel inputs are supported, but got input shape: {list(input.shape)}"
+        )
+    out_sizes = [
+        (n - 1) * s - 2 * p + v * (k - 1) + op + 1
+        for n, s, p, v, k, op in zip(sizes, stride, padding, dilation, weight.shape[2:], output_padding)
+    ]
+    if any(o <= 0 for o in out_sizes):
+        lift = (lambda t, f: [f] + list(t)) if d == 1 else (lambda t, f: list(t))
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, lift(sizes, 1)))}). Calculated output size per "
+            f"channel: ({' x '.join(map(str, lift(out_sizes, 1)))}). Output size is too small"
+        )
+    if bias is None:  # the empty stand-in keeps torch's (None, 0) edge, as in ``convolution``
+        bias = Tensor._make(np.zeros(0, dtype=weight._data.dtype))
+    out = ConvolutionTranspose.apply(input, weight, bias, stride, padding, output_padding, int(groups), dilation)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """1-d transposed convolution of (N, C_in, L) or (C_in, L) input with weight (C_in, C_out/groups, k)."""
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """2-d transposed convolution of (N, C_in, H, W) or (C_in, H, W) input with weight (C_in, C_out/groups, kh, kw)."""
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """3-d transposed convolution of (N, C_in, D, H, W) or (C_in, D, H, W) input with weight (C_in, C_out/g, k...)."""
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+__all__ += ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]

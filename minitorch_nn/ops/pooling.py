@@ -1,4 +1,4 @@
-"""Pooling: max and average over windows, 1-d to 3-d, sliding and adaptive.
+"""Pooling: max and average over windows, 1-d to 3-d, sliding and adaptive; max unpooling.
 
 Each output is a function of one window W_o of input positions (per plane:
 batch x channel).
@@ -25,7 +25,11 @@ every window's gradient spread evenly over its inputs, divided by the same
 divisor the forward used. Padding positions get their share too, which is
 dropped (they are not inputs). Adaptive average pooling is the same with
 windows [floor(o*in/out), ceil((o+1)*in/out)) and c_o their size; adaptive max
-pooling routes as max pooling does.
+pooling routes as max pooling does (2-d and 3-d alike: the kernels take three
+spatial axes). An adaptive pool's backward refuses an empty output as torch's does.
+
+Max unpooling is max pooling's gather run backwards, a scatter of the values to
+their indices; its gradient is therefore the gather dL/dx_q = dL/dy[idx[q]].
 
 1-d pooling runs as torch runs it: unsqueeze(-2), 2-d pooling over a height-1
 image, squeeze(-2) (so ``grad_fn`` shows SqueezeBackward1 ->
@@ -37,6 +41,7 @@ planes. The argument checks reproduce torch's errors, in torch's order.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -133,6 +138,16 @@ class AvgPool3D(AvgPool2D):
     nd = 3
 
 
+def _check_adaptive_grad(grad: np.ndarray, op: str) -> None:
+    """torch's backward refuses an empty output (an output_size with a 0): the same error here."""
+    for i in range(1, grad.ndim):
+        if grad.shape[i] == 0:
+            raise RuntimeError(
+                f"{op}(): Expected grad_output to have non-zero size for non-batch dimensions, but grad_output has "
+                f"sizes {list(grad.shape)} with dimension {i} being empty"
+            )
+
+
 class AdaptiveAvgPool2D(Function):
     """Windows [floor(o*in/out), ceil((o+1)*in/out)); y = window mean, dx = dy / window size spread."""
 
@@ -149,6 +164,7 @@ class AdaptiveAvgPool2D(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         _ = ctx.saved_tensors
+        _check_adaptive_grad(grad, "adaptive_avg_pool2d_backward")
         gy = grad.reshape(-1, *_plane_shape(grad.shape[-2:]))
         return K.avg_backward(gy, *ctx.tables, 0, _plane_shape(ctx.shape[-2:])).reshape(ctx.shape), None
 
@@ -172,9 +188,91 @@ class AdaptiveMaxPool2D(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray, _grad_indices: Any) -> tuple:
         (idx,) = ctx.saved_tensors
+        _check_adaptive_grad(grad, "adaptive_max_pool2d_backward")
         planes = idx.reshape(-1, *_plane_shape(idx.shape[-2:]))
         gx = K.max_backward(grad.reshape(planes.shape), planes, _plane_shape(ctx.shape[-2:]))
         return gx.reshape(ctx.shape), None
+
+
+class AdaptiveAvgPool3D(Function):
+    """AdaptiveAvgPool2D over three spatial dims: the same windows per axis, the same spread backward."""
+
+    node_name = "AdaptiveAvgPool3DBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, size: tuple[int, int, int]) -> np.ndarray:
+        tables = [K.adaptive_windows(n, o) for n, o in zip(x.shape[-3:], size)]
+        y = K.avg_forward(K.planes(x, 3), *tables, 0)
+        ctx.shape, ctx.tables = x.shape, tables
+        return y.reshape(x.shape[:-3] + tuple(size))
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        _check_adaptive_grad(grad, "adaptive_avg_pool3d_backward")
+        gy = grad.reshape((-1,) + grad.shape[-3:])
+        return K.avg_backward(gy, *ctx.tables, 0, ctx.shape[-3:]).reshape(ctx.shape), None
+
+
+class AdaptiveMaxPool3D(Function):
+    """(y, indices) over 3-d adaptive windows, indices flat in the (D, H, W) volume; dx = dy at the argmax."""
+
+    node_name = "AdaptiveMaxPool3DBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, size: tuple[int, int, int]) -> tuple:
+        tables = [K.adaptive_windows(n, o) for n, o in zip(x.shape[-3:], size)]
+        y, idx = K.max_forward(K.planes(x, 3), *tables, (1, 1, 1))
+        shape = x.shape[:-3] + tuple(size)
+        y, idx = y.reshape(shape), idx.reshape(shape)
+        ctx.shape = x.shape
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return y, idx
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, _grad_indices: Any) -> tuple:
+        (idx,) = ctx.saved_tensors
+        _check_adaptive_grad(grad, "adaptive_max_pool3d_backward")
+        planes = idx.reshape((-1,) + idx.shape[-3:])
+        gx = K.max_backward(grad.reshape(planes.shape), planes, ctx.shape[-3:])
+        return gx.reshape(ctx.shape), None
+
+
+class MaxUnpool(Function):
+    """Max unpooling, the scatter that undoes max pooling's gather.
+
+    Forward, per plane (batch x channel): y = 0 of the output's volume, then y[idx[q]] = x[q], each
+    input value put back at the flat position its pooling took it from.
+
+    Backward: y[j] = x[q] if idx[q] = j, so dy_j/dx_q = [idx[q] = j] and dL/dx_q = dL/dy[idx[q]],
+    the output gradient gathered at the indices (the indices get no gradient). With repeated
+    indices torch keeps one writer; they never repeat for a pooling whose windows do not overlap.
+    """
+
+    node_name = "MaxUnpool2DBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, indices: np.ndarray, size: tuple[int, ...]) -> np.ndarray:
+        nd = len(size)
+        lead = x.shape[:-nd]
+        flat_x = x.reshape((-1, math.prod(x.shape[-nd:])))
+        flat_idx = indices.reshape(flat_x.shape)
+        y = np.zeros((flat_x.shape[0], math.prod(size)), x.dtype)
+        np.put_along_axis(y, flat_idx, flat_x, axis=1)
+        ctx.nd = nd
+        ctx.save_for_backward(indices)
+        return y.reshape(lead + tuple(size))
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        (indices,) = ctx.saved_tensors
+        flat_idx = indices.reshape((-1, math.prod(indices.shape[-ctx.nd :])))
+        flat_g = grad.reshape((flat_idx.shape[0], -1))
+        return np.take_along_axis(flat_g, flat_idx, axis=1).reshape(indices.shape), None, None
+
+
+class MaxUnpool3D(MaxUnpool):
+    node_name = "MaxUnpool3DBackward0"
 
 
 # ---- argument handling, with torch's checks and messages ---------------------------------
@@ -519,3 +617,159 @@ __all__ = [
 ]
 
 TENSOR_METHODS: dict = {}
+
+
+# ---- 3-d adaptive pooling and max unpooling ----------------------------------------------
+
+
+def _adaptive_size3(input: Tensor, output_size: Any, op: str) -> tuple[int, int, int]:
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * 3
+    if len(size) == 1:
+        size = size * 3
+    if len(size) != 3:
+        if op == "adaptive_max_pool3d":
+            raise RuntimeError(f"{op}(): internal error: output_size.size() must be 3")
+        raise RuntimeError(f"{op}: output_size must be 3")
+    return tuple(input.shape[-3 + i] if s is None else int(s) for i, s in enumerate(size))  # type: ignore[return-value]
+
+
+def _check_adaptive3(input: Tensor, op: str, colon: str) -> None:
+    if input.dim() not in (4, 5):
+        raise RuntimeError(f"{op}(): Expected 4D or 5D tensor, but got{colon} {list(input.shape)}")
+    for i in range(1, input.dim()):
+        if input.shape[i] == 0:
+            raise RuntimeError(
+                f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes "
+                f"{list(input.shape)} with dimension {i} being empty"
+            )
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Means over adaptive windows giving an (oD, oH, oW) output; (1, 1, 1) is a plain mean, as in torch."""
+    size = _adaptive_size3(input, output_size, "adaptive_avg_pool3d")
+    if min(size) < 0:
+        raise RuntimeError(
+            "adaptive_avg_pool3d: elements of output_size must be greater than or equal to 0 but received "
+            f"{{{size[0]}, {size[1]},{size[2]}}}"
+        )
+    _check_adaptive3(input, "adaptive_avg_pool3d", "")
+    if size == (1, 1, 1):
+        return input.mean((-1, -2, -3), keepdim=True)
+    return AdaptiveAvgPool3D.apply(input, size)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over adaptive windows giving an (oD, oH, oW) output (and the flat argmax with return_indices)."""
+    size = _adaptive_size3(input, output_size, "adaptive_max_pool3d")
+    _check_adaptive3(input, "adaptive_max_pool3d", ":")
+    if min(size) < 0:
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(size)}: {list(input.shape[:-3]) + list(size)}"
+        )
+    values, indices = AdaptiveMaxPool3D.apply(input, size)
+    return (values, indices) if return_indices else values
+
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "int32": "Int", "int16": "Short", "int8": "Char"}
+_TYPE_NAMES.update({"uint8": "Byte", "bool": "Bool", "float16": "Half", "int64": "Long"})
+
+
+def max_unpool(input: Tensor, indices: Tensor, output_size: list[int], nd: int) -> Tensor:
+    """The op behind F.max_unpool{1,2,3}d (1-d runs as 2-d with a unit width, as in torch): torch's checks."""
+    name = f"max_unpooling{nd}d"
+    if str(indices.dtype).split(".")[-1] != "int64":
+        raise RuntimeError(
+            f"elements in indices should be type int64 but got: {_TYPE_NAMES.get(str(indices.dtype).split('.')[-1])}"
+        )
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Input to {name} should be a {nd + 1}d or {nd + 2}d Tensor, but got a tensor with {input.dim()} "
+            "dimensions."
+        )
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(
+            f"Expected shape of indices to be same as that of the input tensor ({list(input.shape)}) but got "
+            f"indices tensor with shape: {list(indices.shape)}"
+        )
+    size = tuple(int(v) for v in output_size)
+    volume = math.prod(size)
+    flat = indices._data.reshape(-1)
+    bad = np.flatnonzero((flat < 0) | (flat >= volume))
+    if bad.size:
+        raise RuntimeError(
+            f"Found an invalid max index: {flat[bad[0]]} (output volumes are of size {'x'.join(map(str, size))})"
+        )
+    return (MaxUnpool if nd == 2 else MaxUnpool3D).apply(input, indices, size)
+
+
+# ---- fractional max pooling ---------------------------------------------------------------
+
+
+def _fractional_starts(samples: np.ndarray, size: int, out: int, k: int) -> np.ndarray:
+    """torch's pseudo-random window starts, per plane (P,) sample u: with alpha = (size - k) / (out - 1),
+    start[i] = int((i + u) * alpha) - int(u * alpha) for i < out - 1, and the last window ends at the edge.
+    The arithmetic is in the input's dtype, as in torch (float32 rounding moves a start)."""
+    dtype = samples.dtype.type
+    starts = np.empty((samples.shape[0], out), dtype=np.int64)
+    if out > 1:
+        alpha = dtype(size - k) / dtype(out - 1)
+        i = np.arange(out - 1, dtype=samples.dtype)
+        scaled = ((i[None, :] + samples[:, None]) * alpha).astype(np.int64)
+        starts[:, :-1] = scaled - (samples * alpha).astype(np.int64)[:, None]
+    if out > 0:
+        starts[:, -1] = size - k
+    return starts
+
+
+class FractionalMaxPool2D(Function):
+    """Max over pseudo-random (kh, kw) windows (one start sequence per plane and axis).
+
+    Forward: y[p, i, j] = max over the window at (start_h[p, i], start_w[p, j]), indices the flat
+    argmax h*width + w (the first maximum, as torch's strict comparison keeps it). Backward as max
+    pooling: dL/dx at each argmax gets the sum of the output gradients routed to it.
+    """
+
+    node_name = "FractionalMaxPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, ksize: tuple, osize: tuple, samples: np.ndarray) -> tuple:
+        height, width = x.shape[-2:]
+        (kh, kw), (oh, ow) = ksize, osize
+        planes = x.reshape(-1, height * width)
+        u = samples.reshape(-1, 2)
+        sw = _fractional_starts(u[:, 0], width, ow, kw)  # sample 0 drives the width, 1 the height (torch's order)
+        sh = _fractional_starts(u[:, 1], height, oh, kh)
+        rows = sh[:, :, None, None, None] + np.arange(kh)[None, None, None, :, None]
+        cols = sw[:, None, :, None, None] + np.arange(kw)[None, None, None, None, :]
+        flat = (rows * width + cols).reshape(u.shape[0], oh, ow, kh * kw)
+        taps = np.take_along_axis(planes, flat.reshape(u.shape[0], -1), axis=1).reshape(flat.shape)
+        best = taps.argmax(axis=-1)[..., None]
+        shape = x.shape[:-2] + (oh, ow)
+        y = np.take_along_axis(taps, best, axis=-1).reshape(shape)
+        idx = np.take_along_axis(flat, best, axis=-1).reshape(shape)
+        ctx.shape = x.shape
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return y, idx
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, _grad_indices: Any) -> tuple:
+        (idx,) = ctx.saved_tensors
+        height, width = ctx.shape[-2:]
+        gx = np.zeros((int(np.prod(ctx.shape[:-2], dtype=np.int64)), height * width), grad.dtype)
+        rows = np.arange(gx.shape[0])[:, None]
+        np.add.at(gx, (rows, idx.reshape(gx.shape[0], -1)), grad.reshape(gx.shape[0], -1))
+        return gx.reshape(ctx.shape), None, None, None
+
+
+def fractional_max_pool2d_op(input: Tensor, kernel_size: tuple, output_size: tuple, samples: Tensor) -> tuple:
+    """The op behind F.fractional_max_pool2d, with torch's size checks; (values, indices)."""
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"fractional_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}")
+    (kh, kw), (oh, ow) = kernel_size, output_size
+    height, width = input.shape[-2:]
+    if oh + kh - 1 > height:
+        raise RuntimeError(f"fractional_max_pool2d(): pool height {kh} too large relative to input height {height}")
+    if ow + kw - 1 > width:
+        raise RuntimeError(f"fractional_max_pool2d(): pool width {kw} too large relative to input width {width}")
+    return FractionalMaxPool2D.apply(input, (kh, kw), (oh, ow), samples._data)

@@ -58,6 +58,8 @@ FAMILIES = (
     "sampling",
     "fold",
     "spectral",
+    "bilinear",
+    "instancenorm",
 )
 
 

@@ -1,4 +1,4 @@
-"""Registry entries: convolution (F.conv1d/2d/3d) and padding (F.pad, every mode).
+"""Registry entries: convolution (F.conv1d/2d/3d), transposed convolution and padding (F.pad, every mode).
 
 The strategies draw batch (from 1), groups (1, 2, or depthwise: groups ==
 in_channels), channels per group, kernel (from 1x1 up to the whole padded
@@ -140,6 +140,48 @@ def _pad(draw: Any, mode: str) -> Sample:
     return S.sample((S.array(rng, shape),), kwargs, noncontiguous=draw(st.booleans()), seed=seed)
 
 
+@st.composite
+def _conv_transpose(draw: Any, d: int) -> Sample:
+    """conv_transpose{d}d: groups 1/2/depthwise, stride up to 3, padding, output_padding below stride or
+    dilation, dilation 1/2, bias on/off, batched or unbatched, scalar or tuple arguments."""
+    n = draw(st.integers(1, 2))
+    groups = draw(st.sampled_from([1, 2]))
+    cg, og = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    kernel = tuple(draw(st.integers(1, 3 if d < 3 else 2)) for _ in range(d))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(d))
+    dilation = tuple(draw(st.sampled_from([1, 1, 2])) for _ in range(d))
+    output_padding = tuple(draw(st.integers(0, max(s, dl) - 1)) for s, dl in zip(stride, dilation))
+    size = tuple(draw(st.integers(1, 4 if d < 3 else 2)) for _ in range(d))
+    # padding at most what keeps every output size positive
+    padding = tuple(
+        draw(st.integers(0, max(0, ((n_ - 1) * s + dl * (k - 1) + op) // 2)))
+        for n_, s, dl, k, op in zip(size, stride, dilation, kernel, output_padding)
+    )
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    shape = (groups * cg,) + size
+    if draw(st.booleans()):
+        shape = (n,) + shape
+    inputs = (S.array(rng, shape), S.array(rng, (groups * cg, og) + kernel))
+    if draw(st.booleans()):
+        inputs += (S.array(rng, (groups * og,)),)
+    kwargs: dict = {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": groups}
+    kwargs["dilation"] = dilation
+    if draw(st.booleans()):  # scalar forms where the entries agree
+        for key in ("stride", "padding", "output_padding", "dilation"):
+            if len(set(kwargs[key])) == 1:
+                kwargs[key] = kwargs[key][0]
+    return S.sample(inputs, kwargs, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+def _conv_transpose_call(d: int, top_level: bool = False):
+    def call(lib: Any, x: Any, w: Any, *bias: Any, **kwargs: Any) -> Any:
+        f = getattr(lib if top_level else lib.nn.functional, f"conv_transpose{d}d")
+        return f(x, w, bias[0] if bias else None, **kwargs)
+
+    return call
+
+
 def _bench(label: str, n: int, c: int, size: int, o: int, k: int, padding: int) -> BenchCase:
     def make(rng: np.random.Generator) -> Sample:
         x = rng.standard_normal((n, c, size, size))
@@ -164,6 +206,10 @@ OPS = [
     OpInfo("conv2d_winograd", _conv_call(2), _conv_winograd),
     OpInfo("conv2d_unbatched", lambda lib, x, w, **kw: lib.nn.functional.conv2d(x, w, **kw), _unbatched),
     OpInfo("torch.conv2d", lambda lib, x, w, **kw: lib.conv2d(x, w, **kw), _unbatched),
+    OpInfo("conv_transpose1d", _conv_transpose_call(1), lambda: _conv_transpose(1)),
+    OpInfo("conv_transpose2d", _conv_transpose_call(2), lambda: _conv_transpose(2)),
+    OpInfo("conv_transpose3d", _conv_transpose_call(3), lambda: _conv_transpose(3)),
+    OpInfo("torch.conv_transpose2d", _conv_transpose_call(2, True), lambda: _conv_transpose(2)),
 ] + [
     OpInfo(f"pad_{mode}", lambda lib, x, **kw: lib.nn.functional.pad(x, **kw), (lambda m=mode: _pad(m)))
     for mode in ("constant", "reflect", "replicate", "circular")

@@ -1,4 +1,5 @@
-"""Registry entries: max and average pooling (1-d to 3-d), adaptive average and max pooling.
+"""Registry entries: max and average pooling (1-d to 3-d), adaptive average and max pooling (1-d to 3-d),
+max unpooling and power-average (LP) pooling.
 
 The strategies draw batch (1 or 2, or no batch dim at all), channels, spatial
 sizes (down to the kernel's extent: kernel == input), kernel, stride (above the
@@ -71,9 +72,75 @@ def _adaptive(draw: Any, nd: int, kind: str) -> Sample:
     kwargs: dict[str, Any] = {"output_size": out[0] if nd == 1 else _as_arg(draw, out)}
     if nd == 2 and draw(st.booleans()):
         kwargs["output_size"] = draw(st.sampled_from([(None, out[1]), (out[0], None), 1]))
+    if nd == 3 and draw(st.booleans()):
+        kwargs["output_size"] = draw(st.sampled_from([(None, out[1], out[2]), (out[0], None, None), 1]))
     if kind == "max":
         kwargs["return_indices"] = draw(st.booleans())
     return S.sample((x,), kwargs, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _unpool(draw: Any, nd: int) -> Sample:
+    """Values and int64 indices as a non-overlapping max pooling leaves them: each plane's indices distinct
+    positions of the output volume (default size, or an output_size within a stride of it)."""
+    batch = draw(st.sampled_from([(), (1,), (2,)]))
+    c = draw(st.integers(1, 2))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    s = tuple(draw(st.integers(ki, ki + 1)) for ki in k)
+    p = tuple(draw(st.integers(0, (ki - 1) // 2)) for ki in k)
+    size = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    default = [(n - 1) * si + ki - 2 * pi for n, si, ki, pi in zip(size, s, k, p)]
+    out = [max(n, d + draw(st.integers(-(si - 1), si - 1))) for n, d, si in zip(size, default, s)]
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    shape = batch + (c,) + size
+    planes = int(np.prod(shape[:-nd]))
+    count, volume = int(np.prod(size)), int(np.prod(out))
+    indices = np.stack([rng.choice(volume, count, replace=False) for _ in range(planes)]).reshape(shape)
+    kwargs: dict[str, Any] = {"kernel_size": _as_arg(draw, k), "stride": _as_arg(draw, s), "padding": _as_arg(draw, p)}
+    if out != default or draw(st.booleans()):
+        kwargs["output_size"] = draw(st.sampled_from([out, list(shape[:2]) + out] if batch else [out]))
+    if s == k and draw(st.booleans()):
+        del kwargs["stride"]
+    return S.sample((S.array(rng, shape), indices), kwargs, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _lp_pool(draw: Any, nd: int) -> Sample:
+    """Positive inputs (x^p for fractional p), norm_type 1, 1.5, 2, 3 or inf, stride or not, ceil_mode."""
+    batch = draw(st.sampled_from([(), (1,), (2,)]))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    size = tuple(draw(st.integers(ki, ki + (3 if nd < 3 else 1))) for ki in k)
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    x = S.distinct(rng, batch + (draw(st.integers(1, 2)),) + size) + 1.5  # no ties for p = inf
+    kwargs: dict[str, Any] = {
+        "norm_type": draw(st.sampled_from([1, 1.5, 2, 3, float("inf")])),
+        "kernel_size": k[0] if nd == 1 else _as_arg(draw, k),
+        "ceil_mode": draw(st.booleans()),
+    }
+    if draw(st.booleans()):
+        stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+        kwargs["stride"] = stride[0] if nd == 1 else _as_arg(draw, stride)
+    return S.sample((x,), kwargs, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _fractional(draw: Any) -> Sample:
+    """Distinct values, kernel 1..3 per axis, output sizes up to the largest torch allows, the samples
+    (uniform in [0, 1), per plane and axis) passed in as ``_random_samples`` (they get no gradient)."""
+    batch = draw(st.sampled_from([(), (1,), (2,)]))
+    c = draw(st.integers(1, 2))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(2))
+    size = tuple(draw(st.integers(ki + 1, ki + 5)) for ki in k)
+    out = tuple(draw(st.integers(1, n - ki + 1)) for n, ki in zip(size, k))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    x = S.distinct(rng, batch + (c,) + size)
+    samples = rng.uniform(0, 1, ((batch[0] if batch else 1), c, 2))
+    kwargs: dict[str, Any] = {"kernel_size": _as_arg(draw, k), "output_size": _as_arg(draw, out)}
+    kwargs["return_indices"] = draw(st.booleans())
+    return Sample((x, samples), kwargs, (True, False), noncontiguous=draw(st.booleans()), seed=seed)
 
 
 def _functional(name: str) -> Any:
@@ -113,4 +180,17 @@ OPS = [
     OpInfo("adaptive_avg_pool2d", _functional("adaptive_avg_pool2d"), lambda: _adaptive(2, "avg")),
     OpInfo("adaptive_max_pool1d", _functional("adaptive_max_pool1d"), lambda: _adaptive(1, "max")),
     OpInfo("adaptive_max_pool2d", _functional("adaptive_max_pool2d"), lambda: _adaptive(2, "max")),
+    OpInfo("adaptive_avg_pool3d", _functional("adaptive_avg_pool3d"), lambda: _adaptive(3, "avg")),
+    OpInfo("adaptive_max_pool3d", _functional("adaptive_max_pool3d"), lambda: _adaptive(3, "max")),
+    OpInfo("max_unpool1d", lambda lib, x, i, **kw: lib.nn.functional.max_unpool1d(x, i, **kw), lambda: _unpool(1)),
+    OpInfo("max_unpool2d", lambda lib, x, i, **kw: lib.nn.functional.max_unpool2d(x, i, **kw), lambda: _unpool(2)),
+    OpInfo("max_unpool3d", lambda lib, x, i, **kw: lib.nn.functional.max_unpool3d(x, i, **kw), lambda: _unpool(3)),
+    OpInfo(
+        "fractional_max_pool2d",
+        lambda lib, x, u, **kw: lib.nn.functional.fractional_max_pool2d(x, _random_samples=u, **kw),
+        _fractional,
+    ),
+    OpInfo("lp_pool1d", _functional("lp_pool1d"), lambda: _lp_pool(1)),
+    OpInfo("lp_pool2d", _functional("lp_pool2d"), lambda: _lp_pool(2)),
+    OpInfo("lp_pool3d", _functional("lp_pool3d"), lambda: _lp_pool(3)),
 ]

@@ -1,6 +1,8 @@
-"""Convolution layers: Conv1d, Conv2d, Conv3d.
+"""Convolution layers: Conv1d, Conv2d, Conv3d and ConvTranspose1d, ConvTranspose2d, ConvTranspose3d.
 
-Weight (out_channels, in_channels / groups, *kernel_size), bias (out_channels,).
+Weight (out_channels, in_channels / groups, *kernel_size), bias (out_channels,); the
+transposed layers hold it as (in_channels, out_channels / groups, *kernel_size), so
+their fan_in (torch's, from dim 1) is out_channels / groups * prod(kernel_size).
 Default initialisation is torch's: ``kaiming_uniform_(W, a=sqrt(5))`` gives
 W ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups *
 prod(kernel_size), and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
@@ -96,13 +98,16 @@ class _ConvNd(Module):
             pads = [p for p in reversed(padding) for _ in range(2)]
         self._reversed_padding_repeated_twice = pads
         np_dtype = _factory_dtype(device, dtype)
-        shape = (out_channels, in_channels // groups) + tuple(kernel_size)
+        shape = self._weight_shape(in_channels, out_channels, groups, tuple(kernel_size))
         self.weight = Parameter(Tensor._make(np.zeros(shape, dtype=np_dtype)))
         if bias:
             self.bias = Parameter(Tensor._make(np.zeros((out_channels,), dtype=np_dtype)))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    def _weight_shape(self, in_channels: int, out_channels: int, groups: int, kernel_size: tuple) -> tuple:
+        return (out_channels, in_channels // groups) + kernel_size
 
     def reset_parameters(self) -> None:
         """W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (see the module docstring)."""
@@ -119,6 +124,8 @@ class _ConvNd(Module):
             s += ", padding={padding}"
         if self.dilation != (1,) * len(self.dilation):
             s += ", dilation={dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += ", output_padding={output_padding}"
         if self.groups != 1:
             s += ", groups={groups}"
         if self.bias is None:
@@ -156,4 +163,88 @@ class Conv3d(_ConvNd):
     _dims = 3
 
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d"]
+class _ConvTransposeNd(_ConvNd):
+    """What ConvTranspose1d/2d/3d share: only 'zeros' padding; forward(input, output_size=None)."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device, dtype
+        )
+        self.transposed = True
+        self.output_padding = _ntuple(output_padding, self._dims)
+
+    def _weight_shape(self, in_channels: int, out_channels: int, groups: int, kernel_size: tuple) -> tuple:
+        return (in_channels, out_channels // groups) + kernel_size
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple:
+        """output_padding, or the one that gives output_size (spatial sizes, or with batch/channel dims in front)."""
+        if output_size is None:
+            return self.output_padding
+        d = self._dims
+        lead = 2 if input.dim() == d + 2 else 1
+        output_size = list(output_size)
+        if len(output_size) == lead + d:
+            output_size = output_size[lead:]
+        if len(output_size) != d:
+            raise ValueError(
+                f"ConvTranspose{d}D: for {input.dim()}D input, output_size must have {d} or {lead + d} elements "
+                f"(got {len(output_size)})"
+            )
+        low = [
+            (input.shape[lead + i] - 1) * self.stride[i]
+            - 2 * self.padding[i]
+            + self.dilation[i] * (self.kernel_size[i] - 1)
+            + 1
+            for i in range(d)
+        ]
+        high = [m + s - 1 for m, s in zip(low, self.stride)]
+        if any(not lo <= size <= hi for size, lo, hi in zip(output_size, low, high)):
+            raise ValueError(
+                f"requested an output size of {output_size}, but valid sizes range from {low} to {high} (for an "
+                f"input of torch.Size({list(input.shape[lead:])}))"
+            )
+        return tuple(size - lo for size, lo in zip(output_size, low))
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        conv = (None, F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._dims]
+        output_padding = self._output_padding(input, output_size)
+        return conv(
+            input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation
+        )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution over (N, C_in, L) or (C_in, L) input."""
+
+    _dims = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-d transposed convolution over (N, C_in, H, W) or (C_in, H, W) input."""
+
+    _dims = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution over (N, C_in, D, H, W) or (C_in, D, H, W) input."""
+
+    _dims = 3
+
+
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]

@@ -45,10 +45,8 @@ class Unflatten(Module):
         self.unflattened_size = unflattened_size
 
     def forward(self, input: Tensor) -> Tensor:
-        shape = list(input.shape)
-        dim = self.dim % input.dim()
-        # torch's unflatten is a view with the new sizes spliced in
-        return input.view(*shape[:dim], *self.unflattened_size, *shape[dim + 1 :])
+        # as torch: Tensor.unflatten (a view with the new sizes spliced in, and its messages)
+        return input.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
