@@ -284,15 +284,13 @@ def convolution(
     output_padding: Any,
     groups: int,
 ) -> Tensor:
-    """``torch.convolution``: the op every F.conv*d lowers to; the spatial rank comes from the weight.
-
-    Only the direct convolution exists here: ``transposed=True`` (ConvTranspose) raises.
-    """
-    if transposed:
-        raise NotImplementedError("convolution: transposed=True (ConvTranspose) is not implemented in minitorch_nn")
+    """``torch.convolution``: the op every F.conv*d and F.conv_transpose*d lowers to; the spatial rank
+    comes from the weight."""
     d = weight.dim() - 2
     if d not in (1, 2, 3):
         raise RuntimeError(f"Expected 3D, 4D or 5D weight for convolution, but got {weight.dim()}D weight")
+    if transposed:
+        return _conv_transpose(d, input, weight, bias, stride, padding, output_padding, groups, dilation)
     return _conv(d, input, weight, bias, stride, padding, dilation, groups)
 
 

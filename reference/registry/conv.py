@@ -182,6 +182,19 @@ def _conv_transpose_call(d: int, top_level: bool = False):
     return call
 
 
+def _listed(value: Any, d: int) -> list[int]:
+    return [value] * d if isinstance(value, int) else list(value)
+
+
+def _transposed_convolution_call(lib: Any, x: Any, w: Any, *bias: Any, **kw: Any) -> Any:
+    """torch.convolution(transposed=True), every geometry argument spelled out per spatial dim."""
+    d = w.dim() - 2
+    geometry = [_listed(kw[k], d) for k in ("stride", "padding", "dilation")]
+    return lib.convolution(
+        x, w, bias[0] if bias else None, *geometry, True, _listed(kw["output_padding"], d), kw["groups"]
+    )
+
+
 def _bench(label: str, n: int, c: int, size: int, o: int, k: int, padding: int) -> BenchCase:
     def make(rng: np.random.Generator) -> Sample:
         x = rng.standard_normal((n, c, size, size))
@@ -210,6 +223,11 @@ OPS = [
     OpInfo("conv_transpose2d", _conv_transpose_call(2), lambda: _conv_transpose(2)),
     OpInfo("conv_transpose3d", _conv_transpose_call(3), lambda: _conv_transpose(3)),
     OpInfo("torch.conv_transpose2d", _conv_transpose_call(2, True), lambda: _conv_transpose(2)),
+    OpInfo(
+        "convolution_transposed",
+        _transposed_convolution_call,
+        lambda: st.sampled_from([1, 2]).flatmap(_conv_transpose).filter(lambda s: s.inputs[0].ndim == s.inputs[1].ndim),
+    ),
 ] + [
     OpInfo(f"pad_{mode}", lambda lib, x, **kw: lib.nn.functional.pad(x, **kw), (lambda m=mode: _pad(m)))
     for mode in ("constant", "reflect", "replicate", "circular")
