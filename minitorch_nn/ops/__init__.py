@@ -11,12 +11,15 @@ from . import (
     binary,
     comparison,
     conv,
+    distance,
     dropout,
     embedding,
     fold,
     indexing,
     layout,
+    likelihood_loss,
     loss,
+    margin_loss,
     matmul,
     normalization,
     padding,
@@ -55,6 +58,9 @@ FAMILIES = (
     embedding,
     sampling,
     fold,
+    likelihood_loss,
+    margin_loss,
+    distance,
 )
 
 __all__ = ["FAMILIES"]

@@ -56,6 +56,9 @@ FAMILIES = (
     "embedding",
     "sampling",
     "fold",
+    "likelihood_loss",
+    "margin_loss",
+    "distance",
 )
 
 
