@@ -39,6 +39,7 @@ from .ops.arithmetic import *  # noqa: F403
 from .ops.binary import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403
+from .ops.ctc import *  # noqa: F403
 from .ops.distance import *  # noqa: F403
 from .ops.embedding import *  # noqa: F403
 from .ops.fold import *  # noqa: F403

@@ -11,6 +11,7 @@ from . import (
     binary,
     comparison,
     conv,
+    ctc,
     distance,
     dropout,
     embedding,
@@ -61,6 +62,7 @@ FAMILIES = (
     likelihood_loss,
     margin_loss,
     distance,
+    ctc,
 )
 
 __all__ = ["FAMILIES"]

@@ -59,6 +59,7 @@ FAMILIES = (
     "likelihood_loss",
     "margin_loss",
     "distance",
+    "ctc",
 )
 
 

@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Callable
 
 from ...autograd.tensor import Tensor
+from ...ops import ctc as _ctc
 from ...ops import distance as _distance
 from ...ops import likelihood_loss as _likelihood
 from ...ops import loss as _ops
@@ -289,6 +290,18 @@ def triplet_margin_with_distance_loss(
     )
 
 
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Tensor,
+    input_lengths: Tensor | tuple[int, ...],
+    target_lengths: Tensor | tuple[int, ...],
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> Tensor:
+    return _ctc.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity)
+
+
 cosine_similarity = _distance.cosine_similarity
 pairwise_distance = _distance.pairwise_distance
 normalize = _distance.normalize
@@ -300,6 +313,7 @@ __all__ = [
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
+    "ctc_loss",
     "gaussian_nll_loss",
     "hinge_embedding_loss",
     "huber_loss",
