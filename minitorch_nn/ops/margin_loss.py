@@ -98,8 +98,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     return HuberLoss.apply(input, target, reduction, float(delta), _float_dtype(input, target))
 
 
-def _broadcast(a: Tensor, b: Tensor) -> tuple[int, ...]:
-    s1, s2 = a._data.shape, b._data.shape
+def _broadcast(a: Tensor | tuple[int, ...], b: Tensor | tuple[int, ...]) -> tuple[int, ...]:
+    """The broadcast shape of two operands (tensors or shapes), or torch's error naming the first clash."""
+    s1 = a if isinstance(a, tuple) else a._data.shape
+    s2 = b if isinstance(b, tuple) else b._data.shape
     try:
         return np.broadcast_shapes(s1, s2)
     except ValueError:
@@ -112,6 +114,13 @@ def _broadcast(a: Tensor, b: Tensor) -> tuple[int, ...]:
         raise RuntimeError(
             f"The size of tensor a ({m}) must match the size of tensor b ({n}) at non-singleton dimension {ndim - back}"
         ) from None
+
+
+def _check_long(target: Tensor) -> None:
+    words = {"int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    words.update({"float32": "Float", "float64": "Double"})
+    if target._data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {words.get(target._data.dtype.name)}")
 
 
 class SoftMarginLoss(Function):
@@ -171,14 +180,15 @@ def multilabel_soft_margin_loss(
     input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
 ) -> Tensor:
     """Per-class logistic terms summed over the class (last) dim and divided by C, then reduced."""
-    _check_reduction(reduction)
-    _broadcast(input, target)
+    _broadcast(target, input)  # torch's first product is target * logsigmoid(input)
     w = None if weight is None else weight._data
     if w is not None:
         np.broadcast_shapes(w.shape, input._data.shape)
     terms = MultilabelSoftMarginTerms.apply(input, target, w, _float_dtype(input, target))
     class_dim = input.ndim - 1
     loss = terms.sum(class_dim) / input.shape[class_dim]
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
     return _reduced(loss, reduction)
 
 
@@ -232,6 +242,7 @@ def multi_margin_loss(
     x, t = input._data, target._data
     n = x.shape[0] if x.ndim == 2 else 1
     classes = x.shape[-1] if x.ndim else 1
+    _check_long(target)
     if t.ndim > 1 or t.size != n:
         raise RuntimeError(
             "multi_margin_loss: target tensor should be 1-D with size equal to the number of input samples (batch "
@@ -287,6 +298,7 @@ class MultilabelMarginLoss(Function):
 def multilabel_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     _check_reduction(reduction)
     x, t = input._data, target._data
+    _check_long(target)
     if t.shape != x.shape:
         raise RuntimeError(f"inconsistent target size: {list(t.shape)} for input of size: {list(x.shape)}")
     classes = x.shape[-1] if x.ndim else 1
@@ -301,6 +313,7 @@ def margin_ranking_loss(
     """max(0, -y (x1 - x2) + margin): sub, mul, add and clamp_min as torch composes it."""
     reduction = reduction_name(reduction)
     _check_reduction(reduction)
+    _broadcast(target, _broadcast(input1, input2))
     return _reduced((-target * (input1 - input2) + margin).clamp_min(0), reduction)
 
 
@@ -308,7 +321,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, red
     """x where y == 1, max(0, margin - x) where y == -1 (both where y is neither): torch's where + add."""
     reduction = reduction_name(reduction)
     _check_reduction(reduction)
-    zeros = Tensor._make(np.zeros(_broadcast(input, target), dtype=_float_dtype(input)))
+    zeros = Tensor._make(np.zeros(_broadcast(target, input), dtype=_float_dtype(input)))
     margin_part = where(target != 1, (margin - input).clamp_min(0), zeros)
     self_part = where(target != -1, input, zeros)
     return _reduced(margin_part + self_part, reduction)
@@ -320,14 +333,16 @@ def cosine_embedding_loss(
     """1 - cos where y == 1, max(0, cos - margin) where y == -1; cos with 1e-12 added to each squared norm."""
     reduction = reduction_name(reduction)
     _check_reduction(reduction)
-    if input1.ndim != input2.ndim:
+    if target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    expected = 2 if target.ndim == 1 else 1
+    if input1.ndim != expected or input2.ndim != expected:
         raise RuntimeError(
-            f"cosine_embedding_loss : All input tensors should have same dimension but got sizes: input1: "
-            f"{input1.shape}, input2: {input2.shape}, target: {target.shape} "
+            f"{target.ndim}D target tensor expects {expected}D input tensors, but found inputs with sizes "
+            f"{list(input1.shape)} and {list(input2.shape)}."
         )
-    if input1.ndim == 2 and target.ndim != 1:
-        raise RuntimeError(f"1D target tensor expected, multi-target not supported; got {target.ndim}D target")
-    dim = 1 if input1.ndim == 2 else 0
+    dim = expected - 1
+    _broadcast(target, _broadcast(input1, input2)[:dim])
     products = (input1 * input2).sum(dim)
     squares1 = (input1 * input1).sum(dim) + 1e-12
     squares2 = (input2 * input2).sum(dim) + 1e-12
@@ -393,7 +408,7 @@ def triplet_margin_with_distance_loss(
     """The triplet loss under any distance (default: pairwise_distance); margin must be positive."""
     _check_reduction(reduction)
     if margin <= 0:
-        raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} instead")
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     dims = (anchor.ndim, positive.ndim, negative.ndim)
     if len(set(dims)) != 1:
         raise RuntimeError(

@@ -17,12 +17,13 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: 
     """Map the deprecated size_average/reduce pair to a reduction string, as torch does."""
     if size_average is None and reduce is None:
         return reduction
-    warnings.warn("size_average and reduce args will be deprecated, please use reduction='mean' instead.", stacklevel=3)
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+    mapped = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{mapped}' instead.", stacklevel=3
+    )
+    return mapped
 
 
 def _warn_size(input: Tensor, target: Tensor) -> None:
