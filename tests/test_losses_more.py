@@ -99,6 +99,12 @@ MODULE_CASES = {
         LOGITS,
     ),
     "CosineSimilarity": (lambda nn: nn.CosineSimilarity(dim=0, eps=1e-3), lambda lib, m, x: m(x, _t(lib, Y34)), Z34),
+    # norms below eps: torch clamps them under no_grad, so the gradient keeps d||x||/dx (not the true 0)
+    "CosineSimilarity_clamped": (
+        lambda nn: nn.CosineSimilarity(dim=1, eps=0.5),
+        lambda lib, m, x: m(x, _t(lib, Y34)),
+        Z34 * 0.1,
+    ),
     "PairwiseDistance": (
         lambda nn: nn.PairwiseDistance(p=3.0, keepdim=True),
         lambda lib, m, x: m(x, _t(lib, Y34)),
@@ -139,7 +145,7 @@ def test_legacy_size_average_and_reduce(name, legacy):
     assert reductions[0] == reductions[1]
 
 
-ALL_REDUCING = [n for n in MODULE_CASES if n not in ("CosineSimilarity", "PairwiseDistance", "BCELoss_weight")]
+ALL_REDUCING = [n for n in MODULE_CASES if not n.startswith(("CosineSimilarity", "PairwiseDistance", "BCELoss_"))]
 
 
 @pytest.mark.parametrize("name", ALL_REDUCING)
@@ -379,3 +385,14 @@ def test_ctc_gradient_on_log_probs_is_torchs_logit_form():
         grads.append(lp.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-12)
     assert np.allclose(grads[0][:, 0].sum(-1), 0)  # exp(lp) and gamma each sum to 1 per step
+
+
+def test_gaussian_nll_clamped_variance_gradient_passes_through_like_torch():
+    """torch clamps var at eps in place under no_grad: the gradient is d/dv at the clamped v, not 0."""
+    var_values = np.array([[0.0], [0.5], [1e-9]])
+    grads = []
+    for lib in (mt, torch):
+        var = lib.tensor(var_values, requires_grad=True)
+        lib.nn.functional.gaussian_nll_loss(lib.tensor(Z34), lib.tensor(Y34), var, eps=0.1).backward()
+        grads.append(var.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)

@@ -21,8 +21,11 @@ from .utils import normalize_dims, result_dtype, unbroadcast
 class CosineSimilarity(Function):
     """c = sum_d(x1 * x2) / (n1 * n2) with n_i = max(||x_i||, eps) along ``dim``.
 
-    d c / d x1 = x2 / (n1 n2) - c * x1 / n1^2 where ||x1|| > eps (there dn1/dx1 = x1 / n1),
-    and x2 / (n1 n2) where the norm is clamped (n1 is then the constant eps); x2 alike.
+    torch clamps the norms in place under no_grad, so the clamp is invisible to autograd: n1
+    takes the value max(||x1||, eps) but the derivative of ||x1||, x1 / ||x1|| (0 at x1 = 0):
+
+        d c / d x1 = x2 / (n1 n2) - c * x1 / (n1 ||x1||)      (= ... - c x1 / n1^2 unclamped); x2 alike.
+
     Both inputs broadcast first, so each gradient is summed back to its own shape.
     """
 
@@ -37,20 +40,20 @@ class CosineSimilarity(Function):
         cos = (a * b).sum(dim, keepdims=True) / (n1 * n2)
         ctx.save_for_backward(a, b)
         ctx.dim, ctx.shapes, ctx.dtypes = dim, (x1.shape, x2.shape), (x1.dtype, x2.dtype)
-        ctx.parts = (n1, n2, norm1 > eps, norm2 > eps, cos)
+        ctx.parts = (n1, n2, norm1, norm2, cos)
         return np.squeeze(cos, dim).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         a, b = ctx.saved_tensors
-        n1, n2, free1, free2, cos = ctx.parts
+        n1, n2, norm1, norm2, cos = ctx.parts
         g = np.expand_dims(grad, ctx.dim)
         g1 = g2 = None
         if ctx.needs_input_grad[0]:
-            g1 = g * (b / (n1 * n2) - np.where(free1, cos * a / (n1 * n1), 0.0))
+            g1 = g * (b / (n1 * n2) - cos * a / (n1 * np.where(norm1 == 0, np.inf, norm1)))
             g1 = unbroadcast(g1, ctx.shapes[0]).astype(ctx.dtypes[0], copy=False)
         if ctx.needs_input_grad[1]:
-            g2 = g * (a / (n1 * n2) - np.where(free2, cos * b / (n2 * n2), 0.0))
+            g2 = g * (a / (n1 * n2) - cos * b / (n2 * np.where(norm2 == 0, np.inf, norm2)))
             g2 = unbroadcast(g2, ctx.shapes[1]).astype(ctx.dtypes[1], copy=False)
         return g1, g2, None, None, None
 
