@@ -396,3 +396,36 @@ def test_gaussian_nll_clamped_variance_gradient_passes_through_like_torch():
         lib.nn.functional.gaussian_nll_loss(lib.tensor(Z34), lib.tensor(Y34), var, eps=0.1).backward()
         grads.append(var.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)
+
+
+EMPTY = {
+    "binary_cross_entropy": lambda lib, x, r: lib.nn.functional.binary_cross_entropy(x.sigmoid(), x * 0, reduction=r),
+    "binary_cross_entropy_with_logits": lambda lib, x, r: lib.nn.functional.binary_cross_entropy_with_logits(
+        x, x * 0, reduction=r
+    ),
+    "kl_div": lambda lib, x, r: lib.nn.functional.kl_div(x, x.exp(), reduction=r),
+    "poisson_nll_loss": lambda lib, x, r: lib.nn.functional.poisson_nll_loss(x, x * 0, reduction=r),
+    "gaussian_nll_loss": lambda lib, x, r: lib.nn.functional.gaussian_nll_loss(x, x * 0, x.exp(), reduction=r),
+    "smooth_l1_loss": lambda lib, x, r: lib.nn.functional.smooth_l1_loss(x, x * 0, reduction=r),
+    "huber_loss": lambda lib, x, r: lib.nn.functional.huber_loss(x, x * 0, reduction=r),
+    "soft_margin_loss": lambda lib, x, r: lib.nn.functional.soft_margin_loss(x, x.detach() * 0, reduction=r),
+    "hinge_embedding_loss": lambda lib, x, r: lib.nn.functional.hinge_embedding_loss(x, x * 0 + 1, reduction=r),
+    "margin_ranking_loss": lambda lib, x, r: lib.nn.functional.margin_ranking_loss(x, x * 2, x * 0 + 1, reduction=r),
+}
+
+
+@pytest.mark.parametrize("name", list(EMPTY))
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(0,), (2, 0)])
+def test_empty_inputs_match_torch(name, reduction, shape):
+    outputs = []
+    for lib in (mt, torch):
+        x = lib.zeros(*shape, dtype=lib.float64, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = EMPTY[name](lib, x, reduction)
+        out.sum().backward()
+        outputs.append((tuple(out.shape), out.detach().numpy(), x.grad.numpy()))
+    assert outputs[0][0] == outputs[1][0]
+    np.testing.assert_array_equal(outputs[0][1], outputs[1][1])  # nan (an empty mean) where torch has nan
+    np.testing.assert_array_equal(outputs[0][2], outputs[1][2])

@@ -90,7 +90,7 @@ class PairwiseDistance(Function):
 
     With d = x1 - x2 + eps: dy/dd = sign(d) |d|^(p-1) / y^(p-1) (p = 2: d / y; p = 1: sign(d)),
     for p = inf the one-hot of argmax |d| times its sign; 0 where y == 0 (torch's choice at the
-    kink). dy/dx1 = dy/dd, dy/dx2 = -dy/dd, each summed back over its broadcast dims.
+    kink); none at all for p = 0 (a count), as in torch. dy/dx1 = dy/dd, dy/dx2 = -dy/dd, each summed back over its broadcast dims.
     """
 
     node_name = "NormBackward1"
@@ -121,9 +121,9 @@ class PairwiseDistance(Function):
         p = ctx.p
         g = grad if ctx.keepdim else grad[..., None]
         safe_y = np.where(y == 0, 1.0, y)
-        if p == 0:
-            dd = np.zeros_like(d)
-        elif p == 1:
+        if p == 0:  # a count of nonzeros: torch's backward gives no gradient at all (grads stay None)
+            return None, None, None, None, None, None
+        if p == 1:
             dd = np.sign(d) * g
         elif p == 2:
             dd = np.where(y == 0, 0.0, d / safe_y) * g
