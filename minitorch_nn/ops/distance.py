@@ -15,6 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .likelihood_loss import type_word
 from .utils import normalize_dims, result_dtype, unbroadcast
 
 
@@ -79,9 +80,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     (d,) = normalize_dims(dim, len(shape))
     common = result_dtype(x1, x2)
     if common.kind != "f":
-        word = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-        name = common.name
-        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {word.get(name, name)}")
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {type_word(common)}")
     return CosineSimilarity.apply(x1, x2, d, eps, common)
 
 

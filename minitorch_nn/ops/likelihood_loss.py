@@ -26,6 +26,17 @@ from .loss import _check_reduction, _reduce
 from .utils import result_dtype, unbroadcast
 
 ENUM_REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
+TYPE_WORDS = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 def reduction_name(reduction: str | int) -> str:
@@ -33,20 +44,23 @@ def reduction_name(reduction: str | int) -> str:
     return ENUM_REDUCTIONS.get(reduction, reduction) if isinstance(reduction, int) else reduction
 
 
-def _spread(grad: np.ndarray, reduction: str, shape: tuple[int, ...]) -> np.ndarray:
+def spread(grad: np.ndarray, reduction: str, shape: tuple[int, ...]) -> np.ndarray:
     """The upstream gradient of a reduced loss, as one value per element of the unreduced loss."""
     if reduction == "none":
         return grad
     n = int(np.prod(shape, dtype=np.int64))
-    g = grad.reshape(()) / n if reduction == "mean" else grad.reshape(())
-    return np.broadcast_to(g, shape)
+    if reduction == "sum" or n == 0:  # an empty loss has no elements to spread to
+        return np.broadcast_to(grad.reshape(()), shape)
+    return np.broadcast_to(grad.reshape(()) / n, shape)
 
 
-def _back(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def sum_back(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A gradient computed on the broadcast shape, summed back to an input's shape and dtype."""
     return unbroadcast(np.asarray(g), shape).astype(dtype, copy=False)
 
 
-def _float_dtype(*operands: Any) -> np.dtype:
+def float_dtype(*operands: Any) -> np.dtype:
+    """torch's result dtype of the operands, made float32 when it is integral (float math on ints)."""
     dtype = result_dtype(*operands)
     return dtype if dtype.kind == "f" else np.dtype(np.float32)
 
@@ -74,16 +88,21 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         x, y, weight, log_x, log_not_x = ctx.saved_tensors
-        g = _spread(grad, ctx.reduction, ctx.shape)
+        g = spread(grad, ctx.reduction, ctx.shape)
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = _back(g * weight * (x - y) / np.maximum(x * (1 - x), 1e-12), x.shape, x.dtype)
+            gx = sum_back(g * weight * (x - y) / np.maximum(x * (1 - x), 1e-12), x.shape, x.dtype)
         if ctx.needs_input_grad[1]:
-            gy = _back(g * weight * (log_not_x - log_x), y.shape, y.dtype)
+            gy = sum_back(g * weight * (log_not_x - log_x), y.shape, y.dtype)
         return gx, gy, None, None
 
 
-def _check_weight_no_grad(weight: Tensor | None, name: str, op: str) -> None:
+def type_word(dtype: np.dtype) -> str:
+    """torch's word for a dtype in its messages (Float, Long, ...)."""
+    return TYPE_WORDS.get(dtype.name, dtype.name)
+
+
+def check_no_grad(weight: Tensor | None, name: str, op: str) -> None:
     if weight is not None and weight.requires_grad:
         raise RuntimeError(
             f"The function '{op}' is not differentiable with respect to argument '{name}'. "
@@ -101,19 +120,13 @@ def binary_cross_entropy(
             "deprecated. Please ensure they have the same size."
         )
     if target._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Found dtype {_word(target._data.dtype)} but expected {_word(input._data.dtype)}")
+        raise RuntimeError(f"Found dtype {type_word(target._data.dtype)} but expected {type_word(input._data.dtype)}")
     x = input._data
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    _check_weight_no_grad(weight, "weight", "binary_cross_entropy")
+    check_no_grad(weight, "weight", "binary_cross_entropy")
     w = None if weight is None else np.broadcast_to(weight._data, x.shape)
     return BinaryCrossEntropy.apply(input, target, w, reduction)
-
-
-def _word(dtype: np.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int"}.get(
-        dtype.name, dtype.name
-    )
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -144,13 +157,13 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         x, y, weight, pos, log_weight, softplus_neg = ctx.saved_tensors
-        g = _spread(grad, ctx.reduction, ctx.shape) * weight
+        g = spread(grad, ctx.reduction, ctx.shape) * weight
         gx = gy = None
         if ctx.needs_input_grad[0]:
             sigmoid = 1 / (1 + np.exp(-x))
-            gx = _back(g * (log_weight * sigmoid - pos * y), x.shape, x.dtype)
+            gx = sum_back(g * (log_weight * sigmoid - pos * y), x.shape, x.dtype)
         if ctx.needs_input_grad[1]:
-            gy = _back(g * ((pos - 1) * softplus_neg - x), y.shape, y.dtype)
+            gy = sum_back(g * ((pos - 1) * softplus_neg - x), y.shape, y.dtype)
         return gx, gy, None, None, None
 
 
@@ -165,8 +178,8 @@ def binary_cross_entropy_with_logits(
     _check_reduction(reduction)
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    _check_weight_no_grad(weight, "weight", "binary_cross_entropy_with_logits")
-    _check_weight_no_grad(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
+    check_no_grad(weight, "weight", "binary_cross_entropy_with_logits")
+    check_no_grad(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     shape = input._data.shape
     w = None if weight is None else np.broadcast_to(weight._data, shape)
     p = None if pos_weight is None else np.broadcast_to(pos_weight._data, shape)
@@ -192,11 +205,11 @@ class KlDiv(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         x, y = ctx.saved_tensors
-        gx = _back(-grad * y, x.shape, x.dtype) if ctx.needs_input_grad[0] else None
+        gx = sum_back(-grad * y, x.shape, x.dtype) if ctx.needs_input_grad[0] else None
         gy = None
         if ctx.needs_input_grad[1]:
             positive = y > 0
-            gy = _back(grad * (np.where(positive, np.log(np.where(positive, y, 1)), 0) + 1 - x), y.shape, y.dtype)
+            gy = sum_back(grad * (np.where(positive, np.log(np.where(positive, y, 1)), 0) + 1 - x), y.shape, y.dtype)
         return gx, gy, None
 
 
@@ -215,8 +228,8 @@ class KlDivLogTarget(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         x, y, exp_y = ctx.saved_tensors
-        gx = _back(-grad * exp_y, x.shape, x.dtype) if ctx.needs_input_grad[0] else None
-        gy = _back(grad * exp_y * (y - x + 1), y.shape, y.dtype) if ctx.needs_input_grad[1] else None
+        gx = sum_back(-grad * exp_y, x.shape, x.dtype) if ctx.needs_input_grad[0] else None
+        gy = sum_back(grad * exp_y * (y - x + 1), y.shape, y.dtype) if ctx.needs_input_grad[1] else None
         return gx, gy, None
 
 
@@ -225,7 +238,7 @@ def kl_div(input: Tensor, target: Tensor, reduction: str | int = "mean", log_tar
     reduction = reduction_name(reduction)
     if reduction not in ("none", "mean", "sum", "batchmean"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    dtype = _float_dtype(input, target)
+    dtype = float_dtype(input, target)
     loss = (KlDivLogTarget if log_target else KlDiv).apply(input, target, dtype)
     if reduction == "mean":
         return loss.mean()
@@ -266,14 +279,14 @@ class PoissonNll(Function):
         x, y, rate = ctx.saved_tensors
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = _back(grad * ((rate - y) if ctx.log_input else (1 - y / rate)), x.shape, x.dtype)
+            gx = sum_back(grad * ((rate - y) if ctx.log_input else (1 - y / rate)), x.shape, x.dtype)
         if ctx.needs_input_grad[1]:
             dy = -x if ctx.log_input else -np.log(rate)
             if ctx.full:
                 above = y > 1
                 safe_y = np.where(above, y, 1)
                 dy = dy + np.where(above, np.log(safe_y) + 0.5 / safe_y, 0)
-            gy = _back(grad * dy, y.shape, y.dtype)
+            gy = sum_back(grad * dy, y.shape, y.dtype)
         return gx, gy, None, None, None, None
 
 
@@ -291,7 +304,7 @@ def poisson_nll_loss(
 ) -> Tensor:
     reduction = reduction_name(reduction)
     _check_reduction(reduction)
-    dtype = _float_dtype(input, target)
+    dtype = float_dtype(input, target)
     loss = (PoissonNllFull if full else PoissonNll).apply(input, target, log_input, full, eps, dtype)
     if reduction == "mean":
         return loss.mean()
@@ -328,11 +341,11 @@ class GaussianNll(Function):
         diff, v = ctx.saved_tensors
         shapes, dtypes = ctx.shapes, ctx.dtypes
         ratio = grad * diff / v
-        gx = _back(ratio, shapes[0], dtypes[0]) if ctx.needs_input_grad[0] else None
-        gy = _back(-ratio, shapes[1], dtypes[1]) if ctx.needs_input_grad[1] else None
+        gx = sum_back(ratio, shapes[0], dtypes[0]) if ctx.needs_input_grad[0] else None
+        gy = sum_back(-ratio, shapes[1], dtypes[1]) if ctx.needs_input_grad[1] else None
         gv = None
         if ctx.needs_input_grad[2]:
-            gv = _back(grad * 0.5 * (1 / v - diff * diff / (v * v)), shapes[2], dtypes[2])
+            gv = sum_back(grad * 0.5 * (1 / v - diff * diff / (v * v)), shapes[2], dtypes[2])
         return gx, gy, gv, None, None, None
 
 
@@ -364,7 +377,7 @@ def gaussian_nll_loss(
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
-    dtype = _float_dtype(input, target, var)
+    dtype = float_dtype(input, target, var)
     loss = (GaussianNllFull if full else GaussianNll).apply(input, target, var, full, eps, dtype)
     if reduction == "mean":
         return loss.mean()

@@ -19,7 +19,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .comparison import minimum, where
 from .distance import pairwise_distance
-from .likelihood_loss import _back, _check_weight_no_grad, _float_dtype, _spread, reduction_name
+from .likelihood_loss import check_no_grad, float_dtype, reduction_name, spread, sum_back, type_word
 from .loss import _check_reduction, _reduce, l1_loss
 
 
@@ -53,9 +53,9 @@ class SmoothL1Loss(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         (slope,) = ctx.saved_tensors
-        g = _spread(grad, ctx.reduction, slope.shape) * slope
-        gx = _back(g, ctx.shapes[0], ctx.dtypes[0]) if ctx.needs_input_grad[0] else None
-        gy = _back(-g, ctx.shapes[1], ctx.dtypes[1]) if ctx.needs_input_grad[1] else None
+        g = spread(grad, ctx.reduction, slope.shape) * slope
+        gx = sum_back(g, ctx.shapes[0], ctx.dtypes[0]) if ctx.needs_input_grad[0] else None
+        gy = sum_back(-g, ctx.shapes[1], ctx.dtypes[1]) if ctx.needs_input_grad[1] else None
         return gx, gy, None, None, None
 
 
@@ -66,7 +66,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", beta:
     _broadcast(input, target)
     if beta == 0:  # torch hands beta = 0 to l1_loss (sub, abs, mean/sum nodes)
         return l1_loss(input, target, reduction)
-    return SmoothL1Loss.apply(input, target, reduction, float(beta), _float_dtype(input, target))
+    return SmoothL1Loss.apply(input, target, reduction, float(beta), float_dtype(input, target))
 
 
 class HuberLoss(Function):
@@ -95,7 +95,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _broadcast(input, target)
-    return HuberLoss.apply(input, target, reduction, float(delta), _float_dtype(input, target))
+    return HuberLoss.apply(input, target, reduction, float(delta), float_dtype(input, target))
 
 
 def _broadcast(a: Tensor | tuple[int, ...], b: Tensor | tuple[int, ...]) -> tuple[int, ...]:
@@ -117,10 +117,8 @@ def _broadcast(a: Tensor | tuple[int, ...], b: Tensor | tuple[int, ...]) -> tupl
 
 
 def _check_long(target: Tensor) -> None:
-    words = {"int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-    words.update({"float32": "Float", "float64": "Double"})
     if target._data.dtype != np.int64:
-        raise RuntimeError(f"expected scalar type Long but found {words.get(target._data.dtype.name)}")
+        raise RuntimeError(f"expected scalar type Long but found {type_word(target._data.dtype)}")
 
 
 class SoftMarginLoss(Function):
@@ -140,15 +138,15 @@ class SoftMarginLoss(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         x, y, sigmoid_z = ctx.saved_tensors
-        g = _spread(grad, ctx.reduction, ctx.shape) * sigmoid_z
-        return _back(-g * y, x.shape, x.dtype), None, None, None
+        g = spread(grad, ctx.reduction, ctx.shape) * sigmoid_z
+        return sum_back(-g * y, x.shape, x.dtype), None, None, None
 
 
 def soft_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     _check_reduction(reduction)
     _broadcast(input, target)
-    _check_weight_no_grad(target, "target", "soft_margin_loss")
-    return SoftMarginLoss.apply(input, target, reduction, _float_dtype(input, target))
+    check_no_grad(target, "target", "soft_margin_loss")
+    return SoftMarginLoss.apply(input, target, reduction, float_dtype(input, target))
 
 
 class MultilabelSoftMarginTerms(Function):
@@ -171,8 +169,8 @@ class MultilabelSoftMarginTerms(Function):
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         x, y, weight = ctx.saved_tensors
         g = grad * weight
-        gx = _back(g * (1 / (1 + np.exp(-x)) - y), x.shape, x.dtype) if ctx.needs_input_grad[0] else None
-        gy = _back(-g * x, y.shape, y.dtype) if ctx.needs_input_grad[1] else None
+        gx = sum_back(g * (1 / (1 + np.exp(-x)) - y), x.shape, x.dtype) if ctx.needs_input_grad[0] else None
+        gy = sum_back(-g * x, y.shape, y.dtype) if ctx.needs_input_grad[1] else None
         return gx, gy, None, None
 
 
@@ -184,7 +182,7 @@ def multilabel_soft_margin_loss(
     w = None if weight is None else weight._data
     if w is not None:
         np.broadcast_shapes(w.shape, input._data.shape)
-    terms = MultilabelSoftMarginTerms.apply(input, target, w, _float_dtype(input, target))
+    terms = MultilabelSoftMarginTerms.apply(input, target, w, float_dtype(input, target))
     class_dim = input.ndim - 1
     loss = terms.sum(class_dim) / input.shape[class_dim]
     if reduction not in ("none", "mean", "sum"):
@@ -223,7 +221,7 @@ class MultiMarginLoss(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         (slopes,) = ctx.saved_tensors
-        per_row = _spread(grad, ctx.reduction, (slopes.shape[0],)).reshape(-1, 1)
+        per_row = spread(grad, ctx.reduction, (slopes.shape[0],)).reshape(-1, 1)
         gx = (per_row * slopes).reshape(ctx.shape).astype(slopes.dtype, copy=False)
         return gx, None, None, None, None, None
 
@@ -291,7 +289,7 @@ class MultilabelMarginLoss(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         (slopes,) = ctx.saved_tensors
-        per_row = _spread(grad, ctx.reduction, (slopes.shape[0],)).reshape(-1, 1)
+        per_row = spread(grad, ctx.reduction, (slopes.shape[0],)).reshape(-1, 1)
         return (per_row * slopes).reshape(ctx.shape).astype(slopes.dtype, copy=False), None, None
 
 
@@ -321,7 +319,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, red
     """x where y == 1, max(0, margin - x) where y == -1 (both where y is neither): torch's where + add."""
     reduction = reduction_name(reduction)
     _check_reduction(reduction)
-    zeros = Tensor._make(np.zeros(_broadcast(target, input), dtype=_float_dtype(input)))
+    zeros = Tensor._make(np.zeros(_broadcast(target, input), dtype=float_dtype(input)))
     margin_part = where(target != 1, (margin - input).clamp_min(0), zeros)
     self_part = where(target != -1, input, zeros)
     return _reduced(margin_part + self_part, reduction)
