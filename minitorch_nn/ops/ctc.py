@@ -36,54 +36,15 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..kernels.cpu.ctc import ctc_loss_and_grad
 from .comparison import where
 from .likelihood_loss import reduction_name
 from .loss import _check_reduction
 
 
-def _logsumexp(*terms: np.ndarray) -> np.ndarray:
-    stacked = np.stack(terms)
-    top = stacked.max(0)
-    finite_top = np.where(np.isfinite(top), top, 0)
-    with np.errstate(divide="ignore"):
-        return finite_top + np.log(np.exp(stacked - finite_top).sum(0))
-
-
-def _extended(labels: np.ndarray, blank: int) -> tuple[np.ndarray, np.ndarray]:
-    """l' (blanks around and between the labels) and where the skip from s-2 is allowed."""
-    states = np.full(2 * labels.size + 1, blank, dtype=np.int64)
-    states[1::2] = labels
-    skip = np.zeros(states.size, dtype=bool)
-    skip[2:] = (states[2:] != blank) & (states[2:] != states[:-2])
-    return states, skip
-
-
-def _alpha_beta(lp: np.ndarray, states: np.ndarray, skip: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """The forward and backward variables (T, 2S+1) of one sample and its negative log-likelihood."""
-    steps, n_states = lp.shape[0], states.size
-    emit = lp[:, states]  # (T, 2S+1): lp[t, l'_s]
-    alpha = np.full((steps, n_states), -np.inf, dtype=lp.dtype)
-    beta = np.full((steps, n_states), -np.inf, dtype=lp.dtype)
-    none = np.full(1, -np.inf, dtype=lp.dtype)
-    alpha[0, : min(2, n_states)] = emit[0, : min(2, n_states)]
-    for t in range(1, steps):
-        previous = alpha[t - 1]
-        one_back = np.concatenate([none, previous[:-1]])
-        two_back = np.where(skip, np.concatenate([none, none, previous[:-2]])[:n_states], -np.inf)
-        alpha[t] = emit[t] + _logsumexp(previous, one_back, two_back)
-    beta[-1, max(n_states - 2, 0) :] = emit[-1, max(n_states - 2, 0) :]
-    skip_ahead = np.concatenate([skip[2:], [False, False]])[:n_states]  # may s jump to s+2
-    for t in range(steps - 2, -1, -1):
-        following = beta[t + 1]
-        one_ahead = np.concatenate([following[1:], none])
-        two_ahead = np.where(skip_ahead, np.concatenate([following[2:], none, none])[:n_states], -np.inf)
-        beta[t] = emit[t] + _logsumexp(following, one_ahead, two_ahead)
-    nll = -_logsumexp(alpha[-1, -1:], alpha[-1, -2:-1] if n_states > 1 else none)[0]
-    return alpha, beta, float(nll)
-
-
 class CtcLoss(Function):
-    """Per-sample CTC negative log-likelihoods (N,) of log_probs (T, N, C); the math is the module's docstring."""
+    """Per-sample CTC negative log-likelihoods (N,) of log_probs (T, N, C); the math is the module's docstring,
+    the recursion runs in kernels/cpu/ctc.py (a sequential scalar loop, which NumPy would run slowly)."""
 
     node_name = "CtcLossBackward0"
 
@@ -96,30 +57,14 @@ class CtcLoss(Function):
         blank: int,
         zero_infinity: bool,
     ) -> np.ndarray:
-        batch = log_probs.shape[1]
-        losses = np.zeros(batch, dtype=log_probs.dtype)
+        lengths = np.array([row.size for row in labels], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        flat = np.concatenate(labels).astype(np.int64) if labels else np.zeros(0, np.int64)
+        losses = np.zeros(log_probs.shape[1], dtype=log_probs.dtype)
         grad = np.zeros_like(log_probs)
-        for n in range(batch):
-            steps = int(input_lengths[n])
-            lp = log_probs[:steps, n]
-            if steps == 0:
-                losses[n] = 0.0 if labels[n].size == 0 else np.inf
-                continue
-            states, skip = _extended(labels[n], blank)
-            alpha, beta, nll = _alpha_beta(lp, states, skip)
-            if not np.isfinite(nll):
-                # no path fits: torch's gradient is then nan (inf - inf), or 0 under zero_infinity
-                # (whose where() zeroes the loss itself)
-                losses[n] = np.inf
-                if not zero_infinity:
-                    grad[:steps, n] = np.nan
-                continue
-            losses[n] = nll
-            through = alpha + beta  # (T, 2S+1)
-            per_class = np.full(lp.shape, -np.inf, dtype=lp.dtype)
-            for c in np.unique(states):
-                per_class[:, c] = _logsumexp(*through[:, states == c].T)
-            grad[:steps, n] = np.exp(lp) - np.exp(per_class + nll - lp)
+        ctc_loss_and_grad(
+            np.ascontiguousarray(log_probs), flat, offsets, lengths, input_lengths, blank, zero_infinity, losses, grad
+        )
         ctx.grad = grad
         return losses
 

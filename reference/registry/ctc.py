@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .. import strategies as S
-from . import OpInfo
+from . import BenchCase, OpInfo
 
 
 @st.composite
@@ -71,7 +71,20 @@ def _torch_ctc_call(
     return lib.ctc_loss(logits.log_softmax(-1), targets, input_lengths, target_lengths, blank, enum, zero_infinity)
 
 
+def _speech_batch(rng: np.random.Generator) -> Any:
+    """50 frames, 16 utterances, 20 classes, 10 labels each (blank 0)."""
+    steps, batch, classes, labels = 50, 16, 20, 10
+    inputs = (
+        rng.standard_normal((steps, batch, classes)),
+        rng.integers(1, classes, size=(batch, labels)),
+        np.full(batch, steps),
+        np.full(batch, labels),
+    )
+    kwargs = {"blank": 0, "reduction": "mean", "zero_infinity": False, "lengths_as_tensors": True}
+    return S.sample(inputs, kwargs, (True, False, False, False))
+
+
 OPS = [
-    OpInfo("ctc_loss", _ctc_call, _ctc),
+    OpInfo("ctc_loss", _ctc_call, _ctc, bench=(BenchCase("CTCLoss (50, 16, 20), 10 labels", _speech_batch),)),
     OpInfo("torch.ctc_loss", _torch_ctc_call, _ctc),
 ]
