@@ -201,6 +201,12 @@ ERRORS = {
     "multi_margin_weight": lambda lib, fn: fn.multi_margin_loss(
         _z(lib, 3, 4), lib.tensor([0, 1, 2]), weight=lib.ones(3)
     ),
+    "multi_margin_weight_grad": lambda lib, fn: fn.multi_margin_loss(
+        _z(lib, 3, 4), lib.tensor([0, 1, 2]), weight=lib.ones(4, requires_grad=True)
+    ),
+    "bce_weight_requires_grad": lambda lib, fn: fn.binary_cross_entropy(
+        _z(lib, 3) + 0.5, _z(lib, 3), weight=lib.ones(3, requires_grad=True)
+    ),
     "multi_margin_int32_target": lambda lib, fn: fn.multi_margin_loss(_z(lib, 3, 4), lib.tensor([0, 1, 2]).int()),
     "multilabel_margin_int32": lambda lib, fn: fn.multilabel_margin_loss(_z(lib, 3, 4), lib.zeros(3, 4).int()),
     "cosine_embedding_2d_target": lambda lib, fn: fn.cosine_embedding_loss(

@@ -150,39 +150,36 @@ def soft_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> 
 
 
 class MultilabelSoftMarginTerms(Function):
-    """t = -[y log sigmoid(x) + (1 - y) log sigmoid(-x)] = softplus(x) - y x, times the class weight.
+    """t = -[y log sigmoid(x) + (1 - y) log sigmoid(-x)] = softplus(x) - y x.
 
-    dt/dx = w (sigmoid(x) - y),  dt/dy = -w x.
+    dt/dx = sigmoid(x) - y,  dt/dy = -x.
     """
 
     node_name = "MultilabelSoftMarginTermsBackward"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, w: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dtype: np.dtype) -> np.ndarray:
         x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)
-        weight = np.ones((), dtype) if w is None else w.astype(dtype, copy=False)
-        terms = weight * (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))) - y * x)
-        ctx.save_for_backward(x, y, weight)
-        return np.asarray(terms, dtype=dtype)
+        ctx.save_for_backward(x, y)
+        return np.asarray(np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))) - y * x, dtype=dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        x, y, weight = ctx.saved_tensors
-        g = grad * weight
-        gx = sum_back(g * (1 / (1 + np.exp(-x)) - y), x.shape, x.dtype) if ctx.needs_input_grad[0] else None
-        gy = sum_back(-g * x, y.shape, y.dtype) if ctx.needs_input_grad[1] else None
-        return gx, gy, None, None
+        x, y = ctx.saved_tensors
+        gx = sum_back(grad * (1 / (1 + np.exp(-x)) - y), x.shape, x.dtype) if ctx.needs_input_grad[0] else None
+        gy = sum_back(-grad * x, y.shape, y.dtype) if ctx.needs_input_grad[1] else None
+        return gx, gy, None
 
 
 def multilabel_soft_margin_loss(
     input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
 ) -> Tensor:
-    """Per-class logistic terms summed over the class (last) dim and divided by C, then reduced."""
+    """Per-class logistic terms (times the class weight, a differentiable product as in torch), summed
+    over the class (last) dim and divided by C, then reduced."""
     _broadcast(target, input)  # torch's first product is target * logsigmoid(input)
-    w = None if weight is None else weight._data
-    if w is not None:
-        np.broadcast_shapes(w.shape, input._data.shape)
-    terms = MultilabelSoftMarginTerms.apply(input, target, w, float_dtype(input, target))
+    terms = MultilabelSoftMarginTerms.apply(input, target, float_dtype(input, target))
+    if weight is not None:
+        terms = terms * weight
     class_dim = input.ndim - 1
     loss = terms.sum(class_dim) / input.shape[class_dim]
     if reduction not in ("none", "mean", "sum"):
@@ -248,6 +245,7 @@ def multi_margin_loss(
         )
     if t.size and (t.min() < 0 or t.max() >= classes):
         raise RuntimeError("target out of range")
+    check_no_grad(weight, "weight", "multi_margin_loss")
     if weight is not None and weight._data.shape != (classes,):
         raise RuntimeError(f"inconsistent weight size, expected {classes} but got {list(weight._data.shape)}")
     w = None if weight is None else weight._data

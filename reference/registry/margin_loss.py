@@ -55,7 +55,7 @@ def _soft_margin(draw: Any, multilabel: bool = False) -> Any:
     inputs, grads = [x, y], [True, multilabel and draw(st.booleans())]  # soft_margin's target has no gradient
     if multilabel and draw(st.booleans()):
         inputs.append(rng.uniform(0.2, 2, size=shape[-1:]))
-        grads.append(False)
+        grads.append(draw(st.booleans()))  # torch's class weight is a differentiable factor here
     kwargs = {"reduction": draw(reductions)}
     return _sample(tuple(inputs), kwargs, tuple(grads), noncontiguous=draw(st.booleans()), seed=seed)
 
@@ -114,7 +114,13 @@ def _ranking(draw: Any) -> Any:
     x2 = x1 - y * (margin + S.away_from(rng, shape, (0.0,), 0.05))  # -y (x1 - x2) + margin away from 0
     kwargs = {"margin": margin, "reduction": draw(reductions)}
     return _sample(
-        (x1, x2, y), kwargs, (True, draw(st.booleans()), False), noncontiguous=draw(st.booleans()), seed=seed
+        (x1, x2, y),
+        kwargs,
+        (
+            True,
+            draw(st.booleans()),
+            draw(st.booleans()),
+        ),  # the target is a differentiable factor, noncontiguous=draw(st.booleans()), seed=seed
     )
 
 
