@@ -56,6 +56,11 @@ MODULE_CASES = {
         lambda lib, m, x: m(x, _t(lib, Y34), _t(lib, X34[:, :1])),
         Z34,
     ),
+    "GaussianNLLLoss_float_var": (
+        lambda nn: nn.GaussianNLLLoss(reduction="sum"),
+        lambda lib, m, x: m(x, _t(lib, Y34), 0.7),
+        Z34,
+    ),
     "SoftMarginLoss": (lambda nn: nn.SoftMarginLoss(), lambda lib, m, x: m(x, _t(lib, np.sign(Z34))), Z34),
     "MultiLabelSoftMarginLoss": (lambda nn: nn.MultiLabelSoftMarginLoss(), lambda lib, m, x: m(x, _t(lib, Y34)), Z34),
     "MultiLabelMarginLoss": (
