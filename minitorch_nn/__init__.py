@@ -43,6 +43,8 @@ from .ops.bilinear import *  # noqa: F403
 from .ops.binary import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403
+from .ops.ctc import *  # noqa: F403
+from .ops.distance import *  # noqa: F403
 from .ops.distributions import *  # noqa: F403
 from .ops.dropout import *  # noqa: F403
 from .ops.embedding import *  # noqa: F403
@@ -50,6 +52,8 @@ from .ops.fold import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.instancenorm import *  # noqa: F403
 from .ops.layout import *  # noqa: F403
+from .ops.likelihood_loss import *  # noqa: F403
+from .ops.margin_loss import *  # noqa: F403
 from .ops.matmul import *  # noqa: F403
 from .ops.normalization import *  # noqa: F403
 from .ops.padding import *  # noqa: F403

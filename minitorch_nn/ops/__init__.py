@@ -12,6 +12,8 @@ from . import (
     binary,
     comparison,
     conv,
+    ctc,
+    distance,
     distributions,
     dropout,
     embedding,
@@ -19,7 +21,9 @@ from . import (
     indexing,
     instancenorm,
     layout,
+    likelihood_loss,
     loss,
+    margin_loss,
     matmul,
     normalization,
     padding,
@@ -63,6 +67,10 @@ FAMILIES = (
     bilinear,
     instancenorm,
     spectral,
+    likelihood_loss,
+    margin_loss,
+    distance,
+    ctc,
 )
 
 __all__ = ["FAMILIES"]

@@ -180,6 +180,12 @@ def nll_loss(
             f"tensor of shape: {list(weight._data.shape)}"
         )
     w = None if weight is None else weight._data
+    if x.ndim == 3 or x.ndim > 4:
+        # torch's nll_loss_nd: (N, C, d1, ...) is viewed as (N, C, 1, d1*...) for nll_loss2d, and the
+        # unreduced result viewed back to the target's shape
+        n = x.shape[0]
+        flat = NllLoss2d.apply(input.reshape(n, classes, 1, -1), t.reshape(n, 1, -1), w, reduction, ignore_index)
+        return flat.view(*t.shape) if reduction == "none" else flat
     function = NllLoss2d if x.ndim == 4 else NllLoss
     # the target is not a differentiable input: torch gives the node a single edge (to the input)
     return function.apply(input, t, w, reduction, ignore_index)

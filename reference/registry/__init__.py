@@ -60,6 +60,10 @@ FAMILIES = (
     "spectral",
     "bilinear",
     "instancenorm",
+    "likelihood_loss",
+    "margin_loss",
+    "distance",
+    "ctc",
 )
 
 

@@ -33,7 +33,7 @@ def _regression(draw: Any) -> Any:
 @st.composite
 def _classification(draw: Any, probabilities: bool = False) -> Any:
     n, c = draw(st.integers(1, 5)), draw(st.integers(2, 5))
-    spatial = draw(st.sampled_from([(), (), (3, 2)]))
+    spatial = draw(st.sampled_from([(), (), (3, 2), (4,), (2, 1, 2)]))  # 3-d and 5-d go through nll_loss2d
     seed = draw(S.seeds)
     rng = np.random.default_rng(seed)
     x = rng.normal(0, 2, size=(n, c) + spatial)

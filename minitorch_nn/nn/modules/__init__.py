@@ -5,6 +5,7 @@ from .batchnorm import *  # noqa: F403
 from .bilinear import *  # noqa: F403
 from .container import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .dropout_variants import *  # noqa: F403
 from .flatten import *  # noqa: F403

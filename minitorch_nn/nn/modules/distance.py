@@ -1,0 +1,32 @@
+"""Distance modules: CosineSimilarity and PairwiseDistance (torch's arguments and repr)."""
+
+from __future__ import annotations
+
+from ...autograd.tensor import Tensor
+from .. import functional as F
+from .module import Module
+
+
+class CosineSimilarity(Module):
+    """Cosine of the angle between x1 and x2 along ``dim`` (each norm clamped at eps)."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """p-norm of x1 - x2 + eps over the last dim."""
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+__all__ = ["CosineSimilarity", "PairwiseDistance"]
