@@ -145,10 +145,14 @@ def test_native_dropout_probability_errors_as_torch(p):
     assert mt.native_dropout(mt.randn(3), p, False)[1].numpy().all()  # outside training p is not checked
 
 
-def test_convolution_transposed_is_refused_clearly():
-    x, w = mt.randn(1, 2, 5, 5), mt.randn(2, 3, 3, 3)
-    with pytest.raises(NotImplementedError, match="transposed"):
-        mt.convolution(x, w, None, [1, 1], [0, 0], [1, 1], True, [0, 0], 1)
+def test_convolution_transposed_is_conv_transpose():
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((2, 3, 3, 3))
+    args = (None, [2, 1], [1, 0], [1, 1], True, [1, 0], 1)
+    ours = mt.convolution(mt.tensor(x), mt.tensor(w), *args)
+    theirs = torch.convolution(torch.tensor(x), torch.tensor(w), *args)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_convolution_matches_conv2d_node_for_node():

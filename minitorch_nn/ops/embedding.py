@@ -1,4 +1,4 @@
-"""Embedding lookup (a gather of rows) and its scatter-add backward.
+"""Embedding lookup (a gather of rows) and its scatter-add backward; embedding bags (pooled lookups).
 
 Forward. W is a (num_embeddings, dim) table and idx an integer tensor of any
 shape; the output stacks the rows it names::
@@ -21,6 +21,15 @@ The indices get no gradient (they are integers), so torch's
 ``EmbeddingBackward0`` node has a single edge, to the weight; ours too (the
 indices reach the Function as a plain array).
 
+Bags. ``embedding_bag`` pools the rows of each bag (a run of positions) instead of returning them:
+with b(k) the bag of position k, w_k its per-sample weight (1 unless given) and n_b the bag's count::
+
+    sum:   y[b] = sum_{k in b} w_k W[idx[k]]      dW[idx[k]] += w_k G[b(k)],   dw_k = G[b(k)] . W[idx[k]]
+    mean:  y[b] = (1 / n_b) sum_{k in b} W[idx[k]]     dW[idx[k]] += G[b(k)] / n_b
+    max:   y[b, d] = max_{k in b} W[idx[k], d]     dW[argmax row, d] += G[b, d]   (the first of ties)
+
+Positions holding ``padding_idx`` are left out of their bag (and of n_b); an empty bag gives zeros.
+
 ``embedding_renorm_`` (behind F.embedding's ``max_norm``) rescales in place,
 outside autograd, every row that idx names whose p-norm exceeds max_norm:
 W[r] *= max_norm / (||W[r]||_p + 1e-7), as torch does.
@@ -36,7 +45,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 
 
-def _check_indices(indices: np.ndarray) -> None:
+def _check_indices(indices: np.ndarray, op: str = "embedding") -> None:
     if indices.dtype not in (np.int64, np.int32):
         names = {"float32": "Float", "float64": "Double", "bool": "Bool", "int16": "Short", "int8": "Char"}
         kind = names.get(indices.dtype.name, indices.dtype.name)
@@ -44,7 +53,7 @@ def _check_indices(indices: np.ndarray) -> None:
         found = "CPUBoolType" if indices.dtype == np.bool_ else f"torch.{kind}Tensor"
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
-            f"but got {found} instead (while checking arguments for embedding)"
+            f"but got {found} instead (while checking arguments for {op})"
         )
 
 
@@ -111,6 +120,132 @@ def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float, norm_type
     table[rows[big]] *= scale[:, np.newaxis].astype(table.dtype)
     input._version_counter.value += 1
     return input
+
+
+class EmbeddingBag(Function):
+    """Pooled lookups per bag: sum (weighted), mean or max (see the module docstring)."""
+
+    node_name = "EmbeddingBagBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        weight: np.ndarray,
+        per_sample_weights: np.ndarray | None,
+        indices: np.ndarray,
+        bag_of: np.ndarray,
+        n_bags: int,
+        mode: str,
+        keep: np.ndarray,
+        scale_grad_by_freq: bool,
+    ) -> np.ndarray:
+        rows = weight[indices[keep]]
+        bags = bag_of[keep]
+        out = np.zeros((n_bags, weight.shape[1]), dtype=weight.dtype)
+        ctx.shape, ctx.mode, ctx.scale = weight.shape, mode, scale_grad_by_freq
+        ctx.indices, ctx.keep, ctx.bags = indices, keep, bags
+        ctx.weighted = per_sample_weights is not None
+        if mode == "max":
+            arg = np.zeros((n_bags, weight.shape[1]), dtype=np.int64)
+            for b in np.unique(bags):
+                members = rows[bags == b]
+                first = np.argmax(members, axis=0)  # the first of equal maxima, as torch keeps it
+                out[b] = members[first, np.arange(members.shape[1])]
+                arg[b] = indices[keep][bags == b][first]
+            ctx.max_rows, ctx.filled = arg, np.isin(np.arange(n_bags), bags)
+            return out
+        if per_sample_weights is not None:
+            ctx.save_for_backward(weight, per_sample_weights)
+            rows = rows * per_sample_weights[keep][:, None]
+        np.add.at(out, bags, rows)
+        if mode == "mean":
+            counts = np.bincount(bags, minlength=n_bags)
+            ctx.counts = counts
+            out /= np.maximum(counts, 1)[:, None].astype(out.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        gw = np.zeros(ctx.shape, dtype=grad.dtype) if ctx.needs_input_grad[0] else None
+        gp = None
+        if ctx.mode == "max":
+            if gw is not None:
+                bag_ids, dims = np.nonzero(np.broadcast_to(ctx.filled[:, None], ctx.max_rows.shape))
+                np.add.at(gw, (ctx.max_rows[bag_ids, dims], dims), grad[bag_ids, dims])
+            return gw, None, None, None, None, None, None, None
+        kept = ctx.indices[ctx.keep]
+        per_row = grad[ctx.bags]
+        if ctx.mode == "mean":
+            per_row = per_row / np.maximum(ctx.counts, 1)[ctx.bags, None].astype(grad.dtype)
+        if ctx.needs_input_grad[1]:
+            weight, weights = ctx.saved_tensors
+            gp = np.zeros(ctx.indices.shape, dtype=grad.dtype)
+            gp[ctx.keep] = np.sum(per_row * weight[kept], axis=1)
+        if gw is not None:
+            if ctx.weighted:
+                per_row = per_row * ctx.saved_tensors[1][ctx.keep][:, None]
+            if ctx.scale:  # each row's share divided by how often its index occurs in the input
+                counts = np.bincount(ctx.indices, minlength=ctx.shape[0])
+                per_row = per_row / counts[kept, None].astype(grad.dtype)
+            np.add.at(gw, kept, per_row)
+        return gw, gp, None, None, None, None, None, None
+
+
+def _bags(
+    indices: np.ndarray, offsets: np.ndarray | None, include_last_offset: bool
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The flat indices, the bag of each position (-1: in none) and the number of bags (torch's checks on offsets)."""
+    if indices.ndim == 2:
+        n, length = indices.shape
+        return indices.reshape(-1), np.repeat(np.arange(n), length), n
+    starts = offsets[:-1] if include_last_offset else offsets
+    if offsets.size and offsets[0] != 0:
+        raise RuntimeError(
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. "
+            f"However, got {offsets[0]}\n[ torch.{'Int' if offsets.dtype == np.int32 else 'Long'}Tensor{{}} ]"
+        )
+    if offsets.size and offsets[-1] > indices.size:
+        raise RuntimeError(
+            f"offsets[-1] can not be greater than input's length {indices.size} but got offsets[-1] of {offsets[-1]}"
+        )
+    ends = np.append(starts[1:], offsets[-1] if include_last_offset else indices.size)
+    bag_of = np.full(indices.size, -1, dtype=np.int64)  # positions past the last bag belong to none
+    covered = np.repeat(np.arange(starts.size), ends - starts)
+    bag_of[: covered.size] = covered
+    return indices, bag_of, int(starts.size)
+
+
+def embedding_bag(
+    weight: Tensor,
+    input: Tensor,
+    offsets: Tensor | None,
+    mode: str,
+    per_sample_weights: Tensor | None,
+    include_last_offset: bool,
+    padding_idx: int | None,
+    scale_grad_by_freq: bool,
+) -> Tensor:
+    """The pooled bags (F.embedding_bag's checks happen in nn/functional/sparse.py)."""
+    indices = input._data
+    _check_indices(indices, "embedding_bag")
+    if offsets is not None:
+        _check_indices(offsets._data, "embedding_bag")
+    flat, bag_of, n_bags = _bags(
+        indices, None if offsets is None else offsets._data.astype(np.int64), include_last_offset
+    )
+    rows = weight._data.shape[0]
+    bad = np.nonzero((flat < 0) | (flat >= rows))[0]
+    if bad.size:
+        raise RuntimeError(
+            f"Index {bad[0]} of input takes value {flat[bad[0]]} which is not in the valid range [0, {rows})"
+        )
+    keep = bag_of >= 0
+    if padding_idx is not None:
+        keep &= flat != padding_idx
+    weights = None
+    if per_sample_weights is not None:
+        weights = per_sample_weights.reshape(-1) if per_sample_weights.ndim == 2 else per_sample_weights
+    return EmbeddingBag.apply(weight, weights, flat.astype(np.int64), bag_of, n_bags, mode, keep, scale_grad_by_freq)
 
 
 __all__ = ["embedding", "embedding_renorm_"]
