@@ -23,6 +23,7 @@ from . import (
     padding,
     pooling,
     products,
+    recurrent,
     reduction,
     sampling,
     scan,
@@ -59,6 +60,7 @@ FAMILIES = (
     fold,
     distributions,
     spectral,
+    recurrent,
 )
 
 __all__ = ["FAMILIES"]
