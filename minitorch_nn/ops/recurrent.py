@@ -368,13 +368,13 @@ class PadPacked(Function):
 
 
 class PadSequence(Function):
-    """out[b, :len_b] = seq_b (or its last len_b steps with padding on the left), padding elsewhere;
-    backward hands each sequence back its own slice of the gradient."""
+    """out[b, :len_b] = seq_b (or its last len_b steps with padding on the left), padding elsewhere,
+    time-major (T, B, *) unless batch_first; backward hands each sequence its own slice of the gradient."""
 
     node_name = "CopySlices"
 
     @staticmethod
-    def forward(ctx: Any, *sequences: np.ndarray, padding_value: float, left: bool) -> np.ndarray:
+    def forward(ctx: Any, *sequences: np.ndarray, padding_value: float, left: bool, batch_first: bool) -> np.ndarray:
         lengths = [s.shape[0] for s in sequences]
         longest = max(lengths)
         trailing = sequences[0].shape[1:]
@@ -392,11 +392,12 @@ class PadSequence(Function):
                 out[b, longest - s.shape[0] :] = s
             else:
                 out[b, : s.shape[0]] = s
-        ctx.lengths, ctx.left = lengths, left
-        return out
+        ctx.lengths, ctx.left, ctx.batch_first = lengths, left, batch_first
+        return out if batch_first else np.ascontiguousarray(out.swapaxes(0, 1))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        grad = grad if ctx.batch_first else grad.swapaxes(0, 1)
         longest = grad.shape[1]
         return tuple(grad[b, longest - n :] if ctx.left else grad[b, :n] for b, n in enumerate(ctx.lengths))
 

@@ -91,12 +91,12 @@ def pad_packed_sequence(
         total_length = max_seq_length
     padded = recurrent.PadPacked.apply(sequence.data, batch_sizes, total_length, padding_value)
     lengths = (batch_sizes[np.newaxis, :] > np.arange(int(batch_sizes[0]))[:, np.newaxis]).sum(axis=1)
-    unsorted = sequence.unsorted_indices
-    if unsorted is not None:
-        padded = index_select(padded, 1, unsorted)
-        lengths = lengths[unsorted._data]
     if batch_first:
         padded = padded.transpose(0, 1)
+    unsorted = sequence.unsorted_indices
+    if unsorted is not None:
+        padded = index_select(padded, 0 if batch_first else 1, unsorted)
+        lengths = lengths[unsorted._data]
     return padded, Tensor._make(lengths.astype(np.int64))
 
 
@@ -112,8 +112,8 @@ def pad_sequence(
     sequences = list(sequences.unbind(0)) if isinstance(sequences, Tensor) else list(sequences)
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
-    padded = recurrent.PadSequence.apply(*sequences, padding_value=padding_value, left=padding_side == "left")
-    return padded if batch_first else padded.transpose(0, 1)
+    left = padding_side == "left"
+    return recurrent.PadSequence.apply(*sequences, padding_value=padding_value, left=left, batch_first=batch_first)
 
 
 def pack_sequence(sequences: list[Tensor], enforce_sorted: bool = True) -> PackedSequence:
