@@ -10,6 +10,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minitorch_nn as mt
 from minitorch_nn.ops import recurrent
@@ -175,6 +177,17 @@ def test_packed_input_matches_torch(kind, config, enforce_sorted):
     if not enforce_sorted:
         np.testing.assert_array_equal(out.unsorted_indices.numpy(), out_t.unsorted_indices.numpy())
     _backward_and_compare(rng, [out.data, *_states(hidden)], [out_t.data, *_states(hidden_t)], leaves, ours, theirs)
+
+
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+def test_packed_input_lstm_projection_matches_torch(enforce_sorted):
+    rng = np.random.default_rng(12)
+    ours, theirs = _modules("LSTM", input_size=3, hidden_size=4, proj_size=3, num_layers=2, bidirectional=True)
+    seqs = [_leaf(rng.standard_normal((n, 3))) for n in ((5, 3, 2) if enforce_sorted else (3, 5, 2))]
+    h0, c0 = _leaf(rng.standard_normal((4, 3, 3))), _leaf(rng.standard_normal((4, 3, 4)))
+    out, hidden = ours(mt.nn.utils.rnn.pack_sequence([s[0] for s in seqs], enforce_sorted), (h0[0], c0[0]))
+    out_t, hidden_t = theirs(torch.nn.utils.rnn.pack_sequence([s[1] for s in seqs], enforce_sorted), (h0[1], c0[1]))
+    _backward_and_compare(rng, [out.data, *hidden], [out_t.data, *hidden_t], [*seqs, h0, c0], ours, theirs)
 
 
 @pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
@@ -466,7 +479,7 @@ def _numeric_check(fn, arrays, rng, eps=1e-6):
 def test_recurrent_layer_finite_differences(mode, reverse, packed):
     rng = np.random.default_rng(1)
     gates = recurrent.GATES[mode]
-    hidden, proj = 3, (2 if mode == "LSTM" and not packed else 0)
+    hidden, proj = 3, (2 if mode == "LSTM" and reverse else 0)
     state = proj or hidden
     seq, batch, inputs = 3, 3, 2
     sizes = (3, 2, 1) if packed else None
@@ -510,3 +523,48 @@ def test_cell_finite_differences(mode):
         return result if wrap else [r.numpy() for r in result]
 
     _numeric_check(fn, arrays, rng)
+
+
+@given(data=st.data())
+def test_property_every_argument_matches_torch(data):
+    """Drawn over every constructor and call argument: module, sizes, num_layers, bias, batch_first,
+    bidirectional, proj_size (LSTM), an initial state or none, batched or unbatched input."""
+    kind = data.draw(st.sampled_from(list(MODULES)))
+    hidden = data.draw(st.integers(1, 4))
+    config = dict(
+        input_size=data.draw(st.integers(1, 3)),
+        hidden_size=hidden,
+        num_layers=data.draw(st.integers(1, 2)),
+        bias=data.draw(st.booleans()),
+        batch_first=data.draw(st.booleans()),
+        bidirectional=data.draw(st.booleans()),
+    )
+    if kind == "LSTM" and hidden > 1:
+        config["proj_size"] = data.draw(st.integers(0, hidden - 1))
+    seq, batch = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 3))
+    batched, with_state = data.draw(st.booleans()), data.draw(st.booleans())
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31 - 1)))
+    ours, theirs = _modules(kind, **config)
+    lead = ((batch, seq) if config["batch_first"] else (seq, batch)) if batched else (seq,)
+    x = _leaf(rng.standard_normal((*lead, config["input_size"])))
+    leaves, args, args_t = [x], [x[0]], [x[1]]
+    if with_state:
+        layers = config["num_layers"] * (2 if config["bidirectional"] else 1)
+        state_batch = (batch,) if batched else ()
+        h0 = _leaf(rng.standard_normal((layers, *state_batch, config.get("proj_size") or hidden)))
+        leaves.append(h0)
+        if kind == "LSTM":
+            c0 = _leaf(rng.standard_normal((layers, *state_batch, hidden)))
+            leaves.append(c0)
+            args.append((h0[0], c0[0]))
+            args_t.append((h0[1], c0[1]))
+        else:
+            args.append(h0[0])
+            args_t.append(h0[1])
+    out, hidden_state = ours(*args)
+    out_t, hidden_state_t = theirs(*args_t)
+    # torch's unfused GRU/RNN path transposes a batch_first output in place (TransposeBackward1); here the
+    # output is transposed out of place (TransposeBackward0), there being no Tensor.transpose_
+    in_place_transpose = config["batch_first"] and batched and kind != "LSTM"
+    assert out.grad_fn.name() == out_t.grad_fn.name() or in_place_transpose
+    _backward_and_compare(rng, [out, *_states(hidden_state)], [out_t, *_states(hidden_state_t)], leaves, ours, theirs)
