@@ -7,10 +7,11 @@ GRU r, z, n), so ``weight_ih`` is (G*H, I) and ``weight_hh`` is (G*H, H).
 
 Design. The input projections of all time steps do not depend on the state, so they are one
 matrix product before the loop: ``X = x W_ih^T + b_ih`` (T, B, G*H). Inside the loop only the
-recurrent product ``h W_hh^T`` remains. Backward mirrors it: the loop produces the gradients of
-the gate pre-activations ``dA_t``; the recurrent weight gradient accumulates ``dA_t^T h_{t-1}``
-step by step, and after the loop ``dx = dX W_ih``, ``dW_ih = dX^T x`` and ``db_ih = sum dX`` are
-again single products over all steps.
+recurrent product ``h W_hh^T`` remains. Backward mirrors it: the reverse loop produces the
+gradients of the gate pre-activations (dX_t of the input projection, dU_t of the recurrent
+product) and carries dh (and dc) back one step at a time, ``dh_{t-1} = dU_t W_hh (+ ...)``; the
+weight gradients need no loop, each is one product over all steps after it:
+``dW_hh = sum_t dU_t^T h_{t-1}``, ``dW_ih = dX^T x``, ``dx = dX W_ih``, ``db = sum dX`` / ``sum dU``.
 
 Each step, writing s = sigmoid and primes for the next state:
 
@@ -91,8 +92,10 @@ def _step(mode: str, xp: np.ndarray, h: np.ndarray, c: np.ndarray | None, w_hh, 
     return h_new, c_new, (h, c, i, f, g, o, tanh_c, m)
 
 
-def _step_backward(mode: str, saved: tuple, dh_new: np.ndarray, dc_new: np.ndarray | None, w_hh, w_hr, grads: dict):
-    """Gradients of one step: (dX_t, dh, dc); adds dW_hh, db_hh (and dW_hr) into ``grads``."""
+def _step_backward(mode: str, saved: tuple, dh_new: np.ndarray, dc_new: np.ndarray | None, w_hh, w_hr) -> tuple:
+    """Gradients of one step: (dX_t, dU_t, dh, dc), dU_t the gradient of the recurrent product
+    h W_hh^T + b_hh (equal to dX_t but for the GRU's n gate); the weight gradients are formed from
+    the dU_t of all steps at once by the caller."""
     if mode == "GRU":
         h, r, z, n, u_n = saved
         dn = dh_new * (1 - z)
@@ -101,37 +104,19 @@ def _step_backward(mode: str, saved: tuple, dh_new: np.ndarray, dc_new: np.ndarr
         da_r = da_n * u_n * r * (1 - r)
         dxp = np.concatenate([da_r, da_z, da_n], axis=1)
         du = np.concatenate([da_r, da_z, da_n * r], axis=1)
-        dh = dh_new * z + du @ w_hh
-        grads["w_hh"] += du.T @ h
-        grads["b_hh"] += du.sum(axis=0)
-        return dxp, dh, None
+        return dxp, du, dh_new * z + du @ w_hh, None
     if mode in ("RNN_TANH", "RNN_RELU"):
         h, h_new = saved
         da = dh_new * (1 - h_new * h_new) if mode == "RNN_TANH" else dh_new * (h_new > 0)
-        grads["w_hh"] += da.T @ h
-        grads["b_hh"] += da.sum(axis=0)
-        return da, da @ w_hh, None
+        return da, da, da @ w_hh, None
     h, c, i, f, g, o, tanh_c, m = saved
-    if w_hr is not None:
-        grads["w_hr"] += dh_new.T @ m
-        dm = dh_new @ w_hr
-    else:
-        dm = dh_new
+    dm = dh_new @ w_hr if w_hr is not None else dh_new
     dc_new = dc_new + dm * o * (1 - tanh_c * tanh_c)
     da = np.concatenate(
         [dc_new * g * i * (1 - i), dc_new * c * f * (1 - f), dc_new * i * (1 - g * g), dm * tanh_c * o * (1 - o)],
         axis=1,
     )
-    grads["w_hh"] += da.T @ h
-    grads["b_hh"] += da.sum(axis=0)
-    return da, da @ w_hh, dc_new * f
-
-
-def _zero_grads(w_hh: np.ndarray, w_hr: np.ndarray | None) -> dict:
-    grads = {"w_hh": np.zeros_like(w_hh), "b_hh": np.zeros(w_hh.shape[0], dtype=w_hh.dtype)}
-    if w_hr is not None:
-        grads["w_hr"] = np.zeros_like(w_hr)
-    return grads
+    return da, da, da @ w_hh, dc_new * f
 
 
 class RecurrentLayer(Function):
@@ -199,23 +184,37 @@ class RecurrentLayer(Function):
             d_output, rest = grads_out[0], grads_out[1:]
         dh = rest[0].copy()
         dc = rest[1].copy() if mode == "LSTM" else None
-        grads = _zero_grads(w_hh, w_hr)
-        dxp = np.zeros((seq_len, batch, w_ih.shape[0]), dtype=x.dtype)
+        gate_width = w_ih.shape[0]
+        dxp = np.zeros((seq_len, batch, gate_width), dtype=x.dtype)
+        du = np.zeros_like(dxp) if mode == "GRU" else dxp
+        h_prev = np.zeros((seq_len, batch, w_hh.shape[1]), dtype=x.dtype)
+        if w_hr is not None:  # the projection's input m_t and output gradient dh'_t, for dW_hr
+            m_all = np.zeros((seq_len, batch, w_hr.shape[1]), dtype=x.dtype)
+            dh_all = np.zeros((seq_len, batch, w_hr.shape[0]), dtype=x.dtype)
         for t, n, step_saved in reversed(ctx.steps_saved):
             dh_new = dh[:n] + d_output[t, :n]
-            dxp[t, :n], dh_prev, dc_prev = _step_backward(
-                mode, step_saved, dh_new, dc[:n] if dc is not None else None, w_hh, w_hr, grads
+            dxp[t, :n], du_t, dh_prev, dc_prev = _step_backward(
+                mode, step_saved, dh_new, dc[:n] if dc is not None else None, w_hh, w_hr
             )
+            if mode == "GRU":
+                du[t, :n] = du_t
+            h_prev[t, :n] = step_saved[0]
+            if w_hr is not None:
+                m_all[t, :n], dh_all[t, :n] = step_saved[-1], dh_new
             dh[:n] = dh_prev
             if dc is not None:
                 dc[:n] = dc_prev
+        # rows of finished (or not yet started) sequences have dU = 0, so they add nothing here
+        flat_du = du.reshape(seq_len * batch, -1)
+        dw_hh = flat_du.T @ h_prev.reshape(seq_len * batch, -1)
+        dw_hr = dh_all.reshape(seq_len * batch, -1).T @ m_all.reshape(seq_len * batch, -1) if w_hr is not None else None
         flat_dxp = dxp.reshape(seq_len * batch, -1)
         needs = ctx.needs_input_grad
         dx = (flat_dxp @ w_ih).reshape(x_shape) if needs[0] else None
         dw_ih = flat_dxp.T @ x.reshape(seq_len * batch, -1) if needs[3] else None
         db_ih = flat_dxp.sum(axis=0) if has_b_ih else None
-        db_hh = grads["b_hh"] if has_b_hh else None
-        return dx, dh, dc, dw_ih, grads["w_hh"], db_ih, db_hh, grads.get("w_hr")
+        db_hh = flat_du.sum(axis=0) if has_b_hh else None
+        return dx, dh, dc, dw_ih, dw_hh, db_ih, db_hh, dw_hr
 
 
 class _Cell(Function):
@@ -240,17 +239,16 @@ class _Cell(Function):
     @classmethod
     def backward(cls, ctx: Any, dh_new: np.ndarray, dc_new: np.ndarray | None = None) -> tuple:
         x, w_ih, w_hh = ctx.saved_tensors
-        grads = _zero_grads(w_hh, None)
-        dxp, dh, dc = _step_backward(cls.mode, ctx.step_saved, dh_new, dc_new, w_hh, None, grads)
+        dxp, du, dh, dc = _step_backward(cls.mode, ctx.step_saved, dh_new, dc_new, w_hh, None)
         has_b_ih, has_b_hh = ctx.has_bias
         return (
             dxp @ w_ih,
             dh,
             dc,
             dxp.T @ x,
-            grads["w_hh"],
+            du.T @ ctx.step_saved[0],
             dxp.sum(axis=0) if has_b_ih else None,
-            grads["b_hh"] if has_b_hh else None,
+            du.sum(axis=0) if has_b_hh else None,
         )
 
 
