@@ -60,9 +60,11 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
 # ---- one step forward / backward of each cell, on the active rows ---------------------------------
 
 
-def _step(mode: str, xp: np.ndarray, h: np.ndarray, c: np.ndarray | None, w_hh, b_hh, w_hr) -> tuple:
-    """One step: (h', c', saved) from the input projection xp = X_t and the state (h, c)."""
-    u = h @ w_hh.T
+def _step(mode: str, xp: np.ndarray, h: np.ndarray, c: np.ndarray | None, w_hh_t, b_hh, w_hr_t) -> tuple:
+    """One step: (h', c', saved) from the input projection xp = X_t and the state (h, c).
+
+    Takes the weights transposed (W_hh^T, W_hr^T), made contiguous once per call, not per step."""
+    u = h @ w_hh_t
     if b_hh is not None:
         u += b_hh
     if mode == "GRU":
@@ -88,7 +90,7 @@ def _step(mode: str, xp: np.ndarray, h: np.ndarray, c: np.ndarray | None, w_hh, 
     c_new = f * c + i * g
     tanh_c = np.tanh(c_new)
     m = o * tanh_c
-    h_new = m @ w_hr.T if w_hr is not None else m
+    h_new = m @ w_hr_t if w_hr_t is not None else m
     return h_new, c_new, (h, c, i, f, g, o, tanh_c, m)
 
 
@@ -154,10 +156,14 @@ class RecurrentLayer(Function):
         h, c = h0.copy(), (c0.copy() if c0 is not None else None)
         output = np.zeros((seq_len, batch, h0.shape[1]), dtype=x.dtype)
         order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
+        w_hh_t = np.ascontiguousarray(w_hh.T)
+        w_hr_t = np.ascontiguousarray(w_hr.T) if w_hr is not None else None
         saved = []
         for t in order:
             n = sizes[t]
-            h_new, c_new, step_saved = _step(mode, xp[t, :n], h[:n], c[:n] if c is not None else None, w_hh, b_hh, w_hr)
+            h_new, c_new, step_saved = _step(
+                mode, xp[t, :n], h[:n], c[:n] if c is not None else None, w_hh_t, b_hh, w_hr_t
+            )
             saved.append((t, n, step_saved))
             h = h.copy() if n < batch else h_new
             h[:n] = h_new
@@ -231,7 +237,7 @@ class _Cell(Function):
         xp = x @ w_ih.T
         if b_ih is not None:
             xp += b_ih
-        h_new, c_new, saved = _step(cls.mode, xp, h, c, w_hh, b_hh, None)
+        h_new, c_new, saved = _step(cls.mode, xp, h, c, w_hh.T, b_hh, None)
         ctx.step_saved, ctx.has_bias = saved, (b_ih is not None, b_hh is not None)
         ctx.save_for_backward(x, w_ih, w_hh)
         return (h_new, c_new) if c_new is not None else h_new
