@@ -301,6 +301,18 @@ def test_call_errors_as_torch(kind, x_shape, h_shape):
     assert _error(lambda: ours(mt.tensor(x), *hx)) == expected
 
 
+def test_cuda_device_refused_and_dtype_kept():
+    with pytest.raises(RuntimeError, match="CUDA"):
+        mt.nn.LSTM(3, 4, device="cuda")
+    with pytest.raises(RuntimeError, match="CUDA"):
+        mt.nn.GRUCell(3, 4, device="cuda")
+    net = mt.nn.RNN(3, 4, dtype=mt.float64)
+    assert all(p.dtype == mt.float64 for p in net.parameters())
+    out, hidden = net(mt.zeros(2, 1, 3, dtype=mt.float64))
+    assert out.dtype == hidden.dtype == mt.float64
+    net.flatten_parameters()
+
+
 def test_dtype_mismatch_error_as_torch():
     ours, theirs = mt.nn.GRU(3, 4), torch.nn.GRU(3, 4)
     x = np.zeros((2, 1, 3))
@@ -314,6 +326,8 @@ def test_dtype_mismatch_error_as_torch():
         lambda nn: nn.GRU(3, 4),
         lambda nn: nn.RNN(3, 4, nonlinearity="relu", bias=False),
         lambda nn: nn.RNN(3, 4, 2, "relu"),
+        lambda nn: nn.LSTM(3, 4, 2, False, True, 0.0, True, 2),
+        lambda nn: nn.GRU(3, 4, dtype=torch.float64 if nn is torch.nn else mt.float64),
         lambda nn: nn.LSTMCell(3, 4),
         lambda nn: nn.GRUCell(3, 4, bias=False),
         lambda nn: nn.RNNCell(3, 4, bias=False, nonlinearity="relu"),
@@ -326,6 +340,11 @@ def test_repr_state_dict_and_init_as_torch(make):
     ours = make(mt.nn)
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
+    if hasattr(theirs, "all_weights"):
+        assert [[tuple(w.shape) for w in ws] for ws in ours.all_weights] == [
+            [tuple(w.shape) for w in ws] for ws in theirs.all_weights
+        ]
+        assert ours._flat_weights_names == theirs._flat_weights_names
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters(), strict=True):
         assert tuple(p.shape) == tuple(q.shape), name
         np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy(), err_msg=name)
