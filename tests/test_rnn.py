@@ -315,8 +315,10 @@ def test_cuda_device_refused_and_dtype_kept():
 
 def test_dtype_mismatch_error_as_torch():
     ours, theirs = mt.nn.GRU(3, 4), torch.nn.GRU(3, 4)
-    x = np.zeros((2, 1, 3))
-    assert _error(lambda: ours(mt.tensor(x))) == _error(lambda: theirs(torch.tensor(x)))
+    for x in (np.zeros((2, 1, 3)), np.zeros((2, 1, 3), dtype=np.int64), np.zeros((2, 3), dtype=bool)):
+        expected = _error(lambda x=x: theirs(torch.tensor(x)))
+        assert expected is not None
+        assert _error(lambda x=x: ours(mt.tensor(x))) == expected
 
 
 @pytest.mark.parametrize(
