@@ -59,6 +59,7 @@ from .ops.normalization import *  # noqa: F403
 from .ops.padding import *  # noqa: F403
 from .ops.pooling import *  # noqa: F403
 from .ops.products import *  # noqa: F403
+from .ops.recurrent import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.sampling import *  # noqa: F403
 from .ops.scan import *  # noqa: F403

@@ -29,6 +29,7 @@ from . import (
     padding,
     pooling,
     products,
+    recurrent,
     reduction,
     sampling,
     scan,
@@ -71,6 +72,7 @@ FAMILIES = (
     margin_loss,
     distance,
     ctc,
+    recurrent,
 )
 
 __all__ = ["FAMILIES"]

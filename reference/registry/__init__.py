@@ -64,6 +64,7 @@ FAMILIES = (
     "margin_loss",
     "distance",
     "ctc",
+    "recurrent",
 )
 
 
