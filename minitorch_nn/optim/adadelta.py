@@ -24,7 +24,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .adam import as_float
 from .checks import check_lr, check_nonnegative
-from .optimizer import Optimizer, grads_of
+from .optimizer import Optimizer, grads_of, l2_gradient, new_state
 from .pointwise import add_, addcmul_
 
 
@@ -65,17 +65,9 @@ class Adadelta(Optimizer):
             for group in self.param_groups:
                 lr, rho, eps, weight_decay = as_float(group["lr"]), group["rho"], group["eps"], group["weight_decay"]
                 for p, g in grads_of(group):
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
-                        state["square_avg"] = Tensor._make(np.zeros_like(p._data))
-                        state["acc_delta"] = Tensor._make(np.zeros_like(p._data))
+                    state = new_state(self.state[p], p, "square_avg", "acc_delta")
                     state["step"]._data += 1
-                    if group["maximize"]:
-                        g = -g
-                    if weight_decay != 0:
-                        g = g.copy()
-                        add_(g, p._data, weight_decay)
+                    g = l2_gradient(g, p, weight_decay, group["maximize"])
                     v, u = state["square_avg"]._data, state["acc_delta"]._data
                     one = v.dtype.type
                     v *= one(rho)

@@ -23,8 +23,8 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .adam import as_float
 from .checks import check_fused, check_lr, check_nonnegative
-from .optimizer import Optimizer, grads_of
-from .pointwise import add_, addcdiv_, addcmul_
+from .optimizer import Optimizer, grads_of, l2_gradient
+from .pointwise import addcdiv_, addcmul_
 
 
 class Adagrad(Optimizer):
@@ -81,11 +81,7 @@ class Adagrad(Optimizer):
                     state = self._init_state(p)
                     state["step"]._data += 1
                     step = float(state["step"]._data)
-                    if group["maximize"]:
-                        g = -g
-                    if weight_decay != 0:
-                        g = g.copy()
-                        add_(g, p._data, weight_decay)
+                    g = l2_gradient(g, p, weight_decay, group["maximize"])
                     clr = lr / (1 + (step - 1) * lr_decay)
                     s = state["sum"]._data
                     addcmul_(s, g, g, 1)

@@ -20,8 +20,8 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .adam import as_float
 from .checks import check_betas, check_lr, check_nonnegative
-from .optimizer import Optimizer, grads_of
-from .pointwise import add_, addcdiv_, lerp_
+from .optimizer import Optimizer, grads_of, l2_gradient, new_state
+from .pointwise import addcdiv_, lerp_
 
 
 class Adamax(Optimizer):
@@ -61,17 +61,9 @@ class Adamax(Optimizer):
                 (beta1, beta2), eps = group["betas"], group["eps"]
                 lr, weight_decay = as_float(group["lr"]), group["weight_decay"]
                 for p, g in grads_of(group):
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
-                        state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-                        state["exp_inf"] = Tensor._make(np.zeros_like(p._data))
-                    if group["maximize"]:
-                        g = -g
+                    state = new_state(self.state[p], p, "exp_avg", "exp_inf")
                     state["step"]._data += 1
-                    if weight_decay != 0:
-                        g = g.copy()
-                        add_(g, p._data, weight_decay)
+                    g = l2_gradient(g, p, weight_decay, group["maximize"])
                     m, u = state["exp_avg"]._data, state["exp_inf"]._data
                     lerp_(m, g, 1 - beta1)
                     u *= u.dtype.type(beta2)

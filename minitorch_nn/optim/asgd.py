@@ -21,7 +21,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .adam import as_float
 from .checks import check_lr, check_nonnegative
-from .optimizer import Optimizer, grads_of
+from .optimizer import Optimizer, grads_of, l2_gradient, new_state
 from .pointwise import add_
 
 
@@ -61,18 +61,9 @@ class ASGD(Optimizer):
                 lr, lambd, alpha, t0 = as_float(group["lr"]), group["lambd"], group["alpha"], group["t0"]
                 weight_decay = group["weight_decay"]
                 for p, g in grads_of(group):
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
-                        state["eta"] = Tensor._make(np.array(lr, dtype=np.float32))
-                        state["mu"] = Tensor._make(np.array(1.0, dtype=np.float32))
-                        state["ax"] = Tensor._make(np.zeros_like(p._data))
-                    if group["maximize"]:
-                        g = -g
+                    state = new_state(self.state[p], p, ("eta", lr), ("mu", 1.0), "ax")
                     state["step"]._data += 1
-                    if weight_decay != 0:
-                        g = g.copy()
-                        add_(g, p._data, weight_decay)
+                    g = l2_gradient(g, p, weight_decay, group["maximize"])
                     eta = float(state["eta"]._data)
                     p._data *= p._data.dtype.type(1 - lambd * eta)
                     add_(p._data, g, -eta)

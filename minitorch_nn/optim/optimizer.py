@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from .pointwise import add_
 
 
 class _RequiredParameter:
@@ -165,6 +166,30 @@ def _cast_like(value: Any, p: Tensor) -> Any:
     if isinstance(value, Tensor) and value._data.dtype.kind == "f":
         return Tensor._make(value._data.astype(p._data.dtype))
     return value
+
+
+def new_state(state: dict[str, Any], p: Tensor, *entries: str | tuple[str, float]) -> dict[str, Any]:
+    """A parameter's state on its first step, in torch's key order: ``step`` (a float32 0-d tensor), then
+    each entry, a name (a zero buffer like p) or (name, value) (a float32 0-d tensor). Kept as it is later."""
+    if len(state) == 0:
+        state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
+        for entry in entries:
+            if isinstance(entry, tuple):
+                state[entry[0]] = Tensor._make(np.array(entry[1], dtype=np.float32))
+            else:
+                state[entry] = Tensor._make(np.zeros_like(p._data))
+    return state
+
+
+def l2_gradient(g: np.ndarray, p: Tensor, weight_decay: float, maximize: bool) -> np.ndarray:
+    """The gradient an update follows: negated to maximize, then plus weight_decay * p (a new array, as
+    torch's ``grad.add(param, alpha=weight_decay)``, fused as in pointwise.add_)."""
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g.copy()
+        add_(g, p._data, weight_decay)
+    return g
 
 
 def grads_of(group: dict[str, Any]) -> list[tuple[Tensor, np.ndarray]]:

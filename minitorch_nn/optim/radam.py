@@ -23,7 +23,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .adam import as_float
 from .checks import check_betas, check_lr, check_nonnegative
-from .optimizer import Optimizer, grads_of
+from .optimizer import Optimizer, grads_of, new_state
 from .pointwise import add_, addcmul_, lerp_
 
 
@@ -66,11 +66,7 @@ class RAdam(Optimizer):
                 (beta1, beta2), eps = group["betas"], group["eps"]
                 lr, weight_decay = as_float(group["lr"]), group["weight_decay"]
                 for p, g in grads_of(group):
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
-                        state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-                        state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+                    state = new_state(self.state[p], p, "exp_avg", "exp_avg_sq")
                     if group["maximize"]:
                         g = -g
                     state["step"]._data += 1

@@ -20,7 +20,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .adam import as_float
 from .checks import check_lr
-from .optimizer import Optimizer, grads_of
+from .optimizer import Optimizer, grads_of, new_state
 from .pointwise import addcmul_
 
 
@@ -60,8 +60,7 @@ class Rprop(Optimizer):
                 for p, g in grads_of(group):
                     state = self.state[p]
                     if len(state) == 0:
-                        state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
-                        state["prev"] = Tensor._make(np.zeros_like(p._data))
+                        new_state(state, p, "prev")
                         state["step_size"] = Tensor._make(np.full_like(g, as_float(group["lr"])))
                     if group["maximize"]:
                         g = -g
