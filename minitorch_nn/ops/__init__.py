@@ -8,6 +8,7 @@ it provides in ``TENSOR_METHODS`` (bound by ``minitorch_nn/_bindings.py``).
 from . import (
     activation,
     arithmetic,
+    attention,
     binary,
     comparison,
     conv,
@@ -59,6 +60,7 @@ FAMILIES = (
     fold,
     distributions,
     spectral,
+    attention,
 )
 
 __all__ = ["FAMILIES"]
