@@ -69,6 +69,13 @@ def _sum_heads(grad: np.ndarray, groups: int) -> np.ndarray:
     return grad.reshape(*lead, heads // groups, groups, rows, cols).sum(axis=-3)
 
 
+def _scaled_keep(keep: np.ndarray, p: float, dtype: np.dtype) -> np.ndarray:
+    """D / (1 - p), all zeros when p = 1 (everything dropped)."""
+    if p >= 1.0:
+        return np.zeros(keep.shape, dtype=dtype)
+    return keep.astype(dtype) / dtype.type(1 - p)
+
+
 class _Attention(Function):
     """O = dropout(softmax(s Q K^T + M)) V; the backward is derived in the module docstring."""
 
@@ -92,7 +99,7 @@ class _Attention(Function):
             scores = scores + float_mask
         if additive_mask is not None:
             scores = scores + additive_mask
-        row_max = scores.max(axis=-1, keepdims=True)
+        row_max = scores.max(axis=-1, keepdims=True, initial=-np.inf)
         # a row of all -inf has no finite maximum: shift it by 0 and give it P = 0 below
         dead = ~np.isfinite(row_max)
         exp = np.exp(scores - np.where(dead, 0, row_max))
@@ -100,7 +107,7 @@ class _Attention(Function):
         probs = np.where(dead | (total == 0), 0, exp / np.where(total == 0, 1, total)).astype(dtype, copy=False)
         dropped = probs
         if dropout_keep is not None:
-            dropped = probs * (dropout_keep / dtype.type(1 - dropout_p)).astype(dtype)
+            dropped = probs * _scaled_keep(dropout_keep, dropout_p, dtype)
         out = (dropped @ value_r).astype(dtype, copy=False)
         ctx.scale, ctx.groups, ctx.dropout_p = scale, groups, dropout_p
         ctx.mask_shape = None if float_mask is None else float_mask.shape
@@ -117,7 +124,7 @@ class _Attention(Function):
             gv = unbroadcast(_sum_heads(_swap(dropped) @ grad, groups), ctx.value_shape)
         grad_probs = grad @ _swap(value_r)
         if dropout_keep is not None:
-            grad_probs = grad_probs * (dropout_keep / dtype.type(1 - ctx.dropout_p)).astype(dtype)
+            grad_probs = grad_probs * _scaled_keep(dropout_keep, ctx.dropout_p, dtype)
         grad_scores = probs * (grad_probs - (grad_probs * probs).sum(axis=-1, keepdims=True))
         if ctx.needs_input_grad[0]:
             gq = unbroadcast((grad_scores @ key_r) * dtype.type(scale), ctx.query_shape)
@@ -217,7 +224,13 @@ def scaled_dot_product_attention(
     groups = _check_inputs(query, key, value, attn_mask, enable_gqa)
     q, k = query._data, key._data
     length, source, dtype = q.shape[-2], k.shape[-2], q.dtype
-    batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-3] + (k.shape[-3] * groups,) if groups > 1 else k.shape[:-2])
+    key_batch = k.shape[:-2]
+    if groups > 1:
+        key_batch = key_batch[:-1] + (key_batch[-1] * groups,)
+    problem = _broadcast_error(q.shape[:-2], key_batch) or _broadcast_error(k.shape[:-2], value._data.shape[:-2])
+    if problem is not None:
+        raise problem
+    batch = np.broadcast_shapes(q.shape[:-2], key_batch)
     score_shape = tuple(batch) + (length, source)
     float_mask, additive = None, None
     if is_causal:
