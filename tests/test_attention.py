@@ -186,6 +186,32 @@ def test_errors_as_torch(shapes, mask, kwargs):
     assert errors[0] == errors[1]
 
 
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (1, 2, 3, 4), (1, 1, 2, 3, 4)])
+@pytest.mark.parametrize("kind", ["bool", "float", "float_grad"])
+def test_explicit_mask_with_is_causal_as_torch(shape, kind):
+    """The math path refuses the pair; the flash path (4-D, no grad on the mask) applies both masks."""
+    rng = np.random.default_rng(0)
+    arrays = [S.array(rng, shape), S.array(rng, shape[:-2] + (5, 4)), S.array(rng, shape[:-2] + (5, 4))]
+    mask = rng.random((3, 5)) < 0.7 if kind == "bool" else S.array(rng, (3, 5))
+    results = []
+    for lib in (mt, torch):
+        q, k, v = (lib.tensor(a, requires_grad=True) for a in arrays)
+        m = lib.tensor(mask, requires_grad=kind == "float_grad")
+        fn = lib.nn.functional.scaled_dot_product_attention
+        error = _error(fn, q, k, v, attn_mask=m, is_causal=True)
+        if error is not None:
+            results.append(error)
+            continue
+        out = fn(q, k, v, attn_mask=m, is_causal=True)
+        out.backward(lib.tensor(np.random.default_rng(1).standard_normal(tuple(out.shape))))
+        results.append([out.detach().numpy(), q.grad.numpy(), k.grad.numpy(), v.grad.numpy()])
+    if isinstance(results[1], tuple):
+        assert results[0] == results[1]
+    else:
+        for a, b in zip(*results):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
 def test_mismatched_dtypes_as_torch():
     errors = []
     for lib in (mt, torch):

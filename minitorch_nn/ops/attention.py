@@ -35,7 +35,9 @@ dispatch names it by the kernel it picked: the flash kernel
 (``ScaledDotProductFlashAttentionForCpuBackward0``) for 4-D inputs with no dropout,
 equal head dims and no mask that needs a gradient; otherwise the math path, whose
 last op is a matmul (``MmBackward0`` for 2-D inputs, ``UnsafeViewBackward0``
-above). Ours takes the name torch would show for the same call.
+above). Ours takes the name torch would show for the same call. An explicit mask with
+``is_causal`` is refused on the math path (torch's error) and combined with the causal
+mask on the flash path, as torch's flash kernel does.
 """
 
 from __future__ import annotations
@@ -233,9 +235,7 @@ def scaled_dot_product_attention(
     batch = np.broadcast_shapes(q.shape[:-2], key_batch)
     score_shape = tuple(batch) + (length, source)
     float_mask, additive = None, None
-    if is_causal:
-        additive = np.where(np.tril(np.ones((length, source), dtype=bool)), 0, -np.inf).astype(dtype)
-    elif attn_mask is not None:
+    if attn_mask is not None:
         mask_shape = attn_mask._data.shape
         problem = _broadcast_error(score_shape, mask_shape)
         if problem is not None:
@@ -244,14 +244,23 @@ def scaled_dot_product_attention(
             additive = np.where(attn_mask._data, 0, -np.inf).astype(dtype)
         else:
             float_mask = attn_mask
+    mask_needs_grad = float_mask is not None and float_mask.requires_grad and is_grad_enabled()
+    flash = _flash_eligible(q, k, value._data, groups) and dropout_p == 0.0 and not mask_needs_grad
+    if is_causal:
+        if attn_mask is not None and not flash:
+            raise RuntimeError(
+                "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True"
+            )
+        # torch's flash kernel applies both an explicit mask and the causal one
+        causal = np.where(np.tril(np.ones((length, source), dtype=bool)), 0, -np.inf).astype(dtype)
+        additive = causal if additive is None else additive + causal
     keep = None
     if dropout_p > 0.0:
         keep = keep_mask(score_shape, dropout_p)
     scale_value = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
-    mask_needs_grad = float_mask is not None and float_mask.requires_grad and is_grad_enabled()
     if q.ndim == 2:
         function: type[_Attention] = _MmAttention
-    elif _flash_eligible(q, k, value._data, groups) and dropout_p == 0.0 and not mask_needs_grad:
+    elif flash:
         function = _FlashAttention
     else:
         function = _MatmulAttention
