@@ -84,6 +84,27 @@ def test_dropout_backward_by_finite_differences():
         np.testing.assert_allclose(grads[i], numeric, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("groups", [2, 3])
+@pytest.mark.parametrize(("query_batch", "key_batch"), [(2, 2), (1, 2), (2, 1)])
+def test_grouped_query_heads_gradients_as_torch(groups, query_batch, key_batch):
+    """Each key/value head serves `groups` query heads: its gradient sums over them."""
+    rng = np.random.default_rng(groups)
+    arrays = [
+        S.array(rng, (query_batch, 2 * groups, 3, 4)),
+        S.array(rng, (key_batch, 2, 5, 4)),
+        S.array(rng, (key_batch, 2, 5, 3)),
+        S.array(rng, (1, 2 * groups, 3, 5)),
+    ]
+    upstream = rng.standard_normal((max(query_batch, key_batch), 2 * groups, 3, 3))
+    ours = _run(mt, arrays, upstream, enable_gqa=True)
+    theirs = _run(torch, arrays, upstream, enable_gqa=True)
+    assert ours[2] == theirs[2]
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-10, atol=1e-12)
+    for g, h in zip(ours[1], theirs[1]):
+        assert g.shape == h.shape
+        np.testing.assert_allclose(g, h, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (1, 2, 3, 4)])
 @pytest.mark.parametrize("kind", ["bool", "float"])
 def test_fully_masked_rows_give_zeros_and_no_gradient_as_torch(shape, kind):

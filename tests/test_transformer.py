@@ -432,3 +432,31 @@ def test_mismatched_mask_types_warn_as_torch():
         messages.append(sorted({str(w.message) for w in caught}))
     assert messages[0] == messages[1]
     assert messages[0]
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("separate", [True, False])
+def test_functional_multi_head_attention_with_static_keys_matches_torch(need_weights, separate):
+    """F.multi_head_attention_forward called directly: separate projections and static_k / static_v."""
+    rng = np.random.default_rng(3)
+    embed, heads, tgt, src, n = 4, 2, 3, 2, 2
+    arrays = [
+        S.array(rng, (tgt, n, embed)),  # query
+        S.array(rng, (src, n, embed)),  # key
+        S.array(rng, (3 * embed, embed)),  # in_proj_weight (its chunks are the separate weights)
+        S.array(rng, (3 * embed,)),  # in_proj_bias
+        S.array(rng, (embed, embed)),  # out_proj_weight
+        S.array(rng, (embed,)),  # out_proj_bias
+        S.array(rng, (n * heads, 4, embed // heads)),  # static_k
+        S.array(rng, (n * heads, 4, embed // heads)),  # static_v
+    ]
+
+    def call(lib, module, q, k, w, b, ow, ob, sk, sv):
+        wq, wk, wv = w.chunk(3)
+        return lib.nn.functional.multi_head_attention_forward(
+            q, k, k, embed, heads, None if separate else w, b, None, None, False, 0.0, ow, ob,
+            training=True, need_weights=need_weights, use_separate_proj_weight=separate,
+            q_proj_weight=wq, k_proj_weight=wk, v_proj_weight=wv, static_k=sk, static_v=sv,
+        )  # fmt: skip
+
+    _compare(mt.nn.Module(), torch.nn.Module(), arrays, call)
