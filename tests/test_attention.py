@@ -240,3 +240,15 @@ def test_mismatched_dtypes_as_torch():
         errors.append(_error(lib.nn.functional.scaled_dot_product_attention, q, k, v))
     assert errors[0] is not None
     assert errors[0] == errors[1]
+
+
+def test_flash_output_keeps_the_query_layout_as_torch():
+    """torch's CPU flash kernel writes the output in the query's memory order; the math path is contiguous."""
+    for make in (lambda lib: lib.randn(4, 2, 3, 5).permute(1, 2, 0, 3), lambda lib: lib.randn(2, 3, 4, 5)):
+        layouts = []
+        for lib in (mt, torch):
+            q = make(lib).requires_grad_()
+            out = lib.nn.functional.scaled_dot_product_attention(q, q, q)
+            math_out = lib.nn.functional.scaled_dot_product_attention(q, q, q[..., :4])
+            layouts.append((out.stride(), out.is_contiguous(), math_out.is_contiguous()))
+        assert layouts[0] == layouts[1]

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import minitorch_nn as mt
 from reference import strategies as S
 from reference.bridge import copy_weights_from_torch
+from reference.compare import graph_signature
 
 
 def _error(fn, *args, **kwargs):
@@ -460,3 +461,38 @@ def test_functional_multi_head_attention_with_static_keys_matches_torch(need_wei
         )  # fmt: skip
 
     _compare(mt.nn.Module(), torch.nn.Module(), arrays, call)
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "kwargs", "call"),
+    [
+        ("MultiheadAttention", (4, 2), {}, lambda lib, m, x: m(x, x, x)[0]),
+        ("MultiheadAttention", (4, 2), {"batch_first": True}, lambda lib, m, x: m(x, x, x, need_weights=False)[0]),
+        ("MultiheadAttention", (4, 2), {}, lambda lib, m, x: m(x, x[:2], x[:2], average_attn_weights=False)[1]),
+        (
+            "MultiheadAttention",
+            (4, 2),
+            {"kdim": 3, "vdim": 5, "add_bias_kv": True, "add_zero_attn": True},
+            lambda lib, m, x: m(
+                x, lib.ones(2, 2, 3), lib.ones(2, 2, 5), key_padding_mask=lib.tensor([[0, 1], [0, 0]]).bool()
+            )[0],
+        ),
+        ("MultiheadAttention", (4, 2), {}, lambda lib, m, x: m(x[:, 0], x[:, 0], x[:, 0], need_weights=False)[0]),
+        (
+            "TransformerEncoderLayer",
+            (4, 2, 6),
+            {"dropout": 0.0},
+            lambda lib, m, x: m(x, src_mask=lib.nn.Transformer.generate_square_subsequent_mask(3), is_causal=True),
+        ),
+        ("TransformerDecoderLayer", (4, 2, 6), {"dropout": 0.0, "norm_first": True}, lambda lib, m, x: m(x, x[:2])),
+    ],
+)
+def test_graphs_read_as_torchs(name, args, kwargs, call):
+    """Node names and edges of the whole backward graph, from the output down to the leaves."""
+    signatures = []
+    for lib in (torch, mt):
+        lib.manual_seed(0)
+        module = getattr(lib.nn, name)(*args, **kwargs)
+        x = lib.randn(3, 2, 4, requires_grad=True)
+        signatures.append(graph_signature(call(lib, module, x).grad_fn))
+    assert signatures[0] == signatures[1]

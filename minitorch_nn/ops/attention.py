@@ -138,7 +138,17 @@ class _Attention(Function):
 
 
 class _FlashAttention(_Attention):
+    """The flash kernel's output keeps the query's memory layout (so, as in torch, a permuted query gives a
+    permuted output, and permuting back is free)."""
+
     node_name = "ScaledDotProductFlashAttentionForCpuBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, query: np.ndarray, *args: Any) -> np.ndarray:
+        out = _Attention.forward(ctx, query, *args)
+        laid_out = np.empty_like(query, order="K")
+        laid_out[...] = out
+        return laid_out
 
 
 class _MatmulAttention(_Attention):

@@ -308,7 +308,7 @@ def multi_head_attention_forward(
         if dropout_p > 0.0:
             weights = dropout(weights, p=dropout_p)
         output = bmm(weights, v)
-        output = output.transpose(0, 1).contiguous().view(tgt_len * bsz, embed_dim)
+        output = output.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
         output = linear(output, out_proj_weight, out_proj_bias)
         output = output.view(tgt_len, bsz, output.size(1))
         weights = weights.view(bsz, num_heads, tgt_len, src_len)
@@ -327,7 +327,7 @@ def multi_head_attention_forward(
     k = k.view(bsz, num_heads, src_len, head_dim)
     v = v.view(bsz, num_heads, src_len, head_dim)
     output = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
-    output = output.permute(2, 0, 1, 3).contiguous().view(bsz * tgt_len, embed_dim)
+    output = output.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
     output = linear(output, out_proj_weight, out_proj_bias)
     output = output.view(tgt_len, bsz, output.size(1))
     if not is_batched:
