@@ -496,3 +496,46 @@ def test_graphs_read_as_torchs(name, args, kwargs, call):
         x = lib.randn(3, 2, 4, requires_grad=True)
         signatures.append(graph_signature(call(lib, module, x).grad_fn))
     assert signatures[0] == signatures[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "call"),
+    [
+        ("MultiheadAttention", (4, 2), lambda m, t: m(t, t, t)[0]),
+        ("MultiheadAttention", (4, 2), lambda m, t: m(t, t, t, need_weights=False)[0]),
+        ("TransformerEncoderLayer", (4, 2, 6), lambda m, t: m(t)),
+        ("TransformerDecoderLayer", (4, 2, 6), lambda m, t: m(t, t[:2])),
+        ("Transformer", (4, 2, 1, 1, 6), lambda m, t: m(t, t[:2])),
+    ],
+)
+def test_training_dropout_draws_torchs_masks(name, args, call):
+    """In training mode every dropout (attention weights, residual branches, feed-forward) draws the same
+    masks as torch for the same seed, in the same order: values and gradients agree."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = _twins(name, *args, dropout=0.3)
+    x = S.array(np.random.default_rng(2), (3, 2, 4))
+
+    def seeded(lib, module, t):
+        lib.manual_seed(1)
+        return call(module, t)
+
+    _compare(ours, theirs, [x], seeded)
+
+
+@pytest.mark.parametrize("name", ["MultiheadAttention", "TransformerEncoderLayer"])
+def test_float32_matches_torch(name):
+    args = (4, 2) if name == "MultiheadAttention" else (4, 2, 6)
+    theirs = getattr(torch.nn, name)(*args, dropout=0.0)
+    ours = getattr(mt.nn, name)(*args, dropout=0.0)
+    copy_weights_from_torch(ours, theirs)
+    x = S.array(np.random.default_rng(3), (3, 2, 4)).astype(np.float32)
+    outputs = []
+    for lib, module in ((mt, ours), (torch, theirs)):
+        t = lib.tensor(x, requires_grad=True)
+        out = module(t, t, t)[0] if name == "MultiheadAttention" else module(t)
+        out.backward(lib.tensor(np.random.default_rng(4).standard_normal((3, 2, 4)).astype(np.float32)))
+        assert out.dtype == lib.float32
+        outputs.append((out.detach().numpy(), t.grad.numpy()))
+    for a, b in zip(*outputs):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
