@@ -251,10 +251,28 @@ def test_encoder_decoder_stacks_and_transformer_match_torch(batch_first):
             _compare(ours, theirs, [src, tgt], call)
 
 
-def test_unbatched_encoder_layer_matches_torch():
-    ours, theirs = _twins("TransformerEncoderLayer", 4, 2, dim_feedforward=5, dropout=0.0)
+@pytest.mark.parametrize(
+    ("name", "args", "call"),
+    [
+        ("TransformerEncoderLayer", (4, 2, 5), lambda lib, m, t: m(t)),
+        (
+            "TransformerDecoderLayer",
+            (4, 2, 5),
+            lambda lib, m, t: m(t, t[:2], memory_key_padding_mask=lib.tensor([False, True])),
+        ),
+        (
+            "Transformer",
+            (4, 2, 1, 1, 5),
+            lambda lib, m, t: m(t, t[:2], src_key_padding_mask=lib.tensor([False, False, True])),
+        ),
+    ],
+)
+def test_unbatched_layers_match_torch(name, args, call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = _twins(name, *args, dropout=0.0)
     x = S.array(np.random.default_rng(1), (3, 4))
-    _compare(ours, theirs, [x], lambda lib, m, t: m(t))
+    _compare(ours, theirs, [x], call)
 
 
 @pytest.mark.parametrize(
