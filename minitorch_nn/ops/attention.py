@@ -102,11 +102,11 @@ class _Attention(Function):
         if additive_mask is not None:
             scores = scores + additive_mask
         row_max = scores.max(axis=-1, keepdims=True, initial=-np.inf)
-        # a row of all -inf has no finite maximum: shift it by 0 and give it P = 0 below
+        # a fully masked row has no finite maximum: shifted by 0 its exponentials are all 0, hence P = 0
         dead = ~np.isfinite(row_max)
         exp = np.exp(scores - np.where(dead, 0, row_max))
         total = exp.sum(axis=-1, keepdims=True)
-        probs = np.where(dead | (total == 0), 0, exp / np.where(total == 0, 1, total)).astype(dtype, copy=False)
+        probs = (exp / np.where(dead, 1, total)).astype(dtype, copy=False)
         dropped = probs
         if dropout_keep is not None:
             dropped = probs * _scaled_keep(dropout_keep, dropout_p, dtype)
