@@ -8,6 +8,7 @@ it provides in ``TENSOR_METHODS`` (bound by ``minitorch_nn/_bindings.py``).
 from . import (
     activation,
     arithmetic,
+    attention,
     bilinear,
     binary,
     comparison,
@@ -73,6 +74,7 @@ FAMILIES = (
     distance,
     ctc,
     recurrent,
+    attention,
 )
 
 __all__ = ["FAMILIES"]

@@ -65,6 +65,7 @@ FAMILIES = (
     "distance",
     "ctc",
     "recurrent",
+    "attention",
 )
 
 

@@ -4,6 +4,7 @@ One file per family; ``import minitorch_nn.nn.functional as F`` sees them all.
 """
 
 from .activation import *  # noqa: F403
+from .attention import *  # noqa: F403
 from .bilinear import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .dropout import *  # noqa: F403

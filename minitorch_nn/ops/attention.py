@@ -1,0 +1,282 @@
+"""Scaled dot-product attention, forward and a hand-written backward.
+
+Forward. Q is (..., L, E), K is (..., S, E), V is (..., S, Ev) (batch dims
+broadcast); with s = scale (1 / sqrt(E) by default) and an additive mask M
+(a float mask as given; a bool mask as 0 where True and -inf where False; the
+causal mask as -inf above the diagonal)::
+
+    A = s * Q K^T + M                     (..., L, S)  the scores
+    P = softmax(A) along S                (a row of all -inf gives P = 0, as torch's safe softmax)
+    Pd = P * D / (1 - p)                  (dropout with keep-mask D; Pd = P when p = 0)
+    O = Pd V                              (..., L, Ev)
+
+Backward, with G = dL/dO. The two products give::
+
+    dV  = Pd^T G                          dPd = G V^T
+    dP  = dPd * D / (1 - p)
+
+The softmax Jacobian, worked out once. For one row, P_j = e^{A_j} / sum_k e^{A_k}, so
+dP_j / dA_i = P_j (delta_ij - P_i) and
+
+    dA_i = sum_j dP_j P_j (delta_ij - P_i) = P_i (dP_i - sum_j dP_j P_j)
+
+that is, for the whole tensor, dA = P * (dP - rowsum(dP * P)). (A fully masked row
+has P = 0, hence dA = 0 there: no gradient flows through it, as in torch.) Then
+A = s Q K^T + M gives::
+
+    dQ = s dA K        dK = s dA^T Q        dM = dA (summed down to M's shape)
+
+With ``enable_gqa`` the Hk key/value heads are repeated to the Hq query heads
+(each key head serves Hq / Hk consecutive query heads); the gradient of a repeated
+head is the sum over the query heads it served.
+
+One Function for the whole computation, so the graph holds one node. torch's CPU
+dispatch names it by the kernel it picked: the flash kernel
+(``ScaledDotProductFlashAttentionForCpuBackward0``) for 4-D inputs with no dropout,
+equal head dims and no mask that needs a gradient; otherwise the math path, whose
+last op is a matmul (``MmBackward0`` for 2-D inputs, ``UnsafeViewBackward0``
+above). Ours takes the name torch would show for the same call. An explicit mask with
+``is_causal`` is refused on the math path (torch's error) and combined with the causal
+mask on the flash path, as torch's flash kernel does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.tensor import Tensor
+from .dropout import keep_mask
+from .utils import unbroadcast
+
+_DTYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "bool": "bool"}
+
+
+def _swap(x: np.ndarray) -> np.ndarray:
+    return np.swapaxes(x, -1, -2)
+
+
+def _repeat_heads(x: np.ndarray, groups: int) -> np.ndarray:
+    return x if groups == 1 else np.repeat(x, groups, axis=-3)
+
+
+def _sum_heads(grad: np.ndarray, groups: int) -> np.ndarray:
+    if groups == 1:
+        return grad
+    *lead, heads, rows, cols = grad.shape
+    return grad.reshape(*lead, heads // groups, groups, rows, cols).sum(axis=-3)
+
+
+def _scaled_keep(keep: np.ndarray, p: float, dtype: np.dtype) -> np.ndarray:
+    """D / (1 - p), all zeros when p = 1 (everything dropped)."""
+    if p >= 1.0:
+        return np.zeros(keep.shape, dtype=dtype)
+    return keep.astype(dtype) / dtype.type(1 - p)
+
+
+class _Attention(Function):
+    """O = dropout(softmax(s Q K^T + M)) V; the backward is derived in the module docstring."""
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        query: np.ndarray,
+        key: np.ndarray,
+        value: np.ndarray,
+        float_mask: np.ndarray | None,
+        additive_mask: np.ndarray | None,
+        scale: float,
+        dropout_keep: np.ndarray | None,
+        dropout_p: float,
+        groups: int,
+    ) -> np.ndarray:
+        dtype = query.dtype
+        key_r, value_r = _repeat_heads(key, groups), _repeat_heads(value, groups)
+        scores = (query * dtype.type(scale)) @ _swap(key_r)
+        if float_mask is not None:
+            scores = scores + float_mask
+        if additive_mask is not None:
+            scores = scores + additive_mask
+        row_max = scores.max(axis=-1, keepdims=True, initial=-np.inf)
+        # a fully masked row has no finite maximum: shifted by 0 its exponentials are all 0, hence P = 0
+        dead = ~np.isfinite(row_max)
+        exp = np.exp(scores - np.where(dead, 0, row_max))
+        total = exp.sum(axis=-1, keepdims=True)
+        probs = (exp / np.where(dead, 1, total)).astype(dtype, copy=False)
+        dropped = probs
+        if dropout_keep is not None:
+            dropped = probs * _scaled_keep(dropout_keep, dropout_p, dtype)
+        out = (dropped @ value_r).astype(dtype, copy=False)
+        ctx.scale, ctx.groups, ctx.dropout_p = scale, groups, dropout_p
+        ctx.mask_shape = None if float_mask is None else float_mask.shape
+        ctx.query_shape, ctx.key_shape, ctx.value_shape = query.shape, key.shape, value.shape
+        ctx.save_for_backward(query, key_r, value_r, probs, dropped, dropout_keep)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        query, key_r, value_r, probs, dropped, dropout_keep = ctx.saved_tensors
+        dtype, scale, groups = grad.dtype, ctx.scale, ctx.groups
+        gq = gk = gv = gm = None
+        if ctx.needs_input_grad[2]:
+            gv = unbroadcast(_sum_heads(_swap(dropped) @ grad, groups), ctx.value_shape)
+        grad_probs = grad @ _swap(value_r)
+        if dropout_keep is not None:
+            grad_probs = grad_probs * _scaled_keep(dropout_keep, ctx.dropout_p, dtype)
+        grad_scores = probs * (grad_probs - (grad_probs * probs).sum(axis=-1, keepdims=True))
+        if ctx.needs_input_grad[0]:
+            gq = unbroadcast((grad_scores @ key_r) * dtype.type(scale), ctx.query_shape)
+        if ctx.needs_input_grad[1]:
+            gk = unbroadcast(_sum_heads(_swap(grad_scores) @ query, groups) * dtype.type(scale), ctx.key_shape)
+        if ctx.needs_input_grad[3]:
+            gm = unbroadcast(grad_scores, ctx.mask_shape)
+        return gq, gk, gv, gm, None, None, None, None, None
+
+
+class _FlashAttention(_Attention):
+    """The flash kernel's output keeps the query's memory layout (so, as in torch, a permuted query gives a
+    permuted output, and permuting back is free)."""
+
+    node_name = "ScaledDotProductFlashAttentionForCpuBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, query: np.ndarray, *args: Any) -> np.ndarray:
+        out = _Attention.forward(ctx, query, *args)
+        laid_out = np.empty_like(query, order="K")
+        laid_out[...] = out
+        return laid_out
+
+
+class _MatmulAttention(_Attention):
+    node_name = "UnsafeViewBackward0"
+
+
+class _MmAttention(_Attention):
+    node_name = "MmBackward0"
+
+
+def _dtype_name(array: np.ndarray) -> str:
+    return _DTYPE_NAMES.get(array.dtype.name, array.dtype.name)
+
+
+def _check_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None, enable_gqa: bool) -> int:
+    q, k, v = query._data, key._data, value._data
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise RuntimeError(
+            "Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
+            f"{q.ndim} key.dim: {k.ndim} and value.dim: {v.ndim} instead."
+        )
+    if not (q.dtype == k.dtype == v.dtype):
+        raise RuntimeError(
+            "Expected query, key, and value to have the same dtype, but got query.dtype: "
+            f"{_dtype_name(q)} key.dtype: {_dtype_name(k)} and value.dtype: {_dtype_name(v)} instead."
+        )
+    if attn_mask is not None:
+        m = attn_mask._data
+        if m.dtype != np.bool_ and m.dtype != q.dtype:
+            raise RuntimeError(
+                "Expected attn_mask dtype to be bool or float or to match query dtype, but got attn_mask.dtype: "
+                f"{_dtype_name(m)} and  query.dtype: {_dtype_name(q)} instead."
+            )
+    if q.shape[-1] != k.shape[-1]:
+        raise RuntimeError(
+            "Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{int(np.prod(q.shape[:-2]))}, {q.shape[-1]}] but got: [{int(np.prod(k.shape[:-2]))}, {k.shape[-1]}]."
+        )
+    if k.shape[-2] != v.shape[-2]:
+        raise RuntimeError(
+            "Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{int(np.prod(q.shape[:-2]))}, {k.shape[-2]}] but got: [{int(np.prod(v.shape[:-2]))}, {v.shape[-2]}]."
+        )
+    groups = 1
+    if enable_gqa and q.ndim >= 3 and k.ndim >= 3:
+        if q.shape[-3] % k.shape[-3] or k.shape[-3] != v.shape[-3]:
+            raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
+        groups = q.shape[-3] // k.shape[-3]
+    return groups
+
+
+def _broadcast_error(a: tuple[int, ...], b: tuple[int, ...]) -> RuntimeError | None:
+    """torch's message for two shapes that do not broadcast (None when they do)."""
+    for i in range(1, min(len(a), len(b)) + 1):
+        x, y = a[-i], b[-i]
+        if x != y and x != 1 and y != 1:
+            dim = max(len(a), len(b)) - i
+            return RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {dim}"
+            )
+    return None
+
+
+def _flash_eligible(q: np.ndarray, k: np.ndarray, v: np.ndarray, groups: int) -> bool:
+    """torch's CPU flash kernel: 4-D, equal head dims, unit last-dim strides, no broadcast batch or heads (save GQA's)."""
+    if not q.ndim == k.ndim == v.ndim == 4 or not q.shape[-1] == v.shape[-1]:
+        return False
+    if any(x.strides[-1] != x.itemsize for x in (q, k, v)):
+        return False
+    same_batch = q.shape[0] == k.shape[0] == v.shape[0] and k.shape[1] == v.shape[1]
+    return same_batch and q.shape[1] == k.shape[1] * groups
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
+    """softmax(Q K^T * scale + mask) V, with dropout on the attention weights (see the module docstring)."""
+    groups = _check_inputs(query, key, value, attn_mask, enable_gqa)
+    q, k = query._data, key._data
+    length, source, dtype = q.shape[-2], k.shape[-2], q.dtype
+    key_batch = k.shape[:-2]
+    if groups > 1:
+        key_batch = key_batch[:-1] + (key_batch[-1] * groups,)
+    problem = _broadcast_error(q.shape[:-2], key_batch) or _broadcast_error(k.shape[:-2], value._data.shape[:-2])
+    if problem is not None:
+        raise problem
+    batch = np.broadcast_shapes(q.shape[:-2], key_batch)
+    score_shape = tuple(batch) + (length, source)
+    float_mask, additive = None, None
+    if attn_mask is not None:
+        mask_shape = attn_mask._data.shape
+        problem = _broadcast_error(score_shape, mask_shape)
+        if problem is not None:
+            raise problem
+        if attn_mask._data.dtype == np.bool_:
+            additive = np.where(attn_mask._data, 0, -np.inf).astype(dtype)
+        else:
+            float_mask = attn_mask
+    mask_needs_grad = float_mask is not None and float_mask.requires_grad and is_grad_enabled()
+    flash = _flash_eligible(q, k, value._data, groups) and dropout_p == 0.0 and not mask_needs_grad
+    if is_causal:
+        if attn_mask is not None and not flash:
+            raise RuntimeError(
+                "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True"
+            )
+        # torch's flash kernel applies both an explicit mask and the causal one
+        causal = np.where(np.tril(np.ones((length, source), dtype=bool)), 0, -np.inf).astype(dtype)
+        additive = causal if additive is None else additive + causal
+    keep = None
+    if dropout_p > 0.0:
+        keep = keep_mask(score_shape, dropout_p)
+    scale_value = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    if q.ndim == 2:
+        function: type[_Attention] = _MmAttention
+    elif flash:
+        function = _FlashAttention
+    else:
+        function = _MatmulAttention
+    return function.apply(query, key, value, float_mask, additive, scale_value, keep, dropout_p, groups)
+
+
+# F.scaled_dot_product_attention only: torch has no torch.scaled_dot_product_attention
+__all__: list[str] = []
+TENSOR_METHODS: dict[str, Any] = {}
