@@ -3,7 +3,7 @@
 
 A convolution with stride 1 is a matrix product whose right-hand matrix is never
 built: in a zero-padded input flattened per channel, the input under kernel tap k
-for the (wide) output position q is ``x[rows[k] + q]`` (see conv.py). So both
+for the (wide) output position q is ``x[rows[k] + q]`` (see conv/direct.py). So both
 kernels here take the rows of their second operand as offsets into one flat array:
 
 - ``shifted_gemm_nn``:  dst[m, j] += sum_k A[m, k] * src[rows[k] + j]   (forward, grad input)
