@@ -6,13 +6,20 @@ the library's own ops subclass ``autograd.function.Function``, whose passes run 
 
 from __future__ import annotations
 
-from . import function
+from . import engine, function, tensor, views
 from .custom_function import Function, FunctionCtx
 from .engine import Trace, TraceStep, backward, grad, trace
 from .function import AccumulateGrad, BackwardNode, Node, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor
+
+# Tensor and Function sit below the engine and the view machinery (which import them); the few
+# calls they make upward are wired here, once every module is loaded.
+tensor._accumulate_grad_node = function.accumulate_grad_node
+tensor._run_backward = engine.backward
+tensor._refresh_view = views.refresh
+function._VIEWS = views
 
 
 def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802

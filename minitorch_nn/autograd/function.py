@@ -201,16 +201,13 @@ class Function:
         return out
 
 
-_VIEWS: Any = None  # autograd/views.py, imported on first use (it imports this module)
+# autograd/views.py, set by autograd/__init__.py: views builds on this module (its CopySlices node is a
+# Function), so this module does not import it
+_VIEWS: Any = None
 
 
 def _record_view(cls: type[Function], out: Tensor, args: tuple, kwargs: dict) -> None:
     """out is a view of args[0]: it shares its version counter and remembers how it was taken."""
-    global _VIEWS
-    if _VIEWS is None:  # once: an import statement here cost ~0.6 us on every view op
-        from . import views
-
-        _VIEWS = views
     out._version_counter = args[0]._version_counter
     _VIEWS.make_view(out, args[0], _VIEWS.function_step(cls, args[1:], kwargs))
 
@@ -254,11 +251,9 @@ def _wrap_with_graph(result: Any, args: tuple, node: BackwardNode) -> Any:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
             t._version_counter.value += 1
             if t._view_base is not None:  # a write into a view: the base's graph takes it (autograd/views.py)
-                from .views import rebase_view
-
                 if nr != 0 or node._tensor_positions[:1] != (0,) or len(outputs) != 1:
                     raise RuntimeError(f"{node.name()}: an in-place write into a view must be the op's first input")
-                rebase_view(t, node)
+                _VIEWS.rebase_view(t, node)
                 wrapped.append(t)
                 tensors_by_id[id(array)] = t
                 continue

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .engine import backward
 from .grad_mode import no_grad
 from .tensor import Tensor
 
@@ -63,8 +64,6 @@ def gradcheck(
             x.grad = None
     diff_outs = [(o, g) for o, g in zip(outs, upstream) if o.requires_grad]
     if diff_outs:
-        from .engine import backward
-
         backward([o for o, _ in diff_outs], [Tensor._make(g.astype(o._data.dtype)) for o, g in diff_outs])
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):

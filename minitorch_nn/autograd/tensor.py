@@ -4,6 +4,11 @@ Only the autograd state lives here. The arithmetic, shape and reduction
 methods (``__add__``, ``.view``, ``.sum``, ...) are one-line bindings to the
 Functions in ``minitorch_nn.ops``; ``minitorch_nn/_bindings.py`` attaches them
 in one place, so this file never imports ops.
+
+The autograd modules build on this one (function, engine, views import Tensor), so the three
+of their functions that Tensor calls (the leaf's AccumulateGrad node, the backward pass, a
+view's grad_fn refresh) are handed in by ``autograd/__init__.py`` when the package loads
+(``_accumulate_grad_node``, ``_run_backward``, ``_refresh_view`` below): imports point one way.
 """
 
 from __future__ import annotations
@@ -158,9 +163,7 @@ class Tensor:
     def _sync_view(self) -> None:
         """A view whose base (or a sibling view) was written in place takes its grad_fn from the base again."""
         if self._attr_version != self._version_counter.value:
-            from .views import refresh
-
-            refresh(self)
+            _refresh_view(self)
 
     @property
     def is_leaf(self) -> bool:
@@ -203,7 +206,7 @@ class Tensor:
             self._sync_view()
         if self._grad_fn is not None:
             return (self._grad_fn, self._output_nr)
-        return (_accumulate_grad_node()(self), 0)
+        return (_accumulate_grad_node(self), 0)
 
     def detach(self) -> Tensor:
         """A new tensor on the same storage, cut from the graph (shares the version counter)."""
@@ -224,9 +227,7 @@ class Tensor:
         inputs: Any = None,
     ) -> None:
         """Accumulate d(self)/d(leaf) * gradient into every leaf's ``.grad``."""
-        from .engine import backward
-
-        backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        _run_backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
@@ -526,15 +527,9 @@ def grad_enabled_for(*tensors: Any) -> bool:
     return is_grad_enabled() and any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
 
 
-_ACCUMULATE_GRAD_NODE: Callable[[Tensor], Any] | None = None
-
-
-def _accumulate_grad_node() -> Callable[[Tensor], Any]:
-    """function.accumulate_grad_node, imported on first use (function.py imports this module) and
-    kept: an import statement in ``_gradient_edge`` cost ~0.6 us on every leaf edge of every op."""
-    global _ACCUMULATE_GRAD_NODE
-    if _ACCUMULATE_GRAD_NODE is None:
-        from .function import accumulate_grad_node
-
-        _ACCUMULATE_GRAD_NODE = accumulate_grad_node
-    return _ACCUMULATE_GRAD_NODE
+# ---- set by autograd/__init__.py from the modules above this one (see the module docstring) ----------
+# function.accumulate_grad_node (a leaf's AccumulateGrad), engine.backward, views.refresh (a view's
+# grad_fn after a write to its base)
+_accumulate_grad_node: Callable[[Tensor], Any] = None  # type: ignore[assignment]
+_run_backward: Callable[..., None] = None  # type: ignore[assignment]
+_refresh_view: Callable[[Tensor], None] = None  # type: ignore[assignment]

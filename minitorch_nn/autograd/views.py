@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from .engine import _call_backward
 from .function import BackwardNode, Function, _NoGradContext
 from .grad_mode import is_grad_enabled
 from .tensor import Tensor
@@ -186,8 +187,6 @@ class ViewCopySlices(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        from .engine import _call_backward
-
         result = np.array(grad, copy=True)
         part = ctx.replay(result)
         fn = ctx.fn

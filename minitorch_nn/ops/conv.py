@@ -20,7 +20,7 @@ applied to the upstream gradient G = dL/dy:
   role of the kernel), summed over the batch.
 - grad bias: b[o] is added to every y[n, o, p], so dL/db[o] = sum_{n, p} G[n, o, p].
 
-The kernels (kernels/cpu/conv.py) compute these through im2col: with
+The kernels (kernels/cpu/conv/, one algorithm per file) compute these as GEMMs: with
 col[(c, k), (n, p)] = x_pad[n, c, s*p + d*k], the forward is W @ col, the grad
 weight G @ col^T, and the grad input col2im(W^T @ G), col2im being the adjoint
 (scatter-add) of im2col: the transposed convolution above, written as a GEMM.

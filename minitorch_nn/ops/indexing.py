@@ -19,7 +19,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.views import check_inplace
-from .arithmetic import _inplace
+from .inplace import _inplace, _records
 from .shape import expand, view
 from .utils import _TENSOR_TYPES, check_broadcasts_into, result_dtype, unbroadcast
 
@@ -507,6 +507,41 @@ def fill(input: Tensor, value: Any) -> None:
         FillScalar.apply(input, value)
 
 
+def zero_(self: Tensor) -> Tensor:
+    """self = 0; recorded as ZeroBackward0 when grad is on."""
+    if _records(self, None):
+        _refuse_leaf(self)
+        Zero.apply(self, 0)
+        return self
+    return fill_(self, 0)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """self = value everywhere; recorded as FillBackward2 (a number) or FillBackward3 (a 0-d tensor)."""
+    if _records(self, value):
+        fill(self, value)
+        return self
+    if isinstance(value, Tensor) and value._data.ndim != 0:
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
+        )
+    self._data[...] = value._data if isinstance(value, Tensor) else value
+    self._version_counter.value += 1
+    return self
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """self = src's values (broadcast, cast); recorded as CopyBackwards when grad is on."""
+    if _records(self, src):
+        copy_into(self, src)
+        return self
+    src_data = src._data if isinstance(src, Tensor) else np.asarray(src)
+    check_broadcasts_into(src_data.shape, self._data.shape)
+    self._data[...] = src_data
+    self._version_counter.value += 1
+    return self
+
+
 class Cat(Function):
     """y = the inputs joined along ``dim``.   Each input gets its slice of dy."""
 
@@ -896,4 +931,7 @@ TENSOR_METHODS = {
     "take_along_dim": take_along_dim,
     "nonzero": nonzero,
     "argwhere": argwhere,
+    "zero_": zero_,
+    "fill_": fill_,
+    "copy_": copy_,
 }

@@ -3,43 +3,40 @@
 
 A convolution with stride 1 is a matrix product whose right-hand matrix is never
 built: in a zero-padded input flattened per channel, the input under kernel tap k
-for the (wide) output position q is ``x[rows[k] + q]`` (see conv.py). So both
+for the (wide) output position q is ``x[rows[k] + q]`` (see conv/direct.py). So both
 kernels here take the rows of their second operand as offsets into one flat array:
 
 - ``shifted_gemm_nn``:  dst[m, j] += sum_k A[m, k] * src[rows[k] + j]   (forward, grad input)
 - ``shifted_gemm_nt``:  acc[m, k] += sum_j A[m, j] * src[rows[k] + j]   (grad weight)
 
+Winograd's 16 products (conv/winograd.py) run on these kernels too, as 16 groups
+whose rows are the plain rows of V.
+
 Why hand-written instead of NumPy's BLAS. The products in LeNet are skinny
-(16 x 150 times 150 x a few hundred): OpenBLAS runs them at ~80-105 GFLOP/s on one
-core of this machine, but two Python threads calling it reach only ~125 GFLOP/s
-together, while these Numba loops scale ~1.9x on two threads (now: NN 224-239
-GFLOP/s, NT ~170 on one core at LeNet conv2's rows; the first 4x4 NN tile ran at
-~80). They also make the im2col copy unnecessary.
+(16 x 150 times 150 x a few hundred): BLAS runs them well on one core, but two Python
+threads calling it hardly gain, while these Numba loops (``nogil``) scale with the
+threads of the worker pool. They also make the im2col copy unnecessary.
 
 How they are made fast without SIMD intrinsics. LLVM vectorises the innermost loop
 only, and keeps values in registers only when it can prove nothing else touches them. So:
-- NN: a tile of 4 rows x 64 positions of sums lives in a buffer on the stack
-  (``_stack_buffer``); for each tap the innermost loop over the 64 positions adds
-  a[i] * x[j] to it, and only after the last tap are the sums added to dst. LLVM knows
-  the stack buffer overlaps no argument, so after vectorising the 64-position loop it
-  holds the 4 x 64 floats in 16 AVX-512 registers for the whole tap loop: per tap 4
-  vector loads of src and 16 FMAs, no loads or stores of dst, and no run-time overlap
-  checks. LeNet conv2's forward GEMM (one core, runs of 320): 107 GFLOP/s with the
-  earlier form (four taps per sweep over dst, 4 loads + 4 stores of dst per 16 FMAs,
-  and a run-time alias check per sweep), 224-239 GFLOP/s with this one; its grad-input
-  GEMM 80 -> 130-205. Same tile with 32 positions: 170-207; 128: 192 (spills);
-  8 rows x 64: 129. torch's oneDNN runs the same forward at ~170 GFLOP/s a core.
-  The stack buffer is a Numba intrinsic of six lines; the loops that fill it must have
-  constant bounds (a store loop starting at a variable position kept it in memory:
-  2x slower). With ``overwrite`` the first tap block stores its sums instead of adding
-  them, so a forward pass neither zeroes nor reads its output first.
+- NN: a tile of 4 rows x ``RUN`` positions of sums (4 x 64 with AVX-512) lives in a
+  buffer on the stack (``_stack_buffer``); for each tap the innermost loop over the
+  positions adds a[i] * x[j] to it, and only after the last tap are the sums added to
+  dst. LLVM knows the stack buffer overlaps no argument, so after vectorising the
+  position loop it holds the 4 x 64 floats in 16 AVX-512 registers for the whole tap
+  loop: per tap 4 vector loads of src and 16 FMAs, no loads or stores of dst, and no
+  run-time overlap checks. The stack buffer is a Numba intrinsic of six lines; the
+  loops that fill it must have constant bounds (with a variable start LLVM keeps the
+  tile in memory). With ``overwrite`` the first tap block stores its sums instead of
+  adding them, so a forward pass neither zeroes nor reads its output first.
 - NT: the innermost loop runs over j, the reduction; a 4 x 4 tile of results lives in
   16 scalar accumulators, which ``fastmath`` lets LLVM turn into vector accumulators:
   8 loads per 16 multiply-adds.
 Indices are combined with ``& NONNEG`` so LLVM can drop Numba's negative-index
 wrap-around (which otherwise turns the loads into gathers). Rows that do not fill a
-4-row tile, and runs shorter than 64, are done one row at a time (NN), four taps per
-sweep; taps that do not fill a 4-tap step, one tap at a time (NT).
+4-row tile, and runs shorter than the tile, are done one row at a time (NN), four taps
+per sweep; taps that do not fill a 4-tap step, one tap at a time (NT). Timings:
+benchmarks/results/conv.md.
 """
 
 from __future__ import annotations
@@ -59,12 +56,11 @@ CHUNK = 1024
 
 
 # Positions per register tile of ``_nn_tile4``: 4 rows x 64 float32 are 16 AVX-512
-# registers of sums (on one core of this machine, LeNet conv2's forward GEMM: 32 positions
-# 170-207 GFLOP/s, 64: 231-239, 128: 192 (spills), 8 rows x 64: 129).
+# registers of sums (shorter tiles reload src more often, longer ones or 8 rows spill).
 def _register_run() -> int:
     """64 where Numba compiles for AVX-512 (4 x 64 float32 = 16 of its 32 vector registers), else 16
-    (AVX2 has 16 registers of 8 floats: 4 x 16 sums take 8 of them). Only the first is measured
-    here: this machine has AVX-512."""
+    (AVX2 has 16 registers of 8 floats: 4 x 16 sums take 8 of them). Only the first has been
+    timed: the development machine has AVX-512."""
     features = numba.config.CPU_FEATURES or llvmlite.binding.get_host_cpu_features().flatten()
     return 64 if "+avx512f" in features.split(",") else 16
 

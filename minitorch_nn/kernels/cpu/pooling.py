@@ -44,72 +44,33 @@ float64, the checking dtype, runs in NumPy on the same window tables
 (``_max_forward_numpy`` and friends): every window's taps are gathered at
 once into a (planes, outputs, taps) array, the taps outside a window masked
 (-inf for max, 0 for the sums), then argmax or sum; the backward passes are
-one ``np.bincount`` scatter-add. Only float32 is the speed dtype, and the
-Numba kernels in float64 cost 1.9 s of cold compile (all pooling kernels in
-both dtypes: 3.9 s; float32 alone: 2.0 s).
+one ``np.bincount`` scatter-add. Only float32 is the speed dtype, so only it
+pays the Numba kernels' compile time.
 
-Full 2x2 windows (2-d, the common case) take an unrolled path: the general
-loops have tiny tap counts only known at run time, and their overhead, not
-the arithmetic or branch misses, is the cost.
+Why the float32 kernels are fast:
 
-The exact 2x2, stride-2 tiling of even planes (LeNet's and the CIFAR model's
-pooling) has its own two-pass kernel, ``_max_forward_2x2``: a loop per output
-row is W/2 long, too short for LLVM's 16-float vectors, so the first pass takes
-the max of every horizontal pair over the whole block at once, and the second
-the max of the two pairs above each other.
+- Windows are tables of (first tap, tap count, divisor factor), so the inner
+  loops do no integer division and never test for padding, and index each plane flat.
+- Full 2x2 windows (2-d, the common case) take an unrolled path: the general
+  loops have tiny tap counts only known at run time, and their loop overhead,
+  not the arithmetic or branch misses, is the cost; with constant trip counts
+  LLVM unrolls them.
+- The exact 2x2, stride-2 tiling of even planes (LeNet's and the CIFAR model's
+  pooling) has its own two-pass kernel, ``_max_forward_2x2``: a loop per output
+  row is W/2 long, too short for LLVM's 16-float vectors, so the first pass
+  takes the max of every horizontal pair over the whole block at once, and the
+  second the max of the two pairs above each other.
+- The backward kernels zero each gradient plane themselves, just before the
+  scatter-add touches it (the plane is then in cache), instead of an np.zeros.
 
 Parallelism. Each kernel is serial over a range of planes and releases the
 GIL. Work above ``MIN_PARALLEL_WORK`` taps is cut into one block of planes per
 thread, run on the engine's worker pool (workers.py; the calling thread runs
-the first block); less runs in the calling thread.
-
-Measured (this 2-core VM, float32, both engines on 2 threads, medians; torch
-2.13 MaxPool2d 2x2 on (64, 6, 28, 28): forward 0.62-0.69 ms, forward+backward
-0.80-0.84 ms):
-- ours now (2026-11-30, AMD EPYC Zen 5 VM; torch there 0.69 / 0.84 ms):
-  forward 0.16 ms (4.4x), forward+backward 0.28 ms (3.1x), in one thread;
-  the full table is in benchmarks/results/pooling.md.
-- First version (4-d indexing, ``range(first, end, step)`` loops, a prange
-  per kernel): forward 1.17 ms. Window ends stored as tap counts (no integer
-  division per output) and flat plane indexing: 0.62 ms on one thread.
-- Branch misses are not the cost (constant or sorted data: the same time).
-  The same loop with the 2x2 trip counts as constants runs in 0.25 ms (LLVM
-  unrolls it), hence the unrolled 2x2 path: 0.62 -> 0.30 ms (avg: 0.47 ->
-  0.30 ms). Taps outermost with a long inner loop over outputs (2.2x slower)
-  and a flat tap-offset list for interior windows (15% faster) were dropped.
-- Threads. prange over plane blocks scaled the forward 0.62 -> 0.32 ms, but
-  Numba's OpenMP workers spin after each parallel region: the whole seed
-  LeNet training step (batch 64) went from 7.2 ms with serial pooling to
-  16 ms, its conv threads fighting the spinning workers (Numba's workqueue
-  layer: 9 ms, and slower pooling). A prange in each kernel also cost 19 s of
-  cold compile for both dtypes (serial kernels: 2.6 s). A Python pool thread
-  takes ~0.1-0.2 ms to wake here, so it pays only for large work (MaxPool2d
-  3x3 s2 p1 on (32, 64, 32, 32): 1.6x torch); at LeNet shapes it was slower.
-- Backward: zeroing each gradient plane inside the kernel instead of np.zeros
-  (first touch while the plane is in cache): 0.088 -> 0.027 ms.
-- Compile: the four kernels for float32 and float64, about 2.6 s cold, 0.2-0.3 s
-  from the on-disk cache; with the 2x2 kernel, five kernels in two dtypes took
-  3.9 s, hence float64 in NumPy (above).
-- Two-pass 2x2 kernel (one thread, no allocation, (384, 1, 28, 28)): 0.33 ms
-  with the unrolled general loop, 0.25 ms for a dedicated loop per output row
-  (still scalar: 14 outputs a row), 0.12 ms for the two passes; on
-  (1024, 1, 10, 10) 0.13 -> 0.048 ms. Pass 1 indexed as ``x[(2 * (first + u)) & NONNEG]``
-  (the trick of the conv copies) took 0.106 ms instead of 0.032: the mask hides the
-  stride-2 pattern from LLVM, which then does not vectorise it.
-- Worker pool: the kernels first had their own Python thread pool, used from
-  1 M taps (~1 ms) up because waking one of its threads cost ~0.1-0.2 ms. They
-  now share the engine's pool (where the caller runs the first block, so one
-  thread is woken, not two), from 512 K taps. With the 2x2 kernel, LeNet's
-  poolings are too small to gain from a second thread (one thread, forward /
-  backward: (64, 6, 28, 28) 0.12 / 0.04 ms; two: 0.15 / 0.06 ms), so they run
-  in the calling thread; the max-pool backward counts an eighth of a tap per
-  input and output (a zeroing and a scatter), not four per output.
-- Since the pool hands off by polling (workers.py: +15-29 us a call instead of
-  +52-76), two threads pay from 64 K taps (forward+backward, 2x2 windows, ms,
-  threshold 512 K / 64 K / 16 K; torch 2 threads): avg (64, 6, 28, 28)
-  0.540 / 0.372 / 0.384 (torch 0.443), max 0.231 / 0.207 / 0.211 (0.757);
-  (64, 16, 10, 10) avg 0.220 / 0.200 / 0.173 (0.166), max 0.111 / 0.110 /
-  0.136 (0.193). Hence 64 K.
+the first block); less runs in the calling thread, because a hand-off to a
+pool thread costs more than a small pooling. Not Numba's ``prange``: its
+OpenMP workers spin after each parallel region and take the cores from the
+convolutions that follow (and a prange per kernel multiplies compile time).
+Timings against torch: benchmarks/results/pooling.md (bench_pooling.py).
 """
 
 from __future__ import annotations
@@ -196,7 +157,7 @@ def _max_forward(x, y, idx, wd, wh, ww, sd, sh, sw, p0, p1):  # pragma: no cover
                     best = -np.inf
                     where = (d0 * H + h0) * W + w0
                     if nd == 1 and nh == 2 and nw == 2:
-                        # the common full 2x2 window, unrolled (constant trip counts: 2.5x faster)
+                        # the common full 2x2 window, unrolled (constant trip counts)
                         q = where
                         best, where = _take(xp[q], q, best, where)
                         best, where = _take(xp[q + sw], q + sw, best, where)
@@ -231,7 +192,7 @@ def _max_forward_2x2(x, y, idx, pair_max, pair_right, p0, p1):  # pragma: no cov
     _, _, H, W = x.shape
     OH, OW = H // 2, W // 2
     # the block's planes as flat views, sliced once; plain indices (no ``& NONNEG``): LLVM must
-    # see x[2u], x[2u + 1] as one interleaved stream to vectorise pass 1 (0.106 -> 0.032 ms)
+    # see x[2u], x[2u + 1] as one interleaved stream to vectorise pass 1
     xb = x.reshape(-1)[p0 * H * W : p1 * H * W]
     yb = y.reshape(-1)[p0 * OH * OW : p1 * OH * OW]
     jb = idx.reshape(-1)[p0 * OH * OW : p1 * OH * OW]
@@ -341,8 +302,8 @@ def _avg_backward(gy, gx, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - co
 
 MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD, AVG_BACKWARD, MAX_FORWARD_2X2 = 0, 1, 2, 3, 4
 
-# Below this much work (taps visited, ~25 us) one thread does it all: handing a block
-# to a pool thread costs ~15-30 us here (see the docstring's measurements).
+# Below this much work (taps visited) one thread does it all: handing a block to a pool
+# thread costs about as much as this work (workers.py).
 MIN_PARALLEL_WORK = 1 << 16
 _NO_INDEX = np.zeros((1, 1, 1, 1), dtype=np.int64)
 _NO_WINDOW = np.zeros((1, 3), dtype=np.int64)
@@ -500,8 +461,8 @@ def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
         return _scatter_add(np.where(inside, gy, 0), np.where(inside, idx, 0), gy.shape[0], plane)
     gy = np.ascontiguousarray(gy)
     gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
-    # a zeroing and a scatter: an eighth of a tap per number (one thread up to ~600 K numbers: at
-    # (64, 6, 28, 28) 0.051 ms on one, 0.074 on two; at (256, 6, 28, 28) 0.186 and 0.127)
+    # a zeroing and a scatter: an eighth of a tap per number (LeNet's poolings stay on one thread,
+    # where a second one would cost more than it saves)
     _run(MAX_BACKWARD, (gx.size + gy.size) // 8, gy, gx, np.ascontiguousarray(idx))
     return gx
 

@@ -5,38 +5,33 @@ the calling thread runs the first share itself and the pool the rest. The
 kernels are Numba ``nogil`` functions or NumPy calls that release the GIL, so
 the blocks really run at once.
 
-Hand-offs by polling, not sleeping. On this VM a thread that sleeps on a lock
-takes ~20-30 us to run again once woken (its idle virtual CPU has to be woken
-too). With a ThreadPoolExecutor every ``map`` paid that twice, for the worker
-to start and for the caller to see its result: +52-67 us over one block's time
-for two blocks on two threads, whatever the block size (measured with a
-Numba loop of 19-186 us). So each worker and the caller exchange two counters
-in a small int64 array instead: the caller stores a job number, the worker
-(polling it) runs the job and stores the number back as done, the caller
-(polling that) collects the result. The polls are Numba loops with atomic
-loads (``_spin_until``), run without the GIL. The worker stores "done" and
-starts polling for the next job in one call without the GIL
-(``_publish_and_spin``), so when the caller sees "done" the worker no longer
-holds the GIL and the caller never sleeps waiting for it. A worker polls for
-~0.5 ms after each job, then sleeps on a condition until the next ``map``
-wakes it. The same two blocks now cost +15-29 us: the rest is the worker
-taking the GIL for its Python part of the block. The polling worker keeps
-its core busy meanwhile, like torch's OpenMP threads after a parallel
-region. A polling worker starts its share at once, so BLAS is set to one
-thread before the share is published (the other order let OpenBLAS's own
-threads wake and spin beside ours: the batch-256 LeNet step took 17 ms
-instead of 7).
+Hand-offs by polling, not sleeping. A thread that sleeps on a lock takes tens
+of microseconds to run again once woken (on a VM its idle virtual CPU has to be
+woken too), and a ThreadPoolExecutor's ``map`` pays that twice: for the worker
+to start and for the caller to see its result, which is as long as a small
+kernel block. So each worker and the caller exchange two counters in a small
+int64 array instead: the caller stores a job number, the worker (polling it)
+runs the job and stores the number back as done, the caller (polling that)
+collects the result. The polls are Numba loops with atomic loads
+(``_spin_until``), run without the GIL. The worker stores "done" and starts
+polling for the next job in one call without the GIL (``_publish_and_spin``),
+so when the caller sees "done" the worker no longer holds the GIL and the
+caller never sleeps waiting for it. A worker polls for about half a
+millisecond after each job (``IDLE_POLLS``), then sleeps on a condition until
+the next ``map`` wakes it; what a hand-off still costs is the worker taking
+the GIL for its Python part of the block. The polling worker keeps its core
+busy meanwhile, like torch's OpenMP threads after a parallel region. A polling
+worker starts its share at once, so BLAS is set to one thread before the share
+is published (the other order lets OpenBLAS's own threads wake and spin beside
+ours).
 
 BLAS (NumPy's OpenBLAS) is only ever called single-threaded by this engine,
 inside ``single_thread_blas()``: OpenBLAS's own threads busy-wait for a while
-after each call, and on a 2-core machine they then take the second core from
-the next kernel's blocks. Measured on the seed LeNet training step, both
-engines on 2 threads: batch 256 took 23.3 ms with BLAS on 2 threads and
-16.2 ms with BLAS on 1 (batch 64: 6.9 -> 6.2 ms); with BLAS on 2 threads our
-2-thread step was no faster than a 1-thread one. Products big enough to gain
-from threads are split by rows over the pool instead (kernels/cpu/matmul.py).
-The setting is restored after each call, so NumPy code outside the engine
-keeps its own thread count.
+after each call, and on a machine with few cores they then take a core from
+the next kernel's blocks (a training step with BLAS on 2 threads was no faster
+on 2 threads than on 1). Products big enough to gain from threads are split by
+rows over the pool instead (kernels/cpu/matmul.py). The setting is restored
+after each call, so NumPy code outside the engine keeps its own thread count.
 """
 
 from __future__ import annotations

@@ -1,0 +1,117 @@
+# ruff: noqa: N803, N806, E741  (shape names N, C, O, K, P follow the math in the docstring)
+"""Convolution kernels: which algorithm runs a convolution, chosen by dtype and shape.
+
+    y[n, o, z] = sum_{c, k} w[o, c, k] x_padded[n, c, z*stride + k*dilation] + bias[o]
+
+Three algorithms, one file each (each file opens with its math):
+
+- ``winograd.py``: Winograd F(2x2, 3x3), for float32 2-d 3x3 kernels with stride 1, no
+  dilation or groups and padding <= 2: 2.25x fewer multiplies than a direct product.
+- ``direct.py``: shifted-row GEMMs for every other float32 stride-1 convolution, the batch-last
+  layout or per-sample wide rows, whichever gives the longer runs (``_use_wide``).
+- ``im2col.py``: everything else (stride > 1, and all of float64, the checking dtype): a strided
+  copy into a column matrix and NumPy's matmul, no compile time.
+
+All three see 5-d arrays (N, C, D, H, W) and 3-tuples (``ops/conv.py`` views conv1d and conv2d
+as 3-d). The module-level switches below force a choice (the tests and benchmarks use them to
+run every path over the whole argument space).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..gemm import RUN as _GEMM_RUN
+from . import direct, im2col, winograd
+from .common import _sample_blocks, output_size
+from .direct import _padded_and_output, _wide_run
+from .im2col import fold, unfold
+
+# 3x3 convolutions with at least this C_in * C_out use Winograd F(2x2, 3x3).
+WINOGRAD_MIN_CHANNELS = 1
+
+# Layout of the stride-1 direct path: "auto" picks by shape (``_use_wide``); the tests force
+# "wide" or "batch_last" to check both over the whole argument space.
+DIRECT_LAYOUT = "auto"
+
+# A sample's wide run at least this long is long enough for the GEMM kernels on its own.
+WIDE_MIN_RUN = 256
+
+# Where Winograd's 16 products run: "auto" puts them on our register-tiled GEMM (gemm.py) when
+# it has its AVX-512 tile, else on NumPy's matmul; the tests force "ours" and "numpy" in turn.
+WINOGRAD_PRODUCTS = "auto"
+
+
+def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
+    """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
+    if x.dtype == np.float32:  # the Numba paths are for float32 only (see im2col.py)
+        if _winograd_fits(x, weight, stride, padding, dilation, groups):
+            return winograd.forward(x, weight, bias, padding, _products_on_our_gemm())
+        if all(s == 1 for s in stride):
+            blocks = _sample_blocks(x.shape[0])
+            if _use_wide(x.shape[1:], weight.shape[2:], padding, dilation, blocks[-1][1] - blocks[-1][0]):
+                return direct.forward_wide(x, weight, bias, padding, dilation, groups)
+            return direct.forward_batch_last(x, weight, bias, padding, dilation, groups, blocks)
+    return im2col.forward(x, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight, need_bias=False):
+    """(grad x, grad weight, grad bias) of ``conv_forward`` for upstream gradient gout (N, O, *osize).
+
+    A gradient not asked for is None; grad bias is only computed alongside one of the others.
+    """
+    if x.dtype == np.float32:
+        if _winograd_fits(x, weight, stride, padding, dilation, groups):
+            return winograd.backward(
+                x, weight, gout, padding, need_input, need_weight, need_bias, _products_on_our_gemm()
+            )
+        if all(s == 1 for s in stride):
+            needs = (need_input, need_weight, need_bias)
+            blocks = _sample_blocks(x.shape[0])
+            if _use_wide(x.shape[1:], weight.shape[2:], padding, dilation, blocks[-1][1] - blocks[-1][0]):
+                return direct.backward_wide(x, weight, gout, padding, dilation, groups, *needs)
+            return direct.backward_batch_last(x, weight, gout, padding, dilation, groups, *needs, blocks)
+    gx, gw = im2col.backward(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight)
+    gb = gout.sum(axis=(0, 2, 3, 4)) if need_bias else None
+    return gx, gw, gb
+
+
+def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
+    """2-d 3x3 convolution, stride 1, no dilation or groups, padding <= 2, enough channels."""
+    return (
+        weight.shape[2:] == (1, 3, 3)
+        and x.shape[2] == 1
+        and groups == 1
+        and all(s == 1 for s in stride)
+        and all(d == 1 for d in dilation)
+        and padding[1] <= 2
+        and padding[2] <= 2
+        and x.shape[1] * weight.shape[0] >= WINOGRAD_MIN_CHANNELS
+    )
+
+
+def _products_on_our_gemm() -> bool:
+    """Our GEMM for the Winograd products? Where its 4 x 64 tile fits the registers (AVX-512):
+    there it runs them about as fast as OpenBLAS at its best and keeps that speed whichever
+    kernels NumPy's OpenBLAS picked; on other CPUs BLAS keeps them."""
+    return WINOGRAD_PRODUCTS == "ours" or (WINOGRAD_PRODUCTS == "auto" and _GEMM_RUN == 64)
+
+
+def _use_wide(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, block: int) -> bool:
+    """Per-sample wide rows when they are long (>= WIDE_MIN_RUN) or longer than the batch-last rows."""
+    return _use_wide_for(shape, tuple(ksize), tuple(padding), tuple(dilation), block, DIRECT_LAYOUT)
+
+
+@functools.lru_cache(maxsize=256)
+def _use_wide_for(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, block: int, layout: str) -> bool:
+    # cached, as the plans: the same few shapes come every step, and this is ~2 us of Python
+    if layout != "auto":
+        return layout == "wide"
+    padded, osize = _padded_and_output(shape, ksize, padding, dilation)
+    L = _wide_run(padded, osize)
+    return L >= WIDE_MIN_RUN or L >= osize[2] * block
+
+
+__all__ = ["conv_backward", "conv_forward", "fold", "output_size", "unfold"]
