@@ -1,9 +1,9 @@
-"""minitorch_nn.vision: torchvision's datasets and transforms, used as ``import minitorch_nn.vision as torchvision``.
+"""minitorch_nn.vision: torchvision's datasets, transforms and models, used as ``import minitorch_nn.vision as torchvision``.
 
 Like torchvision beside torch, this is a separate import: ``import minitorch_nn`` does not load it
 (nor Pillow, which it needs for its images).
 """
 
-from . import datasets, transforms, utils
+from . import datasets, models, ops, transforms, utils
 
-__all__ = ["datasets", "transforms", "utils"]
+__all__ = ["datasets", "models", "ops", "transforms", "utils"]
