@@ -230,7 +230,7 @@ def node_details(node: Any, names: dict[int, str], flows: dict[int, Flow]) -> di
     if function is not None:
         family = sys.modules.get(function.__module__)
         title = f"{function.__module__}.{function.__name__}"
-        derivation = inspect.cleandoc(function.__doc__ or "")
+        derivation = inspect.getdoc(function) or ""
         family_doc = inspect.cleandoc(getattr(family, "__doc__", "") or "")
     else:
         title, derivation = "AccumulateGrad", "Adds the gradient it receives into the leaf's .grad."
@@ -337,7 +337,7 @@ def explain_op(name: str, samples: int) -> int:
         family = sys.modules[function.__module__]
         path = function.__module__.replace(".", "/") + ".py"
         print(f"{name}: its output's grad_fn is {node_name}, the node of {function.__name__} in {path}\n")
-        print(inspect.cleandoc(function.__doc__ or ""))
+        print(inspect.getdoc(function) or "")
         print(f"\n--- {path} ---\n")
         print(inspect.cleandoc(family.__doc__ or ""))
     print(f"\nagainst torch on {len(drawn)} random samples per dtype (seed 0), under a random upstream gradient:")
