@@ -188,7 +188,12 @@ def _error_cell(value: float | None) -> str:
 def family_page(family: str, checks: list[OpCheck]) -> str:
     """One op family: what it computes, its check against torch, every Function with derivation and code."""
     module = importlib.import_module(f"minitorch_nn.ops.{family}")
-    lines = [f"# {family}", "", f"`minitorch_nn/ops/{family}.py`", "", docstring_markdown(module.__doc__), ""]
+    lines = [f"# {family}", "", f"`minitorch_nn/ops/{family}.py`", ""]
+    used = kernels_used(family)
+    if used:
+        links = ", ".join(f"[{k.rsplit('.', 1)[-1]}](../{kernel_page_path(k)})" for k in used)
+        lines += [f"Its array work runs in the kernels: {links}.", ""]
+    lines += [docstring_markdown(module.__doc__), ""]
     lines += ["## Checked against torch", ""]
     if checks:
         lines += [
@@ -236,6 +241,48 @@ def _source_block(title: str, obj: Any) -> list[str]:
     lines = [f'??? note "{title}"', "", "    ```python"]
     lines += ["    " + line if line.strip() else "" for line in source.rstrip().splitlines()]
     return lines + ["    ```", ""]
+
+
+# ---- the kernels ---------------------------------------------------------------------------------
+
+
+def kernel_modules() -> list[str]:
+    """The modules under minitorch_nn/kernels/cpu (a package split into one file per algorithm included)."""
+    import minitorch_nn.kernels.cpu as cpu
+
+    found = pkgutil.walk_packages(cpu.__path__, cpu.__name__ + ".")
+    return sorted(m.name for m in found)
+
+
+def kernel_page_path(dotted: str) -> str:
+    return "kernels/" + dotted.removeprefix("minitorch_nn.kernels.cpu.").replace(".", "/") + ".md"
+
+
+def kernels_used(family: str) -> list[str]:
+    """The kernel modules an op family imports (``from ..kernels.cpu import conv as kernels``)."""
+    module = importlib.import_module(f"minitorch_nn.ops.{family}")
+    names = {v.__name__ for v in vars(module).values() if inspect.ismodule(v)}
+    return sorted(n for n in names if n.startswith("minitorch_nn.kernels.cpu."))
+
+
+def kernel_page(dotted: str) -> str:
+    """One kernel module: its docstring, its public functions with their first docstring line, the source."""
+    module = importlib.import_module(dotted)
+    lines = [
+        f"# {dotted.removeprefix('minitorch_nn.kernels.cpu.')}",
+        "",
+        f"`{Path(inspect.getfile(module)).resolve().relative_to(ROOT)}`",
+    ]
+    lines += ["", docstring_markdown(module.__doc__), "", "## Functions", ""]
+    for name, obj in vars(module).items():
+        func = getattr(obj, "py_func", obj)  # a Numba dispatcher keeps the Python function it compiles
+        if name.startswith("_") or not inspect.isfunction(func) or func.__module__ != dotted:
+            continue
+        summary = (inspect.getdoc(func) or "").split("\n\n")[0].replace("\n", " ")
+        lines.append(f"- `{name}`: {docstring_markdown(summary)}")
+    lines += [""]
+    lines += _source_block("the whole file", module)
+    return "\n".join(lines)
 
 
 # ---- the other generated pages -------------------------------------------------------------------
@@ -369,6 +416,8 @@ def generated_pages() -> dict[str, str]:
     }
     for family in families():
         pages[f"ops/{family}.md"] = family_page(family, checks.get(family, []))
+    for dotted in kernel_modules():
+        pages[kernel_page_path(dotted)] = kernel_page(dotted)
     pages.update(benchmark_pages())
     return pages
 
@@ -384,6 +433,7 @@ def navigation() -> list:
         {"Tensors and graphs": "tensors.md"},
         {"The engine": "engine.md"},
         {"Op families": [{family: f"ops/{family}.md"} for family in families()]},
+        {"Kernels": [{d.removeprefix("minitorch_nn.kernels.cpu."): kernel_page_path(d)} for d in kernel_modules()]},
         {"API coverage": "api.md"},
         {"Benchmarks": ["benchmarks/index.md", *[f"benchmarks/{p}" for p in _benchmark_names()]]},
         {"Command line": "cli.md"},

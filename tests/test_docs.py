@@ -61,12 +61,24 @@ def test_every_family_page_shows_every_function_with_its_code(pages):
         page = pages[f"ops/{family}.md"]
         for cls in docs.functions_of(family):
             body = section(page, docs.anchor(cls))
-            assert (inspect.getdoc(cls) or "").splitlines()[0][:30] in body.replace("\\", "")
+            first_line = (inspect.getdoc(cls) or "").splitlines()[0][:30].replace("\\", "")
+            assert first_line in body.replace("\\", "")  # Markdown escapes aside, the docstring is there
             try:
                 inspect.getsource(cls)
             except OSError:
                 continue
             assert f"class {cls.__name__}(" in body
+
+
+def test_the_learners_path_leads_from_backward_to_the_conv_kernels(pages):
+    index = open(os.path.join(ROOT, "docs", "index.md")).read()
+    assert "(engine.md)" in index and "(ops/conv.md)" in index and "(kernels/conv.md)" in index
+    assert "Function's `backward`" in pages["engine.md"] or "backward" in pages["engine.md"]
+    assert "(../kernels/conv.md)" in pages["ops/conv.md"] or any(
+        f"(../{p})" in pages["ops/conv.md"] for p in pages if p.startswith("kernels/conv")
+    )
+    kernel_pages = [p for p in pages if p.startswith("kernels/conv")]
+    assert kernel_pages and any("backward" in pages[p] for p in kernel_pages)
 
 
 def test_every_registry_family_has_a_page(pages):
