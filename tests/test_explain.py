@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import subprocess
 import xml.dom.minidom
 
 import numpy as np
@@ -113,3 +115,44 @@ def test_op_without_gradient_says_so(capsys):
 def test_unknown_op_lists_the_known_ones():
     with pytest.raises(SystemExit, match="unknown op conv9d; known: .*conv2d"):
         main(["explain", "--op", "conv9d"])
+
+
+CLICK_PROBE = """<!DOCTYPE html><html><body><pre id="result">pending</pre>
+<iframe id="page" src="{src}" width="1400" height="900"></iframe>
+<script>
+const frame = document.getElementById("page");
+frame.addEventListener("load", () => {{
+  const result = document.getElementById("result");
+  try {{
+    const doc = frame.contentDocument;
+    const nodes = [...doc.querySelectorAll("g.node")];
+    const conv = nodes.find((g) => g.textContent.trim().startsWith("ConvolutionBackward0"));
+    conv.dispatchEvent(new MouseEvent("click", {{ bubbles: true }}));
+    result.textContent = doc.getElementById("details").innerText;
+  }} catch (error) {{
+    result.textContent = "error: " + error;
+  }}
+}});
+</script></body></html>
+"""
+
+
+def test_clicking_a_node_in_a_browser_shows_its_derivation_and_gradients(lenet_page, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "this test needs Debian's chromium: apt-get install -y chromium (.ci/run installs it)"
+    text, _ = lenet_page
+    page = tmp_path / "graph.html"
+    page.write_text(text)
+    probe = tmp_path / "probe.html"
+    probe.write_text(CLICK_PROBE.format(src=page.as_uri()))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"]
+    result = subprocess.run(
+        [chromium, *flags, "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    shown = html.unescape(re.search(r'<pre id="result">([^<]*)</pre>', result.stdout, re.S).group(1))
+    assert shown.startswith("ConvolutionBackward0") and "minitorch_nn.ops.conv.Convolution" in shown
+    assert "y = conv(x, W) + b" in shown and "gradients sent (one per input)" in shown
+    assert "AccumulateGrad (conv2.weight)" in shown and "[16, 6, 5, 5]" in shown
