@@ -206,7 +206,7 @@ def test_explain_names_the_nodes_and_draws_them(tmp_path):
     steps = re.findall(r"^\[(\d+)\] (\S+)", out, re.M)
     assert [int(i) for i, _ in steps] == list(range(27)) and steps[0][1] == "NllLossBackward0"
     svg = xml.dom.minidom.parse(str(tmp_path / "g.svg"))
-    texts = [t.firstChild.data for t in svg.getElementsByTagName("text")]
+    texts = [t.firstChild.data for t in svg.getElementsByTagName("text") if t.getAttribute("class") == "node"]
     assert len(texts) == 27 and "AccumulateGrad (fc3.bias)" in texts
 
 

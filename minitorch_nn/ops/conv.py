@@ -1,28 +1,31 @@
-"""Convolution (1-d, 2-d, 3-d): one Function, ``ConvolutionBackward0`` as in torch.
+r"""Convolution (1-d, 2-d, 3-d): one Function, ``ConvolutionBackward0`` as in torch.
 
 Forward (a cross-correlation, as in every deep-learning library), for group g,
 output channel o of that group, output position p, kernel offset k:
 
-    y[n, o, p] = b[o] + sum_{c in group(o), k} W[o, c, k] * x_pad[n, c, s*p + d*k]
+$$
+y[n, o, p] = b[o] + \sum_{c \in \mathrm{group}(o),\, k} W[o, c, k] \, x_{\mathrm{pad}}[n, c, s p + d k]
+$$
 
-with stride s, dilation d and x_pad the input with zeros around it.
+with stride s, dilation d and $x_{\mathrm{pad}}$ the input with zeros around it.
 
 Backward. y is linear in x and in W, so each gradient is the adjoint map
-applied to the upstream gradient G = dL/dy:
+applied to the upstream gradient $G = \partial L / \partial y$:
 
-- grad input: x_pad[n, c, q] feeds every y[n, o, p] with s*p + d*k = q, with
-  weight W[o, c, k]. Hence dL/dx_pad[n, c, q] = sum_{o, k: s*p + d*k = q} W[o, c, k] G[n, o, p]:
+- grad input: $x_{\mathrm{pad}}[n, c, q]$ feeds every $y[n, o, p]$ with $s p + d k = q$, with
+  weight $W[o, c, k]$. Hence
+  $\dfrac{\partial L}{\partial x_{\mathrm{pad}}[n, c, q]} = \sum_{o,\, k:\ s p + d k = q} W[o, c, k] \, G[n, o, p]$:
   G (spread out with s - 1 zeros between entries) convolved with W flipped in
   space and with in/out channels swapped, zero-padded by d*(kernel - 1) on every
   side: a *transposed* ("full") convolution. Then crop the padding off.
-- grad weight: dL/dW[o, c, k] = sum_{n, p} G[n, o, p] x_pad[n, c, s*p + d*k]: the
+- grad weight: $\dfrac{\partial L}{\partial W[o, c, k]} = \sum_{n, p} G[n, o, p] \, x_{\mathrm{pad}}[n, c, s p + d k]$: the
   *correlation* of the input with the output gradient (the gradient plays the
   role of the kernel), summed over the batch.
-- grad bias: b[o] is added to every y[n, o, p], so dL/db[o] = sum_{n, p} G[n, o, p].
+- grad bias: b[o] is added to every y[n, o, p], so $\dfrac{\partial L}{\partial b[o]} = \sum_{n, p} G[n, o, p]$.
 
 The kernels (kernels/cpu/conv/, one algorithm per file) compute these as GEMMs: with
-col[(c, k), (n, p)] = x_pad[n, c, s*p + d*k], the forward is W @ col, the grad
-weight G @ col^T, and the grad input col2im(W^T @ G), col2im being the adjoint
+$\mathrm{col}[(c, k), (n, p)] = x_{\mathrm{pad}}[n, c, s p + d k]$, the forward is $W \, \mathrm{col}$, the grad
+weight $G \, \mathrm{col}^T$, and the grad input $\mathrm{col2im}(W^T G)$, col2im being the adjoint
 (scatter-add) of im2col: the transposed convolution above, written as a GEMM.
 3x3 stride-1 convolutions use Winograd's F(2x2, 3x3) instead, where grad input
 is literally the forward algorithm run on G with the flipped, channel-swapped

@@ -36,7 +36,7 @@ def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
 
 
 class MseLoss(Function):
-    """L = reduce((x - y)^2).   dL/dx = 2 (x - y) * g (/ n for the mean),  dL/dy = -dL/dx."""
+    r"""$L = \mathrm{reduce}((x - y)^2)$.   $\partial L/\partial x = 2 (x - y)\, g$ (/ n for the mean),  $\partial L/\partial y = -\partial L/\partial x$."""
 
     node_name = "MseLossBackward0"
 
@@ -87,10 +87,10 @@ def _class_axis_last(a: np.ndarray) -> np.ndarray:
 
 
 class NllLoss(Function):
-    """L_n = -w[t_n] * x[n, t_n] (0 where t_n == ignore_index), then reduced.
+    r"""$L_n = -w[t_n]\, x[n, t_n]$ (0 where t_n == ignore_index), then reduced.
 
-    mean divides by sum_n w[t_n] over the kept n.  dL/dx[n, t_n] = -w[t_n] * g_n
-    (/ total weight for mean); every other entry of dL/dx is 0.
+    mean divides by $\sum_n w[t_n]$ over the kept n.  $\partial L/\partial x[n, t_n] = -w[t_n]\, g_n$
+    (/ total weight for mean); every other entry of $\partial L/\partial x$ is 0.
     """
 
     node_name = "NllLossBackward0"

@@ -50,7 +50,7 @@ def _tname(a: np.ndarray) -> str:
 
 
 class Mm(Function):
-    """C = A B  (A: n x k, B: k x m).   dA = dC B^T,  dB = A^T dC."""
+    r"""$C = A B$  (A: n x k, B: k x m).   $dA = dC\, B^T$,  $dB = A^T dC$."""
 
     node_name = "MmBackward0"
 
@@ -69,9 +69,9 @@ class Mm(Function):
 
 
 class Addmm(Function):
-    """C = beta * bias + alpha * A B, with bias broadcast over the rows.
+    r"""$C = \beta \cdot \mathrm{bias} + \alpha A B$, with bias broadcast over the rows.
 
-    dbias = beta * dC summed down to bias's shape;  dA = alpha dC B^T;  dB = alpha A^T dC.
+    $d\mathrm{bias} = \beta\, dC$ summed down to bias's shape;  $dA = \alpha\, dC\, B^T$;  $dB = \alpha A^T dC$.
     ``F.linear(x, W, b)`` is ``addmm(b, x, W.t())``, as in torch.
     """
 
@@ -106,7 +106,7 @@ class Addmm(Function):
 
 
 class Mv(Function):
-    """y = A v  (A: n x k, v: k).   dA = dy v^T (an outer product),  dv = A^T dy."""
+    r"""$y = A v$  (A: n x k, v: k).   $dA = dy\, v^T$ (an outer product),  $dv = A^T dy$."""
 
     node_name = "MvBackward0"
 
@@ -131,7 +131,7 @@ class Mv(Function):
 
 
 class Dot(Function):
-    """z = sum_i x_i y_i.   dx = dz y,  dy = dz x (dz is a scalar)."""
+    r"""$z = \sum_i x_i y_i$.   $dx = dz\, y$,  $dy = dz\, x$ (dz is a scalar)."""
 
     node_name = "DotBackward0"
 
@@ -160,7 +160,7 @@ class Dot(Function):
 
 
 class Bmm(Function):
-    """C_b = A_b B_b for every batch b.   dA_b = dC_b B_b^T,  dB_b = A_b^T dC_b."""
+    r"""$C_b = A_b B_b$ for every batch b.   $dA_b = dC_b\, B_b^T$,  $dB_b = A_b^T dC_b$."""
 
     node_name = "BmmBackward0"
 
