@@ -30,6 +30,7 @@ from . import (
     shape,
     sorting,
     spectral,
+    tensor_api,
     unary,
 )
 
@@ -59,6 +60,7 @@ FAMILIES = (
     fold,
     distributions,
     spectral,
+    tensor_api,
 )
 
 __all__ = ["FAMILIES"]

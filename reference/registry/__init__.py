@@ -58,6 +58,7 @@ FAMILIES = (
     "sampling",
     "fold",
     "spectral",
+    "tensor_api",
 )
 
 
