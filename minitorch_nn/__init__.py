@@ -59,6 +59,7 @@ from .ops.scan import *  # noqa: F403
 from .ops.scatter import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
+from .ops.special import *  # noqa: F403
 from .ops.spectral import *  # noqa: F403
 from .ops.tensor_api import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
@@ -83,7 +84,7 @@ int = int32  # noqa: A001
 short = int16
 bool = bool_  # noqa: A001
 
-from . import accelerator, autograd, cuda, linalg, nn, optim, random, utils  # noqa: E402
+from . import accelerator, autograd, cuda, linalg, nn, optim, random, special, utils  # noqa: E402
 from .ops.out import add_out_arguments as _add_out_arguments  # noqa: E402
 
 _add_out_arguments(globals())  # torch.add(a, b, out=c) and the other functions that take out=

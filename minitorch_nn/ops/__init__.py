@@ -29,6 +29,7 @@ from . import (
     scatter,
     shape,
     sorting,
+    special,
     spectral,
     tensor_api,
     unary,
@@ -61,6 +62,7 @@ FAMILIES = (
     distributions,
     spectral,
     tensor_api,
+    special,
 )
 
 __all__ = ["FAMILIES"]

@@ -59,6 +59,7 @@ FAMILIES = (
     "fold",
     "spectral",
     "tensor_api",
+    "special",
 )
 
 
