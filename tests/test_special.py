@@ -138,8 +138,8 @@ def test_special_namespace_is_torchs() -> None:
     names = [n for n in mt.special.__all__]
     assert all(hasattr(torch.special, n) for n in names)
     x = mt.tensor([[0.5, -1.0, 2.0]])
-    assert mt.special.softmax(x, 1).tolist() == pytest.approx(
-        torch.special.softmax(torch.tensor(x.tolist()), 1).tolist()
+    assert mt.special.softmax(x, 1).tolist()[0] == pytest.approx(
+        torch.special.softmax(torch.tensor(x.tolist()), 1).tolist()[0]
     )
     assert mt.special.logsumexp(x, 1).item() == pytest.approx(
         torch.special.logsumexp(torch.tensor(x.tolist()), 1).item()
