@@ -61,6 +61,7 @@ from .ops.shape import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
 from .ops.special import *  # noqa: F403
 from .ops.spectral import *  # noqa: F403
+from .ops.statistics import *  # noqa: F403
 from .ops.tensor_api import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
 from .random import (

@@ -194,6 +194,31 @@ CASES = {
     "addcdiv_by_zero": lambda lib: lib.addcdiv(lib.tensor([1.0, 1.0]), lib.tensor([2.0, 0.0]), lib.tensor([0.0, 0.0])),
     "addcdiv_inplace_int_into": lambda lib: lib.tensor([1]).addcdiv_(lib.tensor([2.0]), lib.tensor([3.0])),
     "addcmul_inplace_broadcast": lambda lib: lib.ones(1).addcmul_(lib.ones(2), lib.ones(2)),
+    # quantile, nanquantile, cov, corrcoef (values, NaN rows, errors)
+    "quantile_nan_row": lambda lib: lib.quantile(lib.tensor([[1.0, float("nan")], [2.0, 3.0]]), 0.5, dim=1),
+    "nanquantile_nan_row": lambda lib: lib.nanquantile(lib.tensor([[1.0, float("nan"), 5.0], [2.0, 3.0, 9.0]]), 0.4, 1),
+    "nanquantile_all_nan": lambda lib: lib.nanquantile(lib.tensor([float("nan"), float("nan")]), 0.5),
+    "quantile_0d": lambda lib: lib.quantile(lib.tensor(3.0), 0.2, dim=0, keepdim=True),
+    "quantile_q_tensor_dim_none_keepdim": lambda lib: lib.quantile(
+        lib.arange(6.0).reshape(2, 3), lib.tensor([0.1, 0.9]), keepdim=True
+    ),
+    "quantile_int": lambda lib: lib.quantile(lib.tensor([1, 2]), 0.5),
+    "quantile_q_range": lambda lib: lib.quantile(lib.tensor([1.0, 2]), 1.5),
+    "quantile_q_tensor_range": lambda lib: lib.quantile(lib.tensor([1.0, 2]), lib.tensor([-0.5])),
+    "quantile_q_dtype": lambda lib: lib.quantile(lib.tensor([1.0, 2]), lib.tensor([0.5], dtype=lib.float64)),
+    "quantile_q_2d": lambda lib: lib.quantile(lib.tensor([1.0, 2]), lib.tensor([[0.5]])),
+    "quantile_interpolation": lambda lib: lib.quantile(lib.tensor([1.0, 2]), 0.5, interpolation="x"),
+    "quantile_empty": lambda lib: lib.quantile(lib.tensor([]), 0.5),
+    "quantile_dim_range": lambda lib: lib.quantile(lib.ones(2, 3), 0.5, dim=2),
+    "cov_int": lambda lib: (lambda c: (c.dtype, c.shape, (c * 1000).round()))(
+        lib.cov(lib.tensor([[1, 2, 4], [0, 1, 1]]))
+    ),
+    "cov_1d_fweights": lambda lib: lib.tensor([1.0, 2, 4]).cov(fweights=lib.tensor([1, 0, 2])),
+    "cov_3d": lambda lib: lib.cov(lib.ones(2, 2, 2)),
+    "cov_float_fweights": lambda lib: lib.cov(lib.ones(2, 3), fweights=lib.tensor([1.0, 2, 3])),
+    "cov_negative_aweights": lambda lib: lib.cov(lib.ones(2, 3), aweights=lib.tensor([1.0, -2, 3])),
+    "cov_aweights_numel": lambda lib: lib.cov(lib.ones(2, 3), aweights=lib.tensor([1.0, 2])),
+    "corrcoef_1d": lambda lib: lib.corrcoef(lib.tensor([1.0, 2.0, 4.0])),
     # in-place aliases
     "absolute": lambda lib: (lib.absolute(lib.tensor([-1, 2])), lib.tensor([-1.5]).absolute_()),
     "negative_": lambda lib: (lib.tensor([-1, 2]).negative_(), lib.negative_(lib.tensor([1.5]))),

@@ -31,6 +31,7 @@ from . import (
     sorting,
     special,
     spectral,
+    statistics,
     tensor_api,
     unary,
 )
@@ -63,6 +64,7 @@ FAMILIES = (
     spectral,
     tensor_api,
     special,
+    statistics,
 )
 
 __all__ = ["FAMILIES"]

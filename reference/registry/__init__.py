@@ -60,6 +60,7 @@ FAMILIES = (
     "spectral",
     "tensor_api",
     "special",
+    "statistics",
 )
 
 
