@@ -144,3 +144,41 @@ def test_special_namespace_is_torchs() -> None:
     assert mt.special.logsumexp(x, 1).item() == pytest.approx(
         torch.special.logsumexp(torch.tensor(x.tolist()), 1).item()
     )
+
+
+def test_igamma_against_mpmath_and_torch_edges() -> None:
+    mpmath.mp.dps = 30
+    a = [49.50475797358994, 25.051664747047344, 0.5, 3.0, 1e-3]
+    x = [36.66001293840573, 25.942588213098844, 2.0, 0.1, 500.0]
+    lower = mt.igamma(mt.tensor(a, dtype=mt.float64), mt.tensor(x, dtype=mt.float64)).numpy()
+    upper = mt.special.gammaincc(mt.tensor(a, dtype=mt.float64), mt.tensor(x, dtype=mt.float64)).numpy()
+    for i in range(len(a)):
+        assert lower[i] == pytest.approx(float(mpmath.gammainc(a[i], 0, x[i], regularized=True)), rel=1e-12)
+        assert upper[i] == pytest.approx(float(mpmath.gammainc(a[i], x[i], mpmath.inf, regularized=True)), rel=1e-12)
+    edges_a = [0.0, 0.0, 1.0, np.inf, 2.0, -1.0, 1.0, np.nan, np.inf]
+    edges_x = [1.0, 0.0, 0.0, 1.0, np.inf, 1.0, -1.0, 1.0, np.inf]
+    for lib_fn in ("igamma", "igammac"):
+        ours = getattr(mt, lib_fn)(mt.tensor(edges_a), mt.tensor(edges_x)).numpy()
+        theirs = getattr(torch, lib_fn)(torch.tensor(edges_a), torch.tensor(edges_x)).numpy()
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_igamma_errors_and_no_derivative_in_a() -> None:
+    for lib in (mt, torch):
+        with pytest.raises(NotImplementedError, match="\"igamma_cpu\" not implemented for 'Long'"):
+            lib.igamma(lib.tensor([2]), lib.tensor([1]))
+        with pytest.raises(NotImplementedError, match="\"nextafter_cpu\" not implemented for 'Long'"):
+            lib.nextafter(lib.tensor([2]), lib.tensor([1]))
+        a = lib.tensor([2.0], requires_grad=True)
+        with pytest.raises(NotImplementedError, match="the derivative for 'igammac: input' is not implemented."):
+            lib.igammac(a, lib.tensor([1.0])).sum().backward()
+
+
+def test_nextafter_matches_torch() -> None:
+    x, y = [1.0, 0.0, -1.0, 2.0], [2.0, -1.0, -1.0, float("inf")]
+    for dtype in ("float32", "float64"):
+        ours = mt.nextafter(mt.tensor(x, dtype=getattr(mt, dtype)), mt.tensor(y, dtype=getattr(mt, dtype))).numpy()
+        theirs = torch.nextafter(
+            torch.tensor(x, dtype=getattr(torch, dtype)), torch.tensor(y, dtype=getattr(torch, dtype))
+        )
+        np.testing.assert_array_equal(ours, theirs.numpy())

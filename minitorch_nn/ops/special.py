@@ -20,7 +20,7 @@ from ..autograd.tensor import Tensor
 from ..kernels.cpu import gamma_bessel as kernel
 from ..kernels.cpu import special as erf_kernel
 from .arithmetic import _inplace
-from .unary import _as_float
+from .unary import _as_float, _scalar_type
 from .utils import binary_operands, unbroadcast
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
@@ -297,6 +297,78 @@ class Zeta(Function):
         return None, gq, None
 
 
+class Igamma(Function):
+    """P(a, x) = (1 / Gamma(a)) integral_0^x t^(a-1) e^-t dt.   dP/dx = x^(a-1) e^-x / Gamma(a) (the
+    integrand); torch defines no derivative in a, and backward into a raises as torch's does."""
+
+    node_name = "IgammaBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, x: np.ndarray, dtype: Any, upper: bool) -> np.ndarray:
+        a, x = a.astype(dtype, copy=False), x.astype(dtype, copy=False)
+        ctx.save_for_backward(a, x)
+        ctx.upper = upper
+        return kernel.igamma(a, x, upper)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        a, x = ctx.saved_tensors
+        name = "igammac" if ctx.upper else "igamma"
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            density = np.exp((a - 1) * np.log(x) - x - kernel.lgamma(a))
+        density = -density if ctx.upper else density
+        return None, unbroadcast(grad * density, x.shape), None, None
+
+
+class Igammac(Igamma):
+    """Q(a, x) = 1 - P(a, x).   dQ/dx = -x^(a-1) e^-x / Gamma(a)."""
+
+    node_name = "IgammacBackward0"
+
+
+def _igamma_operands(name: str, input: Any, other: Any) -> tuple[Tensor, Tensor, np.dtype]:
+    a, x, dtype = binary_operands(input, other)
+    if dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{name}_cpu\" not implemented for '{_scalar_type(a if a._data.dtype == dtype else x)}'"
+        )
+    return a, x, dtype
+
+
+def igamma(input: Tensor, other: Tensor) -> Tensor:
+    return Igamma.apply(*_igamma_operands("igamma", input, other), False)
+
+
+def igammac(input: Tensor, other: Tensor) -> Tensor:
+    return Igammac.apply(*_igamma_operands("igammac", input, other), True)
+
+
+class Nextafter(Function):
+    """z = the next float after x towards y. torch passes the gradient straight to x (z is x to within
+    one ulp) and none to y."""
+
+    node_name = "NextafterBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dtype: Any) -> np.ndarray:
+        ctx.shapes = (x.shape, y.shape)
+        return np.nextafter(x.astype(dtype, copy=False), y.astype(dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        shape_x, shape_y = ctx.shapes
+        return unbroadcast(grad, shape_x), np.zeros(shape_y, grad.dtype), None
+
+
+def nextafter(input: Tensor, other: Tensor) -> Tensor:
+    x, y, dtype = binary_operands(input, other)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{_scalar_type(x)}'")
+    return Nextafter.apply(x, y, dtype)
+
+
 def _unary(function: type[Function]) -> Any:
     def op(input: Tensor) -> Tensor:
         return function.apply(_as_float(input))
@@ -405,7 +477,7 @@ i0_ = _inplace(i0)
 mvlgamma_ = _inplace(mvlgamma)
 polygamma_ = _inplace(_polygamma_inplace_source)
 
-__all__ = ["digamma", "i0", "i0_", "lgamma", "mvlgamma", "polygamma"]
+__all__ = ["digamma", "i0", "i0_", "igamma", "igammac", "lgamma", "mvlgamma", "nextafter", "polygamma"]
 
 # the torch.special namespace (minitorch_nn/special.py re-exports these with the existing ops)
 SPECIAL = {
@@ -425,6 +497,8 @@ SPECIAL = {
     "entr": entr,
     "xlog1py": xlog1py,
     "zeta": zeta,
+    "gammainc": igamma,
+    "gammaincc": igammac,
 }
 
 # Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
@@ -439,4 +513,10 @@ TENSOR_METHODS: dict = {
     "mvlgamma_": mvlgamma_,
     "i0": i0,
     "i0_": i0_,
+    "igamma": igamma,
+    "igamma_": _inplace(igamma),
+    "igammac": igammac,
+    "igammac_": _inplace(igammac),
+    "nextafter": nextafter,
+    "nextafter_": _inplace(nextafter),
 }

@@ -91,3 +91,28 @@ OPS = [
     OpInfo("special.expit", lambda lib, x: lib.special.expit(x), _values),
     OpInfo("special.softmax", lambda lib, x: lib.special.softmax(x, -1) if x.ndim else x * 1, _values),
 ]
+
+
+@st.composite
+def _igamma(draw: Any) -> Any:
+    """a a number-like tensor without gradient (torch has no derivative in a), x > 0."""
+    sa, sx = draw(S.broadcastable_shapes(2))
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    a, x = S.array(rng, sa, 0.3, 6.0), S.array(rng, sx, 0.1, 10.0)
+    return S.sample((a, x), requires_grad=(False, True), noncontiguous=draw(st.booleans()), seed=seed)
+
+
+# torch's igamma/igammac are good to ~1e-9 relative only (tests/test_special.py checks ours against mpmath)
+_IGAMMA = {np.dtype(np.float64): (1e-8, 1e-10), np.dtype(np.float32): (1e-4, 1e-5)}
+
+OPS += [
+    OpInfo("igamma", lambda lib, a, x: lib.igamma(a, x), _igamma, _IGAMMA),
+    OpInfo("igammac", lambda lib, a, x: a.igammac(x), _igamma, _IGAMMA),
+    OpInfo("special.gammainc", lambda lib, a, x: lib.special.gammainc(a, x), _igamma, _IGAMMA),
+    OpInfo("special.gammaincc", lambda lib, a, x: lib.special.gammaincc(a, x), _igamma, _IGAMMA),
+    OpInfo(
+        "igamma_", lambda lib, a, x: (a * 1).igamma_(x) if a.shape == x.shape else lib.igamma(a, x), _igamma, _IGAMMA
+    ),
+    OpInfo("nextafter", lambda lib, x, y: lib.nextafter(x, y), lambda: _pair(-2.0, 2.0, -2.0, 2.0)),
+]
