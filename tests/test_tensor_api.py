@@ -219,6 +219,17 @@ CASES = {
     "cov_negative_aweights": lambda lib: lib.cov(lib.ones(2, 3), aweights=lib.tensor([1.0, -2, 3])),
     "cov_aweights_numel": lambda lib: lib.cov(lib.ones(2, 3), aweights=lib.tensor([1.0, 2])),
     "corrcoef_1d": lambda lib: lib.corrcoef(lib.tensor([1.0, 2.0, 4.0])),
+    "histogram_range": lambda lib: lib.histogram(lib.tensor([0.1, 0.5, 0.5, 0.9, 2.0]), 4, range=(0.0, 1.0)),
+    "histogram_edges_weight": lambda lib: lib.tensor([0.1, 0.5, 0.7], dtype=lib.float64).histogram(
+        lib.tensor([0.0, 0.4, 1.0], dtype=lib.float64), weight=lib.tensor([1.0, 2.0, 0.5], dtype=lib.float64)
+    ),
+    "histogram_density": lambda lib: lib.histogram(
+        lib.tensor([0.0, 1.0, 1.0, 3.0], dtype=lib.float64), 3, density=True
+    ),
+    "histogram_constant": lambda lib: lib.histogram(lib.tensor([2.0, 2.0]), 2),
+    "histogram_empty": lambda lib: lib.histogram(lib.tensor([]), 2),
+    "histogram_int": lambda lib: lib.histogram(lib.tensor([1, 2]), 2),
+    "histogram_bins": lambda lib: lib.histogram(lib.tensor([1.0]), 0),
     # in-place aliases
     "absolute": lambda lib: (lib.absolute(lib.tensor([-1, 2])), lib.tensor([-1.5]).absolute_()),
     "negative_": lambda lib: (lib.tensor([-1, 2]).negative_(), lib.negative_(lib.tensor([1.5]))),

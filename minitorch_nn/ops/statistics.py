@@ -21,6 +21,7 @@ from .indexing import gather
 from .matmul import mm
 from .reduction import mean
 from .reduction import sum as _sum
+from .return_types import named_result
 from .shape import diagonal, squeeze, transpose, unsqueeze
 from .sorting import sort
 from .unary import _scalar_type
@@ -193,7 +194,54 @@ def corrcoef(input: Tensor) -> Tensor:
     return clamp(c, -1, 1)
 
 
-__all__ = ["corrcoef", "cov", "nanquantile", "quantile"]
+_histogram_result = named_result("histogram", ("hist", "bin_edges"))
+
+
+def histogram(
+    input: Tensor,
+    bins: Any = 100,
+    *,
+    range: Any = None,
+    weight: Tensor | None = None,
+    density: bool = False,  # noqa: A002
+) -> Any:
+    """Counts (or summed weights) of input's values in ``bins`` equal-width bins over ``range`` (the data's
+    min and max by default), or between the given edges; the last bin includes its right edge. With
+    ``density`` the counts are divided by the total and the bin widths. (hist, bin_edges), not differentiable."""
+    data = input._data
+    if data.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{_scalar_type(input)}'")
+    if isinstance(bins, Tensor):
+        edges = bins._data.astype(np.float64)
+    else:
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        if range is not None:
+            lo, hi = float(range[0]), float(range[1])
+        elif data.size:
+            lo, hi = float(data.min()), float(data.max())
+        else:
+            lo, hi = 0.0, 1.0  # torch's range for no data
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, int(bins) + 1)
+    flat = data.reshape(-1).astype(np.float64)
+    w = None if weight is None else weight._data.reshape(-1).astype(np.float64)
+    hist, _ = np.histogram(flat, bins=edges, weights=w, density=False)
+    hist = hist.astype(np.float64)
+    if density:
+        total = hist.sum()
+        hist = hist / (total * np.diff(edges)) if total else hist * np.nan
+    return _histogram_result(Tensor._make(hist.astype(data.dtype)), Tensor._make(edges.astype(data.dtype)))
+
+
+__all__ = ["corrcoef", "cov", "histogram", "nanquantile", "quantile"]
 
 # Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
-TENSOR_METHODS: dict = {"quantile": quantile, "nanquantile": nanquantile, "cov": cov, "corrcoef": corrcoef}
+TENSOR_METHODS: dict = {
+    "histogram": histogram,
+    "quantile": quantile,
+    "nanquantile": nanquantile,
+    "cov": cov,
+    "corrcoef": corrcoef,
+}
