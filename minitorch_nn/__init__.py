@@ -66,7 +66,10 @@ from .ops.scan import *  # noqa: F403
 from .ops.scatter import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
+from .ops.special import *  # noqa: F403
 from .ops.spectral import *  # noqa: F403
+from .ops.statistics import *  # noqa: F403
+from .ops.tensor_api import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
 from .random import (
     Generator,
@@ -89,7 +92,17 @@ int = int32  # noqa: A001
 short = int16
 bool = bool_  # noqa: A001
 
-from . import accelerator, autograd, cuda, linalg, nn, optim, random, utils  # noqa: E402
+from . import (  # noqa: E402
+    accelerator,
+    autograd,
+    cuda,
+    linalg,
+    nn,
+    optim,
+    random,
+    special,  # noqa: E402
+    utils,
+)
 from .ops import return_types  # noqa: E402  (torch.return_types: sort, max, topk, ... and their _out forms)
 from .ops.out import add_out_arguments as _add_out_arguments  # noqa: E402
 

@@ -15,10 +15,11 @@ from .autograd.tensor import Tensor, wrap_dim
 from .ops.products import multi_dot
 from .ops.reduction import amax, amin, vector_norm
 from .ops.spectral import spectral_matrix_norm, svdvals
+from .ops.tensor_api import linalg_cross as cross
 
 _INF = float("inf")
 
-__all__ = ["matrix_norm", "multi_dot", "norm", "svdvals", "vector_norm"]
+__all__ = ["cross", "matrix_norm", "multi_dot", "norm", "svdvals", "vector_norm"]
 
 
 def _matrix_dims(A: Tensor, dim: Any) -> tuple[int, int]:  # noqa: N803  (torch's names)

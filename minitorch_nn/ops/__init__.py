@@ -37,7 +37,10 @@ from . import (
     scatter,
     shape,
     sorting,
+    special,
     spectral,
+    statistics,
+    tensor_api,
     unary,
 )
 
@@ -75,6 +78,9 @@ FAMILIES = (
     ctc,
     recurrent,
     attention,
+    tensor_api,
+    special,
+    statistics,
 )
 
 __all__ = ["FAMILIES"]

@@ -66,6 +66,9 @@ FAMILIES = (
     "ctc",
     "recurrent",
     "attention",
+    "tensor_api",
+    "special",
+    "statistics",
 )
 
 
