@@ -1,4 +1,5 @@
-"""torch.linalg: vector and matrix norms, singular values and multi_dot.
+"""torch.linalg: vector and matrix norms, singular values and multi_dot; determinants, inverses,
+solvers and decompositions (ops/decompositions.py), matrix functions and least squares (ops/solvers.py).
 
 ``vector_norm`` is one op (ops/reduction.py, LinalgVectorNormBackward0). ``matrix_norm`` and ``norm``
 build the matrix norms from it and amax/amin as torch does, so their graphs (and grad_fn names)
@@ -12,13 +13,52 @@ from __future__ import annotations
 from typing import Any
 
 from .autograd.tensor import Tensor, wrap_dim
+from .ops.decompositions import _LinAlgError as LinAlgError
+from .ops.decompositions import (
+    cholesky_ex,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    inv_ex,
+    solve,
+)
+from .ops.decompositions import linalg_cholesky as cholesky
+from .ops.decompositions import linalg_qr as qr
+from .ops.decompositions import linalg_slogdet as slogdet
+from .ops.decompositions import linalg_svd as svd
 from .ops.products import multi_dot
 from .ops.reduction import amax, amin, vector_norm
+from .ops.solvers import lstsq, matrix_exp, matrix_power, matrix_rank, pinv, solve_triangular
 from .ops.spectral import spectral_matrix_norm, svdvals
 
 _INF = float("inf")
 
-__all__ = ["matrix_norm", "multi_dot", "norm", "svdvals", "vector_norm"]
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cholesky_ex",
+    "det",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "inv_ex",
+    "lstsq",
+    "matrix_exp",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "solve_triangular",
+    "svd",
+    "svdvals",
+    "vector_norm",
+]
 
 
 def _matrix_dims(A: Tensor, dim: Any) -> tuple[int, int]:  # noqa: N803  (torch's names)

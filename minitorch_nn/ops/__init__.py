@@ -12,6 +12,7 @@ from . import (
     binary,
     comparison,
     conv,
+    decompositions,
     distributions,
     dropout,
     embedding,
@@ -30,6 +31,7 @@ from . import (
     scan,
     scatter,
     shape,
+    solvers,
     sorting,
     spectral,
     unary,
@@ -63,6 +65,8 @@ FAMILIES = (
     bilinear,
     instancenorm,
     spectral,
+    decompositions,
+    solvers,
 )
 
 __all__ = ["FAMILIES"]

@@ -60,6 +60,7 @@ FAMILIES = (
     "spectral",
     "bilinear",
     "instancenorm",
+    "linalg",
 )
 
 
