@@ -167,12 +167,12 @@ class InvEx(Function):
     node_name = "LinalgInvExBackward0"
 
     @staticmethod
-    def forward(ctx: Any, a: np.ndarray, check_errors: bool) -> tuple:
+    def forward(ctx: Any, a: np.ndarray, check_errors: bool, name: str = "linalg.inv") -> tuple:
         info = _pivots(a) if a.size else np.zeros(a.shape[:-2], dtype=np.int32)
         if check_errors and np.any(info):
             prefix, pivot = _batch_prefix(info)
             raise _LinAlgError(
-                f"linalg.inv: {prefix}The diagonal element {pivot} is zero, the inversion could not be completed "
+                f"{name}: {prefix}The diagonal element {pivot} is zero, the inversion could not be completed "
                 "because the input matrix is singular."
             )
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -185,7 +185,7 @@ class InvEx(Function):
     def backward(ctx: Any, grad: np.ndarray, grad_info: Any) -> tuple:
         (x,) = ctx.saved_tensors
         x_t = _mT(x)
-        return -x_t @ grad @ x_t, None
+        return -x_t @ grad @ x_t, None, None
 
 
 def _inverse(a: np.ndarray, info: np.ndarray) -> np.ndarray:
@@ -204,7 +204,7 @@ def _inverse(a: np.ndarray, info: np.ndarray) -> np.ndarray:
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:  # noqa: N803
     """torch.linalg.inv_ex: (inverse, info), info the 1-based zero pivot of LU (0: invertible)."""
     _check_square_float(A, "linalg.inv")
-    return LinalgInvExResult(*InvEx.apply(A, check_errors))
+    return LinalgInvExResult(*InvEx.apply(A, check_errors, "linalg.inv_ex"))
 
 
 def inv(A: Tensor) -> Tensor:  # noqa: N803
@@ -279,10 +279,13 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
             f"{_TYPE_NAMES[A._data.dtype.name]} and B of type {_TYPE_NAMES[B._data.dtype.name]} instead"
         )
     n = A.shape[-1]
-    vector = B.ndim == 1 or (left and B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
-    rows = B.shape[-1] if vector else (B.shape[-2] if left else B.shape[-1])
-    if B.ndim == 0 or rows != n:
-        b_text = f"{B.shape[-1]}" if B.ndim == 1 else "x".join(str(s) for s in B.shape[-2:])
+    # as torch: B is a vector when 1-d or A's shape without the last dim, and is then solved as a column
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    if not vector and B.ndim < 2:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
+    matrix = tuple(B.shape) + (1,) if vector else tuple(B.shape)
+    if (matrix[-2] if left else matrix[-1]) != n:
+        b_text = "x".join(str(s) for s in matrix[-2:])
         equation = "AX = B" if left else "XA = B"
         raise RuntimeError(
             f"linalg.solve: Incompatible shapes of A and B for the equation {equation} ({n}x{n} and {b_text})"
@@ -303,7 +306,7 @@ def _leading_minor(a: np.ndarray) -> int:
 
 
 class CholeskyEx(Function):
-    """A = L L^T from A's lower triangle (upper: A = U^T U, U = L^T).
+    """A = L L^T from A's lower triangle (upper: A = U^T U, U = L^T, from the upper triangle).
 
     dA = dL L^T + L dL^T; with P = L^{-1} dA L^{-T} (symmetric), L^{-1} dL is lower triangular,
     so dL = L Phi(P), Phi taking the lower triangle with the diagonal halved. The adjoint:
@@ -315,8 +318,10 @@ class CholeskyEx(Function):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, upper: bool, check_errors: bool) -> tuple:
-        lower = np.tril(a)
-        symmetric = lower + _mT(np.tril(a, -1))
+        if upper:  # LAPACK reads the triangle it is asked for
+            symmetric = np.triu(a) + _mT(np.triu(a, 1))
+        else:
+            symmetric = np.tril(a) + _mT(np.tril(a, -1))
         info = np.zeros(a.shape[:-2], dtype=np.int32)
         out = np.zeros_like(a)
         for index in np.ndindex(*info.shape):
@@ -495,8 +500,9 @@ class Svd(Function):
             f = np.where(np.eye(k, dtype=bool), 0.0, 1.0 / gaps)
         uhgu = _mT(u) @ grad_u
         vhgv = _mT(v) @ grad_v
-        j = f * (uhgu - _mT(uhgu))
-        kk = f * (vhgv - _mT(vhgv))
+        with np.errstate(invalid="ignore"):  # inf * 0 at repeated singular values: nan, as torch's
+            j = f * (uhgu - _mT(uhgu))
+            kk = f * (vhgv - _mT(vhgv))
         inner = inner + j * s[..., None, :] + s[..., :, None] * kk
         grad_a = u @ inner @ vh
         inv_s = 1.0 / s
@@ -566,7 +572,7 @@ class Eigh(Function):
 
 
 def _check_uplo(UPLO: str) -> None:  # noqa: N803
-    if UPLO not in ("L", "U"):
+    if UPLO.upper() not in ("L", "U"):  # torch takes either case
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
 
 
@@ -580,7 +586,7 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803
     _check_uplo(UPLO)
     _check_matrix(A, "linalg.eigh")
     _check_eigh_dtype(A)
-    return LinalgEighResult(*Eigh.apply(A, UPLO, True))
+    return LinalgEighResult(*Eigh.apply(A, UPLO.upper(), True))
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
@@ -588,7 +594,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
     _check_uplo(UPLO)
     _check_matrix(A, "linalg.eigh")
     _check_eigh_dtype(A)
-    return Eigh.apply(A, UPLO, False)
+    return Eigh.apply(A, UPLO.upper(), False)
 
 
 def inverse(input: Tensor) -> Tensor:
