@@ -409,3 +409,21 @@ def test_solve_vector_and_broadcast_shapes_match_torch():
     for b_shape, left in (((3,), True), ((2, 3), True), ((3, 2), True), ((1, 3, 2), True), ((4, 3), False)):
         b = rng.standard_normal(b_shape)
         _same(*_both(lambda lib, b=b, left=left: lib.linalg.solve(lib.tensor(a), lib.tensor(b), left=left)))
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigh_gradient_on_a_symmetric_input_as_torch(uplo):
+    """Called on A itself (not on a symmetrized copy): the gradient torch returns, not only its symmetric part."""
+    rng = np.random.default_rng(11)
+    u, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    a = (u * np.array([-1.0, 0.5, 1.3, 2.4])) @ u.T
+    upstream_w, upstream_v = rng.standard_normal(4), rng.standard_normal((4, 4))
+
+    def grad(lib: Any) -> Any:
+        x = lib.tensor(a, requires_grad=True)
+        w, v = lib.linalg.eigh(x, UPLO=uplo)
+        v = v * lib.sign(v[:1, :])
+        lib.autograd.backward([w, v], [lib.tensor(upstream_w), lib.tensor(upstream_v)])
+        return x.grad
+
+    _same(*_both(grad), rtol=1e-9, atol=1e-9)
