@@ -427,3 +427,54 @@ def test_eigh_gradient_on_a_symmetric_input_as_torch(uplo):
         return x.grad
 
     _same(*_both(grad), rtol=1e-9, atol=1e-9)
+
+
+def test_cross_errors_dtypes_and_default_dim_match_torch():
+    def run(lib: Any) -> list:
+        calls = [
+            lambda: lib.linalg.cross(lib.ones(2, 2), lib.ones(2, 2)),
+            lambda: lib.linalg.cross(lib.ones(3, 3), lib.ones(3, 3), dim=3),
+            lambda: lib.linalg.cross(lib.ones(3, 3), lib.ones(3)),
+            lambda: lib.linalg.cross(lib.ones(3, 3), lib.ones(2, 3)),
+            lambda: lib.linalg.cross(lib.ones(3, 2), lib.ones(3, 2), dim=1),
+            lambda: lib.cross(lib.ones(2, 2), lib.ones(2, 2)),
+            lambda: lib.linalg.cross(lib.ones(2, 3, dtype=lib.int64), lib.ones(2, 3)),
+            lambda: lib.linalg.cross(lib.ones(2, 3), lib.ones(2, 3, dtype=lib.float64)),
+        ]
+        return [raised(c) for c in calls]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert run(mt) == run(torch)
+        ints = [[1, 2, 3], [4, 5, 6]]
+        for call in (
+            lambda lib: lib.linalg.cross(lib.tensor(ints), lib.tensor([[1, 0, 2]])),
+            lambda lib: lib.cross(lib.ones(2, 3, 4), lib.arange(24.0).reshape(2, 3, 4)),
+            lambda lib: lib.tensor(ints).cross(lib.tensor(ints[::-1]), dim=1),
+        ):
+            _same(*_both(call))
+
+
+def test_cond_orders_errors_and_singular_matrices_match_torch():
+    rng = np.random.default_rng(12)
+    a = rng.standard_normal((2, 3, 3)) + 3 * np.eye(3)
+    singular = [[1.0, 2.0], [2.0, 4.0]]
+    for p in (None, 2, -2, 1, -1, float("inf"), -float("inf"), "fro", "nuc"):
+        _same(*_both(lambda lib, p=p: lib.linalg.cond(lib.tensor(a), p)), rtol=1e-9, atol=1e-9)
+        _same(*_both(lambda lib, p=p: lib.linalg.cond(lib.zeros(2, 2, dtype=lib.float64), p)))
+        _same(*_both(lambda lib, p=p: lib.linalg.cond(lib.ones(2, 0, 0), p)))
+        if p not in (None, 2, -2, "nuc"):  # the others read the (infinite) inverse of a singular matrix
+            _same(*_both(lambda lib, p=p: lib.linalg.cond(lib.tensor(singular), p)))
+
+    def run(lib: Any) -> list:
+        calls = [
+            lambda: lib.linalg.cond(lib.ones(2, 3), 1),
+            lambda: lib.linalg.cond(lib.ones(3), 1),
+            lambda: lib.linalg.cond(lib.ones(3)),
+            lambda: lib.linalg.cond(lib.ones(3, 3), 3),
+            lambda: lib.linalg.cond(lib.ones(3, 3), "abc"),
+            lambda: lib.linalg.cond(lib.ones(3, 3, dtype=lib.int64)),
+        ]
+        return [raised(c) for c in calls]
+
+    assert run(mt) == run(torch)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, wrap_dim
 from .decompositions import (
     _TYPE_NAMES,
     LinalgLstsqResult,
@@ -27,7 +27,7 @@ from .decompositions import (
 from .indexing import copy_into
 from .matmul import matmul
 from .shape import clone
-from .shape import transpose as transpose_
+from .utils import check_broadcast, unbroadcast
 
 
 # ---- matrix exponential -------------------------------------------------------------------------
@@ -174,10 +174,33 @@ class SolveTriangular(Function):
         return _sum_to(_mask(grad_a, upper, unitriangular), a_shape), _sum_to(grad_b, b_shape), None, None, None
 
 
-class TriangularSolve(SolveTriangular):
-    """torch.triangular_solve's node (its solution; the cloned coefficient gets no gradient here)."""
+class TriangularSolve(Function):
+    """torch.triangular_solve: X with op(T) X = b, op(T) = T or T^T (transpose), and a clone M of A.
+
+    As SolveTriangular (left) on op(T): dL/db = op(T)^{-T} G, dL/dop(T) = -(dL/db) X^T, transposed
+    back when op is the transpose, keeping only the triangle of A that was read; the clone adds its
+    gradient G_M to all of A.
+    """
 
     node_name = "TriangularSolveBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, b: np.ndarray, a: np.ndarray, upper: bool, transpose: bool, unitriangular: bool) -> tuple:
+        t = _triangle(a, upper, unitriangular)
+        op = _mT(t) if transpose else t
+        x = _solve_broadcast(op, b).astype(b.dtype, copy=False)
+        ctx.save_for_backward(op, x)
+        ctx.options = (upper, transpose, unitriangular, a.shape, b.shape)
+        return x, a.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, grad_clone: np.ndarray) -> tuple:
+        op, x = ctx.saved_tensors
+        upper, transpose, unitriangular, a_shape, b_shape = ctx.options
+        grad_b = _solve_broadcast(_mT(op), grad)
+        grad_op = -grad_b @ _mT(x)
+        grad_a = _mask(_sum_to(_mT(grad_op) if transpose else grad_op, a_shape), upper, unitriangular)
+        return _sum_to(grad_b, b_shape), grad_a + grad_clone, None, None, None
 
 
 def _sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -228,9 +251,7 @@ def triangular_solve(
         stacklevel=2,
     )
     _check_triangular(A, b, True, "linalg.solve_triangular")
-    coefficient = transpose_(A, -2, -1) if transpose else A
-    solution = TriangularSolve.apply(coefficient, b, upper != transpose, True, unitriangular)
-    return TriangularSolveResult(solution, clone(A))
+    return TriangularSolveResult(*TriangularSolve.apply(b, A, upper, transpose, unitriangular))
 
 
 class CholeskySolve(Function):
@@ -440,11 +461,74 @@ def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: boo
     return Tensor._make((s > cutoff[..., None]).sum(axis=-1).astype(np.int64))
 
 
-__all__ = ["cholesky_solve", "matrix_exp", "matrix_power", "pinverse", "triangular_solve"]
+# ---- cross product ------------------------------------------------------------------------------
+class LinalgCross(Function):
+    """c = a x b along ``dim`` (size 3), broadcast. c is bilinear, and <g, a x b> = <b x g, a>
+    = <g x a, b> (the scalar triple product is cyclic), so dL/da = b x g and dL/db = g x a."""
+
+    node_name = "LinalgCrossBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray, dim: int) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        ctx.dim = dim
+        return np.cross(a, b, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        a, b = ctx.saved_tensors
+        dim = ctx.dim
+        grad_a = np.cross(b, grad, axis=dim) if ctx.needs_input_grad[0] else None
+        grad_b = np.cross(grad, a, axis=dim) if ctx.needs_input_grad[1] else None
+        return (
+            None if grad_a is None else unbroadcast(grad_a, a.shape),
+            None if grad_b is None else unbroadcast(grad_b, b.shape),
+            None,
+        )
+
+
+def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """torch.linalg.cross: the cross product of 3-vectors along ``dim``, broadcast over the rest."""
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    given, dim = dim, wrap_dim(dim, input.ndim)
+    if input.shape[dim] != 3 or other.shape[dim] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {given} must have length 3. Got {input.shape[dim]} and {other.shape[dim]}"
+        )
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_TYPE_NAMES[input._data.dtype.name]} but found {_TYPE_NAMES[other._data.dtype.name]}"
+        )
+    check_broadcast(tuple(input.shape), tuple(other.shape))
+    return LinalgCross.apply(input, other, dim)
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """torch.cross: linalg.cross, but dim=None (deprecated, with torch's warning) picks the first
+    dim of size 3."""
+    if dim is None:
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim explicitly "
+            "or simply use torch.linalg.cross.\nThe default value of dim will change to agree with that of "
+            "linalg.cross in a future release.",
+            UserWarning,
+            stacklevel=2,
+        )
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+        sizes = [d for d, n in enumerate(shape) if n == 3]
+        if not sizes:
+            raise RuntimeError("no dimension of size 3 in input")
+        dim = sizes[0]
+    return linalg_cross(input, other, dim=dim)
+
+
+__all__ = ["cross", "cholesky_solve", "matrix_exp", "matrix_power", "pinverse", "triangular_solve"]
 
 # Tensor methods bound in minitorch_nn/_bindings.py: name -> function(self, ...)
 TENSOR_METHODS = {
     "cholesky_solve": cholesky_solve,
+    "cross": cross,
     "matrix_exp": matrix_exp,
     "matrix_power": matrix_power,
     "pinverse": pinverse,

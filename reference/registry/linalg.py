@@ -161,7 +161,32 @@ def _qr(lib: Any, x: Any, mode: str) -> Any:
     return q[..., :k] * signs.transpose(-2, -1), r * signs
 
 
-_UPLO = {"UPLO": "L"}
+@st.composite
+def _cross(draw: Any) -> Any:
+    """Two broadcastable shapes of the same rank holding 3 in one dim, and that dim (as given)."""
+    shape_a, shape_b = draw(S.broadcastable_shapes(2, min_dims=1, max_dims=3, max_side=3))
+    n = max(len(shape_a), len(shape_b), 1)
+    shape_a, shape_b = (1,) * (n - len(shape_a)) + shape_a, (1,) * (n - len(shape_b)) + shape_b
+    dim = draw(st.integers(-n, n - 1))
+    shape_a, shape_b = list(shape_a), list(shape_b)
+    shape_a[dim] = shape_b[dim] = 3
+    seed = draw(S.seeds)
+    rng = np.random.default_rng(seed)
+    arrays = (rng.uniform(-1, 1, size=tuple(shape_a)), rng.uniform(-1, 1, size=tuple(shape_b)))
+    return S.sample(arrays, {"dim": dim}, noncontiguous=draw(st.booleans()), seed=seed)
+
+
+@st.composite
+def _cond(draw: Any) -> Any:
+    # the other orders (1, inf, 'fro', ...) go through an in-place masked_fill of inv_ex's output,
+    # which torch's own backward refuses: their values are tested in tests/test_linalg.py
+    p = draw(st.sampled_from([None, 2, -2, "nuc"]))
+    square = draw(_square(_spread))
+    if p != "nuc" and draw(st.booleans()):  # the nuclear norm's cond takes square matrices only
+        square = draw(_rectangular())
+    square.kwargs["p"] = p
+    return square
+
 
 OPS = [
     OpInfo("linalg_det", lambda lib, x: lib.linalg.det(x), _square),
@@ -231,6 +256,23 @@ OPS = [
         ),
         _triangular,
     ),
+    OpInfo("linalg_cross", lambda lib, a, b, dim: lib.linalg.cross(a, b, dim=dim), _cross),
+    OpInfo("cross", lambda lib, a, b, dim: lib.cross(a, b, dim), _cross),
+    OpInfo("linalg_cond", lambda lib, x, p: lib.linalg.cond(x, p), _cond),
+    OpInfo(
+        "triangular_solve",
+        lambda lib, a, b, upper, left, unitriangular: tuple(
+            lib.triangular_solve(b if left else b.transpose(-2, -1), a, upper, not left, unitriangular)
+        ),
+        _triangular,
+    ),
+    OpInfo("torch_cholesky", lambda lib, x, upper: lib.cholesky(_gram(x), upper), lambda: _square(upper=True)),
+    OpInfo(
+        "torch_qr_complete",
+        lambda lib, x: lib.qr(x, some=False)[1].abs(),
+        lambda: _rectangular().filter(lambda s: s.inputs[0].shape[-2] <= s.inputs[0].shape[-1]),
+    ),
+    OpInfo("matrix_power_method", lambda lib, x, n: (x * 0.3).matrix_power(n), lambda: _square(n=-2) | _square(n=4)),
     OpInfo(
         "cholesky_solve",
         lambda lib, b, factor, upper: lib.cholesky_solve(b, factor.triu() if upper else factor.tril(), upper),
