@@ -22,6 +22,7 @@ from .comparison import where
 from .return_types import named_result
 from .shape import transpose
 from .spectral import svdvals
+from .utils import unbroadcast
 
 LinalgSlogdetResult = named_result("linalg_slogdet", ("sign", "logabsdet"))
 SlogdetResult = named_result("slogdet", ("sign", "logabsdet"))
@@ -168,15 +169,19 @@ class InvEx(Function):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, check_errors: bool, name: str = "linalg.inv") -> tuple:
-        info = _pivots(a) if a.size else np.zeros(a.shape[:-2], dtype=np.int32)
+        info = np.zeros(a.shape[:-2], dtype=np.int32)
+        try:
+            x = np.linalg.inv(a)
+        except np.linalg.LinAlgError:  # some matrix is singular: find its zero pivot, as LAPACK's info
+            info = _pivots(a)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                x = _inverse(a, info)
         if check_errors and np.any(info):
             prefix, pivot = _batch_prefix(info)
             raise _LinAlgError(
                 f"{name}: {prefix}The diagonal element {pivot} is zero, the inversion could not be completed "
                 "because the input matrix is singular."
             )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = _inverse(a, info)
         ctx.save_for_backward(x)
         ctx.mark_non_differentiable(info)
         return x, info
@@ -189,15 +194,15 @@ class InvEx(Function):
 
 
 def _inverse(a: np.ndarray, info: np.ndarray) -> np.ndarray:
-    """inv of each matrix; a singular one (info != 0) gets inf / nan entries as LAPACK leaves them."""
-    if not np.any(info):
-        return np.linalg.inv(a)
+    """inv of each matrix; a singular one gets inf / nan entries as LAPACK leaves them (and an info
+    of n if rounding hid its zero pivot from the elimination in _zero_pivot)."""
     out = np.empty_like(a)
     for index in np.ndindex(*info.shape):
-        if info[index]:
-            out[index] = np.linalg.pinv(a[index]) * np.inf  # no finite inverse: inf / nan like torch
-        else:
+        try:
             out[index] = np.linalg.inv(a[index])
+        except np.linalg.LinAlgError:
+            out[index] = np.linalg.pinv(a[index]) * np.inf  # no finite inverse: inf / nan like torch
+            info[index] = info[index] or a.shape[-1]
     return out
 
 
@@ -229,12 +234,13 @@ class Solve(Function):
         columns = b[..., None] if vector else b
         if not left:
             a, columns = _mT(a), _mT(columns)
-        if a.size and np.any(_pivots(a.reshape(-1, *a.shape[-2:]))):
-            raise _LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.")
         batch = np.broadcast_shapes(a.shape[:-2], columns.shape[:-2])
-        x = np.linalg.solve(
-            np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(columns, batch + columns.shape[-2:])
-        )
+        try:
+            x = np.linalg.solve(
+                np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(columns, batch + columns.shape[-2:])
+            )
+        except np.linalg.LinAlgError:
+            raise _LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
         ctx.save_for_backward(a, x)
         ctx.shapes = (a.shape, b.shape)
         ctx.left, ctx.vector = left, vector
@@ -256,16 +262,7 @@ class Solve(Function):
             grad_columns, grad_a = _mT(grad_columns), _mT(grad_a)
         if ctx.vector:
             grad_columns = grad_columns[..., 0]
-        return _sum_to(grad_a, a_shape), _sum_to(grad_columns, b_shape), None, None
-
-
-def _sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum a broadcast gradient back to ``shape`` (leading dims dropped, size-1 dims kept)."""
-    extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    ones = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    return grad.sum(axis=ones, keepdims=True) if ones else grad
+        return unbroadcast(grad_a, a_shape), unbroadcast(grad_columns, b_shape), None, None
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803

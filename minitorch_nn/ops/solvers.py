@@ -171,7 +171,7 @@ class SolveTriangular(Function):
         else:
             grad_b = _mT(_solve_broadcast(t, _mT(grad)))
             grad_a = -_mT(x) @ grad_b
-        return _sum_to(_mask(grad_a, upper, unitriangular), a_shape), _sum_to(grad_b, b_shape), None, None, None
+        return unbroadcast(_mask(grad_a, upper, unitriangular), a_shape), unbroadcast(grad_b, b_shape), None, None, None
 
 
 class TriangularSolve(Function):
@@ -199,16 +199,8 @@ class TriangularSolve(Function):
         upper, transpose, unitriangular, a_shape, b_shape = ctx.options
         grad_b = _solve_broadcast(_mT(op), grad)
         grad_op = -grad_b @ _mT(x)
-        grad_a = _mask(_sum_to(_mT(grad_op) if transpose else grad_op, a_shape), upper, unitriangular)
-        return _sum_to(grad_b, b_shape), grad_a + grad_clone, None, None, None
-
-
-def _sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    ones = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    return grad.sum(axis=ones, keepdims=True) if ones else grad
+        grad_a = _mask(unbroadcast(_mT(grad_op) if transpose else grad_op, a_shape), upper, unitriangular)
+        return unbroadcast(grad_b, b_shape), grad_a + grad_clone, None, None, None
 
 
 def _check_triangular(A: Tensor, B: Tensor, left: bool, name: str) -> None:  # noqa: N803
@@ -280,7 +272,7 @@ class CholeskySolve(Function):
         common = grad_b @ _mT(x)
         common = common + _mT(common)
         grad_factor = -(t @ common) if upper else -(common @ t)
-        return _sum_to(grad_b, b_shape), _sum_to(grad_factor, factor_shape), None
+        return unbroadcast(grad_b, b_shape), unbroadcast(grad_factor, factor_shape), None
 
 
 def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
@@ -406,7 +398,7 @@ class Lstsq(Function):
             grad_b = grad_b - weighted
         if vector:
             grad_b = grad_b[..., 0]
-        return _sum_to(grad_a, a_shape), _sum_to(grad_b, b_shape), None, None, None
+        return unbroadcast(grad_a, a_shape), unbroadcast(grad_b, b_shape), None, None, None
 
 
 _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
