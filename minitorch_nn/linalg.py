@@ -24,6 +24,9 @@ from .ops.decompositions import (
     eigvalsh,
     inv,
     inv_ex,
+    lu,
+    lu_factor,
+    lu_factor_ex,
     solve,
 )
 from .ops.decompositions import linalg_cholesky as cholesky
@@ -53,6 +56,9 @@ __all__ = [
     "inv",
     "inv_ex",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
     "matrix_exp",
     "matrix_norm",
     "matrix_power",

@@ -91,6 +91,14 @@ def test_errors_match_torch():
             lambda: lib.linalg.solve_triangular(ints, ints, upper=True),
             lambda: lib.linalg.solve_triangular(ns, ns, upper=True),
             lambda: lib.linalg.solve_triangular(lib.eye(3), lib.ones(2, 2), upper=True),
+            lambda: lib.linalg.lu_factor(ints),
+            lambda: lib.linalg.lu_factor(one),
+            lambda: lib.linalg.lu_factor(lib.eye(2), pivot=False),
+            lambda: lib.linalg.lu(ints),
+            lambda: lib.linalg.lu(lib.eye(2), pivot=False),
+            lambda: lib.linalg.lu_factor(lib.zeros(2, 2)),
+            lambda: lib.linalg.lu_factor(lib.stack([lib.eye(2), lib.zeros(2, 2)])),
+            lambda: lib.linalg.lu_factor_ex(lib.zeros(2, 2), check_errors=True),
         ]
         return [raised(c) for c in calls]
 
@@ -125,6 +133,9 @@ def test_named_results_match_torch():
             lib.linalg.eigh(s),
             lib.linalg.lstsq(t, lib.tensor(rng.standard_normal((4, 1)))),
             lib.triangular_solve(t[:3], x),
+            lib.linalg.lu_factor(t),
+            lib.linalg.lu_factor_ex(x),
+            lib.linalg.lu(t),
         ]
 
     with warnings.catch_warnings():
@@ -307,6 +318,10 @@ def test_singular_inputs_as_torch_returns_them():
         lambda lib: lib.linalg.pinv(lib.tensor(singular)),
         lambda lib: lib.linalg.pinv(lib.tensor(singular), hermitian=True),
         lambda lib: lib.linalg.solve_triangular(lib.zeros(2, 2), lib.ones(2, 2), upper=True),
+        lambda lib: lib.linalg.lu_factor_ex(lib.tensor(singular)).LU,
+        lambda lib: lib.linalg.lu_factor_ex(lib.stack([lib.eye(2), lib.tensor(singular), lib.zeros(2, 2)])).info,
+        lambda lib: lib.linalg.lu_factor_ex(lib.zeros(3, 3)).pivots,
+        lambda lib: lib.linalg.lu(lib.tensor(singular)).U,
     ):
         _same(*_both(call), rtol=1e-6, atol=1e-7)
 

@@ -34,6 +34,9 @@ LinalgSvdResult = named_result("linalg_svd", ("U", "S", "Vh"))
 SvdResult = named_result("svd", ("U", "S", "V"))
 LinalgEighResult = named_result("linalg_eigh", ("eigenvalues", "eigenvectors"))
 LinalgLstsqResult = named_result("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+LinalgLuFactorResult = named_result("linalg_lu_factor", ("LU", "pivots"))
+LinalgLuFactorExResult = named_result("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+LinalgLuResult = named_result("linalg_lu", ("P", "L", "U"))
 TriangularSolveResult = named_result("triangular_solve", ("solution", "cloned_coefficient"))
 
 
@@ -592,6 +595,168 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
     _check_matrix(A, "linalg.eigh")
     _check_eigh_dtype(A)
     return Eigh.apply(A, UPLO.upper(), False)
+
+
+# ---- LU -----------------------------------------------------------------------------------------
+def _lu_packed(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gaussian elimination with partial pivoting, as LAPACK's getrf: (LU packed, 1-based pivots
+    (int32, row k swapped with row pivots[k] - 1), info = first zero pivot, 1-based, or 0).
+    A column with a zero pivot is left unscaled (it is all zero below the diagonal), as LAPACK does."""
+    lu = a.copy()
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = a.shape[:-2]
+    flat = lu.reshape(-1, m, n)
+    pivots = np.zeros((flat.shape[0], k), dtype=np.int32)
+    info = np.zeros(flat.shape[0], dtype=np.int32)
+    rows = np.arange(flat.shape[0])
+    for j in range(k):
+        p = j + np.argmax(np.abs(flat[:, j:, j]), axis=-1)
+        pivots[:, j] = p + 1
+        swapped = flat[rows, p].copy()
+        flat[rows, p] = flat[:, j]
+        flat[:, j] = swapped
+        pivot = flat[:, j, j]
+        zero = pivot == 0
+        info = np.where(zero & (info == 0), j + 1, info)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            column = np.where(zero[:, None], 0.0, flat[:, j + 1 :, j] / np.where(zero, 1.0, pivot)[:, None])
+        flat[:, j + 1 :, j] = column
+        flat[:, j + 1 :, j + 1 :] -= column[:, :, None] * flat[:, j, None, j + 1 :]
+    return lu, pivots.reshape(batch + (k,)), info.reshape(batch)
+
+
+def _permutation(pivots: np.ndarray, m: int, dtype: np.dtype) -> np.ndarray:
+    """P with A = P L U from LAPACK's sequential row swaps."""
+    order = np.broadcast_to(np.arange(m), pivots.shape[:-1] + (m,)).copy()
+    flat, flat_pivots = order.reshape(-1, m), pivots.reshape(-1, pivots.shape[-1]) - 1
+    for b in range(flat.shape[0]):
+        for j, p in enumerate(flat_pivots[b]):
+            flat[b, [j, p]] = flat[b, [p, j]]
+    # row i of P^T A is row order[i] of A, so P[order[i], i] = 1
+    eye = np.eye(m, dtype=dtype)
+    return np.swapaxes(eye[order], -1, -2)
+
+
+def _split(lu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    lower = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=lu.dtype)
+    return lower, np.triu(lu[..., :k, :])
+
+
+def _lu_grad(p: np.ndarray, lower: np.ndarray, upper: np.ndarray, grad_l: np.ndarray, grad_u: np.ndarray) -> np.ndarray:
+    """dL/dA of A = P L U (L unit lower m x k, U upper k x n) given G_L (strictly lower) and G_U (upper).
+
+    Square: X = L^{-1} P^T dA U^{-1} splits into dL = L tril(X, -1) and dU = triu(X) U, so
+        dL/dA = P L^{-T} (tril(L^T G_L, -1) + triu(G_U U^T)) U^{-T}.
+    Wide (A = P L [U1 | U2]): dU2 = L^{-1}(P^T dA2 - dL U2) adds -L^{-T} G_U2 U2^T to G_L and gives
+    dL/dA2 = P L^{-T} G_U2. Tall (P^T A = [L1; L2] U): dL2 = (P^T dA2 - L2 dU) U^{-1} adds
+    -L2^T G_L2 U^{-T} to G_U and gives P^T-rows dL/dA2 = G_L2 U^{-T}.
+    """
+    m, n = lower.shape[-2], upper.shape[-1]
+    k = min(m, n)
+    l1, u1 = lower[..., :k, :], upper[..., :, :k]
+    g_l1, g_u1 = grad_l[..., :k, :], grad_u[..., :, :k]
+    rest_a = None
+    if n > k:
+        inv_l_t = np.linalg.inv(_mT(l1))
+        g_u2 = grad_u[..., :, k:]
+        g_l1 = g_l1 - inv_l_t @ g_u2 @ _mT(upper[..., :, k:])
+        rest_a = inv_l_t @ g_u2  # columns k: of P^T dL/dA
+    if m > k:
+        inv_u_t = np.linalg.inv(_mT(u1))
+        g_l2 = grad_l[..., k:, :]
+        g_u1 = g_u1 - _mT(lower[..., k:, :]) @ g_l2 @ inv_u_t
+        rest_a = g_l2 @ inv_u_t  # rows k: of P^T dL/dA
+    middle = np.tril(_mT(l1) @ g_l1, -1) + np.triu(g_u1 @ _mT(u1))
+    square = np.linalg.solve(_mT(l1), _mT(np.linalg.solve(u1, _mT(middle))))
+    if rest_a is None:
+        full = square
+    elif n > k:
+        full = np.concatenate([square, rest_a], axis=-1)
+    else:
+        full = np.concatenate([square, rest_a], axis=-2)
+    return p @ full
+
+
+class LuFactorEx(Function):
+    """(LU, pivots, info) = getrf(A): L (unit lower) and U packed in one matrix; backward _lu_grad
+    with G_L = tril(G_LU, -1), G_U = triu(G_LU)."""
+
+    node_name = "LinalgLuFactorExBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, check_errors: bool, name: str) -> tuple:
+        lu, pivots, info = _lu_packed(a)
+        if check_errors and np.any(info):
+            prefix, order = _batch_prefix(info)
+            raise RuntimeError(
+                f"{name}: {prefix}U[{order},{order}] is zero and using it on lu_solve would result in a division "
+                "by zero. If you still want to perform the factorization, consider calling linalg.lu(A, pivot) or "
+                "linalg.lu_factor_ex(A, pivot)"
+            )
+        ctx.save_for_backward(lu, pivots)
+        ctx.mark_non_differentiable(pivots, info)
+        return lu, pivots, info
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray, grad_pivots: Any, grad_info: Any) -> tuple:
+        lu, pivots = ctx.saved_tensors
+        lower, upper = _split(lu)
+        k = min(lu.shape[-2:])
+        p = _permutation(pivots, lu.shape[-2], lu.dtype)
+        return _lu_grad(p, lower, upper, np.tril(grad[..., :, :k], -1), np.triu(grad[..., :k, :])), None, None
+
+
+class Lu(Function):
+    """(P, L, U) with A = P L U; P a permutation (no gradient); backward _lu_grad."""
+
+    node_name = "LinalgLuBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray) -> tuple:
+        lu, pivots, _ = _lu_packed(a)
+        lower, upper = _split(lu)
+        p = _permutation(pivots, a.shape[-2], a.dtype)
+        ctx.save_for_backward(p, lower, upper)
+        ctx.mark_non_differentiable(p)
+        return p, lower, upper
+
+    @staticmethod
+    def backward(ctx: Any, grad_p: Any, grad_l: np.ndarray, grad_u: np.ndarray) -> tuple:
+        p, lower, upper = ctx.saved_tensors
+        return (_lu_grad(p, lower, upper, np.tril(grad_l, -1), np.triu(grad_u)),)
+
+
+def _check_lu(A: Tensor, pivot: bool, name: str) -> None:  # noqa: N803
+    if A.ndim < 2:
+        raise RuntimeError(
+            f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead"
+        )
+    if A._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_TYPE_NAMES[A._data.dtype.name]}'")
+    if not pivot:
+        raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False) -> Any:  # noqa: N803
+    """torch.linalg.lu_factor_ex: (LU, pivots, info), info the first zero pivot (1-based) or 0."""
+    _check_lu(A, pivot, "linalg.lu_factor")
+    return LinalgLuFactorExResult(*LuFactorEx.apply(A, check_errors, "torch.linalg.lu_factor_ex"))
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803
+    """torch.linalg.lu_factor: (LU, pivots) of A = P L U, L and U packed; a zero pivot raises."""
+    _check_lu(A, pivot, "linalg.lu_factor")
+    lu, pivots, _ = LuFactorEx.apply(A, True, "torch.linalg.lu_factor")
+    return LinalgLuFactorResult(lu, pivots)
+
+
+def lu(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803
+    """torch.linalg.lu: (P, L, U) with A = P L U."""
+    _check_lu(A, pivot, "linalg.lu_factor")  # torch names lu_factor here too
+    return LinalgLuResult(*Lu.apply(A))
 
 
 def inverse(input: Tensor) -> Tensor:
