@@ -27,6 +27,7 @@ from .ops.decompositions import (
     lu,
     lu_factor,
     lu_factor_ex,
+    lu_solve,
     solve,
 )
 from .ops.decompositions import linalg_cholesky as cholesky
@@ -59,6 +60,7 @@ __all__ = [
     "lu",
     "lu_factor",
     "lu_factor_ex",
+    "lu_solve",
     "matrix_exp",
     "matrix_norm",
     "matrix_power",

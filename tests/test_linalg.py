@@ -99,6 +99,9 @@ def test_errors_match_torch():
             lambda: lib.linalg.lu_factor(lib.zeros(2, 2)),
             lambda: lib.linalg.lu_factor(lib.stack([lib.eye(2), lib.zeros(2, 2)])),
             lambda: lib.linalg.lu_factor_ex(lib.zeros(2, 2), check_errors=True),
+            lambda: lib.linalg.lu_solve(lib.eye(3), lib.ones(3, dtype=lib.int32), lib.ones(2, 2)),
+            lambda: lib.linalg.lu_solve(lib.eye(3), lib.ones(3, dtype=lib.int32), lib.ones(3, 2), left=False),
+            lambda: lib.linalg.lu_solve(lib.ones(2, 3), lib.ones(2, dtype=lib.int32), lib.ones(2, 2)),
         ]
         return [raised(c) for c in calls]
 

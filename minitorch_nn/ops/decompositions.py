@@ -759,6 +759,63 @@ def lu(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803
     return LinalgLuResult(*Lu.apply(A))
 
 
+class LuSolve(Function):
+    """X with op(A) X = B (left) or X op(A) = B, A = P L U from lu_factor, op(A) = A or A^T (adjoint).
+
+    As Solve on op(A): left, dL/dB = op(A)^{-T} G and dL/dop(A) = -(dL/dB) X^T; right, dL/dB =
+    G op(A)^{-T} and dL/dop(A) = -X^T (dL/dB). From dL/dA, through dA = P (dL U + L dU):
+    dL/dLU = tril(P^T G_A U^T, -1) + triu(L^T P^T G_A).
+    """
+
+    node_name = "LinalgLuSolveBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, lu: np.ndarray, pivots: np.ndarray, b: np.ndarray, left: bool, adjoint: bool) -> np.ndarray:
+        lower, upper = _split(lu)
+        p = _permutation(pivots, lu.shape[-1], lu.dtype)
+        a = p @ lower @ upper
+        op = _mT(a) if adjoint else a
+        system = op if left else _mT(op)
+        columns = b if left else _mT(b)
+        batch = np.broadcast_shapes(system.shape[:-2], columns.shape[:-2])
+        x = np.linalg.solve(
+            np.broadcast_to(system, batch + system.shape[-2:]), np.broadcast_to(columns, batch + columns.shape[-2:])
+        )
+        x = x if left else _mT(x)
+        ctx.save_for_backward(p, lower, upper, op, x)
+        ctx.options = (left, adjoint, lu.shape, b.shape)
+        return x.astype(b.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        p, lower, upper, op, x = ctx.saved_tensors
+        left, adjoint, lu_shape, b_shape = ctx.options
+        batch = x.shape[:-2]
+        op_t = np.broadcast_to(_mT(op), batch + op.shape[-2:])
+        if left:
+            grad_b = np.linalg.solve(op_t, grad)
+            grad_op = -grad_b @ _mT(x)
+        else:
+            grad_b = _mT(np.linalg.solve(_mT(op_t), _mT(grad)))
+            grad_op = -_mT(x) @ grad_b
+        grad_a = _mT(grad_op) if adjoint else grad_op
+        rotated = _mT(p) @ grad_a
+        grad_lu = np.tril(rotated @ _mT(upper), -1) + np.triu(_mT(lower) @ rotated)
+        return unbroadcast(grad_lu, lu_shape), None, unbroadcast(grad_b, b_shape), None, None
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False) -> Tensor:  # noqa: N803
+    """torch.linalg.lu_solve: X with A X = B (A^T X = B if adjoint; X A = B if not left), A from lu_factor."""
+    _check_square_float(LU, "torch.linalg.lu_solve")
+    n = LU.shape[-1]
+    if B.ndim < 2 or (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(
+            f"linalg.lu_solve: Incompatible shapes of A and B for the equation {'AX = B' if left else 'XA = B'} "
+            f"({n}x{n} and {'x'.join(str(d) for d in B.shape[-2:])})"
+        )
+    return LuSolve.apply(LU, pivots, B, left, adjoint)
+
+
 def inverse(input: Tensor) -> Tensor:
     """torch.inverse: linalg.inv."""
     return inv(input)

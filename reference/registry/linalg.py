@@ -80,6 +80,26 @@ def _solve(draw: Any) -> Any:
     return S.sample((a, b), {"left": left}, noncontiguous=draw(st.booleans()), seed=seed)
 
 
+def _matrix_b(s: Any) -> bool:
+    """B a matrix of the right size whose batch broadcasts with A's (a 'batched vector' may not)."""
+    a, b = s.inputs
+    if b.ndim < 2 or b.shape[-2 if s.kwargs["left"] else -1] != a.shape[-1]:
+        return False
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        return False
+    return True
+
+
+@st.composite
+def _lu_solve(draw: Any) -> Any:
+    """A solve sample whose B is a matrix (lu_solve has no vector B), with adjoint drawn."""
+    s = draw(_solve().filter(_matrix_b))
+    s.kwargs["adjoint"] = draw(st.booleans())
+    return s
+
+
 @st.composite
 def _triangular(draw: Any) -> Any:
     batch = tuple(draw(st.lists(st.integers(1, 3), max_size=1)))
@@ -259,6 +279,11 @@ OPS = [
     OpInfo("linalg_lu_factor", lambda lib, x: tuple(lib.linalg.lu_factor(x)), _rectangular),
     OpInfo("linalg_lu_factor_ex", lambda lib, x: tuple(lib.linalg.lu_factor_ex(x)), _square),
     OpInfo("linalg_lu", lambda lib, x: tuple(lib.linalg.lu(x)), _rectangular),
+    OpInfo(
+        "linalg_lu_solve",
+        lambda lib, a, b, left, adjoint: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, left=left, adjoint=adjoint),
+        _lu_solve,
+    ),
     OpInfo("linalg_cross", lambda lib, a, b, dim: lib.linalg.cross(a, b, dim=dim), _cross),
     OpInfo("cross", lambda lib, a, b, dim: lib.cross(a, b, dim), _cross),
     OpInfo("linalg_cond", lambda lib, x, p: lib.linalg.cond(x, p), _cond),
