@@ -323,12 +323,15 @@ class CholeskyEx(Function):
         else:
             symmetric = np.tril(a) + _mT(np.tril(a, -1))
         info = np.zeros(a.shape[:-2], dtype=np.int32)
-        out = np.zeros_like(a)
-        for index in np.ndindex(*info.shape):
-            try:
-                out[index] = np.linalg.cholesky(symmetric[index])
-            except np.linalg.LinAlgError:
-                info[index] = _leading_minor(symmetric[index])
+        try:
+            out = np.linalg.cholesky(symmetric)
+        except np.linalg.LinAlgError:  # some matrix is not positive-definite: factor one by one
+            out = np.zeros_like(a)
+            for index in np.ndindex(*info.shape):
+                try:
+                    out[index] = np.linalg.cholesky(symmetric[index])
+                except np.linalg.LinAlgError:
+                    info[index] = _leading_minor(symmetric[index])
         if check_errors and np.any(info):
             prefix, order = _batch_prefix(info)
             raise _LinAlgError(
@@ -630,9 +633,12 @@ def _permutation(pivots: np.ndarray, m: int, dtype: np.dtype) -> np.ndarray:
     """P with A = P L U from LAPACK's sequential row swaps."""
     order = np.broadcast_to(np.arange(m), pivots.shape[:-1] + (m,)).copy()
     flat, flat_pivots = order.reshape(-1, m), pivots.reshape(-1, pivots.shape[-1]) - 1
-    for b in range(flat.shape[0]):
-        for j, p in enumerate(flat_pivots[b]):
-            flat[b, [j, p]] = flat[b, [p, j]]
+    rows = np.arange(flat.shape[0])
+    for j in range(flat_pivots.shape[-1]):  # the swaps in order, each over the whole batch at once
+        p = flat_pivots[:, j]
+        swapped = flat[rows, p].copy()
+        flat[rows, p] = flat[:, j]
+        flat[:, j] = swapped
     # row i of P^T A is row order[i] of A, so P[order[i], i] = 1
     eye = np.eye(m, dtype=dtype)
     return np.swapaxes(eye[order], -1, -2)
