@@ -44,6 +44,7 @@ from .ops.binary import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.conv import *  # noqa: F403
 from .ops.ctc import *  # noqa: F403
+from .ops.decompositions import *  # noqa: F403
 from .ops.distance import *  # noqa: F403
 from .ops.distributions import *  # noqa: F403
 from .ops.dropout import *  # noqa: F403
@@ -65,6 +66,7 @@ from .ops.sampling import *  # noqa: F403
 from .ops.scan import *  # noqa: F403
 from .ops.scatter import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
+from .ops.solvers import *  # noqa: F403
 from .ops.sorting import *  # noqa: F403
 from .ops.special import *  # noqa: F403
 from .ops.spectral import *  # noqa: F403

@@ -1,4 +1,5 @@
-"""torch.linalg: vector and matrix norms, singular values and multi_dot.
+"""torch.linalg: vector and matrix norms, singular values and multi_dot; determinants, inverses,
+solvers and decompositions (ops/decompositions.py), matrix functions and least squares (ops/solvers.py).
 
 ``vector_norm`` is one op (ops/reduction.py, LinalgVectorNormBackward0). ``matrix_norm`` and ``norm``
 build the matrix norms from it and amax/amin as torch does, so their graphs (and grad_fn names)
@@ -11,15 +12,70 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .autograd.tensor import Tensor, wrap_dim
+from .ops.arithmetic import div, mul, reciprocal
+from .ops.decompositions import _LinAlgError as LinAlgError
+from .ops.decompositions import (
+    cholesky_ex,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    inv_ex,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
+    solve,
+)
+from .ops.decompositions import linalg_cholesky as cholesky
+from .ops.decompositions import linalg_qr as qr
+from .ops.decompositions import linalg_slogdet as slogdet
+from .ops.decompositions import linalg_svd as svd
+from .ops.indexing import masked_fill
 from .ops.products import multi_dot
-from .ops.reduction import amax, amin, vector_norm
+from .ops.reduction import amax, amin, sum, vector_norm
+from .ops.shape import squeeze
+from .ops.solvers import linalg_cross as cross
+from .ops.solvers import lstsq, matrix_exp, matrix_power, matrix_rank, pinv, solve_triangular
 from .ops.spectral import spectral_matrix_norm, svdvals
-from .ops.tensor_api import linalg_cross as cross
+from .ops.unary import nan_to_num
 
 _INF = float("inf")
 
-__all__ = ["cross", "matrix_norm", "multi_dot", "norm", "svdvals", "vector_norm"]
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cholesky_ex",
+    "cond",
+    "cross",
+    "det",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "inv_ex",
+    "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
+    "matrix_exp",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "solve_triangular",
+    "svd",
+    "svdvals",
+    "vector_norm",
+]
 
 
 def _matrix_dims(A: Tensor, dim: Any) -> tuple[int, int]:  # noqa: N803  (torch's names)
@@ -84,3 +140,40 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, 
             raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
         return vector_norm(A, ord, None, keepdim, dtype=dtype)
     return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+
+
+_COND_ORDS = (None, 2, -2, 1, -1, _INF, -_INF, "fro", "nuc")
+
+
+def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
+    """torch.linalg.cond: the condition number ||A||_p ||A^{-1}||_p, built from torch's pieces.
+
+    p = None / 2 / -2: the ratio of the largest and smallest singular values (any shape);
+    'nuc': sum(s) * sum(1 / s); 1 / -1 / inf / -inf / 'fro' (square A): the two norms with the
+    inverse from inv_ex, a singular matrix's inverse set to inf and a nan product read as inf.
+    """
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if p not in _COND_ORDS or isinstance(p, bool):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if p in (None, 2, -2, "nuc"):
+        values = svdvals(A)
+        if A.numel() == 0:
+            return sum(values, -1) * 0
+        if p == "nuc":
+            with np.errstate(divide="ignore", invalid="ignore"):  # a singular A: inf or nan, as torch's
+                return mul(sum(values, -1), sum(reciprocal(values), -1))
+        largest, smallest = values[..., :1], values[..., -1:]
+        return squeeze(div(smallest, largest) if p == -2 else div(largest, smallest), -1)
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(
+            f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
+            f"{A.shape[-2]} by {A.shape[-1]} matrices"
+        )
+    if A.numel() == 0:
+        return sum(sum(A, -1), -1) * 0
+    inverse, info = inv_ex(A)
+    inverse = masked_fill(inverse, (info > 0)[..., None, None], _INF)
+    with np.errstate(invalid="ignore"):  # 0 * inf for a zero matrix: nan, then read as inf
+        product = mul(matrix_norm(A, p), matrix_norm(inverse, p))
+    return nan_to_num(product, _INF, _INF)

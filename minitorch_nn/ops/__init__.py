@@ -14,6 +14,7 @@ from . import (
     comparison,
     conv,
     ctc,
+    decompositions,
     distance,
     distributions,
     dropout,
@@ -36,6 +37,7 @@ from . import (
     scan,
     scatter,
     shape,
+    solvers,
     sorting,
     special,
     spectral,
@@ -81,6 +83,8 @@ FAMILIES = (
     tensor_api,
     special,
     statistics,
+    decompositions,
+    solvers,
 )
 
 __all__ = ["FAMILIES"]

@@ -1,5 +1,5 @@
 """The everyday Tensor API around the core ops: new_* factories, dtype shortcuts, metadata properties,
-in-place aliases, and the small pointwise and vector ops (addcmul, addcdiv, diff, cross, dist, renorm,
+in-place aliases, and the small pointwise and vector ops (addcmul, addcdiv, diff, dist, renorm,
 heaviside, gcd, lcm, ldexp, frexp, bincount, histc).
 
 The metadata properties describe what this library is: dense, strided CPU tensors that are never
@@ -328,55 +328,7 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     return out.reshape(size) if lead else out
 
 
-# ---- cross, dist, renorm -----------------------------------------------------------------------------
-
-
-class LinalgCross(Function):
-    """z = x x y along a dimension of size 3 (broadcast).   For a fixed upstream g, <g, x x y> =
-    <y x g, x> = <g x x, y> (the triple product is cyclic), so dL/dx = y x g and dL/dy = g x x."""
-
-    node_name = "LinalgCrossBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, dim: int, dtype: Any) -> np.ndarray:
-        x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)
-        ctx.save_for_backward(x, y)
-        ctx.dim = dim
-        return np.cross(x, y, axis=dim)
-
-    @staticmethod
-    def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        x, y = ctx.saved_tensors
-        d = ctx.dim
-        gx = unbroadcast(np.cross(y, grad, axis=d), x.shape) if ctx.needs_input_grad[0] else None
-        gy = unbroadcast(np.cross(grad, x, axis=d), y.shape) if ctx.needs_input_grad[1] else None
-        return gx, gy, None, None
-
-
-def _cross(name: str, input: Tensor, other: Tensor, dim: int | None) -> Tensor:
-    a, b, dtype = binary_operands(input, other)
-    if a._data.ndim != b._data.ndim:
-        raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
-    shape = np.broadcast_shapes(a._data.shape, b._data.shape)
-    if dim is None:
-        dim = next((i for i, s in enumerate(shape) if s == 3), None)
-        if dim is None:
-            raise RuntimeError("no dimension of size 3 in input")
-    d = wrap_dim(dim, len(shape))
-    if a._data.shape[d] != 3 or b._data.shape[d] != 3:
-        raise RuntimeError(
-            f"{name}: inputs dimension {dim} must have length 3. Got {a._data.shape[d]} and {b._data.shape[d]}"
-        )
-    return LinalgCross.apply(a, b, d, dtype)
-
-
-def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
-    """torch.cross: without ``dim``, the first dimension of size 3 (torch warns that this default goes)."""
-    return _cross("linalg.cross", input, other, dim)
-
-
-def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
-    return _cross("linalg.cross", input, other, dim)
+# ---- dist, renorm (cross: ops/solvers.py) -----------------------------------------------------------------------------
 
 
 class Dist(Function):
@@ -645,7 +597,6 @@ __all__ = [
     "addcdiv",
     "addcmul",
     "bincount",
-    "cross",
     "diff",
     "dist",
     "frexp",
@@ -703,7 +654,6 @@ TENSOR_METHODS: dict = {
     "subtract_": subtract_,
     "diff": diff,
     "sum_to_size": sum_to_size,
-    "cross": cross,
     "dist": dist,
     "renorm": renorm,
     "renorm_": renorm_,

@@ -69,6 +69,7 @@ FAMILIES = (
     "tensor_api",
     "special",
     "statistics",
+    "linalg",
 )
 
 

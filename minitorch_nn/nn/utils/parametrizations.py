@@ -20,23 +20,23 @@ is simply normalised to unit length.
 
 ``orthogonal`` keeps a (batch of) matrices orthogonal through one of three
 maps of a free matrix X (see ``_Orthogonal``). The matrix exponential and the
-linear solve of the Cayley map are private Functions here with their own
-backward; the Householder product is composed from differentiable ops.
+linear solve of the Cayley map are torch.linalg's Functions (ops/solvers.py,
+ops/decompositions.py); the Householder product is composed from differentiable ops.
 """
 
 from __future__ import annotations
 
 from enum import Enum, auto
-from typing import Any
 
 import numpy as np
 
-from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
 from ...factories import randn
+from ...ops.decompositions import Solve
 from ...ops.indexing import cat
 from ...ops.matmul import dot, mv
+from ...ops.solvers import MatrixExp
 from ..modules.module import Module
 from . import parametrize
 from .weight_norm import _weight_norm, norm_except_dim
@@ -144,69 +144,6 @@ def spectral_norm(
 
 
 # ---- orthogonal ---------------------------------------------------------------------------------
-def _expm(a: np.ndarray) -> np.ndarray:
-    """exp of (a batch of) square matrices: scaling and squaring around a degree-18 Taylor polynomial.
-
-    Scaled to norm <= 1/2 the truncation error is below 0.5^19 / 19! (far under float64's eps).
-    """
-    norm = float(np.max(np.sum(np.abs(a), axis=-2))) if a.size else 0.0
-    squarings = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0.5 else 0
-    scaled = a / (2.0**squarings)
-    eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
-    result = eye.copy()
-    term = eye.copy()
-    for j in range(1, 19):
-        term = term @ scaled / j
-        result = result + term
-    for _ in range(squarings):
-        result = result @ result
-    return result
-
-
-class _MatrixExp(Function):
-    """``Q = exp(A)``. Backward: dL/dA is the top-right block of exp([[A^T, G], [0, A^T]]).
-
-    (The Frechet derivative of exp at A^T applied to G, which is the adjoint
-    of the derivative at A; Higham, Functions of Matrices, thm 3.6.)
-    """
-
-    node_name = "LinalgMatrixExpBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a)
-        return _expm(a.astype(np.float64)).astype(a.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        (a,) = ctx.saved_tensors
-        n = a.shape[-1]
-        a_t = np.swapaxes(a, -1, -2).astype(np.float64)
-        block = np.zeros(a.shape[:-2] + (2 * n, 2 * n))
-        block[..., :n, :n] = a_t
-        block[..., n:, n:] = a_t
-        block[..., :n, n:] = grad
-        return (_expm(block)[..., :n, n:].astype(a.dtype),)
-
-
-class _Solve(Function):
-    """``X = M^{-1} N``. Backward: dL/dN = M^{-T} G, dL/dM = -(dL/dN) X^T."""
-
-    node_name = "LinalgSolveExBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, m: np.ndarray, n: np.ndarray) -> np.ndarray:
-        x = np.linalg.solve(m, n)
-        ctx.save_for_backward(m, x)
-        return x
-
-    @staticmethod
-    def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        m, x = ctx.saved_tensors
-        grad_n = np.linalg.solve(np.swapaxes(m, -1, -2), grad)
-        return -grad_n @ np.swapaxes(x, -1, -2), grad_n
-
-
 def _householder_product(a: Tensor, tau: Tensor) -> Tensor:
     """``H_1 H_2 ... H_k`` (first k columns), ``H_i = I - tau_i v_i v_i^T``, v_i = column i of a below
     the diagonal with a 1 on it. Composed from differentiable ops, right to left: Q <- Q - tau_i v_i (v_i^T Q).
@@ -266,10 +203,10 @@ class _Orthogonal(Module):
                 x = cat([x, Tensor._make(np.zeros(x.shape[:-2] + (n, n - k), dtype=x._data.dtype))], dim=-1)
             skew = x - x.mT
             if self.orthogonal_map == _OrthMaps.matrix_exp:
-                q = _MatrixExp.apply(skew)
+                q = MatrixExp.apply(skew)
             else:
                 eye = Tensor._make(np.eye(n, dtype=skew._data.dtype))
-                q = _Solve.apply(eye - skew * 0.5, eye + skew * 0.5)
+                q = Solve.apply(eye - skew * 0.5, eye + skew * 0.5, True, False)
             if n != k:
                 q = q[..., :k]
         else:
