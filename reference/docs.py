@@ -99,6 +99,7 @@ def _escape_prose(text: str) -> str:
 # ---- the op families -----------------------------------------------------------------------------
 
 
+@functools.cache
 def families() -> list[str]:
     """The op-family modules of minitorch_nn/ops, in file-name order: those that define Functions, and
     those that compose their public ops from other families' Functions (instancenorm, ...)."""
@@ -127,6 +128,13 @@ def anchor(cls: type) -> str:
 
 def family_of(cls: type) -> str:
     return cls.__module__.rsplit(".", 1)[-1]
+
+
+def page_of(cls: type, fallback: str) -> str:
+    """The family page a Function is shown on: its own module's, or, for a node outside ops/ (autograd's
+    view replay, CopySlices), the page of the registry family whose op ends in it."""
+    own = family_of(cls)
+    return own if own in families() else fallback
 
 
 def _output_function(info: Any, sample: Any) -> type | None:
@@ -176,13 +184,13 @@ def check_registry() -> dict[str, list[OpCheck]]:
         module = importlib.import_module(f"reference.registry.{registry_family}")
         for info in module.OPS:
             result = check_op(info)
-            family = family_of(result.function) if result.function is not None else registry_family
+            family = page_of(result.function, registry_family) if result.function is not None else registry_family
             grouped.setdefault(family, []).append(result)
     return grouped
 
 
 def _function_link(cls: type, from_family: str) -> str:
-    here = family_of(cls)
+    here = page_of(cls, from_family)
     return f"#{anchor(cls)}" if here == from_family else f"{here}.md#{anchor(cls)}"
 
 
@@ -223,7 +231,7 @@ def family_page(family: str, checks: list[OpCheck]) -> str:
         lines.append("No registry op ends in this family's Functions (they run inside the ops of other families).")
     lines += ["", "## Functions: forward, backward and derivation", ""]
     # Functions built by a factory at import time are reached through the registry only
-    built = [c.function for c in checks if c.function is not None and family_of(c.function) == family]
+    built = [c.function for c in checks if c.function is not None and page_of(c.function, family) == family]
     for cls in dict.fromkeys(functions_of(family) + built):
         node = getattr(cls, "node_name", None) or ""
         lines += [f"### {cls.__name__} {{ #{anchor(cls)} }}", ""]

