@@ -419,3 +419,12 @@ def test_hardtanh_and_relu6_modules():
     with pytest.warns(FutureWarning, match="max_value"):
         assert mnn.Hardtanh(max_value=2.0).max_val == 2.0
     _raises_like(lambda lib: lib.nn.Hardtanh(1.0, 1.0))
+
+
+def test_sign_of_nan_is_zero_as_torch():
+    values = [float("nan"), -0.0, 0.0, -2.0, 3.0, float("inf"), float("-inf")]
+    for dtype in ("float32", "float64"):
+        ours = mt.sign(mt.tensor(values, dtype=getattr(mt, dtype)))
+        theirs = torch.sign(torch.tensor(values, dtype=getattr(torch, dtype)))
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert mt.sign(mt.tensor([-3, 0, 4])).tolist() == torch.sign(torch.tensor([-3, 0, 4])).tolist()

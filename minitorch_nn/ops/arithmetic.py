@@ -267,13 +267,14 @@ class FloorDivide(NoDerivative):
 
 
 class Sign(Function):
-    """z = sign(x).   Piecewise constant: dz/dx = 0."""
+    """z = sign(x) (0 for NaN, as torch's).   Piecewise constant: dz/dx = 0."""
 
     node_name = "SignBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return np.sign(x)
+        z = np.sign(x)
+        return np.where(np.isnan(x), x.dtype.type(0), z) if x.dtype.kind == "f" else z
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
