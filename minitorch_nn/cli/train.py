@@ -22,14 +22,19 @@ from ..autograd.tensor import Tensor
 from ..models import MODELS, build
 from ..utils.data import DataLoader, TensorDataset
 from ..utils.data import datasets as data
-from . import INSTALL_TORCH
+from . import INSTALL_TORCH, _vision
 
 
 def add_parser(commands: Any) -> None:
     p = commands.add_parser(
         "train", help="train a seed model and report loss and accuracy per epoch", description=__doc__.split("\n\n")[0]
     )
-    p.add_argument("--model", choices=MODELS, default="lenet", help="seed model (default lenet: the seed LeNet)")
+    p.add_argument(
+        "--model",
+        choices=[*MODELS, *_vision.VISION_MODELS],
+        default="lenet",
+        help="seed model (default lenet: the seed LeNet) or a torchvision model (CIFAR-10, augmented)",
+    )
     p.add_argument(
         "--dataset",
         choices=["digits", "mnist", "cifar10"],
@@ -56,6 +61,9 @@ def add_parser(commands: Any) -> None:
         "--out", default=None, help="folder for the checkpoint and the PNG (default runs/<model>-<dataset>-<engine>)"
     )
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    p.add_argument(
+        "--tensorboard", action="store_true", help="write loss, accuracy and learning rate to --out/tensorboard"
+    )
     p.add_argument(
         "--stop-after",
         type=int,
@@ -112,10 +120,20 @@ def run(args: argparse.Namespace) -> int:
         train_set = TensorDataset(*(Tensor._make(t._data[: args.limit]) for t in train_set.tensors))
     x_test, y_test = (t.numpy() for t in test_set.tensors)
     device = lib.device(args.device)
-    try:
-        model = build(args.model, lib, in_channels=train_set.tensors[0].shape[1]).to(device)
-    except ValueError as error:
-        raise SystemExit(f"--model {args.model} on {args.dataset}: {error}") from error
+    vision = args.model in _vision.VISION_MODELS
+    augment = None
+    if vision:
+        if args.dataset != "cifar10" or lib is not minitorch_nn:
+            raise SystemExit(f"--model {args.model} trains on --dataset cifar10 with --engine minitorch")
+        model = _vision.build_vision(args.model, num_classes=len(_vision.CIFAR10_CLASSES))
+        augment = _vision.train_transform()
+        x_test = _vision.normalize_array(x_test)
+    else:
+        try:
+            model = build(args.model, lib, in_channels=train_set.tensors[0].shape[1]).to(device)
+        except ValueError as error:
+            raise SystemExit(f"--model {args.model} on {args.dataset}: {error}") from error
+    classes = _vision.CIFAR10_CLASSES if args.dataset == "cifar10" else [str(d) for d in range(10)]
     lr = args.lr if args.lr is not None else (0.02 if args.optimizer == "sgd" else 0.002)
     if args.optimizer == "sgd":
         optimizer = lib.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
@@ -138,6 +156,11 @@ def run(args: argparse.Namespace) -> int:
         scheduler.load_state_dict(state["scheduler"])
         history, start_epoch = state["history"], state["epoch"]
         print(f"resumed from {checkpoint} after epoch {start_epoch}")
+    writer = None
+    if args.tensorboard:
+        from ..utils.tensorboard import SummaryWriter
+
+        writer = SummaryWriter(log_dir=os.path.join(out, "tensorboard"), purge_step=start_epoch + 1)
     to_lib = (lambda t: t) if lib is minitorch_nn else (lambda t: lib.from_numpy(t.numpy()).to(device))
     started = time.perf_counter()
     print(
@@ -152,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
         model.train()
         total = 0.0
         for b, (x, y) in enumerate(loader, 1):
+            if augment is not None:
+                x = _vision.augment_batch(x, augment)
             loss = criterion(model(to_lib(x)), to_lib(y))
             optimizer.zero_grad()
             loss.backward()
@@ -159,10 +184,16 @@ def run(args: argparse.Namespace) -> int:
             total += loss.item()
             if b % 5 == 0 or b == len(loader):
                 _progress(epoch, args.epochs, b, len(loader), total / b)
+        epoch_lr = optimizer.param_groups[0]["lr"]
         scheduler.step()
         accuracy = evaluate(lib, model, x_test, y_test, device)
         history["loss"].append(total / len(loader))
         history["accuracy"].append(accuracy)
+        if writer is not None:
+            writer.add_scalar("loss/train", total / len(loader), epoch)
+            writer.add_scalar("accuracy/test", accuracy, epoch)
+            writer.add_scalar("learning_rate", epoch_lr, epoch)
+            writer.flush()
         print(
             f"\nepoch {epoch}: train loss {total / len(loader):.4f}, test accuracy {accuracy:.2%}, "
             f"{time.perf_counter() - started:.1f} s elapsed"
@@ -173,8 +204,13 @@ def run(args: argparse.Namespace) -> int:
             "scheduler": scheduler.state_dict(),
             "history": history,
             "epoch": epoch,
+            "arch": args.model,  # what predict rebuilds
+            "classes": classes,
         }
         lib.save(state, checkpoint)
+    if writer is not None:
+        writer.close()
+        print(f"tensorboard: {writer.get_logdir()}")
     if start_epoch >= args.epochs:
         print(f"the checkpoint already holds {start_epoch} epochs; ask for more with --epochs")
     figure = plot_history(history, os.path.join(out, "curves.png"), f"{args.model} on {args.dataset} ({args.engine})")
