@@ -188,6 +188,9 @@ def gpt(
             self.ln_f = nn.LayerNorm(embed)
             self.head = nn.Linear(embed, vocab_size, bias=False)
             self.head.weight = self.token.weight  # tied: one matrix reads and writes characters
+            # Embedding's N(0, 1) init would make the tied head's logits huge: small weights, as GPT-2 does
+            nn.init.normal_(self.token.weight, std=0.02)
+            nn.init.normal_(self.position.weight, std=0.02)
 
         def forward(self, ids: Any) -> Any:
             time = ids.shape[1]

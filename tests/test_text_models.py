@@ -73,3 +73,70 @@ def test_gpt_rejects_a_sequence_longer_than_block_size():
     model = gpt(mt, vocab_size=VOCAB, block_size=4)()
     with pytest.raises(ValueError, match="longer than block_size 4"):
         model(mt.zeros((1, 5), dtype=mt.int64))
+
+
+# ---- minitorch-nn train --dataset text --------------------------------------------------
+@pytest.mark.parametrize("model", ["char-lstm", "gpt"])
+def test_train_text_lowers_loss_checkpoints_and_samples(model, tmp_path, capsys):
+    from minitorch_nn.cli import main
+
+    argv = ["train", "--model", model, "--dataset", "text", "--epochs", "2", "--limit", "1200"]
+    argv += ["--batch-size", "8", "--optimizer", "adam", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "perplexity" in printed and "sample:" in printed
+    state = mt.load(str(tmp_path / "checkpoint.pth"))
+    assert set(state) >= {"model", "optimizer", "history", "vocab", "epoch"}
+    loss = state["history"]["loss"]
+    assert len(loss) == 2 and loss[1] < loss[0]
+    np.testing.assert_allclose(state["history"]["perplexity"], np.exp(loss))
+    generated = printed.split("sample:\n")[1].split("\ncheckpoint:")[0]
+    assert len(generated) == 201 and set(generated) <= set(state["vocab"])
+    # seeded: the same run prints the same sample
+    assert main(argv) == 0
+    assert capsys.readouterr().out.split("sample:\n")[1] == printed.split("sample:\n")[1]
+
+
+def test_train_text_resumes_from_the_checkpoint(tmp_path, capsys):
+    from minitorch_nn.cli import main
+
+    argv = ["train", "--model", "char-lstm", "--dataset", "text", "--epochs", "2", "--limit", "400"]
+    argv += ["--out", str(tmp_path)]
+    assert main([*argv, "--stop-after", "1"]) == 0
+    assert main([*argv, "--resume"]) == 0
+    assert "resumed from" in capsys.readouterr().out
+    assert len(mt.load(str(tmp_path / "checkpoint.pth"))["history"]["loss"]) == 2
+
+
+def test_train_text_reads_a_given_file(tmp_path, capsys):
+    from minitorch_nn.cli import main
+
+    text = tmp_path / "abc.txt"
+    text.write_text("ab cab " * 20, encoding="utf-8")
+    argv = ["train", "--model", "gpt", "--dataset", "text", "--data-file", str(text), "--epochs", "1"]
+    assert main([*argv, "--out", str(tmp_path / "run")]) == 0
+    assert "4 distinct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(None, "no such file"), ("", "empty"), ("short", "only 5 characters"), (b"\xff\xfe\xfa", "not UTF-8")],
+)
+def test_train_text_bad_file_is_a_clear_error(content, message, tmp_path):
+    from minitorch_nn.cli import main
+
+    path = tmp_path / "text.txt"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit, match=message):
+        main(["train", "--model", "char-lstm", "--dataset", "text", "--data-file", str(path), "--out", str(tmp_path)])
+
+
+@pytest.mark.parametrize("argv", [["--model", "lenet", "--dataset", "text"], ["--model", "gpt"]])
+def test_train_text_model_and_dataset_must_agree(argv, tmp_path):
+    from minitorch_nn.cli import main
+
+    with pytest.raises(SystemExit, match="train on --dataset text"):
+        main(["train", *argv, "--out", str(tmp_path)])
