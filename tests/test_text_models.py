@@ -140,3 +140,14 @@ def test_train_text_model_and_dataset_must_agree(argv, tmp_path):
 
     with pytest.raises(SystemExit, match="train on --dataset text"):
         main(["train", *argv, "--out", str(tmp_path)])
+
+
+def test_train_text_on_the_torch_engine_follows_minitorch(tmp_path, capsys):
+    from minitorch_nn.cli import main
+
+    argv = ["train", "--model", "gpt", "--dataset", "text", "--epochs", "2", "--limit", "600", "--optimizer", "adam"]
+    assert main([*argv, "--out", str(tmp_path / "ours")]) == 0
+    assert main([*argv, "--engine", "torch", "--out", str(tmp_path / "torch")]) == 0
+    ours = mt.load(str(tmp_path / "ours" / "checkpoint.pth"))["history"]["loss"]
+    theirs = torch.load(str(tmp_path / "torch" / "checkpoint.pth"), weights_only=False)["history"]["loss"]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4)
