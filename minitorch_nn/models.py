@@ -120,6 +120,102 @@ def mlp(torch: Any, in_features: int = 32 * 32, hidden: int = 128) -> type:
     return MLP
 
 
+def char_lstm(torch: Any, vocab_size: int = 64, embed: int = 32, hidden: int = 64, num_layers: int = 2) -> type:
+    """A character language model: Embedding -> LSTM (``num_layers``) -> Linear over the vocabulary.
+
+    Input: (batch, time) integer character ids; output: (batch, time, vocab) logits.
+    """
+    nn = torch.nn
+
+    class CharLSTM(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = nn.Embedding(vocab_size, embed)
+            self.lstm = nn.LSTM(embed, hidden, num_layers=num_layers, batch_first=True)
+            self.head = nn.Linear(hidden, vocab_size)
+
+        def forward(self, ids: Any) -> Any:
+            out, _ = self.lstm(self.embedding(ids))
+            return self.head(out)
+
+    return CharLSTM
+
+
+def gpt(
+    torch: Any, vocab_size: int = 64, block_size: int = 64, embed: int = 32, num_heads: int = 4, num_layers: int = 2
+) -> type:
+    """A small GPT: token + position embeddings, ``num_layers`` pre-LayerNorm causal self-attention blocks
+    with a GELU MLP, a final LayerNorm, and an output head whose weight is the token embedding's (tied).
+
+    Input: (batch, time <= block_size) integer ids; output: (batch, time, vocab) logits.
+    """
+    nn = torch.nn
+    F = torch.nn.functional  # noqa: N806
+
+    class CausalSelfAttention(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.qkv = nn.Linear(embed, 3 * embed)
+            self.proj = nn.Linear(embed, embed)
+
+        def forward(self, x: Any) -> Any:
+            batch, time, channels = x.shape
+            q, k, v = self.qkv(x).split(embed, dim=2)
+            # (batch, time, channels) -> (batch, heads, time, head_dim)
+            q, k, v = (t.view(batch, time, num_heads, channels // num_heads).transpose(1, 2) for t in (q, k, v))
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return self.proj(y.transpose(1, 2).reshape(batch, time, channels))
+
+    class Block(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ln1 = nn.LayerNorm(embed)
+            self.attn = CausalSelfAttention()
+            self.ln2 = nn.LayerNorm(embed)
+            self.mlp = nn.Sequential(nn.Linear(embed, 4 * embed), nn.GELU(), nn.Linear(4 * embed, embed))
+
+        def forward(self, x: Any) -> Any:
+            x = x + self.attn(self.ln1(x))
+            return x + self.mlp(self.ln2(x))
+
+    class GPT(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.block_size = block_size
+            self.token = nn.Embedding(vocab_size, embed)
+            self.position = nn.Embedding(block_size, embed)
+            self.blocks = nn.ModuleList([Block() for _ in range(num_layers)])
+            self.ln_f = nn.LayerNorm(embed)
+            self.head = nn.Linear(embed, vocab_size, bias=False)
+            self.head.weight = self.token.weight  # tied: one matrix reads and writes characters
+            # Embedding's N(0, 1) init would make the tied head's logits huge: small weights, as GPT-2 does
+            nn.init.normal_(self.token.weight, std=0.02)
+            nn.init.normal_(self.position.weight, std=0.02)
+
+        def forward(self, ids: Any) -> Any:
+            time = ids.shape[1]
+            if time > block_size:
+                raise ValueError(f"sequence of length {time} is longer than block_size {block_size}")
+            x = self.token(ids) + self.position(torch.arange(time))
+            for block in self.blocks:
+                x = block(x)
+            return self.head(self.ln_f(x))
+
+    return GPT
+
+
+TEXT_MODELS = ("char-lstm", "gpt")
+
+
+def build_text(name: str, torch: Any, vocab_size: int, block_size: int = 64) -> Any:
+    """An instance of text model ``name`` (one of ``TEXT_MODELS``) over ``vocab_size`` characters."""
+    if name == "char-lstm":
+        return char_lstm(torch, vocab_size)()
+    if name == "gpt":
+        return gpt(torch, vocab_size, block_size)()
+    raise ValueError(f"unknown text model {name!r}: choose one of {', '.join(TEXT_MODELS)}")
+
+
 MODELS = ("lenet", "cifar", "lenet-seq", "mlp")
 CHANNELS = {"lenet": 1, "cifar": 3, "lenet-seq": 3, "mlp": 1}  # the input each seed model was written for
 

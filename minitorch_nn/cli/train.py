@@ -19,10 +19,10 @@ import numpy as np
 import minitorch_nn
 
 from ..autograd.tensor import Tensor
-from ..models import MODELS, build
+from ..models import MODELS, TEXT_MODELS, build
 from ..utils.data import DataLoader, TensorDataset
 from ..utils.data import datasets as data
-from . import INSTALL_TORCH, _vision
+from . import INSTALL_TORCH, _vision, train_text
 
 
 def add_parser(commands: Any) -> None:
@@ -31,17 +31,19 @@ def add_parser(commands: Any) -> None:
     )
     p.add_argument(
         "--model",
-        choices=[*MODELS, *_vision.VISION_MODELS],
+        choices=[*MODELS, *TEXT_MODELS, *_vision.VISION_MODELS],
         default="lenet",
-        help="seed model (default lenet: the seed LeNet) or a torchvision model (CIFAR-10, augmented)",
+        help="seed model (default lenet: the seed LeNet), a text model (char-lstm, gpt: --dataset text) or a "
+        "torchvision model (CIFAR-10, augmented)",
     )
     p.add_argument(
         "--dataset",
-        choices=["digits", "mnist", "cifar10"],
+        choices=["digits", "mnist", "cifar10", "text"],
         default="digits",
         help="default digits: scikit-learn's handwritten digits, no download",
     )
     p.add_argument("--data-dir", default=None, help="folder with MNIST IDX files or CIFAR-10 python batches")
+    p.add_argument("--data-file", default=None, help="UTF-8 text for --dataset text (default: a short text shipped)")
     p.add_argument("--epochs", type=int, default=10, help="default 10")
     p.add_argument("--batch-size", type=int, default=16, help="default 16")
     p.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd", help="default sgd (momentum 0.9)")
@@ -113,6 +115,8 @@ def _engine(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.model in TEXT_MODELS or args.dataset == "text":
+        return train_text.run(args)
     lib = _engine(args)
     lib.manual_seed(args.seed)
     train_set, test_set = load_datasets(args.dataset, args.data_dir)
