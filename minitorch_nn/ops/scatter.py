@@ -876,23 +876,11 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     return IndexCopy.apply(input, source, _slices_at(idx.reshape(-1), d, len(x_shape)))
 
 
-class IndexFill(Function):
-    """out = x with the slices x[..., index, ...] set to a number.   dx = dy with those slices zeroed."""
+class IndexFill(ScatterValue):
+    """out = x with the slices x[..., index, ...] set to a number (ScatterValue with the slices as its
+    targets).   dx = dy with those slices zeroed."""
 
     node_name = "IndexFillBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, value: Any, where: tuple) -> np.ndarray:
-        ctx.where = where
-        out = x.copy()
-        nd(out)[where] = value
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        gx = grad.copy()
-        nd(gx)[ctx.where] = 0
-        return gx, None, None
 
 
 class IndexFillTensor(IndexFill):
@@ -909,10 +897,10 @@ class IndexFillTensor(IndexFill):
         gx = gv = None
         if ctx.needs_input_grad[0]:
             gx = grad.copy()
-            nd(gx)[ctx.where] = 0
+            nd(gx)[ctx.targets] = 0
         if ctx.needs_input_grad[1]:
-            d = len(ctx.where) - 1
-            unique = np.unique(ctx.where[d] % nd(grad).shape[d])
+            d = len(ctx.targets) - 1
+            unique = np.unique(ctx.targets[d] % nd(grad).shape[d])
             gv = np.asarray(nd(grad)[(slice(None),) * d + (unique,)].sum())
         return gx, gv, None
 
