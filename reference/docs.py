@@ -348,9 +348,9 @@ def cli_page() -> str:
 
     parser = argparse.ArgumentParser(prog="minitorch-nn", description=cli.__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    from minitorch_nn.cli import bench, check, explain, train
+    from minitorch_nn.cli import bench, check, explain, predict, train
 
-    for module in (train, check, bench, explain):
+    for module in (train, predict, check, bench, explain):
         module.add_parser(commands)
     lines = ["# The command line", "", "`minitorch-nn` (or `python -m minitorch_nn`):", ""]
     columns = os.environ.get("COLUMNS")
@@ -447,8 +447,12 @@ def navigation() -> list:
         {"The engine": "engine.md"},
         {"Op families": [{family: f"ops/{family}.md"} for family in families()]},
         {"Kernels": [{d.removeprefix("minitorch_nn.kernels.cpu."): kernel_page_path(d)} for d in kernel_modules()]},
+        {"What runs": "supported.md"},
         {"API coverage": "api.md"},
+        {"Saving and loading": "saving.md"},
+        {"Performance": "performance.md"},
         {"Benchmarks": ["benchmarks/index.md", *[f"benchmarks/{p}" for p in _benchmark_names()]]},
+        {"Using the command": "commands.md"},
         {"Command line": "cli.md"},
     ]
 
