@@ -766,3 +766,90 @@ def test_add_graph_names_the_outputs_of_a_multi_output_node(tmp_path):
         "Halves/MulBackward0": ("MulBackward0", ["Halves/SplitBackward0", "Halves/SplitBackward0:1"], [[3, 1]]),
         "output/output.0": ("IO Node", ["Halves/MulBackward0"], [[3, 1]]),
     }
+
+
+class Tagger(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(10, 3)
+        self.rnn = nn.LSTM(3, 4, batch_first=True)
+
+    def forward(self, ids):
+        return self.rnn(self.emb(ids))  # (output, (h, c))
+
+
+def test_add_graph_with_integer_inputs_frozen_parameters_and_nested_outputs(tmp_path):
+    model = Tagger()
+    model.emb.weight.requires_grad_(False)
+    with SummaryWriter(str(tmp_path)) as writer:
+        writer.add_graph(model, torch.tensor([[1, 2, 3]]))
+    assert not model.emb.weight.requires_grad  # frozen again after drawing
+    nodes = graph_of(tmp_path)
+    # integer ids carry no gradient: their IO node has no edge; the frozen table is connected
+    assert nodes["input/input.0"] == ("IO Node", [], [[1, 3]])
+    assert not any("input/input.0" in inputs for _, inputs, _ in nodes.values())
+    assert nodes["Tagger/Embedding[emb]/EmbeddingBackward0"][1] == ["Tagger/Embedding[emb]/weight"]
+    outputs = {name: shapes for name, (op, _, shapes) in nodes.items() if name.startswith("output/")}
+    assert outputs == {"output/output.0": [[1, 3, 4]], "output/output.1": [[1, 1, 4]], "output/output.2": [[1, 1, 4]]}
+    assert all(nodes[name][1] for name in outputs)
+    assert all(i.split(":")[0] in nodes for _, inputs, _ in nodes.values() for i in inputs)
+    lstm_nodes = [name for name in nodes if name.startswith("Tagger/LSTM[rnn]/") and nodes[name][0] != "Parameter"]
+    assert lstm_nodes
+    with pytest.raises(TypeError, match="add_graph draws an nn.Module, but got function"):
+        SummaryWriter(str(tmp_path)).add_graph(lambda x: x, torch.ones(1))
+
+
+# ---- TensorBoard itself serves the log ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_tensorboard_serves_every_tab_of_our_log(tmp_path):
+    """TensorBoard's own server on 127.0.0.1, asked what its tabs would show for our log."""
+    import json
+    import urllib.request
+
+    torch.manual_seed(0)
+    with SummaryWriter(str(tmp_path)) as writer:
+        writer.add_scalar("loss", 0.5, 1)
+        writer.add_histogram("weights", np.arange(10.0), 1)
+        writer.add_image("picture", np.zeros((3, 2, 2)), 1)
+        writer.add_text("notes", "hello", 1)
+        writer.add_graph(nn.Sequential(nn.Linear(3, 2), nn.ReLU()), torch.randn(1, 3))
+        writer.add_embedding(np.zeros((2, 2)), metadata=["a", "b"])
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tensorboard.main", "--logdir", str(tmp_path), "--host", "127.0.0.1"]
+        + ["--port", str(port), "--load_fast=false", "--reload_interval=1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def get(path: str) -> bytes:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.read()
+
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if json.loads(get("/data/plugin/graphs/info")).get(".", {}).get("run_graph"):
+                    break
+            except OSError:
+                pass
+            assert time.time() < deadline and server.poll() is None, "TensorBoard did not serve the log"
+            time.sleep(0.5)
+        assert list(json.loads(get("/data/plugin/scalars/tags"))["."]) == ["loss"]
+        assert list(json.loads(get("/data/plugin/histograms/tags"))["."]) == ["weights"]
+        assert list(json.loads(get("/data/plugin/images/tags"))["."]) == ["picture"]
+        assert list(json.loads(get("/data/plugin/text/tags"))["."]) == ["notes/text_summary"]
+        graph = get("/data/plugin/graphs/graph?run=.&conceptual=false").decode()
+        assert 'name: "Sequential/Linear[0]/AddmmBackward0"' in graph and 'op: "ReluBackward0"' in graph
+        assert json.loads(get("/data/plugin/projector/runs")) == ["."]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -10,9 +10,12 @@ grad so they are in the graph too) and that graph is written as a TensorFlow ``G
   ``<scope>/<op>`` in the scope of the innermost module whose forward created it (scopes read as
   torch's: ``Sequential/Linear[0]``), with ``.1``, ``.2``, ... added when a name repeats;
 - each parameter is a ``Parameter`` node named by its module's scope and attribute
-  (``Sequential/Linear[0]/weight``), its full name in the attr ``name``;
+  (``Sequential/Linear[0]/weight``), its full name in the attr ``name`` (frozen parameters require
+  grad during that forward, so they are connected too);
 - a node's inputs are the nodes its ``next_functions`` point to (``name:k`` for output k > 0),
   so edges run from producers to consumers as in the forward; ``_output_shapes`` holds the shapes.
+  Inputs that carry no gradient (integer ids, masks) have no edge in autograd, so their IO node
+  stands unconnected.
 
 A module's nodes are those reachable backwards from its outputs without passing its inputs, found
 with forward pre-hooks and hooks on every submodule (inner modules finish first, so they claim
@@ -99,8 +102,12 @@ def _scope_nodes(model: Any, args: tuple, scopes: dict[int, str]) -> tuple[Any, 
         handles.append(module.register_forward_pre_hook(before))
         handles.append(module.register_forward_hook(after))
     training = [m.training for m in modules]
+    # frozen parameters require grad for this one forward, so that their edges are in the graph too
+    frozen = [p for p in model.parameters() if not p.requires_grad]
     try:
         model.eval()
+        for param in frozen:
+            param.requires_grad_(True)
         with enable_grad():
             output = model(*args)
     finally:
@@ -108,6 +115,8 @@ def _scope_nodes(model: Any, args: tuple, scopes: dict[int, str]) -> tuple[Any, 
             handle.remove()
         for module, mode in zip(modules, training):
             module.training = mode
+        for param in frozen:
+            param.requires_grad_(False)
     scope_of: dict[Any, str] = {}
     for module_id, inputs, outputs in calls:
         boundary = {id(n) for n in inputs if n is not None}
@@ -126,6 +135,8 @@ def _scope_nodes(model: Any, args: tuple, scopes: dict[int, str]) -> tuple[Any, 
 def graph(model: Any, input_to_model: Any = None, verbose: bool = False) -> tuple[GraphDef, RunMetadata]:
     """The GraphDef of ``model`` run on ``input_to_model``, and the (empty) CPU step stats TensorBoard
     expects beside it."""
+    if not hasattr(model, "named_modules"):
+        raise TypeError(f"add_graph draws an nn.Module, but got {type(model).__name__}")
     if input_to_model is None:
         args: tuple = ()
     elif isinstance(input_to_model, tuple | list):
