@@ -853,3 +853,101 @@ def test_tensorboard_serves_every_tab_of_our_log(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# ---- the other kinds of torch's writer -------------------------------------------------------------
+
+
+def test_raw_histograms_tensors_pr_curves_custom_scalars_and_audio_match_torch(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    labels = rng.randint(0, 2, size=50)
+    predictions = rng.rand(50)
+    weights = rng.rand(50)
+    counts = [rng.randint(0, 9, size=5).astype(np.float64) for _ in range(6)]
+    clip = np.sin(np.linspace(0, 20, 300)) * 1.2  # clipped with a warning
+
+    def calls(writer, lib):
+        writer.add_histogram_raw("raw", -1.0, 3.0, 6, 4.5, 11.25, [0.0, 1.0, 3.0], [2, 3, 1], 1, walltime=1.0)
+        for k, dtype in enumerate(("float32", "float64", "int64", "int32", "uint8", "bool")):
+            values = lib.tensor([[1, 0, 2], [3, 1, 0]]).to(getattr(lib, dtype))
+            writer.add_tensor(f"tensor/{dtype}", values, k, walltime=2.0)
+        writer.add_pr_curve("pr", lib.tensor(labels), lib.tensor(predictions), 3, walltime=3.0)
+        writer.add_pr_curve("pr/weighted", labels, predictions, 4, num_thresholds=200, weights=weights, walltime=4.0)
+        writer.add_pr_curve_raw("pr/raw", *counts, 5, num_thresholds=5, walltime=5.0)
+        writer.add_custom_scalars(
+            {"losses": {"both": ["Multiline", ["a", "b"]], "band": ["Margin", ["m", "lo", "hi"]]}}
+        )
+        writer.add_custom_scalars_multilinechart(["a", "b"], category="c", title="t")
+        writer.add_custom_scalars_marginchart(["m", "lo", "hi"])
+        writer.add_audio("sound", lib.tensor(clip).unsqueeze(0), 6, sample_rate=8000, walltime=6.0)
+
+    ours, theirs = both(tmp_path, calls)
+    assert_same_events(ours, theirs, same_wall_times=False)
+    out = capsys.readouterr().out
+    assert out.count("warning: audio amplitude out of range, auto clipped.") == 2
+    read = accumulate(ours)
+    (raw,) = read.Histograms("raw")
+    assert list(raw.histogram_value.bucket_limit) == [0.0, 1.0, 3.0] and raw.histogram_value.sum_squares == 11.25
+    assert read.Tensors("tensor/int64")[0].tensor_proto.int64_val == [1, 0, 2, 3, 1, 0]
+    assert [d.size for d in read.Tensors("tensor/uint8")[0].tensor_proto.tensor_shape.dim] == [2, 3]
+    (curve,) = read.Tensors("pr")
+    data = np.array(curve.tensor_proto.float_val).reshape(6, 127)
+    assert data[0, 0] == labels.sum() and data[1, 0] == len(labels) - labels.sum()  # TP, FP at threshold 0
+    (sound,) = read.Audio("sound")
+    assert (sound.sample_rate, sound.length_frames, sound.content_type) == (8000, 300, "audio/wav")
+    assert list(read.PluginTagToContent("custom_scalars")) == ["custom_scalars__config__"]
+
+
+def test_float16_tensors_are_stored_as_their_bits(tmp_path):
+    values = np.array([0.5, -2.0, 65504.0], dtype=np.float16)
+    with SummaryWriter(str(tmp_path)) as writer:
+        writer.add_tensor("half", torch.tensor(values.astype(np.float32)).to(torch.float16))
+    (event,) = accumulate(tmp_path).Tensors("half")
+    assert event.tensor_proto.dtype == 19  # DT_HALF
+    np.testing.assert_array_equal(np.array(event.tensor_proto.half_val, dtype=np.uint16).view(np.float16), values)
+
+
+def test_the_other_kinds_bad_input_is_torchs_error(tmp_path):
+    ours_writer, torch_writer = SummaryWriter(str(tmp_path / "o")), TorchWriter(str(tmp_path / "t"))
+    for name, args in [
+        ("add_histogram_raw", ("h", 0, 1, 2, 1, 1, [1.0, 2.0], [1])),
+        ("add_custom_scalars_marginchart", (["a", "b"],)),
+        ("add_audio", ("a", np.zeros((2, 3)))),
+    ]:
+        ours = torch_error(lambda n=name, a=args: getattr(ours_writer, n)(*a))
+        theirs = torch_error(lambda n=name, a=args: getattr(torch_writer, n)(*a))
+        assert ours == theirs
+    with pytest.raises(AssertionError, match="len\\(tags\\) != 3"):
+        ours_writer.add_custom_scalars({"c": {"m": ["Margin", ["a"]]}})
+
+
+def test_image_with_boxes_and_mesh_match_torch(tmp_path):
+    rng = np.random.RandomState(0)
+    picture = rng.rand(3, 40, 50).astype(np.float32)
+    boxes = np.array([[2, 3, 20, 30], [10, 5, 45, 35]], dtype=np.float32)
+    vertices = rng.randn(1, 4, 3).astype(np.float32)
+    colors = rng.randint(0, 256, size=(1, 4, 3))
+    faces = np.array([[[0, 1, 2], [0, 2, 3]]])
+
+    def calls(writer, lib):
+        writer.add_image_with_boxes("boxes", lib.tensor(picture), lib.tensor(boxes), 1, walltime=1.0)
+        writer.add_image_with_boxes("labelled", picture, lib.tensor(boxes), 2, walltime=2.0, labels=["cat", "dog"])
+        writer.add_image_with_boxes("one label", picture, boxes[:1], 3, walltime=3.0, labels="cat", rescale=2)
+        writer.add_image_with_boxes("wrong count", picture, boxes, 4, walltime=4.0, labels=["cat"])
+        writer.add_mesh("mesh", lib.tensor(vertices), lib.tensor(colors), lib.tensor(faces), {"camera": {"fov": 75}}, 5)
+        writer.add_mesh("cloud", lib.tensor(vertices), global_step=6, walltime=6.0)
+
+    ours, theirs = both(tmp_path, calls)
+    assert_same_events(ours, theirs, same_wall_times=False)
+    for tag in ("boxes", "labelled", "one label", "wrong count"):
+        np.testing.assert_array_equal(decoded(ours, tag)[0], decoded(theirs, tag)[0])
+    boxed = decoded(ours, "boxes")[0]
+    assert (boxed[3, 2:21] == [255, 0, 0]).all()  # the top edge of the first box is red
+    assert decoded(ours, "one label")[0].shape == (80, 100, 3)  # rescale=2
+    np.testing.assert_array_equal(decoded(ours, "wrong count")[0], boxed)  # labels not one per box: none drawn
+    assert sorted(accumulate(ours).PluginTagToContent("mesh")) == [
+        "cloud_VERTEX",
+        "mesh_COLOR",
+        "mesh_FACE",
+        "mesh_VERTEX",
+    ]

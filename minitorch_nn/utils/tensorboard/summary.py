@@ -9,6 +9,8 @@ torch's writer field for field, so a log reads the same in TensorBoard whichever
 from __future__ import annotations
 
 import io
+import json
+import wave
 from typing import Any
 
 import numpy as np
@@ -16,14 +18,33 @@ from google.protobuf import struct_pb2
 from tensorboard.compat.proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
 from tensorboard.compat.proto.tensor_pb2 import TensorProto
 from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
+from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
 from tensorboard.plugins.hparams import metadata as hparams_metadata
+from tensorboard.plugins.pr_curve.plugin_data_pb2 import PrCurvePluginData
 from tensorboard.plugins.text.plugin_data_pb2 import TextPluginData
 
 from ...autograd.tensor import Tensor
 from ._utils import convert_to_HWC, make_np
 
-__all__ = ["scalar", "histogram", "make_histogram", "image", "make_image", "text", "hparams"]
+__all__ = [
+    "scalar",
+    "histogram",
+    "histogram_raw",
+    "make_histogram",
+    "image",
+    "make_image",
+    "image_boxes",
+    "mesh",
+    "text",
+    "hparams",
+    "tensor_proto",
+    "pr_curve",
+    "pr_curve_raw",
+    "compute_curve",
+    "custom_scalars",
+    "audio",
+]
 
 
 def scalar(name: str, tensor: Any, new_style: bool = False, double_precision: bool = False) -> Summary:
@@ -96,21 +117,54 @@ def _pillow() -> Any:
     return Image
 
 
-def make_image(hwc: np.ndarray) -> Summary.Image:
-    """An (H, W, C) uint8 array, C 3 or 4, as a PNG ``Summary.Image``."""
+def _draw_box(picture: Any, box: np.ndarray, label: str | None) -> None:
+    """A red rectangle (x1, y1, x2, y2), 2 pixels wide, and its label on a red band at its bottom left."""
+    from PIL import ImageDraw, ImageFont
+
+    left, top, right, bottom = box[0], box[1], box[2], box[3]
+    draw = ImageDraw.Draw(picture)
+    draw.line([(left, top), (left, bottom), (right, bottom), (right, top), (left, top)], width=2, fill="Red")
+    if label:
+        font = ImageFont.load_default()
+        x0, y0, x1, y1 = font.getbbox(label)
+        text_width, text_height = x1 - x0, y1 - y0
+        margin = np.ceil(0.05 * text_height)
+        draw.rectangle([(left, bottom - text_height - 2 * margin), (left + text_width, bottom)], fill="Red")
+        draw.text((left + margin, bottom - text_height - margin), label, fill="black", font=font)
+
+
+def make_image(hwc: np.ndarray, rescale: float = 1, rois: np.ndarray | None = None, labels: list | None = None) -> Any:
+    """An (H, W, C) uint8 array, C 3 or 4, as a PNG ``Summary.Image``: boxes ``rois`` (N, 4) drawn on it
+    first, then resized by ``rescale`` (Lanczos); the proto keeps the size before resizing, as torch's."""
     height, width, channels = hwc.shape
+    picture = _pillow().fromarray(hwc)
+    if rois is not None:
+        for k in range(rois.shape[0]):
+            _draw_box(picture, rois[k], None if labels is None else labels[k])
+    picture = picture.resize((int(width * rescale), int(height * rescale)), _pillow().Resampling.LANCZOS)
     buffer = io.BytesIO()
-    _pillow().fromarray(hwc).save(buffer, format="PNG")
+    picture.save(buffer, format="PNG")
     return Summary.Image(height=height, width=width, colorspace=channels, encoded_image_string=buffer.getvalue())
 
 
-def image(tag: str, tensor: Any, dataformats: str = "NCHW") -> Summary:
+def image(tag: str, tensor: Any, rescale: float = 1, dataformats: str = "NCHW") -> Summary:
     """An image (a batch becomes one grid, 8 to a row): uint8 values are taken as 0..255, any other
     dtype as 0..1 and scaled by 255; values outside are clipped."""
     hwc = convert_to_HWC(make_np(tensor), dataformats)
     scale = 1 if hwc.dtype == np.uint8 else 255
     pixels = (hwc.astype(np.float32) * scale).clip(0, 255).astype(np.uint8)
-    return Summary(value=[Summary.Value(tag=tag, image=make_image(pixels))])
+    return Summary(value=[Summary.Value(tag=tag, image=make_image(pixels, rescale=rescale))])
+
+
+def image_boxes(
+    tag: str, tensor_image: Any, tensor_boxes: Any, rescale: float = 1, dataformats: str = "CHW", labels=None
+) -> Summary:
+    """An image with boxes (N, 4) of (x1, y1, x2, y2) pixels drawn in red, each with its label if given."""
+    hwc = convert_to_HWC(make_np(tensor_image), dataformats)
+    scale = 1 if hwc.dtype == np.uint8 else 255
+    pixels = (hwc.astype(np.float32) * scale).clip(0, 255).astype(np.uint8)
+    picture = make_image(pixels, rescale=rescale, rois=make_np(tensor_boxes), labels=labels)
+    return Summary(value=[Summary.Value(tag=tag, image=picture)])
 
 
 def text(tag: str, text_string: str) -> Summary:
@@ -186,3 +240,194 @@ def hparams(
         _hparams_summary(hparams_metadata.SESSION_START_INFO_TAG, session_start_info=start),
         _hparams_summary(hparams_metadata.SESSION_END_INFO_TAG, session_end_info=end),
     )
+
+
+def histogram_raw(
+    name: str,
+    min: float,  # noqa: A002 (torch's argument names)
+    max: float,  # noqa: A002
+    num: int,
+    sum: float,  # noqa: A002
+    sum_squares: float,
+    bucket_limits: Any,
+    bucket_counts: Any,
+) -> Summary:
+    """A histogram given by its statistics and buckets (each limit the right edge of its bucket)."""
+    histo = HistogramProto(
+        min=min,
+        max=max,
+        num=num,
+        sum=sum,
+        sum_squares=sum_squares,
+        bucket_limit=bucket_limits,
+        bucket=bucket_counts,
+    )
+    return Summary(value=[Summary.Value(tag=name, histo=histo)])
+
+
+# the TensorProto dtype and value field of each tensor dtype (float16 as its 16 bits, as TensorFlow stores it)
+_TENSOR_FIELDS = {
+    "float16": ("DT_HALF", "half_val"),
+    "float32": ("DT_FLOAT", "float_val"),
+    "float64": ("DT_DOUBLE", "double_val"),
+    "int8": ("DT_INT8", "int_val"),
+    "uint8": ("DT_UINT8", "uint32_val"),
+    "int16": ("DT_INT16", "int_val"),
+    "int32": ("DT_INT32", "int_val"),
+    "int64": ("DT_INT64", "int64_val"),
+    "bool": ("DT_BOOL", "bool_val"),
+}
+
+
+def tensor_proto(tag: str, tensor: Tensor) -> Summary:
+    """The whole tensor (its dtype, shape and values) for the tensor plugin."""
+    if tensor.numel() * tensor.element_size() >= (1 << 31):
+        raise ValueError("tensor is bigger than protocol buffer's hard limit of 2GB in size")
+    if tensor.dtype.name not in _TENSOR_FIELDS:
+        raise ValueError(f"{tag} has unsupported tensor dtype {tensor.dtype}")
+    dtype, field = _TENSOR_FIELDS[tensor.dtype.name]
+    array = make_np(tensor).reshape(-1)
+    values = array.view(np.uint16).tolist() if field == "half_val" else array.tolist()
+    proto = TensorProto(
+        dtype=dtype,
+        tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=d) for d in tensor.shape]),
+        **{field: values},
+    )
+    tensor_plugin = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="tensor"))
+    return Summary(value=[Summary.Value(tag=tag, metadata=tensor_plugin, tensor=proto)])
+
+
+def _pr_curve_summary(tag: str, data: np.ndarray, num_thresholds: int) -> Summary:
+    content = PrCurvePluginData(version=0, num_thresholds=num_thresholds).SerializeToString()
+    pr_plugin = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="pr_curves", content=content))
+    proto = TensorProto(
+        dtype="DT_FLOAT",
+        float_val=data.reshape(-1).tolist(),
+        tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=d) for d in data.shape[:2]]),
+    )
+    return Summary(value=[Summary.Value(tag=tag, metadata=pr_plugin, tensor=proto)])
+
+
+def compute_curve(labels: np.ndarray, predictions: np.ndarray, num_thresholds: int, weights: Any = None) -> np.ndarray:
+    """The (6, num_thresholds) rows TP, FP, TN, FN, precision, recall of the PR-curve plugin.
+
+    Each prediction in [0, 1] falls in the bucket floor(p * (num_thresholds - 1)); the counts at
+    threshold k are those in buckets k and above (a suffix sum), weighted by ``weights``.
+    """
+    minimum_count = 1e-7
+    weights = 1.0 if weights is None else weights
+    buckets = np.int32(np.floor(predictions * (num_thresholds - 1)))
+    positive = labels.astype(np.float64)
+    span = (0, num_thresholds - 1)
+    tp_buckets, _ = np.histogram(buckets, bins=num_thresholds, range=span, weights=positive * weights)
+    fp_buckets, _ = np.histogram(buckets, bins=num_thresholds, range=span, weights=(1.0 - positive) * weights)
+    tp = np.cumsum(tp_buckets[::-1])[::-1]
+    fp = np.cumsum(fp_buckets[::-1])[::-1]
+    tn = fp[0] - fp
+    fn = tp[0] - tp
+    precision = tp / np.maximum(minimum_count, tp + fp)
+    recall = tp / np.maximum(minimum_count, tp + fn)
+    return np.stack((tp, fp, tn, fn, precision, recall))
+
+
+def pr_curve(tag: str, labels: Any, predictions: Any, num_thresholds: int = 127, weights: Any = None) -> Summary:
+    """A precision-recall curve of binary ``labels`` against ``predictions`` (at most 127 thresholds)."""
+    num_thresholds = min(num_thresholds, 127)
+    return _pr_curve_summary(tag, compute_curve(labels, predictions, num_thresholds, weights), num_thresholds)
+
+
+def pr_curve_raw(
+    tag: str, tp: Any, fp: Any, tn: Any, fn: Any, precision: Any, recall: Any, num_thresholds: int = 127, weights=None
+) -> Summary:
+    """A precision-recall curve from its counts, one value per threshold in each argument."""
+    num_thresholds = min(num_thresholds, 127)
+    data = np.stack(
+        [make_np(v) if isinstance(v, Tensor) else np.asarray(v) for v in (tp, fp, tn, fn, precision, recall)]
+    )
+    return _pr_curve_summary(tag, data, num_thresholds)
+
+
+def custom_scalars(layout: dict[str, dict[str, list]]) -> Summary:
+    """The custom-scalars plugin's layout: {category: {chart title: ["Multiline", tags] or
+    ["Margin", [value, lower, upper]]}}."""
+    categories = []
+    for category, charts in layout.items():
+        chart_protos = []
+        for title, (kind, tags) in charts.items():
+            if kind == "Margin":
+                if len(tags) != 3:
+                    raise AssertionError("len(tags) != 3")
+                series = layout_pb2.MarginChartContent.Series(value=tags[0], lower=tags[1], upper=tags[2])
+                chart_protos.append(
+                    layout_pb2.Chart(title=title, margin=layout_pb2.MarginChartContent(series=[series]))
+                )
+            else:
+                chart_protos.append(layout_pb2.Chart(title=title, multiline=layout_pb2.MultilineChartContent(tag=tags)))
+        categories.append(layout_pb2.Category(title=category, chart=chart_protos))
+    proto = TensorProto(
+        dtype="DT_STRING",
+        string_val=[layout_pb2.Layout(category=categories).SerializeToString()],
+        tensor_shape=TensorShapeProto(),
+    )
+    plugin = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="custom_scalars"))
+    return Summary(value=[Summary.Value(tag="custom_scalars__config__", tensor=proto, metadata=plugin)])
+
+
+def audio(tag: str, tensor: Any, sample_rate: int = 44100) -> Summary:
+    """A mono clip (values in [-1, 1], clipped with a warning) as 16-bit WAV."""
+    samples = make_np(tensor).squeeze()
+    if abs(samples).max() > 1:
+        print("warning: audio amplitude out of range, auto clipped.")
+        samples = samples.clip(-1, 1)
+    if samples.ndim != 1:
+        raise AssertionError("input tensor should be 1 dimensional.")
+    pcm = (samples * np.iinfo(np.int16).max).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(pcm.data)
+    clip = Summary.Audio(
+        sample_rate=sample_rate,
+        num_channels=1,
+        length_frames=pcm.shape[-1],
+        encoded_audio_string=buffer.getvalue(),
+        content_type="audio/wav",
+    )
+    return Summary(value=[Summary.Value(tag=tag, audio=clip)])
+
+
+def mesh(
+    tag: str,
+    vertices: Any,
+    colors: Any,
+    faces: Any,
+    config_dict: dict | None,
+    display_name: str | None = None,
+    description: str | None = None,
+) -> Summary:
+    """A mesh or point cloud for the mesh plugin: one value each for the vertices, faces and colors
+    given, all (B, N, 3), with the three.js ``config_dict`` as JSON."""
+    from tensorboard.plugins.mesh import metadata as mesh_metadata
+    from tensorboard.plugins.mesh.plugin_data_pb2 import MeshPluginData
+
+    json_config = "{}" if config_dict is None else json.dumps(config_dict, sort_keys=True)
+    parts = [(vertices, MeshPluginData.VERTEX), (faces, MeshPluginData.FACE), (colors, MeshPluginData.COLOR)]
+    parts = [(tensor, kind) for tensor, kind in parts if tensor is not None]
+    components = mesh_metadata.get_components_bitmask([kind for _, kind in parts])
+    values = []
+    for tensor, kind in parts:
+        array = make_np(tensor)
+        part_metadata = mesh_metadata.create_summary_metadata(
+            tag, display_name, kind, components, array.shape, description, json_config=json_config
+        )
+        proto = TensorProto(
+            dtype="DT_FLOAT",
+            float_val=array.reshape(-1).tolist(),
+            tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=d) for d in array.shape[:3]]),
+        )
+        values.append(
+            Summary.Value(tag=mesh_metadata.get_instance_name(tag, kind), tensor=proto, metadata=part_metadata)
+        )
+    return Summary(value=values)

@@ -26,7 +26,21 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from . import _embedding, _graph
 from ._utils import figure_to_image, make_np
-from .summary import histogram, hparams, image, scalar, text
+from .summary import (
+    audio,
+    custom_scalars,
+    histogram,
+    histogram_raw,
+    hparams,
+    image,
+    image_boxes,
+    mesh,
+    pr_curve,
+    pr_curve_raw,
+    scalar,
+    tensor_proto,
+    text,
+)
 
 __all__ = ["FileWriter", "SummaryWriter"]
 
@@ -74,6 +88,8 @@ def _encode_tag(tag: str) -> str:
 class SummaryWriter:
     """Write scalars, histograms, images, figures, text, hparams, a model graph and embeddings for TensorBoard.
 
+    Also torch's other kinds: raw histograms, whole tensors, PR curves, custom-scalar layouts,
+    audio, images with boxes and meshes (not add_video, which needs moviepy, nor add_onnx_graph).
     ``log_dir`` defaults to ``runs/<Mon><DD>_<HH>-<MM>-<SS>_<hostname><comment>``. ``purge_step``
     starts the file with a session restart at that step, so TensorBoard hides the events at or
     after it left by a crashed run in the same folder. ``max_queue``, ``flush_secs`` and
@@ -188,6 +204,29 @@ class SummaryWriter:
             bins = self.default_bins
         self._get_file_writer().add_summary(histogram(tag, values, bins, max_bins=max_bins), global_step, walltime)
 
+    def add_histogram_raw(
+        self,
+        tag: str,
+        min: float,  # noqa: A002 (torch's argument names)
+        max: float,  # noqa: A002
+        num: int,
+        sum: float,  # noqa: A002
+        sum_squares: float,
+        bucket_limits: Any,
+        bucket_counts: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A histogram already counted: its statistics and one right limit per bucket count."""
+        if len(bucket_limits) != len(bucket_counts):
+            raise ValueError("len(bucket_limits) != len(bucket_counts), see the document.")
+        summary = histogram_raw(tag, min, max, num, sum, sum_squares, bucket_limits, bucket_counts)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
+    def add_tensor(self, tag: str, tensor: Any, global_step: int | None = None, walltime: float | None = None) -> None:
+        """A whole tensor (dtype, shape, values) for the tensor plugin."""
+        self._get_file_writer().add_summary(tensor_proto(tag, tensor), global_step, walltime)
+
     def add_image(
         self,
         tag: str,
@@ -211,6 +250,27 @@ class SummaryWriter:
         """A batch of images (NCHW, NHWC, ...), tiled 8 to a row into one image."""
         self._get_file_writer().add_summary(image(tag, img_tensor, dataformats=dataformats), global_step, walltime)
 
+    def add_image_with_boxes(
+        self,
+        tag: str,
+        img_tensor: Any,
+        box_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        rescale: float = 1,
+        dataformats: str = "CHW",
+        labels: list[str] | str | None = None,
+    ) -> None:
+        """An image with boxes (N, 4) of (xmin, ymin, xmax, ymax) drawn on it, and their labels if
+        there is one per box; the PNG resized by ``rescale``."""
+        if labels is not None:
+            if isinstance(labels, str):
+                labels = [labels]
+            if len(labels) != box_tensor.shape[0]:
+                labels = None
+        summary = image_boxes(tag, img_tensor, box_tensor, rescale=rescale, dataformats=dataformats, labels=labels)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
     def add_figure(
         self,
         tag: str,
@@ -229,6 +289,84 @@ class SummaryWriter:
     ) -> None:
         """Markdown text, shown by TensorBoard's text plugin under ``<tag>/text_summary``."""
         self._get_file_writer().add_summary(text(tag, text_string), global_step, walltime)
+
+    def add_audio(
+        self,
+        tag: str,
+        snd_tensor: Any,
+        global_step: int | None = None,
+        sample_rate: int = 44100,
+        walltime: float | None = None,
+    ) -> None:
+        """A mono clip, (1, L) or (L,) in [-1, 1], stored as 16-bit WAV."""
+        self._get_file_writer().add_summary(audio(tag, snd_tensor, sample_rate=sample_rate), global_step, walltime)
+
+    def add_pr_curve(
+        self,
+        tag: str,
+        labels: Any,
+        predictions: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A precision-recall curve of binary ``labels`` against ``predictions`` in [0, 1]."""
+        labels, predictions = make_np(labels), make_np(predictions)
+        summary = pr_curve(tag, labels, predictions, num_thresholds, weights)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
+    def add_pr_curve_raw(
+        self,
+        tag: str,
+        true_positive_counts: Any,
+        false_positive_counts: Any,
+        true_negative_counts: Any,
+        false_negative_counts: Any,
+        precision: Any,
+        recall: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A precision-recall curve from its counts at each threshold."""
+        counts = (true_positive_counts, false_positive_counts, true_negative_counts, false_negative_counts)
+        summary = pr_curve_raw(tag, *counts, precision, recall, num_thresholds, weights)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
+    def add_custom_scalars_multilinechart(
+        self, tags: list[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """One chart ``title`` of the CUSTOM SCALARS tab with a line per tag."""
+        self._get_file_writer().add_summary(custom_scalars({category: {title: ["Multiline", tags]}}))
+
+    def add_custom_scalars_marginchart(
+        self, tags: list[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """One chart ``title`` of a value and its lower and upper margin: exactly three tags."""
+        if len(tags) != 3:
+            raise AssertionError(f"Expected 3 tags, got {len(tags)}.")
+        self._get_file_writer().add_summary(custom_scalars({category: {title: ["Margin", tags]}}))
+
+    def add_custom_scalars(self, layout: dict[str, dict[str, list]]) -> None:
+        """The CUSTOM SCALARS tab's layout: {category: {chart title: ["Multiline", tags] or ["Margin", 3 tags]}}."""
+        self._get_file_writer().add_summary(custom_scalars(layout))
+
+    def add_mesh(
+        self,
+        tag: str,
+        vertices: Any,
+        colors: Any = None,
+        faces: Any = None,
+        config_dict: dict | None = None,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A mesh or point cloud for the MESH tab: ``vertices`` (B, N, 3), ``colors`` (B, N, 3) in 0..255,
+        ``faces`` (B, F, 3) vertex indices."""
+        summary = mesh(tag, vertices, colors, faces, config_dict)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
 
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False) -> None:
         """The model's graph for the GRAPHS tab: the model runs forward once on ``input_to_model`` (a
