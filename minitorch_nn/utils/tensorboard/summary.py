@@ -265,13 +265,15 @@ def histogram_raw(
     return Summary(value=[Summary.Value(tag=name, histo=histo)])
 
 
-# the TensorProto dtype and value field of each tensor dtype (float16 as its 16 bits, as TensorFlow stores it)
+# the TensorProto dtype and value field of each tensor dtype, where TensorFlow puts them (and TensorBoard
+# reads them): float16 as its 16 bits and uint8 in int_val. torch's writer differs there (float16 as a
+# float32 bit pattern, uint8 in uint32_val), and TensorBoard cannot decode those two from its files.
 _TENSOR_FIELDS = {
     "float16": ("DT_HALF", "half_val"),
     "float32": ("DT_FLOAT", "float_val"),
     "float64": ("DT_DOUBLE", "double_val"),
     "int8": ("DT_INT8", "int_val"),
-    "uint8": ("DT_UINT8", "uint32_val"),
+    "uint8": ("DT_UINT8", "int_val"),
     "int16": ("DT_INT16", "int_val"),
     "int32": ("DT_INT32", "int_val"),
     "int64": ("DT_INT64", "int64_val"),
