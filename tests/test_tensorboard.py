@@ -960,3 +960,13 @@ def test_image_with_boxes_and_mesh_match_torch(tmp_path):
         "mesh_FACE",
         "mesh_VERTEX",
     ]
+
+
+def test_an_old_tensorboard_is_a_clear_import_error():
+    code = (
+        "import tensorboard, tensorboard.version; tensorboard.__version__ = '2.9.1'\n"
+        "import minitorch_nn.utils.tensorboard"
+    )
+    result = run_python(code)
+    assert "ImportError: minitorch_nn.utils.tensorboard needs tensorboard 2.14 or later, found 2.9.1" in result.stderr
+    assert "pip install -U tensorboard" in result.stderr
