@@ -970,3 +970,21 @@ def test_an_old_tensorboard_is_a_clear_import_error():
     result = run_python(code)
     assert "ImportError: minitorch_nn.utils.tensorboard needs tensorboard 2.14 or later, found 2.9.1" in result.stderr
     assert "pip install -U tensorboard" in result.stderr
+
+
+def test_add_graph_of_a_model_that_overwrites_its_input_and_of_an_identity(tmp_path):
+    x = torch.randn(2, 2)
+    before = x.clone()
+    with SummaryWriter(str(tmp_path / "inplace")) as writer:
+        writer.add_graph(nn.Sequential(nn.ReLU(inplace=True), nn.Linear(2, 1)), x)
+    # the model ran on a copy: drawing leaves the caller's tensor as it was (torch's trace overwrites it)
+    assert torch.equal(x, before)
+    nodes = graph_of(tmp_path / "inplace")
+    assert nodes["Sequential/ReLU[0]/ReluBackward0"] == ("ReluBackward0", ["input/input.0"], [[2, 2]])
+    assert not any("Clone" in name for name in nodes)
+    with SummaryWriter(str(tmp_path / "identity")) as writer:
+        writer.add_graph(nn.Identity(), torch.randn(3))
+    assert graph_of(tmp_path / "identity") == {
+        "input/input.0": ("IO Node", [], [[3]]),
+        "output/output.0": ("IO Node", ["input/input.0"], [[3]]),
+    }

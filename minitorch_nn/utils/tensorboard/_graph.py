@@ -2,8 +2,8 @@
 
 torch's writer records a ``torch.jit.trace`` of the model; this engine has no tracer, but every
 forward leaves a graph behind: the ``grad_fn`` nodes and their ``next_functions`` edges back to the
-leaves. So the model runs forward once (eval mode, grad on, float inputs made leaves that require
-grad so they are in the graph too) and that graph is written as a TensorFlow ``GraphDef``:
+leaves. So the model runs forward once (eval mode, grad on, float inputs made to require grad so
+they are in the graph too) and that graph is written as a TensorFlow ``GraphDef``:
 
 - each input ``input/input.<k>`` and output ``output/output.<k>`` is an ``IO Node``, as in torch's;
 - each backward node is a node whose op is its name (``AddmmBackward0``), named
@@ -143,12 +143,18 @@ def graph(model: Any, input_to_model: Any = None, verbose: bool = False) -> tupl
         args = tuple(input_to_model)
     else:
         args = (input_to_model,)
-    # float inputs become leaves requiring grad, so the graph reaches back to them
-    args = tuple(
-        a.detach().requires_grad_(True) if isinstance(a, Tensor) and a.dtype.is_floating_point else a for a in args
-    )
+    # each float input becomes a leaf that requires grad, so the graph reaches back to it, and the model
+    # gets a clone of it, which an in-place first layer may overwrite (a leaf may not be, and drawing
+    # leaves the caller's tensor as it was); the clone's node stands for the input
+    call_args = []
+    input_alias: dict[int, str] = {}  # id of an input clone's CloneBackward node -> the input's name
+    for k, a in enumerate(args):
+        if isinstance(a, Tensor) and a.dtype.is_floating_point:
+            a = a.detach().requires_grad_(True).clone()
+            input_alias[id(a.grad_fn)] = f"input/input.{k}"
+        call_args.append(a)
     scopes = _scopes(model)
-    output, scope_of = _scope_nodes(model, args, scopes)
+    output, scope_of = _scope_nodes(model, tuple(call_args), scopes)
 
     nodes: list[NodeDef] = []
     names: dict[int, str] = {}  # id of a graph node or leaf tensor -> its NodeDef name
@@ -165,9 +171,9 @@ def graph(model: Any, input_to_model: Any = None, verbose: bool = False) -> tupl
             attr["_output_shapes"] = _shapes(meta)
         nodes.append(NodeDef(name=name, op=op, input=inputs, attr=attr))
 
-    for k, tensor in enumerate(_tensors(args)):
-        names[id(tensor)] = f"input/input.{k}"
-        add(f"input/input.{k}", "IO Node", [], [(tensor.shape, None)])
+    for k, a in enumerate(args):
+        if isinstance(a, Tensor):
+            add(f"input/input.{k}", "IO Node", [], [(a.shape, None)])
 
     module_scope = {}
     for path, module in model.named_modules():
@@ -190,6 +196,9 @@ def graph(model: Any, input_to_model: Any = None, verbose: bool = False) -> tupl
         if id(node) in seen:
             continue
         seen.add(id(node))
+        if id(node) in input_alias:
+            names[id(node)] = input_alias[id(node)]
+            continue
         if isinstance(node, AccumulateGrad):
             variable = node.variable
             if id(variable) not in names:  # a leaf that is neither an input nor a parameter
@@ -207,7 +216,9 @@ def graph(model: Any, input_to_model: Any = None, verbose: bool = False) -> tupl
     def edge(node: Any, output_nr: int) -> str:
         if isinstance(node, AccumulateGrad):
             return names[id(node.variable)]
-        return names[id(node)] if output_nr == 0 else f"{names[id(node)]}:{output_nr}"
+        if id(node) in input_alias or output_nr == 0:
+            return names[id(node)]
+        return f"{names[id(node)]}:{output_nr}"
 
     for node in order:
         inputs = [edge(n, nr) for n, nr in node.next_functions if n is not None]
