@@ -988,3 +988,20 @@ def test_add_graph_of_a_model_that_overwrites_its_input_and_of_an_identity(tmp_p
         "input/input.0": ("IO Node", [], [[3]]),
         "output/output.0": ("IO Node", ["input/input.0"], [[3]]),
     }
+
+
+def test_add_graph_of_resnet18_wires_the_residual_and_the_reused_relu(tmp_path):
+    import minitorch_nn.vision as torchvision
+
+    model = torchvision.models.resnet18(num_classes=10)
+    with SummaryWriter(str(tmp_path)) as writer:
+        writer.add_graph(model, torch.randn(1, 3, 32, 32))
+    nodes = graph_of(tmp_path)
+    assert sum(op == "Parameter" for op, _, _ in nodes.values()) == len(list(model.parameters()))
+    block = "ResNet/Sequential[layer1]/BasicBlock[1]"
+    previous = "ResNet/Sequential[layer1]/BasicBlock[0]/ReLU[relu]/ReluBackward0.1"  # relu's second call
+    # out = relu(bn2(conv2(relu(bn1(conv1(x))))) + x): the add takes bn2's output and the block's input
+    assert nodes[f"{block}/Conv2d[conv1]/ConvolutionBackward0"][1][0] == previous
+    assert nodes[f"{block}/AddBackward0"][1] == [f"{block}/BatchNorm2d[bn2]/NativeBatchNormBackward0", previous]
+    assert nodes[f"{block}/ReLU[relu]/ReluBackward0.1"] == ("ReluBackward0", [f"{block}/AddBackward0"], [[1, 64, 8, 8]])
+    assert nodes["output/output.0"] == ("IO Node", ["ResNet/Linear[fc]/AddmmBackward0"], [[1, 10]])
