@@ -1,12 +1,12 @@
 """SummaryWriter: torch.utils.tensorboard's writer of TensorBoard event files.
 
-Events are queued in memory and written to ``log_dir/events.out.tfevents.<time>.<host>.<pid>.<n><suffix>``
-when ``max_queue`` are waiting, when ``flush_secs`` have passed since the last write (checked at
-each add; there is no background thread), on ``flush()`` and on ``close()``. Values are taken as
-torch's writer takes them: Python numbers, NumPy arrays or tensors (detached, to NumPy).
-
-``add_graph`` is not offered: torch's records a ``torch.jit.trace`` of the model, which this engine
-does not have.
+The files are written by TensorBoard's own package, as torch's writer writes them: each log folder
+has one ``tensorboard.summary.writer.event_file_writer.EventFileWriter``, which names the file
+``events.out.tfevents.<time>.<host>.<pid>.<n><filename_suffix>``, frames the serialized ``Event``
+protos as TFRecords and writes them from a background thread (at most ``max_queue`` waiting, flushed
+every ``flush_secs``, on ``flush()`` and on ``close()``). This module only builds the protos
+(``summary.py``, ``_embedding.py``, ``_graph.py``) and decides which folder each goes to, exactly as
+torch's does, so the same calls give the same folders, tags, steps, wall times and values.
 """
 
 from __future__ import annotations
@@ -17,128 +17,84 @@ import time
 from datetime import datetime
 from typing import Any
 
-import numpy as np
+from google.protobuf import text_format
+from tensorboard.compat.proto import event_pb2
+from tensorboard.compat.proto.event_pb2 import Event, SessionLog
+from tensorboard.compat.proto.summary_pb2 import Summary
+from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
-from ...autograd.tensor import Tensor
-from . import _records
+from . import _embedding, _graph
+from ._utils import figure_to_image, make_np
+from .summary import (
+    audio,
+    custom_scalars,
+    histogram,
+    histogram_raw,
+    hparams,
+    image,
+    image_boxes,
+    mesh,
+    pr_curve,
+    pr_curve_raw,
+    scalar,
+    tensor_proto,
+    text,
+)
 
-_global_uid = 0
-
-
-def _to_numpy(value: Any) -> np.ndarray:
-    if isinstance(value, Tensor):
-        return value.detach().numpy()
-    return np.asarray(value)
-
-
-def _scalar(value: Any) -> float:
-    array = _to_numpy(value).squeeze()
-    if array.ndim != 0:
-        raise AssertionError(
-            f"Tensor should contain one element (0 dimensions). Was given size: {array.size} and {array.ndim} dimensions."
-        )
-    return float(array)
-
-
-def _default_bins() -> list[float]:
-    """TensorFlow's bucket limits: +-1e-12 growing by 10% out to 1e20, and 0."""
-    v = 1e-12
-    buckets, neg_buckets = [], []
-    while v < 1e20:
-        buckets.append(v)
-        neg_buckets.append(-v)
-        v *= 1.1
-    return neg_buckets[::-1] + [0] + buckets
+__all__ = ["FileWriter", "SummaryWriter"]
 
 
-def _to_hwc(tensor: np.ndarray, input_format: str) -> np.ndarray:
-    """Rearrange an image (or a batch, as a grid) of the given format into (H, W, C) with C in {3, 4}."""
-    input_format = input_format.upper()
-    if len(set(input_format)) != len(input_format):
-        raise AssertionError(f"You can not use the same dimension shordhand twice. input_format: {input_format}")
-    if tensor.ndim != len(input_format):
-        raise AssertionError(
-            f"size of input tensor and input format are different. tensor shape: {tensor.shape}, input_format: {input_format}"
-        )
-    if len(input_format) == 4:
-        nchw = tensor.transpose([input_format.find(c) for c in "NCHW"])
-        return _grid(nchw).transpose(1, 2, 0)
-    if len(input_format) == 3:
-        hwc = tensor.transpose([input_format.find(c) for c in "HWC"])
-        if hwc.shape[2] == 1:
-            hwc = np.concatenate([hwc, hwc, hwc], 2)
-        return hwc
-    hw = tensor.transpose([input_format.find(c) for c in "HW"])
-    return np.stack([hw, hw, hw], 2)
+class FileWriter:
+    """One event file in ``log_dir``: events get their wall time (now, unless given) and step here."""
 
+    def __init__(self, log_dir: str, max_queue: int = 10, flush_secs: int = 120, filename_suffix: str = "") -> None:
+        self.event_writer = EventFileWriter(str(log_dir), max_queue, flush_secs, filename_suffix)
 
-def _grid(images: np.ndarray, ncols: int = 8) -> np.ndarray:
-    """Tile an (N, C, H, W) batch row by row into one (C, rows*H, cols*W) image, up to 8 per row."""
-    if images.shape[1] == 1:
-        images = np.concatenate([images, images, images], 1)
-    n, c, h, w = images.shape
-    ncols = min(n, ncols)
-    nrows = int(np.ceil(float(n) / ncols))
-    canvas = np.zeros((c, h * nrows, w * ncols), dtype=images.dtype)
-    for k in range(n):
-        y, x = divmod(k, ncols)
-        canvas[:, y * h : (y + 1) * h, x * w : (x + 1) * w] = images[k]
-    return canvas
+    def get_logdir(self) -> str:
+        return self.event_writer.get_logdir()
 
+    def add_event(self, event: Event, step: int | None = None, walltime: float | None = None) -> None:
+        event.wall_time = time.time() if walltime is None else walltime
+        if step is not None:
+            event.step = int(step)  # NumPy and tensor steps become a Python int for protobuf
+        self.event_writer.add_event(event)
 
-def _image_summary(tag: str, tensor: np.ndarray, dataformats: str) -> bytes:
-    hwc = _to_hwc(tensor, dataformats)
-    # floats are taken as [0, 1], uint8 as [0, 255]
-    scale = 1 if hwc.dtype == np.uint8 else 255
-    image = np.clip(hwc.astype(np.float32) * scale, 0, 255).astype(np.uint8)
-    height, width, channels = image.shape
-    return _records.image_value(tag, height, width, channels, _records.png(image))
+    def add_summary(self, summary: Summary, global_step: int | None = None, walltime: float | None = None) -> None:
+        self.add_event(Event(summary=summary), global_step, walltime)
 
-
-class _EventFileWriter:
-    """One event file: its first record is the file version, then queued events."""
-
-    def __init__(self, log_dir: str, max_queue: int, flush_secs: float, filename_suffix: str) -> None:
-        global _global_uid
-        os.makedirs(log_dir, exist_ok=True)
-        _global_uid += 1
-        name = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{_global_uid}{filename_suffix}"
-        self.path = os.path.join(log_dir, name)
-        self.max_queue = max_queue
-        self.flush_secs = flush_secs
-        self._queue: list[bytes] = []
-        self._file = open(self.path, "wb")  # noqa: SIM115 (held open until close())
-        self._last_flush = time.time()
-        self.add_event(_records.event(time.time(), file_version="brain.Event:2"))
-        self.flush()
-
-    def add_event(self, event: bytes) -> None:
-        if self._file is None:
-            raise RuntimeError(f"the event file {self.path} is closed")
-        self._queue.append(_records.tfrecord(event))
-        if len(self._queue) >= self.max_queue or time.time() - self._last_flush >= self.flush_secs:
-            self.flush()
+    def add_graph(self, graph_profile: tuple[Any, Any], walltime: float | None = None) -> None:
+        """A GraphDef event, then its RunMetadata tagged ``step1`` (where TensorBoard finds step stats)."""
+        graph_def, run_metadata = graph_profile
+        self.add_event(Event(graph_def=graph_def.SerializeToString()), None, walltime)
+        tagged = event_pb2.TaggedRunMetadata(tag="step1", run_metadata=run_metadata.SerializeToString())
+        self.add_event(Event(tagged_run_metadata=tagged), None, walltime)
 
     def flush(self) -> None:
-        if self._file is None:
-            return
-        self._file.write(b"".join(self._queue))
-        self._queue.clear()
-        self._file.flush()
-        self._last_flush = time.time()
+        self.event_writer.flush()
 
     def close(self) -> None:
-        if self._file is not None:
-            self.flush()
-            self._file.close()
-            self._file = None
+        self.event_writer.close()
+
+    def reopen(self) -> None:
+        self.event_writer.reopen()
+
+
+def _encode_tag(tag: str) -> str:
+    """A tag as one folder name: ``%``, ``/`` and ``\\`` percent-encoded."""
+    return tag.replace("%", "%25").replace("/", "%2f").replace("\\", "%5c")
 
 
 class SummaryWriter:
-    """Write scalars, images, histograms and text for TensorBoard into ``log_dir``.
+    """Write scalars, histograms, images, figures, text, hparams, a model graph and embeddings for TensorBoard.
 
-    ``log_dir`` defaults to ``runs/<Mon><DD>_<HH>-<MM>-<SS>_<hostname><comment>``; ``purge_step``
-    writes a session restart at that step so TensorBoard hides later events of a crashed run.
+    Also torch's other kinds: raw histograms, whole tensors, PR curves, custom-scalar layouts,
+    audio, images with boxes and meshes (not add_video, which needs moviepy, nor add_onnx_graph).
+    ``log_dir`` defaults to ``runs/<Mon><DD>_<HH>-<MM>-<SS>_<hostname><comment>``. ``purge_step``
+    starts the file with a session restart at that step, so TensorBoard hides the events at or
+    after it left by a crashed run in the same folder. ``max_queue``, ``flush_secs`` and
+    ``filename_suffix`` go to each event file (see the module docstring). After ``close()`` the next
+    add opens a new file; ``close()`` twice is harmless.
     """
 
     def __init__(
@@ -153,36 +109,52 @@ class SummaryWriter:
         if not log_dir:
             current_time = datetime.now().strftime("%b%d_%H-%M-%S")
             log_dir = os.path.join("runs", current_time + "_" + socket.gethostname() + comment)
-        self.log_dir = str(log_dir)
+        self.log_dir = log_dir
         self.purge_step = purge_step
         self.max_queue = max_queue
         self.flush_secs = flush_secs
         self.filename_suffix = filename_suffix
-        self.file_writer: _EventFileWriter | None = None
-        self.all_writers: dict[str, _EventFileWriter] = {}
-        self.default_bins = _default_bins()
+        self.file_writer: FileWriter | None = None
+        self.all_writers: dict[str, FileWriter] | None = None
         self._get_file_writer()
+        self.default_bins = _tensorflow_bins()
 
-    def _get_file_writer(self) -> _EventFileWriter:
-        if self.file_writer is None:
-            self.file_writer = _EventFileWriter(self.log_dir, self.max_queue, self.flush_secs, self.filename_suffix)
-            self.all_writers = {self.file_writer.path: self.file_writer}
+    def _get_file_writer(self) -> FileWriter:
+        """The writer of ``log_dir`` itself, opened again if closed (the purge marker only the first time)."""
+        if self.all_writers is None or self.file_writer is None:
+            self.file_writer = FileWriter(self.log_dir, self.max_queue, self.flush_secs, self.filename_suffix)
+            self.all_writers = {self.file_writer.get_logdir(): self.file_writer}
             if self.purge_step is not None:
-                self.file_writer.add_event(_records.event(time.time(), self.purge_step, session_log_start=True))
+                self.file_writer.add_event(Event(step=self.purge_step, file_version="brain.Event:2"))
+                self.file_writer.add_event(Event(step=self.purge_step, session_log=SessionLog(status=SessionLog.START)))
                 self.purge_step = None
         return self.file_writer
 
     def get_logdir(self) -> str:
         return self.log_dir
 
-    def _add(
-        self, value: bytes, global_step: int | None, walltime: float | None, writer: _EventFileWriter | None = None
+    def add_hparams(
+        self,
+        hparam_dict: dict[str, Any],
+        metric_dict: dict[str, Any],
+        hparam_domain_discrete: dict[str, list] | None = None,
+        run_name: str | None = None,
+        global_step: int | None = None,
     ) -> None:
-        writer = writer or self._get_file_writer()
-        wall = time.time() if walltime is None else walltime
-        writer.add_event(
-            _records.event(wall, int(global_step) if global_step is not None else 0, summary=_records.summary(value))
-        )
+        """One run of a hyperparameter search for the HPARAMS tab, in ``log_dir/<run_name>`` (default: the
+        current time): the hparams plugin's summaries, then each metric as a scalar of that run."""
+        if type(hparam_dict) is not dict or type(metric_dict) is not dict:
+            raise TypeError("hparam_dict and metric_dict should be dictionary.")
+        experiment, session_start, session_end = hparams(hparam_dict, metric_dict, hparam_domain_discrete)
+        if not run_name:
+            run_name = str(time.time())
+        log_dir = os.path.join(self._get_file_writer().get_logdir(), run_name)
+        with SummaryWriter(log_dir=log_dir) as run:
+            assert run.file_writer is not None
+            for summary in (experiment, session_start, session_end):
+                run.file_writer.add_summary(summary, global_step)
+            for tag, value in metric_dict.items():
+                run.add_scalar(tag, value, global_step)
 
     def add_scalar(
         self,
@@ -193,8 +165,9 @@ class SummaryWriter:
         new_style: bool = False,
         double_precision: bool = False,
     ) -> None:
-        """One number (a Python number or a one-element tensor/array) under ``tag``."""
-        self._add(_records.scalar_value(tag, _scalar(scalar_value)), global_step, walltime)
+        """One number (a Python or NumPy number, or a one-element tensor or array) under ``tag``."""
+        summary = scalar(tag, scalar_value, new_style=new_style, double_precision=double_precision)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
 
     def add_scalars(
         self,
@@ -203,15 +176,18 @@ class SummaryWriter:
         global_step: int | None = None,
         walltime: float | None = None,
     ) -> None:
-        """Several curves on one chart: each goes to its own writer in ``log_dir/<main_tag>_<tag>``."""
-        wall = time.time() if walltime is None else walltime
+        """Several curves on one chart ``main_tag``: each key's value is written under ``main_tag`` by its
+        own writer in ``log_dir/<main_tag with / as _>_<key>``, so each curve is a run of its own."""
+        walltime = time.time() if walltime is None else walltime
+        log_dir = self._get_file_writer().get_logdir()
+        assert self.all_writers is not None
         for tag, scalar_value in tag_scalar_dict.items():
-            fw_tag = self.log_dir + "/" + main_tag.replace("/", "_") + "_" + tag
-            writer = self.all_writers.get(fw_tag)
+            run_dir = log_dir + "/" + main_tag.replace("/", "_") + "_" + tag
+            writer = self.all_writers.get(run_dir)
             if writer is None:
-                writer = _EventFileWriter(fw_tag, self.max_queue, self.flush_secs, self.filename_suffix)
-                self.all_writers[fw_tag] = writer
-            self._add(_records.scalar_value(main_tag, _scalar(scalar_value)), global_step, wall, writer)
+                writer = FileWriter(run_dir, self.max_queue, self.flush_secs, self.filename_suffix)
+                self.all_writers[run_dir] = writer
+            writer.add_summary(scalar(main_tag, scalar_value), global_step, walltime)
 
     def add_histogram(
         self,
@@ -222,36 +198,34 @@ class SummaryWriter:
         walltime: float | None = None,
         max_bins: int | None = None,
     ) -> None:
-        """A histogram of ``values`` (``bins`` as np.histogram's, or TensorFlow's exponential buckets)."""
+        """A histogram of ``values``: ``bins`` as np.histogram takes it ('auto', 'fd', a count, the edges),
+        or 'tensorflow' for TensorFlow's buckets (0 and +-1e-12 growing by 10% out to 1e20)."""
         if isinstance(bins, str) and bins == "tensorflow":
             bins = self.default_bins
-        array = _to_numpy(values).astype(float).reshape(-1)
-        if array.size == 0:
-            raise ValueError("The input has no element.")
-        counts, limits = np.histogram(array, bins=bins)
-        num_bins = len(counts)
-        if max_bins is not None and num_bins > max_bins:
-            subsampling = num_bins // max_bins
-            subsampling_remainder = num_bins % subsampling
-            if subsampling_remainder != 0:
-                counts = np.pad(
-                    counts, pad_width=[[0, subsampling - subsampling_remainder]], mode="constant", constant_values=0
-                )
-            counts = counts.reshape(-1, subsampling).sum(axis=-1)
-            new_limits = np.empty((counts.size + 1,), limits.dtype)
-            new_limits[:-1] = limits[:-1:subsampling]
-            new_limits[-1] = limits[-1]
-            limits = new_limits
-        # keep only the span of non-empty buckets, plus one empty bucket on the left for its limit
-        cum_counts = np.cumsum(np.greater(counts, 0))
-        start, end = np.searchsorted(cum_counts, [0, cum_counts[-1] - 1], side="right")
-        start, end = int(start), int(end) + 1
-        counts = counts[start - 1 : end] if start > 0 else np.concatenate([[0], counts[:end]])
-        limits = limits[start : end + 1]
-        value = _records.histogram_value(
-            tag, array.min(), array.max(), len(array), array.sum(), array.dot(array), limits.tolist(), counts.tolist()
-        )
-        self._add(value, global_step, walltime)
+        self._get_file_writer().add_summary(histogram(tag, values, bins, max_bins=max_bins), global_step, walltime)
+
+    def add_histogram_raw(
+        self,
+        tag: str,
+        min: float,  # noqa: A002 (torch's argument names)
+        max: float,  # noqa: A002
+        num: int,
+        sum: float,  # noqa: A002
+        sum_squares: float,
+        bucket_limits: Any,
+        bucket_counts: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A histogram already counted: its statistics and one right limit per bucket count."""
+        if len(bucket_limits) != len(bucket_counts):
+            raise ValueError("len(bucket_limits) != len(bucket_counts), see the document.")
+        summary = histogram_raw(tag, min, max, num, sum, sum_squares, bucket_limits, bucket_counts)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
+    def add_tensor(self, tag: str, tensor: Any, global_step: int | None = None, walltime: float | None = None) -> None:
+        """A whole tensor (dtype, shape, values) for the tensor plugin."""
+        self._get_file_writer().add_summary(tensor_proto(tag, tensor), global_step, walltime)
 
     def add_image(
         self,
@@ -261,8 +235,9 @@ class SummaryWriter:
         walltime: float | None = None,
         dataformats: str = "CHW",
     ) -> None:
-        """One image (float in [0, 1] or uint8), ``dataformats`` CHW, HWC or HW; saved as PNG."""
-        self._add(_image_summary(tag, _to_numpy(img_tensor), dataformats), global_step, walltime)
+        """One image, laid out as ``dataformats`` (CHW, HWC, HW, WH, ...; C 1, 3 or 4): uint8 values in
+        0..255, other dtypes in 0..1; stored as PNG."""
+        self._get_file_writer().add_summary(image(tag, img_tensor, dataformats=dataformats), global_step, walltime)
 
     def add_images(
         self,
@@ -272,63 +247,208 @@ class SummaryWriter:
         walltime: float | None = None,
         dataformats: str = "NCHW",
     ) -> None:
-        """A batch of images, tiled 8 to a row into one image."""
-        self._add(_image_summary(tag, _to_numpy(img_tensor), dataformats), global_step, walltime)
+        """A batch of images (NCHW, NHWC, ...), tiled 8 to a row into one image."""
+        self._get_file_writer().add_summary(image(tag, img_tensor, dataformats=dataformats), global_step, walltime)
+
+    def add_image_with_boxes(
+        self,
+        tag: str,
+        img_tensor: Any,
+        box_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        rescale: float = 1,
+        dataformats: str = "CHW",
+        labels: list[str] | str | None = None,
+    ) -> None:
+        """An image with boxes (N, 4) of (xmin, ymin, xmax, ymax) drawn on it, and their labels if
+        there is one per box; the PNG resized by ``rescale``."""
+        if labels is not None:
+            if isinstance(labels, str):
+                labels = [labels]
+            if len(labels) != box_tensor.shape[0]:
+                labels = None
+        summary = image_boxes(tag, img_tensor, box_tensor, rescale=rescale, dataformats=dataformats, labels=labels)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
+    def add_figure(
+        self,
+        tag: str,
+        figure: Any,
+        global_step: int | None = None,
+        close: bool = True,
+        walltime: float | None = None,
+    ) -> None:
+        """A matplotlib figure rendered to an image (a list of figures: a batch, tiled), closed after
+        drawing unless ``close=False``."""
+        dataformats = "NCHW" if isinstance(figure, list) else "CHW"
+        self.add_image(tag, figure_to_image(figure, close), global_step, walltime, dataformats=dataformats)
 
     def add_text(
         self, tag: str, text_string: str, global_step: int | None = None, walltime: float | None = None
     ) -> None:
         """Markdown text, shown by TensorBoard's text plugin under ``<tag>/text_summary``."""
-        self._add(_records.text_value(tag + "/text_summary", text_string), global_step, walltime)
+        self._get_file_writer().add_summary(text(tag, text_string), global_step, walltime)
 
-    def add_hparams(
+    def add_audio(
         self,
-        hparam_dict: dict[str, Any],
-        metric_dict: dict[str, Any],
-        hparam_domain_discrete: dict[str, list] | None = None,
-        run_name: str | None = None,
+        tag: str,
+        snd_tensor: Any,
         global_step: int | None = None,
+        sample_rate: int = 44100,
+        walltime: float | None = None,
     ) -> None:
-        """One run of a hyperparameter search, in ``log_dir/<run_name>`` (default: the time), for the HPARAMS tab.
+        """A mono clip, (1, L) or (L,) in [-1, 1], stored as 16-bit WAV."""
+        self._get_file_writer().add_summary(audio(tag, snd_tensor, sample_rate=sample_rate), global_step, walltime)
 
-        Numbers (bools and one-element tensors included, as torch counts them) are FLOAT64
-        hparams, strings STRING ones; ``metric_dict``'s values are written as scalars of the run.
+    def add_pr_curve(
+        self,
+        tag: str,
+        labels: Any,
+        predictions: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A precision-recall curve of binary ``labels`` against ``predictions`` in [0, 1]."""
+        labels, predictions = make_np(labels), make_np(predictions)
+        summary = pr_curve(tag, labels, predictions, num_thresholds, weights)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
+    def add_pr_curve_raw(
+        self,
+        tag: str,
+        true_positive_counts: Any,
+        false_positive_counts: Any,
+        true_negative_counts: Any,
+        false_negative_counts: Any,
+        precision: Any,
+        recall: Any,
+        global_step: int | None = None,
+        num_thresholds: int = 127,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A precision-recall curve from its counts at each threshold."""
+        counts = (true_positive_counts, false_positive_counts, true_negative_counts, false_negative_counts)
+        summary = pr_curve_raw(tag, *counts, precision, recall, num_thresholds, weights)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
+    def add_custom_scalars_multilinechart(
+        self, tags: list[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """One chart ``title`` of the CUSTOM SCALARS tab with a line per tag."""
+        self._get_file_writer().add_summary(custom_scalars({category: {title: ["Multiline", tags]}}))
+
+    def add_custom_scalars_marginchart(
+        self, tags: list[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """One chart ``title`` of a value and its lower and upper margin: exactly three tags."""
+        if len(tags) != 3:
+            raise AssertionError(f"Expected 3 tags, got {len(tags)}.")
+        self._get_file_writer().add_summary(custom_scalars({category: {title: ["Margin", tags]}}))
+
+    def add_custom_scalars(self, layout: dict[str, dict[str, list]]) -> None:
+        """The CUSTOM SCALARS tab's layout: {category: {chart title: ["Multiline", tags] or ["Margin", 3 tags]}}."""
+        self._get_file_writer().add_summary(custom_scalars(layout))
+
+    def add_mesh(
+        self,
+        tag: str,
+        vertices: Any,
+        colors: Any = None,
+        faces: Any = None,
+        config_dict: dict | None = None,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A mesh or point cloud for the MESH tab: ``vertices`` (B, N, 3), ``colors`` (B, N, 3) in 0..255,
+        ``faces`` (B, F, 3) vertex indices."""
+        summary = mesh(tag, vertices, colors, faces, config_dict)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
+
+    def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False) -> None:
+        """The model's graph for the GRAPHS tab: the model runs forward once on ``input_to_model`` (a
+        tensor, or a tuple or list of them) in eval mode, and the autograd graph of its output is drawn
+        (see ``_graph.py``): one node per backward node, named in the scope of the module that made it,
+        parameters by their names, the inputs and outputs as IO nodes."""
+        self._get_file_writer().add_graph(_graph.graph(model, input_to_model, verbose))
+
+    def add_embedding(
+        self,
+        mat: Any,
+        metadata: list | None = None,
+        label_img: Any = None,
+        global_step: int | None = None,
+        tag: str = "default",
+        metadata_header: list | None = None,
+    ) -> None:
+        """Points for the PROJECTOR tab: ``mat`` (N, D) one row per point, ``metadata`` N labels (or, with
+        ``metadata_header``, N rows of columns), ``label_img`` (N, C, H, W) one picture per point.
+
+        The files go to ``log_dir/<global_step as 5 digits>/<tag>/`` (tensors.tsv, metadata.tsv,
+        sprite.png) and every embedding of this writer is listed in ``log_dir/projector_config.pbtxt``.
         """
-        if type(hparam_dict) is not dict or type(metric_dict) is not dict:
-            raise TypeError("hparam_dict and metric_dict should be dictionary.")
-        hparam_domain_discrete = hparam_domain_discrete or {}
-        values: dict[str, float | str] = {}
-        for name, value in hparam_dict.items():
-            if value is None:
-                continue
-            if isinstance(value, int | float):
-                values[name] = float(value)
-            elif isinstance(value, str):
-                values[name] = value
-            elif isinstance(value, Tensor):
-                values[name] = float(_to_numpy(value).reshape(-1)[0])
-            else:
-                raise ValueError("value should be one of int, float, str, bool, or torch.Tensor")
-        if not run_name:
-            run_name = str(time.time())
-        with SummaryWriter(log_dir=os.path.join(self.log_dir, run_name)) as run:
-            for value in _records.hparams_values(values, hparam_domain_discrete, list(metric_dict)):
-                run._add(value, global_step, None)
-            for tag, metric in metric_dict.items():
-                run.add_scalar(tag, metric, global_step)
+        mat = make_np(mat)
+        if global_step is None:
+            global_step = 0
+        subdir = f"{str(global_step).zfill(5)}/{_encode_tag(tag)}"
+        save_path = os.path.join(self._get_file_writer().get_logdir(), subdir)
+        if os.path.exists(save_path):
+            if not os.path.isdir(save_path):
+                raise NotADirectoryError(f"Path: `{save_path}` exists, but is a file. Cannot proceed.")
+            print("warning: Embedding dir exists, did you set global_step for add_embedding()?")
+        else:
+            os.makedirs(save_path)
+        if metadata is not None:
+            if mat.shape[0] != len(metadata):
+                raise AssertionError("#labels should equal with #data points")
+            _embedding.make_tsv(metadata, save_path, metadata_header=metadata_header)
+        if label_img is not None:
+            label_img = make_np(label_img)
+            if mat.shape[0] != label_img.shape[0]:
+                raise AssertionError("#images should equal with #data points")
+            _embedding.make_sprite(label_img, save_path)
+        if mat.ndim != 2:
+            raise AssertionError("mat should be 2D, where mat.size(0) is the number of data points")
+        _embedding.make_mat(mat, save_path)
+        # the config lists every embedding so far; files have no append, so it is rewritten whole
+        if not hasattr(self, "_projector_config"):
+            self._projector_config = ProjectorConfig()
+        info = _embedding.embedding_info(metadata, label_img, subdir, global_step, tag)
+        self._projector_config.embeddings.extend([info])
+        _embedding.write_pbtxt(
+            self._get_file_writer().get_logdir(), text_format.MessageToString(self._projector_config)
+        )
 
     def flush(self) -> None:
+        """Write every queued event of every folder to disk."""
+        if self.all_writers is None:
+            return
         for writer in self.all_writers.values():
             writer.flush()
 
     def close(self) -> None:
+        """Flush and close every event file; a later add opens new ones."""
+        if self.all_writers is None:
+            return
         for writer in self.all_writers.values():
+            writer.flush()
             writer.close()
-        self.file_writer = None
-        self.all_writers = {}
+        self.file_writer = self.all_writers = None
 
     def __enter__(self) -> SummaryWriter:
         return self
 
     def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         self.close()
+
+
+def _tensorflow_bins() -> list[float]:
+    """TensorFlow's histogram bucket edges: 0, and +-1e-12 growing by 10% until 1e20."""
+    edge, positive = 1e-12, []
+    while edge < 1e20:
+        positive.append(edge)
+        edge *= 1.1
+    return [-e for e in reversed(positive)] + [0] + positive
