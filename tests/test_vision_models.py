@@ -32,6 +32,7 @@ import torch
 
 import minitorch_nn as mt
 import minitorch_nn.vision as torchvision
+from minitorch_nn.vision.models import convnext as convnext_module
 from minitorch_nn.vision.models import resnet, squeezenet
 from minitorch_nn.vision.ops import Conv2dNormActivation, SqueezeExcitation, StochasticDepth, stochastic_depth
 from reference import bridge
@@ -48,7 +49,7 @@ STRUCTURES = [(name, name, {}) for name in [
     "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
     "densenet121", "densenet161", "densenet169", "densenet201",
     "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
-    "efficientnet_b0",
+    "efficientnet_b0", "convnext_tiny",
 ]] + [
     ("resnet50_dilated", "resnet50", {"replace_stride_with_dilation": [False, True, True], "num_classes": 7}),
     ("mobilenet_v2_half", "mobilenet_v2", {"width_mult": 0.5, "round_nearest": 4}),
@@ -69,6 +70,7 @@ PARITY = [
     ("efficientnet_b0", "efficientnet_b0", {"num_classes": 10, "dropout": 0.0, "stochastic_depth_prob": 0.0}, 32),
     ("densenet_small", "DenseNet", {"num_classes": 10, "growth_rate": 8, "block_config": (2, 3, 4, 2)}, 32),
     ("resnext_small", "resnext50_32x4d", {"num_classes": 10, "groups": 32, "width_per_group": 4}, 32),
+    ("convnext_tiny", "convnext_tiny", {"num_classes": 10, "stochastic_depth_prob": 0.0}, 32),
 ]
 
 # (label, builder, kwargs): the default initialisation compared with torchvision's.
@@ -84,6 +86,8 @@ INITS = [
     ("densenet121", "densenet121", {}),
     ("shufflenet_v2_x1_0", "shufflenet_v2_x1_0", {}),
     ("efficientnet_b0", "efficientnet_b0", {}),
+    ("convnext_tiny", "convnext_tiny", {}),
+    ("convnext_tiny_layer_scale", "convnext_tiny", {"layer_scale": 0.5, "num_classes": 10}),
 ]
 
 
@@ -172,7 +176,16 @@ def golden() -> dict:
 @pytest.fixture
 def no_init(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the initialisers' random draws (the structure tests read no values; VGG's 100M weights cost seconds)."""
-    for name in ["kaiming_uniform_", "kaiming_normal_", "normal_", "uniform_", "constant_", "zeros_", "ones_"]:
+    for name in [
+        "kaiming_uniform_",
+        "kaiming_normal_",
+        "trunc_normal_",
+        "normal_",
+        "uniform_",
+        "constant_",
+        "zeros_",
+        "ones_",
+    ]:
         monkeypatch.setattr(mt.nn.init, name, lambda tensor, *args, **kwargs: tensor)
 
 
@@ -202,6 +215,14 @@ def test_attribute_names_follow_torchvision(no_init):
     assert isinstance(_ours("mobilenet_v2").features[0], Conv2dNormActivation)
     assert isinstance(_ours("mobilenet_v3_small").features[1].block[1], SqueezeExcitation)
     assert _ours("mobilenet_v2").last_channel == 1280
+    convnext = _ours("convnext_tiny")
+    assert [n for n, _ in convnext.named_children()] == ["features", "avgpool", "classifier"]
+    assert isinstance(convnext.features[1][0], convnext_module.CNBlock)
+    assert isinstance(convnext.features[0][1], convnext_module.LayerNorm2d)
+    assert (
+        repr(convnext_module.CNBlockConfig(96, 192, 3))
+        == "CNBlockConfig(input_channels=96, out_channels=192, num_layers=3)"
+    )
 
 
 # --- initialisation -----------------------------------------------------------------------------------
@@ -274,7 +295,13 @@ FEW_PASSES = {
     "vgg11_bn": [("float32", "eval")],
     "alexnet": [("float64", "eval")],
     "resnext_small": [("float64", "eval")],
+    "convnext_tiny": [("float32", "eval"), ("float64", "eval")],  # no BatchNorm or dropout: train is eval
 }
+# (label, builder, kwargs): train mode at stochastic_depth_prob > 0, float64, drawn after manual_seed(0).
+STOCHASTIC_DEPTH_RUNS = [
+    ("efficientnet_b0_sd", "efficientnet_b0", {"num_classes": 10, "dropout": 0.0}),
+    ("convnext_tiny_sd", "convnext_tiny", {"num_classes": 10, "stochastic_depth_prob": 0.5}),
+]
 PARITY_CASES = [(*case, *run) for case in PARITY for run in FEW_PASSES.get(case[0], ALL_PASSES)]
 
 
@@ -304,6 +331,18 @@ def test_efficientnet_stochastic_depth_draws_as_torchvision(golden, no_init):
     # 1e-5: train-mode BatchNorm over 1x1 maps is ill-conditioned (see PASSES); one sample drawn differently
     # would change the logits by O(1).
     _assert_pass(got, golden["parity"]["efficientnet_b0_sd"]["float64_train"], "float64", tol=1e-5)
+
+
+def test_convnext_stochastic_depth_draws_as_torchvision(golden, no_init):
+    """The drop probability rises linearly over convnext_tiny's 18 blocks (0 for the first, 0.1 for the last by
+    default); at 0.5, with the same seed, the same samples' branches are dropped, so logits and gradients agree."""
+    default = _ours("convnext_tiny")
+    assert [b.stochastic_depth.p for b in default.features[1]] == [0.0, 0.1 / 17, 0.2 / 17]
+    assert default.features[7][2].stochastic_depth.p == 0.1
+    model = _seeded_model("convnext_tiny", {"num_classes": 10, "stochastic_depth_prob": 0.5})
+    mt.manual_seed(0)
+    got = run_pass(mt, model, 32, "float64", "train")
+    _assert_pass(got, golden["parity"]["convnext_tiny_sd"]["float64_train"], "float64")
 
 
 # --- weights= / pretrained= -----------------------------------------------------------------------------
@@ -373,6 +412,10 @@ def test_constructor_argument_errors(no_init):
         torchvision.models.shufflenetv2.InvertedResidual(24, 48, 1)
     with pytest.raises(TypeError, match="should be List\\[MBConvConfig\\]"):
         torchvision.models.EfficientNet([1], 0.2)
+    with pytest.raises(ValueError, match="The block_setting should not be empty"):
+        torchvision.models.ConvNeXt([])
+    with pytest.raises(TypeError, match="The block_setting should be List\\[CNBlockConfig\\]"):
+        torchvision.models.ConvNeXt([(96, None, 3)])
 
 
 # --- ops --------------------------------------------------------------------------------------------------
@@ -418,10 +461,11 @@ def test_stochastic_depth_is_the_identity_in_eval_and_checks_its_arguments():
 # --- the golden record -------------------------------------------------------------------------------------
 
 
-def _write_golden() -> None:
+def _write_golden(only: set[str] | None = None) -> None:
     """Record torchvision's side. Needs torch and torchvision importable; torchvision 0.28.0's wheel beside
     the CPU torch works when its two op-registration modules are stubbed:
-    ``TORCHVISION_SITE=/path/to/unpacked/wheel python tests/test_vision_models.py``."""
+    ``TORCHVISION_SITE=/path/to/unpacked/wheel python tests/test_vision_models.py [LABEL ...]``; with labels,
+    only those records are refreshed and the rest of the file is kept."""
     import types
 
     site = os.environ.get("TORCHVISION_SITE")
@@ -431,15 +475,25 @@ def _write_golden() -> None:
             sys.modules[name] = types.ModuleType(name)
     import torchvision as tv
 
+    def wanted(label: str) -> bool:
+        return only is None or label in only
+
     out: dict = {"structure": {}, "init": {}, "parity": {}, "ops_repr": {}, "stochastic_depth": {}}
+    if only is not None:
+        with open(GOLDEN_PATH) as f:
+            out = json.load(f)
     for label, builder, kwargs in STRUCTURES:
-        out["structure"][label] = structure_record(getattr(tv.models, builder)(**kwargs))
+        if wanted(label):
+            out["structure"][label] = structure_record(getattr(tv.models, builder)(**kwargs))
     for label, builder, kwargs in INITS:
-        torch.manual_seed(0)
-        out["init"][label] = init_record(getattr(tv.models, builder)(**kwargs))
+        if wanted(label):
+            torch.manual_seed(0)
+            out["init"][label] = init_record(getattr(tv.models, builder)(**kwargs))
     runs = [(label, builder, kwargs, side, None) for label, builder, kwargs, side in PARITY]
-    runs.append(("efficientnet_b0_sd", "efficientnet_b0", {"num_classes": 10, "dropout": 0.0}, 32, 0))
+    runs += [(label, builder, kwargs, 32, 0) for label, builder, kwargs in STOCHASTIC_DEPTH_RUNS]
     for label, builder, kwargs, side, seed in runs:
+        if not wanted(label):
+            continue
         model = getattr(tv.models, builder)(**kwargs)
         layout = [(k, tuple(v.shape)) for k, v in model.state_dict().items()]
         state = {k: torch.from_numpy(a) for k, a in seeded_state(layout).items()}
@@ -450,6 +504,9 @@ def _write_golden() -> None:
                 torch.manual_seed(seed)
             record[f"{dtype}_{mode}"] = run_pass(torch, model.float(), side, dtype, mode)
         out["parity"][label] = record
+    if only is not None:
+        _dump_golden(out)
+        return
     ops = tv.ops
     out["ops_repr"] = {
         "default": repr(ops.Conv2dNormActivation(3, 8)),
@@ -466,6 +523,10 @@ def _write_golden() -> None:
             y = ops.stochastic_depth(x, p, mode, training=True)
             y.backward(torch.tensor(upstream((6, 2, 3))))
             out["stochastic_depth"][f"{mode}_{p}"] = {"output": y.detach().tolist(), "grad": x.grad.tolist()}
+    _dump_golden(out)
+
+
+def _dump_golden(out: dict) -> None:
     GOLDEN_PATH.parent.mkdir(exist_ok=True)
     with open(GOLDEN_PATH, "w") as f:
         json.dump(out, f, sort_keys=True, separators=(",", ":"))
@@ -473,4 +534,4 @@ def _write_golden() -> None:
 
 
 if __name__ == "__main__":
-    _write_golden()
+    _write_golden(set(sys.argv[1:]) or None)

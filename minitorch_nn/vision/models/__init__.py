@@ -7,6 +7,7 @@ see ``_utils`` for what ``weights=`` accepts.
 """
 
 from .alexnet import *  # noqa: F403
+from .convnext import *  # noqa: F403
 from .densenet import *  # noqa: F403
 from .efficientnet import *  # noqa: F403
 from .mobilenetv2 import *  # noqa: F403
