@@ -313,15 +313,6 @@ def test_logits_and_every_gradient_match_torchvision(golden, no_init, label, bui
     _assert_pass(run_pass(mt, model, side, dtype, mode), golden["parity"][label][f"{dtype}_{mode}"], dtype)
 
 
-def test_torch_state_dict_file_loads_strictly_and_gives_torchvision_logits(golden, no_init, tmp_path):
-    layout = [(k, tuple(v.shape)) for k, v in _ours("resnet18", num_classes=10).state_dict().items()]
-    path = tmp_path / "resnet18.pth"
-    torch.save({k: torch.from_numpy(a) for k, a in seeded_state(layout).items()}, path)
-    model = _ours("resnet18", num_classes=10, weights=bridge.load_torch_state_dict(path))
-    got = run_pass(mt, model, 32, "float32", "eval")
-    _assert_pass(got, golden["parity"]["resnet18"]["float32_eval"], "float32")
-
-
 def test_efficientnet_stochastic_depth_draws_as_torchvision(golden, no_init):
     """Train mode with stochastic_depth_prob=0.2: the per-sample drops come from torch's generator stream,
     drawn in torchvision's order, so with the same seed the same samples are dropped."""
@@ -348,18 +339,50 @@ def test_convnext_stochastic_depth_draws_as_torchvision(golden, no_init):
 # --- weights= / pretrained= -----------------------------------------------------------------------------
 
 
-def test_weights_none_and_pretrained_false_build_a_random_model(no_init):
-    assert isinstance(_ours("squeezenet1_1", weights=None, progress=False), squeezenet.SqueezeNet)
-    assert isinstance(_ours("squeezenet1_1", pretrained=False), squeezenet.SqueezeNet)
-
-
-@pytest.mark.parametrize("kwargs", [{"weights": "IMAGENET1K_V1"}, {"weights": "DEFAULT"}, {"pretrained": True}])
-def test_downloadable_weights_are_refused_naming_the_state_dict_route(no_init, kwargs):
-    with pytest.raises(ValueError, match="cannot be downloaded") as info:
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"weights": "IMAGENET1K_V1"},
+        {"weights": "DEFAULT"},
+        {"weights": "ResNet18_Weights.IMAGENET1K_V1"},
+        {"weights": torchvision.models.ResNet18_Weights.IMAGENET1K_V1},
+        {"weights": torchvision.models.ResNet18_Weights.DEFAULT},
+        {"pretrained": True},
+    ],
+)
+def test_downloadable_weights_are_refused_with_their_url_and_the_file_route(no_init, kwargs):
+    with pytest.raises(ValueError, match="cannot be downloaded: minitorch_nn downloads no weights") as info:
         _ours("resnet18", **kwargs)
     message = str(info.value)
-    assert "reference.bridge.load_torch_state_dict('resnet18.pth')" in message
-    assert "torchvision.models.resnet18(weights='DEFAULT')" in message
+    assert "https://download.pytorch.org/models/resnet18-f37072fd.pth" in message
+    assert "torch.hub.load_state_dict_from_url(" in message
+    assert "resnet18(weights='resnet18-f37072fd.pth')" in message
+
+
+def test_weights_enums_name_torchvisions_checkpoints():
+    models = torchvision.models
+    assert models.ResNet50_Weights.DEFAULT is models.ResNet50_Weights.IMAGENET1K_V2
+    assert list(models.ResNet50_Weights.__members__) == ["IMAGENET1K_V1", "IMAGENET1K_V2", "DEFAULT"]
+    assert models.ConvNeXt_Tiny_Weights.DEFAULT.url == "https://download.pytorch.org/models/convnext_tiny-983f1562.pth"
+    assert models.VGG16_Weights.IMAGENET1K_FEATURES.meta["num_classes"] is None
+    assert repr(models.MobileNet_V3_Small_Weights.DEFAULT) == "MobileNet_V3_Small_Weights.IMAGENET1K_V1"
+    assert models.ResNet18_Weights.verify("DEFAULT") is models.ResNet18_Weights.IMAGENET1K_V1
+    # every builder has its enum, whose parameter count is the one our model has at 1000 classes
+    from minitorch_nn.vision.models._weights import WEIGHTS_BY_ARCH
+
+    assert {label for label, builder, kwargs in STRUCTURES if not kwargs} == set(WEIGHTS_BY_ARCH)
+    assert models.SqueezeNet1_1_Weights.DEFAULT.meta["num_params"] == 1235496
+    with pytest.raises(ValueError, match="has no torchvision checkpoint of that name.*IMAGENET1K_V1, DEFAULT"):
+        _ours("resnet18", weights="IMAGENET1K_V9")
+    with pytest.raises(TypeError, match="expected ResNet18_Weights but received ResNet34_Weights"):
+        _ours("resnet18", weights=models.ResNet34_Weights.DEFAULT)
+
+
+def test_weights_none_and_pretrained_false_build_a_random_model_and_params_match_the_enum(golden, no_init):
+    assert isinstance(_ours("squeezenet1_1", weights=None, progress=False), squeezenet.SqueezeNet)
+    assert isinstance(_ours("squeezenet1_1", pretrained=False), squeezenet.SqueezeNet)
+    meta = torchvision.models.SqueezeNet1_1_Weights.DEFAULT.meta
+    assert golden["structure"]["squeezenet1_1"]["parameters"] == meta["num_params"]
 
 
 def test_weights_from_a_state_dict_or_a_saved_file(no_init, tmp_path):
@@ -373,17 +396,38 @@ def test_weights_from_a_state_dict_or_a_saved_file(no_init, tmp_path):
         np.testing.assert_array_equal(model(x).detach().numpy(), want)
 
 
+def test_a_torch_save_file_passed_as_weights_gives_torchvisions_logits(golden, no_init, tmp_path):
+    """The file torch.save wrote, read by minitorch_nn.load (no torch involved), loaded strictly."""
+    layout = [(k, tuple(v.shape)) for k, v in _ours("resnet18", num_classes=10).state_dict().items()]
+    path = tmp_path / "resnet18-f37072fd.pth"
+    torch.save({k: torch.from_numpy(a) for k, a in seeded_state(layout).items()}, path)
+    model = _ours("resnet18", num_classes=10, weights=str(path))
+    _assert_pass(run_pass(mt, model, 32, "float32", "eval"), golden["parity"]["resnet18"]["float32_eval"], "float32")
+
+
 def test_weights_of_another_architecture_or_a_non_state_dict_file_fail_clearly(no_init, tmp_path):
-    with pytest.raises(RuntimeError, match="Missing key"):
+    with pytest.raises(
+        RuntimeError, match="(?s)squeezenet1_1: the weights in the given state_dict do not fit.*Missing key"
+    ):
         _ours("squeezenet1_1", weights=_ours("alexnet").state_dict())
     with pytest.raises(RuntimeError, match="size mismatch for classifier.1.weight"):
         _ours("squeezenet1_1", num_classes=3, weights=_ours("squeezenet1_1").state_dict())
+    other = tmp_path / "alexnet.pth"
+    torch.save({k: torch.zeros(v.shape) for k, v in _ours("alexnet").state_dict().items()}, other)
+    with pytest.raises(
+        RuntimeError, match=r"(?s)the weights in '.*alexnet.pth' do not fit.*Unexpected key\(s\).*features.10"
+    ):
+        _ours("squeezenet1_1", weights=other)
     path = tmp_path / "list.pt"
     mt.save([mt.zeros(2)], path)
     with pytest.raises(ValueError, match="does not hold a state_dict"):
         _ours("squeezenet1_1", weights=path)
     with pytest.raises(FileNotFoundError, match="squeezenet1_1: no state_dict file at '.*missing.pth'"):
         _ours("squeezenet1_1", weights=tmp_path / "missing.pth")
+    broken = tmp_path / "broken.pth"
+    broken.write_bytes(other.read_bytes()[:5000])
+    with pytest.raises(RuntimeError, match="broken.pth: cannot load"):
+        _ours("squeezenet1_1", weights=broken)
 
 
 # --- argument checks (torchvision's messages) -------------------------------------------------------------
