@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import zlib
 from pathlib import Path
@@ -403,6 +404,27 @@ def test_a_torch_save_file_passed_as_weights_gives_torchvisions_logits(golden, n
     torch.save({k: torch.from_numpy(a) for k, a in seeded_state(layout).items()}, path)
     model = _ours("resnet18", num_classes=10, weights=str(path))
     _assert_pass(run_pass(mt, model, 32, "float32", "eval"), golden["parity"]["resnet18"]["float32_eval"], "float32")
+
+
+def test_densenet_loads_torchvisions_legacy_checkpoint_keys(no_init, tmp_path):
+    """torchvision's published DenseNet files name ``denselayer1.norm.1.weight`` what the model calls
+    ``denselayer1.norm1.weight`` and have no num_batches_tracked; the builders rename those keys as
+    torchvision's loader does, and count 0 batches as torch's BatchNorm does for such a file."""
+    layout = [(k, tuple(v.shape)) for k, v in _ours("densenet121").state_dict().items()]
+    state = seeded_state(layout)
+    legacy = {
+        re.sub(r"(denselayer\d+\.(?:norm|relu|conv))([12])\.", r"\1.\2.", k): torch.from_numpy(a)
+        for k, a in state.items()
+        if not k.endswith("num_batches_tracked")
+    }
+    assert "features.denseblock1.denselayer1.norm.1.weight" in legacy
+    path = tmp_path / "densenet121-a639ec97.pth"
+    torch.save(legacy, path)
+    model = _ours("densenet121", weights=path)
+    assert list(model.state_dict()) == [k for k, _ in layout]
+    for key, value in model.state_dict().items():
+        want = 0 if key.endswith("num_batches_tracked") else state[key]
+        np.testing.assert_array_equal(value.numpy(), want, err_msg=key)
 
 
 def test_weights_of_another_architecture_or_a_non_state_dict_file_fail_clearly(no_init, tmp_path):

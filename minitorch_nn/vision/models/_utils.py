@@ -92,12 +92,22 @@ def _is_path(weights: Any) -> bool:
 _STATE_DICT_SUFFIXES = (".pt", ".pth", ".pkl", ".bin", ".tar")
 
 
-def _build(arch: str, weights: Any, progress: bool, kwargs: dict[str, Any], make: Callable[..., nn.Module]) -> Any:
-    """``make(**kwargs)``, then the given weights loaded with strict=True (``progress`` has nothing to show)."""
+def _build(
+    arch: str,
+    weights: Any,
+    progress: bool,
+    kwargs: dict[str, Any],
+    make: Callable[..., nn.Module],
+    adapt: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+) -> Any:
+    """``make(**kwargs)``, then the given weights (through ``adapt``, which renames a checkpoint's legacy keys)
+    loaded with strict=True (``progress`` has nothing to show)."""
     resolved = _resolve_weights(arch, weights, kwargs)
     model = make(**kwargs)
     if resolved is not None:
         state, source = resolved
+        if adapt is not None:
+            state = adapt(state)
         try:
             model.load_state_dict(state)
         except RuntimeError as exc:
