@@ -11,14 +11,16 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageSequence
 
 import minitorch_nn as mt
 from minitorch_nn.vision.io import (
     ImageReadMode,
+    decode_gif,
     decode_image,
     decode_jpeg,
     decode_png,
+    decode_webp,
     encode_jpeg,
     encode_png,
     read_file,
@@ -228,3 +230,33 @@ def test_encoders_check_their_inputs():
         encode_png(mt.zeros(3, 2, 2, dtype=mt.uint8), compression_level=10)
     with pytest.raises(ValueError, match="Image quality should be a positive number between 1 and 100"):
         encode_jpeg(mt.zeros(3, 2, 2, dtype=mt.uint8), quality=0)
+
+
+def test_gif_frames_decode_as_pillow_composes_them(tmp_path):
+    frames = [Image.fromarray(RGB).quantize(16), Image.fromarray(RGB[::-1].copy()).quantize(16)]
+    path = tmp_path / "anim.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    want = np.stack([_chw(np.asarray(f.convert("RGB"))) for f in ImageSequence.Iterator(Image.open(path))])
+    for images in [decode_gif(read_file(path)), decode_image(read_file(path)), read_image(path, mode="GRAY")]:
+        assert images.dtype == mt.uint8 and tuple(images.shape) == (2, 3, 5, 7)
+        np.testing.assert_array_equal(images.numpy(), want)
+    single = tmp_path / "single.gif"
+    frames[0].save(single)
+    image = decode_gif(read_file(single))
+    assert tuple(image.shape) == (3, 5, 7)
+    np.testing.assert_array_equal(image.numpy(), _chw(np.asarray(Image.open(single).convert("RGB"))))
+    with pytest.raises(RuntimeError, match="Content is not a GIF"):
+        decode_gif(encode_png(mt.zeros(3, 2, 2, dtype=mt.uint8)))
+
+
+def test_webp_decodes_losslessly_with_its_alpha(tmp_path):
+    rgba = np.dstack([RGB, ALPHA])
+    path = tmp_path / "image.webp"
+    Image.fromarray(rgba).save(path, lossless=True)
+    image = decode_webp(read_file(path))
+    assert tuple(image.shape) == (4, 5, 7)
+    np.testing.assert_array_equal(image.numpy(), _chw(rgba))
+    np.testing.assert_array_equal(decode_image(read_file(path), mode="RGB").numpy(), _chw(RGB))
+    np.testing.assert_array_equal(decode_webp(read_file(path), mode=ImageReadMode.RGB).numpy(), _chw(RGB))
+    with pytest.raises(RuntimeError, match="Content is not a WebP file"):
+        decode_webp(encode_png(mt.zeros(3, 2, 2, dtype=mt.uint8)))

@@ -2,9 +2,11 @@
 
 from .image import (
     ImageReadMode,
+    decode_gif,
     decode_image,
     decode_jpeg,
     decode_png,
+    decode_webp,
     encode_jpeg,
     encode_png,
     read_file,
@@ -16,9 +18,11 @@ from .image import (
 
 __all__ = [
     "ImageReadMode",
+    "decode_gif",
     "decode_image",
     "decode_jpeg",
     "decode_png",
+    "decode_webp",
     "encode_jpeg",
     "encode_png",
     "read_file",

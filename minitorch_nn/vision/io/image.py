@@ -4,7 +4,8 @@ Images come back as torchvision returns them: a uint8 tensor of shape (C, H, W),
 alpha), 3 (RGB) or 4 (RGBA); encoded bytes are a one-dimensional uint8 tensor. ``mode`` (an
 :class:`ImageReadMode` or its name as a string, any case) converts while decoding; UNCHANGED keeps the
 file's own channels, with palette images expanded to RGB (RGBA where the palette has transparency) and
-1-bit images to 0 / 255, as libpng's expansion does in torchvision.
+1-bit images to 0 / 255, as libpng's expansion does in torchvision. A GIF decodes to all its frames
+(N, 3, H, W), or (3, H, W) for one frame, as torchvision's decode_gif.
 
 The codec is Pillow (libjpeg-turbo, zlib) rather than torchvision's compiled libpng / libjpeg bindings,
 so: PNG decodes exactly; JPEG decodes as Pillow decodes (the same libjpeg family, so normally the same
@@ -22,7 +23,7 @@ from enum import Enum
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ...autograd.tensor import Tensor
 from ...autograd.types import uint8
@@ -30,9 +31,11 @@ from ...factories import from_numpy
 
 __all__ = [
     "ImageReadMode",
+    "decode_gif",
     "decode_image",
     "decode_jpeg",
     "decode_png",
+    "decode_webp",
     "encode_jpeg",
     "encode_png",
     "read_file",
@@ -44,6 +47,7 @@ __all__ = [
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SIGNATURE = b"\xff\xd8\xff"
+_GIF_SIGNATURE = b"GIF8"
 
 
 class ImageReadMode(Enum):
@@ -116,17 +120,36 @@ def decode_jpeg(
     return _decode(data, read_mode, apply_exif_orientation, "jpeg data")
 
 
+def decode_gif(input: Tensor) -> Tensor:
+    """Decode a GIF's frames into RGB uint8: (C, H, W) for one frame, (N, C, H, W) for N frames."""
+    data = _encoded_bytes(input, "decode_gif")
+    if not data.startswith(_GIF_SIGNATURE):
+        raise RuntimeError("Content is not a GIF (no GIF8 signature)")
+    return _decode_gif(data, "gif data")
+
+
+def decode_webp(input: Tensor, mode: ImageReadMode | str = ImageReadMode.UNCHANGED) -> Tensor:
+    """Decode the bytes of a WebP file into a (C, H, W) uint8 tensor (UNCHANGED: RGB, or RGBA with alpha)."""
+    data = _encoded_bytes(input, "decode_webp")
+    if not (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        raise RuntimeError("Content is not a WebP file (no RIFF/WEBP signature)")
+    return _decode(data, _read_mode(mode), False, "webp data")
+
+
 def decode_image(
     input: Tensor | str | os.PathLike,
     mode: ImageReadMode | str = ImageReadMode.UNCHANGED,
     apply_exif_orientation: bool = False,
 ) -> Tensor:
-    """Decode an image (PNG, JPEG, GIF, WebP, BMP, ...: whatever Pillow reads) from a path or its bytes."""
+    """Decode an image (PNG, JPEG, WebP, BMP, ...: whatever Pillow reads) from a path or its bytes; a GIF
+    goes to :func:`decode_gif` (all its frames, ``mode`` ignored, as in torchvision)."""
     name = "image data"
     if not isinstance(input, Tensor):
         name = repr(os.fspath(input))
         input = read_file(input)
     data = _encoded_bytes(input, "decode_image")
+    if data.startswith(_GIF_SIGNATURE):  # every frame, and no mode, as torchvision's decode_image
+        return _decode_gif(data, name)
     return _decode(data, _read_mode(mode), apply_exif_orientation, name)
 
 
@@ -211,6 +234,16 @@ def _decode(data: bytes, mode: ImageReadMode, apply_exif_orientation: bool, name
     if array.ndim == 2:
         array = array[:, :, None]
     return from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1)))
+
+
+def _decode_gif(data: bytes, name: str) -> Tensor:
+    try:
+        image = Image.open(io.BytesIO(data))
+        frames = [np.asarray(frame.convert("RGB")).transpose(2, 0, 1) for frame in ImageSequence.Iterator(image)]
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise RuntimeError(f"{name}: cannot decode the image ({exc})") from exc
+    array = frames[0] if len(frames) == 1 else np.stack(frames)
+    return from_numpy(np.ascontiguousarray(array))
 
 
 def _unchanged(image: Image.Image, name: str) -> Image.Image:
