@@ -29,6 +29,15 @@ same directory, flushed and fsynced, then renamed over the target with
 ``os.replace``, so a crash mid-save leaves the previous file intact. A file
 that is truncated, corrupted or not ours (a text file, a ``torch.save`` file)
 raises ``SerializationError`` naming the file.
+
+``load`` also reads the files of ``torch.save`` (its zip format, PyTorch 1.6 and later) without
+importing torch: ``<root>/data.pkl`` is unpickled by a restricted unpickler that maps torch's
+rebuild functions (``torch._utils._rebuild_tensor_v2`` / ``_v3``, ``_rebuild_parameter``), its
+storage classes and dtypes, ``OrderedDict`` and plain containers to ours and refuses every other
+global, as torch.load's ``weights_only=True`` does, whatever ``weights_only`` says. Each storage
+``<root>/data/<key>`` is read once as raw little-endian bytes (big-endian where ``<root>/byteorder``
+says so) and every tensor is a strided NumPy view of it at its storage offset, size and stride, so
+tensors that shared a storage in torch share memory here too.
 """
 
 from __future__ import annotations
@@ -44,7 +53,8 @@ from typing import IO, Any
 import numpy as np
 
 from .autograd.tensor import Tensor, raise_no_cuda
-from .autograd.types import device
+from .autograd.types import Size, device
+from .nn.parameter import Parameter
 
 FORMAT_VERSION = b"1"
 _ROOT = "minitorch/"
@@ -203,6 +213,217 @@ class _Unpickler(pickle.Unpickler):
             return np.lib.format.read_array(io.BytesIO(entry.read()), allow_pickle=False)
 
 
+# ---- reading torch.save's zip format ---------------------------------------------------
+# torch's storage classes and dtype names, as NumPy dtypes (bfloat16 and complex have no dtype here).
+_TORCH_STORAGES = {
+    "DoubleStorage": np.float64,
+    "FloatStorage": np.float32,
+    "HalfStorage": np.float16,
+    "LongStorage": np.int64,
+    "IntStorage": np.int32,
+    "ShortStorage": np.int16,
+    "CharStorage": np.int8,
+    "ByteStorage": np.uint8,
+    "BoolStorage": np.bool_,
+    "UntypedStorage": np.uint8,
+}
+_TORCH_DTYPES = {
+    "float64": np.float64,
+    "double": np.float64,
+    "float32": np.float32,
+    "float": np.float32,
+    "float16": np.float16,
+    "half": np.float16,
+    "int64": np.int64,
+    "long": np.int64,
+    "int32": np.int32,
+    "int": np.int32,
+    "int16": np.int16,
+    "short": np.int16,
+    "int8": np.int8,
+    "uint8": np.uint8,
+    "bool": np.bool_,
+}
+_UNSUPPORTED_TORCH_TYPES = {
+    "BFloat16Storage": "bfloat16",
+    "ComplexFloatStorage": "complex64",
+    "ComplexDoubleStorage": "complex128",
+    "bfloat16": "bfloat16",
+    "complex64": "complex64",
+    "complex128": "complex128",
+}
+_TORCH_PLAIN_GLOBALS = {
+    ("collections", "OrderedDict"),
+    ("builtins", "dict"),
+    ("builtins", "list"),
+    ("builtins", "tuple"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("builtins", "int"),
+    ("builtins", "float"),
+    ("builtins", "bool"),
+    ("builtins", "str"),
+    ("builtins", "bytes"),
+    ("builtins", "slice"),
+}
+
+
+class _TorchStorageType:
+    """What a torch storage class or dtype global unpickles to: the NumPy dtype it names."""
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+
+
+class _TorchStorage:
+    """One storage of the archive: its bytes (writable, shared by every tensor on it) and its dtype."""
+
+    def __init__(self, raw: np.ndarray, dtype: np.dtype, key: str) -> None:
+        self.raw, self.dtype, self.key = raw, dtype, key
+
+
+def _torch_tensor(storage: _TorchStorage, offset: int, size: tuple, stride: tuple, dtype: np.dtype) -> Tensor:
+    """The tensor ``storage[offset + sum(i_k * stride_k)]`` over ``size``, as a view of the storage's bytes."""
+    itemsize = dtype.itemsize
+    if storage.raw.size % itemsize:
+        raise pickle.UnpicklingError(f"storage {storage.key} holds {storage.raw.size} bytes, not whole {dtype}s")
+    elements = storage.raw.view(dtype)
+    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride) or any(s < 0 for s in stride):
+        raise pickle.UnpicklingError(f"a tensor on storage {storage.key} has size {size} and stride {stride}")
+    if 0 in size:
+        return Tensor._make(np.empty(size, dtype=dtype))
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride))
+    if offset < 0 or last >= elements.size:
+        raise pickle.UnpicklingError(
+            f"a tensor of size {size} at offset {offset} runs past storage {storage.key} "
+            f"({elements.size} elements): the file is truncated or corrupted"
+        )
+    view = np.lib.stride_tricks.as_strided(
+        elements[offset:], shape=size, strides=tuple(s * itemsize for s in stride), writeable=True
+    )
+    return Tensor._make(view)
+
+
+def _rebuild_tensor_v2(
+    storage: _TorchStorage,
+    storage_offset: int,
+    size: tuple,
+    stride: tuple,
+    requires_grad: bool,
+    backward_hooks: Any,
+    metadata: Any = None,
+) -> Tensor:
+    t = _torch_tensor(storage, storage_offset, size, stride, storage.dtype)
+    t.requires_grad = bool(requires_grad) and t.dtype.is_floating_point
+    return t
+
+
+def _rebuild_tensor_v3(
+    storage: _TorchStorage,
+    storage_offset: int,
+    size: tuple,
+    stride: tuple,
+    requires_grad: bool,
+    backward_hooks: Any,
+    dtype: _TorchStorageType,
+    metadata: Any = None,
+) -> Tensor:
+    t = _torch_tensor(storage, storage_offset, size, stride, dtype.dtype)
+    t.requires_grad = bool(requires_grad) and t.dtype.is_floating_point
+    return t
+
+
+def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any, state: Any = None) -> Parameter:
+    return Parameter(data, requires_grad)
+
+
+_TORCH_REBUILDS = {
+    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+    ("torch._utils", "_rebuild_tensor_v3"): _rebuild_tensor_v3,
+    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
+    ("torch", "Size"): Size,
+    ("torch", "device"): device,
+}
+
+
+class _TorchUnpickler(pickle.Unpickler):
+    """Unpickles torch's data.pkl with our rebuilds; any global outside the table above is refused."""
+
+    def __init__(self, file: IO[bytes], archive: zipfile.ZipFile, root: str, big_endian: bool) -> None:
+        super().__init__(file)
+        self.archive, self.root, self.big_endian = archive, root, big_endian
+        self.storages: dict[str, _TorchStorage] = {}
+
+    def find_class(self, module: str, name: str) -> Any:
+        module = _PY2_NAMES.get(module, module)
+        if (module, name) in _TORCH_REBUILDS:
+            return _TORCH_REBUILDS[(module, name)]
+        if (module, name) in _TORCH_PLAIN_GLOBALS:
+            return super().find_class(module, name)
+        if module == "torch" and name in _UNSUPPORTED_TORCH_TYPES:
+            raise pickle.UnpicklingError(
+                f"the file holds {_UNSUPPORTED_TORCH_TYPES[name]} tensors, a dtype minitorch_nn does not have; "
+                "convert them in torch first (e.g. {k: v.float() for k, v in state_dict.items()})"
+            )
+        if module == "torch" and name in _TORCH_STORAGES:
+            return _TorchStorageType(_TORCH_STORAGES[name])
+        if module == "torch" and name in _TORCH_DTYPES:
+            return _TorchStorageType(_TORCH_DTYPES[name])
+        raise pickle.UnpicklingError(
+            f"global {module}.{name} is refused: a torch.save file is read with only tensors, parameters, "
+            "storages and plain containers allowed (as torch.load(weights_only=True)); save a state_dict "
+            "rather than a whole module or other objects"
+        )
+
+    def persistent_load(self, pid: Any) -> Any:
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
+            raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+        _, storage_type, key, _location, _numel = pid
+        if not isinstance(storage_type, _TorchStorageType):
+            raise pickle.UnpicklingError(f"storage {key} has an unknown type {storage_type!r}")
+        key = str(key)
+        storage = self.storages.get(key)
+        if storage is None:
+            raw = np.frombuffer(bytearray(self.archive.read(self.root + "data/" + key)), dtype=np.uint8)
+            if self.big_endian:
+                swapped = raw.view(storage_type.dtype.newbyteorder(">")).astype(storage_type.dtype)
+                raw = swapped.view(np.uint8)
+            storage = self.storages[key] = _TorchStorage(raw, storage_type.dtype, key)
+        return storage
+
+
+def _torch_root(archive: zipfile.ZipFile) -> str | None:
+    """The folder of a torch.save archive (``archive/``, or the file's stem), None for any other zip."""
+    for entry in archive.namelist():
+        if entry.endswith("/data.pkl") and entry.count("/") == 1:
+            return entry[: -len("data.pkl")]
+    return None
+
+
+def _is_ours(archive: zipfile.ZipFile) -> bool:
+    """Our archive: a ``minitorch/`` folder without torch's own entries (a torch file saved as minitorch.pth
+    has that folder too, beside ``byteorder`` / ``.data/``)."""
+    names = set(archive.namelist())
+    torch_entries = {_ROOT + "byteorder", _ROOT + ".format_version", _ROOT + ".data/serialization_id"}
+    return _PICKLE_ENTRY in names and not names & torch_entries
+
+
+def _load_torch_archive(archive: zipfile.ZipFile, root: str, name: str) -> Any:
+    names = set(archive.namelist())
+    big_endian = False
+    if root + "byteorder" in names:
+        big_endian = archive.read(root + "byteorder").strip() == b"big"
+    try:
+        data = io.BytesIO(archive.read(root + "data.pkl"))
+        return _TorchUnpickler(data, archive, root, big_endian).load()
+    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, OSError) as exc:
+        raise SerializationError(f"{name}: the torch.save archive is corrupted ({exc})") from None
+    except pickle.UnpicklingError as exc:
+        raise SerializationError(f"{name}: cannot load this torch.save file: {exc}") from None
+
+
 def _file_name(f: Any) -> str:
     if isinstance(f, (str, os.PathLike)):
         return os.fspath(f)
@@ -227,12 +448,7 @@ def _diagnose(head: bytes) -> str:
 def _check_ours(archive: zipfile.ZipFile, name: str) -> None:
     names = archive.namelist()
     if _VERSION_ENTRY not in names or _PICKLE_ENTRY not in names:
-        if any(n.endswith("/data.pkl") for n in names):
-            raise SerializationError(
-                f"{name}: this file was written by torch.save (PyTorch), not by minitorch_nn.save. Load it with "
-                "torch.load, or with reference.bridge.load_torch_state_dict(path) for a state_dict."
-            )
-        raise SerializationError(f"{name}: a zip archive, but not one written by minitorch_nn.save")
+        raise SerializationError(f"{name}: a zip archive, but not one written by minitorch_nn.save or torch.save")
     version = archive.read(_VERSION_ENTRY).strip()
     if version != FORMAT_VERSION:
         raise SerializationError(
@@ -270,7 +486,7 @@ def load(
     mmap: bool | None = None,
     **pickle_load_args: Any,
 ) -> Any:
-    """Read an object written by ``save`` from a path or a binary file object.
+    """Read an object written by ``save`` (or by ``torch.save``) from a path or a binary file object.
 
     ``map_location`` may be ``'cpu'``, ``device('cpu')``, a dict of location
     renames or a callable ``(tensor, location) -> tensor``; a CUDA target raises
@@ -301,6 +517,9 @@ def _load_stream(stream: IO[bytes], name: str, weights_only: bool | None) -> Any
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise SerializationError(f"{name}: cannot load: {_diagnose(head)} ({exc})") from None
     with archive:
+        root = _torch_root(archive)
+        if root is not None and not _is_ours(archive):
+            return _load_torch_archive(archive, root, name)
         _check_ours(archive, name)
         try:
             with archive.open(_PICKLE_ENTRY) as entry:

@@ -6,6 +6,7 @@ import io
 import os
 import pathlib
 import pickle
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
@@ -203,15 +204,17 @@ def test_truncated_corrupted_and_foreign_files_raise_a_clear_error_naming_the_fi
     array_at = raw.index(b"\x93NUMPY") + 200  # inside an array's bytes
     corrupted = bytearray(raw)
     corrupted[array_at] ^= 0xFF
-    torch_file = tmp_path / "torch_saved.pth"
-    torch.save(torch.nn.Linear(2, 2).state_dict(), torch_file)
+    torch_raw = io.BytesIO()
+    torch.save(torch.nn.Linear(2, 2).state_dict(), torch_raw)
+    torch_raw = torch_raw.getvalue()
     cases = {
         _write(tmp_path / "truncated.pth", raw[: len(raw) // 2]): "truncated or corrupted",
         _write(tmp_path / "corrupted.pth", bytes(corrupted)): "corrupted.*CRC",
         _write(tmp_path / "notes.txt", "这不是模型 not a model\n".encode()): "text file",
         _write(tmp_path / "empty.pth", b""): "empty",
         _write(tmp_path / "plain.pkl", pickle.dumps({"a": 1}, protocol=2)): "plain pickle",
-        torch_file: "written by torch.save.*load_torch_state_dict",
+        _write(tmp_path / "torch_truncated.pth", torch_raw[: len(torch_raw) - 300]): "truncated or corrupted",
+        _write(tmp_path / "other.zip", _zip({"readme.txt": b"hello"})): "not one written by minitorch_nn.save",
     }
     for path, reason in cases.items():
         with pytest.raises(SerializationError, match=reason) as info:
@@ -220,6 +223,164 @@ def test_truncated_corrupted_and_foreign_files_raise_a_clear_error_naming_the_fi
         assert isinstance(info.value, RuntimeError)
     with pytest.raises(SerializationError, match="<BytesIO object>: cannot load"):
         mt.load(io.BytesIO(raw[:100]))
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+# ---- torch.save's own files, read without torch ------------------------------------------------
+
+
+def _torch_file(obj, path):
+    torch.save(obj, path)
+    return path
+
+
+def _assert_same(ours, theirs):
+    assert isinstance(ours, mt.Tensor), type(ours)
+    assert str(ours.dtype) == str(theirs.dtype) and tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+TORCH_DTYPES = [torch.float32, torch.float64, torch.float16, torch.int64, torch.int32, torch.int16, torch.int8]
+
+
+def test_torch_saved_tensors_of_every_dtype_load_exactly(tmp_path):
+    torch.manual_seed(0)
+    state = OrderedDict((str(d), (torch.randn(3, 4) * 50).to(d)) for d in TORCH_DTYPES)
+    state["uint8"] = torch.randint(0, 256, (5,), dtype=torch.uint8)
+    state["bool"] = torch.rand(2, 3) > 0.5
+    state["scalar"] = torch.tensor(2.5, dtype=torch.float64)
+    state["empty"] = torch.zeros(0, 3)
+    loaded = mt.load(_torch_file(state, tmp_path / "dtypes.pth"))
+    assert isinstance(loaded, OrderedDict) and list(loaded) == list(state)
+    for key, value in state.items():
+        _assert_same(loaded[key], value)
+    assert not any(t.requires_grad for t in loaded.values())
+
+
+def test_torch_saved_views_keep_offset_stride_and_shared_storage(tmp_path):
+    torch.manual_seed(0)
+    base = torch.randn(4, 6, dtype=torch.float64)
+    views = {
+        "base": base,
+        "transposed": base.t(),
+        "offset_slice": base[1:, 2:5],
+        "strided": base[::2, ::3],
+        "expanded": base[:, :1].expand(4, 3),
+        "flat_tail": base.view(-1)[7:19],
+        "other": torch.arange(5),
+    }
+    loaded = mt.load(_torch_file(views, tmp_path / "views.pth"))
+    for key, value in views.items():
+        _assert_same(loaded[key], value)
+    assert loaded["transposed"].stride() == (1, 6) and not loaded["transposed"].is_contiguous()
+    # ordinary ops run on the strided views
+    np.testing.assert_allclose((loaded["transposed"] * 2).sum(0).numpy(), (base.t() * 2).sum(0).numpy())
+    strided = views["strided"]
+    np.testing.assert_allclose((loaded["strided"] @ loaded["strided"].t()).numpy(), (strided @ strided.t()).numpy())
+    # one storage in torch, one memory here: a write through one is seen through the others, as after torch.load
+    with mt.no_grad():
+        loaded["base"][1, 2] = 100.0
+    assert loaded["offset_slice"][0, 0].item() == 100.0 and loaded["transposed"][2, 1].item() == 100.0
+    assert loaded["other"][4].item() == 4
+
+
+def test_torch_saved_parameters_and_nested_containers(tmp_path):
+    torch.manual_seed(0)
+    obj = {
+        "weight": torch.nn.Parameter(torch.randn(2, 3)),
+        "frozen": torch.nn.Parameter(torch.randn(2), requires_grad=False),
+        "grad_tensor": torch.randn(3, requires_grad=True),
+        "meta": {"epoch": 3, "lr": 0.1, "name": "run", "sizes": (1, 2), "tags": ["a"]},
+        "shape": torch.Size([2, 3]),
+    }
+    loaded = mt.load(_torch_file(obj, tmp_path / "params.pth"), map_location="cpu")
+    assert isinstance(loaded["weight"], mt.nn.Parameter) and loaded["weight"].requires_grad
+    assert isinstance(loaded["frozen"], mt.nn.Parameter) and not loaded["frozen"].requires_grad
+    assert loaded["grad_tensor"].requires_grad and loaded["grad_tensor"].is_leaf
+    _assert_same(loaded["weight"].detach(), obj["weight"].detach())
+    assert loaded["meta"] == obj["meta"]
+    assert loaded["shape"] == (2, 3) and isinstance(loaded["shape"], mt.Size)
+
+
+def test_torch_model_state_dict_loads_strictly_with_equal_logits(tmp_path):
+    torch.manual_seed(0)
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3, padding=1),
+        torch.nn.BatchNorm2d(4),
+        torch.nn.ReLU(),
+        torch.nn.Flatten(),
+        torch.nn.Linear(64, 5),
+    )
+    theirs(torch.randn(4, 3, 4, 4))
+    theirs.eval()
+    path = _torch_file(theirs.state_dict(), tmp_path / "model.pth")
+    state = mt.load(path, weights_only=True)
+    ours = mt.nn.Sequential(
+        mt.nn.Conv2d(3, 4, 3, padding=1), mt.nn.BatchNorm2d(4), mt.nn.ReLU(), mt.nn.Flatten(), mt.nn.Linear(64, 5)
+    ).eval()
+    ours.load_state_dict(state, strict=True)
+    x = _x()
+    np.testing.assert_allclose(_out(ours, x), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    for key, value in theirs.state_dict().items():  # the weights themselves: bit for bit
+        np.testing.assert_array_equal(ours.state_dict()[key].numpy(), value.numpy())
+    assert ours[1].num_batches_tracked.item() == 1
+    assert state._metadata[""]["version"] == 1  # torch's state_dict metadata comes along
+
+
+def test_big_endian_torch_files_are_byte_swapped(tmp_path):
+    values = torch.arange(6, dtype=torch.float64).reshape(2, 3) / 7
+    raw = io.BytesIO()
+    torch.save({"v": values, "i": torch.arange(4, dtype=torch.int32)}, raw)
+    with zipfile.ZipFile(raw) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+    root = next(n for n in entries if n.endswith("/data.pkl"))[: -len("data.pkl")]
+    entries[root + "byteorder"] = b"big"
+    for name in entries:
+        if name.startswith(root + "data/"):
+            item = 8 if len(entries[name]) == 48 else 4
+            entries[name] = np.frombuffer(entries[name], f"<u{item}").astype(f">u{item}").tobytes()
+    loaded = mt.load(io.BytesIO(_zip(entries)))
+    _assert_same(loaded["v"], values)
+    _assert_same(loaded["i"], torch.arange(4, dtype=torch.int32))
+
+
+class _NotATensor:
+    def __init__(self) -> None:
+        self.x = 1
+
+
+def test_torch_files_with_other_globals_or_dtypes_are_refused(tmp_path):
+    path = _torch_file({"obj": _NotATensor()}, tmp_path / "object.pth")
+    with pytest.raises(SerializationError, match=r"object.pth.*global .*_NotATensor is refused.*weights_only=True"):
+        mt.load(path, weights_only=False)
+    # a hand-made data.pkl that would run a command: refused before anything is called
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_Evil(str(marker)), protocol=2)
+    evil = _write(tmp_path / "evil.pth", _zip({"archive/data.pkl": payload, "archive/version": b"3\n"}))
+    with pytest.raises(SerializationError, match=r"evil.pth.*global (posix|os)\.system is refused"):
+        mt.load(evil)
+    assert not marker.exists()
+    bf16 = _torch_file({"w": torch.ones(2, dtype=torch.bfloat16)}, tmp_path / "bf16.pth")
+    with pytest.raises(SerializationError, match="bfloat16 tensors, a dtype minitorch_nn does not have"):
+        mt.load(bf16)
+    whole = _torch_file(torch.nn.Linear(2, 2), tmp_path / "module.pth")
+    with pytest.raises(SerializationError, match="torch.nn.modules.linear.Linear is refused.*save a state_dict"):
+        mt.load(whole)
+
+
+class _Evil:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.path}",))
 
 
 def _load_error(model, state):

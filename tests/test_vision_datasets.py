@@ -498,3 +498,18 @@ def test_fake_data_through_a_dataloader():
     batches = list(torch.utils.data.DataLoader(ds, batch_size=2))
     assert [b[0].shape for b in batches] == [torch.Size([2, 1, 4, 4])] * 2 + [torch.Size([1, 1, 4, 4])]
     assert batches[0][1].dtype == torch.int64
+
+
+def test_integrity_helpers_name_the_file_and_stop_at_the_first_problem(tmp_path, monkeypatch):
+    good = tmp_path / "good.bin"
+    good.write_bytes(b"abc")
+    md5 = hashlib.md5(b"abc").hexdigest()
+    assert dutils.integrity_problem(str(good), md5) is None and dutils.integrity_problem(str(good)) is None
+    assert dutils.integrity_problem(str(good), "0" * 32) == f"{good} does not have MD5 {'0' * 32}"
+    assert dutils.integrity_problem(str(tmp_path / "gone.bin")) == f"{tmp_path / 'gone.bin'} is missing"
+    hashed = []
+    monkeypatch.setattr(dutils, "check_md5", lambda path, md5: hashed.append(path) or False)
+    files = [(str(tmp_path / "gone.bin"), md5), (str(good), md5)]
+    assert next(dutils.integrity_problems(files)) == f"{tmp_path / 'gone.bin'} is missing"
+    assert hashed == []  # the second file was never read
+    assert list(dutils.integrity_problems(files))[1] == f"{good} does not have MD5 {md5}"

@@ -4,6 +4,6 @@ Like torchvision beside torch, this is a separate import: ``import minitorch_nn`
 (nor Pillow, which it needs for its images).
 """
 
-from . import datasets, models, ops, transforms, utils
+from . import datasets, io, models, ops, transforms, utils
 
-__all__ = ["datasets", "models", "ops", "transforms", "utils"]
+__all__ = ["datasets", "io", "models", "ops", "transforms", "utils"]

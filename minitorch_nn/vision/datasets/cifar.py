@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .utils import check_integrity, download_and_extract_archive
+from .utils import download_and_extract_archive, integrity_problem, integrity_problems
 from .vision import VisionDataset
 
 NOT_FOUND = "Dataset not found or corrupted. You can use download=True to download it"
@@ -66,7 +66,7 @@ class CIFAR10(VisionDataset):
 
     def _load_meta(self) -> None:
         path = os.path.join(self.root, self.base_folder, self.meta["filename"])
-        if not check_integrity(path, self.meta["md5"]):
+        if integrity_problem(path, self.meta["md5"]) is not None:
             raise RuntimeError(
                 f"Dataset metadata file not found or corrupted. You can use download=True to download it ({path})"
             )
@@ -88,13 +88,10 @@ class CIFAR10(VisionDataset):
 
     def _integrity_problem(self) -> str | None:
         """None when every batch file is there with its MD5, else which file is missing or corrupted."""
-        for filename, md5 in self.train_list + self.test_list:
-            fpath = os.path.join(self.root, self.base_folder, filename)
-            if not os.path.isfile(fpath):
-                return f"{fpath} is missing"
-            if not check_integrity(fpath, md5):
-                return f"{fpath} does not have MD5 {md5}"
-        return None
+        files = (
+            (os.path.join(self.root, self.base_folder, name), md5) for name, md5 in self.train_list + self.test_list
+        )
+        return next(integrity_problems(files), None)
 
     def _check_integrity(self) -> bool:
         return self._integrity_problem() is None

@@ -17,7 +17,7 @@ from PIL import Image
 
 from ...autograd.tensor import Tensor
 from ...factories import from_numpy
-from .utils import URLError, check_integrity, download_and_extract_archive
+from .utils import URLError, download_and_extract_archive, integrity_problem
 from .vision import VisionDataset
 
 _IDX_TYPES = {
@@ -121,12 +121,10 @@ class MNIST(VisionDataset):
         return {_class: i for i, _class in enumerate(self.classes)}
 
     def _missing_files(self) -> list[str]:
-        missing = []
-        for url, _ in self.resources:
-            path = os.path.join(self.raw_folder, os.path.splitext(os.path.basename(url))[0])
-            if not (check_integrity(path) or check_integrity(path + ".gz")):
-                missing.append(path)
-        return missing
+        """The raw files present neither decompressed nor gzip-compressed. Their MD5s (the .gz files') are
+        checked at download: the decompressed files have no published checksum."""
+        paths = [os.path.join(self.raw_folder, os.path.splitext(os.path.basename(url))[0]) for url, _ in self.resources]
+        return [path for path in paths if integrity_problem(path) and integrity_problem(path + ".gz")]
 
     def _check_exists(self) -> bool:
         return not self._missing_files()

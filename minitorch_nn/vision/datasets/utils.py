@@ -19,6 +19,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 USER_AGENT = "minitorch_nn.vision"
@@ -45,6 +46,24 @@ def check_integrity(fpath: str, md5: str | None = None) -> bool:
     if md5 is None:
         return True
     return check_md5(fpath, md5)
+
+
+def integrity_problem(fpath: str, md5: str | None = None) -> str | None:
+    """None when ``fpath`` passes ``check_integrity``, else what is wrong with it, naming the file."""
+    if not os.path.isfile(fpath):
+        return f"{fpath} is missing"
+    if md5 is not None and not check_md5(fpath, md5):
+        return f"{fpath} does not have MD5 {md5}"
+    return None
+
+
+def integrity_problems(files: Iterable[tuple[str, str | None]]) -> Iterator[str]:
+    """What is wrong with each ``(path, md5)``, lazily (``next(..., None)`` stops at the first problem, so the
+    files after it are not read for their checksums)."""
+    for fpath, md5 in files:
+        problem = integrity_problem(fpath, md5)
+        if problem is not None:
+            yield problem
 
 
 def _progress(done: int, total: int | None, name: str, stream: IO[str]) -> None:
@@ -98,9 +117,10 @@ def download_url(url: str, root: str, filename: str | None = None, md5: str | No
         return
     print("Downloading " + url + " to " + fpath)
     _urlretrieve(url, fpath)
-    if not check_integrity(fpath, md5):
+    problem = integrity_problem(fpath, md5)
+    if problem is not None:
         os.remove(fpath)
-        raise RuntimeError(f"File not found or corrupted: {fpath} does not have MD5 {md5}")
+        raise RuntimeError(f"File not found or corrupted: {problem}")
 
 
 def _check_member_path(name: str, root: str, archive: str) -> None:
@@ -203,6 +223,8 @@ __all__ = [
     "download_and_extract_archive",
     "download_url",
     "extract_archive",
+    "integrity_problem",
+    "integrity_problems",
 ]
 
 URLError = urllib.error.URLError

@@ -12,11 +12,13 @@ kaiming_normal_ (fan_in), BN 1 / 0, Linear bias 0 (weight: the Linear default).
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from ... import cat, flatten, nn
+from ... import cat, flatten, int64, nn, zeros
 from ...autograd.tensor import Tensor
 from ...nn import functional as F
 from ._utils import _build
@@ -144,6 +146,31 @@ class DenseNet(nn.Module):
         return self.classifier(flatten(out, 1))
 
 
+# torchvision's published DenseNet checkpoints predate the ban on "." in module names (their layers' keys
+# read "denselayer1.norm.1.weight" where the module is "denselayer1.norm1") and BatchNorm's
+# num_batches_tracked (torch's BatchNorm fills it with 0 when loading such a checkpoint).
+_LEGACY_KEY = re.compile(
+    r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$"
+)
+
+
+def _rename_legacy_keys(state: Mapping[str, Any]) -> OrderedDict[str, Any]:
+    """The state_dict with ``...denselayerN.norm.1.weight`` renamed ``...denselayerN.norm1.weight`` (order kept),
+    and a 0 ``num_batches_tracked`` after each norm's ``running_var`` that has none."""
+    renamed: OrderedDict[str, Any] = OrderedDict()
+    for key, value in state.items():
+        match = _LEGACY_KEY.match(key)
+        renamed[match.group(1) + match.group(2) if match else key] = value
+    completed: OrderedDict[str, Any] = OrderedDict()
+    for key, value in renamed.items():
+        completed[key] = value
+        if key.endswith(".running_var"):
+            tracked = key[: -len("running_var")] + "num_batches_tracked"
+            if tracked not in renamed:
+                completed[tracked] = zeros((), dtype=int64)
+    return completed
+
+
 def _densenet(
     growth_rate: int, block_config: tuple[int, int, int, int], num_init_features: int, **kwargs: Any
 ) -> DenseNet:
@@ -151,16 +178,24 @@ def _densenet(
 
 
 def densenet121(*, weights: Any = None, progress: bool = True, **kwargs: Any) -> DenseNet:
-    return _build("densenet121", weights, progress, kwargs, partial(_densenet, 32, (6, 12, 24, 16), 64))
+    return _build(
+        "densenet121", weights, progress, kwargs, partial(_densenet, 32, (6, 12, 24, 16), 64), adapt=_rename_legacy_keys
+    )
 
 
 def densenet161(*, weights: Any = None, progress: bool = True, **kwargs: Any) -> DenseNet:
-    return _build("densenet161", weights, progress, kwargs, partial(_densenet, 48, (6, 12, 36, 24), 96))
+    return _build(
+        "densenet161", weights, progress, kwargs, partial(_densenet, 48, (6, 12, 36, 24), 96), adapt=_rename_legacy_keys
+    )
 
 
 def densenet169(*, weights: Any = None, progress: bool = True, **kwargs: Any) -> DenseNet:
-    return _build("densenet169", weights, progress, kwargs, partial(_densenet, 32, (6, 12, 32, 32), 64))
+    return _build(
+        "densenet169", weights, progress, kwargs, partial(_densenet, 32, (6, 12, 32, 32), 64), adapt=_rename_legacy_keys
+    )
 
 
 def densenet201(*, weights: Any = None, progress: bool = True, **kwargs: Any) -> DenseNet:
-    return _build("densenet201", weights, progress, kwargs, partial(_densenet, 32, (6, 12, 48, 32), 64))
+    return _build(
+        "densenet201", weights, progress, kwargs, partial(_densenet, 32, (6, 12, 48, 32), 64), adapt=_rename_legacy_keys
+    )

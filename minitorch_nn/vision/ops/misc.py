@@ -1,4 +1,4 @@
-"""Conv2dNormActivation and SqueezeExcitation, as torchvision.ops.misc builds them.
+"""Conv2dNormActivation, SqueezeExcitation and Permute, as torchvision.ops.misc builds them.
 
 Conv2dNormActivation is a Sequential (conv, norm, activation), so its
 children are keyed "0", "1", "2" and a torchvision state_dict's
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ... import nn
+from ... import nn, permute
 from ...autograd.tensor import Tensor
 
 
@@ -82,3 +82,14 @@ class SqueezeExcitation(nn.Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return self._scale(input) * input
+
+
+class Permute(nn.Module):
+    """``permute(x, dims)`` as a layer, so a Sequential can switch between NCHW and NHWC (ConvNeXt's block)."""
+
+    def __init__(self, dims: list[int]) -> None:
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x: Tensor) -> Tensor:
+        return permute(x, self.dims)
