@@ -1,13 +1,15 @@
 """`minitorch-nn train --engine torch --nproc N`: torch.distributed on 127.0.0.1 (gloo), against one process.
 
-One 2-process run (stopped after epoch 1, then resumed for epoch 2) and one plain single-process
-``--engine torch`` run on the same seed, global batch and ``--limit`` slice are shared by the tests
-(module fixture): DDP startup costs seconds per process. The slice leaves a last batch of one sample,
+One 2-process run (the console entry point, in a subprocess) and one plain single-process ``--engine
+torch`` run (in this process) on the same seed, global batch and ``--limit`` slice are shared by the
+tests (module fixture): DDP startup costs seconds per process. The slice leaves a last batch of one sample,
 so one worker has none in it (the weight-0 sample path) and the split is exercised where it is uneven.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -37,6 +39,14 @@ def cli(*args: str, expect: int = 0) -> str:
     return result.stdout.replace("\r", "\n") + result.stderr
 
 
+def inline(*args: str) -> str:
+    """The plain single-process run, in this process (torch is imported here already)."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(list(args)) == 0
+    return buffer.getvalue().replace("\r", "\n")
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ddp")
@@ -45,7 +55,7 @@ def runs(tmp_path_factory):
         "ddp": ddp,
         "single": single,
         "ddp_out": cli(*TINY, "--nproc", "2", "--out", str(ddp)),
-        "single_out": cli(*TINY, "--out", str(single)),
+        "single_out": inline(*TINY, "--out", str(single)),
     }
 
 
@@ -193,3 +203,21 @@ def test_ctrl_c_stops_every_worker(tmp_path):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_a_text_model_trains_as_one_too(tmp_path):
+    """The GPT (its head tied to the token embedding) on 2 processes: the single process's weights and sample."""
+    tiny = ["train", "--engine", "torch", "--model", "gpt", "--dataset", "text", "--epochs", "1", "--limit", "200"]
+    tiny += ["--batch-size", "4"]  # 6 windows of 32 characters: batches of 4 and 2, each split in two
+    ddp = cli(*tiny, "--nproc", "2", "--out", str(tmp_path / "ddp"))
+    single = inline(*tiny, "--out", str(tmp_path / "single"))
+    ours = mt.load(tmp_path / "ddp" / "checkpoint.pth")
+    theirs = torch.load(tmp_path / "single" / "checkpoint.pth", weights_only=False)
+    for key, value in theirs["model"].items():
+        np.testing.assert_allclose(ours["model"][key].numpy(), value.numpy(), rtol=1e-5, atol=1e-6, err_msg=key)
+    np.testing.assert_allclose(ours["history"]["loss"], theirs["history"]["loss"], rtol=1e-6)
+    assert ours["vocab"] == theirs["vocab"]
+    assert (
+        ddp.split("sample:")[1].split("back in minitorch_nn")[0] == single.split("sample:")[1].split("checkpoint:")[0]
+    )
+    assert "back in minitorch_nn: GPT with the weights of epoch 1" in ddp
