@@ -54,7 +54,7 @@ def runs(tmp_path_factory):
     return {
         "ddp": ddp,
         "single": single,
-        "ddp_out": cli(*TINY, "--nproc", "2", "--out", str(ddp)),
+        "ddp_out": cli(*TINY, "--nproc", "2", "--tensorboard", "--out", str(ddp)),
         "single_out": inline(*TINY, "--out", str(single)),
     }
 
@@ -81,6 +81,7 @@ def test_the_printed_run_is_the_single_process_run(runs):
     single = [line.split(", ")[:2] for line in runs["single_out"].splitlines() if ": train loss" in line]
     assert ddp == single and len(ddp) == 2  # the all-reduced losses and accuracies, as printed, once each
     assert "back in minitorch_nn: Net with the weights of epoch 2, test accuracy" in out
+    assert len(list((runs["ddp"] / "tensorboard").glob("events.out.tfevents.*"))) == 1  # rank 0's log only
 
 
 def test_the_checkpoint_loads_into_a_minitorch_model_with_the_torch_logits(runs):

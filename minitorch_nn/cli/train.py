@@ -251,8 +251,7 @@ def run_distributed(args: argparse.Namespace, train_set: TensorDataset, x_test: 
         raise SystemExit(f"--resume: no checkpoint at {checkpoint}")
     print(
         f"training {args.model} on {args.dataset} ({len(train_set)} train / {len(x_test)} test) "
-        f"with torch on {args.device}, {args.optimizer} lr {lr:g}, batch {args.batch_size} = {args.nproc} "
-        f"processes x {args.batch_size // args.nproc} (torch.distributed, {'nccl' if args.device == 'cuda' else 'gloo'})"
+        f"with torch on {args.device}, {args.optimizer} lr {lr:g}, {train_distributed.split(args)}"
     )
     sys.stdout.flush()  # before the workers write to the same stdout
     x_train, y_train = (t.numpy() for t in train_set.tensors)

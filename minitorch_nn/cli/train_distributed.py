@@ -1,9 +1,11 @@
 """`minitorch-nn train --engine torch --nproc N`: the same training on N processes with torch.distributed.
 
-This is the production path past one process (and, with a launcher such as
-torchrun, past one machine): each worker builds the same seeded model on
-torch, wraps it in ``DistributedDataParallel`` (gloo on the CPU, NCCL with
-``--device cuda``, one GPU per worker) and trains on its share of every batch.
+This is the production path past one process: each worker builds the same
+seeded model on torch, wraps it in ``DistributedDataParallel`` (gloo on the
+CPU, NCCL with ``--device cuda``, one GPU per worker) and trains on its share
+of every batch. This command starts its N processes on this machine; across
+machines torch runs the same DistributedDataParallel program, started by its
+own launcher (torchrun) with an address every machine reaches.
 
 How a global batch is shared. Every worker draws the same shuffled order the
 single-process run draws (one generator per epoch, seeded from the seed and the
@@ -14,10 +16,11 @@ averaged gradient is the gradient of the global batch's mean loss, the one a
 single process computes, also for a last batch shorter than the others. The
 printed losses are all-reduced, so they are the global batch's mean as well.
 
-Rank 0 prints the progress, writes the checkpoint (atomically) and draws the
-curves. The checkpoint holds the weights and optimizer state brought back into
-minitorch_nn tensors by ``reference.bridge``: it is the file a minitorch_nn run
-writes, so ``--resume`` (on either engine) and ``torch.load``-free tools read it.
+Rank 0 prints the progress, writes the checkpoint (atomically) and the
+TensorBoard log. The checkpoint holds the weights and optimizer state brought
+back into minitorch_nn tensors by ``reference.bridge``: it is the file a
+minitorch_nn run writes, so the parent loads the weights into a minitorch_nn
+model, and ``--resume`` continues the run on either engine.
 
 The workers are spawned processes that meet at 127.0.0.1 on a free port found
 at run time (``MASTER_ADDR``/``MASTER_PORT``/``RANK``/``WORLD_SIZE``). A worker
@@ -77,6 +80,7 @@ class Job:
     vocab_size: int = 0
     block_size: int = 0
     sample_start: str = ""
+    tensorboard: bool = False
 
 
 # ---- checks and launch (the parent process) --------------------------------------------------------------
@@ -195,6 +199,7 @@ def run_images(
             resume=args.resume,
             extras={"arch": args.model, "classes": classes},
             in_channels=int(arrays["x_train"].shape[1]),
+            tensorboard=args.tensorboard,
         )
         launch(worker, args.nproc, job)
 
@@ -220,8 +225,7 @@ def run_text(args: argparse.Namespace) -> int:
     print(
         f"training {args.model} on {os.path.basename(path)} ({len(text)} characters, {len(vocab)} distinct, "
         f"{len(x)} windows of {train_text.SEQUENCE}) with torch on {args.device}, {args.optimizer} lr {lr:g}, "
-        f"batch {args.batch_size} = {args.nproc} processes x {args.batch_size // args.nproc} "
-        f"(torch.distributed, {_backend(args.device)})"
+        f"{split(args)}"
     )
     sys.stdout.flush()
     last = min(args.epochs, args.stop_after) if args.stop_after else args.epochs
@@ -252,6 +256,13 @@ def run_text(args: argparse.Namespace) -> int:
     print(f"back in minitorch_nn: {type(model).__name__} with the weights of epoch {state['epoch']}")
     print(f"checkpoint: {checkpoint}")
     return 0
+
+
+def split(args: argparse.Namespace) -> str:
+    """How the header line names the global batch's split: ``batch 16 = 2 processes x 8 (...)``."""
+    processes = f"{args.nproc} process{'es' if args.nproc > 1 else ''}"
+    share = args.batch_size // args.nproc
+    return f"batch {args.batch_size} = {processes} x {share} (torch.distributed, {_backend(args.device)})"
 
 
 def _backend(device: str) -> str:
@@ -304,6 +315,14 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
         history, start_epoch = state["history"], state["epoch"]
         if rank == 0:
             print(f"resumed from {job.checkpoint} after epoch {start_epoch}")
+            if start_epoch >= job.epochs:
+                print(f"the checkpoint already holds {start_epoch} epochs; ask for more with --epochs")
+    writer = None
+    if job.tensorboard and rank == 0:
+        from ..utils.tensorboard import SummaryWriter
+
+        folder = os.path.join(os.path.dirname(job.checkpoint), "tensorboard")
+        writer = SummaryWriter(log_dir=folder, purge_step=start_epoch + 1)
     x_train = np.load(os.path.join(job.data_dir, "x_train.npy"), mmap_mode="r")
     y_train = np.load(os.path.join(job.data_dir, "y_train.npy"), mmap_mode="r")
     order = TensorDataset(minitorch_nn.arange(len(x_train)))
@@ -331,7 +350,7 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
             x = torch.from_numpy(np.ascontiguousarray(x_train[mine])).to(device)
             y = torch.from_numpy(np.ascontiguousarray(y_train[mine])).to(device)
             out = model(x)
-            count = len(batch) * (y[0].numel())  # the terms of the global batch's mean: samples (x positions)
+            count = len(batch) * y[0].numel()  # the terms of the global batch's mean (text: samples x positions)
             loss_sum = criterion(out.reshape(-1, out.shape[-1]), y.reshape(-1)) * weight
             loss = loss_sum * (world_size / count)
             optimizer.zero_grad()
@@ -343,6 +362,7 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
                 if rank == 0:
                     _progress(epoch, job.epochs, b, len(loader), running / b)
         mean = reduce_sum(mean_sum) / len(loader)
+        epoch_lr = optimizer.param_groups[0]["lr"]
         scheduler.step()
         history["loss"].append(mean)
         if job.kind == "image":
@@ -356,6 +376,14 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
             print(f"\nepoch {epoch}: {summary}, {time.perf_counter() - started:.1f} s elapsed")
             sys.stdout.flush()
             save_checkpoint(job, module, optimizer, scheduler, history, epoch)
+        if writer is not None:
+            writer.add_scalar("loss/train", mean, epoch)
+            writer.add_scalar("accuracy/test", history["accuracy"][-1], epoch)
+            writer.add_scalar("learning_rate", epoch_lr, epoch)
+            writer.flush()
+    if writer is not None:
+        writer.close()
+        print(f"tensorboard: {writer.get_logdir()}")
     if rank == 0 and job.kind == "text":
         print("sample:")
         vocab = job.extras["vocab"]
