@@ -137,6 +137,14 @@ def test_requests_it_cannot_honour_are_clear_errors(args, message):
     assert message in str(error.value)
 
 
+def test_a_checkpoint_the_workers_cannot_continue_is_one_clear_error(runs, tmp_path):
+    (tmp_path / "checkpoint.pth").write_text("not a checkpoint")
+    with pytest.raises(SystemExit, match="is neither minitorch_nn's nor torch.save's file"):
+        main(["train", "--engine", "torch", "--nproc", "2", "--limit", "50", "--resume", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit, match=r"holds the weights of another model: 4 missing key\(s\) \(layers.1.bias"):
+        main(["train", "--engine", "torch", "--nproc", "2", "--model", "mlp", "--resume", "--out", str(runs["ddp"])])
+
+
 def test_nccl_needs_gpus():
     with pytest.raises(SystemExit) as error:
         main(["train", "--engine", "torch", "--nproc", "2", "--device", "cuda"])

@@ -239,7 +239,7 @@ def run_distributed(args: argparse.Namespace, train_set: TensorDataset, x_test: 
     """``--engine torch --nproc N``: the workers train, then the weights come back into a minitorch_nn model."""
     in_channels = train_set.tensors[0].shape[1]
     try:
-        build(args.model, minitorch_nn, in_channels=in_channels)  # a model/dataset mismatch, said before spawning
+        model = build(args.model, minitorch_nn, in_channels=in_channels)  # a mismatch, said before spawning
     except ValueError as error:
         raise SystemExit(f"--model {args.model} on {args.dataset}: {error}") from error
     classes = _vision.CIFAR10_CLASSES if args.dataset == "cifar10" else [str(d) for d in range(10)]
@@ -247,8 +247,8 @@ def run_distributed(args: argparse.Namespace, train_set: TensorDataset, x_test: 
     out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}-torch-ddp{args.nproc}")
     os.makedirs(out, exist_ok=True)
     checkpoint = os.path.join(out, "checkpoint.pth")
-    if args.resume and not os.path.exists(checkpoint):
-        raise SystemExit(f"--resume: no checkpoint at {checkpoint}")
+    if args.resume:
+        train_distributed.check_resume(checkpoint, model)
     print(
         f"training {args.model} on {args.dataset} ({len(train_set)} train / {len(x_test)} test) "
         f"with torch on {args.device}, {args.optimizer} lr {lr:g}, {train_distributed.split(args)}"
@@ -258,7 +258,6 @@ def run_distributed(args: argparse.Namespace, train_set: TensorDataset, x_test: 
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
     train_distributed.run_images(args, arrays, classes, lr, checkpoint)
     state = minitorch_nn.load(checkpoint)
-    model = build(args.model, minitorch_nn, in_channels=in_channels)
     model.load_state_dict(state["model"])  # the trained weights, back in a minitorch_nn model
     accuracy = evaluate(minitorch_nn, model, x_test, y_test, minitorch_nn.device("cpu"))
     print(

@@ -220,8 +220,11 @@ def run_text(args: argparse.Namespace) -> int:
     out = args.out or os.path.join("runs", f"{args.model}-text-torch-ddp{args.nproc}")
     os.makedirs(out, exist_ok=True)
     checkpoint = os.path.join(out, "checkpoint.pth")
-    if args.resume and not os.path.exists(checkpoint):
-        raise SystemExit(f"--resume: no checkpoint at {checkpoint}")
+    if args.resume:
+        model = build_text(args.model, minitorch_nn, len(vocab), block_size=2 * train_text.SEQUENCE)
+        state = check_resume(checkpoint, model)
+        if state.get("vocab") != vocab:
+            raise SystemExit(f"--resume: the checkpoint at {checkpoint} was trained on another text's characters")
     print(
         f"training {args.model} on {os.path.basename(path)} ({len(text)} characters, {len(vocab)} distinct, "
         f"{len(x)} windows of {train_text.SEQUENCE}) with torch on {args.device}, {args.optimizer} lr {lr:g}, "
@@ -256,6 +259,32 @@ def run_text(args: argparse.Namespace) -> int:
     print(f"back in minitorch_nn: {type(model).__name__} with the weights of epoch {state['epoch']}")
     print(f"checkpoint: {checkpoint}")
     return 0
+
+
+def check_resume(checkpoint: str, model: Any) -> dict[str, Any]:
+    """The checkpoint ``--resume`` names, read in the parent: one clear line for a file the workers could not
+    continue (missing, not a checkpoint, another model's weights) instead of N tracebacks."""
+    import torch
+
+    if not os.path.exists(checkpoint):
+        raise SystemExit(f"--resume: no checkpoint at {checkpoint}")
+    try:
+        state = load_checkpoint(checkpoint, torch)
+    except Exception as error:
+        raise SystemExit(
+            f"--resume: {checkpoint} is neither minitorch_nn's nor torch.save's file ({type(error).__name__}: {error})"
+        ) from error
+    keys = ("model", "optimizer", "scheduler", "history", "epoch")
+    if not isinstance(state, dict) or any(key not in state for key in keys):
+        raise SystemExit(f"--resume: {checkpoint} is not a minitorch-nn train checkpoint (it lacks {', '.join(keys)})")
+    expected, saved = set(model.state_dict()), set(state["model"])
+    if expected != saved:
+        missing, unexpected = sorted(expected - saved), sorted(saved - expected)
+        raise SystemExit(
+            f"--resume: {checkpoint} holds the weights of another model: {len(missing)} missing key(s) "
+            f"({', '.join(missing[:3])}), {len(unexpected)} unexpected ({', '.join(unexpected[:3])})"
+        )
+    return state
 
 
 def split(args: argparse.Namespace) -> str:
