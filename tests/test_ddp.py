@@ -230,3 +230,10 @@ def test_a_text_model_trains_as_one_too(tmp_path):
         ddp.split("sample:")[1].split("back in minitorch_nn")[0] == single.split("sample:")[1].split("checkpoint:")[0]
     )
     assert "back in minitorch_nn: GPT with the weights of epoch 1" in ddp
+
+
+def test_without_torch_it_says_how_to_install_it():
+    code = "import sys; sys.modules['torch'] = None; from minitorch_nn.cli import main; raise SystemExit(main())"
+    command = [sys.executable, "-c", code, "train", "--engine", "torch", "--nproc", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 1 and "pip install -e '.[test]'" in result.stderr, result.stderr[-2000:]
