@@ -3,7 +3,8 @@
 Per epoch: a progress bar, the mean train loss and the test accuracy; a
 checkpoint (model, optimizer, history) that ``--resume`` continues from; and
 a PNG of the loss and accuracy curves. ``--engine torch`` runs the same model
-on PyTorch, where ``--device cuda`` is available.
+on PyTorch, where ``--device cuda`` is available; ``--nproc N`` adds torch.distributed
+(cli/train_distributed.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..autograd.tensor import Tensor
 from ..models import MODELS, TEXT_MODELS, build
 from ..utils.data import DataLoader, TensorDataset
 from ..utils.data import datasets as data
-from . import INSTALL_TORCH, _vision, train_text
+from . import INSTALL_TORCH, _vision, train_distributed, train_text
 
 
 def add_parser(commands: Any) -> None:
@@ -58,6 +59,13 @@ def add_parser(commands: Any) -> None:
         "--engine", choices=["minitorch", "torch"], default="minitorch", help="torch: the same model on PyTorch"
     )
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="cuda needs --engine torch")
+    p.add_argument(
+        "--nproc",
+        type=int,
+        default=None,
+        help="with --engine torch: train on N processes with torch.distributed (DistributedDataParallel; gloo "
+        "on cpu, nccl on cuda), --batch-size split evenly among them",
+    )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training samples (quick runs)")
     p.add_argument(
         "--out", default=None, help="folder for the checkpoint and the PNG (default runs/<model>-<dataset>-<engine>)"
@@ -115,14 +123,18 @@ def _engine(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.nproc is not None:
+        train_distributed.check_request(args)
     if args.model in TEXT_MODELS or args.dataset == "text":
-        return train_text.run(args)
+        return train_text.run(args) if args.nproc is None else train_distributed.run_text(args)
     lib = _engine(args)
     lib.manual_seed(args.seed)
     train_set, test_set = load_datasets(args.dataset, args.data_dir)
     if args.limit:
         train_set = TensorDataset(*(Tensor._make(t._data[: args.limit]) for t in train_set.tensors))
     x_test, y_test = (t.numpy() for t in test_set.tensors)
+    if args.nproc is not None:
+        return run_distributed(args, train_set, x_test, y_test)
     device = lib.device(args.device)
     vision = args.model in _vision.VISION_MODELS
     augment = None
@@ -218,6 +230,42 @@ def run(args: argparse.Namespace) -> int:
     if start_epoch >= args.epochs:
         print(f"the checkpoint already holds {start_epoch} epochs; ask for more with --epochs")
     figure = plot_history(history, os.path.join(out, "curves.png"), f"{args.model} on {args.dataset} ({args.engine})")
+    print(f"checkpoint: {checkpoint}")
+    print(f"curves: {figure}" if figure else "curves: not drawn (pip install matplotlib)")
+    return 0
+
+
+def run_distributed(args: argparse.Namespace, train_set: TensorDataset, x_test: np.ndarray, y_test: np.ndarray) -> int:
+    """``--engine torch --nproc N``: the workers train, then the weights come back into a minitorch_nn model."""
+    in_channels = train_set.tensors[0].shape[1]
+    try:
+        model = build(args.model, minitorch_nn, in_channels=in_channels)  # a mismatch, said before spawning
+    except ValueError as error:
+        raise SystemExit(f"--model {args.model} on {args.dataset}: {error}") from error
+    classes = _vision.CIFAR10_CLASSES if args.dataset == "cifar10" else [str(d) for d in range(10)]
+    lr = args.lr if args.lr is not None else (0.02 if args.optimizer == "sgd" else 0.002)
+    out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}-torch-ddp{args.nproc}")
+    os.makedirs(out, exist_ok=True)
+    checkpoint = os.path.join(out, "checkpoint.pth")
+    if args.resume:
+        train_distributed.check_resume(checkpoint, model)
+    print(
+        f"training {args.model} on {args.dataset} ({len(train_set)} train / {len(x_test)} test) "
+        f"with torch on {args.device}, {args.optimizer} lr {lr:g}, {train_distributed.split(args)}"
+    )
+    sys.stdout.flush()  # before the workers write to the same stdout
+    x_train, y_train = (t.numpy() for t in train_set.tensors)
+    arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    train_distributed.run_images(args, arrays, classes, lr, checkpoint)
+    state = minitorch_nn.load(checkpoint)
+    model.load_state_dict(state["model"])  # the trained weights, back in a minitorch_nn model
+    accuracy = evaluate(minitorch_nn, model, x_test, y_test, minitorch_nn.device("cpu"))
+    print(
+        f"back in minitorch_nn: {type(model).__name__} with the weights of epoch {state['epoch']}, "
+        f"test accuracy {accuracy:.2%}"
+    )
+    title = f"{args.model} on {args.dataset} (torch, {args.nproc} processes)"
+    figure = plot_history(state["history"], os.path.join(out, "curves.png"), title)
     print(f"checkpoint: {checkpoint}")
     print(f"curves: {figure}" if figure else "curves: not drawn (pip install matplotlib)")
     return 0
