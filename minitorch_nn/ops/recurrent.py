@@ -322,6 +322,30 @@ def lstm_cell(
     return LSTMCellStep.apply(input, hx[0], hx[1], w_ih, w_hh, b_ih, b_hh)
 
 
+class TransposeInPlace(Function):
+    """y = x with axes ``dim0`` and ``dim1`` swapped;  dx = dy swapped back.
+
+    torch's step-by-step recurrent path makes its stacked output batch-major with an in-place
+    ``transpose_``, which its graph names TransposeBackward1. The stacked output here is a fresh
+    array that nothing else holds, so the swap is a new tensor over the same memory under that name."""
+
+    node_name = "TransposeBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(x, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return np.swapaxes(grad, *ctx.dims), None, None
+
+
+def transpose_in_place(output: Tensor, dim0: int, dim1: int) -> Tensor:
+    """``output.transpose_(dim0, dim1)`` as torch's recurrent modules apply it to their stacked output."""
+    return TransposeInPlace.apply(output, dim0, dim1)
+
+
 # ---- packing: padded (T, B, *) <-> packed (sum of lengths, *) ---------------------------------------
 
 

@@ -292,18 +292,25 @@ class RNNBase(Module):
         hx = self.permute_hidden(hx, sorted_indices)
         self.check_forward_args(data, hx, batch_sizes)
 
+        fused = self._fused(data, sizes)
         if packed:
             x = recurrent.PadPacked.apply(data, batch_sizes._data, len(sizes), 0.0)
+        elif self.batch_first:
+            # torch's fused LSTM reads a contiguous time-major copy (a CloneBackward0 in its graph)
+            x = data.transpose(0, 1).contiguous() if fused else data.transpose(0, 1)
         else:
-            x = data.transpose(0, 1) if self.batch_first else data
-        output, hidden = self._run_layers(x, hx, sizes)
+            x = data
+        output, hidden = self._run_layers(x, hx, sizes, fused)
 
         if packed:
             pieces = [output[t, :n] for t, n in enumerate(sizes)]
             result = PackedSequence(cat(pieces, 0), batch_sizes, sorted_indices, unsorted_indices)
             return result, self.permute_hidden(hidden, unsorted_indices)
         if self.batch_first:
-            output = output.transpose(0, 1)
+            # torch's RNN and GRU turn their output batch-major in place (TransposeBackward1 in its graph),
+            # its LSTM out of place
+            in_place = self.mode != "LSTM"
+            output = recurrent.transpose_in_place(output, 0, 1) if in_place else output.transpose(0, 1)
         if not is_batched:
             output = output.squeeze(1 if not self.batch_first else 0)
             hidden = tuple(h.squeeze(1) for h in hidden) if is_lstm else hidden.squeeze(1)
@@ -326,13 +333,17 @@ class RNNBase(Module):
             )
         return (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
 
-    def _run_layers(self, x: Tensor, hx: Any, sizes: tuple[int, ...] | None) -> tuple[Tensor, Any]:
+    def _fused(self, data: Tensor, sizes: tuple[int, ...] | None) -> bool:
+        """Whether torch's CPU graph shows its fused (oneDNN) layer for this call: the float32 LSTM without a
+        projection on a padded input. That layer returns the layer's output directly; every other path
+        (torch's step-by-step one) stacks the per-step outputs."""
+        return self.mode == "LSTM" and self.proj_size == 0 and data._data.dtype == np.float32 and sizes is None
+
+    def _run_layers(self, x: Tensor, hx: Any, sizes: tuple[int, ...] | None, fused: bool) -> tuple[Tensor, Any]:
         is_lstm = self.mode == "LSTM"
         h0, c0 = hx if is_lstm else (hx, None)
         num_directions = 2 if self.bidirectional else 1
-        # torch's CPU graph: its fused float32 LSTM (no projection, not packed) returns the layer's
-        # output directly; every other path stacks the per-step outputs
-        steps = not (is_lstm and self.proj_size == 0 and x._data.dtype == np.float32 and sizes is None)
+        steps = not fused
         seq_len = x.shape[0]
         h_n, c_n = [], []
         layer_input = x
