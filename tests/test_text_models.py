@@ -195,3 +195,43 @@ def test_check_model_names_the_broken_backward(name, function, node, monkeypatch
     assert rows and rows[0] == node  # the position printed is that node's row in the walk
     assert re.search(r"max abs error \S+, max rel error 0\.01 ", out)
     assert f"look at {node}'s backward" in out
+
+
+# ---- sampling -----------------------------------------------------------------------------------
+def test_char_lstm_sample_carries_the_state_as_the_whole_text_at_once():
+    """The sampler feeds one character per step with the LSTM's (h, c) carried over; running the whole
+    sampled text through the model at once gives the same logits, hence (same seed) the same draws."""
+    from minitorch_nn.cli.train_text import draw, sample
+
+    mt.manual_seed(0)
+    model = char_lstm(mt, vocab_size=VOCAB)().double()
+    vocab = [chr(ord("a") + i) for i in range(VOCAB)]
+    text = sample(mt, model, vocab, "c", 40, seed=7, device=mt.device("cpu"), context=8)
+    assert len(text) == 41 and text == sample(mt, model, vocab, "c", 40, seed=7, device=mt.device("cpu"), context=8)
+    ids = [vocab.index(c) for c in text]
+    with mt.no_grad():
+        whole = model(mt.tensor([ids[:-1]]))[0].numpy()  # longer than the context of 8: no window here
+    rng = np.random.default_rng(7)
+    assert [draw(rng, row) for row in whole] == ids[1:]
+    # step by step, the carried state gives the whole run's logits
+    state, steps = None, []
+    with mt.no_grad():
+        for i in ids[:-1]:
+            logits, state = model.advance(mt.tensor([[i]]), state)
+            steps.append(logits[0, -1].numpy())
+    np.testing.assert_allclose(np.stack(steps), whole, rtol=1e-12, atol=1e-12)
+
+
+def test_gpt_sample_rereads_its_context_window():
+    from minitorch_nn.cli.train_text import draw, sample
+
+    mt.manual_seed(0)
+    model = gpt(mt, vocab_size=VOCAB, block_size=8)().double()
+    vocab = [chr(ord("a") + i) for i in range(VOCAB)]
+    text = sample(mt, model, vocab, "b", 12, seed=3, device=mt.device("cpu"), context=4)
+    ids = [vocab.index(c) for c in text]
+    rng = np.random.default_rng(3)
+    with mt.no_grad():
+        for t in range(1, len(ids)):
+            logits = model(mt.tensor([ids[max(0, t - 4) : t]]))[0, -1].numpy()
+            assert draw(rng, logits) == ids[t]
