@@ -46,6 +46,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..kernels.cpu import recurrent as lstm_kernel
+from ..kernels.cpu.matmul import matmul
 
 __all__ = ["gru_cell", "lstm_cell", "rnn_relu_cell", "rnn_tanh_cell"]
 TENSOR_METHODS: dict[str, Any] = {}
@@ -149,10 +151,24 @@ class RecurrentLayer(Function):
         steps: bool = False,
     ) -> tuple:
         seq_len, batch = x.shape[0], x.shape[1]
-        xp = (x.reshape(seq_len * batch, -1) @ w_ih.T).reshape(seq_len, batch, -1)
+        xp = matmul(x.reshape(seq_len * batch, -1), w_ih.T).reshape(seq_len, batch, -1)
         if b_ih is not None:
             xp += b_ih
         sizes = batch_sizes if batch_sizes is not None else (batch,) * seq_len
+        ctx.mode, ctx.steps, ctx.reverse, ctx.sizes = mode, steps, reverse, sizes
+        ctx.shapes = (x.shape, b_ih is not None, b_hh is not None)
+        ctx.save_for_backward(x, w_ih, w_hh, w_hr)
+        if mode == "LSTM" and w_hr is None:  # buffers and fused gate passes: kernels/cpu/recurrent.py
+            states_h, states_c, gates, tanh_c = lstm_kernel.lstm_forward(xp, w_hh, b_hh, h0, c0, sizes, reverse)
+            ctx.lstm = (states_h, states_c, gates, tanh_c)
+            output = lstm_kernel.step_outputs(states_h, reverse).copy()
+            if batch_sizes is not None:
+                for t, n in enumerate(sizes):
+                    output[t, n:] = 0
+            h_n = states_h[0 if reverse else seq_len].copy()
+            c_n = states_c[0 if reverse else seq_len].copy()
+            outs = tuple(output) if steps else (output,)
+            return (*outs, h_n, c_n)
         h, c = h0.copy(), (c0.copy() if c0 is not None else None)
         output = np.zeros((seq_len, batch, h0.shape[1]), dtype=x.dtype)
         order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
@@ -171,9 +187,7 @@ class RecurrentLayer(Function):
                 c = c.copy() if n < batch else c_new
                 c[:n] = c_new
             output[t, :n] = h_new
-        ctx.mode, ctx.steps_saved, ctx.steps = mode, saved, steps
-        ctx.shapes = (x.shape, b_ih is not None, b_hh is not None)
-        ctx.save_for_backward(x, w_ih, w_hh, w_hr)
+        ctx.steps_saved, ctx.lstm = saved, None
         outs = tuple(output) if steps else (output,)
         return (*outs, h, c) if c is not None else (*outs, h)
 
@@ -188,6 +202,14 @@ class RecurrentLayer(Function):
             rest = grads_out[seq_len:]
         else:
             d_output, rest = grads_out[0], grads_out[1:]
+        if ctx.lstm is not None:
+            states_h, states_c, gates, tanh_c = ctx.lstm
+            dxp, dh, dc = lstm_kernel.lstm_backward(
+                states_c, gates, tanh_c, w_hh, d_output, rest[0], rest[1], ctx.sizes, ctx.reverse
+            )
+            return RecurrentLayer._weight_gradients(
+                ctx, x, w_ih, dxp, dxp, lstm_kernel.step_inputs(states_h, ctx.reverse), dh, dc, None
+            )
         dh = rest[0].copy()
         dc = rest[1].copy() if mode == "LSTM" else None
         gate_width = w_ih.shape[0]
@@ -210,14 +232,23 @@ class RecurrentLayer(Function):
             dh[:n] = dh_prev
             if dc is not None:
                 dc[:n] = dc_prev
-        # rows of finished (or not yet started) sequences have dU = 0, so they add nothing here
-        flat_du = du.reshape(seq_len * batch, -1)
-        dw_hh = flat_du.T @ h_prev.reshape(seq_len * batch, -1)
-        dw_hr = dh_all.reshape(seq_len * batch, -1).T @ m_all.reshape(seq_len * batch, -1) if w_hr is not None else None
-        flat_dxp = dxp.reshape(seq_len * batch, -1)
+        dw_hr = None
+        if w_hr is not None:
+            dw_hr = matmul(dh_all.reshape(seq_len * batch, -1).T, m_all.reshape(seq_len * batch, -1))
+        return RecurrentLayer._weight_gradients(ctx, x, w_ih, dxp, du, h_prev, dh, dc, dw_hr)
+
+    @staticmethod
+    def _weight_gradients(ctx: Any, x, w_ih, dxp, du, h_prev, dh, dc, dw_hr) -> tuple:
+        """The gradients that need no loop, one product over all steps each: dx = dX W_ih,
+        dW_ih = dX^T x, dW_hh = dU^T h_prev, db_ih = sum dX, db_hh = sum dU. Rows of finished (or not
+        yet started) sequences have dX = dU = 0, so they add nothing."""
+        x_shape, has_b_ih, has_b_hh = ctx.shapes
+        rows = x_shape[0] * x_shape[1]
+        flat_dxp, flat_du = dxp.reshape(rows, -1), du.reshape(rows, -1)
         needs = ctx.needs_input_grad
-        dx = (flat_dxp @ w_ih).reshape(x_shape) if needs[0] else None
-        dw_ih = flat_dxp.T @ x.reshape(seq_len * batch, -1) if needs[3] else None
+        dx = matmul(flat_dxp, w_ih).reshape(x_shape) if needs[0] else None
+        dw_ih = matmul(flat_dxp.T, x.reshape(rows, -1)) if needs[3] else None
+        dw_hh = matmul(flat_du.T, h_prev.reshape(rows, -1)) if needs[4] else None
         db_ih = flat_dxp.sum(axis=0) if has_b_ih else None
         db_hh = flat_du.sum(axis=0) if has_b_hh else None
         return dx, dh, dc, dw_ih, dw_hh, db_ih, db_hh, dw_hr
