@@ -82,7 +82,7 @@ CASES = list(
         ["RNN", "RNN_relu", "GRU", "LSTM"],
         [False, True],
         [False, True],
-        ["batched", "unbatched"],
+        ["batched", "unbatched", "packed"],
         ["float32", "float64"],
     )
 )
@@ -98,7 +98,7 @@ def test_graph_around_the_layers_is_torch(kind, batch_first, bidirectional, layo
     assert ours == theirs
 
 
-@pytest.mark.parametrize("layout", ["batched"])
+@pytest.mark.parametrize("layout", ["batched", "packed"])
 def test_lstm_projection_graph_around_the_layers_is_torch(layout):
     ours, theirs = _graphs("LSTM", True, True, layout, "float32", proj_size=2)
     assert ours == theirs

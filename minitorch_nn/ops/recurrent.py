@@ -123,13 +123,23 @@ def _step_backward(mode: str, saved: tuple, dh_new: np.ndarray, dc_new: np.ndarr
     return da, da, da @ w_hh, dc_new * f
 
 
+def end_steps(sizes: Sequence[int], reverse: bool) -> list[int]:
+    """The steps after which some packed sequences hold their final state: forward, each step followed
+    by fewer running sequences, and the last; reverse, the first step (t = 0), which all sequences reach."""
+    if reverse:
+        return [0]
+    last = len(sizes) - 1
+    return [t for t in range(last) if sizes[t + 1] < sizes[t]] + [last]
+
+
 class RecurrentLayer(Function):
     """One layer, one direction, over all time steps: (output, h_n[, c_n]) from (x, h0[, c0]).
 
     Forward runs the time loop (see the module docstring for the per-gate math) and keeps each
     step's gates; backward runs the loop in reverse. ``steps=True`` returns the output as T
     separate (B, H) arrays (the module stacks them, as torch's graph shows a stack on top for
-    every case but its fused float32 LSTM).
+    every case but its fused float32 LSTM). With ``batch_sizes`` (a packed input) the outputs are
+    the layout of ``_packed_outputs`` instead.
     """
 
     node_name = "MkldnnRnnLayerBackward0"
@@ -155,16 +165,16 @@ class RecurrentLayer(Function):
         if b_ih is not None:
             xp += b_ih
         sizes = batch_sizes if batch_sizes is not None else (batch,) * seq_len
-        ctx.mode, ctx.steps, ctx.reverse, ctx.sizes = mode, steps, reverse, sizes
+        ctx.mode, ctx.steps, ctx.reverse, ctx.sizes, ctx.ends = mode, steps, reverse, sizes, None
         ctx.shapes = (x.shape, b_ih is not None, b_hh is not None)
         ctx.save_for_backward(x, w_ih, w_hh, w_hr)
         if mode == "LSTM" and w_hr is None:  # buffers and fused gate passes: kernels/cpu/recurrent.py
             states_h, states_c, gates, tanh_c = lstm_kernel.lstm_forward(xp, w_hh, b_hh, h0, c0, sizes, reverse)
             ctx.lstm = (states_h, states_c, gates, tanh_c)
-            output = lstm_kernel.step_outputs(states_h, reverse).copy()
             if batch_sizes is not None:
-                for t, n in enumerate(sizes):
-                    output[t, n:] = 0
+                c_after = lstm_kernel.step_outputs(states_c, reverse)
+                return RecurrentLayer._packed_outputs(ctx, lstm_kernel.step_outputs(states_h, reverse), c_after)
+            output = lstm_kernel.step_outputs(states_h, reverse).copy()
             h_n = states_h[0 if reverse else seq_len].copy()
             c_n = states_c[0 if reverse else seq_len].copy()
             outs = tuple(output) if steps else (output,)
@@ -175,12 +185,16 @@ class RecurrentLayer(Function):
         w_hh_t = np.ascontiguousarray(w_hh.T)
         w_hr_t = np.ascontiguousarray(w_hr.T) if w_hr is not None else None
         saved = []
+        packed_c = batch_sizes is not None and c is not None
+        c_after = np.zeros((seq_len, batch, c.shape[1]), dtype=x.dtype) if packed_c else None
         for t in order:
             n = sizes[t]
             h_new, c_new, step_saved = _step(
                 mode, xp[t, :n], h[:n], c[:n] if c is not None else None, w_hh_t, b_hh, w_hr_t
             )
             saved.append((t, n, step_saved))
+            if c_after is not None:
+                c_after[t, :n] = c_new
             h = h.copy() if n < batch else h_new
             h[:n] = h_new
             if c is not None:
@@ -188,6 +202,8 @@ class RecurrentLayer(Function):
                 c[:n] = c_new
             output[t, :n] = h_new
         ctx.steps_saved, ctx.lstm = saved, None
+        if batch_sizes is not None:
+            return RecurrentLayer._packed_outputs(ctx, output, c_after)
         outs = tuple(output) if steps else (output,)
         return (*outs, h, c) if c is not None else (*outs, h)
 
@@ -197,7 +213,16 @@ class RecurrentLayer(Function):
         mode = ctx.mode
         x_shape, has_b_ih, has_b_hh = ctx.shapes
         seq_len, batch = x_shape[0], x_shape[1]
-        if ctx.steps:
+        dc_at: dict[int, np.ndarray] = {}  # packed: the gradient of c after step t, from the c_n pieces
+        if ctx.ends is not None:
+            d_output = np.zeros((seq_len, batch, grads_out[0].shape[-1]), dtype=x.dtype)
+            for t, n in enumerate(ctx.sizes):
+                d_output[t, :n] = grads_out[t]
+            rest = [np.zeros((batch, d_output.shape[-1]), dtype=x.dtype)]
+            if mode == "LSTM":
+                rest.append(np.zeros((batch, w_hh.shape[0] // 4), dtype=x.dtype))
+                dc_at = dict(zip(ctx.ends, grads_out[seq_len:]))
+        elif ctx.steps:
             d_output = np.stack(grads_out[:seq_len])
             rest = grads_out[seq_len:]
         else:
@@ -205,7 +230,7 @@ class RecurrentLayer(Function):
         if ctx.lstm is not None:
             states_h, states_c, gates, tanh_c = ctx.lstm
             dxp, dh, dc = lstm_kernel.lstm_backward(
-                states_c, gates, tanh_c, w_hh, d_output, rest[0], rest[1], ctx.sizes, ctx.reverse
+                states_c, gates, tanh_c, w_hh, d_output, rest[0], rest[1], ctx.sizes, ctx.reverse, dc_at
             )
             return RecurrentLayer._weight_gradients(
                 ctx, x, w_ih, dxp, dxp, lstm_kernel.step_inputs(states_h, ctx.reverse), dh, dc, None
@@ -220,6 +245,8 @@ class RecurrentLayer(Function):
             m_all = np.zeros((seq_len, batch, w_hr.shape[1]), dtype=x.dtype)
             dh_all = np.zeros((seq_len, batch, w_hr.shape[0]), dtype=x.dtype)
         for t, n, step_saved in reversed(ctx.steps_saved):
+            if t in dc_at:
+                dc[:n] += dc_at[t]
             dh_new = dh[:n] + d_output[t, :n]
             dxp[t, :n], du_t, dh_prev, dc_prev = _step_backward(
                 mode, step_saved, dh_new, dc[:n] if dc is not None else None, w_hh, w_hr
@@ -236,6 +263,18 @@ class RecurrentLayer(Function):
         if w_hr is not None:
             dw_hr = matmul(dh_all.reshape(seq_len * batch, -1).T, m_all.reshape(seq_len * batch, -1))
         return RecurrentLayer._weight_gradients(ctx, x, w_ih, dxp, du, h_prev, dh, dc, dw_hr)
+
+    @staticmethod
+    def _packed_outputs(ctx: Any, h_after: np.ndarray, c_after: np.ndarray | None) -> tuple:
+        """A packed layer's outputs as torch's step-by-step graph holds them: each step's new state of the
+        running rows, h_t[:n_t] (their concatenation is the packed output), then, for an LSTM, c after each
+        step where sequences end (``end_steps``), from which the module assembles c_n as torch does."""
+        sizes = ctx.sizes
+        ctx.ends = end_steps(sizes, ctx.reverse)
+        h_steps = tuple(h_after[t, :n].copy() for t, n in enumerate(sizes))
+        if c_after is None:
+            return h_steps
+        return (*h_steps, *(c_after[t, : sizes[t]].copy() for t in ctx.ends))
 
     @staticmethod
     def _weight_gradients(ctx: Any, x, w_ih, dxp, du, h_prev, dh, dc, dw_hr) -> tuple:

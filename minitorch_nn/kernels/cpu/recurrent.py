@@ -158,9 +158,11 @@ def lstm_backward(
     dc_n: np.ndarray,
     sizes: tuple[int, ...],
     reverse: bool,
+    dc_at: dict[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The reverse loop: (dA, dh0, dc0), dA (T, B, 4H) the pre-activation gradients of every step (zero
-    on rows a step did not run), from the output's gradient (T, B, H) and the final states'."""
+    on rows a step did not run), from the output's gradient (T, B, H) and the final states'; ``dc_at[t]``
+    (the running rows') is a further gradient of c after step t (packed sequences' final cell states)."""
     seq_len, batch, gate_width = gates.shape
     packed = any(n < batch for n in sizes)
     d_gates = np.zeros_like(gates) if packed else np.empty_like(gates)
@@ -177,6 +179,8 @@ def lstm_backward(
     with single_thread_blas():
         for t in range(seq_len) if reverse else range(seq_len - 1, -1, -1):
             read, _ = _indices(t, reverse)
+            if dc_at and t in dc_at:
+                dc[: sizes[t]] += dc_at[t]
             _by_rows(lambda lo, hi, t=t, read=read: step(t, read, lo, hi), sizes[t], gate_width * w_hh.shape[1])
     return d_gates, dh, dc
 
