@@ -51,9 +51,8 @@ def _walk(roots, layer_names, whole=False):
     return names
 
 
-def _graphs(kind, batch_first, bidirectional, layout, dtype, num_layers=2, proj_size=0, whole=False):
+def _graphs(kind, batch_first, bidirectional, layout, dtype, num_layers=2, proj_size=0, whole=False, lengths=(3, 2, 2)):
     x = np.random.default_rng(0).standard_normal((3, 3, 3))
-    lengths = (3, 2, 2)
     walks = []
     for lib in (mt, torch):
         torch.manual_seed(0)
@@ -66,7 +65,8 @@ def _graphs(kind, batch_first, bidirectional, layout, dtype, num_layers=2, proj_
         data = x.astype(dtype)
         if layout == "packed":
             pieces = [lib.tensor(data[b, :n]).requires_grad_(True) for b, n in enumerate(lengths)]
-            out, hidden = module(lib.nn.utils.rnn.pack_sequence(pieces))
+            sorted_ = list(lengths) == sorted(lengths, reverse=True)
+            out, hidden = module(lib.nn.utils.rnn.pack_sequence(pieces, enforce_sorted=sorted_))
             out = out.data
         else:
             inp = lib.tensor(data if layout == "batched" else data[0]).requires_grad_(True)
@@ -125,3 +125,12 @@ def test_batch_first_output_is_transposed_in_place_as_torch():
     ours, theirs = _graphs("LSTM", True, False, "batched", "float32", whole=True)
     assert ours[0] == theirs[0] == "TransposeBackward0"  # the fused layer's output is transposed out of place
     assert ours.count("CloneBackward0") == theirs.count("CloneBackward0") == 1  # its input made contiguous
+
+
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("lengths", [(2, 3, 1), (3, 3, 3), (1, 1, 1)])
+def test_packed_graph_with_unsorted_and_equal_lengths_is_torch(kind, lengths):
+    ours, theirs = _graphs(kind, False, True, "packed", "float64", lengths=lengths)
+    assert ours == theirs
+    if lengths == (2, 3, 1):
+        assert "IndexSelectBackward0" in ours  # the final states put back in the input's order
