@@ -50,7 +50,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
-from ..kernels.cpu.attention import softmax_backward_
+from ..kernels.cpu.attention import causal_softmax_, softmax_backward_
 from ..kernels.cpu.matmul import matmul
 from .dropout import keep_mask
 from .utils import unbroadcast
@@ -91,6 +91,7 @@ class _Attention(Function):
         value: np.ndarray,
         float_mask: np.ndarray | None,
         blocked: np.ndarray | None,
+        causal: bool,
         scale: float,
         dropout_keep: np.ndarray | None,
         dropout_p: float,
@@ -99,7 +100,15 @@ class _Attention(Function):
         dtype = query.dtype
         key_r, value_r = _repeat_heads(key, groups), _repeat_heads(value, groups)
         scores = np.asarray(matmul(query, _swap(key_r)), dtype=dtype)
+        if causal and float_mask is None and blocked is None:  # the causal mask alone: fused row passes
+            probs = causal_softmax_(np.ascontiguousarray(scores), scale)
+            return _Attention._finish(
+                ctx, query, key, value, key_r, value_r, probs, None, scale, dropout_keep, dropout_p, groups
+            )
         scores *= dtype.type(scale)
+        if causal:
+            above = np.triu(np.ones(scores.shape[-2:], dtype=bool), k=1)
+            blocked = above if blocked is None else blocked | above
         if float_mask is not None:
             shape = np.broadcast_shapes(scores.shape, float_mask.shape)
             scores = scores + float_mask if shape != scores.shape else np.add(scores, float_mask, out=scores)
@@ -117,6 +126,14 @@ class _Attention(Function):
         probs = np.exp(scores, out=scores)
         total = probs.sum(axis=-1, keepdims=True)
         probs /= np.where(dead, 1, total) if any_dead else total
+        return _Attention._finish(
+            ctx, query, key, value, key_r, value_r, probs, float_mask, scale, dropout_keep, dropout_p, groups
+        )
+
+    @staticmethod
+    def _finish(ctx, query, key, value, key_r, value_r, probs, float_mask, scale, dropout_keep, dropout_p, groups):
+        """O = dropout(P) V from the weights P; keeps what backward needs."""
+        dtype = query.dtype
         dropped = probs
         if dropout_keep is not None:
             dropped = probs * _scaled_keep(dropout_keep, dropout_p, dtype)
@@ -148,7 +165,7 @@ class _Attention(Function):
             gk = unbroadcast(gk, ctx.key_shape)
         if ctx.needs_input_grad[3]:
             gm = unbroadcast(grad_scores, ctx.mask_shape)
-        return gq, gk, gv, gm, None, None, None, None, None
+        return gq, gk, gv, gm, None, None, None, None, None, None
 
 
 class _FlashAttention(_Attention):
@@ -275,9 +292,7 @@ def scaled_dot_product_attention(
             raise RuntimeError(
                 "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True"
             )
-        # torch's flash kernel applies both an explicit mask and the causal one
-        above = np.triu(np.ones((length, source), dtype=bool), k=1)
-        blocked = above if blocked is None else blocked | above
+        # torch's flash kernel applies both an explicit mask and the causal one (the Function combines them)
     keep = None
     if dropout_p > 0.0:
         keep = keep_mask(score_shape, dropout_p)
@@ -288,7 +303,7 @@ def scaled_dot_product_attention(
         function = _FlashAttention
     else:
         function = _MatmulAttention
-    return function.apply(query, key, value, float_mask, blocked, scale_value, keep, dropout_p, groups)
+    return function.apply(query, key, value, float_mask, blocked, is_causal, scale_value, keep, dropout_p, groups)
 
 
 # F.scaled_dot_product_attention only: torch has no torch.scaled_dot_product_attention

@@ -7,8 +7,8 @@ computes as one product before the loop.
 Why it is fast. A step is one small product ``h W_hh^T`` (B x H by H x 4H) and a few elementwise
 passes over (B, 4H). In NumPy the passes are a dozen temporaries per step, and every product
 allocates its result: at B = 32, H = 256 that result is 128 KiB, glibc's threshold for serving
-an allocation by a fresh ``mmap``, so each step also pays the page faults of a new block (a
-product into a preallocated buffer took 0.24 ms, the same product allocating 1.1 ms). Here all
+an allocation by a fresh ``mmap``, so each step also pays the page faults of a new block (the
+product alone took several times longer allocating than into a buffer). Here all
 states, gates and gradients live in buffers allocated once per call; each product writes into
 its slice (``out=``); the gate math works in place: forward, NumPy's SIMD exp and tanh over the
 whole gate block (``_activate``) and one Numba pass for c'; backward, one Numba pass for the four
@@ -43,9 +43,9 @@ def _activate(a: np.ndarray, hidden: int) -> None:
     """In place on the pre-activations a (n, 4H): i, f, o = sigmoid, g = tanh.
 
     NumPy's exp and tanh run SIMD loops over a whole block; a Numba loop calls the scalar libm
-    functions (no SVML here), which made the step's gate pass 8x slower (0.65 ms against 0.08 ms
-    at B = 32, H = 256). sigmoid(u) = 1 / (1 + exp(-u)) in four in-place passes; exp(-u)
-    overflows to inf for u < -88 (float32), giving exactly 0, so the warning is silenced."""
+    functions (Numba has no SVML here), which made this pass several times slower (measurements
+    in benchmarks/results/seq.md). sigmoid(u) = 1 / (1 + exp(-u)) in four in-place passes;
+    exp(-u) overflows to inf for u < -88 (float32), giving exactly 0, so the warning is silenced."""
     for block in (a[:, : 2 * hidden], a[:, 3 * hidden :]):
         np.negative(block, out=block)
         np.exp(block, out=block)
