@@ -15,6 +15,12 @@ Both engines on ``THREADS`` threads, float32; each timing is the median of
 engines measured side by side in one process and interleaved over 3 rounds
 (the median of the rounds is reported); ratio = torch time / our time (above
 1: we are faster). Writes benchmarks/results/seq.md.
+
+``--cpu-time``: on a machine others load, wall times mostly measure the wait
+for a core (and torch's OpenMP threads, spinning at barriers, suffer most).
+This mode pins both engines to one thread and times each call by the
+process's CPU time (``time.process_time``), interleaved call by call, which
+the other processes hardly move; it prints the table and writes nothing.
 """
 
 from __future__ import annotations
@@ -104,7 +110,41 @@ def run(repeats: int = 7) -> list[dict]:
     return rows
 
 
+def cpu_time_rows(repeats: int = 7) -> list[dict]:
+    """One thread each, median CPU time per call, the engines alternating call by call."""
+    import time
+
+    import torch
+
+    import minitorch_nn as mt
+
+    torch.set_num_threads(1)
+    mt.set_num_threads(1)
+    rows = []
+    for case, kind, make in CASES:
+        calls = {"torch": make(torch), "ours": make(mt)}
+        for fn in calls.values():  # compile, allocate, warm the caches
+            fn()
+            fn()
+        spent: dict[str, list[float]] = {"torch": [], "ours": []}
+        for _ in range(repeats):
+            for name, fn in calls.items():
+                start = time.process_time()
+                fn()
+                spent[name].append(time.process_time() - start)
+        t, o = (float(np.median(spent[k]) * 1e3) for k in ("torch", "ours"))
+        rows.append({"case": case, "pass": kind, "torch_ms": t, "ours_ms": o, "ratio": t / o})
+    return rows
+
+
 def main() -> None:
+    if "--cpu-time" in sys.argv[1:]:
+        print("one thread each, CPU ms per call (median), ratio = torch / ours")
+        for r in cpu_time_rows():
+            print(
+                f"{r['case']:50} {r['pass']:20} torch {r['torch_ms']:8.2f}  ours {r['ours_ms']:8.2f}  {r['ratio']:.2f}x"
+            )
+        return
     rows = run()
     lines = [
         "# Sequence models: minitorch_nn vs torch CPU",
