@@ -123,7 +123,8 @@ def mlp(torch: Any, in_features: int = 32 * 32, hidden: int = 128) -> type:
 def char_lstm(torch: Any, vocab_size: int = 64, embed: int = 32, hidden: int = 64, num_layers: int = 2) -> type:
     """A character language model: Embedding -> LSTM (``num_layers``) -> Linear over the vocabulary.
 
-    Input: (batch, time) integer character ids; output: (batch, time, vocab) logits.
+    Input: (batch, time) integer character ids; output: (batch, time, vocab) logits. ``advance``
+    also takes and returns the LSTM's state (h, c), so a sampler reads one new character per step.
     """
     nn = torch.nn
 
@@ -135,8 +136,13 @@ def char_lstm(torch: Any, vocab_size: int = 64, embed: int = 32, hidden: int = 6
             self.head = nn.Linear(hidden, vocab_size)
 
         def forward(self, ids: Any) -> Any:
-            out, _ = self.lstm(self.embedding(ids))
-            return self.head(out)
+            return self.advance(ids)[0]
+
+        def advance(self, ids: Any, state: Any = None) -> tuple[Any, Any]:
+            """The logits after each of ``ids`` and the state (h, c) after the last, starting from ``state``
+            (None: zeros, the start of a text)."""
+            out, state = self.lstm(self.embedding(ids), state)
+            return self.head(out), state
 
     return CharLSTM
 

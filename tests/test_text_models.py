@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
 
 import minitorch_nn as mt
+from minitorch_nn.cli.check import check_model
 from minitorch_nn.models import char_lstm, gpt
+from minitorch_nn.ops import activation, attention, embedding, normalization, recurrent
 from reference.bridge import copy_weights_to_torch
 
 VOCAB = 11
@@ -151,3 +155,83 @@ def test_train_text_on_the_torch_engine_follows_minitorch(tmp_path, capsys):
     ours = mt.load(str(tmp_path / "ours" / "checkpoint.pth"))["history"]["loss"]
     theirs = torch.load(str(tmp_path / "torch" / "checkpoint.pth"), weights_only=False)["history"]["loss"]
     np.testing.assert_allclose(ours, theirs, rtol=1e-4)
+
+
+# ---- minitorch-nn check --model char-lstm|gpt ----------------------------------------------
+@pytest.mark.parametrize("name", ["char-lstm", "gpt"])
+def test_check_model_walks_the_text_model_graphs(name, capsys):
+    assert check_model(name, rtol=1e-4) == 0
+    out = capsys.readouterr().out
+    assert "nodes walked side by side: no gradient diverges beyond rtol 0.0001" in out
+    assert "every parameter's gradient agrees" in out and "every parameter still agrees" in out
+    assert (
+        "MkldnnRnnLayerBackward0" if name == "char-lstm" else "ScaledDotProductFlashAttentionForCpuBackward0"
+    ) in out
+
+
+def _scaled(backward):
+    """A broken backward: every gradient it returns is 1 % too large."""
+    return staticmethod(lambda ctx, *grads: tuple(None if g is None else g * 1.01 for g in backward(ctx, *grads)))
+
+
+@pytest.mark.parametrize(
+    "name,function,node",
+    [
+        ("gpt", attention._Attention, "ScaledDotProductFlashAttentionForCpuBackward0"),
+        ("gpt", activation.Gelu, "GeluBackward0"),
+        ("gpt", normalization.LayerNorm, "NativeLayerNormBackward0"),
+        ("gpt", embedding.Embedding, "EmbeddingBackward0"),
+        ("char-lstm", recurrent.RecurrentLayer, "MkldnnRnnLayerBackward0"),
+    ],
+)
+def test_check_model_names_the_broken_backward(name, function, node, monkeypatch, capsys):
+    monkeypatch.setattr(function, "backward", _scaled(function.backward))
+    assert check_model(name, rtol=1e-4) == 1
+    out = capsys.readouterr().out
+    first = re.search(r"^first divergence at node (\d+) (\S+): the gradients it receives agree with torch's", out, re.M)
+    assert first is not None, out[-2000:]
+    assert first.group(2) == node
+    rows = re.findall(rf"^ *{first.group(1)} (\S+) ", out, re.M)
+    assert rows and rows[0] == node  # the position printed is that node's row in the walk
+    assert re.search(r"max abs error \S+, max rel error 0\.01 ", out)
+    assert f"look at {node}'s backward" in out
+
+
+# ---- sampling -----------------------------------------------------------------------------------
+def test_char_lstm_sample_carries_the_state_as_the_whole_text_at_once():
+    """The sampler feeds one character per step with the LSTM's (h, c) carried over; running the whole
+    sampled text through the model at once gives the same logits, hence (same seed) the same draws."""
+    from minitorch_nn.cli.train_text import draw, sample
+
+    mt.manual_seed(0)
+    model = char_lstm(mt, vocab_size=VOCAB)().double()
+    vocab = [chr(ord("a") + i) for i in range(VOCAB)]
+    text = sample(mt, model, vocab, "c", 40, seed=7, device=mt.device("cpu"), context=8)
+    assert len(text) == 41 and text == sample(mt, model, vocab, "c", 40, seed=7, device=mt.device("cpu"), context=8)
+    ids = [vocab.index(c) for c in text]
+    with mt.no_grad():
+        whole = model(mt.tensor([ids[:-1]]))[0].numpy()  # longer than the context of 8: no window here
+    rng = np.random.default_rng(7)
+    assert [draw(rng, row) for row in whole] == ids[1:]
+    # step by step, the carried state gives the whole run's logits
+    state, steps = None, []
+    with mt.no_grad():
+        for i in ids[:-1]:
+            logits, state = model.advance(mt.tensor([[i]]), state)
+            steps.append(logits[0, -1].numpy())
+    np.testing.assert_allclose(np.stack(steps), whole, rtol=1e-12, atol=1e-12)
+
+
+def test_gpt_sample_rereads_its_context_window():
+    from minitorch_nn.cli.train_text import draw, sample
+
+    mt.manual_seed(0)
+    model = gpt(mt, vocab_size=VOCAB, block_size=8)().double()
+    vocab = [chr(ord("a") + i) for i in range(VOCAB)]
+    text = sample(mt, model, vocab, "b", 12, seed=3, device=mt.device("cpu"), context=4)
+    ids = [vocab.index(c) for c in text]
+    rng = np.random.default_rng(3)
+    with mt.no_grad():
+        for t in range(1, len(ids)):
+            logits = model(mt.tensor([ids[max(0, t - 4) : t]]))[0, -1].numpy()
+            assert draw(rng, logits) == ids[t]

@@ -173,15 +173,27 @@ def sample(
 ) -> str:
     """``length`` characters drawn one at a time from the model's softmax, seeded by ``seed``.
 
-    Each step feeds the last ``context`` characters (the window length the model was trained on).
+    A recurrent model (one with ``advance``, the char-lstm) carries its state (h, c) from step to
+    step and reads only the newest character: the same logits as running the whole text at once.
+    The GPT has no state to carry: each step rereads the last ``context`` characters (the window
+    length it was trained on).
     """
     rng = np.random.default_rng(seed)
     ids = [vocab.index(start)]
+    recurrent = hasattr(model, "advance")
+    state = None
     model.eval()
     with lib.no_grad():
         for _ in range(length):
-            window = lib.tensor([ids[-context:]]).to(device)
-            logits = model(window)[0, -1].double().cpu().numpy()
-            probabilities = np.exp(logits - logits.max())
-            ids.append(int(rng.choice(len(vocab), p=probabilities / probabilities.sum())))
+            if recurrent:
+                logits, state = model.advance(lib.tensor([ids[-1:]]).to(device), state)
+            else:
+                logits = model(lib.tensor([ids[-context:]]).to(device))
+            ids.append(draw(rng, logits[0, -1].double().cpu().numpy()))
     return "".join(vocab[i] for i in ids)
+
+
+def draw(rng: np.random.Generator, logits: np.ndarray) -> int:
+    """One index drawn from softmax(``logits``)."""
+    probabilities = np.exp(logits - logits.max())
+    return int(rng.choice(len(probabilities), p=probabilities / probabilities.sum()))

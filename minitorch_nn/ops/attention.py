@@ -50,6 +50,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
+from ..kernels.cpu.attention import causal_softmax_, softmax_backward_
+from ..kernels.cpu.matmul import matmul
 from .dropout import keep_mask
 from .utils import unbroadcast
 
@@ -88,7 +90,8 @@ class _Attention(Function):
         key: np.ndarray,
         value: np.ndarray,
         float_mask: np.ndarray | None,
-        additive_mask: np.ndarray | None,
+        blocked: np.ndarray | None,
+        causal: bool,
         scale: float,
         dropout_keep: np.ndarray | None,
         dropout_p: float,
@@ -96,21 +99,45 @@ class _Attention(Function):
     ) -> np.ndarray:
         dtype = query.dtype
         key_r, value_r = _repeat_heads(key, groups), _repeat_heads(value, groups)
-        scores = (query * dtype.type(scale)) @ _swap(key_r)
+        scores = np.asarray(matmul(query, _swap(key_r)), dtype=dtype)
+        if causal and float_mask is None and blocked is None:  # the causal mask alone: fused row passes
+            probs = causal_softmax_(np.ascontiguousarray(scores), scale)
+            return _Attention._finish(
+                ctx, query, key, value, key_r, value_r, probs, None, scale, dropout_keep, dropout_p, groups
+            )
+        scores *= dtype.type(scale)
+        if causal:
+            above = np.triu(np.ones(scores.shape[-2:], dtype=bool), k=1)
+            blocked = above if blocked is None else blocked | above
         if float_mask is not None:
-            scores = scores + float_mask
-        if additive_mask is not None:
-            scores = scores + additive_mask
+            shape = np.broadcast_shapes(scores.shape, float_mask.shape)
+            scores = scores + float_mask if shape != scores.shape else np.add(scores, float_mask, out=scores)
+        if blocked is not None:  # bool and causal masks: -inf where not attended, no float mask made
+            shape = np.broadcast_shapes(scores.shape, blocked.shape)
+            if shape != scores.shape:
+                scores = np.array(np.broadcast_to(scores, shape))
+            np.copyto(scores, dtype.type(-np.inf), where=blocked)
+        # the softmax in place over the scores: shift by the row maximum, exponentiate, normalise
         row_max = scores.max(axis=-1, keepdims=True, initial=-np.inf)
         # a fully masked row has no finite maximum: shifted by 0 its exponentials are all 0, hence P = 0
         dead = ~np.isfinite(row_max)
-        exp = np.exp(scores - np.where(dead, 0, row_max))
-        total = exp.sum(axis=-1, keepdims=True)
-        probs = (exp / np.where(dead, 1, total)).astype(dtype, copy=False)
+        any_dead = bool(dead.any())
+        scores -= np.where(dead, 0, row_max) if any_dead else row_max
+        probs = np.exp(scores, out=scores)
+        total = probs.sum(axis=-1, keepdims=True)
+        probs /= np.where(dead, 1, total) if any_dead else total
+        return _Attention._finish(
+            ctx, query, key, value, key_r, value_r, probs, float_mask, scale, dropout_keep, dropout_p, groups
+        )
+
+    @staticmethod
+    def _finish(ctx, query, key, value, key_r, value_r, probs, float_mask, scale, dropout_keep, dropout_p, groups):
+        """O = dropout(P) V from the weights P; keeps what backward needs."""
+        dtype = query.dtype
         dropped = probs
         if dropout_keep is not None:
             dropped = probs * _scaled_keep(dropout_keep, dropout_p, dtype)
-        out = (dropped @ value_r).astype(dtype, copy=False)
+        out = np.asarray(matmul(dropped, value_r), dtype=dtype)
         ctx.scale, ctx.groups, ctx.dropout_p = scale, groups, dropout_p
         ctx.mask_shape = None if float_mask is None else float_mask.shape
         ctx.query_shape, ctx.key_shape, ctx.value_shape = query.shape, key.shape, value.shape
@@ -123,18 +150,22 @@ class _Attention(Function):
         dtype, scale, groups = grad.dtype, ctx.scale, ctx.groups
         gq = gk = gv = gm = None
         if ctx.needs_input_grad[2]:
-            gv = unbroadcast(_sum_heads(_swap(dropped) @ grad, groups), ctx.value_shape)
-        grad_probs = grad @ _swap(value_r)
+            gv = unbroadcast(_sum_heads(matmul(_swap(dropped), grad), groups), ctx.value_shape)
+        grad_probs = np.asarray(matmul(grad, _swap(value_r)), dtype=dtype)
         if dropout_keep is not None:
-            grad_probs = grad_probs * _scaled_keep(dropout_keep, ctx.dropout_p, dtype)
-        grad_scores = probs * (grad_probs - (grad_probs * probs).sum(axis=-1, keepdims=True))
+            grad_probs *= _scaled_keep(dropout_keep, ctx.dropout_p, dtype)
+        grad_scores = softmax_backward_(probs, grad_probs)  # the Jacobian, fused: kernels/cpu/attention.py
         if ctx.needs_input_grad[0]:
-            gq = unbroadcast((grad_scores @ key_r) * dtype.type(scale), ctx.query_shape)
+            gq = matmul(grad_scores, key_r)
+            gq *= dtype.type(scale)
+            gq = unbroadcast(gq, ctx.query_shape)
         if ctx.needs_input_grad[1]:
-            gk = unbroadcast(_sum_heads(_swap(grad_scores) @ query, groups) * dtype.type(scale), ctx.key_shape)
+            gk = _sum_heads(matmul(_swap(grad_scores), query), groups)
+            gk *= dtype.type(scale)
+            gk = unbroadcast(gk, ctx.key_shape)
         if ctx.needs_input_grad[3]:
             gm = unbroadcast(grad_scores, ctx.mask_shape)
-        return gq, gk, gv, gm, None, None, None, None, None
+        return gq, gk, gv, gm, None, None, None, None, None, None
 
 
 class _FlashAttention(_Attention):
@@ -235,7 +266,7 @@ def scaled_dot_product_attention(
     """softmax(Q K^T * scale + mask) V, with dropout on the attention weights (see the module docstring)."""
     groups = _check_inputs(query, key, value, attn_mask, enable_gqa)
     q, k = query._data, key._data
-    length, source, dtype = q.shape[-2], k.shape[-2], q.dtype
+    length, source = q.shape[-2], k.shape[-2]
     key_batch = k.shape[:-2]
     if groups > 1:
         key_batch = key_batch[:-1] + (key_batch[-1] * groups,)
@@ -244,14 +275,14 @@ def scaled_dot_product_attention(
         raise problem
     batch = np.broadcast_shapes(q.shape[:-2], key_batch)
     score_shape = tuple(batch) + (length, source)
-    float_mask, additive = None, None
+    float_mask, blocked = None, None
     if attn_mask is not None:
         mask_shape = attn_mask._data.shape
         problem = _broadcast_error(score_shape, mask_shape)
         if problem is not None:
             raise problem
         if attn_mask._data.dtype == np.bool_:
-            additive = np.where(attn_mask._data, 0, -np.inf).astype(dtype)
+            blocked = ~attn_mask._data  # True: not attended
         else:
             float_mask = attn_mask
     mask_needs_grad = float_mask is not None and float_mask.requires_grad and is_grad_enabled()
@@ -261,9 +292,7 @@ def scaled_dot_product_attention(
             raise RuntimeError(
                 "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True"
             )
-        # torch's flash kernel applies both an explicit mask and the causal one
-        causal = np.where(np.tril(np.ones((length, source), dtype=bool)), 0, -np.inf).astype(dtype)
-        additive = causal if additive is None else additive + causal
+        # torch's flash kernel applies both an explicit mask and the causal one (the Function combines them)
     keep = None
     if dropout_p > 0.0:
         keep = keep_mask(score_shape, dropout_p)
@@ -274,7 +303,7 @@ def scaled_dot_product_attention(
         function = _FlashAttention
     else:
         function = _MatmulAttention
-    return function.apply(query, key, value, float_mask, additive, scale_value, keep, dropout_p, groups)
+    return function.apply(query, key, value, float_mask, blocked, is_causal, scale_value, keep, dropout_p, groups)
 
 
 # F.scaled_dot_product_attention only: torch has no torch.scaled_dot_product_attention

@@ -46,6 +46,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..kernels.cpu import recurrent as lstm_kernel
+from ..kernels.cpu.matmul import matmul
 
 __all__ = ["gru_cell", "lstm_cell", "rnn_relu_cell", "rnn_tanh_cell"]
 TENSOR_METHODS: dict[str, Any] = {}
@@ -121,13 +123,23 @@ def _step_backward(mode: str, saved: tuple, dh_new: np.ndarray, dc_new: np.ndarr
     return da, da, da @ w_hh, dc_new * f
 
 
+def end_steps(sizes: Sequence[int], reverse: bool) -> list[int]:
+    """The steps after which some packed sequences hold their final state: forward, each step followed
+    by fewer running sequences, and the last; reverse, the first step (t = 0), which all sequences reach."""
+    if reverse:
+        return [0]
+    last = len(sizes) - 1
+    return [t for t in range(last) if sizes[t + 1] < sizes[t]] + [last]
+
+
 class RecurrentLayer(Function):
     """One layer, one direction, over all time steps: (output, h_n[, c_n]) from (x, h0[, c0]).
 
     Forward runs the time loop (see the module docstring for the per-gate math) and keeps each
     step's gates; backward runs the loop in reverse. ``steps=True`` returns the output as T
     separate (B, H) arrays (the module stacks them, as torch's graph shows a stack on top for
-    every case but its fused float32 LSTM).
+    every case but its fused float32 LSTM). With ``batch_sizes`` (a packed input) the outputs are
+    the layout of ``_packed_outputs`` instead.
     """
 
     node_name = "MkldnnRnnLayerBackward0"
@@ -149,31 +161,49 @@ class RecurrentLayer(Function):
         steps: bool = False,
     ) -> tuple:
         seq_len, batch = x.shape[0], x.shape[1]
-        xp = (x.reshape(seq_len * batch, -1) @ w_ih.T).reshape(seq_len, batch, -1)
+        xp = matmul(x.reshape(seq_len * batch, -1), w_ih.T).reshape(seq_len, batch, -1)
         if b_ih is not None:
             xp += b_ih
         sizes = batch_sizes if batch_sizes is not None else (batch,) * seq_len
+        ctx.mode, ctx.steps, ctx.reverse, ctx.sizes, ctx.ends = mode, steps, reverse, sizes, None
+        ctx.shapes = (x.shape, b_ih is not None, b_hh is not None)
+        ctx.save_for_backward(x, w_ih, w_hh, w_hr)
+        if mode == "LSTM" and w_hr is None:  # buffers and fused gate passes: kernels/cpu/recurrent.py
+            states_h, states_c, gates, tanh_c = lstm_kernel.lstm_forward(xp, w_hh, b_hh, h0, c0, sizes, reverse)
+            ctx.lstm = (states_h, states_c, gates, tanh_c)
+            if batch_sizes is not None:
+                c_after = lstm_kernel.step_outputs(states_c, reverse)
+                return RecurrentLayer._packed_outputs(ctx, lstm_kernel.step_outputs(states_h, reverse), c_after)
+            output = lstm_kernel.step_outputs(states_h, reverse).copy()
+            h_n = states_h[0 if reverse else seq_len].copy()
+            c_n = states_c[0 if reverse else seq_len].copy()
+            outs = tuple(output) if steps else (output,)
+            return (*outs, h_n, c_n)
         h, c = h0.copy(), (c0.copy() if c0 is not None else None)
         output = np.zeros((seq_len, batch, h0.shape[1]), dtype=x.dtype)
         order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
         w_hh_t = np.ascontiguousarray(w_hh.T)
         w_hr_t = np.ascontiguousarray(w_hr.T) if w_hr is not None else None
         saved = []
+        packed_c = batch_sizes is not None and c is not None
+        c_after = np.zeros((seq_len, batch, c.shape[1]), dtype=x.dtype) if packed_c else None
         for t in order:
             n = sizes[t]
             h_new, c_new, step_saved = _step(
                 mode, xp[t, :n], h[:n], c[:n] if c is not None else None, w_hh_t, b_hh, w_hr_t
             )
             saved.append((t, n, step_saved))
+            if c_after is not None:
+                c_after[t, :n] = c_new
             h = h.copy() if n < batch else h_new
             h[:n] = h_new
             if c is not None:
                 c = c.copy() if n < batch else c_new
                 c[:n] = c_new
             output[t, :n] = h_new
-        ctx.mode, ctx.steps_saved, ctx.steps = mode, saved, steps
-        ctx.shapes = (x.shape, b_ih is not None, b_hh is not None)
-        ctx.save_for_backward(x, w_ih, w_hh, w_hr)
+        ctx.steps_saved, ctx.lstm = saved, None
+        if batch_sizes is not None:
+            return RecurrentLayer._packed_outputs(ctx, output, c_after)
         outs = tuple(output) if steps else (output,)
         return (*outs, h, c) if c is not None else (*outs, h)
 
@@ -183,11 +213,28 @@ class RecurrentLayer(Function):
         mode = ctx.mode
         x_shape, has_b_ih, has_b_hh = ctx.shapes
         seq_len, batch = x_shape[0], x_shape[1]
-        if ctx.steps:
+        dc_at: dict[int, np.ndarray] = {}  # packed: the gradient of c after step t, from the c_n pieces
+        if ctx.ends is not None:
+            d_output = np.zeros((seq_len, batch, grads_out[0].shape[-1]), dtype=x.dtype)
+            for t, n in enumerate(ctx.sizes):
+                d_output[t, :n] = grads_out[t]
+            rest = [np.zeros((batch, d_output.shape[-1]), dtype=x.dtype)]
+            if mode == "LSTM":
+                rest.append(np.zeros((batch, w_hh.shape[0] // 4), dtype=x.dtype))
+                dc_at = dict(zip(ctx.ends, grads_out[seq_len:]))
+        elif ctx.steps:
             d_output = np.stack(grads_out[:seq_len])
             rest = grads_out[seq_len:]
         else:
             d_output, rest = grads_out[0], grads_out[1:]
+        if ctx.lstm is not None:
+            states_h, states_c, gates, tanh_c = ctx.lstm
+            dxp, dh, dc = lstm_kernel.lstm_backward(
+                states_c, gates, tanh_c, w_hh, d_output, rest[0], rest[1], ctx.sizes, ctx.reverse, dc_at
+            )
+            return RecurrentLayer._weight_gradients(
+                ctx, x, w_ih, dxp, dxp, lstm_kernel.step_inputs(states_h, ctx.reverse), dh, dc, None
+            )
         dh = rest[0].copy()
         dc = rest[1].copy() if mode == "LSTM" else None
         gate_width = w_ih.shape[0]
@@ -198,6 +245,8 @@ class RecurrentLayer(Function):
             m_all = np.zeros((seq_len, batch, w_hr.shape[1]), dtype=x.dtype)
             dh_all = np.zeros((seq_len, batch, w_hr.shape[0]), dtype=x.dtype)
         for t, n, step_saved in reversed(ctx.steps_saved):
+            if t in dc_at:
+                dc[:n] += dc_at[t]
             dh_new = dh[:n] + d_output[t, :n]
             dxp[t, :n], du_t, dh_prev, dc_prev = _step_backward(
                 mode, step_saved, dh_new, dc[:n] if dc is not None else None, w_hh, w_hr
@@ -210,14 +259,35 @@ class RecurrentLayer(Function):
             dh[:n] = dh_prev
             if dc is not None:
                 dc[:n] = dc_prev
-        # rows of finished (or not yet started) sequences have dU = 0, so they add nothing here
-        flat_du = du.reshape(seq_len * batch, -1)
-        dw_hh = flat_du.T @ h_prev.reshape(seq_len * batch, -1)
-        dw_hr = dh_all.reshape(seq_len * batch, -1).T @ m_all.reshape(seq_len * batch, -1) if w_hr is not None else None
-        flat_dxp = dxp.reshape(seq_len * batch, -1)
+        dw_hr = None
+        if w_hr is not None:
+            dw_hr = matmul(dh_all.reshape(seq_len * batch, -1).T, m_all.reshape(seq_len * batch, -1))
+        return RecurrentLayer._weight_gradients(ctx, x, w_ih, dxp, du, h_prev, dh, dc, dw_hr)
+
+    @staticmethod
+    def _packed_outputs(ctx: Any, h_after: np.ndarray, c_after: np.ndarray | None) -> tuple:
+        """A packed layer's outputs as torch's step-by-step graph holds them: each step's new state of the
+        running rows, h_t[:n_t] (their concatenation is the packed output), then, for an LSTM, c after each
+        step where sequences end (``end_steps``), from which the module assembles c_n as torch does."""
+        sizes = ctx.sizes
+        ctx.ends = end_steps(sizes, ctx.reverse)
+        h_steps = tuple(h_after[t, :n].copy() for t, n in enumerate(sizes))
+        if c_after is None:
+            return h_steps
+        return (*h_steps, *(c_after[t, : sizes[t]].copy() for t in ctx.ends))
+
+    @staticmethod
+    def _weight_gradients(ctx: Any, x, w_ih, dxp, du, h_prev, dh, dc, dw_hr) -> tuple:
+        """The gradients that need no loop, one product over all steps each: dx = dX W_ih,
+        dW_ih = dX^T x, dW_hh = dU^T h_prev, db_ih = sum dX, db_hh = sum dU. Rows of finished (or not
+        yet started) sequences have dX = dU = 0, so they add nothing."""
+        x_shape, has_b_ih, has_b_hh = ctx.shapes
+        rows = x_shape[0] * x_shape[1]
+        flat_dxp, flat_du = dxp.reshape(rows, -1), du.reshape(rows, -1)
         needs = ctx.needs_input_grad
-        dx = (flat_dxp @ w_ih).reshape(x_shape) if needs[0] else None
-        dw_ih = flat_dxp.T @ x.reshape(seq_len * batch, -1) if needs[3] else None
+        dx = matmul(flat_dxp, w_ih).reshape(x_shape) if needs[0] else None
+        dw_ih = matmul(flat_dxp.T, x.reshape(rows, -1)) if needs[3] else None
+        dw_hh = matmul(flat_du.T, h_prev.reshape(rows, -1)) if needs[4] else None
         db_ih = flat_dxp.sum(axis=0) if has_b_ih else None
         db_hh = flat_du.sum(axis=0) if has_b_hh else None
         return dx, dh, dc, dw_ih, dw_hh, db_ih, db_hh, dw_hr
@@ -320,6 +390,30 @@ def lstm_cell(
 ) -> tuple[Tensor, Tensor]:
     """torch.lstm_cell: one LSTM step, (h', c') from hx = (h, c)."""
     return LSTMCellStep.apply(input, hx[0], hx[1], w_ih, w_hh, b_ih, b_hh)
+
+
+class TransposeInPlace(Function):
+    """y = x with axes ``dim0`` and ``dim1`` swapped;  dx = dy swapped back.
+
+    torch's step-by-step recurrent path makes its stacked output batch-major with an in-place
+    ``transpose_``, which its graph names TransposeBackward1. The stacked output here is a fresh
+    array that nothing else holds, so the swap is a new tensor over the same memory under that name."""
+
+    node_name = "TransposeBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(x, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        return np.swapaxes(grad, *ctx.dims), None, None
+
+
+def transpose_in_place(output: Tensor, dim0: int, dim1: int) -> Tensor:
+    """``output.transpose_(dim0, dim1)`` as torch's recurrent modules apply it to their stacked output."""
+    return TransposeInPlace.apply(output, dim0, dim1)
 
 
 # ---- packing: padded (T, B, *) <-> packed (sum of lengths, *) ---------------------------------------

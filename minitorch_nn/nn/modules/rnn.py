@@ -13,7 +13,9 @@ them ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) drawn in that order.
 
 A ``PackedSequence`` input is unpacked to a padded (T, B, *) array and run with its
 ``batch_sizes``: a step updates only the sequences still running, so each sequence's final
-state is the state at its own length.
+state is the state at its own length. The packed output and final states are then assembled
+from the layer's per-step states as torch's step-by-step path assembles them (concatenations
+and slices), so the graph around the layers reads as torch's (tests/test_rnn_graph_parity.py).
 """
 
 from __future__ import annotations
@@ -293,17 +295,21 @@ class RNNBase(Module):
         self.check_forward_args(data, hx, batch_sizes)
 
         if packed:
-            x = recurrent.PadPacked.apply(data, batch_sizes._data, len(sizes), 0.0)
-        else:
-            x = data.transpose(0, 1) if self.batch_first else data
-        output, hidden = self._run_layers(x, hx, sizes)
-
-        if packed:
-            pieces = [output[t, :n] for t, n in enumerate(sizes)]
-            result = PackedSequence(cat(pieces, 0), batch_sizes, sorted_indices, unsorted_indices)
+            output, hidden = self._run_packed_layers(data, hx, sizes, batch_sizes)
+            result = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
             return result, self.permute_hidden(hidden, unsorted_indices)
+        fused = self._fused(data, sizes)
         if self.batch_first:
-            output = output.transpose(0, 1)
+            # torch's fused LSTM reads a contiguous time-major copy (a CloneBackward0 in its graph)
+            x = data.transpose(0, 1).contiguous() if fused else data.transpose(0, 1)
+        else:
+            x = data
+        output, hidden = self._run_layers(x, hx, sizes, fused)
+        if self.batch_first:
+            # torch's RNN and GRU turn their output batch-major in place (TransposeBackward1 in its graph),
+            # its LSTM out of place
+            in_place = self.mode != "LSTM"
+            output = recurrent.transpose_in_place(output, 0, 1) if in_place else output.transpose(0, 1)
         if not is_batched:
             output = output.squeeze(1 if not self.batch_first else 0)
             hidden = tuple(h.squeeze(1) for h in hidden) if is_lstm else hidden.squeeze(1)
@@ -326,13 +332,17 @@ class RNNBase(Module):
             )
         return (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
 
-    def _run_layers(self, x: Tensor, hx: Any, sizes: tuple[int, ...] | None) -> tuple[Tensor, Any]:
+    def _fused(self, data: Tensor, sizes: tuple[int, ...] | None) -> bool:
+        """Whether torch's CPU graph shows its fused (oneDNN) layer for this call: the float32 LSTM without a
+        projection on a padded input. That layer returns the layer's output directly; every other path
+        (torch's step-by-step one) stacks the per-step outputs."""
+        return self.mode == "LSTM" and self.proj_size == 0 and data._data.dtype == np.float32 and sizes is None
+
+    def _run_layers(self, x: Tensor, hx: Any, sizes: tuple[int, ...] | None, fused: bool) -> tuple[Tensor, Any]:
         is_lstm = self.mode == "LSTM"
         h0, c0 = hx if is_lstm else (hx, None)
         num_directions = 2 if self.bidirectional else 1
-        # torch's CPU graph: its fused float32 LSTM (no projection, not packed) returns the layer's
-        # output directly; every other path stacks the per-step outputs
-        steps = not (is_lstm and self.proj_size == 0 and x._data.dtype == np.float32 and sizes is None)
+        steps = not fused
         seq_len = x.shape[0]
         h_n, c_n = [], []
         layer_input = x
@@ -365,6 +375,51 @@ class RNNBase(Module):
         hidden = (stack(h_n), stack(c_n)) if is_lstm else stack(h_n)
         return layer_input, hidden
 
+    def _run_packed_layers(self, data: Tensor, hx: Any, sizes: tuple[int, ...], batch_sizes: Tensor) -> tuple:
+        """The layers on packed data, laid out as torch's step-by-step graph: each direction's packed
+        output is the concatenation of its steps' new states (the running rows), the final h (and c) of
+        the forward direction the concatenation of the rows finishing at each step, longest first (the
+        last step's state whole, then slices of the earlier steps'), of the reverse direction the state
+        after its last step, t = 0. Each layer reads its input padded (PadPacked)."""
+        is_lstm = self.mode == "LSTM"
+        h0, c0 = hx if is_lstm else (hx, None)
+        num_directions = 2 if self.bidirectional else 1
+        seq_len = len(sizes)
+        h_n, c_n = [], []
+        layer_input = data
+        for layer in range(self.num_layers):
+            padded = recurrent.PadPacked.apply(layer_input, batch_sizes._data, seq_len, 0.0)
+            outputs = []
+            for direction in range(num_directions):
+                index = layer * num_directions + direction
+                results = recurrent.RecurrentLayer.apply(
+                    padded,
+                    h0[index],
+                    c0[index] if is_lstm else None,
+                    *self._layer_weights(layer, direction),
+                    mode=self.mode,
+                    reverse=direction == 1,
+                    batch_sizes=sizes,
+                    steps=True,
+                )
+                h_steps, c_ends = results[:seq_len], results[seq_len:]
+                outputs.append(cat(list(h_steps), 0))
+                if direction == 1:
+                    h_n.append(h_steps[0])
+                    if is_lstm:
+                        c_n.append(c_ends[0])
+                    continue
+                ends = recurrent.end_steps(sizes, False)
+                h_ends = [h_steps[t] for t in ends]
+                h_n.append(_final_state(h_ends, ends, sizes))
+                if is_lstm:
+                    c_n.append(_final_state(list(c_ends), ends, sizes))
+            layer_input = outputs[0] if num_directions == 1 else cat(outputs, 1)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        hidden = (stack(h_n), stack(c_n)) if is_lstm else stack(h_n)
+        return layer_input, hidden
+
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size != 0:
@@ -380,6 +435,14 @@ class RNNBase(Module):
         if self.bidirectional is not False:
             s += f", bidirectional={self.bidirectional}"
         return s
+
+
+def _final_state(states: list[Tensor], ends: list[int], sizes: tuple[int, ...]) -> Tensor:
+    """The final states of packed sequences from the states after each end step (``end_steps``): the
+    last step's whole (the longest sequences), then the rows of each earlier end step's state whose
+    sequences stop there (rows sizes[t + 1]:), later steps first, so rows stay in sorted order."""
+    pieces = [states[-1]] + [states[j][sizes[ends[j] + 1] :] for j in range(len(ends) - 2, -1, -1)]
+    return cat(pieces, 0)
 
 
 class RNN(RNNBase):
