@@ -48,7 +48,8 @@ ge = _compare(np.greater_equal, "ge")
 
 class CompareInplace(Function):
     """x.eq_(other) and friends on a tensor in a graph: the comparison written as 0/1 in x's dtype.
-    Piecewise constant, so both gradients are 0; torch records it (EqBackward0 for a number, 1 for a tensor)."""
+    Piecewise constant, so both gradients are 0; torch records it (EqBackward0 for a number, 1 for a tensor).
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, other: Any, compare: Any) -> np.ndarray:
@@ -79,7 +80,7 @@ def _compare_inplace(compare: Any, name: str) -> Any:
 
 
 class Where(Function):
-    """z = x where c else y.   dx = dy * c,  dy_ = dy * (1 - c), each un-broadcast."""
+    r"""$z = x$ where c else y.   $dx = dz \odot c$,  $dy = dz \odot (1 - c)$, each un-broadcast."""
 
     node_name = "WhereBackward0"
 
@@ -97,7 +98,10 @@ class Where(Function):
 
 
 class Maximum(Function):
-    """z = max(x, y) elementwise (NaN if either is NaN); on ties each input gets half the gradient."""
+    r"""$z = \max(x, y)$ elementwise (NaN if either is NaN): $dx = dz\, [x > y]$, $dy = dz\, [y > x]$; on ties each
+    input
+    gets half the gradient, $dz / 2$.
+    """
 
     node_name = "MaximumBackward0"
     ufunc = staticmethod(np.maximum)
@@ -119,7 +123,10 @@ class Maximum(Function):
 
 
 class Minimum(Maximum):
-    """z = min(x, y) elementwise (NaN if either is NaN); on ties each input gets half the gradient."""
+    r"""$z = \min(x, y)$ elementwise (NaN if either is NaN): $dx = dz\, [x < y]$, $dy = dz\, [y < x]$; on ties each
+    input
+    gets half the gradient, $dz / 2$.
+    """
 
     node_name = "MinimumBackward0"
     ufunc = staticmethod(np.minimum)

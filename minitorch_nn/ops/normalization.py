@@ -42,7 +42,8 @@ $$
 \begin{aligned}
 \frac{\partial L}{\partial x_i} &= r\, d_i + \frac{\partial L}{\partial \mu} \frac{\partial \mu}{\partial x_i}
   + \frac{\partial L}{\partial \sigma^2} \frac{\partial \sigma^2}{\partial x_i}, \\
-\frac{\partial \mu}{\partial x_i} &= \frac{1}{M}, \qquad \frac{\partial \sigma^2}{\partial x_i} = \frac{2 (x_i - \mu)}{M}, \\
+\frac{\partial \mu}{\partial x_i} &= \frac{1}{M}, \qquad
+  \frac{\partial \sigma^2}{\partial x_i} = \frac{2 (x_i - \mu)}{M}, \\
 \frac{\partial L}{\partial \mu} &= -r \sum d
   \qquad \text{(the variance term vanishes: } \textstyle\sum (x - \mu) = 0), \\
 \frac{\partial L}{\partial \sigma^2} &= -\tfrac{1}{2} r^3 \sum d \odot (x - \mu),
