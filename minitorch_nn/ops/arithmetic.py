@@ -248,8 +248,8 @@ def _floor_divide_floats(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 class NoDerivative(Function):
-    """An op torch defines no derivative for (floor_divide, remainder of a number by a tensor): its
-    output still requires grad, its node is torch's NotImplemented, and backward through it raises.
+    r"""An op torch defines no derivative for (floor_divide $\lfloor x / y \rfloor$, remainder of a number by a tensor):
+    its output still requires grad, its node is torch's NotImplemented, and backward through it raises.
     """
 
     node_name = "NotImplemented"

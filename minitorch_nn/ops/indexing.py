@@ -363,7 +363,9 @@ class Zero(FillScalar):
 
 
 class IndexPut(CopySlices):
-    """x[integer arrays or mask] = v: the same gradients as CopySlices."""
+    r"""$x[\text{integer arrays or mask}] = v$: the same gradients as CopySlices ($dx = dy$ zeroed at the slots,
+    $dv = dy[\mathrm{index}]$ summed to v's shape).
+    """
 
     node_name = "IndexPutBackward0"
 
@@ -797,9 +799,10 @@ _masked_fill_ = _inplace(masked_fill)
 
 # ---- reading by mask, by flat index, by index along a dim -------------------------------------------------
 class MaskedSelect(Function):
-    """y = the elements of x (broadcast with the mask) where mask is True, in row-major order (1-d).
+    r"""$y = x[\mathrm{mask}]$: the elements of x (broadcast with the mask) where mask is True, in row-major order
+    (1-d).
 
-    dx = zeros with dy written back at the masked positions, summed to x's shape.
+    $dx[\mathrm{mask}] = dy$: zeros with dy written back at the masked positions, summed to x's shape.
     """
 
     node_name = "MaskedSelectBackward0"

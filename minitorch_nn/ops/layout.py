@@ -72,9 +72,10 @@ class DiagonalCopy(Diagonal):
 
 
 class DiagEmbed(Function):
-    """y = zeros with x's last dim written on the diagonal (offset) of dims (dim1, dim2) of y.
+    r"""$y[\dots, i, i + \mathrm{offset}] = x[\dots, i]$: zeros with x's last dim written on the diagonal (offset) of
+    dims (dim1, dim2) of y.
 
-    The inverse reading of diagonal: dx = the same diagonal of dy.
+    The inverse reading of diagonal: $dx[\dots, i] = dy[\dots, i, i + \mathrm{offset}]$, the same diagonal of dy.
     """
 
     node_name = "DiagEmbedBackward0"

@@ -5,7 +5,7 @@ position src(i), with (n the input size, lo the padding in front):
 
 $$
 \begin{aligned}
-&\text{constant:}  && \operatorname{src}(i) = i - \mathrm{lo} \text{ (the fill value where it falls outside } [0, n)), \\
+&\text{constant:}  && \operatorname{src}(i) = i - \mathrm{lo} \text{ (the fill value outside } [0, n)), \\
 &\text{reflect:}   && i - \mathrm{lo} \text{ mirrored at the edges without repeating them } (-1 \to 1,\ n \to n - 2), \\
 &\text{replicate:} && i - \mathrm{lo} \text{ clamped to } [0, n - 1], \\
 &\text{circular:}  && (i - \mathrm{lo}) \bmod n.

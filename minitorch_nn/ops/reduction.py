@@ -483,9 +483,10 @@ class Nansum(Function):
 
 
 class Aminmax(Function):
-    """(min, max) of x over dims in one pass.
+    r"""$(\min_i x_i, \max_i x_i)$ of x over dims in one pass.
 
-    Each behaves as amin / amax: its gradient is shared evenly among the elements equal to it.
+    Each behaves as amin / amax: its gradient is shared evenly among the elements equal to it,
+    $dx_i = g\, [x_i = y] / \#\{j : x_j = y\}$ for each output y and its gradient g.
     """
 
     node_name = "AminmaxBackward0"

@@ -1,10 +1,10 @@
-"""Sorting and selection: sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique.
+r"""Sorting and selection: sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique.
 
 Each op picks elements of its input along a dim, so each backward sends the upstream gradient
-of an output element back to the input element it was picked from (the op's indices). Global
-median and nanmedian are the exception: like max, they share the gradient evenly among the
-elements equal to the result. Sorts are stable and selections (topk, kthvalue, median) partition
-first; NaN counts as the largest value, as in torch. Indices are int64 and carry no gradient;
+of an output element back to the input element it was picked from (the op's indices):
+$dx[\mathrm{indices}_i] \mathrel{+}= g_i$. Global median and nanmedian are the exception: like max, they share the
+gradient evenly among the elements equal to the result. Sorts are stable and selections (topk, kthvalue, median)
+partition first; NaN counts as the largest value, as in torch. Indices are int64 and carry no gradient;
 unique and unique_consecutive have none.
 """
 
@@ -248,7 +248,9 @@ class MedianAll(Function):
 
 
 class NanmedianAll(MedianAll):
-    """m = the lower median of the non-NaN elements; gradient shared evenly among those equal to m."""
+    r"""m = the lower median of the non-NaN elements; gradient shared evenly among those equal to m:
+    $dx = g\, [x = m] / \#\{x = m\}$.
+    """
 
     node_name = "NanmedianBackward0"
 

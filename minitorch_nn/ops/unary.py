@@ -264,8 +264,10 @@ class Atanh(Function):
 
 
 class _NoInplaceDerivative:
-    """Mixin for asinh_, acosh_ and atanh_ under autograd: torch records AsinhBackward1 (etc.) for them,
-    a node whose derivative torch does not implement, so backward raises its NotImplementedError."""
+    r"""Mixin for asinh_, acosh_ and atanh_ under autograd ($x \leftarrow \operatorname{asinh} x$, ...): torch records
+    AsinhBackward1 (etc.) for them, a node whose derivative torch does not implement, so backward raises its
+    NotImplementedError.
+    """
 
     op_name: str
 
