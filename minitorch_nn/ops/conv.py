@@ -331,7 +331,7 @@ class ConvolutionTranspose(Function):
     L_{\mathrm{out}} = (L_{\mathrm{in}} - 1)\, s - 2p + d\, (k - 1) + \mathrm{output\_padding} + 1
     $$
 
-    (output_padding < s or < d only adds positions no tap reaches; they stay b). So the forward is
+    ($\mathrm{output\_padding} < s$ or $< d$ only adds positions no tap reaches; they stay b). So the forward is
     the kernels' grad-input path (scatter of $W^T x$ through col2im, or Winograd on the flipped
     kernel), with the same stride, padding, dilation and groups.
 

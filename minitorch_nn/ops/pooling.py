@@ -12,7 +12,7 @@ $$
 \frac{\partial L}{\partial x_i} = \sum_o \frac{\partial L}{\partial y_o}\, [a(o) = i],
 $$
 
-the output gradient routed to the argmax. Overlapping windows (stride <
+the output gradient routed to the argmax. Overlapping windows (stride $<$
 kernel) can share a winner, so the routed gradients are scatter-added. The
 forward keeps $a(o)$ as ``indices`` (the flat position in the plane, torch's
 layout), which is all backward needs.

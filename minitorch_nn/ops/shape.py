@@ -327,7 +327,7 @@ class Diagonal(Function):
 
 class Unfold(Function):
     r"""$y[\dots, w, \dots, j] = x[\dots, w \cdot \mathrm{step} + j, \dots]$: the windows of ``size`` along ``dim``,
-    ``step`` apart, as a new last dim (a view; windows overlap when step < size).
+    ``step`` apart, as a new last dim (a view; windows overlap when $\mathrm{step} < \mathrm{size}$).
 
     Input element i along dim is read by every window w with
     $w \cdot \mathrm{step} \le i < w \cdot \mathrm{step} + \mathrm{size}$, so

@@ -550,7 +550,7 @@ class Frac(Function):
 
 class Sgn(_PiecewiseConstant):
     r"""$y = \operatorname{sgn} x \in \{-1, 0, 1\}$ (0 for NaN and -0.0, as torch's
-    (0 < x) - (x < 0)).   $dy/dx = 0$.
+    $[0 < x] - [x < 0]$).   $dy/dx = 0$.
     """
 
     node_name = "SgnBackward0"
