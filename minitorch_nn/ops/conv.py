@@ -54,9 +54,7 @@ def _pad3(values: tuple[int, ...], fill: int) -> tuple[int, ...]:
 
 
 class Convolution(Function):
-    r"""$y = \operatorname{conv}(x, W) + b$ with stride, zero padding, dilation and groups (see the module docstring for
-    the derivation).
-    """
+    """y = conv(x, W) + b with stride, zero padding, dilation and groups (see the module docstring)."""
 
     node_name = "ConvolutionBackward0"
 
