@@ -73,7 +73,8 @@ class DiagonalCopy(Diagonal):
 
 class DiagEmbed(Function):
     r"""$y[\dots, i, i + \mathrm{offset}] = x[\dots, i]$: zeros with x's last dim written on the diagonal (offset) of
-    dims (dim1, dim2) of y.
+    dims (dim1, dim2) of y (for offset $\ge 0$; a negative offset writes below the diagonal, at
+    $y[\dots, i - \mathrm{offset}, i]$).
 
     The inverse reading of diagonal: $dx[\dots, i] = dy[\dots, i, i + \mathrm{offset}]$, the same diagonal of dy.
     """

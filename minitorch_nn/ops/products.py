@@ -397,8 +397,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
 
 
 class Diagonal(Function):
-    r"""$y[\dots, k] = x[\dots, k, k + \mathrm{offset}]$: the diagonal of x over dims (d1, d2), appended as the last dim
-    (torch's ``diagonal``).
+    r"""$y[\dots, k] = x[\dots, k, k + \mathrm{offset}]$ (offset $\ge 0$; $x[\dots, k - \mathrm{offset}, k]$ below):
+    the diagonal of x over dims (d1, d2), appended as the last dim (torch's ``diagonal``).
 
     dx = zeros with dy written back onto that diagonal (entries off it do not reach y).
     """

@@ -305,7 +305,8 @@ def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarr
 
 
 class Diagonal(Function):
-    r"""$y[\dots, k] = x[\dots, k, \dots, k + \mathrm{offset}, \dots]$ over dims (dim1, dim2) (a view).
+    r"""$y[\dots, k] = x[\dots, k, \dots, k + \mathrm{offset}, \dots]$ over dims (dim1, dim2) (a view;
+    for offset $\ge 0$, below the diagonal for a negative one).
 
     Each input element is read at most once: dx = zeros of x's shape with dy written on the same diagonal.
     """
