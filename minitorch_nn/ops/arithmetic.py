@@ -412,8 +412,7 @@ class ClampTensor(Function):
     $$
 
     Where $\mathrm{lo} > \mathrm{hi}$, $z = \mathrm{hi}$ whatever x: torch then gives the whole gradient to hi (lo's
-    condition
-    needs $\mathrm{lo} < \mathrm{hi}$, hi's accepts $\mathrm{hi} < \mathrm{lo}$), and so do we.
+    condition needs $\mathrm{lo} < \mathrm{hi}$, hi's accepts $\mathrm{hi} < \mathrm{lo}$), and so do we.
     """
 
     node_name = "ClampBackward0"

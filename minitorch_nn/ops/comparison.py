@@ -100,8 +100,7 @@ class Where(Function):
 
 class Maximum(Function):
     r"""$z = \max(x, y)$ elementwise (NaN if either is NaN): $dx = dz\, [x > y]$, $dy = dz\, [y > x]$; on ties each
-    input
-    gets half the gradient, $dz / 2$.
+    input gets half the gradient, $dz / 2$.
     """
 
     node_name = "MaximumBackward0"
@@ -125,8 +124,7 @@ class Maximum(Function):
 
 class Minimum(Maximum):
     r"""$z = \min(x, y)$ elementwise (NaN if either is NaN): $dx = dz\, [x < y]$, $dy = dz\, [y < x]$; on ties each
-    input
-    gets half the gradient, $dz / 2$.
+    input gets half the gradient, $dz / 2$.
     """
 
     node_name = "MinimumBackward0"

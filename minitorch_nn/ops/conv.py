@@ -322,8 +322,7 @@ class ConvolutionTranspose(Function):
     With W of shape (C_in, C_out/g, k) read as the weight of a convolution $\operatorname{conv}(u, W)$ from C_out
     channels (the transposed layer's output) to C_in channels, the transposed convolution is the
     linear map T with $\langle \operatorname{conv}(u, W), x \rangle = \langle u, T(x, W) \rangle$ for all u: the input
-    gradient
-    of that convolution for upstream gradient x, on an input u of the output's size
+    gradient of that convolution for upstream gradient x, on an input u of the output's size
 
     $$
     L_{\mathrm{out}} = (L_{\mathrm{in}} - 1)\, s - 2p + d\, (k - 1) + \mathrm{output\_padding} + 1

@@ -2,8 +2,7 @@ r"""Connectionist temporal classification loss (Graves et al., 2006), in log spa
 
 For one sample with log-probabilities $\mathrm{lp}[t, c]$ ($t < T$) and target $l_1, \dots, l_S$, the extended
 target $l' = (\mathrm{blank}, l_1, \mathrm{blank}, l_2, \dots, l_S, \mathrm{blank})$ has $2S + 1$ states. A path may
-stay on a
-state, step to the next, or skip a blank between two different labels.
+stay on a state, step to the next, or skip a blank between two different labels.
 
 Forward variables (log of the probability of every path prefix that ends in state s at t):
 
@@ -18,11 +17,10 @@ $$
 
 where the bracketed term counts only when $l'_s$ is not blank and $l'_s \ne l'_{s-2}$. The loss is
 $\mathrm{nll} = -\operatorname{logsumexp}(\alpha_{T-1}(2S), \alpha_{T-1}(2S-1))$. Backward variables run the same
-recursion
-from the end ($\beta_{T-1}(2S) = \mathrm{lp}[T-1, \mathrm{blank}]$, $\beta_{T-1}(2S-1) = \mathrm{lp}[T-1, l_S]$, steps
-to $s+1$
-and $s+2$), so $\alpha_t(s) + \beta_t(s) - \mathrm{lp}[t, l'_s]$ is the log-probability of all paths through
-(t, s), and $\alpha_t(s) + \beta_t(s) = \log(p \text{ through } (t, s)) + \mathrm{lp}[t, l'_s]$.
+recursion from the end ($\beta_{T-1}(2S) = \mathrm{lp}[T-1, \mathrm{blank}]$,
+$\beta_{T-1}(2S-1) = \mathrm{lp}[T-1, l_S]$, steps to $s+1$ and $s+2$), so
+$\alpha_t(s) + \beta_t(s) - \mathrm{lp}[t, l'_s]$ is the log-probability of all paths through (t, s), and
+$\alpha_t(s) + \beta_t(s) = \log(p \text{ through } (t, s)) + \mathrm{lp}[t, l'_s]$.
 
 Gradient: $p = \sum_{\mathrm{paths}} \prod_t \exp(\mathrm{lp}[t, \mathrm{path}_t])$; a path through (t, s) contributes
 once to $\partial p / \partial \mathrm{lp}[t, l'_s]$ per visit, so
@@ -59,8 +57,7 @@ from .loss import _check_reduction
 class CtcLoss(Function):
     r"""Per-sample CTC negative log-likelihoods (N,) of log_probs (T, N, C); the math is the module's docstring
     ($\partial\, \mathrm{nll} / \partial\, \mathrm{lp}[t, c] = \exp(\mathrm{lp}[t, c]) - \gamma_t(c)$, torch's form),
-    the recursion runs
-    in kernels/cpu/ctc.py (a sequential scalar loop, which NumPy would run slowly).
+    the recursion runs in kernels/cpu/ctc.py (a sequential scalar loop, which NumPy would run slowly).
     """
 
     node_name = "CtcLossBackward0"

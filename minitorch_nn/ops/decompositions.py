@@ -805,8 +805,8 @@ class LuSolve(Function):
     As Solve on op(A): left, $\partial L / \partial B = \operatorname{op}(A)^{-T} G$ and
     $\partial L / \partial \operatorname{op}(A) = -(\partial L / \partial B) X^T$; right,
     $\partial L / \partial B = G \operatorname{op}(A)^{-T}$ and
-    $\partial L / \partial \operatorname{op}(A) = -X^T (\partial L / \partial B)$.
-    From $\partial L / \partial A$, through $dA = P (dL\, U + L\, dU)$:
+    $\partial L / \partial \operatorname{op}(A) = -X^T (\partial L / \partial B)$. From $\partial L / \partial A$,
+    through $dA = P (dL\, U + L\, dU)$:
 
     $$
     \frac{\partial L}{\partial LU} = \operatorname{tril}(P^T G_A U^T, -1) + \operatorname{triu}(L^T P^T G_A).

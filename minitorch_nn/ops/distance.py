@@ -92,10 +92,9 @@ class PairwiseDistance(Function):
     r"""$y = \lVert x_1 - x_2 + \epsilon \rVert_p$ over the last dim.
 
     With $d = x_1 - x_2 + \epsilon$: $dy/dd = \operatorname{sign}(d)\, |d|^{p-1} / y^{p-1}$ ($p = 2$: $d / y$; $p = 1$:
-    $\operatorname{sign}(d)$),
-    for $p = \infty$ the one-hot of $\operatorname{argmax} |d|$ times its sign; 0 where $y = 0$ (torch's choice at the
-    kink); none at all for $p = 0$ (a count), as in torch. $dy/dx_1 = dy/dd$, $dy/dx_2 = -dy/dd$, each summed back
-    over its broadcast dims.
+    $\operatorname{sign}(d)$), for $p = \infty$ the one-hot of $\operatorname{argmax} |d|$ times its sign; 0 where
+    $y = 0$ (torch's choice at the kink); none at all for $p = 0$ (a count), as in torch. $dy/dx_1 = dy/dd$,
+    $dy/dx_2 = -dy/dd$, each summed back over its broadcast dims.
     """
 
     node_name = "NormBackward1"

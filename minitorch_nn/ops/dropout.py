@@ -82,8 +82,7 @@ class NativeDropout(Function):
 
     $\mathrm{scale} = 1 / (1 - p)$ in training (0 when $p = 1$), 1 otherwise (then m is all True and y a copy of x).
     y is x times a constant, so $\partial L / \partial x = \partial L / \partial y \odot m \cdot \mathrm{scale}$; the
-    mask is
-    not differentiable.
+    mask is not differentiable.
     """
 
     node_name = "NativeDropoutBackward0"

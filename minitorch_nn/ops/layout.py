@@ -117,8 +117,7 @@ class NarrowCopy(Function):
 
 class Roll(Function):
     r"""$y[(i + s) \bmod n] = x[i]$: x shifted cyclically by ``shifts`` along ``dims`` (all elements, flattened, when
-    dims
-    is None).
+    dims is None).
 
     A cyclic shift is a permutation whose inverse shifts back: dx = dy rolled by $-s$.
     """

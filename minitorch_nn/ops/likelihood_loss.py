@@ -199,8 +199,7 @@ class KlDiv(Function):
     r"""$L = y \log y - y x$ (xlogy(y, y) - y * x, with $0 \log 0 = 0$); x holds log-probabilities.
 
     $\partial L / \partial x = -y$,  $\partial L / \partial y = \log y + 1 - x$ (where $y > 0$; xlogy's gradient at
-    $y = 0$
-    is 0 and 1).
+    $y = 0$ is 0 and 1).
     """
 
     node_name = "SubBackward0"
@@ -267,8 +266,7 @@ class PoissonNll(Function):
     $s(y) = y \log y - y + \frac{1}{2} \log(2 \pi y)$ where $y > 1$.
 
     $\partial L / \partial x = e^x - y$, or $1 - y / (x + \epsilon)$;  $\partial L / \partial y = -x$, or
-    $-\log(x + \epsilon)$; plus
-    $ds/dy = \log y + 1 / (2 y)$ where $y > 1$.
+    $-\log(x + \epsilon)$; plus $ds/dy = \log y + 1 / (2 y)$ where $y > 1$.
     """
 
     node_name = "SubBackward0"

@@ -116,8 +116,7 @@ class SqueezeRowInplace(Function):
 
 class AddBiasInplace(Function):
     r"""In place, $\mathrm{out} \mathrel{+}= b$ (b broadcast over the rows).   $d\mathrm{out} = dy$;
-    $db = \sum_{\mathrm{rows}} dy$
-    (summed to b's shape).
+    $db = \sum_{\mathrm{rows}} dy$ (summed to b's shape).
     """
 
     node_name = "AddBackward0"

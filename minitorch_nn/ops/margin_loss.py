@@ -74,8 +74,7 @@ class HuberLoss(Function):
     r"""$d = x - y$;  $L = d^2 / 2$ where $|d| \le \delta$, else $\delta (|d| - \delta / 2)$.
 
     $\partial L / \partial x = d$ inside, $\delta \operatorname{sign}(d)$ outside;
-    $\partial L / \partial y = -\partial L / \partial x$.
-    (Huber = $\beta \cdot$ smooth_l1 with $\beta = \delta$.)
+    $\partial L / \partial y = -\partial L / \partial x$. (Huber = $\beta \cdot$ smooth_l1 with $\beta = \delta$.)
     """
 
     node_name = "HuberLossBackward0"

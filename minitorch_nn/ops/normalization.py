@@ -82,8 +82,7 @@ def _reduce_axes(x: np.ndarray) -> tuple[int, ...]:
 
 class BatchNorm(Function):
     r"""$y = \gamma (x - \mu)\, r + \beta$ per channel, $r = 1 / \sqrt{\sigma^2 + \epsilon}$ (see the module docstring
-    for
-    the backward).
+    for the backward).
     """
 
     node_name = "NativeBatchNormBackward0"

@@ -50,8 +50,8 @@ class _GatherPad(Function):
 
     Forward: $y = x[\dots, \operatorname{src}(i)]$ along each padded axis in turn. Backward: the
     adjoint of a gather is a scatter-add,
-    $\partial L / \partial x[j] = \sum_{i:\ \operatorname{src}(i) = j} \partial L / \partial y[i]$,
-    applied axis by axis in the reverse order.
+    $\partial L / \partial x[j] = \sum_{i:\ \operatorname{src}(i) = j} \partial L / \partial y[i]$, applied axis by axis
+    in the reverse order.
     """
 
     mode = ""

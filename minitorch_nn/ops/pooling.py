@@ -29,8 +29,7 @@ every window's gradient spread evenly over its inputs, divided by the same
 divisor the forward used. Padding positions get their share too, which is
 dropped (they are not inputs). Adaptive average pooling is the same with
 windows $[\lfloor o \cdot \mathrm{in}/\mathrm{out} \rfloor, \lceil (o+1) \cdot \mathrm{in}/\mathrm{out} \rceil)$ and
-$c_o$
-their size; adaptive max pooling routes as max pooling does (2-d and 3-d alike: the kernels take three
+$c_o$ their size; adaptive max pooling routes as max pooling does (2-d and 3-d alike: the kernels take three
 spatial axes). An adaptive pool's backward refuses an empty output as torch's does.
 
 Max unpooling is max pooling's gather run backwards, a scatter of the values to
@@ -159,10 +158,8 @@ def _check_adaptive_grad(grad: np.ndarray, op: str) -> None:
 
 
 class AdaptiveAvgPool2D(Function):
-    r"""Windows
-    $[\lfloor o \cdot \mathrm{in}/\mathrm{out} \rfloor, \lceil (o+1) \cdot \mathrm{in}/\mathrm{out} \rceil)$; y = window
-    mean,
-    dx = dy / window size spread.
+    r"""Adaptive windows $W_o = [\lfloor o\, n_{in} / n_{out} \rfloor, \lceil (o+1)\, n_{in} / n_{out} \rceil)$;
+    y = window mean, $dx_i = \sum_{o:\ i \in W_o} dy_o / |W_o|$, dy spread over each window.
     """
 
     node_name = "AdaptiveAvgPool2DBackward0"
@@ -209,9 +206,7 @@ class AdaptiveMaxPool2D(Function):
 
 
 class AdaptiveAvgPool3D(Function):
-    r"""AdaptiveAvgPool2D over three spatial dims: the same windows per axis, the same spread backward,
-    $dx_i = \sum_{o:\ i \in W_o} dy_o / |W_o|$.
-    """
+    """AdaptiveAvgPool2D over three spatial dims: the same windows per axis, the same spread backward."""
 
     node_name = "AdaptiveAvgPool3DBackward0"
 

@@ -278,8 +278,7 @@ class Cdist(Function):
 
     summing over the other point gives $dx_i = \sum_j G_{ij}\, \partial d_{ij} / \partial x_i$.
     $p = 1$: $\operatorname{sign}(t_k)$.  $p = \infty$: $\operatorname{sign}(t_k)$ where $|t_k| = d$ (the maximising
-    coordinate),
-    else 0. $p = 0$ counts non-zero coordinates: piecewise constant, zero gradient.
+    coordinate), else 0. $p = 0$ counts non-zero coordinates: piecewise constant, zero gradient.
     """
 
     node_name = "CdistBackward0"

@@ -364,8 +364,7 @@ def _packed_rows(batch_sizes: np.ndarray) -> np.ndarray:
 
 class PackPadded(Function):
     r"""$\mathrm{data} = \mathrm{padded.reshape}(T B, \dots)[\mathrm{rows}]$ (a gather);  backward scatters the rows
-    back into
-    zeros.
+    back into zeros.
     """
 
     node_name = "PackPaddedSequenceBackward0"
@@ -386,8 +385,7 @@ class PackPadded(Function):
 
 class PadPacked(Function):
     r"""$\mathrm{padded.reshape}(T B, \dots)[\mathrm{rows}] = \mathrm{data}$, zeros (or padding_value) elsewhere;
-    backward
-    gathers: $d\mathrm{data} = d\mathrm{padded}[\mathrm{rows}]$.
+    backward gathers: $d\mathrm{data} = d\mathrm{padded}[\mathrm{rows}]$.
     """
 
     node_name = "PadPackedSequenceBackward0"
@@ -410,8 +408,8 @@ class PadPacked(Function):
 
 class PadSequence(Function):
     r"""$\mathrm{out}[b, :\mathrm{len}_b] = \mathrm{seq}_b$ (or its last $\mathrm{len}_b$ steps with padding on the
-    left), padding
-    elsewhere, time-major (T, B, *) unless batch_first; backward hands each sequence its own slice of the gradient.
+    left), padding elsewhere, time-major (T, B, *) unless batch_first; backward hands each sequence its own slice of the
+    gradient.
     """
 
     node_name = "CopySlices"

@@ -87,8 +87,7 @@ class MeanAll(Mean):
 
 class MaxAll(Function):
     r"""$y = \max_i x_i$ over all of x.   The gradient is shared evenly among the elements equal to the max (torch's
-    rule):
-    $dx_i = dy\, [x_i = y] / \#\{j : x_j = y\}$.
+    rule): $dx_i = dy\, [x_i = y] / \#\{j : x_j = y\}$.
     """
 
     node_name = "MaxBackward1"
@@ -560,8 +559,7 @@ class VectorNorm(Function):
     $$
 
     for $p = \pm\infty$ the gradient $\operatorname{sign}(x_i)$ goes to the elements with $|x_i| = n$, shared evenly
-    among
-    ties (as amax); $p = 0$ counts, which is piecewise constant: no gradient (None, as torch). Where $n = 0$ the
+    among ties (as amax); $p = 0$ counts, which is piecewise constant: no gradient (None, as torch). Where $n = 0$ the
     gradient is 0 (torch's choice at the kink of $|x|$), and so it is at $x_i = 0$ for $p < 1$, where $|x_i|^{p-1}$
     is infinite.
     """

@@ -160,8 +160,7 @@ def _band_taps(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 class _Separable(Function):
     r"""$y = x \times_1 A_1 \cdots \times_k A_k$ over the last k axes; backward applies the transposes (module
-    docstring):
-    $dx = dy \times_1 A_1^T \cdots \times_k A_k^T$.
+    docstring): $dx = dy \times_1 A_1^T \cdots \times_k A_k^T$.
 
     Each $A_d$ is banded, and so is its transpose, so both directions run as taps: a few gathers and a
     weighted sum per axis (O(out) per line, not a dense O(out x in) product, and no scatter).

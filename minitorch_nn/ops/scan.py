@@ -112,8 +112,8 @@ class Cummax(Function):
     r"""(values, indices): the running maximum of the slice and where it was last reached.
 
     $\mathrm{values}_i = x_{\mathrm{indices}_i}$, so the gradient of $\mathrm{values}_i$ goes to x at
-    $\mathrm{indices}_i$; several
-    outputs may point at one input, whose gradient is then their sum (a scatter-add along dim).
+    $\mathrm{indices}_i$; several outputs may point at one input, whose gradient is then their sum (a scatter-add along
+    dim).
     """
 
     node_name = "CummaxBackward0"

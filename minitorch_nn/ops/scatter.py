@@ -75,9 +75,8 @@ class Scatter(Function):
     r"""out = x with $\mathrm{out}[\mathrm{targets}] = \mathrm{src}[\mathrm{block}]$ (targets: ``index`` at ``dim``).
 
     $dx = dy$ with $dy[\mathrm{targets}] = 0$ (those values of x were overwritten);
-    $d\mathrm{src} = dy[\mathrm{targets}]$
-    (a gather: each src element reaches the one position it was written to). torch returns
-    dsrc in index's shape; when src is larger, its backward refuses, and so does ours.
+    $d\mathrm{src} = dy[\mathrm{targets}]$ (a gather: each src element reaches the one position it was written to).
+    torch returns dsrc in index's shape; when src is larger, its backward refuses, and so does ours.
     """
 
     node_name = "ScatterBackward0"
@@ -123,8 +122,7 @@ class ScatterValue(Function):
 
 
 class ScatterAccumulate(Function):
-    r"""scatter(..., reduce='add' | 'multiply'), torch's deprecated form:
-    $\mathrm{out}[\mathrm{targets}] \mathrel{+}= \mathrm{src}$ or $\mathrel{*}= \mathrm{src}$.
+    """scatter(..., reduce='add' | 'multiply'), torch's deprecated form: out[targets] += / *= src.
 
     torch defines no derivative for it: its node (NotImplemented) raises when backward reaches it.
     """
@@ -443,8 +441,7 @@ def _numpy_indices(x: Tensor, indices: Any, name: str, method: bool) -> tuple[np
 
 class IndexPut(Function):
     r"""out = x with $\mathrm{out}[\mathrm{indices}] = v$ (accumulate: $\mathrm{out}[\mathrm{indices}] \mathrel{+}= v$,
-    repeats
-    adding up); v broadcasts into the indexed slots.
+    repeats adding up); v broadcasts into the indexed slots.
 
     $dx = dy$ (accumulate) or dy with $dy[\mathrm{indices}] = 0$;  $dv = dy[\mathrm{indices}]$ summed to v's shape.
     """
@@ -788,9 +785,8 @@ def _slices_at(index: np.ndarray, dim: int, ndim: int) -> tuple:
 
 
 class IndexAdd(Function):
-    r"""out = x with
-    $\mathrm{out}[\dots, \mathrm{index}[k], \dots] \mathrel{+}= \alpha\, \mathrm{source}[\dots, k, \dots]$
-    (repeats add up).
+    r"""$\mathrm{out}[\dots, \mathrm{index}[k], \dots] \mathrel{+}= \alpha\, \mathrm{source}[\dots, k, \dots]$ on a copy
+    of x (repeats add up).
 
     $dx = dy$;  $d\mathrm{source} = \alpha\, dy[\dots, \mathrm{index}, \dots]$ (an index_select).
     """
@@ -939,8 +935,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
 
 class IndexReduce(ScatterReduce):
     r"""out = x with each slice $x[\dots, \mathrm{index}[k], \dots]$ reduced with $\mathrm{source}[\dots, k, \dots]$
-    (prod,
-    mean, amax, amin; include_self): scatter_reduce with the index repeated over each slice, so the
+    (prod, mean, amax, amin; include_self): scatter_reduce with the index repeated over each slice, so the
     gradients are ScatterReduce's.
     """
 

@@ -152,9 +152,9 @@ def _substitute(t: np.ndarray, b: np.ndarray) -> np.ndarray:
 class SolveTriangular(Function):
     r"""$X = T^{-1} B$ (left) or $B T^{-1}$ (right), T the upper / lower triangle of A (unit diagonal if
     unitriangular). As Solve: left, $\partial L / \partial B = T^{-T} G$,
-    $\partial L / \partial A = -(\partial L / \partial B) X^T$;
-    right, $\partial L / \partial B = G T^{-T}$, $\partial L / \partial A = -X^T (\partial L / \partial B)$;
-    $\partial L / \partial A$ keeps only the triangle that was read (strictly, if unitriangular).
+    $\partial L / \partial A = -(\partial L / \partial B) X^T$; right, $\partial L / \partial B = G T^{-T}$,
+    $\partial L / \partial A = -X^T (\partial L / \partial B)$; $\partial L / \partial A$ keeps only the triangle that
+    was read (strictly, if unitriangular).
     """
 
     node_name = "LinalgSolveTriangularBackward0"
@@ -182,8 +182,7 @@ class SolveTriangular(Function):
 
 class TriangularSolve(Function):
     r"""torch.triangular_solve: X with $\operatorname{op}(T) X = b$, $\operatorname{op}(T) = T$ or $T^T$ (transpose),
-    and a clone
-    M of A.
+    and a clone M of A.
 
     As SolveTriangular (left) on op(T): $\partial L / \partial b = \operatorname{op}(T)^{-T} G$,
     $\partial L / \partial \operatorname{op}(T) = -(\partial L / \partial b) X^T$, transposed
@@ -259,8 +258,8 @@ class CholeskySolve(Function):
     r"""$X = (L L^T)^{-1} B$ from the Cholesky factor L (upper: $(U^T U)^{-1} B$), $A = L L^T$.
 
     As Solve: $\partial L / \partial B = A^{-1} G$ (A symmetric) and
-    $\partial L / \partial A = -(\partial L / \partial B) X^T$;
-    through $dA = dL\, L^T + L\, dL^T$ (writing $\bar{B} = \partial L / \partial B$),
+    $\partial L / \partial A = -(\partial L / \partial B) X^T$; through $dA = dL\, L^T + L\, dL^T$ (writing
+    $\bar{B} = \partial L / \partial B$),
 
     $$
     \frac{\partial L}{\partial L} = \Big(\frac{\partial L}{\partial A} + \frac{\partial L}{\partial A}^T\Big) L
@@ -381,13 +380,11 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 
 class Lstsq(Function):
     r"""$X = \operatorname{argmin} \lVert A X - B \rVert$ (the minimum-norm one), i.e. $X = A^+ B$ for A of full rank,
-    and the
-    squared residuals $r_j = \lVert A x_j - b_j \rVert^2$ of each column (only when asked: $m > n$, full rank).
+    and the squared residuals $r_j = \lVert A x_j - b_j \rVert^2$ of each column (only when asked: $m > n$, full rank).
 
     $dX = dP\, B + P\, dB$, so $\partial L / \partial B = P^T G$ and
-    $\partial L / \partial A = \mathrm{\_pinv\_grad}(A, P, G B^T)$.
-    At the minimum $r_j$ does not move with $x_j$ (its gradient in $x_j$ is 0), so with $R = A X - B$,
-    $dr_j = 2 R_j \cdot (dA\, x_j - db_j)$:
+    $\partial L / \partial A = \mathrm{\_pinv\_grad}(A, P, G B^T)$. At the minimum $r_j$ does not move with $x_j$ (its
+    gradient in $x_j$ is 0), so with $R = A X - B$, $dr_j = 2 R_j \cdot (dA\, x_j - db_j)$:
 
     $$
     \frac{\partial L}{\partial A} \mathrel{+}= 2 R \operatorname{diag}(g_r) X^T, \qquad

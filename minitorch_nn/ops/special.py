@@ -209,8 +209,7 @@ class Erfcx(Function):
 
 class Ndtri(Function):
     r"""$y = \Phi^{-1}(p)$, the standard normal quantile.   $p = \Phi(y)$,
-    $dp/dy = \varphi(y) = e^{-y^2/2} / \sqrt{2 \pi}$,
-    so $dy/dp = \sqrt{2 \pi}\, e^{y^2/2}$.
+    $dp/dy = \varphi(y) = e^{-y^2/2} / \sqrt{2 \pi}$, so $dy/dp = \sqrt{2 \pi}\, e^{y^2/2}$.
     """
 
     node_name = "SpecialNdtriBackward0"
@@ -232,8 +231,8 @@ class Ndtri(Function):
 
 class LogNdtr(Function):
     r"""$y = \ln \Phi(x)$. Below $x = -1$ as $\ln(\operatorname{erfcx}(-x/\sqrt 2) / 2) - x^2/2$ ($\Phi$ underflows
-    there);
-    above as $\operatorname{log1p}(-\Phi(-x))$.   $dy/dx = \varphi(x) / \Phi(x) = e^{-x^2/2 - y} / \sqrt{2 \pi}$.
+    there); above as $\operatorname{log1p}(-\Phi(-x))$.
+    $dy/dx = \varphi(x) / \Phi(x) = e^{-x^2/2 - y} / \sqrt{2 \pi}$.
     """
 
     node_name = "SpecialLogNdtrBackward0"
@@ -441,8 +440,7 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
 
 class Ndtr(Function):
     r"""$y = \Phi(x) = (1 + \operatorname{erf}(x / \sqrt 2)) / 2$.   $dy/dx = e^{-x^2/2} / \sqrt{2 \pi}$. torch composes
-    it
-    and its root node is the final multiplication by 1/2 (MulBackward1); one node does the whole here.
+    it and its root node is the final multiplication by 1/2 (MulBackward1); one node does the whole here.
     """
 
     node_name = "MulBackward1"

@@ -336,8 +336,7 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
 class Dist(Function):
     r"""$z = \lVert x - y \rVert_p = (\sum |d|^p)^{1/p}$, $d = x - y$ (broadcast).
     $dz/dd = |d|^{p-1} \operatorname{sign}(d) / z^{p-1}$; $p = \infty$: $\operatorname{sign}(d)$ at the entries where
-    $|d| = z$,
-    shared among ties; $p = 0$ (a count): no gradient.   $dz/dx = dz/dd$, $dz/dy = -dz/dd$ (un-broadcast).
+    $|d| = z$, shared among ties; $p = 0$ (a count): no gradient.   $dz/dx = dz/dd$, $dz/dy = -dz/dd$ (un-broadcast).
     """
 
     node_name = "DistBackward0"
