@@ -206,7 +206,9 @@ class AdaptiveMaxPool2D(Function):
 
 
 class AdaptiveAvgPool3D(Function):
-    """AdaptiveAvgPool2D over three spatial dims: the same windows per axis, the same spread backward."""
+    r"""AdaptiveAvgPool2D over three spatial dims: the same windows per axis, the same spread backward,
+    $dx_i = \sum_{o:\ i \in W_o} dy_o / |W_o|$.
+    """
 
     node_name = "AdaptiveAvgPool3DBackward0"
 

@@ -122,7 +122,8 @@ class ScatterValue(Function):
 
 
 class ScatterAccumulate(Function):
-    """scatter(..., reduce='add' | 'multiply'), torch's deprecated form: out[targets] += / *= src.
+    r"""scatter(..., reduce='add' | 'multiply'), torch's deprecated form:
+    $\mathrm{out}[\mathrm{targets}] \mathrel{+}= \mathrm{src}$ or $\mathrel{*}= \mathrm{src}$.
 
     torch defines no derivative for it: its node (NotImplemented) raises when backward reaches it.
     """
