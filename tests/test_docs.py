@@ -6,6 +6,7 @@ directly, then run ``mkdocs build --strict`` once and look at the HTML it wrote.
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import inspect
 import json
@@ -55,6 +56,25 @@ def test_every_registry_op_has_a_row_and_a_section_with_its_derivation(pages):
         page = pages[os.path.join(os.path.dirname(path), target)] if target else pages[path]
         text = section(page, anchor) + page.split("## Checked against torch")[0]  # the Function's and module's notes
         assert DERIVATION.search(text), f"{info.name}: its Function's section derives no backward"
+
+
+# LaTeX in a docstring, as docstring_markdown keeps it: a $$ ... $$ block or $...$ on one line
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+
+
+def test_every_derivation_is_written_as_math():
+    """A Function whose docstring derives a backward states it in LaTeX, so its family page renders it.
+
+    Written for a learner: ``$dy/dx = \\cos x$`` inline, ``$$ ... $$`` for a multi-line derivation. A new
+    op whose docstring derives in plain text only (``dx = dy * cos(x)``) fails here.
+    """
+    plain = []
+    for family in docs.families():
+        for cls in docs.functions_of(family):
+            doc = inspect.getdoc(cls) or ""
+            if DERIVATION.search(doc) and not MATH.search(doc):
+                plain.append(f"minitorch_nn/ops/{family}.py: {cls.__name__}")
+    assert not plain, "derivations without math markup ($...$):\n" + "\n".join(plain)
 
 
 def test_every_family_page_shows_every_function_with_its_code(pages):
@@ -181,3 +201,59 @@ def test_browser_renders_the_math_and_loads_the_graph_picture(site, tmp_path):
     tensors = rendered(site / "tensors" / "index.html", tmp_path)
     widths = {src: width for src, width in tensors["images"]}
     assert widths.get("../lenet-graph.svg", 0) > 300  # the picture loaded (a broken image has width 0)
+
+
+ALL_PAGES_PROBE = """<!DOCTYPE html><html><body><pre id="result">pending</pre>
+<iframe id="page" width="1200" height="900"></iframe>
+<script>
+const pages = {pages};
+const out = {{}};
+const frame = document.getElementById("page");
+let i = 0;
+frame.addEventListener("load", () => setTimeout(() => {{
+  const doc = frame.contentDocument;
+  const walker = doc.createTreeWalker(doc.querySelector("article"), NodeFilter.SHOW_TEXT);
+  const stray = [];
+  for (let n; (n = walker.nextNode()); ) {{
+    const raw = ["$", "\\\\(", "\\\\["].some((m) => n.textContent.includes(m));  // math KaTeX did not take
+    if (raw && !n.parentElement.closest("pre, code, .katex, script")) {{
+      stray.push(n.textContent.slice(0, 200));
+    }}
+  }}
+  const errors = [...doc.querySelectorAll(".katex-error")].map((e) => e.getAttribute("title") || e.textContent);
+  out[pages[i]] = {{ katex: doc.querySelectorAll(".katex").length, errors, stray }};
+  i += 1;
+  if (i < pages.length) frame.src = pages[i];
+  else document.getElementById("result").textContent = JSON.stringify(out);
+}}, 1000));
+frame.src = pages[0];
+</script></body></html>
+"""
+
+
+def test_browser_renders_every_formula_of_every_op_family_page(site, pages, tmp_path):
+    """Headless Chromium loads each op-family page in turn: KaTeX renders every formula of its docstrings
+    (no .katex-error: the TeX is valid for KaTeX), none is left as raw ``$...$`` text, and none was lost to
+    a code block (at least as many rendered formulas as the page's Markdown holds outside its code)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "the browser test needs Debian's chromium: apt-get install -y chromium (.ci/run installs it)"
+    families = docs.families()
+    uris = [(site / "ops" / family / "index.html").as_uri() for family in families]
+    probe = tmp_path / "probe-all.html"
+    probe.write_text(ALL_PAGES_PROBE.format(pages=json.dumps(uris)))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"]
+    result = subprocess.run(
+        [chromium, *flags, "--virtual-time-budget=300000", "--dump-dom", probe.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    match = re.search(r'<pre id="result">([^<]*)</pre>', result.stdout)
+    assert match and match.group(1) != "pending", result.stderr[-2000:]
+    shown = json.loads(html.unescape(match.group(1)))
+    for family, uri in zip(families, uris):
+        markdown = re.sub(r"```.*?```", "", pages[f"ops/{family}.md"], flags=re.S)  # the folded source listings
+        written = len(MATH.findall(markdown))
+        page = shown[uri]
+        assert page["errors"] == [] and page["stray"] == [], (family, page)
+        assert page["katex"] >= written, (family, page["katex"], written)

@@ -1,13 +1,13 @@
-"""Activations: torch.nn's pointwise nonlinearities and the softmax family.
+r"""Activations: torch.nn's pointwise nonlinearities and the softmax family.
 
 Pointwise activations have a diagonal Jacobian, so backward is the upstream
-gradient times f'(x), often cheapest from the saved *output*:
-sigmoid' = s (1 - s), tanh' = 1 - t^2, relu' = [y > 0]. Piecewise ones
+gradient times $f'(x)$, often cheapest from the saved *output*:
+$\sigma' = s (1 - s)$, $\tanh' = 1 - t^2$, $\operatorname{relu}' = [y > 0]$. Piecewise ones
 (hardtanh, hardswish, the shrinks, threshold, prelu) take torch's side at each
-kink. Where torch builds an activation from other ops (softsign = x / (1 + |x|),
-tanhshrink = x - tanh x, softmin = softmax(-x), gumbel_softmax) we build it from
-the same ops, so the graph and its grad_fn names read as torch's; selu is
-elu with scales (EluBackward0), as in torch.
+kink. Where torch builds an activation from other ops
+($\operatorname{softsign} x = x / (1 + |x|)$, $\operatorname{tanhshrink} x = x - \tanh x$,
+$\operatorname{softmin} x = \operatorname{softmax}(-x)$, gumbel_softmax) we build it from the same ops, so
+the graph and its grad_fn names read as torch's; selu is elu with scales (EluBackward0), as in torch.
 
 In-place forms: where torch's node reads the output (elu_, selu_, celu_,
 leaky_relu_, rrelu_, threshold_: the ``...Backward1`` nodes) a Function writes
@@ -15,9 +15,9 @@ into x and marks it dirty; the rest (silu_, mish_, hardswish_, ...) are the
 out-of-place op written back (``arithmetic._inplace``), as torch records them.
 
 Random ones (rrelu in training, gumbel_softmax) draw from ``minitorch_nn.random`` as torch's
-CPU kernels draw (rrelu: one double U(lower, upper) per input <= 0, in order; gumbel_softmax:
-an exponential_ fill), so after ``manual_seed`` they draw torch's numbers (rrelu's float32 products
-can still differ from torch's in the last bit); each backward uses the very draws of its forward.
+CPU kernels draw (rrelu: one double $U(\mathrm{lower}, \mathrm{upper})$ per input $\le 0$, in order;
+gumbel_softmax: an exponential_ fill), so after ``manual_seed`` they draw torch's numbers (rrelu's float32
+products can still differ from torch's in the last bit); each backward uses the very draws of its forward.
 
 dtypes: integer and bool inputs are refused with torch's NotImplementedError
 where torch's kernels are float-only; threshold keeps integer tensors.
@@ -44,7 +44,9 @@ from .utils import unbroadcast
 
 
 class Relu(Function):
-    """y = max(x, 0).   dx = dy where y > 0 (or y is NaN), else 0 (the kink at 0 gets gradient 0, as in torch)."""
+    r"""$y = \max(x, 0)$.   $dx = dy$ where $y > 0$ (or y is NaN), else 0
+    (the kink at 0 gets gradient 0, as in torch).
+    """
 
     node_name = "ReluBackward0"
 
@@ -72,7 +74,7 @@ class ReluInplace(Relu):
 
 
 class Sigmoid(Function):
-    """s = 1 / (1 + e^-x).   ds/dx = s (1 - s)."""
+    """$s = 1 / (1 + e^{-x})$.   $ds/dx = s (1 - s)$."""
 
     node_name = "SigmoidBackward0"
 
@@ -92,7 +94,7 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
-    """t = tanh(x).   dt/dx = 1 - t^2."""
+    r"""$t = \tanh x$.   $dt/dx = 1 - t^2$."""
 
     node_name = "TanhBackward0"
 
@@ -109,9 +111,13 @@ class Tanh(Function):
 
 
 class Softmax(Function):
-    """s_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (shifted by the max for stability).
+    r"""$s_i = e^{x_i} / \sum_j e^{x_j}$ along ``dim`` (shifted by the max for stability).
 
-    Jacobian ds_i/dx_j = s_i (delta_ij - s_j), so  dx = s * (dy - sum(dy * s)).
+    The Jacobian is $\partial s_i / \partial x_j = s_i (\delta_{ij} - s_j)$, so
+
+    $$
+    dx = s \odot \Big(dy - \sum_j dy_j\, s_j\Big).
+    $$
     """
 
     node_name = "SoftmaxBackward0"
@@ -135,10 +141,15 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """y_i = x_i - log sum_j e^{x_j}  (log-sum-exp shifted by the max).
+    r"""$y_i = x_i - \log \sum_j e^{x_j}$ (log-sum-exp shifted by the max).
 
-    dy_i/dx_j = delta_ij - softmax_j, so  dx = dy - softmax * sum(dy),
-    with softmax = e^y recovered from the saved output.
+    $\partial y_i / \partial x_j = \delta_{ij} - \operatorname{softmax}_j$, so
+
+    $$
+    dx = dy - \operatorname{softmax}(x) \sum_i dy_i,
+    $$
+
+    with $\operatorname{softmax}(x) = e^y$ recovered from the saved output.
     """
 
     node_name = "LogSoftmaxBackward0"
@@ -163,9 +174,9 @@ class LogSoftmax(Function):
 
 
 class Softplus(Function):
-    """y = log(1 + e^{beta x}) / beta, and y = x where beta x > threshold (torch's linear tail).
+    r"""$y = \log(1 + e^{\beta x}) / \beta$, and $y = x$ where $\beta x > \mathrm{threshold}$ (torch's linear tail).
 
-    dy/dx = e^{beta x} / (1 + e^{beta x}) = sigmoid(beta x), and 1 on the linear tail.
+    $dy/dx = e^{\beta x} / (1 + e^{\beta x}) = \sigma(\beta x)$, and 1 on the linear tail.
     """
 
     node_name = "SoftplusBackward0"
@@ -189,7 +200,7 @@ class Softplus(Function):
 
 
 class LeakyRelu(Function):
-    """y = x if x > 0 else slope * x.   dx = dy * (1 or slope)."""
+    r"""$y = x$ if $x > 0$ else $\mathrm{slope} \cdot x$.   $dx = dy \cdot (1 \text{ or } \mathrm{slope})$."""
 
     node_name = "LeakyReluBackward0"
 
@@ -206,10 +217,15 @@ class LeakyRelu(Function):
 
 
 class Elu(Function):
-    """y = scale x for x > 0, else scale alpha (e^{input_scale x} - 1)  (torch's elu; selu and celu set the scales).
+    r"""$y = \mathrm{scale}\, x$ for $x > 0$, else $\mathrm{scale}\, \alpha\, (e^{\mathrm{input\_scale}\, x} - 1)$
+    (torch's elu; selu and celu set the scales).
 
-    dx = dy scale for x > 0; else dy scale alpha input_scale e^{input_scale x} = dy input_scale (y + scale alpha),
-    read off the saved output.
+    For $x > 0$, $dx = dy\, \mathrm{scale}$; else, read off the saved output,
+
+    $$
+    dx = dy\, \mathrm{scale}\, \alpha\, \mathrm{input\_scale}\, e^{\mathrm{input\_scale}\, x}
+       = dy\, \mathrm{input\_scale}\, (y + \mathrm{scale}\, \alpha).
+    $$
     """
 
     node_name = "EluBackward0"
@@ -231,9 +247,9 @@ class Elu(Function):
 
 
 class Celu(Elu):
-    """celu(x, alpha) = elu with input_scale 1 / alpha: alpha (e^{x / alpha} - 1) below 0.
+    r"""$\operatorname{celu}(x, \alpha)$ = elu with input_scale $1 / \alpha$: $\alpha (e^{x / \alpha} - 1)$ below 0.
 
-    dy/dx = alpha (1 / alpha) e^{x / alpha} below 0. torch's backward takes 1 / alpha from alpha
+    $dy/dx = \alpha \cdot \frac{1}{\alpha} e^{x / \alpha}$ below 0. torch's backward takes $1 / \alpha$ from alpha
     rounded to float32 (``1.0 / alpha.toFloat()``) while its forward uses the double; ours does the
     same, to agree with it in float64.
     """
@@ -254,10 +270,10 @@ def _celu_backward_inverse(alpha: float) -> float:
 
 
 class LeakyReluInplace(Function):
-    """leaky_relu_: the same function written into x's storage (x is marked dirty).
+    r"""leaky_relu_: the same function written into x's storage (x is marked dirty).
 
-    Only the output survives, so the gradient is read off it: for a slope >= 0, y > 0
-    exactly where x > 0. With a negative slope it is not (y > 0 where x < 0), and backward
+    Only the output survives, so the gradient is read off it: for a slope $\ge 0$, $y > 0$
+    exactly where $x > 0$. With a negative slope it is not ($y > 0$ where $x < 0$), and backward
     raises torch's error, as torch's LeakyReluBackward1 does.
     """
 
@@ -285,11 +301,12 @@ class LeakyReluInplace(Function):
 
 
 class EluInplace(Function):
-    """elu_ (and selu_, celu_): Elu's function written into x's storage (x is marked dirty).
+    r"""elu_ (and selu_, celu_): Elu's function written into x's storage (x is marked dirty).
 
-    From the output alone: dx = dy scale where y > 0, else dy input_scale (y + scale alpha), since
-    y + scale alpha = scale alpha e^{input_scale x} there. For alpha >= 0, y > 0 exactly where x > 0;
-    with a negative alpha backward raises torch's error, as torch's EluBackward1 does.
+    From the output alone: $dx = dy\, \mathrm{scale}$ where $y > 0$, else
+    $dx = dy\, \mathrm{input\_scale}\, (y + \mathrm{scale}\, \alpha)$, since
+    $y + \mathrm{scale}\, \alpha = \mathrm{scale}\, \alpha\, e^{\mathrm{input\_scale}\, x}$ there. For $\alpha \ge 0$,
+    $y > 0$ exactly where $x > 0$; with a negative alpha backward raises torch's error, as torch's EluBackward1 does.
     """
 
     node_name = "EluBackward1"
@@ -320,7 +337,7 @@ class EluInplace(Function):
 
 
 class CeluInplace(EluInplace):
-    """celu_: EluInplace with input_scale 1 / alpha (the backward's from alpha in float32, as Celu's)."""
+    r"""celu_: EluInplace with input_scale $1 / \alpha$ (the backward's from alpha in float32, as Celu's)."""
 
     node_name = "CeluBackward1"
 
@@ -332,10 +349,16 @@ class CeluInplace(EluInplace):
 
 
 class Gelu(Function):
-    """y = x Phi(x) (exact, with erf) or the tanh approximation.
+    r"""$y = x\, \Phi(x)$ (exact, with erf) or the tanh approximation.
 
-    Exact: dy/dx = Phi(x) + x phi(x).  Tanh form: u = c (x + 0.044715 x^3),
-    y = x/2 (1 + tanh u), dy/dx = (1 + tanh u)/2 + x/2 (1 - tanh^2 u) c (1 + 3 * 0.044715 x^2).
+    Exact: $dy/dx = \Phi(x) + x\, \varphi(x)$.  Tanh form, with $c = \sqrt{2/\pi}$:
+
+    $$
+    \begin{aligned}
+    u &= c\, (x + 0.044715\, x^3), \qquad y = \tfrac{x}{2} (1 + \tanh u), \\
+    \frac{dy}{dx} &= \tfrac{1}{2} (1 + \tanh u) + \tfrac{x}{2} (1 - \tanh^2 u)\, c\, (1 + 3 \cdot 0.044715\, x^2).
+    \end{aligned}
+    $$
     """
 
     node_name = "GeluBackward0"
@@ -362,7 +385,8 @@ class Gelu(Function):
 
 
 class Hardtanh(Function):
-    """y = min(max(x, min_val), max_val).   dy/dx = 1 strictly inside (min_val, max_val), else 0.
+    r"""$y = \min(\max(x, \mathrm{min\_val}), \mathrm{max\_val})$.   $dy/dx = 1$ strictly inside
+    $(\mathrm{min\_val}, \mathrm{max\_val})$, else 0.
 
     torch's HardtanhBackward0 passes no gradient at the two corners themselves (x == min_val or
     max_val), unlike clamp, which keeps it there. relu6 is hardtanh(0, 6).
@@ -397,7 +421,7 @@ def _softplus(x: np.ndarray) -> np.ndarray:
 
 
 class Silu(Function):
-    """y = x s with s = sigmoid(x).   dy/dx = s + x s (1 - s) = s (1 + x (1 - s))."""
+    r"""$y = x s$ with $s = \sigma(x)$.   $dy/dx = s + x s (1 - s) = s (1 + x (1 - s))$."""
 
     node_name = "SiluBackward0"
 
@@ -414,9 +438,9 @@ class Silu(Function):
 
 
 class Mish(Function):
-    """y = x t with t = tanh(softplus(x)).
+    r"""$y = x t$ with $t = \tanh(\operatorname{softplus}(x))$.
 
-    softplus' = sigmoid and tanh' = 1 - tanh^2, so dy/dx = t + x (1 - t^2) sigmoid(x).
+    $\operatorname{softplus}' = \sigma$ and $\tanh' = 1 - \tanh^2$, so $dy/dx = t + x (1 - t^2)\, \sigma(x)$.
     """
 
     node_name = "MishBackward0"
@@ -434,9 +458,9 @@ class Mish(Function):
 
 
 class Hardswish(Function):
-    """y = x relu6(x + 3) / 6: 0 below -3, x above 3, x (x + 3) / 6 between.
+    r"""$y = x \operatorname{relu6}(x + 3) / 6$: 0 below -3, x above 3, $x (x + 3) / 6$ between.
 
-    dy/dx = 0 for x < -3, (2x + 3) / 6 = x / 3 + 1/2 for -3 <= x <= 3, 1 above (torch's sides at the kinks).
+    $dy/dx = 0$ for $x < -3$, $(2x + 3) / 6 = x / 3 + 1/2$ for $-3 \le x \le 3$, 1 above (torch's sides at the kinks).
     """
 
     node_name = "HardswishBackward0"
@@ -454,7 +478,7 @@ class Hardswish(Function):
 
 
 class Hardsigmoid(Function):
-    """y = relu6(x + 3) / 6.   dy/dx = 1/6 strictly inside (-3, 3), else 0.
+    r"""$y = \operatorname{relu6}(x + 3) / 6$.   $dy/dx = 1/6$ strictly inside $(-3, 3)$, else 0.
 
     torch's backward multiplies by 1/6 rounded to float32 in every dtype; so does ours, to agree
     with it in float64 (a relative 3e-8 from the exact 1/6).
@@ -475,9 +499,9 @@ class Hardsigmoid(Function):
 
 
 class LogSigmoid(Function):
-    """y = log sigmoid(x) = -softplus(-x) = min(x, 0) - log1p(e^{-|x|}).
+    r"""$y = \log \sigma(x) = -\operatorname{softplus}(-x) = \min(x, 0) - \operatorname{log1p}(e^{-|x|})$.
 
-    dy/dx = sigmoid'(x) / sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x).
+    $dy/dx = \sigma'(x) / \sigma(x) = 1 - \sigma(x) = \sigma(-x)$.
     """
 
     node_name = "LogSigmoidBackward0"
@@ -494,7 +518,7 @@ class LogSigmoid(Function):
 
 
 class Softshrink(Function):
-    """y = x - lambd above lambd, x + lambd below -lambd, 0 between.   dy/dx = [|x| > lambd]."""
+    r"""$y = x - \lambda$ above $\lambda$, $x + \lambda$ below $-\lambda$, 0 between.   $dy/dx = [|x| > \lambda]$."""
 
     node_name = "SoftshrinkBackward0"
 
@@ -512,7 +536,7 @@ class Softshrink(Function):
 
 
 class Hardshrink(Function):
-    """y = x where |x| > lambd, else 0.   dy/dx = [|x| > lambd]."""
+    r"""$y = x$ where $|x| > \lambda$, else 0.   $dy/dx = [|x| > \lambda]$."""
 
     node_name = "HardshrinkBackward0"
 
@@ -530,7 +554,7 @@ class Hardshrink(Function):
 
 
 class Threshold(Function):
-    """y = x where x > threshold, else value.   dy/dx = [x > threshold] (value is a constant).
+    r"""$y = x$ where $x > \mathrm{threshold}$, else value.   $dy/dx = [x > \mathrm{threshold}]$ (value is a constant).
 
     Both numbers are cast to x's dtype first, so an integer tensor compares with the truncated
     threshold, as torch's kernel does.
@@ -551,8 +575,9 @@ class Threshold(Function):
 
 
 class ThresholdInplace(Threshold):
-    """threshold_: the same function written into x's storage; the mask [x > threshold] is kept from
-    before the write (the output alone can't tell a kept x from ``value``)."""
+    r"""threshold_: the same function written into x's storage; the mask $[x > \mathrm{threshold}]$ is kept from
+    before the write (the output alone can't tell a kept x from ``value``).
+    """
 
     node_name = "ThresholdBackward1"
 
@@ -566,11 +591,11 @@ class ThresholdInplace(Threshold):
 
 
 class RreluWithNoise(Function):
-    """y = x * noise, with noise = 1 where x > 0 and the negative side's slope elsewhere.
+    r"""$y = x \cdot \mathrm{noise}$, with noise = 1 where $x > 0$ and the negative side's slope elsewhere.
 
-    Training: one slope a ~ U(lower, upper) drawn per element; evaluation: the mean slope
-    (lower + upper) / 2 (leaky_relu). Either way y is linear in x for fixed noise, so
-    dy/dx = noise, the very slopes drawn by the forward (saved on the node).
+    Training: one slope $a \sim U(\mathrm{lower}, \mathrm{upper})$ drawn per element; evaluation: the mean slope
+    $(\mathrm{lower} + \mathrm{upper}) / 2$ (leaky_relu). Either way y is linear in x for fixed noise, so
+    $dy/dx = \mathrm{noise}$, the very slopes drawn by the forward (saved on the node).
     """
 
     node_name = "RreluWithNoiseBackward0"
@@ -588,7 +613,7 @@ class RreluWithNoise(Function):
 
 
 class RreluWithNoiseInplace(RreluWithNoise):
-    """rrelu_: x * noise written into x's storage (the gradient needs only the noise)."""
+    r"""rrelu_: $x \cdot \mathrm{noise}$ written into x's storage (the gradient needs only the noise)."""
 
     node_name = "RreluWithNoiseBackward1"
 
@@ -601,9 +626,9 @@ class RreluWithNoiseInplace(RreluWithNoise):
 
 
 class PreluKernel(Function):
-    """y = x where x > 0, else w x, with w broadcast along the channel dim (dim 1).
+    r"""$y = x$ where $x > 0$, else $w x$, with w broadcast along the channel dim (dim 1).
 
-    dy/dx = 1 or w;  dy/dw = x where x <= 0 (else 0), summed over every axis w was broadcast
+    $dy/dx = 1$ or $w$;  $dy/dw = x$ where $x \le 0$ (else 0), summed over every axis w was broadcast
     along (the batch and spatial axes), which un-broadcasting to w's shape does.
     """
 
@@ -625,9 +650,9 @@ class PreluKernel(Function):
 
 
 class Glu(Function):
-    """glu(x) = a * sigmoid(b), where a, b are the first and second halves of x along ``dim``.
+    r"""$\operatorname{glu}(x) = a \odot \sigma(b)$, where a, b are the first and second halves of x along ``dim``.
 
-    With s = sigmoid(b): da = dy s, db = dy a s (1 - s); the two halves are joined back along dim.
+    With $s = \sigma(b)$: $da = dy\, s$, $db = dy\, a\, s (1 - s)$; the two halves are joined back along dim.
     """
 
     node_name = "GluBackward0"

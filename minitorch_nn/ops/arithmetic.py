@@ -1,8 +1,13 @@
-"""Elementwise arithmetic: add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp.
+r"""Elementwise arithmetic: add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp.
 
 All binary ops broadcast as NumPy does; each backward sums the gradient back
 to its input's shape (``unbroadcast``), which is where most hand-written
-backward passes go wrong.
+backward passes go wrong: an input broadcast along an axis fed every entry along it, so
+
+$$
+\frac{\partial L}{\partial x_i}
+  = \sum_{j \text{ broadcast from } i} \frac{\partial L}{\partial z_j}\, \frac{\partial z_j}{\partial x_i}.
+$$
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from .utils import _TENSOR_TYPES, binary_operands, check_broadcast, result_dtype
 
 
 class Add(Function):
-    """z = x + alpha * y.   dz/dx = 1, dz/dy = alpha, each summed to its input's shape."""
+    r"""$z = x + \alpha y$.   $dz/dx = 1$, $dz/dy = \alpha$, each summed to its input's shape."""
 
     node_name = "AddBackward0"
 
@@ -48,7 +53,7 @@ class Add(Function):
 
 
 class Mul(Function):
-    """z = x * y.   dz/dx = y, dz/dy = x (times the upstream gradient, un-broadcast)."""
+    """$z = x y$.   $dz/dx = y$, $dz/dy = x$ (times the upstream gradient, un-broadcast)."""
 
     node_name = "MulBackward0"
 
@@ -67,19 +72,21 @@ class Mul(Function):
 
 
 class Sub(Add):
-    """z = x - alpha * y  (Add with alpha negated).   dz/dx = 1, dz/dy = -alpha."""
+    r"""$z = x - \alpha y$ (Add with alpha negated).   $dz/dx = 1$, $dz/dy = -\alpha$."""
 
     node_name = "SubBackward0"
 
 
 class Rsub(Add):
-    """z = y - alpha * x written as -alpha * x + y (torch's rsub for scalar - tensor)."""
+    r"""$z = y - \alpha x$ written as $-\alpha x + y$ (torch's rsub for scalar - tensor).   $dz/dx = -\alpha$,
+    $dz/dy = 1$.
+    """
 
     node_name = "RsubBackward1"
 
 
 class Div(Function):
-    """z = x / y.   dz/dx = 1/y,  dz/dy = -x / y^2 = -z / y."""
+    """$z = x / y$.   $dz/dx = 1/y$,  $dz/dy = -x / y^2 = -z / y$."""
 
     node_name = "DivBackward0"
 
@@ -100,7 +107,7 @@ class Div(Function):
 
 
 class Neg(Function):
-    """z = -x.   dz/dx = -1."""
+    """$z = -x$.   $dz/dx = -1$."""
 
     node_name = "NegBackward0"
 
@@ -114,7 +121,7 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """z = x ** y (both tensors).   dz/dx = y x^(y-1),  dz/dy = z log x."""
+    r"""$z = x^y$ (both tensors).   $dz/dx = y\, x^{y-1}$,  $dz/dy = z \ln x$."""
 
     node_name = "PowBackward1"
 
@@ -140,7 +147,7 @@ class Pow(Function):
 
 
 class PowScalar(Function):
-    """z = x ** p for a number p.   dz/dx = p x^(p-1)."""
+    r"""$z = x^p$ for a number p.   $dz/dx = p\, x^{p-1}$."""
 
     node_name = "PowBackward0"
 
@@ -161,7 +168,7 @@ class PowScalar(Function):
 
 
 class RPowScalar(Function):
-    """z = c ** x for a number c.   dz/dx = z ln c."""
+    r"""$z = c^x$ for a number c.   $dz/dx = z \ln c$."""
 
     node_name = "PowBackward2"
 
@@ -181,7 +188,7 @@ class RPowScalar(Function):
 
 
 class Reciprocal(Function):
-    """z = 1 / x.   dz/dx = -1/x^2 = -z^2."""
+    """$z = 1 / x$.   $dz/dx = -1/x^2 = -z^2$."""
 
     node_name = "ReciprocalBackward0"
 
@@ -199,7 +206,7 @@ class Reciprocal(Function):
 
 
 class DivRounding(Function):
-    """z = trunc(x / y) or floor(x / y): piecewise constant, so both gradients are 0."""
+    r"""$z = \operatorname{trunc}(x / y)$ or $\lfloor x / y \rfloor$: piecewise constant, so both gradients are 0."""
 
     node_name = "DivBackward2"
 
@@ -241,8 +248,9 @@ def _floor_divide_floats(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 class NoDerivative(Function):
-    """An op torch defines no derivative for (floor_divide, remainder of a number by a tensor): its
-    output still requires grad, its node is torch's NotImplemented, and backward through it raises."""
+    r"""An op torch defines no derivative for (floor_divide $\lfloor x / y \rfloor$, remainder of a number by a tensor):
+    its output still requires grad, its node is torch's NotImplemented, and backward through it raises.
+    """
 
     node_name = "NotImplemented"
     aten_name: str = ""
@@ -257,7 +265,7 @@ class NoDerivative(Function):
 
 
 class FloorDivide(NoDerivative):
-    """z = floor(x / y) (``x // y``); torch records no derivative for it."""
+    r"""$z = \lfloor x / y \rfloor$ (``x // y``); torch records no derivative for it."""
 
     aten_name = "floor_divide"
 
@@ -267,7 +275,7 @@ class FloorDivide(NoDerivative):
 
 
 class Sign(Function):
-    """z = sign(x) (0 for NaN, as torch's).   Piecewise constant: dz/dx = 0."""
+    r"""$z = \operatorname{sign}(x)$ (0 for NaN, as torch's).   Piecewise constant: $dz/dx = 0$."""
 
     node_name = "SignBackward0"
 
@@ -282,7 +290,7 @@ class Sign(Function):
 
 
 class Exp(Function):
-    """z = e^x.   dz/dx = z."""
+    """$z = e^x$.   $dz/dx = z$."""
 
     node_name = "ExpBackward0"
 
@@ -299,7 +307,7 @@ class Exp(Function):
 
 
 class Log(Function):
-    """z = ln x.   dz/dx = 1/x."""
+    r"""$z = \ln x$.   $dz/dx = 1/x$."""
 
     node_name = "LogBackward0"
 
@@ -316,7 +324,7 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    """z = sqrt(x).   dz/dx = 1 / (2 z)."""
+    r"""$z = \sqrt{x}$.   $dz/dx = 1 / (2 z)$."""
 
     node_name = "SqrtBackward0"
 
@@ -334,7 +342,7 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """z = |x|.   dz/dx = sign(x) (0 at 0, as in torch)."""
+    r"""$z = |x|$.   $dz/dx = \operatorname{sign}(x)$ (0 at 0, as in torch)."""
 
     node_name = "AbsBackward0"
 
@@ -350,7 +358,9 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """z = min(max(x, lo), hi) for numbers lo, hi (either may be None).   dz/dx = 1 where lo <= x <= hi, else 0."""
+    r"""$z = \min(\max(x, \mathrm{lo}), \mathrm{hi})$ for numbers lo, hi (either may be None).
+    $dz/dx = 1$ where $\mathrm{lo} \le x \le \mathrm{hi}$, else 0.
+    """
 
     node_name = "ClampBackward1"
 
@@ -390,11 +400,19 @@ class ClampMax(Clamp):
 
 
 class ClampTensor(Function):
-    """z = min(max(x, lo), hi) with tensor bounds (either may be None), all three broadcast together.
+    r"""$z = \min(\max(x, \mathrm{lo}), \mathrm{hi})$ with tensor bounds (either may be None), all three broadcast
+    together.
 
-    z is x where lo <= x <= hi, lo where x < lo, hi where x > hi, so dz/dx = 1 where lo <= x <= hi,
-    dz/dlo = 1 where x < lo and dz/dhi = 1 where x > hi. Where lo > hi, z = hi whatever x: torch then
-    gives the whole gradient to hi (lo's condition needs lo < hi, hi's accepts hi < lo), and so do we.
+    z is x where $\mathrm{lo} \le x \le \mathrm{hi}$, lo where $x < \mathrm{lo}$, hi where $x > \mathrm{hi}$, so
+
+    $$
+    \frac{\partial z}{\partial x} = [\mathrm{lo} \le x \le \mathrm{hi}], \qquad
+    \frac{\partial z}{\partial \mathrm{lo}} = [x < \mathrm{lo}], \qquad
+    \frac{\partial z}{\partial \mathrm{hi}} = [x > \mathrm{hi}].
+    $$
+
+    Where $\mathrm{lo} > \mathrm{hi}$, $z = \mathrm{hi}$ whatever x: torch then gives the whole gradient to hi (lo's
+    condition needs $\mathrm{lo} < \mathrm{hi}$, hi's accepts $\mathrm{hi} < \mathrm{lo}$), and so do we.
     """
 
     node_name = "ClampBackward0"

@@ -1,30 +1,40 @@
-"""Scaled dot-product attention, forward and a hand-written backward.
+r"""Scaled dot-product attention, forward and a hand-written backward.
 
 Forward. Q is (..., L, E), K is (..., S, E), V is (..., S, Ev) (batch dims
-broadcast); with s = scale (1 / sqrt(E) by default) and an additive mask M
-(a float mask as given; a bool mask as 0 where True and -inf where False; the
-causal mask as -inf above the diagonal)::
+broadcast); with s = scale ($1 / \sqrt{E}$ by default) and an additive mask M
+(a float mask as given; a bool mask as 0 where True and $-\infty$ where False; the
+causal mask as $-\infty$ above the diagonal):
 
-    A = s * Q K^T + M                     (..., L, S)  the scores
-    P = softmax(A) along S                (a row of all -inf gives P = 0, as torch's safe softmax)
-    Pd = P * D / (1 - p)                  (dropout with keep-mask D; Pd = P when p = 0)
-    O = Pd V                              (..., L, Ev)
+$$
+\begin{aligned}
+A &= s\, Q K^T + M && (\dots, L, S) \text{ the scores}, \\
+P &= \operatorname{softmax}(A) \text{ along } S
+  && \text{(a row of all } -\infty \text{ gives } P = 0\text{, as torch's safe softmax)}, \\
+P_d &= P \odot D / (1 - p) && \text{(dropout with keep-mask } D\text{; } P_d = P \text{ when } p = 0), \\
+O &= P_d V && (\dots, L, E_v).
+\end{aligned}
+$$
 
-Backward, with G = dL/dO. The two products give::
+Backward, with $G = \partial L / \partial O$. The two products give
 
-    dV  = Pd^T G                          dPd = G V^T
-    dP  = dPd * D / (1 - p)
+$$
+dV = P_d^T G, \qquad dP_d = G V^T, \qquad dP = dP_d \odot D / (1 - p).
+$$
 
-The softmax Jacobian, worked out once. For one row, P_j = e^{A_j} / sum_k e^{A_k}, so
-dP_j / dA_i = P_j (delta_ij - P_i) and
+The softmax Jacobian, worked out once. For one row, $P_j = e^{A_j} / \sum_k e^{A_k}$, so
+$\partial P_j / \partial A_i = P_j (\delta_{ij} - P_i)$ and
 
-    dA_i = sum_j dP_j P_j (delta_ij - P_i) = P_i (dP_i - sum_j dP_j P_j)
+$$
+dA_i = \sum_j dP_j\, P_j (\delta_{ij} - P_i) = P_i \Big(dP_i - \sum_j dP_j\, P_j\Big),
+$$
 
-that is, for the whole tensor, dA = P * (dP - rowsum(dP * P)). (A fully masked row
-has P = 0, hence dA = 0 there: no gradient flows through it, as in torch.) Then
-A = s Q K^T + M gives::
+that is, for the whole tensor, $dA = P \odot (dP - \operatorname{rowsum}(dP \odot P))$. (A fully masked row
+has $P = 0$, hence $dA = 0$ there: no gradient flows through it, as in torch.) Then
+$A = s\, Q K^T + M$ gives
 
-    dQ = s dA K        dK = s dA^T Q        dM = dA (summed down to M's shape)
+$$
+dQ = s\, dA\, K, \qquad dK = s\, dA^T Q, \qquad dM = dA \ \text{(summed down to M's shape)}.
+$$
 
 With ``enable_gqa`` the Hk key/value heads are repeated to the Hq query heads
 (each key head serves Hq / Hk consecutive query heads); the gradient of a repeated
@@ -81,7 +91,9 @@ def _scaled_keep(keep: np.ndarray, p: float, dtype: np.dtype) -> np.ndarray:
 
 
 class _Attention(Function):
-    """O = dropout(softmax(s Q K^T + M)) V; the backward is derived in the module docstring."""
+    r"""$O = \operatorname{dropout}(\operatorname{softmax}(s\, Q K^T + M))\, V$; the backward is derived in the
+    module docstring.
+    """
 
     @staticmethod
     def forward(

@@ -1,17 +1,23 @@
-"""Bilinear form: y = x1^T A x2 + b per output feature, built as torch builds it.
+r"""Bilinear form: $y = x_1^T A x_2 + b$ per output feature, built as torch builds it.
 
 torch.bilinear flattens the leading dims of x1 (..., I) and x2 (..., J) to rows, runs one
 ``_trilinear`` (node ``TrilinearBackward0``), views the (B, O) result back to (..., O) and adds the
 bias (``AddBackward0``). The trilinear product, for rows b, output o:
 
-    y[b, o] = sum_{i, j} x1[b, i] W[o, i, j] x2[b, j]
+$$
+y[b, o] = \sum_{i, j} x_1[b, i]\, W[o, i, j]\, x_2[b, j]
+$$
 
 is linear in each of its three arguments, so each gradient is the same sum with the upstream
-gradient G = dL/dy in place of that argument:
+gradient $G = \partial L / \partial y$ in place of that argument:
 
-    dL/dx1[b, i] = sum_{o, j} G[b, o] W[o, i, j] x2[b, j]
-    dL/dW[o, i, j] = sum_b G[b, o] x1[b, i] x2[b, j]
-    dL/dx2[b, j] = sum_{o, i} G[b, o] x1[b, i] W[o, i, j]
+$$
+\begin{aligned}
+\frac{\partial L}{\partial x_1[b, i]} &= \sum_{o, j} G[b, o]\, W[o, i, j]\, x_2[b, j], \\
+\frac{\partial L}{\partial W[o, i, j]} &= \sum_b G[b, o]\, x_1[b, i]\, x_2[b, j], \\
+\frac{\partial L}{\partial x_2[b, j]} &= \sum_{o, i} G[b, o]\, x_1[b, i]\, W[o, i, j],
+\end{aligned}
+$$
 
 each one einsum (NumPy contracts them as GEMMs).
 """
@@ -27,7 +33,7 @@ from ..autograd.tensor import Tensor
 
 
 class Trilinear(Function):
-    """y[b, o] = sum_ij x1[b, i] W[o, i, j] x2[b, j] (see the module docstring)."""
+    r"""$y[b, o] = \sum_{i,j} x_1[b, i]\, W[o, i, j]\, x_2[b, j]$ (see the module docstring for the gradients)."""
 
     node_name = "TrilinearBackward0"
 

@@ -82,9 +82,13 @@ def _cast(*arrays: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, ...]:
 
 
 class Atan2(Function):
-    """z = atan2(x, y), the angle of the point (y, x).
+    r"""$z = \operatorname{atan2}(x, y)$, the angle of the point (y, x).
 
-    d atan2(x, y) = (y dx - x dy) / (x^2 + y^2), so dz/dx = y / r^2 and dz/dy = -x / r^2.
+    $$
+    d \operatorname{atan2}(x, y) = \frac{y\, dx - x\, dy}{x^2 + y^2},
+    $$
+
+    so with $r^2 = x^2 + y^2$, $dz/dx = y / r^2$ and $dz/dy = -x / r^2$.
     """
 
     node_name = "Atan2Backward0"
@@ -110,7 +114,7 @@ def atan2(input: Tensor, other: Tensor) -> Tensor:
 
 
 class Hypot(Function):
-    """z = sqrt(x^2 + y^2).   dz/dx = x / z,  dz/dy = y / z."""
+    r"""$z = \sqrt{x^2 + y^2}$.   $dz/dx = x / z$,  $dz/dy = y / z$."""
 
     node_name = "HypotBackward0"
 
@@ -167,9 +171,9 @@ def _remainder(x: np.ndarray, y: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 class Fmod(Function):
-    """z = fmod(x, y) = x - trunc(x / y) y (the sign of x).
+    r"""$z = \operatorname{fmod}(x, y) = x - \operatorname{trunc}(x / y)\, y$ (the sign of x).
 
-    trunc(x / y) is piecewise constant, so dz/dx = 1 and dz/dy = -trunc(x / y).
+    $\operatorname{trunc}(x / y)$ is piecewise constant, so $dz/dx = 1$ and $dz/dy = -\operatorname{trunc}(x / y)$.
     """
 
     node_name = "FmodBackward1"
@@ -192,7 +196,9 @@ class Fmod(Function):
 
 
 class FmodScalar(Function):
-    """z = fmod(x, c) for a number c.   dz/dx = 1 (trunc(x / c) is piecewise constant)."""
+    r"""$z = \operatorname{fmod}(x, c)$ for a number c.   $dz/dx = 1$ ($\operatorname{trunc}(x / c)$ is piecewise
+    constant).
+    """
 
     node_name = "FmodBackward0"
 
@@ -206,9 +212,9 @@ class FmodScalar(Function):
 
 
 class Remainder(Function):
-    """z = remainder(x, y) = x - floor(x / y) y (Python's %, the sign of y).
+    r"""$z = \operatorname{remainder}(x, y) = x - \lfloor x / y \rfloor\, y$ (Python's %, the sign of y).
 
-    floor(x / y) is piecewise constant, so dz/dx = 1 and dz/dy = -floor(x / y).
+    $\lfloor x / y \rfloor$ is piecewise constant, so $dz/dx = 1$ and $dz/dy = -\lfloor x / y \rfloor$.
     """
 
     node_name = "RemainderBackward1"
@@ -231,7 +237,7 @@ class Remainder(Function):
 
 
 class RemainderScalar(Function):
-    """z = remainder(x, c) for a number c.   dz/dx = 1."""
+    r"""$z = \operatorname{remainder}(x, c)$ for a number c.   $dz/dx = 1$."""
 
     node_name = "RemainderBackward0"
 
@@ -245,7 +251,9 @@ class RemainderScalar(Function):
 
 
 class RemainderOfNumber(NoDerivative):
-    """z = remainder(c, y) for a number c (``c % y``): torch defines no derivative for this overload."""
+    r"""$z = \operatorname{remainder}(c, y)$ for a number c (``c % y``): torch defines no derivative for this
+    overload.
+    """
 
     aten_name = "remainder"
 
@@ -284,9 +292,10 @@ def remainder(input: Any, other: Any) -> Tensor:
 
 
 class Copysign(Function):
-    """z = |x| sign(y).
+    r"""$z = |x| \operatorname{sign}(y)$.
 
-    dz/dx = sign(x) sign(y) = z / x (0 at x = 0, as torch defines it); z does not vary with y: dz/dy = 0.
+    $dz/dx = \operatorname{sign}(x) \operatorname{sign}(y) = z / x$ (0 at $x = 0$, as torch defines it); z does not vary
+    with y: $dz/dy = 0$.
     """
 
     node_name = "CopysignBackward0"
@@ -342,7 +351,7 @@ def _torch_name(dtype: np.dtype) -> str:
 
 
 class Lerp(Function):
-    """z = x + w (y - x) for a number w.   dz/dx = 1 - w,  dz/dy = w."""
+    """$z = x + w (y - x)$ for a number w.   $dz/dx = 1 - w$,  $dz/dy = w$."""
 
     node_name = "LerpBackward0"
 
@@ -360,7 +369,7 @@ class Lerp(Function):
 
 
 class LerpTensor(Function):
-    """z = x + w (y - x) for a tensor w.   dz/dx = 1 - w,  dz/dy = w,  dz/dw = y - x."""
+    """$z = x + w (y - x)$ for a tensor w.   $dz/dx = 1 - w$,  $dz/dy = w$,  $dz/dw = y - x$."""
 
     node_name = "LerpBackward1"
 
@@ -405,9 +414,10 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
 
 
 class Fmax(Function):
-    """z = max(x, y), ignoring a NaN operand (NaN only where both are).
+    r"""$z = \max(x, y)$, ignoring a NaN operand (NaN only where both are).
 
-    The gradient goes to x where x >= y or y is NaN (ties go to x, as torch does), to y elsewhere.
+    The gradient goes to x where $x \ge y$ or y is NaN (ties go to x, as torch does), to y elsewhere:
+    $dx = dz\, [x \ge y]$, $dy = dz\, [x < y]$.
     """
 
     node_name = "FmaxBackward0"
@@ -430,7 +440,7 @@ class Fmax(Function):
 
 
 class Fmin(Fmax):
-    """z = min(x, y), ignoring a NaN operand; the gradient goes to x where x <= y or y is NaN."""
+    r"""$z = \min(x, y)$, ignoring a NaN operand; the gradient goes to x where $x \le y$ or y is NaN, to y elsewhere."""
 
     node_name = "FminBackward0"
     ufunc = staticmethod(np.fmin)
@@ -448,9 +458,9 @@ def fmin(input: Tensor, other: Tensor) -> Tensor:
 
 
 class Logaddexp(Function):
-    """z = log(e^x + e^y) (NumPy's logaddexp, stable for large |x|).
+    r"""$z = \log(e^x + e^y)$ (NumPy's logaddexp, stable for large $|x|$).
 
-    dz/dx = e^x / (e^x + e^y) = e^(x - z),  dz/dy = e^(y - z).
+    $dz/dx = e^x / (e^x + e^y) = e^{x - z}$,  $dz/dy = e^{y - z}$.
     """
 
     node_name = "LogaddexpBackward0"
@@ -473,7 +483,7 @@ class Logaddexp(Function):
 
 
 class Logaddexp2(Logaddexp):
-    """z = log2(2^x + 2^y).   dz/dx = 2^x / (2^x + 2^y) = 2^(x - z),  dz/dy = 2^(y - z)."""
+    r"""$z = \log_2(2^x + 2^y)$.   $dz/dx = 2^x / (2^x + 2^y) = 2^{x - z}$,  $dz/dy = 2^{y - z}$."""
 
     node_name = "Logaddexp2Backward0"
     ufunc = staticmethod(np.logaddexp2)
@@ -497,9 +507,9 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
 
 
 class Xlogy(Function):
-    """z = x log y, defined as 0 where x = 0 (unless y is NaN).
+    r"""$z = x \log y$, defined as 0 where $x = 0$ (unless y is NaN).
 
-    dz/dx = log y (0 where x = 0 and y <= 0, torch's choice),  dz/dy = x / y.
+    $dz/dx = \log y$ (0 where $x = 0$ and $y \le 0$, torch's choice),  $dz/dy = x / y$.
     """
 
     node_name = "XlogyBackward0"
@@ -527,13 +537,13 @@ class Xlogy(Function):
 
 
 class XlogyOfNumber(Xlogy):
-    """xlogy(c, y) for a number c: the gradient to y only."""
+    """xlogy(c, y) for a number c: the gradient to y only, $dz/dy = c / y$."""
 
     node_name = "XlogyBackward1"
 
 
 class XlogyScalar(Xlogy):
-    """xlogy(x, c) for a number c: the gradient to x only."""
+    r"""xlogy(x, c) for a number c: the gradient to x only, $dz/dx = \log c$."""
 
     node_name = "XlogyBackward2"
 

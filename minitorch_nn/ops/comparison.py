@@ -1,11 +1,11 @@
-"""Comparisons and selection: eq/ne/lt/le/gt/ge and their aliases, logical ops, predicates (isnan,
+r"""Comparisons and selection: eq/ne/lt/le/gt/ge and their aliases, logical ops, predicates (isnan,
 isinf, isclose, ...), where, maximum, minimum.
 
 Comparisons, logical ops and predicates return bool tensors outside the graph; the in-place
 comparisons (``x.gt_(0)``) write 1/0 in x's dtype and, in a graph, pass a zero gradient as torch's
 do. Operands promote as in arithmetic (uint8 == -1 compares with 255). ``where(c, x, y)`` routes
-the upstream gradient to x where c holds and to y elsewhere; maximum/minimum
-route it to the larger/smaller input (split evenly on ties, as torch does).
+the upstream gradient to x where c holds and to y elsewhere ($dx = dz \odot c$, $dy = dz \odot (1 - c)$);
+maximum/minimum route it to the larger/smaller input (split evenly on ties, as torch does).
 """
 
 from __future__ import annotations
@@ -47,8 +47,10 @@ ge = _compare(np.greater_equal, "ge")
 
 
 class CompareInplace(Function):
-    """x.eq_(other) and friends on a tensor in a graph: the comparison written as 0/1 in x's dtype.
-    Piecewise constant, so both gradients are 0; torch records it (EqBackward0 for a number, 1 for a tensor)."""
+    r"""x.eq_(other) and friends on a tensor in a graph: the comparison written as 0/1 in x's dtype,
+    $x \leftarrow [x = \mathrm{other}]$. Piecewise constant, so both gradients are 0: $dx = 0$, $d\mathrm{other} = 0$;
+    torch records it (EqBackward0 for a number, 1 for a tensor).
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, other: Any, compare: Any) -> np.ndarray:
@@ -79,7 +81,7 @@ def _compare_inplace(compare: Any, name: str) -> Any:
 
 
 class Where(Function):
-    """z = x where c else y.   dx = dy * c,  dy_ = dy * (1 - c), each un-broadcast."""
+    r"""$z = x$ where c else y.   $dx = dz \odot c$,  $dy = dz \odot (1 - c)$, each un-broadcast."""
 
     node_name = "WhereBackward0"
 
@@ -97,7 +99,9 @@ class Where(Function):
 
 
 class Maximum(Function):
-    """z = max(x, y) elementwise (NaN if either is NaN); on ties each input gets half the gradient."""
+    r"""$z = \max(x, y)$ elementwise (NaN if either is NaN): $dx = dz\, [x > y]$, $dy = dz\, [y > x]$; on ties each
+    input gets half the gradient, $dz / 2$.
+    """
 
     node_name = "MaximumBackward0"
     ufunc = staticmethod(np.maximum)
@@ -119,7 +123,9 @@ class Maximum(Function):
 
 
 class Minimum(Maximum):
-    """z = min(x, y) elementwise (NaN if either is NaN); on ties each input gets half the gradient."""
+    r"""$z = \min(x, y)$ elementwise (NaN if either is NaN): $dx = dz\, [x < y]$, $dy = dz\, [y < x]$; on ties each
+    input gets half the gradient, $dz / 2$.
+    """
 
     node_name = "MinimumBackward0"
     ufunc = staticmethod(np.minimum)

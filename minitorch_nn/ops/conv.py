@@ -317,26 +317,31 @@ def _conv_sized(x: np.ndarray, weight: np.ndarray, geometry: tuple, out_spatial:
 
 
 class ConvolutionTranspose(Function):
-    """y = conv_transpose(x, W) + b, the adjoint of the convolution in its input, run forward.
+    r"""$y = \operatorname{conv\_transpose}(x, W) + b$, the adjoint of the convolution in its input, run forward.
 
-    With W of shape (C_in, C_out/g, k) read as the weight of a convolution conv(u, W) from C_out
+    With W of shape (C_in, C_out/g, k) read as the weight of a convolution $\operatorname{conv}(u, W)$ from C_out
     channels (the transposed layer's output) to C_in channels, the transposed convolution is the
-    linear map T with <conv(u, W), x> = <u, T(x, W)> for all u: the input gradient of that
-    convolution for upstream gradient x, on an input u of the output's size
+    linear map T with $\langle \operatorname{conv}(u, W), x \rangle = \langle u, T(x, W) \rangle$ for all u: the input
+    gradient of that convolution for upstream gradient x, on an input u of the output's size
 
-        L_out = (L_in - 1)*s - 2p + d*(k - 1) + output_padding + 1
+    $$
+    L_{\mathrm{out}} = (L_{\mathrm{in}} - 1)\, s - 2p + d\, (k - 1) + \mathrm{output\_padding} + 1
+    $$
 
-    (output_padding < s or < d only adds positions no tap reaches; they stay b). So the forward is
-    the kernels' grad-input path (scatter of W^T @ x through col2im, or Winograd on the flipped
+    ($\mathrm{output\_padding} < s$ or $< d$ only adds positions no tap reaches; they stay b). So the forward is
+    the kernels' grad-input path (scatter of $W^T x$ through col2im, or Winograd on the flipped
     kernel), with the same stride, padding, dilation and groups.
 
-    Backward, for G = dL/dy, from <y, G> = <T(x, W), G> = <x, conv(G, W)>:
+    Backward, for $G = \partial L / \partial y$, from
+    $\langle y, G \rangle = \langle T(x, W), G \rangle = \langle x, \operatorname{conv}(G, W) \rangle$:
 
-    - grad input: dL/dx = conv(G, W), a forward convolution of the gradient with the same W;
-    - grad weight: <x, conv(G, W)> is the convolution's weight pairing with G as its input and x as
-      its upstream gradient, so dL/dW = the conv weight-gradient with the roles of input and
-      gradient swapped: sum_{n, p} x[n, o, p] G_pad[n, c, s*p + d*k];
-    - grad bias: dL/db[c] = sum_{n, q} G[n, c, q].
+    - grad input: $\partial L / \partial x = \operatorname{conv}(G, W)$, a forward convolution of the gradient with the
+    same W;
+    - grad weight: $\langle x, \operatorname{conv}(G, W) \rangle$ is the convolution's weight pairing with G as its
+    input and x as
+      its upstream gradient, so $\partial L / \partial W$ = the conv weight-gradient with the roles of input and
+      gradient swapped: $\sum_{n, p} x[n, o, p]\, G_{\mathrm{pad}}[n, c, s p + d k]$;
+    - grad bias: $\partial L / \partial b[c] = \sum_{n, q} G[n, c, q]$.
 
     torch builds this as the same ``convolution`` op with transposed=True, hence the same node name.
     """

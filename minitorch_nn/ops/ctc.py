@@ -1,28 +1,40 @@
-"""Connectionist temporal classification loss (Graves et al., 2006), in log space.
+r"""Connectionist temporal classification loss (Graves et al., 2006), in log space.
 
-For one sample with log-probabilities lp[t, c] (t < T) and target l_1..l_S, the extended
-target l' = (blank, l_1, blank, l_2, ..., l_S, blank) has 2S + 1 states. A path may stay on a
-state, step to the next, or skip a blank between two different labels.
+For one sample with log-probabilities $\mathrm{lp}[t, c]$ ($t < T$) and target $l_1, \dots, l_S$, the extended
+target $l' = (\mathrm{blank}, l_1, \mathrm{blank}, l_2, \dots, l_S, \mathrm{blank})$ has $2S + 1$ states. A path may
+stay on a state, step to the next, or skip a blank between two different labels.
 
 Forward variables (log of the probability of every path prefix that ends in state s at t):
 
-    alpha_0(0) = lp[0, blank],  alpha_0(1) = lp[0, l_1],  alpha_0(s > 1) = -inf
-    alpha_t(s) = lp[t, l'_s] + logsumexp(alpha_{t-1}(s), alpha_{t-1}(s-1), [alpha_{t-1}(s-2)])
+$$
+\begin{aligned}
+\alpha_0(0) &= \mathrm{lp}[0, \mathrm{blank}], \qquad \alpha_0(1) = \mathrm{lp}[0, l_1], \qquad
+  \alpha_0(s > 1) = -\infty, \\
+\alpha_t(s) &= \mathrm{lp}[t, l'_s]
+  + \operatorname{logsumexp}\big(\alpha_{t-1}(s), \alpha_{t-1}(s-1), [\alpha_{t-1}(s-2)]\big),
+\end{aligned}
+$$
 
-where the bracketed term counts only when l'_s is not blank and l'_s != l'_{s-2}. The loss is
-nll = -logsumexp(alpha_{T-1}(2S), alpha_{T-1}(2S-1)). Backward variables run the same recursion
-from the end (beta_{T-1}(2S) = lp[T-1, blank], beta_{T-1}(2S-1) = lp[T-1, l_S], steps to s+1
-and s+2), so alpha_t(s) + beta_t(s) - lp[t, l'_s] is the log-probability of all paths through
-(t, s), and alpha_t(s) + beta_t(s) = log(p through (t, s)) + lp[t, l'_s].
+where the bracketed term counts only when $l'_s$ is not blank and $l'_s \ne l'_{s-2}$. The loss is
+$\mathrm{nll} = -\operatorname{logsumexp}(\alpha_{T-1}(2S), \alpha_{T-1}(2S-1))$. Backward variables run the same
+recursion from the end ($\beta_{T-1}(2S) = \mathrm{lp}[T-1, \mathrm{blank}]$,
+$\beta_{T-1}(2S-1) = \mathrm{lp}[T-1, l_S]$, steps to $s+1$ and $s+2$), so
+$\alpha_t(s) + \beta_t(s) - \mathrm{lp}[t, l'_s]$ is the log-probability of all paths through (t, s), and
+$\alpha_t(s) + \beta_t(s) = \log(p \text{ through } (t, s)) + \mathrm{lp}[t, l'_s]$.
 
-Gradient: p = sum over paths of prod_t exp(lp[t, path_t]); a path through (t, s) contributes
-once to d p / d lp[t, l'_s] per visit, so
+Gradient: $p = \sum_{\mathrm{paths}} \prod_t \exp(\mathrm{lp}[t, \mathrm{path}_t])$; a path through (t, s) contributes
+once to $\partial p / \partial \mathrm{lp}[t, l'_s]$ per visit, so
 
-    d nll / d lp[t, c] = -exp(logsumexp_{s: l'_s = c}(alpha_t(s) + beta_t(s)) + nll - lp[t, c]) = -gamma_t(c),
+$$
+\frac{\partial\, \mathrm{nll}}{\partial\, \mathrm{lp}[t, c]}
+  = -\exp\Big(\operatorname{logsumexp}_{s:\ l'_s = c} \big(\alpha_t(s) + \beta_t(s)\big)
+    + \mathrm{nll} - \mathrm{lp}[t, c]\Big)
+  = -\gamma_t(c),
+$$
 
-the posterior of emitting c at t. torch returns exp(lp[t, c]) - gamma_t(c), the gradient with
+the posterior of emitting c at t. torch returns $\exp(\mathrm{lp}[t, c]) - \gamma_t(c)$, the gradient with
 respect to the logits when lp = log_softmax(logits) (log_softmax's backward maps both to the
-same logit gradient, since sum_c exp(lp[t, c]) = sum_c gamma_t(c) = 1); we return torch's
+same logit gradient, since $\sum_c \exp(\mathrm{lp}[t, c]) = \sum_c \gamma_t(c) = 1$); we return torch's
 expression so the two agree on log_probs themselves. Steps t >= the input length get 0. A
 sample no path fits (target too long) has an infinite loss and, as in torch, a nan gradient,
 or with ``zero_infinity`` a zero loss (a where() node after the kernel) and a zero gradient.
@@ -43,8 +55,10 @@ from .loss import _check_reduction
 
 
 class CtcLoss(Function):
-    """Per-sample CTC negative log-likelihoods (N,) of log_probs (T, N, C); the math is the module's docstring,
-    the recursion runs in kernels/cpu/ctc.py (a sequential scalar loop, which NumPy would run slowly)."""
+    r"""Per-sample CTC negative log-likelihoods (N,) of log_probs (T, N, C); the math is the module's docstring
+    ($\partial\, \mathrm{nll} / \partial\, \mathrm{lp}[t, c] = \exp(\mathrm{lp}[t, c]) - \gamma_t(c)$, torch's form),
+    the recursion runs in kernels/cpu/ctc.py (a sequential scalar loop, which NumPy would run slowly).
+    """
 
     node_name = "CtcLossBackward0"
 

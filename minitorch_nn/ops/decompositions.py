@@ -1,8 +1,13 @@
-"""torch.linalg's determinants, inverses, solvers and decompositions, each backward written by hand.
+r"""torch.linalg's determinants, inverses, solvers and decompositions, each backward written by hand.
 
-Notation: matrices live in the last two dims (batched over the rest), X^T swaps those two dims,
-G is the upstream gradient of an output, <G, dY> = sum(G * dY). Each backward is the adjoint of
-the forward's differential: write dY as a linear map of dA, then move it across the inner product.
+Notation: matrices live in the last two dims (batched over the rest), $X^T$ swaps those two dims,
+G is the upstream gradient of an output, $\langle G, dY \rangle = \sum G \odot dY$. Each backward is the adjoint
+of the forward's differential: write dY as a linear map of dA, then move it across the inner product:
+
+$$
+\langle G, dY \rangle = \langle G, \mathcal{J}(dA) \rangle = \langle \mathcal{J}^*(G), dA \rangle,
+\qquad \frac{\partial L}{\partial A} = \mathcal{J}^*(G).
+$$
 
 Forwards call NumPy's LAPACK wrappers; where torch's error names a pivot (the singular diagonal
 element of LU, the leading minor Cholesky stopped at), a small NumPy elimination finds it, on the
@@ -103,7 +108,9 @@ def _batch_prefix(info: np.ndarray) -> tuple[str, int]:
 
 # ---- determinants -------------------------------------------------------------------------------
 class Det(Function):
-    """d = det(A).   Jacobi's formula: dd = d tr(A^{-1} dA), so dL/dA = g d A^{-T}."""
+    r"""$d = \det A$.   Jacobi's formula: $\mathrm{d}d = d \operatorname{tr}(A^{-1} dA)$, so
+    $\partial L / \partial A = g\, d\, A^{-T}$.
+    """
 
     node_name = "LinalgDetBackward0"
 
@@ -120,9 +127,10 @@ class Det(Function):
 
 
 class Slogdet(Function):
-    """(sign, log|det A|). sign is piecewise constant (its gradient is zero, but as in torch it is an
+    r"""$(\mathrm{sign}, \log|\det A|)$. sign is piecewise constant (its gradient is zero, but as in torch it is an
     output of the node);
-    d log|det A| = tr(A^{-1} dA), so dL/dA = g A^{-T}."""
+    $\mathrm{d} \log|\det A| = \operatorname{tr}(A^{-1} dA)$, so $\partial L / \partial A = g A^{-T}$.
+    """
 
     node_name = "LinalgSlogdetBackward0"
 
@@ -166,7 +174,7 @@ def logdet(input: Tensor) -> Tensor:
 
 # ---- inverse and solve --------------------------------------------------------------------------
 class InvEx(Function):
-    """X = A^{-1}.   dX = -X dA X, so dL/dA = -X^T G X^T."""
+    r"""$X = A^{-1}$.   $dX = -X\, dA\, X$, so $\partial L / \partial A = -X^T G X^T$."""
 
     node_name = "LinalgInvExBackward0"
 
@@ -222,10 +230,17 @@ def inv(A: Tensor) -> Tensor:  # noqa: N803
 
 
 class Solve(Function):
-    """X = A^{-1} B (left) or X = B A^{-1} (right; solved as A^T X^T = B^T).
+    r"""$X = A^{-1} B$ (left) or $X = B A^{-1}$ (right; solved as $A^T X^T = B^T$).
 
-    Left: dX = A^{-1}(dB - dA X), so dL/dB = A^{-T} G and dL/dA = -(dL/dB) X^T.
-    Right: dX = (dB - X dA) A^{-1}, so dL/dB = G A^{-T} and dL/dA = -X^T (dL/dB).
+    $$
+    \begin{aligned}
+    \text{left:}\quad & dX = A^{-1}(dB - dA\, X), &
+    \frac{\partial L}{\partial B} &= A^{-T} G, & \frac{\partial L}{\partial A} &= -\frac{\partial L}{\partial B} X^T, \\
+    \text{right:}\quad & dX = (dB - X\, dA) A^{-1}, &
+    \frac{\partial L}{\partial B} &= G A^{-T}, & \frac{\partial L}{\partial A} &= -X^T \frac{\partial L}{\partial B}.
+    \end{aligned}
+    $$
+
     A vector B (..., n) is solved as the column (..., n, 1); the gradients are un-broadcast
     to the batch shapes of A and B.
     """
@@ -306,12 +321,17 @@ def _leading_minor(a: np.ndarray) -> int:
 
 
 class CholeskyEx(Function):
-    """A = L L^T from A's lower triangle (upper: A = U^T U, U = L^T, from the upper triangle).
+    r"""$A = L L^T$ from A's lower triangle (upper: $A = U^T U$, $U = L^T$, from the upper triangle).
 
-    dA = dL L^T + L dL^T; with P = L^{-1} dA L^{-T} (symmetric), L^{-1} dL is lower triangular,
-    so dL = L Phi(P), Phi taking the lower triangle with the diagonal halved. The adjoint:
-    M = tril(L^T G), made symmetric with every entry halved (S = (M + tril(M, -1)^T) / 2),
-    then dL/dA = L^{-T} S L^{-1}, symmetric (A is read as a symmetric matrix).
+    $dA = dL\, L^T + L\, dL^T$; with $P = L^{-1} dA\, L^{-T}$ (symmetric), $L^{-1} dL$ is lower triangular,
+    so $dL = L\, \Phi(P)$, $\Phi$ taking the lower triangle with the diagonal halved. The adjoint:
+
+    $$
+    M = \operatorname{tril}(L^T G), \qquad S = \tfrac{1}{2} \big(M + \operatorname{tril}(M, -1)^T\big), \qquad
+    \frac{\partial L}{\partial A} = L^{-T} S L^{-1},
+    $$
+
+    M made symmetric with every entry halved, and the result symmetric (A is read as a symmetric matrix).
     """
 
     node_name = "LinalgCholeskyExBackward0"
@@ -397,13 +417,17 @@ def _solve_upper_right(r: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class Qr(Function):
-    """A = Q R, Q with orthonormal columns, R upper triangular (over the last two dims).
+    r"""$A = Q R$, Q with orthonormal columns, R upper triangular (over the last two dims).
 
-    Tall or square (m >= n, reduced): from dA = dQ R + Q dR, C = Q^T dQ is skew-symmetric and
-    dR R^{-1} upper triangular; the adjoint is
-        M = R G_R^T - G_Q^T Q,   dL/dA = (G_Q + Q copyltu(M)) R^{-T}.
-    Wide (m < n): A = [X | Y] with X = Q U square, Y = Q V; Y adds G_Q <- G_Q + Y G_V^T and
-    dL/dY = Q G_V, and the square rule gives dL/dX with G_U.
+    Tall or square ($m \ge n$, reduced): from $dA = dQ\, R + Q\, dR$, $C = Q^T dQ$ is skew-symmetric and
+    $dR\, R^{-1}$ upper triangular; the adjoint is
+
+    $$
+    M = R\, G_R^T - G_Q^T Q, \qquad \frac{\partial L}{\partial A} = \big(G_Q + Q \operatorname{copyltu}(M)\big) R^{-T}.
+    $$
+
+    Wide ($m < n$): $A = [X \mid Y]$ with $X = Q U$ square, $Y = Q V$; Y adds $G_Q \leftarrow G_Q + Y G_V^T$ and
+    $\partial L / \partial Y = Q G_V$, and the square rule gives $\partial L / \partial X$ with $G_U$.
     """
 
     node_name = "LinalgQrBackward0"
@@ -469,12 +493,16 @@ def qr(input: Tensor, some: bool = True) -> Any:
 
 # ---- SVD ----------------------------------------------------------------------------------------
 class Svd(Function):
-    """A = U diag(S) Vh, singular values descending (full_matrices: U m x m, Vh n x n).
+    r"""$A = U \operatorname{diag}(S) V_h$, singular values descending (full_matrices: U m x m, Vh n x n).
 
-    With k = min(m, n), F_ij = 1 / (S_j^2 - S_i^2) (i != j; 0 on the diagonal), V = Vh^T,
-    J = F o (U^T G_U - G_U^T U), K = F o (V^T G_V - G_V^T V), the adjoint of the differential is
-        dL/dA = U (J S + diag(G_S) + S K) V^T
-                + (I - U U^T) G_U S^{-1} V^T + U S^{-1} G_V^T (I - V V^T)
+    With $k = \min(m, n)$, $F_{ij} = 1 / (S_j^2 - S_i^2)$ ($i \ne j$; 0 on the diagonal), $V = V_h^T$,
+    $J = F \odot (U^T G_U - G_U^T U)$, $K = F \odot (V^T G_V - G_V^T V)$, the adjoint of the differential is
+
+    $$
+    \frac{\partial L}{\partial A} = U \big(J S + \operatorname{diag}(G_S) + S K\big) V^T
+      + (I - U U^T)\, G_U S^{-1} V^T + U S^{-1} G_V^T (I - V V^T)
+    $$
+
     (only the first k columns of a full U, V enter it, as in torch). Repeated singular values make F
     infinite: the gradient of U, V is then undefined (inf / nan, as torch's), that of S is not affected.
     """
@@ -543,11 +571,15 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
 
 # ---- symmetric eigendecomposition --------------------------------------------------------------
 class Eigh(Function):
-    """A = V diag(w) V^T from one triangle of A (UPLO), eigenvalues ascending.
+    r"""$A = V \operatorname{diag}(w) V^T$ from one triangle of A (UPLO), eigenvalues ascending.
 
-    dw_i = v_i^T dA v_i and dV = V (F o (V^T dA V)), F_ij = 1 / (w_j - w_i) (0 on the diagonal), so
-        dL/dA = V (diag(G_w) + F o (V^T G_V)) V^T,
-    with V^T G_V first made skew-symmetric (only that part moves an orthogonal V).
+    $dw_i = v_i^T dA\, v_i$ and $dV = V (F \odot (V^T dA\, V))$, $F_{ij} = 1 / (w_j - w_i)$ (0 on the diagonal), so
+
+    $$
+    \frac{\partial L}{\partial A} = V \big(\operatorname{diag}(G_w) + F \odot (V^T G_V)\big) V^T,
+    $$
+
+    with $V^T G_V$ first made skew-symmetric (only that part moves an orthogonal V).
     Repeated eigenvalues make F infinite, as in torch.
     """
 
@@ -687,8 +719,9 @@ def _lu_grad(p: np.ndarray, lower: np.ndarray, upper: np.ndarray, grad_l: np.nda
 
 
 class LuFactorEx(Function):
-    """(LU, pivots, info) = getrf(A): L (unit lower) and U packed in one matrix; backward _lu_grad
-    with G_L = tril(G_LU, -1), G_U = triu(G_LU)."""
+    r"""(LU, pivots, info) = getrf(A): L (unit lower) and U packed in one matrix; backward _lu_grad
+    with $G_L = \operatorname{tril}(G_{LU}, -1)$, $G_U = \operatorname{triu}(G_{LU})$.
+    """
 
     node_name = "LinalgLuFactorExBackward0"
 
@@ -716,7 +749,7 @@ class LuFactorEx(Function):
 
 
 class Lu(Function):
-    """(P, L, U) with A = P L U; P a permutation (no gradient); backward _lu_grad."""
+    """(P, L, U) with $A = P L U$; P a permutation (no gradient); backward _lu_grad."""
 
     node_name = "LinalgLuBackward0"
 
@@ -766,11 +799,18 @@ def lu(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803
 
 
 class LuSolve(Function):
-    """X with op(A) X = B (left) or X op(A) = B, A = P L U from lu_factor, op(A) = A or A^T (adjoint).
+    r"""X with $\operatorname{op}(A) X = B$ (left) or $X \operatorname{op}(A) = B$, $A = P L U$ from lu_factor,
+    $\operatorname{op}(A) = A$ or $A^T$ (adjoint).
 
-    As Solve on op(A): left, dL/dB = op(A)^{-T} G and dL/dop(A) = -(dL/dB) X^T; right, dL/dB =
-    G op(A)^{-T} and dL/dop(A) = -X^T (dL/dB). From dL/dA, through dA = P (dL U + L dU):
-    dL/dLU = tril(P^T G_A U^T, -1) + triu(L^T P^T G_A).
+    As Solve on op(A): left, $\partial L / \partial B = \operatorname{op}(A)^{-T} G$ and
+    $\partial L / \partial \operatorname{op}(A) = -(\partial L / \partial B) X^T$; right,
+    $\partial L / \partial B = G \operatorname{op}(A)^{-T}$ and
+    $\partial L / \partial \operatorname{op}(A) = -X^T (\partial L / \partial B)$. From $\partial L / \partial A$,
+    through $dA = P (dL\, U + L\, dU)$:
+
+    $$
+    \frac{\partial L}{\partial LU} = \operatorname{tril}(P^T G_A U^T, -1) + \operatorname{triu}(L^T P^T G_A).
+    $$
     """
 
     node_name = "LinalgLuSolveBackward0"

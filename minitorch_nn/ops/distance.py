@@ -20,12 +20,16 @@ from .utils import normalize_dims, result_dtype, unbroadcast
 
 
 class CosineSimilarity(Function):
-    """c = sum_d(x1 * x2) / (n1 * n2) with n_i = max(||x_i||, eps) along ``dim``.
+    r"""$c = \sum_d x_1 x_2 / (n_1 n_2)$ with $n_i = \max(\lVert x_i \rVert, \epsilon)$ along ``dim``.
 
-    torch clamps the norms in place under no_grad, so the clamp is invisible to autograd: n1
-    takes the value max(||x1||, eps) but the derivative of ||x1||, x1 / ||x1|| (0 at x1 = 0):
+    torch clamps the norms in place under no_grad, so the clamp is invisible to autograd: $n_1$
+    takes the value $\max(\lVert x_1 \rVert, \epsilon)$ but the derivative of $\lVert x_1 \rVert$,
+    $x_1 / \lVert x_1 \rVert$ (0 at $x_1 = 0$):
 
-        d c / d x1 = x2 / (n1 n2) - c * x1 / (n1 ||x1||)      (= ... - c x1 / n1^2 unclamped); x2 alike.
+    $$
+    \frac{\partial c}{\partial x_1} = \frac{x_2}{n_1 n_2} - c\, \frac{x_1}{n_1 \lVert x_1 \rVert}
+    \qquad \Big(= \dots - c\, \frac{x_1}{n_1^2} \text{ unclamped}\Big); \quad x_2 \text{ alike}.
+    $$
 
     Both inputs broadcast first, so each gradient is summed back to its own shape.
     """
@@ -85,11 +89,12 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 
 class PairwiseDistance(Function):
-    """y = ||x1 - x2 + eps||_p over the last dim.
+    r"""$y = \lVert x_1 - x_2 + \epsilon \rVert_p$ over the last dim.
 
-    With d = x1 - x2 + eps: dy/dd = sign(d) |d|^(p-1) / y^(p-1) (p = 2: d / y; p = 1: sign(d)),
-    for p = inf the one-hot of argmax |d| times its sign; 0 where y == 0 (torch's choice at the
-    kink); none at all for p = 0 (a count), as in torch. dy/dx1 = dy/dd, dy/dx2 = -dy/dd, each summed back over its broadcast dims.
+    With $d = x_1 - x_2 + \epsilon$: $dy/dd = \operatorname{sign}(d)\, |d|^{p-1} / y^{p-1}$ ($p = 2$: $d / y$; $p = 1$:
+    $\operatorname{sign}(d)$), for $p = \infty$ the one-hot of $\operatorname{argmax} |d|$ times its sign; 0 where
+    $y = 0$ (torch's choice at the kink); none at all for $p = 0$ (a count), as in torch. $dy/dx_1 = dy/dd$,
+    $dy/dx_2 = -dy/dd$, each summed back over its broadcast dims.
     """
 
     node_name = "NormBackward1"

@@ -1,4 +1,4 @@
-"""Sampling into tensors: normal_, uniform_, bernoulli_, random_, exponential_, cauchy_, log_normal_,
+r"""Sampling into tensors: normal_, uniform_, bernoulli_, random_, exponential_, cauchy_, log_normal_,
 geometric_, and the functions bernoulli, multinomial, normal.
 
 Every draw goes through ``minitorch_nn.random`` and reproduces torch's CPU numbers for the
@@ -12,7 +12,7 @@ shape and then computes ``z * std`` and ``+ mean`` as two separate ops (torch's
 ``output.mul_(std).add_(mean)``), each rounded to the output dtype.
 
 ``multinomial`` without replacement (or for one sample) is torch's exponential-race
-(Gumbel-max) trick: q ~ Exp(1) per category, then the largest p / q win. With
+(Gumbel-max) trick: $q \sim \operatorname{Exp}(1)$ per category, then the largest $p / q$ win. With
 replacement: the float cumulative sums of each row, divided by their total, searched
 with one double uniform per sample.
 """
@@ -45,7 +45,9 @@ def _require_float(t: Tensor, kernel: str) -> None:
 
 
 class _Sampled(Function):
-    """x.normal_() and friends inside a graph: y = draws, a constant, so dL/dx = 0 (torch's NormalBackward0, ...)."""
+    r"""x.normal_() and friends inside a graph: y = draws, a constant, so $\partial L / \partial x = 0$ (torch's
+    NormalBackward0, ...).
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, values: np.ndarray) -> np.ndarray:

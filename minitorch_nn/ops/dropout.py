@@ -1,25 +1,29 @@
-"""Dropout: zero entries at random and rescale the survivors (inverted dropout).
+r"""Dropout: zero entries at random and rescale the survivors (inverted dropout).
 
-Forward, in training mode with drop probability p::
+Forward, in training mode with drop probability p:
 
-    m ~ Bernoulli(1 - p)  (one draw per element; per (sample, channel) for dropout2d)
-    y = x * m / (1 - p)
+$$
+m \sim \operatorname{Bernoulli}(1 - p) \ \text{(one draw per element; per (sample, channel) for dropout2d)}, \qquad
+y = x \odot m / (1 - p),
+$$
 
-so E[y] = x and nothing needs rescaling at evaluation time, where dropout is
-the identity. Writing s = m / (1 - p) (the "scaled mask"), y = x * s is a
+so $E[y] = x$ and nothing needs rescaling at evaluation time, where dropout is
+the identity. Writing $s = m / (1 - p)$ (the "scaled mask"), $y = x \odot s$ is a
 product with a constant, hence
 
-    dL/dx = dL/dy * s
+$$
+\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} \odot s.
+$$
 
 The backward reuses the very mask drawn by the forward (saved on the node),
 never a fresh draw. torch builds this as ``input * mask`` on the CPU, so the
 node is a ``MulBackward0`` whose second edge (the mask) is ``(None, 0)``; ours
-reads the same. With p = 1 the scaled mask is all zeros (no division by 0);
-with p = 0 or outside training the input itself is returned, as torch does.
+reads the same. With $p = 1$ the scaled mask is all zeros (no division by 0);
+with $p = 0$ or outside training the input itself is returned, as torch does.
 
 Masks come from ``minitorch_nn.random.rng()`` and are torch's CPU masks for the
-same seed: torch draws ``bernoulli_(1 - p)`` (u < 1 - p for a double uniform u per
-element) and divides by 1 - p in the input's dtype. (For a non-contiguous input torch
+same seed: torch draws ``bernoulli_(1 - p)`` ($u < 1 - p$ for a double uniform u per
+element) and divides by $1 - p$ in the input's dtype. (For a non-contiguous input torch
 draws its mask in memory order, this in index order.)
 """
 
@@ -36,7 +40,9 @@ from ..random import rng
 
 
 class Dropout(Function):
-    """y = x * s with s the scaled mask (a constant);  dL/dx = dL/dy * s."""
+    r"""$y = x \odot s$ with s the scaled mask (a constant);
+    $\partial L / \partial x = \partial L / \partial y \odot s$.
+    """
 
     node_name = "MulBackward0"
 
@@ -71,10 +77,12 @@ def scaled_mask(shape: tuple[int, ...], p: float, np_dtype: np.dtype) -> np.ndar
 
 
 class NativeDropout(Function):
-    """``torch.native_dropout``: y = x * m * scale with the boolean mask m returned as a second output.
+    r"""``torch.native_dropout``: $y = x \odot m \cdot \mathrm{scale}$ with the boolean mask m returned as a second
+    output.
 
-    scale = 1 / (1 - p) in training (0 when p = 1), 1 otherwise (then m is all True and y a copy of x).
-    y is x times a constant, so dL/dx = dL/dy * m * scale; the mask is not differentiable.
+    $\mathrm{scale} = 1 / (1 - p)$ in training (0 when $p = 1$), 1 otherwise (then m is all True and y a copy of x).
+    y is x times a constant, so $\partial L / \partial x = \partial L / \partial y \odot m \cdot \mathrm{scale}$; the
+    mask is not differentiable.
     """
 
     node_name = "NativeDropoutBackward0"

@@ -1,18 +1,22 @@
-"""Embedding lookup (a gather of rows) and its scatter-add backward; embedding bags (pooled lookups).
+r"""Embedding lookup (a gather of rows) and its scatter-add backward; embedding bags (pooled lookups).
 
 Forward. W is a (num_embeddings, dim) table and idx an integer tensor of any
-shape; the output stacks the rows it names::
+shape; the output stacks the rows it names:
 
-    y[..., :] = W[idx[...], :]           (y has shape idx.shape + (dim,))
+$$
+y[\dots, :] = W[\mathrm{idx}[\dots], :] \qquad (y \text{ has shape idx.shape + (dim,)}).
+$$
 
-Backward. Every y[k, :] is a copy of one row W[idx[k], :], so the row
-receives the sum of the gradients of all positions that read it::
+Backward. Every $y[k, :]$ is a copy of one row $W[\mathrm{idx}[k], :]$, so the row
+receives the sum of the gradients of all positions that read it, with $G = \partial L / \partial y$:
 
-    dL/dW[r, :] = sum_{k : idx[k] = r} G[k, :]          (G = dL/dy)
+$$
+\frac{\partial L}{\partial W[r, :]} = \sum_{k:\ \mathrm{idx}[k] = r} G[k, :],
+$$
 
 a scatter-add of the rows of G into a zero table. Two options change it:
 
-- ``padding_idx = p``: row p is treated as a constant, dL/dW[p, :] = 0
+- ``padding_idx = p``: row p is treated as a constant, $\partial L / \partial W[p, :] = 0$
   (its entries of G are simply not added).
 - ``scale_grad_by_freq``: each row's sum is divided by the number of times
   its index occurs in idx (a mean instead of a sum over repeats).
@@ -22,17 +26,24 @@ The indices get no gradient (they are integers), so torch's
 indices reach the Function as a plain array).
 
 Bags. ``embedding_bag`` pools the rows of each bag (a run of positions) instead of returning them:
-with b(k) the bag of position k, w_k its per-sample weight (1 unless given) and n_b the bag's count::
+with b(k) the bag of position k, $w_k$ its per-sample weight (1 unless given) and $n_b$ the bag's count:
 
-    sum:   y[b] = sum_{k in b} w_k W[idx[k]]      dW[idx[k]] += w_k G[b(k)],   dw_k = G[b(k)] . W[idx[k]]
-    mean:  y[b] = (1 / n_b) sum_{k in b} W[idx[k]]     dW[idx[k]] += G[b(k)] / n_b
-    max:   y[b, d] = max_{k in b} W[idx[k], d]     dW[argmax row, d] += G[b, d]   (the first of ties)
+$$
+\begin{aligned}
+&\text{sum:}  && y[b] = \textstyle\sum_{k \in b} w_k W[\mathrm{idx}[k]],
+  && dW[\mathrm{idx}[k]] \mathrel{+}= w_k G[b(k)], \quad dw_k = G[b(k)] \cdot W[\mathrm{idx}[k]], \\
+&\text{mean:} && y[b] = \tfrac{1}{n_b} \textstyle\sum_{k \in b} W[\mathrm{idx}[k]],
+  && dW[\mathrm{idx}[k]] \mathrel{+}= G[b(k)] / n_b, \\
+&\text{max:}  && y[b, d] = \max_{k \in b} W[\mathrm{idx}[k], d],
+  && dW[\text{argmax row}, d] \mathrel{+}= G[b, d] \quad \text{(the first of ties)}.
+\end{aligned}
+$$
 
-Positions holding ``padding_idx`` are left out of their bag (and of n_b); an empty bag gives zeros.
+Positions holding ``padding_idx`` are left out of their bag (and of $n_b$); an empty bag gives zeros.
 
 ``embedding_renorm_`` (behind F.embedding's ``max_norm``) rescales in place,
 outside autograd, every row that idx names whose p-norm exceeds max_norm:
-W[r] *= max_norm / (||W[r]||_p + 1e-7), as torch does.
+$W[r] \mathrel{*}= \mathrm{max\_norm} / (\lVert W[r] \rVert_p + 10^{-7})$, as torch does.
 """
 
 from __future__ import annotations
@@ -58,7 +69,9 @@ def _check_indices(indices: np.ndarray, op: str = "embedding") -> None:
 
 
 class Embedding(Function):
-    """y = W[idx]  (rows gathered);  dW = scatter-add of dy's rows at idx (see the module docstring)."""
+    r"""$y = W[\mathrm{idx}]$ (rows gathered);  dW = scatter-add of dy's rows at idx,
+    $dW[r] = \sum_{k:\ \mathrm{idx}[k] = r} dy[k]$ (see the module docstring).
+    """
 
     node_name = "EmbeddingBackward0"
 
@@ -123,7 +136,7 @@ def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float, norm_type
 
 
 class EmbeddingBag(Function):
-    """Pooled lookups per bag: sum (weighted), mean or max (see the module docstring)."""
+    """Pooled lookups per bag: sum (weighted), mean or max (see the module docstring for the derivation)."""
 
     node_name = "EmbeddingBagBackward0"
 

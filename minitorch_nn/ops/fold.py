@@ -1,22 +1,28 @@
-"""Blocks: unfold (im2col) and fold (col2im), each the other's adjoint; pixel_shuffle and pixel_unshuffle.
+r"""Blocks: unfold (im2col) and fold (col2im), each the other's adjoint; pixel_shuffle and pixel_unshuffle.
 
-unfold copies every sliding k_h x k_w block of the zero-padded input into a
-column: with x_pad the input padded by p,
+unfold copies every sliding $k_h \times k_w$ block of the zero-padded input into a
+column: with $x_{\mathrm{pad}}$ the input padded by p,
 
-    cols[n, (c, i, j), (a, b)] = x_pad[n, c, s_h a + d_h i, s_w b + d_w j]
+$$
+\mathrm{cols}[n, (c, i, j), (a, b)] = x_{\mathrm{pad}}[n, c, s_h a + d_h i, s_w b + d_w j]
+$$
 
-(stride s, dilation d; row index c * k_h * k_w + i * k_w + j, column index
-a * L_w + b). That is a gather, so its backward is the scatter-add
+(stride s, dilation d; row index $c k_h k_w + i k_w + j$, column index
+$a L_w + b$). That is a gather, so its backward is the scatter-add
 
-    dL/dx_pad[n, c, u, v] = sum_{(i, j, a, b): s a + d i = u, s b + d j = v} dL/dcols[n, (c, i, j), (a, b)],
+$$
+\frac{\partial L}{\partial x_{\mathrm{pad}}[n, c, u, v]}
+  = \sum_{\substack{(i, j, a, b): \\ s_h a + d_h i = u,\ s_w b + d_w j = v}}
+    \frac{\partial L}{\partial \mathrm{cols}[n, (c, i, j), (a, b)]},
+$$
 
 cropped back to the unpadded input. fold is exactly that scatter-add (the
 sum over overlapping blocks), run as a forward, so its backward is unfold's
 gather: the two are each other's adjoint, and they share the two loops below
 (one strided slice per kernel tap (i, j)).
 
-pixel_shuffle moves channels into space, (C r^2, H, W) -> (C, H r, W r) with
-y[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w], a permutation of entries;
+pixel_shuffle moves channels into space, $(C r^2, H, W) \to (C, H r, W r)$ with
+$y[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w]$, a permutation of entries;
 its backward is the inverse permutation, pixel_unshuffle of the gradient.
 """
 
@@ -74,7 +80,9 @@ def _col2im(cols: np.ndarray, size: tuple[int, int], geometry: Geometry) -> np.n
 
 
 class Im2Col(Function):
-    """cols = unfold(x): a gather; backward is the scatter-add col2im (module docstring)."""
+    r"""cols = unfold(x): a gather; backward is the scatter-add col2im (module docstring):
+    $dx = \operatorname{col2im}(d\mathrm{cols})$.
+    """
 
     node_name = "Im2ColBackward0"
 
@@ -93,7 +101,9 @@ class Im2Col(Function):
 
 
 class Col2Im(Function):
-    """x = fold(cols): the scatter-add over overlapping blocks; backward is the gather im2col."""
+    r"""x = fold(cols): the scatter-add over overlapping blocks; backward is the gather im2col:
+    $d\mathrm{cols} = \operatorname{im2col}(dx)$.
+    """
 
     node_name = "Col2ImBackward0"
 
@@ -251,7 +261,7 @@ def _unshuffle(x: np.ndarray, r: int) -> np.ndarray:
 
 
 class PixelShuffle(Function):
-    """A permutation of entries (module docstring); backward applies the inverse permutation."""
+    """A permutation of entries (module docstring); backward applies the inverse permutation: $dx = P^{-1} dy$."""
 
     node_name = "PixelShuffleBackward0"
 
@@ -266,7 +276,7 @@ class PixelShuffle(Function):
 
 
 class PixelUnshuffle(Function):
-    """The inverse permutation of PixelShuffle; backward shuffles the gradient."""
+    r"""The inverse permutation of PixelShuffle; backward shuffles the gradient: $dx = P\, dy$."""
 
     node_name = "PixelUnshuffleBackward0"
 

@@ -1,10 +1,15 @@
-"""Indexing and joining: x[index], x[index] = v, cat, stack.
+r"""Indexing and joining: x[index], x[index] = v, cat, stack.
 
 Reading ``x[index]`` picks elements; its backward puts the upstream gradient
 back where they came from, into zeros of x's shape. With integer-array
 indices an element can be picked twice, so the scatter must *add*
-(``np.add.at``), not assign. ``cat``/``stack`` hand each input the slice of
-the gradient that its values filled.
+(``np.add.at``), not assign: for $y_k = x_{i_k}$,
+
+$$
+dx_j = \sum_{k:\ i_k = j} dy_k.
+$$
+
+``cat``/``stack`` hand each input the slice of the gradient that its values filled.
 """
 
 from __future__ import annotations
@@ -102,7 +107,9 @@ def _view_steps(index: Any, shape: tuple[int, ...], keep_full_slices: bool = Fal
 
 
 class Index(Function):
-    """y = x[index] with integer arrays or masks (a copy).   dx = scatter-add of dy at index."""
+    r"""$y = x[\mathrm{index}]$ with integer arrays or masks (a copy).   dx = scatter-add of dy at index:
+    $dx_j = \sum_{k:\ \mathrm{index}_k = j} dy_k$.
+    """
 
     node_name = "IndexBackward0"
 
@@ -119,7 +126,7 @@ class Index(Function):
 
 
 class BasicIndex(Function):
-    """y = x[ints, slices, None, ...] (a view).   dx = zeros with dy written at index."""
+    r"""$y = x[\mathrm{ints, slices, None}, \dots]$ (a view).   dx = zeros with dy written at index."""
 
     node_name = "SliceBackward0"
     is_view = True
@@ -288,8 +295,9 @@ def _check_bounds(input: Tensor, index: Any) -> None:
 
 
 class CopySlices(Function):
-    """x[index] = v, in place.   dx = dy with zeros at index (those values were overwritten);
-    dv = dy[index] summed down to v's shape (v was broadcast into the slots)."""
+    r"""$x[\mathrm{index}] = v$, in place.   dx = dy with zeros at index (those values were overwritten);
+    $dv = dy[\mathrm{index}]$ summed down to v's shape (v was broadcast into the slots).
+    """
 
     node_name = "CopySlices"
 
@@ -318,7 +326,7 @@ CopySlices._node_class.name = lambda self: "torch::autograd::CopySlices"  # torc
 
 
 class CopyBackwards(CopySlices):
-    """x.copy_(v) (and x[...] = v): every element overwritten, so dx = 0 and dv = dy summed to v's shape."""
+    """x.copy_(v) (and x[...] = v): every element overwritten, so $dx = 0$ and $dv = dy$ summed to v's shape."""
 
     node_name = "CopyBackwards"
 
@@ -327,13 +335,13 @@ CopyBackwards._node_class.name = lambda self: "torch::autograd::CopyBackwards"
 
 
 class FillTensor(CopySlices):
-    """x.fill_(v) with a 0-d tensor v (and x[...] = scalar): dx = 0, dv = the sum of dy."""
+    r"""x.fill_(v) with a 0-d tensor v (and x[...] = scalar): $dx = 0$, $dv = \sum dy$."""
 
     node_name = "FillBackward3"
 
 
 class FillScalar(Function):
-    """x.fill_(number), in place.   dx = 0: no element of x survives."""
+    """x.fill_(number), in place.   $dx = 0$: no element of x survives."""
 
     node_name = "FillBackward2"
 
@@ -349,21 +357,24 @@ class FillScalar(Function):
 
 
 class Zero(FillScalar):
-    """x.zero_(), in place.   dx = 0."""
+    """x.zero_(), in place.   $dx = 0$."""
 
     node_name = "ZeroBackward0"
 
 
 class IndexPut(CopySlices):
-    """x[integer arrays or mask] = v: the same gradients as CopySlices."""
+    r"""$x[\text{integer arrays or mask}] = v$: the same gradients as CopySlices ($dx = dy$ zeroed at the slots,
+    $dv = dy[\mathrm{index}]$ summed to v's shape).
+    """
 
     node_name = "IndexPutBackward0"
 
 
 class IndexPutSlices(Function):
     """x[basic][arrays] = v, in place: torch takes the basic entries' views of x and index_put_s the
-    arrays into the last one (CopySlices).   dx = dy with those slots zeroed;  dv = dy at the slots,
-    summed to v's shape."""
+    arrays into the last one (CopySlices).   dx = dy with those slots zeroed;  $dv = dy$ at the slots,
+    summed to v's shape.
+    """
 
     node_name = "CopySlices"
 
@@ -543,7 +554,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
 
 class Cat(Function):
-    """y = the inputs joined along ``dim``.   Each input gets its slice of dy."""
+    r"""$y = [x_1, \dots, x_k]$ joined along ``dim``.   Each input gets its slice of dy."""
 
     node_name = "CatBackward0"
 
@@ -561,7 +572,7 @@ class Cat(Function):
 
 
 class Stack(Function):
-    """y = the inputs stacked along a new axis ``dim``.   Input i gets dy[..., i, ...]."""
+    r"""y = the inputs stacked along a new axis ``dim``.   Input i gets $dx_i = dy[\dots, i, \dots]$."""
 
     node_name = "StackBackward0"
 
@@ -648,7 +659,7 @@ def check_index_bounds(
 
 
 class IndexSelect(Function):
-    """y = x taken at ``index`` along ``dim``.   dx = dy scatter-added back (indices may repeat)."""
+    """$y = x$ taken at ``index`` along ``dim``.   dx = dy scatter-added back (indices may repeat)."""
 
     node_name = "IndexSelectBackward0"
 
@@ -667,7 +678,9 @@ class IndexSelect(Function):
 
 
 class Gather(Function):
-    """y[i][j] = x[i][index[i][j]] (for dim 1; likewise for any dim).   dx = dy scatter-added at index."""
+    r"""$y[i][j] = x[i][\mathrm{index}[i][j]]$ (for dim 1; likewise for any dim).   dx = dy scatter-added at index:
+    $dx[i][k] = \sum_{j:\ \mathrm{index}[i][j] = k} dy[i][j]$.
+    """
 
     node_name = "GatherBackward0"
 
@@ -684,8 +697,9 @@ class Gather(Function):
 
 
 class MaskedFill(Function):
-    """y = value where mask else x (x broadcast with the mask).   dx = dy where not mask (the filled
-    slots lost x), summed back to x's shape."""
+    r"""y = value where mask else x (x broadcast with the mask).   $dx = dy \cdot [\lnot \mathrm{mask}]$ (the filled
+    slots lost x), summed back to x's shape.
+    """
 
     node_name = "MaskedFillBackward0"
 
@@ -701,7 +715,7 @@ class MaskedFill(Function):
 
 
 class MaskedFillTensor(MaskedFill):
-    """y = v where mask else x, for a 0-d tensor v.   dx as MaskedFill;  dv = the sum of dy where mask."""
+    r"""y = v where mask else x, for a 0-d tensor v.   dx as MaskedFill;  $dv = \sum dy \cdot [\mathrm{mask}]$."""
 
     node_name = "MaskedFillBackward1"
 
@@ -785,9 +799,10 @@ _masked_fill_ = _inplace(masked_fill)
 
 # ---- reading by mask, by flat index, by index along a dim -------------------------------------------------
 class MaskedSelect(Function):
-    """y = the elements of x (broadcast with the mask) where mask is True, in row-major order (1-d).
+    r"""$y = x[\mathrm{mask}]$: the elements of x (broadcast with the mask) where mask is True, in row-major order
+    (1-d).
 
-    dx = zeros with dy written back at the masked positions, summed to x's shape.
+    $dx[\mathrm{mask}] = dy$: zeros with dy written back at the masked positions, summed to x's shape.
     """
 
     node_name = "MaskedSelectBackward0"
@@ -824,7 +839,7 @@ def _broadcast_shapes(a: tuple, b: tuple) -> tuple:
 
 
 class Take(Function):
-    """y = x.flatten()[index] (index any shape, negative counts from the end).
+    r"""$y = x.\mathrm{flatten}()[\mathrm{index}]$ (index any shape, negative counts from the end).
 
     dx = zeros with dy scatter-added at the flat positions (an index may repeat), in x's shape.
     """

@@ -1,11 +1,12 @@
-"""Layout ops: rearranging copies (flip, roll, rot90, tril/triu, diag, tile, repeat_interleave) and the
+r"""Layout ops: rearranging copies (flip, roll, rot90, tril/triu, diag, tile, repeat_interleave) and the
 stacking and splitting helpers torch composes from views and joins (hstack, tensor_split, meshgrid, ...).
 
 Every rearranging op here is a permutation or a masking of the elements, so its backward moves the
-gradient back the same way (flip again, roll back, rotate back, mask again). The helpers that torch
-builds from other ops (tile is repeat, hstack is cat of atleast_1d views, tensor_split is slices,
-meshgrid is views expanded) are built from the same ops here, so they have torch's graph nodes and
-their backward is those ops' backward.
+gradient back the same way (flip again, roll back, rotate back, mask again): for $y = P x$ with P a
+permutation, $dx = P^T dy = P^{-1} dy$; for $y = M \odot x$ with a constant mask, $dx = M \odot dy$.
+The helpers that torch builds from other ops (tile is repeat, hstack is cat of atleast_1d views,
+tensor_split is slices, meshgrid is views expanded) are built from the same ops here, so they have
+torch's graph nodes and their backward is those ops' backward.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from .utils import normalize_dims
 
 
 class Flip(Function):
-    """y[i] = x[n - 1 - i] along each dim in ``dims`` (a copy, as torch's).
+    """$y[i] = x[n - 1 - i]$ along each dim in ``dims`` (a copy, as torch's).
 
     Flipping is its own inverse and a permutation of the elements: dx = dy flipped along the same dims.
     """
@@ -58,7 +59,9 @@ class Flip(Function):
 
 
 class DiagonalCopy(Diagonal):
-    """torch.diag of a matrix: its diagonal as a new vector (torch's node is DiagonalBackward0_copy)."""
+    """torch.diag of a matrix: its diagonal $y_i = x_{i,i}$ as a new vector (torch's node is DiagonalBackward0_copy).
+    dx = zeros with dy written on the diagonal.
+    """
 
     node_name = "DiagonalBackward0_copy"
     is_view = False
@@ -69,9 +72,11 @@ class DiagonalCopy(Diagonal):
 
 
 class DiagEmbed(Function):
-    """y = zeros with x's last dim written on the diagonal (offset) of dims (dim1, dim2) of y.
+    r"""$y[\dots, i, i + \mathrm{offset}] = x[\dots, i]$: zeros with x's last dim written on the diagonal (offset) of
+    dims (dim1, dim2) of y (for offset $\ge 0$; a negative offset writes below the diagonal, at
+    $y[\dots, i - \mathrm{offset}, i]$).
 
-    The inverse reading of diagonal: dx = the same diagonal of dy.
+    The inverse reading of diagonal: $dx[\dots, i] = dy[\dots, i, i + \mathrm{offset}]$, the same diagonal of dy.
     """
 
     node_name = "DiagEmbedBackward0"
@@ -92,7 +97,9 @@ class DiagEmbed(Function):
 
 
 class NarrowCopy(Function):
-    """y = a copy of x[.., start:start + length, ..] at ``dim``.   dx = zeros with dy written in that slice."""
+    r"""y = a copy of $x[\dots, \mathrm{start} : \mathrm{start} + \mathrm{length}, \dots]$ at ``dim``.
+    dx = zeros with dy written in that slice.
+    """
 
     node_name = "NarrowCopyBackward0"
 
@@ -109,9 +116,10 @@ class NarrowCopy(Function):
 
 
 class Roll(Function):
-    """y = x shifted cyclically by ``shifts`` along ``dims`` (all elements, flattened, when dims is None).
+    r"""$y[(i + s) \bmod n] = x[i]$: x shifted cyclically by ``shifts`` along ``dims`` (all elements, flattened, when
+    dims is None).
 
-    A cyclic shift is a permutation whose inverse shifts back: dx = dy rolled by -shifts.
+    A cyclic shift is a permutation whose inverse shifts back: dx = dy rolled by $-s$.
     """
 
     node_name = "RollBackward0"
@@ -130,7 +138,7 @@ class Roll(Function):
 class Rot90(Function):
     """y = x turned k quarter turns in the plane of ``dims``, from dims[0] towards dims[1] (a copy).
 
-    A rotation permutes the elements and -k turns undo it: dx = dy rotated by -k in the same plane.
+    A rotation permutes the elements and $-k$ turns undo it: dx = dy rotated by $-k$ in the same plane.
     """
 
     node_name = "Rot90Backward0"
@@ -146,9 +154,9 @@ class Rot90(Function):
 
 
 class Tril(Function):
-    """y = x with the elements above diagonal ``diagonal`` of its last two dims zeroed (j - i > diagonal).
+    r"""y = x with the elements above diagonal ``diagonal`` of its last two dims zeroed ($j - i > \mathrm{diagonal}$).
 
-    y = x * mask with a constant mask: dx = dy * mask, i.e. the same triangle of dy.
+    $y = x \odot M$ with a constant mask M: $dx = dy \odot M$, i.e. the same triangle of dy.
     """
 
     node_name = "TrilBackward0"
@@ -164,7 +172,7 @@ class Tril(Function):
 
 
 class Triu(Function):
-    """y = x with the elements below diagonal ``diagonal`` zeroed (j - i < diagonal).   dx = triu of dy."""
+    r"""y = x with the elements below diagonal ``diagonal`` zeroed ($j - i < \mathrm{diagonal}$).   dx = triu of dy."""
 
     node_name = "TriuBackward0"
 

@@ -10,7 +10,7 @@ MeanBackward0/SumBackward0 exactly as torch's graph ends.
 
 Every loss here broadcasts its operands; each gradient is summed back to its input's shape.
 With ``reduction``: 'none' passes g through, 'sum' spreads the scalar g to every element,
-'mean' spreads g / n.
+'mean' spreads $g / n$.
 """
 
 from __future__ import annotations
@@ -66,10 +66,15 @@ def float_dtype(*operands: Any) -> np.dtype:
 
 
 class BinaryCrossEntropy(Function):
-    """L = -w [y log x + (1 - y) log(1 - x)], each log clamped at -100 as torch clamps it.
+    r"""$L = -w\, [y \log x + (1 - y) \log(1 - x)]$, each log clamped at -100 as torch clamps it.
 
-    dL/dx = w (x - y) / max(x (1 - x), 1e-12)   (torch's clamp keeps x at 0 or 1 finite)
-    dL/dy = w [log(1 - x) - log x]               (the clamped logs)
+    $$
+    \begin{aligned}
+    \frac{\partial L}{\partial x} &= \frac{w\, (x - y)}{\max(x (1 - x), 10^{-12})}
+      && \text{(torch's clamp keeps x at 0 or 1 finite)}, \\
+    \frac{\partial L}{\partial y} &= w\, [\log(1 - x) - \log x] && \text{(the clamped logs)}.
+    \end{aligned}
+    $$
     """
 
     node_name = "BinaryCrossEntropyBackward0"
@@ -130,11 +135,15 @@ def binary_cross_entropy(
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """L = w [(1 - y) x + l softplus(-x)] with l = 1 + (p - 1) y (p: pos_weight, 1 without it).
+    r"""$L = w\, [(1 - y) x + l \operatorname{softplus}(-x)]$ with $l = 1 + (p - 1) y$ (p: pos_weight, 1 without it).
 
-    softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0) stays finite for any x.
-    dL/dx = w [l sigmoid(x) - p y]          (from d softplus(-x)/dx = sigmoid(x) - 1)
-    dL/dy = w [(p - 1) softplus(-x) - x]
+    $\operatorname{softplus}(-x) = \log(1 + e^{-|x|}) + \max(-x, 0)$ stays finite for any x. From
+    $\frac{d}{dx} \operatorname{softplus}(-x) = \sigma(x) - 1$:
+
+    $$
+    \frac{\partial L}{\partial x} = w\, [l\, \sigma(x) - p y], \qquad
+    \frac{\partial L}{\partial y} = w\, [(p - 1) \operatorname{softplus}(-x) - x].
+    $$
     """
 
     node_name = "BinaryCrossEntropyWithLogitsBackward0"
@@ -187,9 +196,10 @@ def binary_cross_entropy_with_logits(
 
 
 class KlDiv(Function):
-    """L = y log y - y x (xlogy(y, y) - y * x, with 0 log 0 = 0); x holds log-probabilities.
+    r"""$L = y \log y - y x$ (xlogy(y, y) - y * x, with $0 \log 0 = 0$); x holds log-probabilities.
 
-    dL/dx = -y,  dL/dy = log y + 1 - x (where y > 0; xlogy's gradient at y = 0 is 0 and 1).
+    $\partial L / \partial x = -y$,  $\partial L / \partial y = \log y + 1 - x$ (where $y > 0$; xlogy's gradient at
+    $y = 0$ is 0 and 1).
     """
 
     node_name = "SubBackward0"
@@ -214,7 +224,9 @@ class KlDiv(Function):
 
 
 class KlDivLogTarget(Function):
-    """L = exp(y) (y - x) with y = log q.   dL/dx = -exp(y),  dL/dy = exp(y) (y - x + 1)."""
+    r"""$L = e^y (y - x)$ with $y = \log q$.   $\partial L / \partial x = -e^y$,
+    $\partial L / \partial y = e^y (y - x + 1)$.
+    """
 
     node_name = "MulBackward0"
 
@@ -250,11 +262,11 @@ def kl_div(input: Tensor, target: Tensor, reduction: str | int = "mean", log_tar
 
 
 class PoissonNll(Function):
-    """L = exp(x) - y x (log_input) or x - y log(x + eps); with ``full``, plus Stirling's term
-    s(y) = y log y - y + log(2 pi y) / 2 where y > 1.
+    r"""$L = e^x - y x$ (log_input) or $x - y \log(x + \epsilon)$; with ``full``, plus Stirling's term
+    $s(y) = y \log y - y + \frac{1}{2} \log(2 \pi y)$ where $y > 1$.
 
-    dL/dx = exp(x) - y, or 1 - y / (x + eps);  dL/dy = -x, or -log(x + eps); plus
-    ds/dy = log y + 1 / (2 y) where y > 1.
+    $\partial L / \partial x = e^x - y$, or $1 - y / (x + \epsilon)$;  $\partial L / \partial y = -x$, or
+    $-\log(x + \epsilon)$; plus $ds/dy = \log y + 1 / (2 y)$ where $y > 1$.
     """
 
     node_name = "SubBackward0"
@@ -314,10 +326,15 @@ def poisson_nll_loss(
 
 
 class GaussianNll(Function):
-    """L = (log v + (x - y)^2 / v) / 2 (+ log(2 pi) / 2 with ``full``), v = max(var, eps).
+    r"""$L = \frac{1}{2} (\log v + (x - y)^2 / v)$ (+ $\frac{1}{2} \log(2 \pi)$ with ``full``),
+    $v = \max(\mathrm{var}, \epsilon)$.
 
     torch clamps v in place under no_grad, so the clamp passes the gradient through unchanged:
-    dL/dx = (x - y) / v,  dL/dy = -(x - y) / v,  dL/dvar = (1 / v - (x - y)^2 / v^2) / 2.
+
+    $$
+    \frac{\partial L}{\partial x} = \frac{x - y}{v}, \qquad \frac{\partial L}{\partial y} = -\frac{x - y}{v}, \qquad
+    \frac{\partial L}{\partial \mathrm{var}} = \frac{1}{2} \Big(\frac{1}{v} - \frac{(x - y)^2}{v^2}\Big).
+    $$
     """
 
     node_name = "MulBackward0"

@@ -1,4 +1,4 @@
-"""linear: y = x W^T + b, composed from matrix-product nodes exactly as torch composes it.
+r"""linear: $y = x W^T + b$, composed from matrix-product nodes exactly as torch composes it.
 
 torch has no fused linear backward. ``aten::linear`` picks one of three graphs:
 
@@ -14,7 +14,7 @@ torch has no fused linear backward. ``aten::linear`` picks one of three graphs:
 The small shape Functions here are the nodes those graphs need. Each only
 moves data, so its backward undoes the move: a reshape's gradient is reshaped
 back, an unsqueeze's is squeezed, a clone's passes through. The in-place bias
-add passes the gradient to ``out`` and sums it over the batch dims for ``b``.
+add passes the gradient to ``out`` and sums it over the batch dims for ``b``: $db = \sum_{\mathrm{rows}} dy$.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .utils import check_broadcasts_into, unbroadcast
 
 
 class UnsafeView(Function):
-    """y = x with another shape, x being a fresh result nobody else sees.   dx = dy reshaped back."""
+    """y = x with another shape, x being a fresh result nobody else sees.   $dx = dy$ reshaped back."""
 
     node_name = "UnsafeViewBackward0"
 
@@ -46,7 +46,7 @@ class UnsafeView(Function):
 
 
 class ReshapeAlias(Function):
-    """y = x seen with another shape, sharing x's (strided) storage.   dx = dy reshaped back."""
+    """y = x seen with another shape, sharing x's (strided) storage.   $dx = dy$ reshaped back."""
 
     node_name = "ReshapeAliasBackward0"
     is_view = True
@@ -72,7 +72,7 @@ def _viewable(x: np.ndarray, shape: tuple[int, ...]) -> bool:
 
 
 class Clone(Function):
-    """y = a contiguous copy of x.   dx = dy."""
+    """y = a contiguous copy of x.   $dx = dy$."""
 
     node_name = "CloneBackward0"
 
@@ -86,7 +86,7 @@ class Clone(Function):
 
 
 class UnsqueezeRow(Function):
-    """y = x as a 1 x n row.   dx = dy with that dim dropped."""
+    """y = x as a 1 x n row.   $dx = dy$ with that dim dropped."""
 
     node_name = "UnsqueezeBackward0"
     is_view = True
@@ -101,7 +101,7 @@ class UnsqueezeRow(Function):
 
 
 class SqueezeRowInplace(Function):
-    """In place, y = the 1 x m row x as a vector (torch's ``squeeze_(0)``).   dx = dy as a row."""
+    """In place, y = the 1 x m row x as a vector (torch's ``squeeze_(0)``).   $dx = dy$ as a row."""
 
     node_name = "SqueezeBackward4"
 
@@ -115,7 +115,9 @@ class SqueezeRowInplace(Function):
 
 
 class AddBiasInplace(Function):
-    """In place, out += b (b broadcast over the rows).   dout = dy;  db = dy summed to b's shape."""
+    r"""In place, $\mathrm{out} \mathrel{+}= b$ (b broadcast over the rows).   $d\mathrm{out} = dy$;
+    $db = \sum_{\mathrm{rows}} dy$ (summed to b's shape).
+    """
 
     node_name = "AddBackward0"
 

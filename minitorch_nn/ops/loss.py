@@ -1,10 +1,10 @@
-"""Losses: mse_loss, l1_loss, nll_loss, cross_entropy.
+r"""Losses: mse_loss, l1_loss, nll_loss, cross_entropy.
 
-``nll_loss`` picks -input[n, target_n] (times the class weight w[target_n]);
-its gradient is -w[target_n] at the picked entries and 0 elsewhere, divided by
+``nll_loss`` picks $-\mathrm{input}[n, t_n]$ (times the class weight $w[t_n]$);
+its gradient is $-w[t_n]$ at the picked entries and 0 elsewhere, divided by
 the total weight for the mean. ``cross_entropy`` is ``nll_loss(log_softmax(x))``,
 built from those two nodes exactly as torch builds it, so the gradient w.r.t.
-the logits comes out as softmax(x) - onehot(target) through the two backward
+the logits comes out as $\operatorname{softmax}(x) - \operatorname{onehot}(t)$ through the two backward
 passes. log_softmax subtracts the max first, so logits of 1e4 stay finite.
 """
 
@@ -36,7 +36,9 @@ def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
 
 
 class MseLoss(Function):
-    r"""$L = \mathrm{reduce}((x - y)^2)$.   $\partial L/\partial x = 2 (x - y)\, g$ (/ n for the mean),  $\partial L/\partial y = -\partial L/\partial x$."""
+    r"""$L = \mathrm{reduce}((x - y)^2)$.   $\partial L/\partial x = 2 (x - y)\, g$ (/ n for the mean),
+    $\partial L/\partial y = -\partial L/\partial x$.
+    """
 
     node_name = "MseLossBackward0"
 
@@ -87,7 +89,7 @@ def _class_axis_last(a: np.ndarray) -> np.ndarray:
 
 
 class NllLoss(Function):
-    r"""$L_n = -w[t_n]\, x[n, t_n]$ (0 where t_n == ignore_index), then reduced.
+    r"""$L_n = -w[t_n]\, x[n, t_n]$ (0 where $t_n$ = ignore_index), then reduced.
 
     mean divides by $\sum_n w[t_n]$ over the kept n.  $\partial L/\partial x[n, t_n] = -w[t_n]\, g_n$
     (/ total weight for mean); every other entry of $\partial L/\partial x$ is 0.
@@ -192,7 +194,7 @@ def nll_loss(
 
 
 class DivByNumber(Function):
-    """y = x / d for a Python number d (torch's at::div(tensor, scalar)).   dx = dy / d."""
+    """$y = x / d$ for a Python number d (torch's at::div(tensor, scalar)).   $dx = dy / d$."""
 
     node_name = "DivBackward1"
 

@@ -32,9 +32,10 @@ def _reduced(loss: Tensor, reduction: str) -> Tensor:
 
 
 class SmoothL1Loss(Function):
-    """d = x - y;  L = d^2 / (2 beta) where |d| < beta, else |d| - beta / 2 (beta > 0; 0 is l1_loss).
+    r"""$d = x - y$;  $L = d^2 / (2 \beta)$ where $|d| < \beta$, else $|d| - \beta / 2$ ($\beta > 0$; 0 is l1_loss).
 
-    dL/dx = d / beta inside, sign(d) outside;  dL/dy = -dL/dx.
+    $\partial L / \partial x = d / \beta$ inside, $\operatorname{sign}(d)$ outside;
+    $\partial L / \partial y = -\partial L / \partial x$.
     """
 
     node_name = "SmoothL1LossBackward0"
@@ -70,9 +71,10 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", beta:
 
 
 class HuberLoss(Function):
-    """d = x - y;  L = d^2 / 2 where |d| <= delta, else delta (|d| - delta / 2).
+    r"""$d = x - y$;  $L = d^2 / 2$ where $|d| \le \delta$, else $\delta (|d| - \delta / 2)$.
 
-    dL/dx = d inside, delta sign(d) outside;  dL/dy = -dL/dx.  (Huber = beta * smooth_l1 with beta = delta.)
+    $\partial L / \partial x = d$ inside, $\delta \operatorname{sign}(d)$ outside;
+    $\partial L / \partial y = -\partial L / \partial x$. (Huber = $\beta \cdot$ smooth_l1 with $\beta = \delta$.)
     """
 
     node_name = "HuberLossBackward0"
@@ -122,7 +124,9 @@ def _check_long(target: Tensor) -> None:
 
 
 class SoftMarginLoss(Function):
-    """L = log(1 + exp(-y x)).   dL/dx = -y sigmoid(-y x)  (torch gives the target no gradient)."""
+    r"""$L = \log(1 + e^{-y x})$.   $\partial L / \partial x = -y\, \sigma(-y x)$ (torch gives the target no
+    gradient).
+    """
 
     node_name = "SoftMarginLossBackward0"
 
@@ -150,9 +154,9 @@ def soft_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> 
 
 
 class MultilabelSoftMarginTerms(Function):
-    """t = -[y log sigmoid(x) + (1 - y) log sigmoid(-x)] = softplus(x) - y x.
+    r"""$t = -[y \log \sigma(x) + (1 - y) \log \sigma(-x)] = \operatorname{softplus}(x) - y x$.
 
-    dt/dx = sigmoid(x) - y,  dt/dy = -x.
+    $\partial t / \partial x = \sigma(x) - y$,  $\partial t / \partial y = -x$.
     """
 
     node_name = "MultilabelSoftMarginTermsBackward"
@@ -188,10 +192,14 @@ def multilabel_soft_margin_loss(
 
 
 class MultiMarginLoss(Function):
-    """L_n = sum_{i != y_n} w[y_n] max(0, m - x[n, y_n] + x[n, i])^p / C  (p = 1 or 2).
+    r"""$L_n = \frac{1}{C} \sum_{i \ne y_n} w[y_n] \max(0, m - x[n, y_n] + x[n, i])^p$ ($p = 1$ or 2).
 
-    With h_i the hinge: dL/dx[n, i] = w[y_n] p h_i^(p-1) / C where h_i > 0, and
-    dL/dx[n, y_n] = -sum_i of those.
+    With $h_i$ the hinge:
+
+    $$
+    \frac{\partial L}{\partial x[n, i]} = \frac{w[y_n]\, p\, h_i^{p-1}}{C} \ \text{where } h_i > 0, \qquad
+    \frac{\partial L}{\partial x[n, y_n]} = -\sum_{i \ne y_n} \frac{\partial L}{\partial x[n, i]}.
+    $$
     """
 
     node_name = "MultiMarginLossBackward0"
@@ -253,10 +261,11 @@ def multi_margin_loss(
 
 
 class MultilabelMarginLoss(Function):
-    """L_n = sum_{j in T_n} sum_{i not in T_n} max(0, 1 - x[n, j] + x[n, i]) / C, where T_n is the
+    r"""$L_n = \frac{1}{C} \sum_{j \in T_n} \sum_{i \notin T_n} \max(0, 1 - x[n, j] + x[n, i])$, where $T_n$ is the
     target row up to its first -1.
 
-    Each active pair (h > 0) adds 1/C to dL/dx[n, i] and -1/C to dL/dx[n, j].
+    Each active pair ($h > 0$) adds $1/C$ to $\partial L / \partial x[n, i]$ and $-1/C$ to
+    $\partial L / \partial x[n, j]$.
     """
 
     node_name = "MultilabelMarginLossBackward0"

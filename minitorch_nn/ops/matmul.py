@@ -1,6 +1,12 @@
-"""Matrix products: mm, addmm, mv, dot, bmm, matmul, outer.
+r"""Matrix products: mm, addmm, mv, dot, bmm, matmul, outer.
 
-For C = A B the chain rule gives dL/dA = dL/dC B^T and dL/dB = A^T dL/dC:
+For $C = A B$ the chain rule gives
+
+$$
+\frac{\partial L}{\partial A} = \frac{\partial L}{\partial C} B^T,
+\qquad \frac{\partial L}{\partial B} = A^T \frac{\partial L}{\partial C}:
+$$
+
 each operand's gradient is the upstream gradient multiplied by the *other*
 operand, transposed, on the side where that operand stood.
 
@@ -188,7 +194,7 @@ class Bmm(Function):
 
 
 class SqueezeRow(Function):
-    """y = the 1 x m row x as a vector (torch's in-place ``squeeze_(0)`` in matmul).   dx = dy as a row."""
+    """y = the 1 x m row x as a vector (torch's in-place ``squeeze_(0)`` in matmul).   $dx = dy$ as a row."""
 
     node_name = "SqueezeBackward4"
 

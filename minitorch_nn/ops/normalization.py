@@ -1,42 +1,62 @@
-"""Batch normalization, with its backward through the batch statistics.
+r"""Batch normalization, with its backward through the batch statistics.
 
-Input x of shape (N, C, *): every channel c is normalised over the N * L
-values it has in the batch (L = product of the trailing dims)::
+Input x of shape (N, C, *): every channel c is normalised over the $N L$
+values it has in the batch (L = product of the trailing dims):
 
-    mu      = mean(x)                       over the N * L values of channel c
-    var     = mean((x - mu)^2)              (biased: divide by N * L)
-    inv_std = 1 / sqrt(var + eps)
-    xhat    = (x - mu) * inv_std
-    y       = gamma * xhat + beta           (gamma = 1, beta = 0 when not affine)
+$$
+\begin{aligned}
+\mu &= \operatorname{mean}(x) && \text{over the } N L \text{ values of channel } c, \\
+\sigma^2 &= \operatorname{mean}((x - \mu)^2) && \text{(biased: divide by } N L), \\
+r &= 1 / \sqrt{\sigma^2 + \epsilon} && \text{(inv\_std)}, \\
+\hat{x} &= (x - \mu)\, r, \\
+y &= \gamma \hat{x} + \beta && (\gamma = 1, \beta = 0 \text{ when not affine}).
+\end{aligned}
+$$
 
-In evaluation mode mu and var are the running estimates instead, constants
-for autograd. In training mode the running estimates are updated in place::
+In evaluation mode $\mu$ and $\sigma^2$ are the running estimates instead, constants
+for autograd. In training mode the running estimates are updated in place:
 
-    running_mean <- (1 - momentum) * running_mean + momentum * mu
-    running_var  <- (1 - momentum) * running_var  + momentum * var * M / (M - 1)
+$$
+\begin{aligned}
+\mathrm{running\_mean} &\leftarrow (1 - m)\, \mathrm{running\_mean} + m\, \mu, \\
+\mathrm{running\_var} &\leftarrow (1 - m)\, \mathrm{running\_var} + m\, \sigma^2 \tfrac{M}{M - 1},
+\end{aligned}
+$$
 
-with M = N * L: the running variance uses the unbiased estimate, the
+with m the momentum and $M = N L$: the running variance uses the unbiased estimate, the
 normalisation the biased one, exactly as torch.
 
-Backward. Let g = dL/dy and M the count per channel; sums run over the M
+Backward. Let $g = \partial L / \partial y$ and M the count per channel; sums run over the M
 values of a channel. The affine part gives
 
-    dL/dbeta  = sum(g),   dL/dgamma = sum(g * xhat),   dL/dxhat = gamma * g.
+$$
+\frac{\partial L}{\partial \beta} = \sum g, \qquad \frac{\partial L}{\partial \gamma} = \sum g \odot \hat{x}, \qquad
+\frac{\partial L}{\partial \hat{x}} = \gamma g.
+$$
 
-In evaluation mode xhat = (x - mu) * inv_std with mu, inv_std constant, so
-dL/dx = gamma * inv_std * g. In training mode mu and inv_std depend on x.
-Write d = dL/dxhat. From xhat = (x - mu) * inv_std,
+In evaluation mode $\hat{x} = (x - \mu)\, r$ with $\mu$, r constant, so
+$\partial L / \partial x = \gamma r g$. In training mode $\mu$ and r depend on x.
+Write $d = \partial L / \partial \hat{x}$. From $\hat{x} = (x - \mu)\, r$,
 
-    dL/dx_i = inv_std * d_i + dL/dmu * dmu/dx_i + dL/dvar * dvar/dx_i
-    dmu/dx_i = 1/M,   dvar/dx_i = 2 (x_i - mu) / M
-    dL/dmu   = -inv_std * sum(d)        (the var term vanishes: sum(x - mu) = 0)
-    dL/dvar  = -1/2 * inv_std^3 * sum(d * (x - mu))
+$$
+\begin{aligned}
+\frac{\partial L}{\partial x_i} &= r\, d_i + \frac{\partial L}{\partial \mu} \frac{\partial \mu}{\partial x_i}
+  + \frac{\partial L}{\partial \sigma^2} \frac{\partial \sigma^2}{\partial x_i}, \\
+\frac{\partial \mu}{\partial x_i} &= \frac{1}{M}, \qquad
+  \frac{\partial \sigma^2}{\partial x_i} = \frac{2 (x_i - \mu)}{M}, \\
+\frac{\partial L}{\partial \mu} &= -r \sum d
+  \qquad \text{(the variance term vanishes: } \textstyle\sum (x - \mu) = 0), \\
+\frac{\partial L}{\partial \sigma^2} &= -\tfrac{1}{2} r^3 \sum d \odot (x - \mu),
+\end{aligned}
+$$
 
-and with x - mu = xhat / inv_std the three terms collect into
+and with $x - \mu = \hat{x} / r$ the three terms collect into
 
-    dL/dx = (1/M) * inv_std * (M * d - sum(d) - xhat * sum(d * xhat)),
+$$
+\frac{\partial L}{\partial x} = \frac{r}{M} \Big(M d - \sum d - \hat{x} \sum d \odot \hat{x}\Big),
+$$
 
-i.e. with d = gamma * g:  dx = (1/M) gamma inv_std (M g - sum(g) - xhat sum(g xhat)).
+i.e. with $d = \gamma g$:  $dx = \frac{1}{M} \gamma r\, (M g - \sum g - \hat{x} \sum g \odot \hat{x})$.
 torch names the node ``NativeBatchNormBackward0`` in both modes; its edges
 are (input, weight, bias): the running statistics are not differentiated.
 """
@@ -61,7 +81,9 @@ def _reduce_axes(x: np.ndarray) -> tuple[int, ...]:
 
 
 class BatchNorm(Function):
-    """y = gamma * (x - mu) * inv_std + beta per channel (see the module docstring for the backward)."""
+    r"""$y = \gamma (x - \mu)\, r + \beta$ per channel, $r = 1 / \sqrt{\sigma^2 + \epsilon}$ (see the module docstring
+    for the backward).
+    """
 
     node_name = "NativeBatchNormBackward0"
 
@@ -178,20 +200,26 @@ def _normalized_input_grad(d: np.ndarray, xhat: np.ndarray, rstd: np.ndarray, ax
 
 
 class LayerNorm(Function):
-    """Layer normalisation over the trailing ``k`` dims of x (one group per leading index).
+    r"""Layer normalisation over the trailing ``k`` dims of x (one group per leading index).
 
-    Forward, for each leading index (a "row" of M = prod(normalized_shape) values)::
+    Forward, for each leading index (a "row" of $M = \prod \mathrm{normalized\_shape}$ values):
 
-        mean = mean(x_row),  rstd = 1 / sqrt(mean((x_row - mean)^2) + eps)
-        xhat = (x - mean) * rstd,   y = xhat * w + b        (w, b of normalized_shape)
+    $$
+    \mu = \operatorname{mean}(x_{\mathrm{row}}), \quad
+    r = 1 / \sqrt{\operatorname{mean}((x_{\mathrm{row}} - \mu)^2) + \epsilon}, \quad
+    \hat{x} = (x - \mu)\, r, \quad y = \hat{x} \odot w + b
+    $$
 
-    and ``native_layer_norm`` also returns mean and rstd, of shape x.shape[:-k] + (1,) * k.
+    (w, b of normalized_shape), and ``native_layer_norm`` also returns mean and rstd (r), of shape
+    x.shape[:-k] + (1,) * k.
 
     Backward. The same algebra as batch normalisation (module docstring) with the sums over the
-    row instead of over the batch: with d = g * w,
+    row instead of over the batch: with $d = g \odot w$,
 
-        dx = rstd / M * (M d - sum_row(d) - xhat * sum_row(d * xhat)),
-        dw = sum over rows of g * xhat,     db = sum over rows of g.
+    $$
+    dx = \frac{r}{M} \Big(M d - \sum_{\mathrm{row}} d - \hat{x} \sum_{\mathrm{row}} d \odot \hat{x}\Big), \qquad
+    dw = \sum_{\mathrm{rows}} g \odot \hat{x}, \qquad db = \sum_{\mathrm{rows}} g.
+    $$
 
     torch marks mean and rstd non-differentiable, so do we; the node is ``NativeLayerNormBackward0``
     with the edges (input, weight, bias), the absent affine ones (None, 0).
@@ -226,22 +254,31 @@ class LayerNorm(Function):
 
 
 class GroupNorm(Function):
-    """Group normalisation: x (N, C, HxW) split into G groups of C/G channels, each normalised alone.
+    r"""Group normalisation: x (N, C, HxW) split into G groups of C/G channels, each normalised alone.
 
-    Forward, for each sample n and group j (M = C/G * HxW values)::
+    Forward, for each sample n and group j ($M = C/G \cdot HW$ values): $\mu[n, j]$ and $r[n, j]$ the mean and
+    $1/\sqrt{\operatorname{var} + \epsilon}$ of those values (biased variance), and
 
-        mean[n, j], rstd[n, j] = the mean and 1/sqrt(var + eps) of those values (biased variance)
-        y[n, c, s] = (x[n, c, s] - mean[n, j(c)]) * rstd[n, j(c)] * w[c] + b[c]
+    $$
+    y[n, c, s] = (x[n, c, s] - \mu[n, j(c)])\, r[n, j(c)]\, w[c] + b[c].
+    $$
 
-    Backward, g = dL/dy and d = g * w[c]; within each group, as for layer normalisation,
+    Backward, $g = \partial L / \partial y$ and $d = g\, w[c]$; within each group, as for layer normalisation,
 
-        dx = rstd / M * (M d - sum(d) - xhat * sum(d * xhat)),
-        dw[c] = sum_{n, s} g * xhat,      db[c] = sum_{n, s} g.
+    $$
+    dx = \frac{r}{M} \Big(M d - \sum d - \hat{x} \sum d \odot \hat{x}\Big), \qquad
+    dw[c] = \sum_{n, s} g \odot \hat{x}, \qquad db[c] = \sum_{n, s} g.
+    $$
 
-    torch differentiates mean and rstd too. With dmean/dx_i = 1/M and
-    drstd/dx_i = -1/2 (var + eps)^(-3/2) * 2 (x_i - mean) / M = -rstd^2 * xhat_i / M
-    (the variance's own dependence on mean drops out: sum(x - mean) = 0), their upstream
-    gradients gm, gr add  gm / M - gr * rstd^2 * xhat / M  to every dx_i of the group.
+    torch differentiates mean and rstd too. With $\partial \mu / \partial x_i = 1/M$ and
+
+    $$
+    \frac{\partial r}{\partial x_i} = -\tfrac{1}{2} (\operatorname{var} + \epsilon)^{-3/2} \cdot \frac{2 (x_i - \mu)}{M}
+      = -\frac{r^2 \hat{x}_i}{M}
+    $$
+
+    (the variance's own dependence on mean drops out: $\sum (x - \mu) = 0$), their upstream
+    gradients $g_\mu$, $g_r$ add $g_\mu / M - g_r r^2 \hat{x} / M$ to every $dx_i$ of the group.
     """
 
     node_name = "NativeGroupNormBackward0"

@@ -1,20 +1,25 @@
-"""Padding: F.pad with modes constant, reflect, replicate and circular.
+r"""Padding: F.pad with modes constant, reflect, replicate and circular.
 
 Every mode is a gather: output position i along a padded dim reads input
 position src(i), with (n the input size, lo the padding in front):
 
-    constant   src(i) = i - lo, or the fill value where that falls outside [0, n)
-    reflect    i - lo mirrored at the edges without repeating them (-1 -> 1, n -> n - 2)
-    replicate  i - lo clamped to [0, n - 1]
-    circular   (i - lo) mod n
+$$
+\begin{aligned}
+&\text{constant:}  && \operatorname{src}(i) = i - \mathrm{lo} \text{ (the fill value outside } [0, n)), \\
+&\text{reflect:}   && i - \mathrm{lo} \text{ mirrored at the edges without repeating them } (-1 \to 1,\ n \to n - 2), \\
+&\text{replicate:} && i - \mathrm{lo} \text{ clamped to } [0, n - 1], \\
+&\text{circular:}  && (i - \mathrm{lo}) \bmod n.
+\end{aligned}
+$$
 
 So the backward is the matching scatter-add: each input position receives the
 sum of the upstream gradient over every output position that read it (an edge
-pixel under replicate collects the whole border; the fill value gets nothing).
+pixel under replicate collects the whole border; the fill value gets nothing):
+$\partial L / \partial x[j] = \sum_{i:\ \operatorname{src}(i) = j} \partial L / \partial y[i]$.
 
 Negative pads crop. Constant, reflect and replicate index the original input
-(i - lo with lo < 0 starts inside it); circular, as torch, crops first and
-then wraps around the cropped size n' = n - crop_lo - crop_hi.
+($i - \mathrm{lo}$ with $\mathrm{lo} < 0$ starts inside it); circular, as torch, crops first and
+then wraps around the cropped size $n' = n - \mathrm{crop\_lo} - \mathrm{crop\_hi}$.
 """
 
 from __future__ import annotations
@@ -41,11 +46,12 @@ def _source_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
 
 
 class _GatherPad(Function):
-    """Pad by gathering along each of the last k dims (k = len(pad) // 2).
+    r"""Pad by gathering along each of the last k dims (k = len(pad) // 2).
 
-    Forward: y = x[..., src(i)] along each padded axis in turn. Backward: the
-    adjoint of a gather is a scatter-add, dL/dx[j] = sum_{i: src(i) = j} dL/dy[i],
-    applied axis by axis in the reverse order.
+    Forward: $y = x[\dots, \operatorname{src}(i)]$ along each padded axis in turn. Backward: the
+    adjoint of a gather is a scatter-add,
+    $\partial L / \partial x[j] = \sum_{i:\ \operatorname{src}(i) = j} \partial L / \partial y[i]$, applied axis by axis
+    in the reverse order.
     """
 
     mode = ""
@@ -72,11 +78,12 @@ class _GatherPad(Function):
 
 
 class ConstantPad(Function):
-    """Pad with a constant (negative pads crop).
+    r"""Pad with a constant (negative pads crop).
 
-    Forward: y = value everywhere, then y[dst] = x[src] with dst the centre
+    Forward: y = value everywhere, then $y[\mathrm{dst}] = x[\mathrm{src}]$ with dst the centre
     (shifted by the positive pads) and src what survives the crops. Only the
-    copied entries depend on x, each with derivative 1: dL/dx[src] = dL/dy[dst],
+    copied entries depend on x, each with derivative 1:
+    $\partial L / \partial x[\mathrm{src}] = \partial L / \partial y[\mathrm{dst}]$,
     zero for the cropped entries (the fill value is a constant).
     """
 

@@ -1,35 +1,40 @@
-"""Pooling: max and average over windows, 1-d to 3-d, sliding and adaptive; max unpooling.
+r"""Pooling: max and average over windows, 1-d to 3-d, sliding and adaptive; max unpooling.
 
-Each output is a function of one window W_o of input positions (per plane:
+Each output is a function of one window $W_o$ of input positions (per plane:
 batch x channel).
 
-Max pooling: y_o = max_{i in W_o} x_i = x_{a(o)}, with a(o) the argmax. Near
-any input without ties, a(o) stays the same under a small change of x, so
-y_o = x_{a(o)} is locally the identity on the winner and constant in every
-other input: dy_o/dx_i = [i = a(o)]. Hence
+Max pooling: $y_o = \max_{i \in W_o} x_i = x_{a(o)}$, with $a(o)$ the argmax. Near
+any input without ties, $a(o)$ stays the same under a small change of x, so
+$y_o = x_{a(o)}$ is locally the identity on the winner and constant in every
+other input: $\partial y_o / \partial x_i = [i = a(o)]$. Hence
 
-    dL/dx_i = sum_o dL/dy_o [a(o) = i],
+$$
+\frac{\partial L}{\partial x_i} = \sum_o \frac{\partial L}{\partial y_o}\, [a(o) = i],
+$$
 
-the output gradient routed to the argmax. Overlapping windows (stride <
+the output gradient routed to the argmax. Overlapping windows (stride $<$
 kernel) can share a winner, so the routed gradients are scatter-added. The
-forward keeps a(o) as ``indices`` (the flat position in the plane, torch's
+forward keeps $a(o)$ as ``indices`` (the flat position in the plane, torch's
 layout), which is all backward needs.
 
-Average pooling: y_o = (1/c_o) sum_{i in W_o} x_i with c_o the divisor
+Average pooling: $y_o = \frac{1}{c_o} \sum_{i \in W_o} x_i$ with $c_o$ the divisor
 (divisor_override; else the window size, counting padding with
-count_include_pad). Each x_i in W_o has dy_o/dx_i = 1/c_o, so
+count_include_pad). Each $x_i$ in $W_o$ has $\partial y_o / \partial x_i = 1/c_o$, so
 
-    dL/dx_i = sum_{o: i in W_o} dL/dy_o / c_o,
+$$
+\frac{\partial L}{\partial x_i} = \sum_{o:\ i \in W_o} \frac{1}{c_o} \frac{\partial L}{\partial y_o},
+$$
 
 every window's gradient spread evenly over its inputs, divided by the same
 divisor the forward used. Padding positions get their share too, which is
 dropped (they are not inputs). Adaptive average pooling is the same with
-windows [floor(o*in/out), ceil((o+1)*in/out)) and c_o their size; adaptive max
-pooling routes as max pooling does (2-d and 3-d alike: the kernels take three
+windows $[\lfloor o \cdot \mathrm{in}/\mathrm{out} \rfloor, \lceil (o+1) \cdot \mathrm{in}/\mathrm{out} \rceil)$ and
+$c_o$ their size; adaptive max pooling routes as max pooling does (2-d and 3-d alike: the kernels take three
 spatial axes). An adaptive pool's backward refuses an empty output as torch's does.
 
 Max unpooling is max pooling's gather run backwards, a scatter of the values to
-their indices; its gradient is therefore the gather dL/dx_q = dL/dy[idx[q]].
+their indices; its gradient is therefore the gather
+$\partial L / \partial x_q = \partial L / \partial y[\mathrm{idx}[q]]$.
 
 1-d pooling runs as torch runs it: unsqueeze(-2), 2-d pooling over a height-1
 image, squeeze(-2) (so ``grad_fn`` shows SqueezeBackward1 ->
@@ -78,7 +83,9 @@ def _sliding(spatial, ks, ss, ps, ds, ceil_mode, count_include_pad=True) -> tupl
 
 
 class MaxPool2DWithIndices(Function):
-    """(y, indices): the max of each window and its flat position; dx = dy scattered to the argmax."""
+    r"""(y, indices): the max of each window and its flat position; dx = dy scattered to the argmax:
+    $dx_i = \sum_o dy_o\, [a(o) = i]$.
+    """
 
     node_name = "MaxPool2DWithIndicesBackward0"
     nd = 2
@@ -110,7 +117,9 @@ class MaxPool3DWithIndices(MaxPool2DWithIndices):
 
 
 class AvgPool2D(Function):
-    """y = window sum / divisor;   dx = dy / divisor spread over every input of its window."""
+    r"""$y_o = \sum_{i \in W_o} x_i / c_o$;   $dx_i = \sum_{o:\ i \in W_o} dy_o / c_o$, each $dy_o / c_o$ spread over
+    every input of its window.
+    """
 
     node_name = "AvgPool2DBackward0"
     nd = 2
@@ -149,7 +158,9 @@ def _check_adaptive_grad(grad: np.ndarray, op: str) -> None:
 
 
 class AdaptiveAvgPool2D(Function):
-    """Windows [floor(o*in/out), ceil((o+1)*in/out)); y = window mean, dx = dy / window size spread."""
+    r"""Adaptive windows $W_o = [\lfloor o\, n_{in} / n_{out} \rfloor, \lceil (o+1)\, n_{in} / n_{out} \rceil)$;
+    y = window mean, $dx_i = \sum_{o:\ i \in W_o} dy_o / |W_o|$, dy spread over each window.
+    """
 
     node_name = "AdaptiveAvgPool2DBackward0"
 
@@ -170,7 +181,7 @@ class AdaptiveAvgPool2D(Function):
 
 
 class AdaptiveMaxPool2D(Function):
-    """(y, indices) over adaptive windows; dx = dy scattered to the argmax."""
+    r"""(y, indices) over adaptive windows; dx = dy scattered to the argmax: $dx_i = \sum_o dy_o\, [a(o) = i]$."""
 
     node_name = "AdaptiveMaxPool2DBackward0"
 
@@ -195,7 +206,9 @@ class AdaptiveMaxPool2D(Function):
 
 
 class AdaptiveAvgPool3D(Function):
-    """AdaptiveAvgPool2D over three spatial dims: the same windows per axis, the same spread backward."""
+    r"""AdaptiveAvgPool2D over three spatial dims: the same windows per axis, the same spread backward,
+    $dx_i = \sum_{o:\ i \in W_o} dy_o / |W_o|$.
+    """
 
     node_name = "AdaptiveAvgPool3DBackward0"
 
@@ -214,7 +227,7 @@ class AdaptiveAvgPool3D(Function):
 
 
 class AdaptiveMaxPool3D(Function):
-    """(y, indices) over 3-d adaptive windows, indices flat in the (D, H, W) volume; dx = dy at the argmax."""
+    """(y, indices) over 3-d adaptive windows, indices flat in the (D, H, W) volume; $dx = dy$ at the argmax."""
 
     node_name = "AdaptiveMaxPool3DBackward0"
 
@@ -239,12 +252,13 @@ class AdaptiveMaxPool3D(Function):
 
 
 class MaxUnpool(Function):
-    """Max unpooling, the scatter that undoes max pooling's gather.
+    r"""Max unpooling, the scatter that undoes max pooling's gather.
 
-    Forward, per plane (batch x channel): y = 0 of the output's volume, then y[idx[q]] = x[q], each
+    Forward, per plane (batch x channel): y = 0 of the output's volume, then $y[\mathrm{idx}[q]] = x[q]$, each
     input value put back at the flat position its pooling took it from.
 
-    Backward: y[j] = x[q] if idx[q] = j, so dy_j/dx_q = [idx[q] = j] and dL/dx_q = dL/dy[idx[q]],
+    Backward: $y[j] = x[q]$ if $\mathrm{idx}[q] = j$, so $\partial y_j / \partial x_q = [\mathrm{idx}[q] = j]$ and
+    $\partial L / \partial x_q = \partial L / \partial y[\mathrm{idx}[q]]$,
     the output gradient gathered at the indices (the indices get no gradient). With repeated
     indices torch keeps one writer; they never repeat for a pooling whose windows do not overlap.
     """
@@ -722,11 +736,11 @@ def _fractional_starts(samples: np.ndarray, size: int, out: int, k: int) -> np.n
 
 
 class FractionalMaxPool2D(Function):
-    """Max over pseudo-random (kh, kw) windows (one start sequence per plane and axis).
+    r"""Max over pseudo-random (kh, kw) windows (one start sequence per plane and axis).
 
-    Forward: y[p, i, j] = max over the window at (start_h[p, i], start_w[p, j]), indices the flat
-    argmax h*width + w (the first maximum, as torch's strict comparison keeps it). Backward as max
-    pooling: dL/dx at each argmax gets the sum of the output gradients routed to it.
+    Forward: $y[p, i, j]$ = max over the window at $(\mathrm{start}_h[p, i], \mathrm{start}_w[p, j])$, indices the flat
+    argmax $h \cdot \mathrm{width} + w$ (the first maximum, as torch's strict comparison keeps it). Backward as max
+    pooling: $\partial L / \partial x$ at each argmax gets the sum of the output gradients routed to it.
     """
 
     node_name = "FractionalMaxPool2DBackward0"

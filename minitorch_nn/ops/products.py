@@ -1,9 +1,14 @@
-"""Contractions: einsum, tensordot, kron, trace, cdist, the add-products (addmv, addr, baddbmm, addbmm), vdot.
+r"""Contractions: einsum, tensordot, kron, trace, cdist, the add-products (addmv, addr, baddbmm, addbmm), vdot.
 
 Every contraction is linear in each operand, so each operand's gradient is the
 same contraction with that operand's slot filled by the upstream gradient G:
-for C = sum_k A[.., k] B[k, ..], dA = sum G B (over B's free indices) and
-dB = sum A G. The fused ops (Trace, Vdot, Addmv, Addr, Baddbmm, Addbmm, Cdist)
+
+$$
+C = \sum_k A[\dots, k]\, B[k, \dots] \quad\Longrightarrow\quad
+dA = \sum G\, B \ \text{(over B's free indices)}, \qquad dB = \sum A\, G.
+$$
+
+The fused ops (Trace, Vdot, Addmv, Addr, Baddbmm, Addbmm, Cdist)
 write that out; einsum, tensordot, kron and inner are *compositions* of
 permutes, views, sums, products and bmm, built node for node as torch builds
 them, so their backward is the chain of those nodes' backwards: for einsum that
@@ -35,7 +40,7 @@ from .utils import check_expand, result_dtype, unbroadcast
 
 
 class Trace(Function):
-    """y = sum_i x[i, i] over the leading square part of a 2-D x.   dx = dy on that diagonal, 0 elsewhere."""
+    r"""$y = \sum_i x[i, i]$ over the leading square part of a 2-D x.   dx = dy on that diagonal, 0 elsewhere."""
 
     node_name = "TraceBackward0"
 
@@ -57,7 +62,7 @@ class Trace(Function):
 
 
 class Vdot(Function):
-    """z = sum_i conj(x_i) y_i; for real tensors the dot product.   dx = dz y,  dy = dz x."""
+    r"""$z = \sum_i \bar{x}_i y_i$; for real tensors the dot product.   $dx = dz\, y$,  $dy = dz\, x$."""
 
     node_name = "VdotBackward0"
 
@@ -112,9 +117,9 @@ def _scaled(grad: np.ndarray, alpha: Any) -> np.ndarray:
 
 
 class Addmv(Function):
-    """y = beta * b + alpha * A v  (b broadcast to A's rows).
+    r"""$y = \beta b + \alpha A v$ (b broadcast to A's rows).
 
-    db = beta * dy (summed to b's shape);  dA = alpha * dy v^T;  dv = alpha * A^T dy.
+    $db = \beta\, dy$ (summed to b's shape);  $dA = \alpha\, dy\, v^T$;  $dv = \alpha A^T dy$.
     """
 
     node_name = "AddmvBackward0"
@@ -148,7 +153,9 @@ class Addmv(Function):
 
 
 class Addr(Function):
-    """Y = beta * B + alpha * u v^T.   dB = beta * dY (summed to B's shape);  du = alpha dY v;  dv = alpha dY^T u."""
+    r"""$Y = \beta B + \alpha\, u v^T$.   $dB = \beta\, dY$ (summed to B's shape);  $du = \alpha\, dY\, v$;
+    $dv = \alpha\, dY^T u$.
+    """
 
     node_name = "AddrBackward0"
 
@@ -181,8 +188,9 @@ def _check_batches(a: np.ndarray, b: np.ndarray) -> None:
 
 
 class Baddbmm(Function):
-    """C_b = beta * M_b + alpha * A_b B_b.   dM = beta * dC (summed to M's shape);  dA_b = alpha dC_b B_b^T;
-    dB_b = alpha A_b^T dC_b."""
+    r"""$C_b = \beta M_b + \alpha A_b B_b$.   $dM = \beta\, dC$ (summed to M's shape);  $dA_b = \alpha\, dC_b B_b^T$;
+    $dB_b = \alpha A_b^T dC_b$.
+    """
 
     node_name = "BaddbmmBackward0"
 
@@ -218,8 +226,9 @@ class Baddbmm(Function):
 
 
 class Addbmm(Function):
-    """C = beta * M + alpha * sum_b A_b B_b.   dM = beta * dC (summed to M's shape);  dA_b = alpha dC B_b^T;
-    dB_b = alpha A_b^T dC (the same dC for every batch: the sum over b fans it out)."""
+    r"""$C = \beta M + \alpha \sum_b A_b B_b$.   $dM = \beta\, dC$ (summed to M's shape);  $dA_b = \alpha\, dC\, B_b^T$;
+    $dB_b = \alpha A_b^T dC$ (the same dC for every batch: the sum over b fans it out).
+    """
 
     node_name = "AddbmmBackward0"
 
@@ -257,12 +266,19 @@ class Addbmm(Function):
 
 
 class Cdist(Function):
-    """d[.., i, j] = ||x[.., i, :] - y[.., j, :]||_p  (batch dims broadcast).
+    r"""$d[\dots, i, j] = \lVert x[\dots, i, :] - y[\dots, j, :] \rVert_p$ (batch dims broadcast).
 
-    With t = x_i - y_j, for 0 < p < inf:  dd/dx_ik = sign(t_k) |t_k|^(p-1) / d^(p-1)  (0 where d = 0),
-    and dd/dy_jk = -dd/dx_ik; summing over the other point gives dx_i = sum_j G_ij dd_ij/dx_i.
-    p = 1: sign(t_k).  p = inf: sign(t_k) where |t_k| = d (the maximising coordinate), else 0.
-    p = 0 counts non-zero coordinates: piecewise constant, zero gradient.
+    With $t = x_i - y_j$, for $0 < p < \infty$:
+
+    $$
+    \frac{\partial d_{ij}}{\partial x_{ik}} = \frac{\operatorname{sign}(t_k)\, |t_k|^{p-1}}{d_{ij}^{p-1}}
+    \quad (0 \text{ where } d = 0),
+    \qquad \frac{\partial d_{ij}}{\partial y_{jk}} = -\frac{\partial d_{ij}}{\partial x_{ik}};
+    $$
+
+    summing over the other point gives $dx_i = \sum_j G_{ij}\, \partial d_{ij} / \partial x_i$.
+    $p = 1$: $\operatorname{sign}(t_k)$.  $p = \infty$: $\operatorname{sign}(t_k)$ where $|t_k| = d$ (the maximising
+    coordinate), else 0. $p = 0$ counts non-zero coordinates: piecewise constant, zero gradient.
     """
 
     node_name = "CdistBackward0"
@@ -308,11 +324,15 @@ class Cdist(Function):
 
 
 class EuclideanDist(Function):
-    """torch's matrix-product path for p = 2: d_ij = sqrt(max(|x_i|^2 + |y_j|^2 - 2 x_i . y_j, 0)).
+    r"""torch's matrix-product path for $p = 2$: $d_{ij} = \sqrt{\max(|x_i|^2 + |y_j|^2 - 2 x_i \cdot y_j, 0)}$.
 
-    The same distance as Cdist with p = 2, so the same gradient: dx_i = sum_j G_ij (x_i - y_j) / d_ij
-    = (G / d) summed as  x_i * rowsum(G / d) - (G / d) y,  and dy_j = y_j * colsum(G / d) - (G / d)^T x
-    (0 where d = 0); written as matrix products, as the forward is.
+    The same distance as Cdist with $p = 2$, so the same gradient, written as matrix products as the forward is
+    (0 where $d = 0$), with $R = G / d$:
+
+    $$
+    dx_i = \sum_j G_{ij} \frac{x_i - y_j}{d_{ij}} = x_i \sum_j R_{ij} - (R\, y)_i, \qquad
+    dy_j = y_j \sum_i R_{ij} - (R^T x)_j.
+    $$
     """
 
     node_name = "EuclideanDistBackward0"
@@ -376,7 +396,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
 
 
 class Diagonal(Function):
-    """y = the diagonal of x over dims (d1, d2), appended as the last dim (torch's ``diagonal``).
+    r"""$y[\dots, k] = x[\dots, k, k + \mathrm{offset}]$ (offset $\ge 0$; $x[\dots, k - \mathrm{offset}, k]$ below):
+    the diagonal of x over dims (d1, d2), appended as the last dim (torch's ``diagonal``).
 
     dx = zeros with dy written back onto that diagonal (entries off it do not reach y).
     """

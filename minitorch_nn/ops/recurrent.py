@@ -1,4 +1,4 @@
-"""Recurrent layers: one Function per layer-direction call, the time loop in forward, the
+r"""Recurrent layers: one Function per layer-direction call, the time loop in forward, the
 reverse time loop (backpropagation through time) in backward, each gate differentiated by hand.
 
 Shapes: x is (T, B, I), the state h is (B, H) (or (B, P) for an LSTM with a projection), the
@@ -6,29 +6,57 @@ cell state c is (B, H). Gates are stacked along the last axis in torch's order (
 GRU r, z, n), so ``weight_ih`` is (G*H, I) and ``weight_hh`` is (G*H, H).
 
 Design. The input projections of all time steps do not depend on the state, so they are one
-matrix product before the loop: ``X = x W_ih^T + b_ih`` (T, B, G*H). Inside the loop only the
-recurrent product ``h W_hh^T`` remains. Backward mirrors it: the reverse loop produces the
-gradients of the gate pre-activations (dX_t of the input projection, dU_t of the recurrent
-product) and carries dh (and dc) back one step at a time, ``dh_{t-1} = dU_t W_hh (+ ...)``; the
+matrix product before the loop: $X = x W_{ih}^T + b_{ih}$ (T, B, G*H). Inside the loop only the
+recurrent product $h W_{hh}^T$ remains. Backward mirrors it: the reverse loop produces the
+gradients of the gate pre-activations ($dX_t$ of the input projection, $dU_t$ of the recurrent
+product) and carries dh (and dc) back one step at a time, $dh_{t-1} = dU_t W_{hh} + \dots$; the
 weight gradients need no loop, each is one product over all steps after it:
-``dW_hh = sum_t dU_t^T h_{t-1}``, ``dW_ih = dX^T x``, ``dx = dX W_ih``, ``db = sum dX`` / ``sum dU``.
 
-Each step, writing s = sigmoid and primes for the next state:
+$$
+dW_{hh} = \sum_t dU_t^T h_{t-1}, \qquad dW_{ih} = dX^T x, \qquad dx = dX\, W_{ih}, \qquad
+db_{ih} = \sum dX, \quad db_{hh} = \sum dU.
+$$
 
-RNN:  a = X_t + h W_hh^T + b_hh,  h' = tanh(a) (or relu(a)).
-      da = dh' * (1 - h'^2)  (relu: dh' * [h' > 0]);  dh = da W_hh.
+Each step, writing $\sigma$ for the sigmoid, $\odot$ for the elementwise product and primes for the next state:
 
-LSTM: [a_i a_f a_g a_o] = X_t + h W_hh^T + b_hh;  i, f, o = s(a_i, a_f, a_o), g = tanh(a_g);
-      c' = f c + i g;  m = o tanh(c');  h' = m W_hr^T (projection) or h' = m.
-      dm = dh' W_hr (and dW_hr += dh'^T m);  dc' += dm o (1 - tanh(c')^2);
-      do = dm tanh(c'), di = dc' g, dg = dc' i, df = dc' c;  dc = dc' f;
-      da_{i,f,o} = d{i,f,o} * s (1 - s),  da_g = dg (1 - g^2);  dh = da W_hh.
+RNN:
 
-GRU:  [x_r x_z x_n] = X_t,  [u_r u_z u_n] = h W_hh^T + b_hh;
-      r = s(x_r + u_r),  z = s(x_z + u_z),  n = tanh(x_n + r u_n),  h' = (1 - z) n + z h.
-      dn = dh' (1 - z),  dz = dh' (h - n);  dh = dh' z + dU W_hh  where
-      da_n = dn (1 - n^2),  da_r = da_n u_n r (1 - r),  da_z = dz z (1 - z),
-      dX_t = [da_r da_z da_n]  but  dU = [da_r da_z da_n r]  (the reset gate scales u_n only).
+$$
+\begin{aligned}
+a &= X_t + h W_{hh}^T + b_{hh}, \qquad h' = \tanh(a) \text{ (or } \operatorname{relu}(a)), \\
+da &= dh' \odot (1 - h'^2) \quad (\text{relu: } dh' \odot [h' > 0]), \qquad dh = da\, W_{hh}.
+\end{aligned}
+$$
+
+LSTM:
+
+$$
+\begin{aligned}
+[a_i\ a_f\ a_g\ a_o] &= X_t + h W_{hh}^T + b_{hh}, \qquad i, f, o = \sigma(a_i, a_f, a_o), \quad g = \tanh(a_g), \\
+c' &= f \odot c + i \odot g, \qquad m = o \odot \tanh(c'), \\
+h' &= m W_{hr}^T \text{ (projection) or } h' = m, \\
+dm &= dh' W_{hr} \quad (\text{and } dW_{hr} \mathrel{+}= dh'^T m), \qquad
+  dc' \mathrel{+}= dm \odot o \odot (1 - \tanh^2 c'), \\
+do &= dm \odot \tanh(c'), \quad di = dc' \odot g, \quad dg = dc' \odot i, \quad df = dc' \odot c, \qquad
+  dc = dc' \odot f, \\
+da_{i,f,o} &= d\{i,f,o\} \odot s (1 - s) \text{ with } s = \sigma(a_{i,f,o}), \qquad da_g = dg \odot (1 - g^2), \\
+dh &= da\, W_{hh}.
+\end{aligned}
+$$
+
+GRU:
+
+$$
+\begin{aligned}
+[x_r\ x_z\ x_n] &= X_t, \qquad [u_r\ u_z\ u_n] = h W_{hh}^T + b_{hh}, \\
+r &= \sigma(x_r + u_r), \quad z = \sigma(x_z + u_z), \quad n = \tanh(x_n + r \odot u_n), \\
+h' &= (1 - z) \odot n + z \odot h, \\
+dn &= dh' \odot (1 - z), \qquad dz = dh' \odot (h - n), \qquad dh = dh' \odot z + dU\, W_{hh}, \text{ where} \\
+da_n &= dn \odot (1 - n^2), \quad da_r = da_n \odot u_n \odot r (1 - r), \quad da_z = dz \odot z (1 - z), \\
+dX_t &= [da_r\ da_z\ da_n] \quad \text{but} \quad dU = [da_r\ da_z\ da_n \odot r]
+  \quad \text{(the reset gate scales } u_n \text{ only)}.
+\end{aligned}
+$$
 
 Packed sequences. Sorted by decreasing length, the sequences still running at step t are the
 first ``batch_sizes[t]`` rows, so a step updates only that prefix of the state and leaves the
@@ -133,10 +161,11 @@ def end_steps(sizes: Sequence[int], reverse: bool) -> list[int]:
 
 
 class RecurrentLayer(Function):
-    """One layer, one direction, over all time steps: (output, h_n[, c_n]) from (x, h0[, c0]).
+    """One layer, one direction, over all time steps: (output, $h_n$[, $c_n$]) from (x, $h_0$[, $c_0$]).
 
     Forward runs the time loop (see the module docstring for the per-gate math) and keeps each
-    step's gates; backward runs the loop in reverse. ``steps=True`` returns the output as T
+    step's gates; backward runs the loop in reverse (backpropagation through time), carrying
+    $dh_{t-1} = dU_t W_{hh}$ (+ the direct terms) back step by step. ``steps=True`` returns the output as T
     separate (B, H) arrays (the module stacks them, as torch's graph shows a stack on top for
     every case but its fused float32 LSTM). With ``batch_sizes`` (a packed input) the outputs are
     the layout of ``_packed_outputs`` instead.
@@ -296,7 +325,7 @@ class RecurrentLayer(Function):
 class _Cell(Function):
     """One step of a cell on a batch: h' (RNN, GRU) or (h', c') (LSTM) from x (B, I) and the state.
 
-    The same step math as the layers (module docstring) with T = 1: forward saves the gates,
+    The same step math as the layers (module docstring) with $T = 1$: forward saves the gates,
     backward differentiates each gate by hand.
     """
 
@@ -336,21 +365,23 @@ class LSTMCellStep(_Cell):
 
 
 class GRUCellStep(_Cell):
-    """GRU cell step: h' = n + z (h - n) ends in an add, the node torch's CPU graph shows."""
+    r"""GRU cell step: $h' = n + z \odot (h - n)$ ends in an add, the node torch's CPU graph shows."""
 
     node_name = "AddBackward0"
     mode = "GRU"
 
 
 class RNNTanhCellStep(_Cell):
-    """h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh): the last op is the tanh, whose node torch shows."""
+    r"""$h' = \tanh(x W_{ih}^T + b_{ih} + h W_{hh}^T + b_{hh})$: the last op is the tanh, whose node torch shows."""
 
     node_name = "TanhBackward0"
     mode = "RNN_TANH"
 
 
 class RNNReluCellStep(_Cell):
-    """h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh): the last op is the relu, whose node torch shows."""
+    r"""$h' = \operatorname{relu}(x W_{ih}^T + b_{ih} + h W_{hh}^T + b_{hh})$: the last op is the relu, whose node
+    torch shows.
+    """
 
     node_name = "ReluBackward0"
     mode = "RNN_RELU"
@@ -426,7 +457,9 @@ def _packed_rows(batch_sizes: np.ndarray) -> np.ndarray:
 
 
 class PackPadded(Function):
-    """data = padded.reshape(T*B, ...)[rows] (a gather);  backward scatters the rows back into zeros."""
+    r"""$\mathrm{data} = \mathrm{padded.reshape}(T B, \dots)[\mathrm{rows}]$ (a gather);  backward scatters the rows
+    back into zeros.
+    """
 
     node_name = "PackPaddedSequenceBackward0"
 
@@ -445,7 +478,9 @@ class PackPadded(Function):
 
 
 class PadPacked(Function):
-    """padded.reshape(T*B, ...)[rows] = data, zeros (or padding_value) elsewhere;  backward gathers."""
+    r"""$\mathrm{padded.reshape}(T B, \dots)[\mathrm{rows}] = \mathrm{data}$, zeros (or padding_value) elsewhere;
+    backward gathers: $d\mathrm{data} = d\mathrm{padded}[\mathrm{rows}]$.
+    """
 
     node_name = "PadPackedSequenceBackward0"
 
@@ -466,8 +501,10 @@ class PadPacked(Function):
 
 
 class PadSequence(Function):
-    """out[b, :len_b] = seq_b (or its last len_b steps with padding on the left), padding elsewhere,
-    time-major (T, B, *) unless batch_first; backward hands each sequence its own slice of the gradient."""
+    r"""$\mathrm{out}[b, :\mathrm{len}_b] = \mathrm{seq}_b$ (or its last $\mathrm{len}_b$ steps with padding on the
+    left), padding elsewhere, time-major (T, B, *) unless batch_first; backward hands each sequence its own slice of the
+    gradient.
+    """
 
     node_name = "CopySlices"
 

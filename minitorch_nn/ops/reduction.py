@@ -1,8 +1,8 @@
-"""Reductions: sum, mean, max, min, amax, amin, aminmax, argmax, argmin, prod, var, std, var_mean,
+r"""Reductions: sum, mean, max, min, amax, amin, aminmax, argmax, argmin, prod, var, std, var_mean,
 std_mean, logsumexp, nansum, nanmean, count_nonzero and the vector norms (torch.norm, linalg.vector_norm).
 
 The backward of a reduction broadcasts the gradient back over the reduced
-axes: every input element contributed to its sum once (sum), 1/n of it
+axes: every input element contributed to its sum once (sum: $\partial y / \partial x_i = 1$), $1/n$ of it
 (mean), or, for max/min, only the selected elements did (shared evenly among
 ties where torch shares it). Reductions without an identity (max, amax, argmax,
 aminmax) refuse empty slices with torch's errors; a 0-d input takes dim 0 or -1.
@@ -43,7 +43,7 @@ def expand_reduced(grad: np.ndarray, shape: tuple[int, ...], dims: tuple[int, ..
 
 
 class Sum(Function):
-    """y = sum of x over dims.   dy/dx = 1: the gradient is broadcast back over dims."""
+    r"""$y = \sum_i x_i$ over dims.   $dy/dx_i = 1$: the gradient is broadcast back over dims."""
 
     node_name = "SumBackward1"
 
@@ -64,7 +64,7 @@ class SumAll(Sum):
 
 
 class Mean(Function):
-    """y = mean of x over dims (n elements each).   dx = dy / n broadcast back."""
+    r"""$y = \frac{1}{n} \sum_i x_i$ over dims (n elements each).   $dx = dy / n$ broadcast back."""
 
     node_name = "MeanBackward1"
 
@@ -86,7 +86,9 @@ class MeanAll(Mean):
 
 
 class MaxAll(Function):
-    """y = max of all x.   The gradient is shared evenly among the elements equal to the max (torch's rule)."""
+    r"""$y = \max_i x_i$ over all of x.   The gradient is shared evenly among the elements equal to the max (torch's
+    rule): $dx_i = dy\, [x_i = y] / \#\{j : x_j = y\}$.
+    """
 
     node_name = "MaxBackward1"
     reduce = staticmethod(np.max)
@@ -110,7 +112,9 @@ class MinAll(MaxAll):
 
 
 class MaxDim(Function):
-    """(values, indices) = max of x along ``dim``.   The gradient goes to the argmax only."""
+    r"""(values, indices) = max of x along ``dim``.   The gradient goes to the argmax only:
+    $dx_i = dy$ at $i = \mathrm{indices}$, else 0.
+    """
 
     node_name = "MaxBackward0"
     pick = staticmethod(np.argmax)
@@ -142,7 +146,9 @@ class MinDim(MaxDim):
 
 
 class Amax(Function):
-    """y = max of x over dims.   The gradient is shared evenly among the tied maxima of each slice."""
+    r"""$y = \max_i x_i$ over dims.   The gradient is shared evenly among the tied maxima of each slice:
+    $dx_i = dy\, [x_i = y] / \#\{j : x_j = y\}$.
+    """
 
     node_name = "AmaxBackward0"
     reduce = staticmethod(np.max)
@@ -182,7 +188,7 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 class Prod(Function):
-    """y = prod of x along ``dim``.   dy/dx_i = prod_{j != i} x_j."""
+    r"""$y = \prod_i x_i$ along ``dim``.   $dy/dx_i = \prod_{j \ne i} x_j$."""
 
     node_name = "ProdBackward1"
 
@@ -202,7 +208,7 @@ class Prod(Function):
 
 
 class ProdAll(Function):
-    """y = prod of all x.   dy/dx_i = prod_{j != i} x_j."""
+    r"""$y = \prod_i x_i$ over all of x.   $dy/dx_i = \prod_{j \ne i} x_j$."""
 
     node_name = "ProdBackward0"
 
@@ -219,9 +225,13 @@ class ProdAll(Function):
 
 
 class Var(Function):
-    """v = sum (x - m)^2 / (n - c) over dims, m the mean.
+    r"""$v = \sum_i (x_i - m)^2 / (n - c)$ over dims, m the mean, c the correction.
 
-    dv/dx_i = 2 (x_i - m) / (n - c): the terms through m cancel since sum (x - m) = 0.
+    $$
+    \frac{\partial v}{\partial x_i} = \frac{2 (x_i - m)}{n - c}:
+    $$
+
+    the terms through m cancel since $\sum_j (x_j - m) = 0$.
     """
 
     node_name = "VarBackward0"
@@ -247,7 +257,9 @@ class Var(Function):
 
 
 class Std(Function):
-    """s = sqrt(var).   ds/dx_i = (x_i - m) / ((n - c) s)   (dvar/dx_i over 2 s)."""
+    r"""$s = \sqrt{\operatorname{var}}$.   $ds/dx_i = (x_i - m) / ((n - c)\, s)$
+    ($\partial \operatorname{var} / \partial x_i$ over $2 s$).
+    """
 
     node_name = "StdBackward0"
 
@@ -423,10 +435,10 @@ def std(
 
 
 class Logsumexp(Function):
-    """y = log sum exp(x) over dims, computed as m + log sum exp(x - m) with m the slice's max
+    r"""$y = \log \sum_i e^{x_i}$ over dims, computed as $m + \log \sum_i e^{x_i - m}$ with m the slice's max
     (so large x do not overflow; an infinite m is left out of the shift).
 
-    dy/dx_i = exp(x_i) / sum_j exp(x_j) = exp(x_i - y): a softmax over the reduced dims.
+    $dy/dx_i = e^{x_i} / \sum_j e^{x_j} = e^{x_i - y}$: a softmax over the reduced dims.
     """
 
     node_name = "LogsumexpBackward0"
@@ -453,7 +465,7 @@ class Logsumexp(Function):
 
 
 class Nansum(Function):
-    """y = sum of x over dims with NaN counted as 0.   dx = g * [x is not NaN]."""
+    r"""$y = \sum_i x_i$ over dims with NaN counted as 0.   $dx = g \cdot [x \text{ is not NaN}]$."""
 
     node_name = "NansumBackward0"
 
@@ -470,9 +482,10 @@ class Nansum(Function):
 
 
 class Aminmax(Function):
-    """(min, max) of x over dims in one pass.
+    r"""$(\min_i x_i, \max_i x_i)$ of x over dims in one pass.
 
-    Each behaves as amin / amax: its gradient is shared evenly among the elements equal to it.
+    Each behaves as amin / amax: its gradient is shared evenly among the elements equal to it,
+    $dx_i = g\, [x_i = y] / \#\{j : x_j = y\}$ for each output y and its gradient g.
     """
 
     node_name = "AminmaxBackward0"
@@ -499,9 +512,9 @@ class Aminmax(Function):
 
 
 class VarMean(Function):
-    """(v, m): the variance (divided by n - c) and the mean over dims, from one node.
+    r"""$(v, m)$: the variance (divided by $n - c$) and the mean over dims, from one node.
 
-    dx_i = g_v * 2 (x_i - m) / (n - c) + g_m / n   (Var's and Mean's gradients summed).
+    $dx_i = g_v \cdot 2 (x_i - m) / (n - c) + g_m / n$ (Var's and Mean's gradients summed).
     """
 
     node_name = "VarMeanBackward0"
@@ -527,7 +540,7 @@ class VarMean(Function):
 
 
 class StdMean(VarMean):
-    """(s, m): the standard deviation and the mean.   dx_i = g_s (x_i - m) / ((n - c) s) + g_m / n."""
+    r"""$(s, m)$: the standard deviation and the mean.   $dx_i = g_s (x_i - m) / ((n - c)\, s) + g_m / n$."""
 
     node_name = "StdMeanBackward0"
     spread = Std
@@ -537,12 +550,18 @@ _INF = float("inf")
 
 
 class VectorNorm(Function):
-    """n = (sum |x|^p)^(1/p) over dims; p = inf: max |x|; p = -inf: min |x|; p = 0: the count of nonzeros.
+    r"""$n = (\sum_i |x_i|^p)^{1/p}$ over dims; $p = \infty$: $\max |x|$; $p = -\infty$: $\min |x|$; $p = 0$: the count
+    of nonzeros.
 
-    dn/dx_i = sign(x_i) |x_i|^(p-1) / n^(p-1)   (p = 2: x_i / n; p = 1: sign(x_i)); for p = +-inf
-    the gradient sign(x_i) goes to the elements with |x_i| = n, shared evenly among ties (as amax);
-    p = 0 counts, which is piecewise constant: no gradient (None, as torch). Where n = 0 the gradient is 0 (torch's
-    choice at the kink of |x|), and so it is at x_i = 0 for p < 1, where |x_i|^(p-1) is infinite.
+    $$
+    \frac{\partial n}{\partial x_i} = \frac{\operatorname{sign}(x_i)\, |x_i|^{p-1}}{n^{p-1}}
+    \qquad (p = 2:\ x_i / n; \quad p = 1:\ \operatorname{sign}(x_i));
+    $$
+
+    for $p = \pm\infty$ the gradient $\operatorname{sign}(x_i)$ goes to the elements with $|x_i| = n$, shared evenly
+    among ties (as amax); $p = 0$ counts, which is piecewise constant: no gradient (None, as torch). Where $n = 0$ the
+    gradient is 0 (torch's choice at the kink of $|x|$), and so it is at $x_i = 0$ for $p < 1$, where $|x_i|^{p-1}$
+    is infinite.
     """
 
     node_name = "LinalgVectorNormBackward0"

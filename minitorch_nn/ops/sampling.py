@@ -1,38 +1,52 @@
-"""Resampling: interpolate (nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area, antialiased
+r"""Resampling: interpolate (nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area, antialiased
 bilinear / bicubic / lanczos), grid_sample, affine_grid.
 
 Interpolation on a regular grid is separable: every mode computes each output
 along one axis as a fixed linear combination of inputs along that axis, so
-with A_d the (out_d x in_d) weight matrix of axis d,
+with $A_d$ the ($\mathrm{out}_d \times \mathrm{in}_d$) weight matrix of axis d,
 
-    y = x  x_1 A_1  x_2 A_2 ... x_k A_k        (x_d: contract axis d with A_d's columns)
+$$
+y = x \times_1 A_1 \times_2 A_2 \cdots \times_k A_k
+\qquad (\times_d\text{: contract axis } d \text{ with } A_d\text{'s columns})
+$$
 
 and, the map being linear in x, its adjoint is the transposed matrices:
 
-    dL/dx = dL/dy  x_1 A_1^T ... x_k A_k^T.
+$$
+\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} \times_1 A_1^T \cdots \times_k A_k^T.
+$$
 
-The modes differ only in A (rows of one 1 for nearest, two weights 1 - t, t
-for linear, four cubic-convolution weights for bicubic, 1/|window| over the
+The modes differ only in A (rows of one 1 for nearest, two weights $1 - t$, $t$
+for linear, four cubic-convolution weights for bicubic, $1/|\mathrm{window}|$ over the
 adaptive window for area; with antialias the filter widened by the
 downscale factor and normalised), built here from torch's source-index
 formulas.
 
 grid_sample reads x at arbitrary points: output point p at normalised
-coordinates g_p in [-1, 1] is unnormalised to pixel units u = a g + b (per
+coordinates $g_p \in [-1, 1]$ is unnormalised to pixel units $u = a g + b$ (per
 axis), folded by the padding mode (border clamps, reflection mirrors), and
-interpolated from its 2^D (bilinear) / 4x4 (bicubic) neighbours with weights
-w_j(u) (nearest: the one rounded neighbour). So
+interpolated from its $2^D$ (bilinear) / 4x4 (bicubic) neighbours with weights
+$w_j(u)$ (nearest: the one rounded neighbour). So
 
-    y[c, p] = sum_j w_j(u_p) x[c, n_j(u_p)]
-    dL/dx[c, n_j(u_p)] += w_j(u_p) dL/dy[c, p]                          (scatter-add)
-    dL/dg_p[d] = (du_d/dg_d) sum_{c, j} (dw_j/du_d) x[c, n_j] dL/dy[c, p]
+$$
+\begin{aligned}
+y[c, p] &= \sum_j w_j(u_p)\, x[c, n_j(u_p)], \\
+\frac{\partial L}{\partial x[c, n_j(u_p)]} &\mathrel{+}= w_j(u_p) \frac{\partial L}{\partial y[c, p]}
+  \qquad \text{(scatter-add)}, \\
+\frac{\partial L}{\partial g_p[d]} &= \frac{\partial u_d}{\partial g_d} \sum_{c, j}
+  \frac{\partial w_j}{\partial u_d}\, x[c, n_j]\, \frac{\partial L}{\partial y[c, p]},
+\end{aligned}
+$$
 
-with du/dg = a times the padding fold's slope (0 where clamped, +-1 where
+with $\partial u / \partial g = a$ times the padding fold's slope (0 where clamped, $\pm 1$ where
 mirrored). Nearest has piecewise-constant weights: no gradient to the grid.
 
-affine_grid is linear in theta: grid[n, p] = theta[n] @ base[p] with base[p]
-= (x_p, y_p, [z_p,] 1) the normalised pixel centres, hence dL/dtheta[n] =
-sum_p dL/dgrid[n, p] base[p]^T.
+affine_grid is linear in theta: $\mathrm{grid}[n, p] = \theta[n]\, \mathrm{base}[p]$ with
+$\mathrm{base}[p] = (x_p, y_p, [z_p,] 1)$ the normalised pixel centres, hence
+
+$$
+\frac{\partial L}{\partial \theta[n]} = \sum_p \frac{\partial L}{\partial \mathrm{grid}[n, p]}\, \mathrm{base}[p]^T.
+$$
 """
 
 from __future__ import annotations
@@ -145,9 +159,10 @@ def _band_taps(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Separable(Function):
-    """y = x x_1 A_1 ... x_k A_k over the last k axes; backward applies the transposes (module docstring).
+    r"""$y = x \times_1 A_1 \cdots \times_k A_k$ over the last k axes; backward applies the transposes (module
+    docstring): $dx = dy \times_1 A_1^T \cdots \times_k A_k^T$.
 
-    Each A_d is banded, and so is its transpose, so both directions run as taps: a few gathers and a
+    Each $A_d$ is banded, and so is its transpose, so both directions run as taps: a few gathers and a
     weighted sum per axis (O(out) per line, not a dense O(out x in) product, and no scatter).
     """
 
@@ -492,8 +507,10 @@ def _fold(u: np.ndarray, size: int, padding_mode: int, align_corners: bool) -> t
 
 
 class _GridSampler(Function):
-    """Sample x (N, C, *S) at grid (N, *O, D) points (module docstring): the taps and their weights are
-    built once in forward; backward scatters w * dL/dy into x and contracts x * dw/du with dL/dy."""
+    r"""Sample x (N, C, *S) at grid (N, *O, D) points (module docstring): the taps and their weights are
+    built once in forward; backward scatters $w \cdot \partial L / \partial y$ into x and contracts
+    $x \cdot \partial w / \partial u$ with $\partial L / \partial y$.
+    """
 
     @staticmethod
     def forward(
@@ -710,7 +727,10 @@ def _base_grid(spatial: tuple[int, ...], align_corners: bool, dtype: np.dtype) -
 
 
 class AffineGridGenerator(Function):
-    """grid[n, p] = theta[n] @ base[p]; dL/dtheta[n] = sum_p dL/dgrid[n, p] base[p]^T (module docstring)."""
+    r"""$\mathrm{grid}[n, p] = \theta[n]\, \mathrm{base}[p]$;
+    $\partial L / \partial \theta[n] = \sum_p \partial L / \partial \mathrm{grid}[n, p]\, \mathrm{base}[p]^T$ (module
+    docstring).
+    """
 
     node_name = "AffineGridGeneratorBackward0"
 

@@ -1,7 +1,7 @@
-"""Scans along a dim: cumsum, cumprod, cummax, cummin, logcumsumexp.
+r"""Scans along a dim: cumsum, cumprod, cummax, cummin, logcumsumexp.
 
-A scan's output y_i depends on the prefix x_0..x_i of its slice, so every backward is a scan run
-the other way: the gradient of x_j gathers the upstream gradients g_i of all i >= j. A 0-d
+A scan's output $y_i$ depends on the prefix $x_0, \dots, x_i$ of its slice, so every backward is a scan run
+the other way: the gradient of $x_j$ gathers the upstream gradients $g_i$ of all $i \ge j$. A 0-d
 input is scanned as a slice of one (dim 0 or -1).
 """
 
@@ -48,9 +48,9 @@ def scatter_add_along(shape: tuple[int, ...], axis: int, indices: np.ndarray, va
 
 
 class Cumsum(Function):
-    """y_i = sum_{j <= i} x_j along dim.
+    r"""$y_i = \sum_{j \le i} x_j$ along dim.
 
-    dy_i/dx_j = 1 for j <= i, so dx_j = sum_{i >= j} g_i: the cumulative sum of the upstream
+    $\partial y_i / \partial x_j = 1$ for $j \le i$, so $dx_j = \sum_{i \ge j} g_i$: the cumulative sum of the upstream
     gradient taken from the end of the slice.
     """
 
@@ -67,13 +67,16 @@ class Cumsum(Function):
 
 
 class Cumprod(Function):
-    """y_i = prod_{j <= i} x_j along dim.
+    r"""$y_i = \prod_{j \le i} x_j$ along dim.
 
-    dx_k = sum_{i >= k} g_i prod_{j <= i, j != k} x_j. Where x_k != 0 that product is y_i / x_k, so
-    dx_k = (sum_{i >= k} g_i y_i) / x_k. That division fails at zeros; with z the first zero of a
-    slice: for k < z the formula holds (x_k != 0, and y_i = 0 for i >= z is right); for k > z every
-    product holds x_z = 0, so dx_k = 0; and dx_z = sum_{i >= z} g_i y'_i with y' the cumulative
-    product of the slice with x_z replaced by 1 (the product over j != z, no division).
+    $$
+    dx_k = \sum_{i \ge k} g_i \prod_{j \le i,\ j \ne k} x_j.
+    $$
+
+    Where $x_k \ne 0$ that product is $y_i / x_k$, so $dx_k = (\sum_{i \ge k} g_i y_i) / x_k$. That division fails at
+    zeros; with z the first zero of a slice: for $k < z$ the formula holds ($x_k \ne 0$, and $y_i = 0$ for $i \ge z$ is
+    right); for $k > z$ every product holds $x_z = 0$, so $dx_k = 0$; and $dx_z = \sum_{i \ge z} g_i y'_i$ with $y'$ the
+    cumulative product of the slice with $x_z$ replaced by 1 (the product over $j \ne z$, no division).
     """
 
     node_name = "CumprodBackward0"
@@ -106,10 +109,11 @@ class Cumprod(Function):
 
 
 class Cummax(Function):
-    """(values, indices): the running maximum of the slice and where it was last reached.
+    r"""(values, indices): the running maximum of the slice and where it was last reached.
 
-    values_i = x_{indices_i}, so the gradient of values_i goes to x at indices_i; several outputs
-    may point at one input, whose gradient is then their sum (a scatter-add along dim).
+    $\mathrm{values}_i = x_{\mathrm{indices}_i}$, so the gradient of $\mathrm{values}_i$ goes to x at
+    $\mathrm{indices}_i$; several outputs may point at one input, whose gradient is then their sum (a scatter-add along
+    dim).
     """
 
     node_name = "CummaxBackward0"
@@ -140,11 +144,15 @@ class Cummin(Cummax):
 
 
 class Logcumsumexp(Function):
-    """y_i = log sum_{j <= i} exp(x_j) along dim.
+    r"""$y_i = \log \sum_{j \le i} e^{x_j}$ along dim.
 
-    dy_i/dx_j = exp(x_j - y_i) for j <= i, so dx_j = sum_{i >= j} g_i exp(x_j - y_i). Summed in
-    log space to stay finite: with g split into its positive and negative parts,
-    dx_j = exp(x_j + L+_j) - exp(x_j + L-_j), L+-_j = log sum_{i >= j} exp(log |g+-_i| - y_i)
+    $\partial y_i / \partial x_j = e^{x_j - y_i}$ for $j \le i$, so $dx_j = \sum_{i \ge j} g_i e^{x_j - y_i}$. Summed in
+    log space to stay finite: with g split into its positive and negative parts $g^\pm$,
+
+    $$
+    dx_j = e^{x_j + L^+_j} - e^{x_j + L^-_j}, \qquad L^\pm_j = \log \sum_{i \ge j} e^{\log |g^\pm_i| - y_i}
+    $$
+
     (a logcumsumexp from the end).
     """
 

@@ -1,4 +1,4 @@
-"""Scatter family: writing values into chosen positions of a copy of a tensor.
+r"""Scatter family: writing values into chosen positions of a copy of a tensor.
 
 scatter, scatter_add, scatter_reduce, index_add, index_copy, index_fill, index_reduce, index_put,
 put, masked_scatter, select/slice/diagonal_scatter and fill all return ``out``: a copy of ``x``
@@ -8,8 +8,8 @@ backward follows from two facts:
 * a position of ``x`` that was overwritten no longer reaches ``out``: its gradient is 0 there,
   the upstream gradient ``dy`` elsewhere (``dy`` everywhere when contributions are *added*);
 * a contribution that landed at position p reaches ``out[p]`` alone: its gradient is ``dy[p]``,
-  read back with the same positions that wrote it (a gather), times d out[p] / d contribution
-  for the reductions (prod, mean, amax, amin).
+  read back with the same positions that wrote it (a gather), times
+  $\partial \mathrm{out}[p] / \partial c$ for the reductions (prod, mean, amax, amin).
 
 Positions are NumPy index tuples (``targets``): for the ``dim``-wise ops the grid of the
 index's own coordinates with the index itself at ``dim`` (``along_dim``), so the forward is
@@ -72,11 +72,11 @@ def _leading_block(index_shape: tuple[int, ...]) -> tuple[slice, ...]:
 
 
 class Scatter(Function):
-    """out = x with out[targets] = src[block] (targets: ``index`` at ``dim``).
+    r"""out = x with $\mathrm{out}[\mathrm{targets}] = \mathrm{src}[\mathrm{block}]$ (targets: ``index`` at ``dim``).
 
-    dx = dy with dy[targets] = 0 (those values of x were overwritten);  dsrc = dy[targets]
-    (a gather: each src element reaches the one position it was written to). torch returns
-    dsrc in index's shape; when src is larger, its backward refuses, and so does ours.
+    $dx = dy$ with $dy[\mathrm{targets}] = 0$ (those values of x were overwritten);
+    $d\mathrm{src} = dy[\mathrm{targets}]$ (a gather: each src element reaches the one position it was written to).
+    torch returns dsrc in index's shape; when src is larger, its backward refuses, and so does ours.
     """
 
     node_name = "ScatterBackward0"
@@ -101,7 +101,9 @@ class Scatter(Function):
 
 
 class ScatterValue(Function):
-    """out = x with out[targets] = value (a number).   dx = dy with dy[targets] = 0."""
+    r"""out = x with $\mathrm{out}[\mathrm{targets}] = \mathrm{value}$ (a number).   $dx = dy$ with
+    $dy[\mathrm{targets}] = 0$.
+    """
 
     node_name = "ScatterBackward1"
 
@@ -120,7 +122,8 @@ class ScatterValue(Function):
 
 
 class ScatterAccumulate(Function):
-    """scatter(..., reduce='add' | 'multiply'), torch's deprecated form: out[targets] += / *= src.
+    r"""scatter(..., reduce='add' | 'multiply'), torch's deprecated form:
+    $\mathrm{out}[\mathrm{targets}] \mathrel{+}= \mathrm{src}$ or $\mathrel{*}= \mathrm{src}$.
 
     torch defines no derivative for it: its node (NotImplemented) raises when backward reaches it.
     """
@@ -146,9 +149,10 @@ ScatterAccumulate._node_class.name = lambda self: "torch::autograd::NotImplement
 
 
 class ScatterAdd(Function):
-    """out = x with out[targets] += src[block] (repeated targets add up).
+    r"""out = x with $\mathrm{out}[\mathrm{targets}] \mathrel{+}= \mathrm{src}[\mathrm{block}]$ (repeated targets add
+    up).
 
-    Adding keeps x:  dx = dy;  dsrc = dy[targets].
+    Adding keeps x:  $dx = dy$;  $d\mathrm{src} = dy[\mathrm{targets}]$.
     """
 
     node_name = "ScatterAddBackward0"
@@ -185,17 +189,19 @@ def _identity(reduce: str, dtype: np.dtype) -> Any:
 
 
 class ScatterReduce(Function):
-    """out[p] = reduce over {x[p] if include_self} and the contributions c landing at p (targets).
+    r"""$\mathrm{out}[p]$ = reduce over $\{x[p]$ if include_self$\}$ and the contributions c landing at p (targets).
 
-    With g = dy, and the upstream gradient shared out as torch defines it:
+    With $g = dy$, and the upstream gradient shared out as torch defines it:
 
-    * sum:   dx = g,  dc = g[p]
-    * mean:  N[p] = include_self + #contributions at p (1 where none);  dx = g / N,  dc = (g / N)[p]
-    * prod:  d out[p] / d c = the product of the *other* factors at p. Counting the zero factors Z[p]
-      and multiplying the non-zero ones into Q[p]: a non-zero factor c gets Q/c if Z = 0 (else 0),
-      a zero factor gets Q if Z = 1 (else 0): exact with zeros, no 0/0.
-    * amax/amin: the factors equal to out[p] share g[p] equally: N[p] = [x[p] == out[p]] +
-      #{c at p: c == out[p]};  dx = [x == out] g / N,  dc = [c == out[p]] (g / N)[p]. (As torch,
+    * sum:   $dx = g$,  $dc = g[p]$
+    * mean:  $N[p] = \mathrm{include\_self} + \#\{\text{contributions at } p\}$ (1 where none);  $dx = g / N$,
+      $dc = (g / N)[p]$
+    * prod:  $\partial \mathrm{out}[p] / \partial c$ = the product of the *other* factors at p. Counting the zero
+      factors $Z[p]$ and multiplying the non-zero ones into $Q[p]$: a non-zero factor c gets $Q/c$ if $Z = 0$
+      (else 0), a zero factor gets Q if $Z = 1$ (else 0): exact with zeros, no 0/0.
+    * amax/amin: the factors equal to $\mathrm{out}[p]$ share $g[p]$ equally:
+      $N[p] = [x[p] = \mathrm{out}[p]] + \#\{c \text{ at } p : c = \mathrm{out}[p]\}$;
+      $dx = [x = \mathrm{out}]\, g / N$,  $dc = [c = \mathrm{out}[p]]\, (g / N)[p]$. (As torch,
       x counts in N when it equals out even with include_self=False.)
 
     With include_self=False x's value never entered the positions that received contributions,
@@ -435,10 +441,10 @@ def _numpy_indices(x: Tensor, indices: Any, name: str, method: bool) -> tuple[np
 
 
 class IndexPut(Function):
-    """out = x with out[indices] = v (accumulate: out[indices] += v, repeats adding up); v broadcasts
-    into the indexed slots.
+    r"""out = x with $\mathrm{out}[\mathrm{indices}] = v$ (accumulate: $\mathrm{out}[\mathrm{indices}] \mathrel{+}= v$,
+    repeats adding up); v broadcasts into the indexed slots.
 
-    dx = dy (accumulate) or dy with dy[indices] = 0;  dv = dy[indices] summed to v's shape.
+    $dx = dy$ (accumulate) or dy with $dy[\mathrm{indices}] = 0$;  $dv = dy[\mathrm{indices}]$ summed to v's shape.
     """
 
     node_name = "IndexPutBackward0"
@@ -512,11 +518,11 @@ def _index_put_inplace_method(
 
 # ---- masked_scatter ----------------------------------------------------------------------------------------
 class MaskedScatter(Function):
-    """out = x broadcast to the mask's shape, with the masked positions (in row-major order) taking
-    source's first n = mask.sum() elements.
+    r"""out = x broadcast to the mask's shape, with the masked positions (in row-major order) taking
+    source's first $n = \sum \mathrm{mask}$ elements.
 
     dx = dy with the masked positions zeroed, summed back to x's shape;
-    dsource = the first n elements dy[mask], zeros after them, in source's shape.
+    $d\mathrm{source}$ = the first n elements $dy[\mathrm{mask}]$, zeros after them, in source's shape.
     """
 
     node_name = "MaskedScatterBackward0"
@@ -593,9 +599,9 @@ def masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 
 # ---- select_scatter, slice_scatter, diagonal_scatter: writing one view -----------------------------------------
 class ViewScatter(Function):
-    """out = x with the view ``where`` of it replaced by src (cast to x's dtype).
+    r"""out = x with the view ``where`` of it replaced by src (cast to x's dtype).
 
-    dx = dy with dy[where] = 0;  dsrc = dy[where] (the view of the gradient).
+    $dx = dy$ with $dy[\mathrm{where}] = 0$;  $d\mathrm{src} = dy[\mathrm{where}]$ (the view of the gradient).
     """
 
     node_name = "SliceScatterBackward0"
@@ -705,7 +711,7 @@ def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0,
 
 # ---- fill --------------------------------------------------------------------------------------------------
 class Fill(Function):
-    """out = value everywhere (x's shape and dtype).   dx = 0: no element of x reaches out."""
+    """out = value everywhere (x's shape and dtype).   $dx = 0$: no element of x reaches out."""
 
     node_name = "FillBackward0"
 
@@ -719,7 +725,7 @@ class Fill(Function):
 
 
 class FillTensor(Function):
-    """out = v everywhere for a 0-d tensor v.   dx = 0;  dv = the sum of dy (v reaches every element)."""
+    r"""out = v everywhere for a 0-d tensor v.   $dx = 0$;  $dv = \sum dy$ (v reaches every element)."""
 
     node_name = "FillBackward1"
 
@@ -780,9 +786,10 @@ def _slices_at(index: np.ndarray, dim: int, ndim: int) -> tuple:
 
 
 class IndexAdd(Function):
-    """out = x with out[..., index[k], ...] += alpha * source[..., k, ...] (repeats add up).
+    r"""$\mathrm{out}[\dots, \mathrm{index}[k], \dots] \mathrel{+}= \alpha\, \mathrm{source}[\dots, k, \dots]$ on a copy
+    of x (repeats add up).
 
-    dx = dy;  dsource = alpha * dy[..., index, ...] (an index_select).
+    $dx = dy$;  $d\mathrm{source} = \alpha\, dy[\dots, \mathrm{index}, \dots]$ (an index_select).
     """
 
     node_name = "IndexAddBackward0"
@@ -815,9 +822,9 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
 
 
 class IndexCopy(Function):
-    """out = x with out[..., index[k], ...] = source[..., k, ...].
+    r"""out = x with $\mathrm{out}[\dots, \mathrm{index}[k], \dots] = \mathrm{source}[\dots, k, \dots]$.
 
-    dx = dy with the written slices zeroed;  dsource = dy[..., index, ...].
+    dx = dy with the written slices zeroed;  $d\mathrm{source} = dy[\dots, \mathrm{index}, \dots]$.
     """
 
     node_name = "IndexCopyBackward0"
@@ -877,16 +884,17 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
 
 
 class IndexFill(ScatterValue):
-    """out = x with the slices x[..., index, ...] set to a number (ScatterValue with the slices as its
-    targets).   dx = dy with those slices zeroed."""
+    r"""out = x with the slices $x[\dots, \mathrm{index}, \dots]$ set to a number (ScatterValue with the slices as its
+    targets).   dx = dy with those slices zeroed.
+    """
 
     node_name = "IndexFillBackward0"
 
 
 class IndexFillTensor(IndexFill):
-    """out = x with the slices x[..., index, ...] set to a 0-d tensor v.
+    r"""out = x with the slices $x[\dots, \mathrm{index}, \dots]$ set to a 0-d tensor v.
 
-    dx = dy with those slices zeroed;  dv = the sum of dy over the filled slices, each counted once
+    dx = dy with those slices zeroed;  $dv = \sum dy$ over the filled slices, each counted once
     (a repeated index fills the same slice again).
     """
 
@@ -927,9 +935,10 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
 
 
 class IndexReduce(ScatterReduce):
-    """out = x with each slice x[..., index[k], ...] reduced with source[..., k, ...] (prod, mean,
-    amax, amin; include_self): scatter_reduce with the index repeated over each slice, so the
-    gradients are ScatterReduce's."""
+    r"""out = x with each slice $x[\dots, \mathrm{index}[k], \dots]$ reduced with $\mathrm{source}[\dots, k, \dots]$
+    (prod, mean, amax, amin; include_self): scatter_reduce with the index repeated over each slice, so the
+    gradients are ScatterReduce's.
+    """
 
     node_name = "IndexReduceBackward0"
 
@@ -991,10 +1000,11 @@ def index_reduce_(
 
 # ---- put: by flat index --------------------------------------------------------------------------------------
 class Put(Function):
-    """out = x with out.flatten()[index] = source.flatten() (accumulate: +=, repeats adding up).
+    r"""out = x with $\mathrm{out.flatten}()[\mathrm{index}] = \mathrm{source.flatten}()$ (accumulate: +=, repeats
+    adding up).
 
-    dx = dy (accumulate) or dy with the written flat positions zeroed;  dsource = dy.flatten()[index]
-    in source's shape (a take).
+    $dx = dy$ (accumulate) or dy with the written flat positions zeroed;
+    $d\mathrm{source} = dy.\mathrm{flatten}()[\mathrm{index}]$ in source's shape (a take).
     """
 
     node_name = "PutBackward0"

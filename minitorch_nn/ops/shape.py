@@ -4,6 +4,8 @@ contiguous/repeat/split/unbind/chunk, and the strided views diagonal and as_stri
 They move no numbers, so each backward only undoes the shape change: view's
 backward reshapes the gradient back, transpose's transposes it back, expand's
 sums over the expanded axes, diagonal's writes the gradient back on the diagonal.
+Each is a linear map $y = P x$ that selects or copies entries, and its backward is the adjoint
+$dx = P^T dy$: a gather's adjoint scatters (adding where an entry was read twice).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
 
 
 class View(Function):
-    """y = x seen with another shape (same storage).   dx = dy reshaped back."""
+    """y = x seen with another shape (same storage).   $dx = dy$ reshaped back."""
 
     node_name = "ViewBackward0"
     is_view = True
@@ -89,7 +91,7 @@ class View(Function):
 
 
 class T(Function):
-    """y = x^T for x of at most 2 dims.   dx = dy^T."""
+    """$y = x^T$ for x of at most 2 dims.   $dx = dy^T$."""
 
     node_name = "TBackward0"
     is_view = True
@@ -106,7 +108,9 @@ class T(Function):
 
 
 class Reshape(View):
-    """reshape of a non-viewable tensor: a copy, then a view of the copy (torch: Clone + UnsafeView)."""
+    """reshape of a non-viewable tensor: a copy, then a view of the copy (torch: Clone + UnsafeView).
+    $dx = dy$ reshaped back.
+    """
 
     node_name = "UnsafeViewBackward0"
     is_view = False
@@ -118,13 +122,15 @@ class Reshape(View):
 
 
 class ReshapeAlias(View):
-    """reshape of a non-contiguous tensor whose strides still allow a view (torch's ``_reshape_alias``)."""
+    """reshape of a non-contiguous tensor whose strides still allow a view (torch's ``_reshape_alias``).
+    $dx = dy$ reshaped back.
+    """
 
     node_name = "ReshapeAliasBackward0"
 
 
 class Alias(Function):
-    """y = x itself as a new view (movedim of a 0-d tensor).   dx = dy."""
+    """$y = x$ itself as a new view (movedim of a 0-d tensor).   $dx = dy$."""
 
     node_name = "AliasBackward0"
     is_view = True
@@ -139,7 +145,7 @@ class Alias(Function):
 
 
 class Clone(Function):
-    """y = a copy of x (contiguous).   dx = dy."""
+    """y = a copy of x (contiguous).   $dx = dy$."""
 
     node_name = "CloneBackward0"
 
@@ -153,7 +159,7 @@ class Clone(Function):
 
 
 class Unsqueeze(Function):
-    """y = x with a size-1 axis inserted at ``dim``.   dx = dy with that axis removed."""
+    """y = x with a size-1 axis inserted at ``dim``.   $dx = dy$ with that axis removed."""
 
     node_name = "UnsqueezeBackward0"
     is_view = True
@@ -169,7 +175,7 @@ class Unsqueeze(Function):
 
 
 class Squeeze(Function):
-    """y = x without the given size-1 axes.   dx = dy reshaped back."""
+    """y = x without the given size-1 axes.   $dx = dy$ reshaped back."""
 
     node_name = "SqueezeBackward0"
     is_view = True
@@ -193,7 +199,9 @@ class SqueezeDims(Squeeze):
 
 
 class Permute(Function):
-    """y = x with axes reordered by ``dims``.   dx = dy permuted by the inverse order."""
+    r"""$y = x$ with axes reordered by ``dims``: $y_{i_{\pi(1)} \dots i_{\pi(n)}} = x_{i_1 \dots i_n}$.
+    $dx = dy$ permuted by the inverse order $\pi^{-1}$.
+    """
 
     node_name = "PermuteBackward0"
     is_view = True
@@ -213,7 +221,7 @@ class Transpose(Permute):
 
 
 class Expand(Function):
-    """y = x broadcast to ``shape`` (no copy).   dx = dy summed over the broadcast axes."""
+    r"""y = x broadcast to ``shape`` (no copy).   $dx = \sum dy$ over the broadcast axes."""
 
     node_name = "ExpandBackward0"
     is_view = True
@@ -229,10 +237,10 @@ class Expand(Function):
 
 
 class Repeat(Function):
-    """y = x tiled ``repeats`` times along each dim (leading new dims allowed).
+    r"""y = x tiled ``repeats`` times along each dim (leading new dims allowed).
 
-    Every input element appears once per tile: dx = the sum of dy over the tiles, found by
-    viewing each dim d of dy as (repeats_d, size_d) and summing the repeats axes.
+    Every input element appears once per tile: $dx = \sum_{\mathrm{tiles}} dy$, found by
+    viewing each dim d of dy as $(\mathrm{repeats}_d, \mathrm{size}_d)$ and summing the repeats axes.
     """
 
     node_name = "RepeatBackward0"
@@ -253,7 +261,9 @@ class Repeat(Function):
 
 
 class Split(Function):
-    """(y_1, ..., y_k) = consecutive slices of x along ``dim`` (views).   dx = the dy_i joined back."""
+    r"""$(y_1, \dots, y_k)$ = consecutive slices of x along ``dim`` (views).   $dx = [dy_1, \dots, dy_k]$ joined
+    back.
+    """
 
     node_name = "SplitBackward0"
 
@@ -295,7 +305,8 @@ def _diagonal_view(x: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarr
 
 
 class Diagonal(Function):
-    """y[..., k] = x[.., k, .., k + offset, ..] over dims (dim1, dim2) (a view).
+    r"""$y[\dots, k] = x[\dots, k, \dots, k + \mathrm{offset}, \dots]$ over dims (dim1, dim2) (a view;
+    for offset $\ge 0$, below the diagonal for a negative one).
 
     Each input element is read at most once: dx = zeros of x's shape with dy written on the same diagonal.
     """
@@ -316,11 +327,17 @@ class Diagonal(Function):
 
 
 class Unfold(Function):
-    """y[..., w, ..., j] = x[..., w * step + j, ...]: the windows of ``size`` along ``dim``, ``step`` apart,
-    as a new last dim (a view; windows overlap when step < size).
+    r"""$y[\dots, w, \dots, j] = x[\dots, w \cdot \mathrm{step} + j, \dots]$: the windows of ``size`` along ``dim``,
+    ``step`` apart, as a new last dim (a view; windows overlap when $\mathrm{step} < \mathrm{size}$).
 
-    Input element i along dim is read by every window w with w * step <= i < w * step + size, so
-    dx = the sum over the window offsets j of dy[..., j] scattered to positions j, j + step, ... .
+    Input element i along dim is read by every window w with
+    $w \cdot \mathrm{step} \le i < w \cdot \mathrm{step} + \mathrm{size}$, so
+
+    $$
+    dx[\dots, i, \dots] = \sum_{w, j:\ w \cdot \mathrm{step} + j = i} dy[\dots, w, \dots, j],
+    $$
+
+    the sum over the window offsets j of $dy[\dots, j]$ scattered to positions $j, j + \mathrm{step}, \dots$.
     """
 
     node_name = "UnfoldBackward0"
@@ -394,12 +411,13 @@ def _min_storage_size(size: tuple[int, ...], stride: tuple[int, ...], offset: in
 
 
 class AsStrided(Function):
-    """y[i_1, .., i_k] = storage[offset + sum_j i_j * stride_j] (a view of x's storage).
+    r"""$y[i_1, \dots, i_k] = \mathrm{storage}[\mathrm{offset} + \sum_j i_j\, \mathrm{stride}_j]$ (a view of x's
+    storage).
 
     Backward as torch's (as_strided_backward), in storage coordinates:
 
     1. scatter-add dy into a zero storage at the positions y reads (a position y reads twice gets both
-       gradients: y = storage[p] twice gives dL/dstorage[p] = dy_1 + dy_2);
+       gradients: y = storage[p] twice gives $\partial L / \partial \mathrm{storage}[p] = dy_1 + dy_2$);
     2. where x itself reads a storage position c times (x overlaps itself, e.g. an expanded x), divide by c:
        x's c elements stand for one value, and dividing keeps their total gradient that of the value;
     3. dx = that storage read with x's own sizes, strides and offset. Positions y reads outside x's
@@ -445,7 +463,7 @@ class AsStrided(Function):
 
 
 class ToCopy(Function):
-    """y = x cast to another dtype.   dx = dy cast back to x's dtype."""
+    """y = x cast to another dtype.   $dx = dy$ cast back to x's dtype."""
 
     node_name = "ToCopyBackward0"
 
@@ -605,7 +623,7 @@ def _nth_part(function: type[Function], sizes: Any, dim: int, i: int) -> Any:
 
 
 class Unbind(Function):
-    """(y_1, ..., y_n) = the slices of x along ``dim`` (views).   dx = the dy_i stacked back."""
+    r"""$(y_1, \dots, y_n)$ = the slices of x along ``dim`` (views).   $dx = [dy_1, \dots, dy_n]$ stacked back."""
 
     node_name = "UnbindBackward0"
 

@@ -1,7 +1,7 @@
 """torch.linalg's matrix functions and least-squares solvers: matrix_exp, matrix_power, pinv, lstsq,
 matrix_rank, solve_triangular (and torch.triangular_solve, torch.cholesky_solve).
 
-Notation as in ops/decompositions.py: matrices in the last two dims, X^T swaps them, G the upstream
+Notation as in ops/decompositions.py: matrices in the last two dims, $X^T$ swaps them, G the upstream
 gradient, each backward the adjoint of the forward's differential.
 """
 
@@ -51,9 +51,13 @@ def expm(a: np.ndarray) -> np.ndarray:
 
 
 class MatrixExp(Function):
-    """Q = exp(A). Backward: dL/dA is the top-right block of exp([[A^T, G], [0, A^T]]).
+    r"""$Q = \exp(A)$. Backward: $\partial L / \partial A$ is the top-right block of
 
-    (The Frechet derivative of exp at A^T applied to G, which is the adjoint
+    $$
+    \exp \begin{pmatrix} A^T & G \\ 0 & A^T \end{pmatrix}.
+    $$
+
+    (The Frechet derivative of exp at $A^T$ applied to G, which is the adjoint
     of the derivative at A; Higham, Functions of Matrices, thm 3.6.)
     """
 
@@ -146,9 +150,11 @@ def _substitute(t: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class SolveTriangular(Function):
-    """X = T^{-1} B (left) or B T^{-1} (right), T the upper / lower triangle of A (unit diagonal if
-    unitriangular). As Solve: left, dL/dB = T^{-T} G, dL/dA = -(dL/dB) X^T; right, dL/dB = G T^{-T},
-    dL/dA = -X^T (dL/dB); dL/dA keeps only the triangle that was read (strictly, if unitriangular).
+    r"""$X = T^{-1} B$ (left) or $B T^{-1}$ (right), T the upper / lower triangle of A (unit diagonal if
+    unitriangular). As Solve: left, $\partial L / \partial B = T^{-T} G$,
+    $\partial L / \partial A = -(\partial L / \partial B) X^T$; right, $\partial L / \partial B = G T^{-T}$,
+    $\partial L / \partial A = -X^T (\partial L / \partial B)$; $\partial L / \partial A$ keeps only the triangle that
+    was read (strictly, if unitriangular).
     """
 
     node_name = "LinalgSolveTriangularBackward0"
@@ -175,11 +181,13 @@ class SolveTriangular(Function):
 
 
 class TriangularSolve(Function):
-    """torch.triangular_solve: X with op(T) X = b, op(T) = T or T^T (transpose), and a clone M of A.
+    r"""torch.triangular_solve: X with $\operatorname{op}(T) X = b$, $\operatorname{op}(T) = T$ or $T^T$ (transpose),
+    and a clone M of A.
 
-    As SolveTriangular (left) on op(T): dL/db = op(T)^{-T} G, dL/dop(T) = -(dL/db) X^T, transposed
+    As SolveTriangular (left) on op(T): $\partial L / \partial b = \operatorname{op}(T)^{-T} G$,
+    $\partial L / \partial \operatorname{op}(T) = -(\partial L / \partial b) X^T$, transposed
     back when op is the transpose, keeping only the triangle of A that was read; the clone adds its
-    gradient G_M to all of A.
+    gradient $G_M$ to all of A.
     """
 
     node_name = "TriangularSolveBackward0"
@@ -247,10 +255,16 @@ def triangular_solve(
 
 
 class CholeskySolve(Function):
-    """X = (L L^T)^{-1} B from the Cholesky factor L (upper: (U^T U)^{-1} B), A = L L^T.
+    r"""$X = (L L^T)^{-1} B$ from the Cholesky factor L (upper: $(U^T U)^{-1} B$), $A = L L^T$.
 
-    As Solve: dL/dB = A^{-1} G (A symmetric) and dL/dA = -(dL/dB) X^T; through dA = dL L^T + L dL^T,
-    dL/dL = (dL/dA + dL/dA^T) L = -(dL/dB X^T + X dL/dB^T) L (upper: -U (...)).
+    As Solve: $\partial L / \partial B = A^{-1} G$ (A symmetric) and
+    $\partial L / \partial A = -(\partial L / \partial B) X^T$; through $dA = dL\, L^T + L\, dL^T$ (writing
+    $\bar{B} = \partial L / \partial B$),
+
+    $$
+    \frac{\partial L}{\partial L} = \Big(\frac{\partial L}{\partial A} + \frac{\partial L}{\partial A}^T\Big) L
+      = -(\bar{B} X^T + X \bar{B}^T)\, L \qquad (\text{upper: } -U (\dots)).
+    $$
     """
 
     node_name = "CholeskySolveBackward0"
@@ -325,7 +339,9 @@ def _pinv_grad(a: np.ndarray, p: np.ndarray, grad: np.ndarray) -> np.ndarray:
 
 
 class Pinv(Function):
-    """P = A^+ (singular values under max(atol, rtol s_max) treated as zero); backward: _pinv_grad."""
+    r"""$P = A^+$ (singular values under $\max(\mathrm{atol}, \mathrm{rtol}\, s_{\max})$ treated as zero); backward:
+    _pinv_grad.
+    """
 
     node_name = "LinalgPinvBackward0"
 
@@ -363,12 +379,17 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 
 
 class Lstsq(Function):
-    """X = argmin ||A X - B|| (the minimum-norm one), i.e. X = A^+ B for A of full rank, and the
-    squared residuals r_j = ||A x_j - b_j||^2 of each column (only when asked: m > n, full rank).
+    r"""$X = \operatorname{argmin} \lVert A X - B \rVert$ (the minimum-norm one), i.e. $X = A^+ B$ for A of full rank,
+    and the squared residuals $r_j = \lVert A x_j - b_j \rVert^2$ of each column (only when asked: $m > n$, full rank).
 
-    dX = dP B + P dB, so dL/dB = P^T G and dL/dA = _pinv_grad(A, P, G B^T). At the minimum r_j does
-    not move with x_j (its gradient in x_j is 0), so with R = A X - B, dr_j = 2 R_j . (dA x_j - db_j):
-    dL/dA += 2 R diag(g_r) X^T and dL/dB -= 2 R diag(g_r).
+    $dX = dP\, B + P\, dB$, so $\partial L / \partial B = P^T G$ and
+    $\partial L / \partial A = \mathrm{\_pinv\_grad}(A, P, G B^T)$. At the minimum $r_j$ does not move with $x_j$ (its
+    gradient in $x_j$ is 0), so with $R = A X - B$, $dr_j = 2 R_j \cdot (dA\, x_j - db_j)$:
+
+    $$
+    \frac{\partial L}{\partial A} \mathrel{+}= 2 R \operatorname{diag}(g_r) X^T, \qquad
+    \frac{\partial L}{\partial B} \mathrel{-}= 2 R \operatorname{diag}(g_r).
+    $$
     """
 
     node_name = "LinalgLstsqBackward0"
@@ -455,8 +476,10 @@ def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: boo
 
 # ---- cross product ------------------------------------------------------------------------------
 class LinalgCross(Function):
-    """c = a x b along ``dim`` (size 3), broadcast. c is bilinear, and <g, a x b> = <b x g, a>
-    = <g x a, b> (the scalar triple product is cyclic), so dL/da = b x g and dL/db = g x a."""
+    r"""$c = a \times b$ along ``dim`` (size 3), broadcast. c is bilinear, and
+    $\langle g, a \times b \rangle = \langle b \times g, a \rangle = \langle g \times a, b \rangle$ (the scalar triple
+    product is cyclic), so $\partial L / \partial a = b \times g$ and $\partial L / \partial b = g \times a$.
+    """
 
     node_name = "LinalgCrossBackward0"
 

@@ -1,10 +1,10 @@
-"""Sorting and selection: sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique.
+r"""Sorting and selection: sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique.
 
 Each op picks elements of its input along a dim, so each backward sends the upstream gradient
-of an output element back to the input element it was picked from (the op's indices). Global
-median and nanmedian are the exception: like max, they share the gradient evenly among the
-elements equal to the result. Sorts are stable and selections (topk, kthvalue, median) partition
-first; NaN counts as the largest value, as in torch. Indices are int64 and carry no gradient;
+of an output element back to the input element it was picked from (the op's indices):
+$dx[\mathrm{indices}_i] \mathrel{+}= g_i$. Global median and nanmedian are the exception: like max, they share the
+gradient evenly among the elements equal to the result. Sorts are stable and selections (topk, kthvalue, median)
+partition first; NaN counts as the largest value, as in torch. Indices are int64 and carry no gradient;
 unique and unique_consecutive have none.
 """
 
@@ -49,9 +49,9 @@ def _scatter(shape: tuple[int, ...], axis: int, indices: np.ndarray, grad: np.nd
 
 
 class Sort(Function):
-    """(values, indices) = x sorted along dim: values = take(x, indices).
+    r"""(values, indices) = x sorted along dim: $\mathrm{values} = \operatorname{take}(x, \mathrm{indices})$.
 
-    Each output element is one input element, so dx = g put back at indices (a permutation:
+    Each output element is one input element, so $dx[\mathrm{indices}_i] = g_i$: g put back at indices (a permutation:
     every input gets exactly one output's gradient, equal values included).
     """
 
@@ -78,9 +78,9 @@ class StableSort(Sort):
 
 
 class Topk(Function):
-    """The k largest (or smallest) elements along dim and their indices, sorted.
+    r"""The k largest (or smallest) elements along dim and their indices, sorted.
 
-    dx = g put at the k indices, zero elsewhere.
+    $dx[\mathrm{indices}_i] = g_i$ at the k indices, zero elsewhere.
     """
 
     node_name = "TopkBackward0"
@@ -113,9 +113,9 @@ class Topk(Function):
 
 
 class SelectAlongDim(Function):
-    """(values, indices): one element picked from each slice along dim by ``pick``.
+    r"""(values, indices): one element picked from each slice along dim by ``pick``.
 
-    values = x at indices, so dx = g put at indices, zero elsewhere (torch's value-selecting
+    values = x at indices, so $dx[\mathrm{indices}] = g$, zero elsewhere (torch's value-selecting
     backward). Subclasses define ``pick(x, axis) -> indices`` with the reduced axis kept.
     """
 
@@ -168,7 +168,9 @@ class Kthvalue(SelectAlongDim):
 
 
 class MedianDim(SelectAlongDim):
-    """The lower median of each slice along dim: its element (n - 1) // 2 in order, NaN if it holds one."""
+    r"""The lower median of each slice along dim: its element $\lfloor (n - 1) / 2 \rfloor$ in order, NaN if it holds
+    one.
+    """
 
     node_name = "MedianBackward1"
 
@@ -220,10 +222,10 @@ class Mode(SelectAlongDim):
 
 
 class MedianAll(Function):
-    """m = the lower median of all elements (NaN if any is NaN).
+    r"""m = the lower median of all elements (NaN if any is NaN).
 
     The gradient is shared evenly among the elements equal to m (torch's rule, as for max):
-    dx = g * [x == m] / count(x == m), with NaN matching NaN.
+    $dx = g\, [x = m] / \#\{x = m\}$, with NaN matching NaN.
     """
 
     node_name = "MedianBackward0"
@@ -246,7 +248,9 @@ class MedianAll(Function):
 
 
 class NanmedianAll(MedianAll):
-    """m = the lower median of the non-NaN elements; gradient shared evenly among those equal to m."""
+    r"""m = the lower median of the non-NaN elements; gradient shared evenly among those equal to m:
+    $dx = g\, [x = m] / \#\{x = m\}$.
+    """
 
     node_name = "NanmedianBackward0"
 

@@ -1,10 +1,10 @@
-"""Special functions: the gamma family (lgamma, digamma, polygamma, mvlgamma, Hurwitz zeta), modified
+r"""Special functions: the gamma family (lgamma, digamma, polygamma, mvlgamma, Hurwitz zeta), modified
 Bessel functions (i0, i0e, i1, i1e), the normal distribution (ndtr, ndtri, log_ndtr), erfcx, entr and
 xlog1py. The array math is in ``kernels/cpu/gamma_bessel.py`` (series, recurrences and asymptotic
 expansions, derived there); each Function here states its derivative.
 
 dtypes follow torch's unary float ops: integer and bool inputs are computed in float32, float64 stays
-float64. Poles give torch's values (lgamma +inf at 0, -1, ...; digamma -inf at +0, NaN at negative
+float64. Poles give torch's values (lgamma $+\infty$ at $0, -1, \dots$; digamma $-\infty$ at +0, NaN at negative
 integers), with NumPy's warnings silenced.
 """
 
@@ -37,7 +37,7 @@ def polygamma_array(n: int, x: np.ndarray) -> np.ndarray:
 
 
 class Lgamma(Function):
-    """y = ln |Gamma(x)|.   dy/dx = Gamma'(x) / Gamma(x) = psi(x) (digamma)."""
+    r"""$y = \ln |\Gamma(x)|$.   $dy/dx = \Gamma'(x) / \Gamma(x) = \psi(x)$ (digamma)."""
 
     node_name = "LgammaBackward0"
 
@@ -53,7 +53,7 @@ class Lgamma(Function):
 
 
 class Digamma(Function):
-    """y = psi(x) = d/dx ln Gamma(x).   dy/dx = psi'(x) (trigamma, polygamma(1, x))."""
+    r"""$y = \psi(x) = \frac{d}{dx} \ln \Gamma(x)$.   $dy/dx = \psi'(x)$ (trigamma, polygamma(1, x))."""
 
     node_name = "DigammaBackward0"
 
@@ -69,7 +69,7 @@ class Digamma(Function):
 
 
 class Polygamma(Function):
-    """y = psi^(n)(x), the n-th derivative of digamma.   dy/dx = psi^(n+1)(x)."""
+    r"""$y = \psi^{(n)}(x)$, the n-th derivative of digamma.   $dy/dx = \psi^{(n+1)}(x)$."""
 
     node_name = "PolygammaBackward0"
 
@@ -86,8 +86,9 @@ class Polygamma(Function):
 
 
 class Mvlgamma(Function):
-    """Multivariate log-gamma of dimension p: y = p(p-1)/4 ln pi + sum_{j<p} ln Gamma(x - j/2).
-    dy/dx = sum_{j<p} psi(x - j/2)."""
+    r"""Multivariate log-gamma of dimension p: $y = \frac{p(p-1)}{4} \ln \pi + \sum_{j<p} \ln \Gamma(x - j/2)$.
+    $dy/dx = \sum_{j<p} \psi(x - j/2)$.
+    """
 
     node_name = "MvlgammaBackward0"
 
@@ -105,7 +106,7 @@ class Mvlgamma(Function):
 
 
 class I0(Function):
-    """y = I0(x) = sum_k (x/2)^2k / (k!)^2.   dy/dx = sum_k 2k (x/2)^(2k-1) / (2 (k!)^2) = I1(x)."""
+    r"""$y = I_0(x) = \sum_k (x/2)^{2k} / (k!)^2$.   $dy/dx = \sum_k 2k\, (x/2)^{2k-1} / (2 (k!)^2) = I_1(x)$."""
 
     node_name = "I0Backward0"
 
@@ -121,7 +122,9 @@ class I0(Function):
 
 
 class I0e(Function):
-    """y = e^-|x| I0(x).   dy/dx = e^-|x| (I1(x) - sign(x) I0(x)) = i1e(x) - sign(x) y."""
+    r"""$y = e^{-|x|} I_0(x)$.
+    $dy/dx = e^{-|x|} (I_1(x) - \operatorname{sign}(x) I_0(x)) = \operatorname{i1e}(x) - \operatorname{sign}(x)\, y$.
+    """
 
     node_name = "SpecialI0EBackward0"
 
@@ -138,7 +141,7 @@ class I0e(Function):
 
 
 class I1(Function):
-    """y = I1(x).   From (x I1)' = x I0: dy/dx = I0(x) - I1(x) / x, and 1/2 at x = 0 (I1 ~ x/2)."""
+    r"""$y = I_1(x)$.   From $(x I_1)' = x I_0$: $dy/dx = I_0(x) - I_1(x) / x$, and 1/2 at $x = 0$ ($I_1 \sim x/2$)."""
 
     node_name = "SpecialI1Backward0"
 
@@ -157,7 +160,13 @@ class I1(Function):
 
 
 class I1e(Function):
-    """y = e^-|x| I1(x).   dy/dx = e^-|x| (I0 - I1/x - sign(x) I1) = i0e(x) - y (sign(x) + 1/x); 1/2 at 0."""
+    r"""$y = e^{-|x|} I_1(x)$.   1/2 at 0, else
+
+    $$
+    \frac{dy}{dx} = e^{-|x|} \big(I_0 - I_1/x - \operatorname{sign}(x) I_1\big)
+      = \operatorname{i0e}(x) - y\, (\operatorname{sign}(x) + 1/x).
+    $$
+    """
 
     node_name = "SpecialI1EBackward0"
 
@@ -176,7 +185,13 @@ class I1e(Function):
 
 
 class Erfcx(Function):
-    """y = e^(x^2) erfc(x).   dy/dx = 2x e^(x^2) erfc(x) + e^(x^2) (-2/sqrt(pi) e^(-x^2)) = 2x y - 2/sqrt(pi)."""
+    r"""$y = e^{x^2} \operatorname{erfc}(x)$.
+
+    $$
+    \frac{dy}{dx} = 2x\, e^{x^2} \operatorname{erfc}(x) + e^{x^2} \Big(-\frac{2}{\sqrt\pi} e^{-x^2}\Big)
+      = 2x y - \frac{2}{\sqrt\pi}.
+    $$
+    """
 
     node_name = "SpecialErfcxBackward0"
 
@@ -193,8 +208,9 @@ class Erfcx(Function):
 
 
 class Ndtri(Function):
-    """y = Phi^-1(p), the standard normal quantile.   p = Phi(y), dp/dy = phi(y) = e^(-y^2/2) / sqrt(2 pi),
-    so dy/dp = sqrt(2 pi) e^(y^2/2)."""
+    r"""$y = \Phi^{-1}(p)$, the standard normal quantile.   $p = \Phi(y)$,
+    $dp/dy = \varphi(y) = e^{-y^2/2} / \sqrt{2 \pi}$, so $dy/dp = \sqrt{2 \pi}\, e^{y^2/2}$.
+    """
 
     node_name = "SpecialNdtriBackward0"
 
@@ -214,8 +230,10 @@ class Ndtri(Function):
 
 
 class LogNdtr(Function):
-    """y = ln Phi(x). Below x = -1 as ln(erfcx(-x/sqrt 2) / 2) - x^2/2 (Phi underflows there); above as
-    log1p(-Phi(-x)).   dy/dx = phi(x) / Phi(x) = e^(-x^2/2 - y) / sqrt(2 pi)."""
+    r"""$y = \ln \Phi(x)$. Below $x = -1$ as $\ln(\operatorname{erfcx}(-x/\sqrt 2) / 2) - x^2/2$ ($\Phi$ underflows
+    there); above as $\operatorname{log1p}(-\Phi(-x))$.
+    $dy/dx = \varphi(x) / \Phi(x) = e^{-x^2/2 - y} / \sqrt{2 \pi}$.
+    """
 
     node_name = "SpecialLogNdtrBackward0"
 
@@ -236,7 +254,7 @@ class LogNdtr(Function):
 
 
 class Entr(Function):
-    """y = -x ln x for x > 0, 0 at x = 0, -inf for x < 0.   dy/dx = -(ln x + 1)."""
+    r"""$y = -x \ln x$ for $x > 0$, 0 at $x = 0$, $-\infty$ for $x < 0$.   $dy/dx = -(\ln x + 1)$."""
 
     node_name = "SpecialEntrBackward0"
 
@@ -255,7 +273,7 @@ class Entr(Function):
 
 
 class Xlog1py(Function):
-    """z = x ln(1 + y), 0 where x = 0 (unless y is NaN).   dz/dx = ln(1 + y), dz/dy = x / (1 + y)."""
+    r"""$z = x \ln(1 + y)$, 0 where $x = 0$ (unless y is NaN).   $dz/dx = \ln(1 + y)$, $dz/dy = x / (1 + y)$."""
 
     node_name = "SpecialXlog1PyBackward0"
 
@@ -277,8 +295,9 @@ class Xlog1py(Function):
 
 
 class Zeta(Function):
-    """z = zeta(s, q) = sum_k (q + k)^-s (Hurwitz).   dz/dq = -s zeta(s + 1, q); torch defines no derivative
-    in s, and backward into s raises as torch's does."""
+    r"""$z = \zeta(s, q) = \sum_k (q + k)^{-s}$ (Hurwitz).   $dz/dq = -s\, \zeta(s + 1, q)$; torch defines no
+    derivative in s, and backward into s raises as torch's does.
+    """
 
     node_name = "SpecialZetaBackward0"
 
@@ -298,8 +317,9 @@ class Zeta(Function):
 
 
 class Igamma(Function):
-    """P(a, x) = (1 / Gamma(a)) integral_0^x t^(a-1) e^-t dt.   dP/dx = x^(a-1) e^-x / Gamma(a) (the
-    integrand); torch defines no derivative in a, and backward into a raises as torch's does."""
+    r"""$P(a, x) = \frac{1}{\Gamma(a)} \int_0^x t^{a-1} e^{-t} dt$.   $dP/dx = x^{a-1} e^{-x} / \Gamma(a)$ (the
+    integrand); torch defines no derivative in a, and backward into a raises as torch's does.
+    """
 
     node_name = "IgammaBackward0"
 
@@ -323,7 +343,7 @@ class Igamma(Function):
 
 
 class Igammac(Igamma):
-    """Q(a, x) = 1 - P(a, x).   dQ/dx = -x^(a-1) e^-x / Gamma(a)."""
+    r"""$Q(a, x) = 1 - P(a, x)$.   $dQ/dx = -x^{a-1} e^{-x} / \Gamma(a)$."""
 
     node_name = "IgammacBackward0"
 
@@ -347,7 +367,8 @@ def igammac(input: Tensor, other: Tensor) -> Tensor:
 
 class Nextafter(Function):
     """z = the next float after x towards y. torch passes the gradient straight to x (z is x to within
-    one ulp) and none to y."""
+    one ulp) and none to y: $dx = dz$.
+    """
 
     node_name = "NextafterBackward0"
 
@@ -418,8 +439,9 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
 
 
 class Ndtr(Function):
-    """y = Phi(x) = (1 + erf(x / sqrt 2)) / 2.   dy/dx = e^(-x^2/2) / sqrt(2 pi). torch composes it and its
-    root node is the final multiplication by 1/2 (MulBackward1); one node does the whole here."""
+    r"""$y = \Phi(x) = (1 + \operatorname{erf}(x / \sqrt 2)) / 2$.   $dy/dx = e^{-x^2/2} / \sqrt{2 \pi}$. torch composes
+    it and its root node is the final multiplication by 1/2 (MulBackward1); one node does the whole here.
+    """
 
     node_name = "MulBackward1"
 

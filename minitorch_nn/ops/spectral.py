@@ -1,11 +1,13 @@
-"""Singular values (torch.linalg.svdvals) and the norms built on them: the spectral and nuclear
+r"""Singular values (torch.linalg.svdvals) and the norms built on them: the spectral and nuclear
 matrix norms, and torch.norm, which reaches them with p = 'nuc'.
 
-A = U diag(s) V^T (reduced SVD over the last two dims, batched over the rest). Perturbing A moves
-each singular value by the matching singular vectors alone: ds_i = u_i^T dA v_i (differentiate
-A v_i = s_i u_i and use u_i^T u_i = 1), so
+$A = U \operatorname{diag}(s) V^T$ (reduced SVD over the last two dims, batched over the rest). Perturbing A moves
+each singular value by the matching singular vectors alone: $ds_i = u_i^T dA\, v_i$ (differentiate
+$A v_i = s_i u_i$ and use $u_i^T u_i = 1$), so
 
-    dL/dA = sum_i g_i u_i v_i^T = U diag(g) V^T,
+$$
+\frac{\partial L}{\partial A} = \sum_i g_i\, u_i v_i^T = U \operatorname{diag}(g) V^T,
+$$
 
 which needs no gaps between the singular values (unlike the gradients of U and V themselves).
 """
@@ -23,7 +25,7 @@ from .shape import permute, unsqueeze
 
 
 class SvdVals(Function):
-    """s = singular values of A, in descending order.   dA = U diag(ds) V^T."""
+    r"""s = singular values of A, in descending order.   $dA = U \operatorname{diag}(ds) V^T$."""
 
     node_name = "LinalgSvdBackward0"
 

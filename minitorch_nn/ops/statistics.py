@@ -1,9 +1,9 @@
-"""Statistics built from existing ops, as torch composes them (so the graph, and every backward, is the
+r"""Statistics built from existing ops, as torch composes them (so the graph, and every backward, is the
 ops' own): quantile and nanquantile (sort, gather, lerp), cov (a centred matrix product) and corrcoef.
 
-quantile: the values along ``dim`` are sorted; the q-quantile sits at rank r = q (n - 1) between the
-sorted values at floor(r) and ceil(r), and ``interpolation`` picks the lower, the higher, the nearest
-(half to even), their midpoint, or (linear) the lerp by r - floor(r). A row holding NaN gives NaN
+quantile: the values along ``dim`` are sorted; the q-quantile sits at rank $r = q (n - 1)$ between the
+sorted values at $\lfloor r \rfloor$ and $\lceil r \rceil$, and ``interpolation`` picks the lower, the higher, the
+nearest (half to even), their midpoint, or (linear) the lerp by $r - \lfloor r \rfloor$. A row holding NaN gives NaN
 (NaN sorts last: its rank is moved there); nanquantile counts only the non-NaN values of each row.
 """
 
@@ -99,7 +99,9 @@ def _ranks(sorted_data: np.ndarray, q_values: np.ndarray, ignore_nan: bool) -> t
 
 
 class SqueezeDims(Function):
-    """Drop the given size-1 dims (torch's squeeze with a dim list).   Backward reshapes the gradient back."""
+    """Drop the given size-1 dims (torch's squeeze with a dim list).   Backward reshapes the gradient back:
+    $dx = dy$.
+    """
 
     node_name = "SqueezeBackward4"
 

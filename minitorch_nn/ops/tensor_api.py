@@ -198,8 +198,9 @@ def _check_value(value: Any, dtype: np.dtype) -> Any:
 
 
 class Addcmul(Function):
-    """y = x + v * a * b (broadcast).   dy/dx = 1, dy/da = v b, dy/db = v a, each summed back to its
-    operand's shape over the broadcast dimensions."""
+    r"""$y = x + v\, a b$ (broadcast).   $dy/dx = 1$, $dy/da = v b$, $dy/db = v a$, each summed back to its
+    operand's shape over the broadcast dimensions.
+    """
 
     node_name = "AddcmulBackward0"
 
@@ -220,8 +221,9 @@ class Addcmul(Function):
 
 
 class Addcdiv(Function):
-    """y = x + v * a / b (broadcast).   dy/dx = 1, dy/da = v / b, dy/db = -v a / b^2, each summed back
-    to its operand's shape over the broadcast dimensions."""
+    r"""$y = x + v\, a / b$ (broadcast).   $dy/dx = 1$, $dy/da = v / b$, $dy/db = -v a / b^2$, each summed back
+    to its operand's shape over the broadcast dimensions.
+    """
 
     node_name = "AddcdivBackward0"
 
@@ -332,9 +334,10 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
 
 
 class Dist(Function):
-    """z = ||x - y||_p = (sum |d|^p)^(1/p), d = x - y (broadcast).
-    dz/dd = |d|^(p-1) sign(d) / z^(p-1); p = inf: sign(d) at the entries where |d| = z, shared among ties;
-    p = 0 (a count): no gradient.   dz/dx = dz/dd, dz/dy = -dz/dd (un-broadcast)."""
+    r"""$z = \lVert x - y \rVert_p = (\sum |d|^p)^{1/p}$, $d = x - y$ (broadcast).
+    $dz/dd = |d|^{p-1} \operatorname{sign}(d) / z^{p-1}$; $p = \infty$: $\operatorname{sign}(d)$ at the entries where
+    $|d| = z$, shared among ties; $p = 0$ (a count): no gradient.   $dz/dx = dz/dd$, $dz/dy = -dz/dd$ (un-broadcast).
+    """
 
     node_name = "DistBackward0"
 
@@ -390,10 +393,19 @@ def _name(dtype: np.dtype) -> str:
 
 
 class Renorm(Function):
-    """Each sub-tensor s along dim (x.select(dim, i)) with p-norm n > maxnorm is scaled to norm maxnorm:
-    y = c s with c = maxnorm / (n + 1e-7) where n > maxnorm, else c = 1.
-    Where scaled, dy/ds = c I - maxnorm/(n+1e-7)^2 s (dn/ds)^T with dn/ds = |s|^(p-1) sign(s) / n^(p-1), so
-    dL/ds = c g - maxnorm/(n+1e-7)^2 <g, s> dn/ds; where not scaled, dL/ds = g."""
+    r"""Each sub-tensor s along dim (x.select(dim, i)) with p-norm n > maxnorm is scaled to norm maxnorm:
+    $y = c s$ with $c = \mathrm{maxnorm} / (n + 10^{-7})$ where $n > \mathrm{maxnorm}$, else $c = 1$.
+    Where scaled, with $\partial n / \partial s = |s|^{p-1} \operatorname{sign}(s) / n^{p-1}$,
+
+    $$
+    \frac{\partial y}{\partial s} = c I - \frac{m}{(n + 10^{-7})^2}\, s \Big(\frac{\partial n}{\partial s}\Big)^T,
+    \qquad
+    \frac{\partial L}{\partial s} = c\, g - \frac{m}{(n + 10^{-7})^2} \langle g, s \rangle \frac{\partial n}{\partial s}
+    \qquad (m = \mathrm{maxnorm});
+    $$
+
+    where not scaled, $\partial L / \partial s = g$.
+    """
 
     node_name = "RenormBackward0"
 
@@ -506,7 +518,7 @@ heaviside_ = _inplace(heaviside)
 
 
 class Ldexp(Function):
-    """y = x 2^e.   dy/dx = 2^e, dy/de = x 2^e ln 2 = y ln 2 (e is a gradient input when it is float)."""
+    r"""$y = x\, 2^e$.   $dy/dx = 2^e$, $dy/de = x\, 2^e \ln 2 = y \ln 2$ (e is a gradient input when it is float)."""
 
     node_name = "LdexpBackward0"
 

@@ -1,8 +1,8 @@
-"""Unary elementwise math: trigonometric, hyperbolic, exponential and logarithmic variants, erf, rounding.
+r"""Unary elementwise math: trigonometric, hyperbolic, exponential and logarithmic variants, erf, rounding.
 
-Every op here is y = f(x) elementwise, so its Jacobian is diagonal and backward is the upstream
-gradient times f'(x). Each Function saves whichever of x and y gives f' most cheaply (tan' =
-1 + y^2, exp2' = y ln 2) and states the derivation in its docstring.
+Every op here is $y = f(x)$ elementwise, so its Jacobian is diagonal and backward is the upstream
+gradient times $f'(x)$. Each Function saves whichever of x and y gives $f'$ most cheaply
+($\tan' x = 1 + y^2$, $(2^x)' = y \ln 2$) and states the derivation in its docstring.
 
 dtypes follow torch: the float functions compute integer and bool inputs in float32 (the default
 float) and keep float64; the rounding ops return integer inputs unchanged (a copy) and refuse
@@ -58,7 +58,7 @@ def _as_float(x: Tensor) -> Tensor:
 
 
 class Sin(Function):
-    """y = sin x.   dy/dx = cos x."""
+    r"""$y = \sin x$.   $dy/dx = \cos x$."""
 
     node_name = "SinBackward0"
 
@@ -76,7 +76,7 @@ class Sin(Function):
 
 
 class Cos(Function):
-    """y = cos x.   dy/dx = -sin x."""
+    r"""$y = \cos x$.   $dy/dx = -\sin x$."""
 
     node_name = "CosBackward0"
 
@@ -94,7 +94,7 @@ class Cos(Function):
 
 
 class Tan(Function):
-    """y = tan x = sin x / cos x.   dy/dx = (cos^2 x + sin^2 x) / cos^2 x = 1 + tan^2 x = 1 + y^2."""
+    r"""$y = \tan x = \sin x / \cos x$.   $dy/dx = (\cos^2 x + \sin^2 x) / \cos^2 x = 1 + \tan^2 x = 1 + y^2$."""
 
     node_name = "TanBackward0"
 
@@ -112,8 +112,9 @@ class Tan(Function):
 
 
 class Asin(Function):
-    """y = asin x on [-1, 1].   x = sin y, dx/dy = cos y = sqrt(1 - x^2) (cos >= 0 on [-pi/2, pi/2]),
-    so dy/dx = 1 / sqrt(1 - x^2)."""
+    r"""$y = \arcsin x$ on $[-1, 1]$.   $x = \sin y$, $dx/dy = \cos y = \sqrt{1 - x^2}$ ($\cos \ge 0$ on
+    $[-\pi/2, \pi/2]$), so $dy/dx = 1 / \sqrt{1 - x^2}$.
+    """
 
     node_name = "AsinBackward0"
 
@@ -131,7 +132,7 @@ class Asin(Function):
 
 
 class Acos(Function):
-    """y = acos x = pi/2 - asin x.   dy/dx = -1 / sqrt(1 - x^2)."""
+    r"""$y = \arccos x = \pi/2 - \arcsin x$.   $dy/dx = -1 / \sqrt{1 - x^2}$."""
 
     node_name = "AcosBackward0"
 
@@ -149,7 +150,7 @@ class Acos(Function):
 
 
 class Atan(Function):
-    """y = atan x.   x = tan y, dx/dy = 1 + tan^2 y = 1 + x^2, so dy/dx = 1 / (1 + x^2)."""
+    r"""$y = \arctan x$.   $x = \tan y$, $dx/dy = 1 + \tan^2 y = 1 + x^2$, so $dy/dx = 1 / (1 + x^2)$."""
 
     node_name = "AtanBackward0"
 
@@ -168,7 +169,7 @@ class Atan(Function):
 
 
 class Sinh(Function):
-    """y = sinh x = (e^x - e^-x) / 2.   dy/dx = (e^x + e^-x) / 2 = cosh x."""
+    r"""$y = \sinh x = (e^x - e^{-x}) / 2$.   $dy/dx = (e^x + e^{-x}) / 2 = \cosh x$."""
 
     node_name = "SinhBackward0"
 
@@ -186,7 +187,7 @@ class Sinh(Function):
 
 
 class Cosh(Function):
-    """y = cosh x = (e^x + e^-x) / 2.   dy/dx = (e^x - e^-x) / 2 = sinh x."""
+    r"""$y = \cosh x = (e^x + e^{-x}) / 2$.   $dy/dx = (e^x - e^{-x}) / 2 = \sinh x$."""
 
     node_name = "CoshBackward0"
 
@@ -204,8 +205,9 @@ class Cosh(Function):
 
 
 class Asinh(Function):
-    """y = asinh x.   x = sinh y, dx/dy = cosh y = sqrt(1 + sinh^2 y) = sqrt(1 + x^2),
-    so dy/dx = 1 / sqrt(1 + x^2)."""
+    r"""$y = \operatorname{asinh} x$.   $x = \sinh y$, $dx/dy = \cosh y = \sqrt{1 + \sinh^2 y} = \sqrt{1 + x^2}$,
+    so $dy/dx = 1 / \sqrt{1 + x^2}$.
+    """
 
     node_name = "AsinhBackward0"
 
@@ -222,8 +224,9 @@ class Asinh(Function):
 
 
 class Acosh(Function):
-    """y = acosh x on [1, inf).   x = cosh y (y >= 0), dx/dy = sinh y = sqrt(cosh^2 y - 1) = sqrt(x^2 - 1),
-    so dy/dx = 1 / sqrt(x^2 - 1)."""
+    r"""$y = \operatorname{acosh} x$ on $[1, \infty)$.   $x = \cosh y$ ($y \ge 0$),
+    $dx/dy = \sinh y = \sqrt{\cosh^2 y - 1} = \sqrt{x^2 - 1}$, so $dy/dx = 1 / \sqrt{x^2 - 1}$.
+    """
 
     node_name = "AcoshBackward0"
 
@@ -241,7 +244,9 @@ class Acosh(Function):
 
 
 class Atanh(Function):
-    """y = atanh x on (-1, 1).   x = tanh y, dx/dy = 1 - tanh^2 y = 1 - x^2, so dy/dx = 1 / (1 - x^2)."""
+    r"""$y = \operatorname{atanh} x$ on $(-1, 1)$.   $x = \tanh y$, $dx/dy = 1 - \tanh^2 y = 1 - x^2$,
+    so $dy/dx = 1 / (1 - x^2)$.
+    """
 
     node_name = "AtanhBackward0"
 
@@ -259,8 +264,10 @@ class Atanh(Function):
 
 
 class _NoInplaceDerivative:
-    """Mixin for asinh_, acosh_ and atanh_ under autograd: torch records AsinhBackward1 (etc.) for them,
-    a node whose derivative torch does not implement, so backward raises its NotImplementedError."""
+    r"""Mixin for asinh_, acosh_ and atanh_ under autograd ($x \leftarrow \operatorname{asinh} x$, ...): torch records
+    AsinhBackward1 (etc.) for them, a node whose derivative torch does not implement, so backward raises its
+    NotImplementedError.
+    """
 
     op_name: str
 
@@ -285,7 +292,7 @@ class AtanhInplace(_NoInplaceDerivative, Atanh):
 
 
 class Expm1(Function):
-    """y = e^x - 1 (accurate for small x).   dy/dx = e^x = y + 1."""
+    """$y = e^x - 1$ (accurate for small x).   $dy/dx = e^x = y + 1$."""
 
     node_name = "Expm1Backward0"
 
@@ -303,7 +310,7 @@ class Expm1(Function):
 
 
 class Exp2(Function):
-    """y = 2^x = e^(x ln 2).   dy/dx = y ln 2."""
+    r"""$y = 2^x = e^{x \ln 2}$.   $dy/dx = y \ln 2$."""
 
     node_name = "Exp2Backward0"
 
@@ -321,7 +328,7 @@ class Exp2(Function):
 
 
 class Log2(Function):
-    """y = log2 x = ln x / ln 2.   dy/dx = 1 / (x ln 2)."""
+    r"""$y = \log_2 x = \ln x / \ln 2$.   $dy/dx = 1 / (x \ln 2)$."""
 
     node_name = "Log2Backward0"
 
@@ -339,7 +346,7 @@ class Log2(Function):
 
 
 class Log10(Function):
-    """y = log10 x = ln x / ln 10.   dy/dx = 1 / (x ln 10)."""
+    r"""$y = \log_{10} x = \ln x / \ln 10$.   $dy/dx = 1 / (x \ln 10)$."""
 
     node_name = "Log10Backward0"
 
@@ -357,7 +364,7 @@ class Log10(Function):
 
 
 class Log1p(Function):
-    """y = ln(1 + x) (accurate for small x).   dy/dx = 1 / (1 + x)."""
+    r"""$y = \ln(1 + x)$ (accurate for small x).   $dy/dx = 1 / (1 + x)$."""
 
     node_name = "Log1PBackward0"
 
@@ -375,7 +382,7 @@ class Log1p(Function):
 
 
 class Rsqrt(Function):
-    """y = 1 / sqrt x = x^(-1/2).   dy/dx = -x^(-3/2) / 2 = -y^3 / 2."""
+    r"""$y = 1 / \sqrt{x} = x^{-1/2}$.   $dy/dx = -x^{-3/2} / 2 = -y^3 / 2$."""
 
     node_name = "RsqrtBackward0"
 
@@ -397,7 +404,9 @@ class Rsqrt(Function):
 
 
 class Erf(Function):
-    """y = erf x = 2/sqrt(pi) int_0^x e^(-t^2) dt.   dy/dx = 2/sqrt(pi) e^(-x^2) (the integrand at x)."""
+    r"""$y = \operatorname{erf} x = \frac{2}{\sqrt\pi} \int_0^x e^{-t^2} dt$.
+    $dy/dx = \frac{2}{\sqrt\pi} e^{-x^2}$ (the integrand at x).
+    """
 
     node_name = "ErfBackward0"
 
@@ -413,7 +422,7 @@ class Erf(Function):
 
 
 class Erfc(Function):
-    """y = erfc x = 1 - erf x.   dy/dx = -2/sqrt(pi) e^(-x^2)."""
+    r"""$y = \operatorname{erfc} x = 1 - \operatorname{erf} x$.   $dy/dx = -\frac{2}{\sqrt\pi} e^{-x^2}$."""
 
     node_name = "ErfcBackward0"
 
@@ -429,9 +438,10 @@ class Erfc(Function):
 
 
 class Erfinv(Function):
-    """y = erfinv x, the y with erf y = x (solved in ``kernels/cpu/special.py``).
+    r"""$y = \operatorname{erfinv} x$, the y with $\operatorname{erf} y = x$ (solved in ``kernels/cpu/special.py``).
 
-    x = erf y, dx/dy = 2/sqrt(pi) e^(-y^2), so dy/dx = sqrt(pi)/2 e^(y^2), read off the saved output.
+    $x = \operatorname{erf} y$, $dx/dy = \frac{2}{\sqrt\pi} e^{-y^2}$, so
+    $dy/dx = \frac{\sqrt\pi}{2} e^{y^2}$, read off the saved output.
     """
 
     node_name = "ErfinvBackward0"
@@ -453,7 +463,7 @@ class Erfinv(Function):
 
 
 class _PiecewiseConstant(Function):
-    """A step function: flat between its jumps, so dy/dx = 0 (torch defines 0 at the jumps too)."""
+    """A step function: flat between its jumps, so $dy/dx = 0$ (torch defines 0 at the jumps too)."""
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -461,7 +471,7 @@ class _PiecewiseConstant(Function):
 
 
 class Floor(_PiecewiseConstant):
-    """y = floor x, the largest integer <= x.   dy/dx = 0."""
+    r"""$y = \lfloor x \rfloor$, the largest integer $\le x$.   $dy/dx = 0$."""
 
     node_name = "FloorBackward0"
 
@@ -471,7 +481,7 @@ class Floor(_PiecewiseConstant):
 
 
 class Ceil(_PiecewiseConstant):
-    """y = ceil x, the smallest integer >= x.   dy/dx = 0."""
+    r"""$y = \lceil x \rceil$, the smallest integer $\ge x$.   $dy/dx = 0$."""
 
     node_name = "CeilBackward0"
 
@@ -481,7 +491,7 @@ class Ceil(_PiecewiseConstant):
 
 
 class Trunc(_PiecewiseConstant):
-    """y = trunc x, x rounded toward 0 (torch.fix is the same op).   dy/dx = 0."""
+    r"""$y = \operatorname{trunc} x$, x rounded toward 0 (torch.fix is the same op).   $dy/dx = 0$."""
 
     node_name = "TruncBackward0"
 
@@ -491,7 +501,7 @@ class Trunc(_PiecewiseConstant):
 
 
 class Round(_PiecewiseConstant):
-    """y = x rounded to the nearest integer, halves to the even one (2.5 -> 2, as torch).   dy/dx = 0."""
+    """y = x rounded to the nearest integer, halves to the even one (2.5 -> 2, as torch).   $dy/dx = 0$."""
 
     node_name = "RoundBackward0"
 
@@ -501,10 +511,11 @@ class Round(_PiecewiseConstant):
 
 
 class RoundDecimals(Function):
-    """y = round(x * 10^d) / 10^d  (d >= 0),  round(x / 10^-d) * 10^-d  (d < 0), in x's dtype.
+    r"""$y = \operatorname{round}(x \cdot 10^d) / 10^d$ ($d \ge 0$),
+    $\operatorname{round}(x / 10^{-d}) \cdot 10^{-d}$ ($d < 0$), in x's dtype.
 
-    Computed as torch does (10^|d| cast to the dtype first), so an overflowing 10^|d| gives torch's
-    inf or NaN. Piecewise constant: dy/dx = 0 (torch's RoundBackward1).
+    Computed as torch does ($10^{|d|}$ cast to the dtype first), so an overflowing $10^{|d|}$ gives torch's
+    inf or NaN. Piecewise constant: $dy/dx = 0$ (torch's RoundBackward1).
     """
 
     node_name = "RoundBackward1"
@@ -523,7 +534,7 @@ class RoundDecimals(Function):
 
 
 class Frac(Function):
-    """y = x - trunc x, the fractional part with x's sign.   dy/dx = 1 - 0 = 1."""
+    r"""$y = x - \operatorname{trunc} x$, the fractional part with x's sign.   $dy/dx = 1 - 0 = 1$."""
 
     node_name = "FracBackward0"
 
@@ -538,7 +549,9 @@ class Frac(Function):
 
 
 class Sgn(_PiecewiseConstant):
-    """y = sgn x: -1, 0 or 1 (0 for NaN and -0.0, as torch's (0 < x) - (x < 0)).   dy/dx = 0."""
+    r"""$y = \operatorname{sgn} x \in \{-1, 0, 1\}$ (0 for NaN and -0.0, as torch's
+    $[0 < x] - [x < 0]$).   $dy/dx = 0$.
+    """
 
     node_name = "SgnBackward0"
 
@@ -557,10 +570,11 @@ def _sign(x: np.ndarray) -> np.ndarray:
 
 
 class Logit(Function):
-    """y = ln(x / (1 - x)) = ln x - ln(1 - x), the inverse of sigmoid.   dy/dx = 1/x + 1/(1 - x) = 1 / (x (1 - x)).
+    r"""$y = \ln \frac{x}{1 - x} = \ln x - \ln(1 - x)$, the inverse of sigmoid.
+    $dy/dx = \frac{1}{x} + \frac{1}{1 - x} = \frac{1}{x (1 - x)}$.
 
-    With ``eps`` x is first clamped to [eps, 1 - eps], so the gradient is 0 where x lies outside
-    that interval; without it x outside [0, 1] gives NaN and its gradient NaN (torch's kernels).
+    With ``eps`` x is first clamped to $[\epsilon, 1 - \epsilon]$, so the gradient is 0 where x lies outside
+    that interval; without it x outside $[0, 1]$ gives NaN and its gradient NaN (torch's kernels).
     """
 
     node_name = "LogitBackward0"
@@ -591,10 +605,15 @@ class Logit(Function):
 
 
 class Sinc(Function):
-    """y = sin(pi x) / (pi x), and 1 at x = 0.
+    r"""$y = \sin(\pi x) / (\pi x)$, and 1 at $x = 0$.
 
-    With u = pi x: dy/du = (u cos u - sin u) / u^2, times du/dx = pi gives
-    dy/dx = (u cos u - sin u) / (pi x^2); its limit at 0 is 0 (sinc is even).
+    With $u = \pi x$: $dy/du = (u \cos u - \sin u) / u^2$, times $du/dx = \pi$ gives
+
+    $$
+    \frac{dy}{dx} = \frac{u \cos u - \sin u}{\pi x^2};
+    $$
+
+    its limit at 0 is 0 (sinc is even).
     """
 
     node_name = "SincBackward0"
@@ -616,7 +635,7 @@ class Sinc(Function):
 
 
 class Deg2Rad(Function):
-    """y = x pi / 180.   dy/dx = pi / 180."""
+    r"""$y = x \pi / 180$.   $dy/dx = \pi / 180$."""
 
     node_name = "Deg2RadBackward0"
 
@@ -630,7 +649,7 @@ class Deg2Rad(Function):
 
 
 class Rad2Deg(Function):
-    """y = x 180 / pi.   dy/dx = 180 / pi."""
+    r"""$y = 180 x / \pi$.   $dy/dx = 180 / \pi$."""
 
     node_name = "Rad2DegBackward0"
 
@@ -646,7 +665,7 @@ class Rad2Deg(Function):
 class NanToNum(Function):
     """y = x where x is finite, else the replacement for NaN, +inf or -inf.
 
-    The identity on finite values and constants elsewhere: dy/dx = 1 where x is finite, else 0.
+    The identity on finite values and constants elsewhere: $dy/dx = 1$ where x is finite, else 0.
     """
 
     node_name = "NanToNumBackward0"
