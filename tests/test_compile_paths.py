@@ -162,7 +162,7 @@ def test_relu_numpy_path_is_the_kernel_bit_for_bit(dtype):
             y = F.relu(xm)
             y.backward(mt.tensor(gy))
             results[chosen] = (y.detach().numpy(), xm.grad.numpy())
-            assert jit.GROUPS[f"relu-{np.dtype(dtype).name}"].usable == (chosen == "inline")
+            assert jit.GROUPS["relu"].usable == (chosen == "inline")
     xt = torch.tensor(x, requires_grad=True)
     yt = torch.relu(xt)
     yt.backward(torch.tensor(gy))
@@ -187,9 +187,7 @@ def test_sgd_numpy_path_is_the_kernel_bit_for_bit(dtype):
                 p.grad = mt.tensor(g, dtype=dtype)
                 opt.step()
             results[chosen] = p.detach().numpy().copy()
-            assert jit.GROUPS[{mt.float32: "sgd-float32", mt.float64: "sgd-float64"}[dtype]].usable == (
-                chosen == "inline"
-            )
+            assert jit.GROUPS["sgd"].usable == (chosen == "inline")
     np.testing.assert_array_equal(results["off"], results["inline"])
 
 
@@ -309,8 +307,8 @@ LENET_GROUPS = {
     "conv-wide-backward",
     "pool-max-2x2-forward",
     "pool-max-backward",
-    "relu-float32",
-    "sgd-float32",
+    "relu",
+    "sgd",
     "workers",
 }
 
@@ -384,7 +382,7 @@ def _run_with_compiler(monkeypatch, code: str | None) -> tuple[list[str], list[n
     results = []
     with warnings.catch_warnings(record=True) as caught, jit.forced("background"):
         warnings.simplefilter("always")
-        group = jit.GROUPS["relu-float32"]
+        group = jit.GROUPS["relu"]
         results.append(F.relu(mt.tensor(x)).numpy())
         assert jit.wait_for_compiles(60)
         results.append(F.relu(mt.tensor(x)).numpy())
@@ -476,3 +474,27 @@ def test_read_only_cache_folders_fall_back_to_the_temporary_folder(tmp_path):
     assert "_relu_forward" in first["compiled"]
     assert list(fallback.rglob("elementwise._relu_forward-*.nbi"))
     assert _installed_child(tmp_path / "site", **env)["compiled"] == []
+
+
+WARM_CHILD = """
+import numpy as np
+import minitorch_nn as mt
+from minitorch_nn.kernels.cpu import jit
+mt.relu(mt.tensor(np.array([-1.0, 2.0], np.float32)))
+mt.set_num_threads(2)
+from minitorch_nn.kernels.cpu.workers import WORKERS
+WORKERS.map(abs, [1, 2])
+print(jit.GROUPS["relu"].usable, jit.GROUPS["workers"].usable, jit.GROUPS["sgd"].usable)
+"""
+
+
+def test_warmup_fills_the_cache_the_next_process_loads_at_once(tmp_path):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT), MINITORCH_COMPILE="background")
+    command = [sys.executable, "-m", "minitorch_nn", "warmup", "--only", "relu,workers"]
+    out = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "relu " in out.stdout and "workers" in out.stdout and str(tmp_path) in out.stdout
+    warm = subprocess.run([sys.executable, "-c", WARM_CHILD], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert warm.stdout.split() == ["True", "True", "False"], warm.stderr  # loaded at the first call; sgd never ran
+    bad = subprocess.run([*command[:-1], "relu,nope,pool"], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode != 0 and "unknown kernel group(s) nope, pool" in bad.stderr

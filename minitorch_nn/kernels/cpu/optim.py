@@ -31,12 +31,10 @@ def _sgd_momentum(p, g, buf, lr, momentum, keep, weight_decay, sign, nesterov): 
         p[i] = p[i] - lr * step
 
 
-def _group(dtype: types.Type) -> KernelGroup:
-    one = array(dtype, 1)
-    return KernelGroup(f"sgd-{dtype}", [(_sgd_momentum, (one, one, one) + (dtype,) * 5 + (types.boolean,))])
-
-
-_GROUPS = {"f": _group(types.float32), "d": _group(types.float64)}
+_SGD = KernelGroup(
+    "sgd",
+    [(_sgd_momentum, (array(t, 1),) * 3 + (t,) * 5 + (types.boolean,)) for t in (types.float32, types.float64)],
+)
 
 
 def sgd_momentum_(
@@ -60,8 +58,7 @@ def sgd_momentum_(
         return False
     if p.shape != g.shape or p.shape != buf.shape:
         return False
-    group = _GROUPS[dtype.char]
-    if not (group.usable or group.ready()):
+    if not (_SGD.usable or _SGD.ready()):
         return False
     c = dtype.type
     _sgd_momentum(
