@@ -9,6 +9,8 @@ Each round runs the real command, ``minitorch-nn train`` with its defaults, in f
   a background process, NumPy paths meanwhile: minitorch_nn/kernels/cpu/jit.py). After its two
   steps the process waits for the background compile to finish, so the next run finds a full cache;
 - ours, warm: the same cache, in a new process;
+- ours, compiling in the process (``MINITORCH_COMPILE=inline``, another empty cache): what the
+  first step costs where the kernels are compiled before they run (the behaviour before jit.py);
 - torch: ``--engine torch`` (same data pipeline, same model code on torch).
 
 Each process patches its optimizer's ``step`` to note the time after the first and second step and
@@ -88,9 +90,9 @@ print("COLDSTART " + json.dumps({
 """
 
 
-def _train(engine: str, cache: str, wait: bool) -> dict:
+def _train(engine: str, cache: str, wait: bool, compile_mode: str = "background") -> dict:
     """One ``minitorch-nn train`` in a fresh process, stopped after two steps; its timings."""
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=str(ROOT), MINITORCH_COMPILE="background")
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=str(ROOT), MINITORCH_COMPILE=compile_mode)
     env.update(NUMBA_NUM_THREADS=str(THREADS), OMP_NUM_THREADS=str(THREADS))
     with tempfile.TemporaryDirectory() as out:
         started = time.time()
@@ -111,14 +113,16 @@ def _train(engine: str, cache: str, wait: bool) -> dict:
 
 
 def measure(rounds: int = ROUNDS) -> list[dict]:
-    """Per round: ours cold (then its background compile finishes), ours warm, torch."""
+    """Per round: ours cold (then its background compile finishes), ours warm, torch, ours compiling inline."""
     results = []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as cache:
             cold = _train("minitorch", cache, wait=True)
             warm = _train("minitorch", cache, wait=False)
             theirs = _train("torch", cache, wait=False)
-        results.append({"cold": cold, "warm": warm, "torch": theirs})
+        with tempfile.TemporaryDirectory() as cache:
+            inline = _train("minitorch", cache, wait=False, compile_mode="inline")
+        results.append({"cold": cold, "warm": warm, "torch": theirs, "inline": inline})
     return results
 
 
@@ -129,8 +133,13 @@ CASES = (
     ("first step", "first_s", "warm"),
     ("second step", "second_s", "warm"),
     ("start to end of first step", "start_to_first_s", "warm"),
+    ("first step", "first_s", "inline"),
 )
-CACHE_WORDS = {"cold": "empty Numba cache", "warm": "warm Numba cache"}
+CACHE_WORDS = {
+    "cold": "empty Numba cache",
+    "warm": "warm Numba cache",
+    "inline": "empty cache, compiled inline",
+}
 
 
 def rows_of(results: list[dict]) -> list[dict]:
@@ -167,7 +176,8 @@ def main() -> None:
         "when the table was written (others share this machine).",
         "Command: `python benchmarks/bench_coldstart.py` (or `minitorch-nn bench --only coldstart`). Cold: an "
         "empty NUMBA_CACHE_DIR (the kernels compile in a background process, NumPy meanwhile); warm: the same "
-        "cache in a new process after that compile finished.",
+        "cache in a new process after that compile finished; compiled inline: `MINITORCH_COMPILE=inline` on another "
+        "empty cache (the kernels compile in the process before they run, as before the background compile).",
         "",
         "| case | torch ms | ours ms | ratio |",
         "|---|---:|---:|---:|",
