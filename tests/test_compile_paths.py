@@ -407,6 +407,43 @@ def test_a_failed_background_compile_leaves_training_going(monkeypatch, code, sa
         np.testing.assert_array_equal(y, np.array([0.0, 2.0, -0.0, 3.0], np.float32))
 
 
+def test_compile_processes_take_turns(monkeypatch, tmp_path):
+    """While another compile process holds the user's lock, a new one answers nothing; then it does."""
+    import fcntl
+    import tempfile
+    import time
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    compiler = jit._Compiler()
+    path = os.path.join(tempfile.gettempdir(), f"minitorch_nn-compile-{os.getuid()}.lock")
+    with jit.forced("background"), open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            assert compiler.request("relu")
+            pid = str(compiler.process.pid)
+            deadline = time.monotonic() + 300
+            # until the process blocks on the lock (Linux lists a blocked waiter with "->" in
+            # /proc/locks) or, were the lock not taken, answers
+            while not any(
+                "->" in line and pid in line.split() for line in Path("/proc/locks").read_text().splitlines()
+            ):
+                compiler.poll()
+                assert compiler.waiting == ["relu"] and time.monotonic() < deadline
+                time.sleep(0.05)
+            time.sleep(0.5)
+            compiler.poll()
+            assert compiler.waiting == ["relu"]
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        deadline = time.monotonic() + 300
+        while compiler.waiting and time.monotonic() < deadline:
+            compiler.poll()
+            time.sleep(0.05)
+        assert not compiler.waiting and jit.GROUPS["relu"].state == "done"
+        compiler._reap()
+    assert list(tmp_path.rglob("elementwise._relu_forward-*.nbi"))
+
+
 def test_an_unknown_mode_warns_and_compiles_in_the_background(monkeypatch):
     monkeypatch.setenv(jit.MODE_VARIABLE, "eager")
     monkeypatch.setattr(jit, "_warned", set())

@@ -18,7 +18,9 @@ torch. So:
   the other process filled, and from then on ``usable`` is a plain attribute read.
 - A process, not a thread: compiling holds the GIL (a thread would take turns with the
   training), and on a 2-core machine it gets the other core. It compiles the groups in the
-  order they were asked for, and exits after ``IDLE_EXIT_S`` without a request.
+  order they were asked for, and exits after ``IDLE_EXIT_S`` without a request. A user's compile
+  processes take turns (a file lock): a second run started while the first one's kernels still
+  compile waits for them and then finds them in the cache, instead of compiling them again beside.
 - If the compile process cannot start, fails or dies, or the cache it filled cannot be read
   here, the group is compiled in this process at its next call (what Numba does anyway), with
   one warning: training goes on either way.
@@ -53,6 +55,11 @@ from numba import types
 from numba.core import sigutils
 from numba.core.compiler_lock import global_compiler_lock
 from numba.misc.appdirs import AppDirs
+
+try:
+    import fcntl
+except ImportError:  # not POSIX (see _one_compile_at_a_time)
+    fcntl = None
 
 MODE_VARIABLE = "MINITORCH_COMPILE"
 MODES = ("background", "inline", "off")
@@ -292,6 +299,25 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
+def _user() -> str:
+    return str(os.getuid()) if hasattr(os, "getuid") else os.getlogin()
+
+
+@contextlib.contextmanager
+def _one_compile_at_a_time() -> Iterator[None]:
+    """Hold the user's compile lock (a file lock): a second compile process (a second run started
+    while the first one's kernels still compile) waits, then finds them in the cache."""
+    if fcntl is None:  # not a POSIX system: no lock, at worst the same kernels compile twice
+        yield
+        return
+    with open(os.path.join(tempfile.gettempdir(), f"minitorch_nn-compile-{_user()}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def serve() -> None:
     """The compile process: for each group name read from stdin, compile it into the cache and
     answer ``done NAME`` (or ``failed NAME reason``) on stdout; exit at EOF or when idle.
@@ -308,7 +334,8 @@ def serve() -> None:
         line, buffer = buffer.split(b"\n", 1)
         name = line.decode().strip()
         try:
-            GROUPS[name].compile()
+            with _one_compile_at_a_time():
+                GROUPS[name].compile()  # loads what another process compiled meanwhile
             answer = f"done {name}"
         except Exception as error:  # noqa: BLE001  (reported to the parent, which compiles it itself)
             answer = f"failed {name} " + f"{type(error).__name__}: {error}".replace("\n", " ")[:500]
@@ -376,6 +403,5 @@ def ensure_cache_location() -> None:
     folders = [os.path.join(here, "__pycache__"), os.path.join(here, "conv", "__pycache__")]
     if all(_writable(f) for f in folders) or _writable(AppDirs(appname="numba", appauthor=False).user_cache_dir):
         return
-    user = os.getuid() if hasattr(os, "getuid") else os.getlogin()
-    fallback = os.path.join(tempfile.gettempdir(), f"minitorch_nn-numba-cache-{user}")
+    fallback = os.path.join(tempfile.gettempdir(), f"minitorch_nn-numba-cache-{_user()}")
     numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"] = fallback
