@@ -226,6 +226,8 @@ class _Compiler:
             return False
         os.set_blocking(self.process.stdout.fileno(), False)
         self.buffer = b""
+        # reaps it when it exits (idle), so no zombie waits for the next poll, which may never come
+        threading.Thread(target=self.process.wait, name="minitorch-compile-reaper", daemon=True).start()
         return True
 
     def poll(self) -> None:
