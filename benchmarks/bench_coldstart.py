@@ -14,9 +14,9 @@ Each round runs the real command, ``minitorch-nn train`` with its defaults, in f
 - torch: ``--engine torch`` (same data pipeline, same model code on torch).
 
 Each process patches its optimizer's ``step`` to note the time after the first and second step and
-stops the run there. "first step" is from the start of the epoch loop to the end of the first
-``optimizer.step()`` (batch, forward, loss, backward, update), "second step" from there to the end
-of the second (with the first step's ``loss.item()`` and progress line); "start to first step" is
+stops the run there. "step 1" is from the start of the epoch loop to the end of the first
+``optimizer.step()`` (batch, forward, loss, backward, update), "step 2" from there to the end of
+the second (with the first step's ``loss.item()`` and progress line); "start to step 1 end" is
 from the moment the benchmark starts the process (interpreter start, imports, the digits, the
 model) to the end of the first step. Both engines on ``THREADS`` threads; medians over the rounds;
 ratio = torch time / our time.
@@ -127,19 +127,15 @@ def measure(rounds: int = ROUNDS) -> list[dict]:
 
 
 CASES = (
-    ("first step", "first_s", "cold"),
-    ("second step", "second_s", "cold"),
-    ("start to end of first step", "start_to_first_s", "cold"),
-    ("first step", "first_s", "warm"),
-    ("second step", "second_s", "warm"),
-    ("start to end of first step", "start_to_first_s", "warm"),
-    ("first step", "first_s", "inline"),
+    ("step 1", "first_s", "cold"),
+    ("step 2", "second_s", "cold"),
+    ("start to step 1 end", "start_to_first_s", "cold"),
+    ("step 1", "first_s", "warm"),
+    ("step 2", "second_s", "warm"),
+    ("start to step 1 end", "start_to_first_s", "warm"),
+    ("step 1", "first_s", "inline"),
 )
-CACHE_WORDS = {
-    "cold": "empty Numba cache",
-    "warm": "warm Numba cache",
-    "inline": "empty cache, compiled inline",
-}
+CACHE_WORDS = {"cold": "empty cache", "warm": "warm cache", "inline": "empty cache, inline compile"}
 
 
 def rows_of(results: list[dict]) -> list[dict]:
@@ -149,7 +145,7 @@ def rows_of(results: list[dict]) -> list[dict]:
         o = float(np.median([r[cache][key] for r in results])) * 1e3
         rows.append(
             {
-                "case": f"default train, {label}, {CACHE_WORDS[cache]}",
+                "case": f"train {label}, {CACHE_WORDS[cache]}",
                 "pass": "LeNet digits b16",
                 "torch_ms": t,
                 "ours_ms": o,
