@@ -268,7 +268,8 @@ class Compiles(event.Listener):
         pass
 
     def on_end(self, e):
-        compiled.append(e.data["dispatcher"].py_func.__qualname__)
+        function = e.data["dispatcher"].py_func
+        compiled.append(f"{function.__module__}.{function.__qualname__}")
 
 
 event.register("numba:compile", Compiles())
@@ -350,8 +351,9 @@ def test_a_process_with_an_empty_cache_trains_then_hands_over_and_the_next_compi
     assert not LENET_GROUPS & set(cold["early"])
     # ... the compile process answered, and the next steps loaded its kernels
     assert cold["answered"] and LENET_GROUPS <= set(cold["late"])
-    grouped = {kernel.py_func.__qualname__ for g in jit.GROUPS.values() for kernel, _ in g.kernels}
-    assert not grouped & set(cold["compiled"])  # none of the step's kernels compiled in the training process
+    # the training process compiled only the random kernels of the weights' initialisation (they
+    # have no NumPy twin: torch's streams bit for bit); every kernel of the step came from the background
+    assert cold["compiled"] and all(name.startswith("minitorch_nn.kernels.cpu.random.") for name in cold["compiled"])
     reference = _reference_losses()
     np.testing.assert_allclose(cold["losses"], reference, rtol=1e-4)
     assert cold["losses"][-1] < cold["losses"][0]
