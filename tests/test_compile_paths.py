@@ -446,6 +446,21 @@ def test_compile_processes_take_turns(monkeypatch, tmp_path):
     assert list(tmp_path.rglob("elementwise._relu_forward-*.nbi"))
 
 
+def test_a_numba_without_the_cache_internals_compiles_in_the_process(monkeypatch):
+    """``_load`` reads Numba's internals; where they differ, the kernels compile at their call."""
+
+    def broken(kernel, signature):
+        raise AttributeError("'CPUDispatcher' object has no attribute '_cache'")
+
+    monkeypatch.setattr(jit, "_load", broken)
+    monkeypatch.setattr(jit, "_warned", set())
+    monkeypatch.setattr(jit, "_COMPILER", jit._Compiler())
+    with jit.forced("background"), pytest.warns(RuntimeWarning, match="cannot read Numba's cache ahead of a call"):
+        y = F.relu(mt.tensor(np.array([-1.0, 2.0], np.float32))).numpy()
+        assert jit.GROUPS["relu"].usable and jit._COMPILER.process is None  # no compile process
+    np.testing.assert_array_equal(y, [0.0, 2.0])
+
+
 def test_an_unknown_mode_warns_and_compiles_in_the_background(monkeypatch):
     monkeypatch.setenv(jit.MODE_VARIABLE, "eager")
     monkeypatch.setattr(jit, "_warned", set())

@@ -146,8 +146,16 @@ class KernelGroup:
         return False
 
     def load(self) -> bool:
-        """Load every kernel of the group from Numba's cache (those that are there): all of them?"""
-        return all([_load(kernel, signature) for kernel, signature in self.kernels])
+        """Load every kernel of the group from Numba's cache (those that are there): all of them?
+
+        True also where the cache cannot be read this way (``_load`` reads Numba's internals): the
+        dispatcher then compiles or loads each kernel at its first call, as Numba does by itself.
+        """
+        try:
+            return all([_load(kernel, signature) for kernel, signature in self.kernels])
+        except Exception as error:  # noqa: BLE001  (another Numba version: fall back to its own path)
+            _warn_once(f"cannot read Numba's cache ahead of a call ({type(error).__name__}: {error}): compiling here")
+            return True
 
     def compile(self) -> None:
         """Compile (or load) every kernel of the group, saving to the cache: the compile process's job."""
