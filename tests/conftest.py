@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+# The kernel tests test the Numba kernels they name: compile them in this process when first
+# called, not in the background with NumPy meanwhile (tests/test_compile_paths.py tests that).
+os.environ.setdefault("MINITORCH_COMPILE", "inline")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("ci", max_examples=12, derandomize=True, print_blob=True, **_common)

@@ -1,4 +1,4 @@
-"""`minitorch-nn`: train, predict, check, bench and explain.
+"""`minitorch-nn`: train, predict, check, bench, explain and warmup.
 
 torch is imported only inside the code paths that need it (``--engine torch``,
 ``check``, ``bench``), never by minitorch_nn at import time.
@@ -22,9 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="minitorch-nn", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    from . import bench, check, explain, predict, train
+    from . import bench, check, explain, predict, train, warmup
 
-    for module in (train, predict, check, bench, explain):
+    for module in (train, predict, check, bench, explain, warmup):
         module.add_parser(commands)
     args = parser.parse_args(argv)
     try:

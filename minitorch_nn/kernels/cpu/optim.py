@@ -5,13 +5,16 @@ p -= lr * buf`` is five passes and two temporaries per parameter, ~7 us for each
 of the seed LeNet's ten parameters, more than its whole update arithmetic. One
 Numba loop does it in a single pass, in the same order and the same dtype as
 NumPy (the coefficients are passed in the array's dtype, and nothing is fused
-into FMAs), so the result is bit-for-bit NumPy's.
+into FMAs), so the result is bit-for-bit NumPy's; until the kernel is compiled (in the
+background, ``jit.py``) the caller's NumPy code does the update.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+
+from .jit import KernelGroup, array
 
 
 @njit(cache=True, nogil=True)
@@ -26,6 +29,12 @@ def _sgd_momentum(p, g, buf, lr, momentum, keep, weight_decay, sign, nesterov): 
         buf[i] = b
         step = d + momentum * b if nesterov else b
         p[i] = p[i] - lr * step
+
+
+_SGD = KernelGroup(
+    "sgd",
+    [(_sgd_momentum, (array(t, 1),) * 3 + (t,) * 5 + (types.boolean,)) for t in (types.float32, types.float64)],
+)
 
 
 def sgd_momentum_(
@@ -48,6 +57,8 @@ def sgd_momentum_(
     if not (p.flags.c_contiguous and g.flags.c_contiguous and buf.flags.c_contiguous):
         return False
     if p.shape != g.shape or p.shape != buf.shape:
+        return False
+    if not (_SGD.usable or _SGD.ready()):
         return False
     c = dtype.type
     _sgd_momentum(

@@ -71,6 +71,10 @@ pool thread costs more than a small pooling. Not Numba's ``prange``: its
 OpenMP workers spin after each parallel region and take the cores from the
 convolutions that follow (and a prange per kernel multiplies compile time).
 Timings against torch: benchmarks/results/pooling.md (bench_pooling.py).
+
+Until a float32 kernel is compiled (it compiles in the background, ``jit.py``), its call runs
+the float64 NumPy code above on the float32 arrays: the same windows, the same tie and NaN
+rules, the same indices.
 """
 
 from __future__ import annotations
@@ -80,8 +84,9 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit
+from numba import njit, types
 
+from .jit import KernelGroup, array
 from .workers import WORKERS, num_threads
 from .workspace import scratch
 
@@ -441,22 +446,25 @@ def _avg_backward_numpy(gy: np.ndarray, tables: tuple, divisor: int, plane: tupl
 
 def max_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, step: tuple) -> tuple:
     """Max over windows of x (P, D, H, W): values and flat argmax indices, both (P, OD, OH, OW)."""
-    if x.dtype != np.float32:
-        return _max_forward_numpy(x, (wd, wh, ww), step)
-    shape = (x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0])
-    y = np.empty(shape, dtype=x.dtype)
-    idx = np.empty(shape, dtype=np.int64)
     tables = (wd, wh, ww)
-    if _tiles_2x2(x.shape, tables, step):
-        _run(MAX_FORWARD_2X2, y.size * 4, x, y, idx)
-        return y, idx
-    _run(MAX_FORWARD, y.size * _taps(tables), x, y, idx, tables, step)
-    return y, idx
+    if x.dtype == np.float32:
+        tiles = _tiles_2x2(x.shape, tables, step)
+        group = _MAX_2X2_FORWARD if tiles else _MAX_FORWARD
+        if group.usable or group.ready():
+            shape = (x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0])
+            y = np.empty(shape, dtype=x.dtype)
+            idx = np.empty(shape, dtype=np.int64)
+            if tiles:
+                _run(MAX_FORWARD_2X2, y.size * 4, x, y, idx)
+            else:
+                _run(MAX_FORWARD, y.size * _taps(tables), x, y, idx, tables, step)
+            return y, idx
+    return _max_forward_numpy(x, tables, step)
 
 
 def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
     """Scatter-add gy (P, OD, OH, OW) to its argmax positions idx in planes of shape ``plane``."""
-    if gy.dtype != np.float32:
+    if gy.dtype != np.float32 or not (_MAX_BACKWARD.usable or _MAX_BACKWARD.ready()):
         inside = (idx >= 0) & (idx < math.prod(plane))  # see _max_backward
         return _scatter_add(np.where(inside, gy, 0), np.where(inside, idx, 0), gy.shape[0], plane)
     gy = np.ascontiguousarray(gy)
@@ -469,7 +477,7 @@ def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
 
 def avg_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, divisor: int) -> np.ndarray:
     """Window averages of x (P, D, H, W); ``divisor`` 0 means the tables' divisor."""
-    if x.dtype != np.float32:
+    if x.dtype != np.float32 or not (_AVG_FORWARD.usable or _AVG_FORWARD.ready()):
         return _avg_forward_numpy(x, (wd, wh, ww), divisor)
     y = np.empty((x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0]), dtype=x.dtype)
     tables = (wd, wh, ww)
@@ -481,13 +489,26 @@ def avg_backward(
     gy: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, divisor: int, plane: tuple
 ) -> np.ndarray:
     """Spread gy (P, OD, OH, OW) / divisor evenly over each window, into planes of shape ``plane``."""
-    if gy.dtype != np.float32:
+    if gy.dtype != np.float32 or not (_AVG_BACKWARD.usable or _AVG_BACKWARD.ready()):
         return _avg_backward_numpy(gy, (wd, wh, ww), divisor, plane)
     gy = np.ascontiguousarray(gy)
     gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
     tables = (wd, wh, ww)
     _run(AVG_BACKWARD, gx.size + gy.size * _taps(tables), gy, gx, tables=tables, divisor=divisor)
     return gx
+
+
+# The float32 kernels with the argument types ``_kernel`` passes them (contiguous planes and
+# window tables, int64 scalars).
+_F1, _F4 = array(types.float32, 1), array(types.float32, 4)
+_I2, _I4, _INT = array(types.int64, 2), array(types.int64, 4), types.int64
+_MAX_FORWARD = KernelGroup("pool-max-forward", [(_max_forward, (_F4, _F4, _I4, _I2, _I2, _I2) + (_INT,) * 5)])
+_MAX_2X2_FORWARD = KernelGroup(
+    "pool-max-2x2-forward", [(_max_forward_2x2, (_F4, _F4, _I4, _F1, array(types.int32, 1), _INT, _INT))]
+)
+_MAX_BACKWARD = KernelGroup("pool-max-backward", [(_max_backward, (_F4, _I4, _F4, _INT, _INT))])
+_AVG_FORWARD = KernelGroup("pool-avg-forward", [(_avg_forward, (_F4, _F4, _I2, _I2, _I2, _INT, _INT, _INT))])
+_AVG_BACKWARD = KernelGroup("pool-avg-backward", [(_avg_backward, (_F4, _F4, _I2, _I2, _I2, _INT, _INT, _INT))])
 
 
 def planes(x: np.ndarray, nd: int) -> np.ndarray:

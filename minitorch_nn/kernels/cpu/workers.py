@@ -47,6 +47,8 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from .jit import KernelGroup, array
+
 
 def _numpy_blas():
     """threadpoolctl's handle on the BLAS library NumPy itself loaded (None without threadpoolctl)."""
@@ -163,6 +165,10 @@ def _publish_and_spin(flags, done, seq, job, value, polls):  # pragma: no cover 
     return _spin_until(flags, job, value, polls)
 
 
+# The polling kernels; until they are compiled (in the background, jit.py) ``map`` runs in the caller alone.
+_FLAGS, _INT = array(types.int64, 1), types.int64
+_POLLS = KernelGroup("workers", [(_spin_until, (_FLAGS,) + (_INT,) * 3), (_publish_and_spin, (_FLAGS,) + (_INT,) * 5)])
+
 # Polls of an atomic load (2 M of them took 0.49 ms here): a worker polls ~0.5 ms for its next
 # job before it sleeps; the caller polls as long for a worker's result, then looks again after
 # each sleep of 0.1 ms (~0.17 ms here).
@@ -229,7 +235,7 @@ class _Workers:
         running (another thread's, or one inside a block) runs in its caller alone.
         """
         workers = min(_num_threads, len(items))
-        if workers <= 1 or not self._busy.acquire(blocking=False):
+        if workers <= 1 or not (_POLLS.usable or _POLLS.ready()) or not self._busy.acquire(blocking=False):
             with single_thread_blas():
                 return [fn(item) for item in items]
         try:

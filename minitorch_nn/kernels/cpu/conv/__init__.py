@@ -14,7 +14,8 @@ Three algorithms, one file each (each file opens with its math):
 
 All three see 5-d arrays (N, C, D, H, W) and 3-tuples (``ops/conv.py`` views conv1d and conv2d
 as 3-d). The module-level switches below force a choice (the tests and benchmarks use them to
-run every path over the whole argument space).
+run every path over the whole argument space). A float32 path whose Numba kernels are not
+compiled yet runs as im2col meanwhile (the kernel groups at the end of this file, ``../jit.py``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from numba import types
 
 from ..gemm import RUN as _GEMM_RUN
+from ..gemm import shifted_gemm_nn, shifted_gemm_nt
+from ..jit import KernelGroup, array
 from . import direct, im2col, winograd
 from .common import _sample_blocks, output_size
 from .direct import _padded_and_output, _wide_run
@@ -48,12 +52,17 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarr
     """y (N, O, *osize) = conv(x (N, C, D, H, W), weight (O, C/g, kd, kh, kw)) + bias."""
     if x.dtype == np.float32:  # the Numba paths are for float32 only (see im2col.py)
         if _winograd_fits(x, weight, stride, padding, dilation, groups):
-            return winograd.forward(x, weight, bias, padding, _products_on_our_gemm())
-        if all(s == 1 for s in stride):
+            ours = _products_on_our_gemm()
+            group = _WINOGRAD_FORWARD[ours]
+            if group.usable or group.ready():
+                return winograd.forward(x, weight, bias, padding, ours)
+        elif all(s == 1 for s in stride):
             blocks = _sample_blocks(x.shape[0])
             if _use_wide(x.shape[1:], weight.shape[2:], padding, dilation, blocks[-1][1] - blocks[-1][0]):
-                return direct.forward_wide(x, weight, bias, padding, dilation, groups)
-            return direct.forward_batch_last(x, weight, bias, padding, dilation, groups, blocks)
+                if _WIDE_FORWARD.usable or _WIDE_FORWARD.ready():
+                    return direct.forward_wide(x, weight, bias, padding, dilation, groups)
+            elif _BATCH_LAST_FORWARD.usable or _BATCH_LAST_FORWARD.ready():
+                return direct.forward_batch_last(x, weight, bias, padding, dilation, groups, blocks)
     return im2col.forward(x, weight, bias, stride, padding, dilation, groups)
 
 
@@ -64,15 +73,18 @@ def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input
     """
     if x.dtype == np.float32:
         if _winograd_fits(x, weight, stride, padding, dilation, groups):
-            return winograd.backward(
-                x, weight, gout, padding, need_input, need_weight, need_bias, _products_on_our_gemm()
-            )
-        if all(s == 1 for s in stride):
+            ours = _products_on_our_gemm()
+            group = _WINOGRAD_BACKWARD[ours]
+            if group.usable or group.ready():
+                return winograd.backward(x, weight, gout, padding, need_input, need_weight, need_bias, ours)
+        elif all(s == 1 for s in stride):
             needs = (need_input, need_weight, need_bias)
             blocks = _sample_blocks(x.shape[0])
             if _use_wide(x.shape[1:], weight.shape[2:], padding, dilation, blocks[-1][1] - blocks[-1][0]):
-                return direct.backward_wide(x, weight, gout, padding, dilation, groups, *needs)
-            return direct.backward_batch_last(x, weight, gout, padding, dilation, groups, *needs, blocks)
+                if _WIDE_BACKWARD.usable or _WIDE_BACKWARD.ready():
+                    return direct.backward_wide(x, weight, gout, padding, dilation, groups, *needs)
+            elif _BATCH_LAST_BACKWARD.usable or _BATCH_LAST_BACKWARD.ready():
+                return direct.backward_batch_last(x, weight, gout, padding, dilation, groups, *needs, blocks)
     gx, gw = im2col.backward(x, weight, gout, stride, padding, dilation, groups, need_input, need_weight)
     gb = gout.sum(axis=(0, 2, 3, 4)) if need_bias else None
     return gx, gw, gb
@@ -112,6 +124,42 @@ def _use_wide_for(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, b
     padded, osize = _padded_and_output(shape, ksize, padding, dilation)
     L = _wide_run(padded, osize)
     return L >= WIDE_MIN_RUN or L >= osize[2] * block
+
+
+# The Numba kernels of each float32 path, with the argument types direct.py and winograd.py pass
+# them (C-contiguous float32 arrays, int64 offset tables and scalars; tests/test_compile_paths.py
+# checks that a step calls nothing else).
+_F1, _F3, _F4, _F5 = (array(types.float32, n) for n in (1, 3, 4, 5))
+_I1, _I2 = array(types.int64, 1), array(types.int64, 2)
+_INT, _BOOL = types.int64, types.boolean
+_GEMM_NN = (shifted_gemm_nn, (_F3, _F1, _I2, _F1, _I2, _I2, _INT, _BOOL))
+_GEMM_NT = (shifted_gemm_nt, (_F1, _I2, _F1, _I2, _I2, _INT, _F3))
+_TO_BATCH_LAST = (direct.to_batch_last, (_F5, _I1, _INT, _INT, _F5))
+_FROM_BATCH_LAST = (direct.from_batch_last, (_F5, _I1, _F1, _INT, _F5))
+_WINOGRAD_INPUT = (winograd.winograd_input, (_F4, _INT, _INT, _INT, _INT, _INT, _INT, _F3))
+_WINOGRAD_OUTPUT = (winograd.winograd_output, (_F3, _F1, _INT, _INT, _INT, _INT, _F4))
+_WINOGRAD_OUTPUT_GRAD = (winograd.winograd_output_grad, (_F4, _INT, _INT, _INT, _INT, _F3, _F1))
+
+_WIDE_FORWARD = KernelGroup("conv-wide-forward", [_GEMM_NN, (direct.wide_to_output, (_F3, _INT, _INT, _F1, _INT, _F5))])
+_WIDE_BACKWARD = KernelGroup(
+    "conv-wide-backward", [_GEMM_NN, _GEMM_NT, (direct.grad_to_wide, (_F5, _INT, _INT, _INT, _INT, _F3, _F1))]
+)
+_BATCH_LAST_FORWARD = KernelGroup("conv-batch-last-forward", [_GEMM_NN, _TO_BATCH_LAST, _FROM_BATCH_LAST])
+_BATCH_LAST_BACKWARD = KernelGroup(
+    "conv-batch-last-backward",
+    [_GEMM_NN, _GEMM_NT, _TO_BATCH_LAST, _FROM_BATCH_LAST, (direct.grad_to_batch_last, (_F5, _INT, _INT, _F5, _F1))],
+)
+# indexed by ``ours``: the 16 products on our GEMM, or on NumPy's matmul
+_WINOGRAD_FORWARD = (
+    KernelGroup("conv-winograd-forward", [_WINOGRAD_INPUT, _WINOGRAD_OUTPUT]),
+    KernelGroup("conv-winograd-forward-gemm", [_WINOGRAD_INPUT, _WINOGRAD_OUTPUT, _GEMM_NN]),
+)
+_WINOGRAD_BACKWARD = (
+    KernelGroup("conv-winograd-backward", [_WINOGRAD_INPUT, _WINOGRAD_OUTPUT, _WINOGRAD_OUTPUT_GRAD]),
+    KernelGroup(
+        "conv-winograd-backward-gemm", [_WINOGRAD_INPUT, _WINOGRAD_OUTPUT, _WINOGRAD_OUTPUT_GRAD, _GEMM_NN, _GEMM_NT]
+    ),
+)
 
 
 __all__ = ["conv_backward", "conv_forward", "fold", "output_size", "unfold"]
