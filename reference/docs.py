@@ -87,11 +87,15 @@ def docstring_markdown(text: str | None) -> str:
     return re.sub(r"\n[ \t]*(\$\$.*?\$\$)[ \t]*(\n|$)", r"\n\n\1\n\n", md, flags=re.S)
 
 
+# Python-Markdown has no backslash escape for < and >: they become entities, so "a < b" stays text, not a tag
+_PROSE_ESCAPES = {"*": "\\*", "<": "&lt;", ">": "&gt;"}
+
+
 def _escape_prose(text: str) -> str:
     pieces = _PROTECTED.split(text)
     # a * between two non-blanks is a product (s*p, x**2), not the *emphasis* a docstring may use
     return "".join(
-        piece if i % 2 else re.sub(r"(?<=\S)\*(?=\S)|[<>]", lambda m: "\\" + m.group(0), piece)
+        piece if i % 2 else re.sub(r"(?<=\S)\*(?=\S)|[<>]", lambda m: _PROSE_ESCAPES[m.group(0)], piece)
         for i, piece in enumerate(pieces)
     )
 

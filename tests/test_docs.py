@@ -130,9 +130,10 @@ def test_api_page_counts_the_core_aten_ops(pages):
 
 
 def test_docstring_markdown_keeps_math_and_code_and_escapes_emphasis():
-    text = "y = a*b * c, a *sum* of ``x_pad`` and $\\sum_k W_k$.\n\n    y[n] = sum_k W[k] * x[n + k]\n\n$$\n\\frac{a}{b}\n$$\nend"
+    text = "if a < b: y = a*b * c, a *sum* of ``x_pad`` and $\\sum_k W_k$.\n\n    y[n] = sum_k W[k] * x[n + k]\n\n$$\n\\frac{a}{b}\n$$\nend"
     md = docs.docstring_markdown(text)
     assert "a\\*b * c, a *sum* of ``x_pad`` and $\\sum_k W_k$" in md  # a product escaped, emphasis and math kept
+    assert "if a &lt; b:" in md  # not the start of an HTML tag, and no stray backslash on the page
     assert "\n    y[n] = sum_k W[k] * x[n + k]\n" in md  # an indented block stays a code block, unescaped
     assert "\n\n$$\n\\frac{a}{b}\n$$\n\nend" in md
 
