@@ -24,7 +24,7 @@ from typing import Any
 
 from . import INSTALL_TORCH
 
-SUITES_ORDER = ("conv", "pooling", "step", "cuda")
+SUITES_ORDER = ("conv", "pooling", "step", "memory", "cuda")
 
 
 def _benchmarks_folder() -> Path | None:
