@@ -116,27 +116,13 @@ class BackwardNode(Node):
         """Declare outputs (indices, masks) that carry no gradient."""
         self._non_differentiable = set(self._non_differentiable) | {id(a) for a in arrays}
 
-    def __getattr__(self, name: str) -> Any:
-        # only reached when ``name`` is not found: a ctx attribute _release dropped gets torch's error
-        released = self.__dict__.get("_released")
-        if released is not None and name in released:
-            raise RuntimeError(FREED_MESSAGE)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
     # ---- what the engine calls -------------------------------------------------------
     def _release(self) -> None:
-        """After this node's backward (no retain_graph): drop what forward kept for it, as torch frees
-        saved variables. The graph itself lives on while the loss tensor does (in a training loop, until
-        the next forward is done), so arrays left here would add to the next step's peak."""
+        """After this node's backward (no retain_graph): drop its saved arrays, as torch frees saved
+        variables. The graph itself lives on while the loss tensor does (in a training loop, until the
+        next forward is done), so arrays left here would add to the next step's peak."""
         if self._saved:
             self._freed = True
-            # arrays forward kept as ctx attributes (indices, masks) go too; only where the node is
-            # freed anyway, so a node that saved nothing can still run twice, as in torch
-            held = [k for k, v in self.__dict__.items() if isinstance(v, np.ndarray)]
-            for k in held:
-                del self.__dict__[k]
-            if held:
-                self._released = frozenset(held)
         self._saved = None
         self.__dict__.pop("saved", None)
 
