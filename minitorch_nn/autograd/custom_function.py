@@ -92,6 +92,7 @@ class CustomBackwardNode(FunctionCtx, BackwardNode):
     """The graph node (and ctx) of one call of a user's Function."""
 
     _user_function: ClassVar[type[Function]]
+    _materialize_integer = True  # a user's backward gets zeros for an unused integer output, as in torch
 
     def __init__(self) -> None:
         BackwardNode.__init__(self)

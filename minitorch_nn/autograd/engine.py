@@ -406,7 +406,8 @@ def _call_backward(node: BackwardNode, grads: list) -> tuple:
         for i, g in enumerate(grads):
             if g is None:  # an output nobody used: its gradient is zero (torch materialises it too)
                 shape, dtype = node._output_meta[i]
-                grads[i] = np.zeros(shape, dtype=dtype)
+                if dtype.kind in "fc" or node._materialize_integer:
+                    grads[i] = np.zeros(shape, dtype=dtype)
     result = node._function.backward(node, *grads)
     if not isinstance(result, tuple):
         result = (result,)
@@ -433,7 +434,7 @@ def _call_backward(node: BackwardNode, grads: list) -> tuple:
     for hook in node.__dict__.get("_post_hooks", ()):
         new = hook(
             tuple(None if g is None else Tensor._make(g) for g in grad_inputs),
-            tuple(Tensor._make(g) for g in grads),
+            tuple(None if g is None else Tensor._make(g) for g in grads),
         )
         if new is not None:  # as torch's Node.register_hook: a returned tuple replaces the input gradients
             grad_inputs = [None if g is None else g._data for g in new]

@@ -69,6 +69,9 @@ class BackwardNode(Node):
     _function: ClassVar[type[Function]]
     # False: the engine passes None, not zeros, for an output that received no gradient
     _materialize: ClassVar[bool] = True
+    # False: an integer output (indices) that received no gradient stays None, not int zeros of its
+    # size (a backward here never reads it; a user's Function gets zeros, as in torch)
+    _materialize_integer: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._seq = next(_sequence)
@@ -115,6 +118,9 @@ class BackwardNode(Node):
 
     # ---- what the engine calls -------------------------------------------------------
     def _release(self) -> None:
+        """After this node's backward (no retain_graph): drop its saved arrays, as torch frees saved
+        variables. The graph itself lives on while the loss tensor does (in a training loop, until the
+        next forward is done), so arrays left here would add to the next step's peak."""
         if self._saved:
             self._freed = True
         self._saved = None

@@ -88,7 +88,7 @@ from numba import njit, types
 
 from .jit import KernelGroup, array
 from .workers import WORKERS, num_threads
-from .workspace import scratch
+from .workspace import INPUT, OUTPUT, scratch
 
 
 def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -323,8 +323,8 @@ def _kernel(kind: int, src, dst, idx, tables, step, divisor) -> Callable[[int, i
             src,
             dst,
             idx,
-            scratch("pair_max", ((p1 - p0) * src.shape[2] * src.shape[3] // 2,), src.dtype),
-            scratch("pair_right", ((p1 - p0) * src.shape[2] * src.shape[3] // 2,), np.int32),
+            scratch(INPUT, ((p1 - p0) * src.shape[2] * src.shape[3] // 2,), src.dtype),
+            scratch(OUTPUT, ((p1 - p0) * src.shape[2] * src.shape[3] // 2,), np.int32),
             p0,
             p1,
         )

@@ -39,7 +39,7 @@ from numba import njit
 
 from ..gemm import shifted_gemm_nn, shifted_gemm_nt
 from ..workers import WORKERS
-from ..workspace import scratch
+from ..workspace import GRAD_INPUT, INPUT, OUTPUT, scratch
 from .common import NONNEG, _sample_blocks, _sum_partials, output_size
 
 # The grad-bias sums in the gradient copies may be reordered (vectorised): an in-order float
@@ -288,7 +288,7 @@ def _wide_source(x, pad, padded: tuple, n0: int, n1: int) -> np.ndarray:
     zero-bordered copy in this thread's scratch."""
     if not pad.any():
         return x[n0:n1].reshape(-1)
-    xp = scratch("xp", (n1 - n0, x.shape[1]) + padded, x.dtype, zero=True)
+    xp = scratch(INPUT, (n1 - n0, x.shape[1]) + padded, x.dtype, zero=True)
     # a NumPy copy into the interior (a Numba loop does no better, and adds compile time)
     xp[_interior(pad, x.shape[2:])] = x[n0:n1]
     return xp.reshape(-1)
@@ -321,7 +321,7 @@ def forward_wide(x, weight, bias, padding, dilation, groups) -> np.ndarray:
         for n0, n1 in _sub_blocks(*span, per):
             B = n1 - n0
             src = _wide_source(x, pad, plan.padded, n0, n1)
-            yw = scratch("yw", (B, O, plan.run), x.dtype)
+            yw = scratch(OUTPUT, (B, O, plan.run), x.dtype)
             bases = _sample_bases(plan.in_stride, plan.out_stride, B)
             shifted_gemm_nn(w, src, plan.rows, yw.reshape(-1), plan.out_rows, bases, plan.run, True)
             wide_to_output(yw, plan.padded[1], plan.padded[2], b, n0, out)
@@ -340,9 +340,9 @@ def forward_batch_last(x, weight, bias, padding, dilation, groups, blocks: list)
     def block(span):
         n0, n1 = span
         plan = _direct_plan(*key, n1 - n0)
-        xt = scratch("xt", (C,) + plan.padded + (n1 - n0,), x.dtype, zero=any(padding))
+        xt = scratch(INPUT, (C,) + plan.padded + (n1 - n0,), x.dtype, zero=any(padding))
         to_batch_last(x, pad, n0, n1, xt)
-        y = scratch("y", (O,) + tuple(osize) + (n1 - n0,), x.dtype)
+        y = scratch(OUTPUT, (O,) + tuple(osize) + (n1 - n0,), x.dtype)
         xf, yf = xt.reshape(-1), y.reshape(-1)
         shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, plan.forward, plan.run, True)
         from_batch_last(y, _NO_PADDING, b, n0, out)
@@ -375,13 +375,13 @@ def backward_wide(x, weight, gout, padding, dilation, groups, need_input, need_w
         for n0, n1 in _sub_blocks(*span, per):
             B = n1 - n0
             bases = _sample_bases(plan.out_stride, plan.in_stride, B)
-            gyw = scratch("gyw", (B, O, plan.run), x.dtype)
+            gyw = scratch(OUTPUT, (B, O, plan.run), x.dtype)
             grad_to_wide(g5, n0, n1, plan.padded[1], plan.padded[2], gyw, gb)
             if need_weight:
                 src = _wide_source(x, pad, plan.padded, n0, n1)
                 shifted_gemm_nt(gyw.reshape(-1), plan.out_rows, src, plan.rows, bases, plan.run, gw)
             if need_input:
-                gxp = scratch("gxp", (B, C) + plan.padded, x.dtype, zero=True)
+                gxp = scratch(GRAD_INPUT, (B, C) + plan.padded, x.dtype, zero=True)
                 shifted_gemm_nn(
                     wt, gyw.reshape(-1), plan.out_rows, gxp.reshape(-1), plan.gx_rows, bases, plan.run, False
                 )
@@ -406,18 +406,18 @@ def backward_batch_last(x, weight, gout, padding, dilation, groups, need_input, 
         n0, n1 = span
         B = n1 - n0
         plan = _direct_plan(*key, B)
-        gy = scratch("gy", (O,) + gout.shape[2:] + (B,), x.dtype)
+        gy = scratch(OUTPUT, (O,) + gout.shape[2:] + (B,), x.dtype)
         gb = np.zeros(O if need_bias else 0, x.dtype)
         grad_to_batch_last(g5, n0, n1, gy, gb)
         gyf = gy.reshape(-1)
         gw = None
         if need_weight:
-            xt = scratch("xt", (C,) + plan.padded + (B,), x.dtype, zero=any(padding))
+            xt = scratch(INPUT, (C,) + plan.padded + (B,), x.dtype, zero=any(padding))
             to_batch_last(x, pad, n0, n1, xt)
             gw = np.zeros(w.shape, x.dtype)
             shifted_gemm_nt(gyf, plan.out_rows, xt.reshape(-1), plan.rows, plan.backward, plan.run, gw)
         if need_input:
-            gxt = scratch("gxt", (C,) + plan.padded + (B,), x.dtype, zero=True)
+            gxt = scratch(GRAD_INPUT, (C,) + plan.padded + (B,), x.dtype, zero=True)
             shifted_gemm_nn(wt, gyf, plan.out_rows, gxt.reshape(-1), plan.gx_rows, plan.backward, plan.run, False)
             from_batch_last(gxt, pad, _NO_BIAS[x.dtype.char], n0, gx)
         return gw, gb
