@@ -42,7 +42,9 @@ def add_parser(commands: Any) -> None:
         help="time our kernels and training step against torch (ratio = torch / ours)",
     )
     p.add_argument("--repeats", type=int, default=7, help="timed runs per measurement (the median is kept)")
-    p.add_argument("--only", default=None, help="comma-separated suites: conv, pooling, step, memory, seq, coldstart (and cuda)")
+    p.add_argument(
+        "--only", default=None, help="comma-separated suites: conv, pooling, step, memory, seq, coldstart (and cuda)"
+    )
     p.add_argument("--threads", type=int, default=2, help="threads for both engines (default 2)")
     p.add_argument("--out", default=None, help="folder for bench.json and bench.png (default benchmarks/results)")
     p.add_argument(
