@@ -287,5 +287,6 @@ def test_fits_checks_dtype_shape_and_layout():
     p = np.zeros((2, 3))
     assert optim.fits(p, np.zeros((2, 3)), None)
     assert not optim.fits(p, np.zeros((2, 3), dtype=np.float32))
-    assert not optim.fits(p, np.zeros((3, 2)).T)
-    assert not optim.fits(np.zeros(3, dtype=np.int64))
+    assert optim.fits(p, np.zeros((3, 2)).T)  # any gradient layout
+    assert not optim.fits(p, np.zeros((2, 3)), np.zeros((3, 2)).T)  # state is written in place
+    assert not optim.fits(np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64))

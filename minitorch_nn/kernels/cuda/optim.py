@@ -4,7 +4,8 @@ A thread per parameter entry reads p, its gradient and its state once and writes
 once: the NumPy form of an Adam step is about ten passes and five temporaries per parameter,
 ten launches on a GPU, where the whole step is a few microseconds of work. The rules are
 torch's (optim/sgd.py, adam.py, rmsprop.py state them); coefficients arrive in the array's
-dtype, so float32 parameters update in float32 arithmetic.
+dtype, so float32 parameters update in float32 arithmetic, and the coefficients 1 - beta (1 - alpha)
+are formed on the host in double precision, as torch forms them.
 
 - SGD:     d = sign g + wd p;  b = d (first step) or momentum b + (1 - dampening) d;
            p -= lr (d + momentum b if nesterov else b)   (no momentum: p -= lr d)
@@ -43,19 +44,18 @@ def _sgd(p, g, buf, lr, momentum, keep, weight_decay, sign, nesterov, first):  #
 
 @cuda.jit
 def _adam(
-    p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled, sign, step_size, bc2_sqrt, amsgrad
+    p, g, m, v, vmax, decay, keep1, beta2, keep2, eps, weight_decay, sign, step_size, bc2_sqrt, amsgrad
 ):  # pragma: no cover
     i = cuda.grid(1)
     if i >= p.size:
         return
     d = sign * g[i]
-    if weight_decay != 0:
-        if decoupled:
-            p[i] = p[i] * (1 - lr * weight_decay)
-        else:
-            d = d + weight_decay * p[i]
-    mi = m[i] + (1 - beta1) * (d - m[i])
-    vi = beta2 * v[i] + (1 - beta2) * d * d
+    if decay != 1:  # AdamW: p *= 1 - lr * wd
+        p[i] = p[i] * decay
+    if weight_decay != 0:  # Adam: d += wd * p
+        d = d + weight_decay * p[i]
+    mi = m[i] + keep1 * (d - m[i])
+    vi = beta2 * v[i] + keep2 * d * d
     m[i] = mi
     v[i] = vi
     if amsgrad:
@@ -67,7 +67,7 @@ def _adam(
 
 @cuda.jit
 def _rmsprop(
-    p, g, square_avg, grad_avg, buf, lr, alpha, eps, weight_decay, momentum, centered, sign
+    p, g, square_avg, grad_avg, buf, lr, alpha, keep, eps, weight_decay, momentum, centered, sign
 ):  # pragma: no cover
     i = cuda.grid(1)
     if i >= p.size:
@@ -75,10 +75,10 @@ def _rmsprop(
     d = sign * g[i]
     if weight_decay != 0:
         d = d + weight_decay * p[i]
-    v = alpha * square_avg[i] + (1 - alpha) * d * d
+    v = alpha * square_avg[i] + keep * d * d
     square_avg[i] = v
     if centered:
-        a = grad_avg[i] + (1 - alpha) * (d - grad_avg[i])
+        a = grad_avg[i] + keep * (d - grad_avg[i])
         grad_avg[i] = a
         v = v - a * a
     r = math.sqrt(v) + eps
@@ -90,12 +90,12 @@ def _rmsprop(
         p[i] = p[i] - lr * d / r
 
 
-def _flat(*arrays):
+def _flat(p, g, *state):
     """1-d views of contiguous arrays (the kernels index flat); None becomes a 1-element stand-in
     of its own (not a view of another argument: a launch may copy each argument back, see
     conv.py's bias)."""
-    first = arrays[0]
-    return [xp.zeros(1, dtype=first.dtype) if a is None else a.reshape(-1) for a in arrays]
+    arrays = (p, xp.ascontiguousarray(g)) + state
+    return [xp.zeros(1, dtype=p.dtype) if a is None else a.reshape(-1) for a in arrays]
 
 
 def _launch(kernel, n: int, *args) -> None:
@@ -104,11 +104,14 @@ def _launch(kernel, n: int, *args) -> None:
         kernel[blocks_for(n, threads), threads](*args)
 
 
-def fits(*arrays) -> bool:
-    """Same float dtype, shape and C-contiguity: what the fused kernels need (else the caller uses xp)."""
-    first = arrays[0]
-    return first.dtype in (np.float32, np.float64) and all(
-        a is None or (a.dtype == first.dtype and a.shape == first.shape and a.flags.c_contiguous) for a in arrays
+def fits(p, g, *state) -> bool:
+    """What the fused kernels need: one float dtype and shape for all, and p and its state (written in
+    place) C-contiguous; the gradient may have any layout (it is read through a contiguous copy)."""
+    arrays = (p, g) + tuple(a for a in state if a is not None)
+    return (
+        p.dtype in (np.float32, np.float64)
+        and all(a.dtype == p.dtype and a.shape == p.shape for a in arrays)
+        and all(a.flags.c_contiguous for a in (p,) + state if a is not None)
     )
 
 
@@ -130,20 +133,24 @@ def sgd_(p, g, buf, lr, momentum, dampening, weight_decay, maximize, nesterov, f
 
 
 def adam_(p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled, maximize, step) -> None:
-    """One Adam (decoupled: AdamW) step on p, m, v (and vmax for amsgrad, else None) in place; step counts from 1."""
+    """One Adam (decoupled: AdamW) step on p, m, v (and vmax for amsgrad, else None) in place; step counts from 1.
+
+    The coefficients 1 - beta are formed in double precision here, as torch forms them in Python:
+    1 - 0.999 in float32 arithmetic would be off by 5e-5 relative."""
     c = p.dtype.type
     step_size = lr / (1 - beta1**step)
     bc2_sqrt = math.sqrt(1 - beta2**step)
+    decay = 1 - lr * weight_decay if decoupled else 1.0
     _launch(
         _adam,
         p.size,
         *_flat(p, g, m, v, vmax),
-        c(lr),
-        c(beta1),
+        c(decay),
+        c(1 - beta1),
         c(beta2),
+        c(1 - beta2),
         c(eps),
-        c(weight_decay),
-        bool(decoupled),
+        c(0 if decoupled else weight_decay),
         c(-1 if maximize else 1),
         c(step_size),
         c(bc2_sqrt),
@@ -160,6 +167,7 @@ def rmsprop_(p, g, square_avg, grad_avg, buf, lr, alpha, eps, weight_decay, mome
         *_flat(p, g, square_avg, grad_avg, buf),
         c(lr),
         c(alpha),
+        c(1 - alpha),
         c(eps),
         c(weight_decay),
         c(momentum),
