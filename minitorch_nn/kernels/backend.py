@@ -15,7 +15,8 @@ The CUDA backend is built the first time a 'cuda' device is asked for, never at 
 machine without a GPU imports no CUDA package. It exists when CuPy finds a GPU, or in the
 simulated mode: with ``NUMBA_ENABLE_CUDASIM=1`` (Numba's CUDA simulator) a 'cuda' array is a
 NumPy array of the subclass ``SimulatedCudaArray`` (a tag: NumPy keeps the subclass through
-ufuncs and views), ``xp`` is NumPy and our kernels run in the simulator, so the device
+ufuncs and views; kernels/simulated.py), ``xp`` is NumPy with CuPy's array makers and our
+kernels run in the simulator, so the device
 plumbing and the kernels are exercised end to end on any machine. A CPU (Numba) kernel given
 a device array raises ``DeviceArrayError``, as Numba refuses a CuPy array, so an op that has
 no device path yet fails clearly under the simulator as it would on a GPU.
@@ -33,14 +34,11 @@ from .cpu import conv as cpu_conv
 from .cpu import pooling as cpu_pooling
 from .cpu.elementwise import relu_backward, relu_forward
 from .cpu.matmul import matmul as cpu_matmul
+from .simulated import SimulatedCudaArray, tag
 
 
 class DeviceArrayError(TypeError):
     """A device array reached code that runs on the host only (a CPU kernel)."""
-
-
-class SimulatedCudaArray(np.ndarray):
-    """The storage of a 'cuda' tensor in the simulated mode: a NumPy array tagged with the device."""
 
 
 class Backend:
@@ -147,7 +145,7 @@ def to_device(array: np.ndarray) -> Any:
     assert cuda is not None
     DEVICE_IN_USE[0] = True
     if cuda.simulated:
-        return np.array(array, copy=True).view(SimulatedCudaArray)
+        return tag(np.array(array, copy=True))
     return cuda.xp.asarray(array)  # pragma: no cover - needs a GPU
 
 
@@ -176,7 +174,7 @@ def adopt(array: Any, backend: Backend) -> Any:
     if isinstance(array, backend.array_type):
         return array
     if backend.simulated:
-        return np.asarray(array).view(SimulatedCudaArray)
+        return tag(array)
     return backend.xp.asarray(array)  # pragma: no cover - needs a GPU
 
 

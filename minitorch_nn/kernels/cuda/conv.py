@@ -206,8 +206,8 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups):
     positions = shape[2] * shape[3] * shape[4]
     if y.size == 0:
         return y
-    if bias is None:  # an empty stand-in (its own array: the simulator copies each argument back)
-        bias = xp.zeros(0, dtype=x.dtype)
+    # no bias: an empty stand-in of its own (the simulator copies each argument back)
+    bias = xp.zeros(0, dtype=x.dtype) if bias is None else xp.ascontiguousarray(bias)
     threads = threads_for(positions)
     forward = _kernels(x.dtype)[0]
     grid = (shape[0] * shape[1], blocks_for(positions, threads))

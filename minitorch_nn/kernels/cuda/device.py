@@ -3,7 +3,8 @@
 On a GPU the arrays are CuPy arrays (``xp = cupy``): numba.cuda kernels take them through
 ``__cuda_array_interface__``, and the NumPy-written ops run on them through NumPy's dispatch
 protocols. Under Numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) there is no GPU and no
-CuPy: the arrays are NumPy arrays and ``xp`` is NumPy, so the kernels' logic runs anywhere.
+CuPy: the arrays are tagged NumPy arrays and ``xp`` is NumPy making them (kernels/simulated.py),
+so the kernels' logic runs anywhere.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from numba import config, cuda
 SIMULATED = bool(config.ENABLE_CUDASIM)
 
 if SIMULATED:
-    xp = np
+    from ..simulated import simulated_xp as xp
 else:  # pragma: no cover - needs a GPU
     import cupy as xp
 
