@@ -14,7 +14,7 @@ import numpy as np
 
 from . import random
 from .autograd import printing
-from .autograd.tensor import Tensor, check_device, make_tensor
+from .autograd.tensor import Tensor, check_device, make_tensor, on_device
 from .autograd.types import default_float, to_numpy_dtype
 from .kernels.cpu import ranges
 from .ops.distributions import check_integer_range
@@ -38,8 +38,7 @@ def _size(size: tuple[Any, ...], name: str = "empty") -> tuple[int, ...]:
 
 
 def _leaf(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
-    check_device(device)
-    t = Tensor._make(array)
+    t = Tensor._make(on_device(array, device))
     if requires_grad:
         if array.dtype.kind != "f":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -378,6 +377,11 @@ def _like_dtype(input: Tensor, dtype: Any) -> np.dtype:
     return to_numpy_dtype(dtype) or input._data.dtype
 
 
+def _like_device(input: Tensor, device: Any) -> Any:
+    """torch's *_like: the input's device unless device= names another."""
+    return input.device if device is None else device
+
+
 def _like(name: str, fill: Any) -> Any:
     def factory(
         input: Tensor,
@@ -388,7 +392,7 @@ def _like(name: str, fill: Any) -> Any:
         requires_grad: bool = False,
         memory_format: Any = None,
     ) -> Tensor:
-        return _leaf(fill(input._data.shape, _like_dtype(input, dtype)), requires_grad, device)
+        return _leaf(fill(input._data.shape, _like_dtype(input, dtype)), requires_grad, _like_device(input, device))
 
     factory.__name__ = factory.__qualname__ = name
     return factory
@@ -411,7 +415,13 @@ def rand_like(
     memory_format: Any = None,
 ) -> Tensor:
     """rand with input's shape and dtype."""
-    return rand(input._data.shape, generator=generator, dtype=_like_dtype(input, dtype), requires_grad=requires_grad)
+    return rand(
+        input._data.shape,
+        generator=generator,
+        dtype=_like_dtype(input, dtype),
+        device=_like_device(input, device),
+        requires_grad=requires_grad,
+    )
 
 
 def randn_like(
@@ -425,7 +435,13 @@ def randn_like(
     memory_format: Any = None,
 ) -> Tensor:
     """randn with input's shape and dtype."""
-    return randn(input._data.shape, generator=generator, dtype=_like_dtype(input, dtype), requires_grad=requires_grad)
+    return randn(
+        input._data.shape,
+        generator=generator,
+        dtype=_like_dtype(input, dtype),
+        device=_like_device(input, device),
+        requires_grad=requires_grad,
+    )
 
 
 def randint_like(
@@ -449,6 +465,7 @@ def randint_like(
         input._data.shape,
         generator=generator,
         dtype=_like_dtype(input, dtype),
+        device=_like_device(input, device),
         requires_grad=requires_grad,
     )
 
@@ -464,7 +481,8 @@ def full_like(
     memory_format: Any = None,
 ) -> Tensor:
     np_dtype = _like_dtype(input, dtype)
-    return _leaf(np.full(input._data.shape, _cast_scalar(fill_value, np_dtype), dtype=np_dtype), requires_grad, device)
+    fill = np.full(input._data.shape, _cast_scalar(fill_value, np_dtype), dtype=np_dtype)
+    return _leaf(fill, requires_grad, _like_device(input, device))
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -475,12 +493,12 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    check_device(device)
-    if isinstance(data, Tensor) and dtype is None:
+    target = check_device(device)
+    if isinstance(data, Tensor) and dtype is None and (device is None or data.device.type == target.type):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or to_numpy_dtype(dtype) == data.dtype):
-        return Tensor._make(data)
-    return make_tensor(data, dtype=dtype)
+        return Tensor._make(on_device(data, device) if target.type == "cuda" else data)
+    return make_tensor(data, dtype=dtype, device=device)
 
 
 def set_printoptions(

@@ -276,9 +276,17 @@ def kernel_page_path(dotted: str) -> str:
 
 
 def kernels_used(family: str) -> list[str]:
-    """The kernel modules an op family imports (``from ..kernels.cpu import conv as kernels``)."""
+    """The kernel modules an op family imports (``from ..kernels.cpu import conv as kernels``), and the
+    CPU modules of the kernel-table entries it reaches through the device switch
+    (``backend_of(x).conv.conv_forward``: kernels/backend.py's CPU table names kernels/cpu/conv)."""
+    from minitorch_nn.kernels import backend
+
     module = importlib.import_module(f"minitorch_nn.ops.{family}")
     names = {v.__name__ for v in vars(module).values() if inspect.ismodule(v)}
+    for entry in set(re.findall(r"backend_of\([^)]*\)\.(\w+)", inspect.getsource(module))):
+        kernel = getattr(backend.CPU, entry, None)
+        if kernel is not None and entry != "xp":
+            names.add(kernel.__name__ if inspect.ismodule(kernel) else kernel.__module__)
     return sorted(n for n in names if n.startswith("minitorch_nn.kernels.cpu."))
 
 

@@ -110,3 +110,33 @@ def test_python_types_as_dtypes_match_torch():
     for kind in (float, int, bool):
         assert str(mt.zeros(2, dtype=kind).dtype) == str(torch.zeros(2, dtype=kind).dtype)
         assert str(mt.ones(2).to(kind).dtype) == str(torch.ones(2).to(kind).dtype)
+
+
+def _loaded_cuda_modules(code: str, simulated: bool) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    if simulated:
+        env["NUMBA_ENABLE_CUDASIM"] = "1"
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root
+    probe = (
+        "import sys, minitorch_nn\n"
+        + code
+        + "\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'cupy' or m.startswith('numba.cuda')"
+        " or m.startswith('minitorch_nn.kernels.cuda')))"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("simulated", [False, True])
+def test_importing_minitorch_loads_no_cuda_package(simulated):
+    """The CUDA backend (numba.cuda, CuPy, kernels/cuda) loads on the first use of a 'cuda' device only."""
+    assert _loaded_cuda_modules("", simulated) == "[]"
+    loaded = _loaded_cuda_modules("print(minitorch_nn.cuda.is_available())", simulated)
+    assert ("minitorch_nn.kernels.cuda" in loaded) == simulated

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels import backend as _backend
 from .function import AccumulateGrad, BackwardNode, Node
 from .grad_mode import no_grad
 from .tensor import Tensor
@@ -217,7 +218,7 @@ def grad(
                 )
             result.append(Tensor._make(np.zeros_like(t._data)) if materialize_grads else None)
         else:
-            result.append(Tensor._make(np.array(g, dtype=t._data.dtype, copy=True)))
+            result.append(Tensor._make(g.astype(t._data.dtype, copy=True)))
     return tuple(result)
 
 
@@ -391,7 +392,7 @@ def _run_pre_hooks(node: BackwardNode, grads: list) -> list:
                     grads[nr] = result._data
             if t._retains_grad:
                 if t._grad is None:
-                    t._grad = Tensor._make(np.array(grads[nr], copy=True))
+                    t._grad = Tensor._make(grads[nr].copy())
                 else:
                     t._grad = Tensor._make(t._grad._data + grads[nr])  # a new tensor, as torch's retain_grad hook makes
     for hook in node.__dict__.get("_pre_hooks", ()):
@@ -402,15 +403,18 @@ def _run_pre_hooks(node: BackwardNode, grads: list) -> list:
 
 
 def _call_backward(node: BackwardNode, grads: list) -> tuple:
+    device = node._device  # the op ran on a device: its gradients are arrays of that device
     if node._materialize:
         for i, g in enumerate(grads):
             if g is None:  # an output nobody used: its gradient is zero (torch materialises it too)
                 shape, dtype = node._output_meta[i]
                 if dtype.kind in "fc" or node._materialize_integer:
-                    grads[i] = np.zeros(shape, dtype=dtype)
+                    grads[i] = np.zeros(shape, dtype=dtype) if device is None else device.xp.zeros(shape, dtype=dtype)
     result = node._function.backward(node, *grads)
     if not isinstance(result, tuple):
         result = (result,)
+    if device is not None:
+        result = tuple(None if g is None else _backend.adopt(g, device) for g in result)
     # backward returns one gradient per forward argument; keep those of the tensor arguments
     positions = node._tensor_positions
     if positions and len(result) <= positions[-1]:
@@ -446,7 +450,7 @@ def _accumulate(node: AccumulateGrad, g: np.ndarray) -> None:
     t = node.variable
     if t._grad is None:
         # a fresh array: the incoming one may be shared with another leaf's gradient
-        t._grad = Tensor._make(np.array(g, dtype=t._data.dtype, copy=True))
+        t._grad = Tensor._make(g.astype(t._data.dtype, copy=True))  # astype: g's device keeps its array type
     else:
         t._grad._data += g
         t._grad._version_counter.value += 1

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..kernels import backend as _backend
 from .grad_mode import is_grad_enabled, no_grad
 from .tensor import Tensor
 
@@ -72,6 +73,8 @@ class BackwardNode(Node):
     # False: an integer output (indices) that received no gradient stays None, not int zeros of its
     # size (a backward here never reads it; a user's Function gets zeros, as in torch)
     _materialize_integer: ClassVar[bool] = False
+    # the Backend of the device the op ran on (kernels/backend.py); None on the CPU
+    _device: Any = None
 
     def __init__(self) -> None:
         self._seq = next(_sequence)
@@ -155,6 +158,8 @@ class Function:
     node_name: ClassVar[str] = ""
     # True for ops whose output is a view of their first input: they share its version counter
     is_view: ClassVar[bool] = False
+    # True for the op that copies between devices (ops/devices.py): its output stays where forward put it
+    moves_device: ClassVar[bool] = False
     _node_class: ClassVar[type[BackwardNode]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -172,6 +177,11 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        # devices are looked at only once a device array exists (one list read on a CPU-only run)
+        if _backend.DEVICE_IN_USE[0] and _ON_DEVICE[0] is None and not cls.moves_device:
+            device = _device_of(cls, args)
+            if device is not None:
+                return _apply_on_device(cls, device, args, kwargs)
         # one pass over the arguments (this runs for every op of every step: ~1 us saved an op
         # against separate comprehensions)
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
@@ -207,6 +217,67 @@ class Function:
         return out
 
 
+# ---- ops on a device (kernels/backend.py) ----------------------------------------------------
+# The Backend of the device the op being applied runs on; None on the CPU. Set around the call of
+# forward, so that the outputs are adopted as arrays of that device (_adopt_outputs).
+_ON_DEVICE: list[Any] = [None]
+
+
+def _device_of(cls: type[Function], args: tuple) -> Any:
+    """The device Backend of an op's tensor arguments; None when all are on the CPU. Two devices
+    raise torch's error (a 0-d CPU tensor mixes with any device, as a Python number does)."""
+    found = None
+    cpu = False
+    for a in args:
+        if isinstance(a, Tensor):
+            backend = _backend.backend_of(a._data)
+            if backend is _backend.CPU:
+                cpu = cpu or a._data.ndim > 0
+            else:
+                found = backend
+    if found is not None and cpu:
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!"
+        )
+    return found
+
+
+def _apply_on_device(cls: type[Function], device: Any, args: tuple, kwargs: dict) -> Any:
+    """Function.apply for inputs on a device: the same forward (its array work goes through the
+    device's kernel table), its outputs adopted as device arrays, its node marked with the device
+    so that backward's gradients are too. An op with no device path names itself and the device."""
+    previous = _ON_DEVICE[0]
+    _ON_DEVICE[0] = device
+    try:
+        out = cls.apply(*args, **kwargs)  # _ON_DEVICE set: the plain path, outputs adopted
+    except _backend.DeviceArrayError:
+        name = cls.node_name.removesuffix("Backward0") or cls.__name__
+        raise NotImplementedError(
+            f"{name} ({cls.__module__}.{cls.__name__}) has no '{device.device_type}' implementation in "
+            "minitorch_nn yet: move its inputs to the CPU (.cpu()) for this op"
+        ) from None
+    finally:
+        _ON_DEVICE[0] = previous
+    for t in out if isinstance(out, tuple) else (out,):
+        node = t._grad_fn
+        if node is not None and isinstance(node, BackwardNode):
+            node._device = device
+    return out
+
+
+def _adopt_outputs(result: Any, node: Any) -> Any:
+    """The outputs of an op on a device, as arrays of that device (marks follow to the new objects)."""
+    device = _ON_DEVICE[0]
+    outputs = result if isinstance(result, tuple) else (result,)
+    adopted = []
+    for array in outputs:
+        new = _backend.adopt(array, device)
+        if new is not array and node is not None and id(array) in node._non_differentiable:
+            node._non_differentiable = set(node._non_differentiable) | {id(new)}
+        adopted.append(new)
+    return tuple(adopted) if isinstance(result, tuple) else adopted[0]
+
+
 # autograd/views.py, set by autograd/__init__.py: views builds on this module (its CopySlices node is a
 # Function), so this module does not import it
 _VIEWS: Any = None
@@ -227,6 +298,8 @@ def _as_arrays(result: Any) -> Any:
 
 def _wrap_without_graph(result: Any, args: tuple, dirty: set[int]) -> Any:
     result = _as_arrays(result)
+    if _ON_DEVICE[0] is not None:
+        result = _adopt_outputs(result, None)
     by_id = {id(a._data): a for a in args if isinstance(a, Tensor)} if dirty else {}
 
     def wrap(array: np.ndarray) -> Tensor:
@@ -243,6 +316,8 @@ def _wrap_without_graph(result: Any, args: tuple, dirty: set[int]) -> Any:
 
 def _wrap_with_graph(result: Any, args: tuple, node: BackwardNode) -> Any:
     result = _as_arrays(result)
+    if _ON_DEVICE[0] is not None:
+        result = _adopt_outputs(result, node)
     outputs = result if isinstance(result, tuple) else (result,)
     dirty, saved = node._dirty, node._saved
     # the input tensors by array: only in-place ops and saved arrays need to find them

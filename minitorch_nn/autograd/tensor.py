@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels import backend as _backend
 from . import types
 from .grad_mode import is_grad_enabled
 from .printing import format_tensor
@@ -283,11 +284,14 @@ class Tensor:
 
     @property
     def device(self) -> types.device:
-        return types.device("cpu")
+        """Where the storage lives: read from the array's type (kernels/backend.py), never stored apart."""
+        if type(self._data) is np.ndarray:
+            return _CPU
+        return _CUDA0 if _backend.device_type_of(self._data) == "cuda" else _CPU
 
     @property
     def is_cuda(self) -> bool:
-        return False
+        return type(self._data) is not np.ndarray and _backend.device_type_of(self._data) == "cuda"
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -307,6 +311,11 @@ class Tensor:
 
     # ---- leaving the tensor world -------------------------------------------------
     def numpy(self) -> np.ndarray:
+        if self.is_cuda:
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+                "to host memory first."
+            )
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
@@ -314,13 +323,14 @@ class Tensor:
     def item(self) -> Any:
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.reshape(()).item()
+        return _backend.host_view(self._data).reshape(()).item()
 
     def tolist(self) -> Any:
-        return self._data.tolist()
+        return _backend.host_view(self._data).tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        data = self.numpy() if self.is_cuda else self._data  # numpy() raises torch's error for a device tensor
+        return data if dtype is None else data.astype(dtype)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -356,7 +366,9 @@ class Tensor:
             suffixes.append(f"grad_fn=<{self._grad_fn.name()}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
-        return format_tensor(self._data, suffixes)
+        if self.is_cuda:
+            suffixes.insert(0, f"device='{self.device}'")
+        return format_tensor(_backend.host_view(self._data), suffixes)
 
     def __format__(self, format_spec: str) -> str:
         """A 0-d tensor formats as its number (``f"{loss:.4f}"``), as in torch."""
@@ -392,14 +404,11 @@ class Tensor:
         memo[id(self)] = new
         return new
 
-    # ---- devices: this engine computes on the CPU ----------------------------------
-    def cpu(self) -> Tensor:
-        return self
-
-    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
-        raise_no_cuda()
+    # ---- devices: .cpu(), .cuda() and .to(device) are bound from ops/devices.py --------
 
 
+_CPU = types.device("cpu")
+_CUDA0 = types.device("cuda", 0)
 _DEFAULT_DEVICE: list[types.device] = [types.device("cpu")]
 
 
@@ -409,23 +418,50 @@ def get_default_device() -> types.device:
 
 
 def set_default_device(device: Any) -> None:
-    """``torch.set_default_device``: None or 'cpu' here; 'cuda' takes effect, and factories then raise
-    as ``.cuda()`` does on this CPU-only engine."""
+    """``torch.set_default_device``: None, 'cpu' or 'cuda'; factories then create there (and raise
+    as ``.cuda()`` does when this machine has no CUDA backend)."""
     _DEFAULT_DEVICE[0] = types.device("cpu" if device is None else device)
 
 
-def check_device(device: Any) -> None:
-    """Where a factory may put a tensor: the CPU (None means the default device)."""
+def check_device(device: Any) -> types.device:
+    """Where a factory puts a tensor (None means the default device); raises when that is 'cuda'
+    and there is no CUDA backend here."""
     target = _DEFAULT_DEVICE[0] if device is None else types.device(device)
-    if target.type != "cpu":
+    if target.type == "cuda":
+        check_cuda_index(target)
+    elif target.type != "cpu":
+        raise RuntimeError(f"minitorch_nn has no {target.type} backend")
+    return target
+
+
+def check_cuda_index(target: types.device) -> None:
+    """A 'cuda' device must exist: a CUDA backend, and index 0 (one GPU is used)."""
+    if _backend.cuda_backend() is None:
         raise_no_cuda()
+    if target.index not in (None, 0):
+        raise RuntimeError("CUDA error: invalid device ordinal (minitorch_nn uses one GPU, cuda:0)")
+
+
+def on_device(array: np.ndarray, device: Any) -> Any:
+    """A factory's host array placed on ``device`` (checked by ``check_device``): moved when 'cuda'."""
+    target = check_device(device)
+    return _backend.to_device(array) if target.type == "cuda" else array
+
+
+def move_array(array: Any, device: Any) -> Any:
+    """``array`` in the memory of ``device`` (itself when it is there): what Module.to does to storage."""
+    target = check_device(device)
+    if _backend.device_type_of(array) == target.type:
+        return array
+    return _backend.to_device(array) if target.type == "cuda" else _backend.to_host(array)
 
 
 def raise_no_cuda() -> None:
     raise RuntimeError(
-        "minitorch_nn computes on the CPU only and has no CUDA backend. To train on a GPU, use "
-        "PyTorch itself: reference.bridge.to_torch(model) gives the same model in torch "
-        "(or run `minitorch-nn train --engine torch --device cuda`)."
+        "minitorch_nn computes on the CPU only on this machine: it has no CUDA backend here (its CUDA "
+        "kernels need a GPU with CuPy, `pip install minitorch-nn[cuda]`, or Numba's simulator, "
+        "NUMBA_ENABLE_CUDASIM=1). To train on a GPU with PyTorch itself: reference.bridge.to_torch(model) "
+        "gives the same model in torch (or run `minitorch-nn train --engine torch --device cuda`)."
     )
 
 
@@ -473,6 +509,8 @@ def make_tensor(
 ) -> Tensor:
     """``torch.tensor``: copy ``data`` into a new leaf tensor."""
     check_device(device)
+    if isinstance(data, Tensor) and data.is_cuda:
+        data = _backend.to_host(data._data)
     try:
         array = _as_array(data, types.to_numpy_dtype(dtype))
     except ValueError:  # NumPy's "inhomogeneous shape": torch names the first ragged place
@@ -482,7 +520,7 @@ def make_tensor(
         if error is None:
             raise
         raise error from None
-    t = Tensor._make(array)
+    t = Tensor._make(on_device(array, device))
     if requires_grad:
         t.requires_grad = True
     return t

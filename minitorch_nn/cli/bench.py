@@ -83,7 +83,8 @@ def machine(threads: int, device: str) -> dict[str, Any]:
 def format_table(rows: list[dict]) -> str:
     cuda = any("torch_cuda_ms" in r for r in rows)
     head = f"{'suite':8} {'case':50} {'pass':18} {'torch ms':>10} {'ours ms':>10} {'ratio':>7}"
-    lines = [head + (f" {'torch cuda ms':>14}" if cuda else "")]
+    ours_cuda = any("ours_cuda_ms" in r for r in rows)  # our CUDA engine's times (bench_cuda.py on a GPU)
+    lines = [head + (f" {'torch cuda ms':>14}" if cuda else "") + (f" {'ours cuda ms':>13}" if ours_cuda else "")]
     for r in rows:
         line = (
             f"{r['suite']:8} {str(r.get('case')):50} {str(r.get('pass', '')):18} "
@@ -91,6 +92,8 @@ def format_table(rows: list[dict]) -> str:
         )
         if cuda:
             line += f" {r['torch_cuda_ms']:14.3f}" if "torch_cuda_ms" in r else f" {'':>14}"
+        if ours_cuda:
+            line += f" {r['ours_cuda_ms']:13.3f}" if "ours_cuda_ms" in r else f" {'':>13}"
         lines.append(line)
     return "\n".join(lines)
 

@@ -107,10 +107,10 @@ def _progress(epoch: int, epochs: int, done: int, total: int, loss: float) -> No
 def _engine(args: argparse.Namespace) -> Any:
     """The torch-like module that runs the model: minitorch_nn, or torch itself (imported only here)."""
     if args.engine == "minitorch":
-        if args.device == "cuda":
+        if args.device == "cuda" and not minitorch_nn.cuda.is_available():
             raise SystemExit(
-                "minitorch_nn computes on the CPU only; for the GPU run the same model on torch: "
-                "--engine torch --device cuda"
+                "--device cuda: minitorch_nn has no CUDA backend on this machine (a GPU and "
+                "`pip install minitorch-nn[cuda]`); or run the same model on torch: --engine torch --device cuda"
             )
         return minitorch_nn
     try:
@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
         from ..utils.tensorboard import SummaryWriter
 
         writer = SummaryWriter(log_dir=os.path.join(out, "tensorboard"), purge_step=start_epoch + 1)
-    to_lib = (lambda t: t) if lib is minitorch_nn else (lambda t: lib.from_numpy(t.numpy()).to(device))
+    to_lib = (lambda t: t.to(device)) if lib is minitorch_nn else (lambda t: lib.from_numpy(t.numpy()).to(device))
     started = time.perf_counter()
     print(
         f"training {args.model} on {args.dataset} ({len(train_set)} train / {len(test_set)} test) "

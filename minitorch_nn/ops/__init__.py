@@ -15,6 +15,7 @@ from . import (
     conv,
     ctc,
     decompositions,
+    devices,
     distance,
     distributions,
     dropout,
@@ -48,6 +49,7 @@ from . import (
 
 FAMILIES = (
     arithmetic,
+    devices,
     comparison,
     reduction,
     shape,

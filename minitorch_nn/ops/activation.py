@@ -35,7 +35,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.types import default_float
 from ..autograd.views import check_inplace
-from ..kernels.cpu.elementwise import relu_backward, relu_forward
+from ..kernels.backend import backend_of
 from ..kernels.cpu.special import erf
 from .arithmetic import _inplace, add, div, neg, sub
 from .arithmetic import abs as abs_
@@ -52,14 +52,14 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        y = relu_forward(x)
+        y = backend_of(x).relu_forward(x)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         (y,) = ctx.saved_tensors
-        return (relu_backward(grad, y),)
+        return (backend_of(y).relu_backward(grad, y),)
 
 
 class ReluInplace(Relu):

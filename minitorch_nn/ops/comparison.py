@@ -21,7 +21,7 @@ from ..autograd.types import default_float
 from .arithmetic import _inplace
 from .binary import check_tensors, invalid_combination, number_operator, tensor_method
 from .indexing import nonzero
-from .utils import _TENSOR_TYPES, binary_operands, check_broadcast, normalize_dims, unbroadcast
+from .utils import _TENSOR_TYPES, binary_operands, check_broadcast, device_result, normalize_dims, unbroadcast
 
 
 def _compare(ufunc: Any, name: str) -> Any:
@@ -32,7 +32,7 @@ def _compare(ufunc: Any, name: str) -> Any:
         x, y = a._data, b._data
         if x.dtype != dtype or y.dtype != dtype:
             x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)  # uint8 == -1 compares as 255
-        return Tensor._make(np.asarray(ufunc(x, y)))
+        return Tensor._make(device_result(x, ufunc(x, y)))
 
     compare.__name__ = name
     return compare
@@ -185,7 +185,7 @@ def _predicate(test: Any, name: str) -> Any:
     """A test of each element; integers and bools are finite, never NaN or infinite."""
 
     def predicate(input: Tensor) -> Tensor:
-        return Tensor._make(np.asarray(test(input._data)))
+        return Tensor._make(device_result(input._data, test(input._data)))
 
     predicate.__name__ = name
     return predicate
@@ -254,7 +254,7 @@ def _logical(ufunc: Any) -> Any:
         x, y = input._data, other._data
         if x.shape != y.shape and x.shape and y.shape:
             check_broadcast(x.shape, y.shape)
-        return Tensor._make(np.asarray(ufunc(x, y)))
+        return Tensor._make(device_result(x, ufunc(x, y)))
 
     logical.__name__ = ufunc.__name__
     return logical
@@ -266,7 +266,7 @@ logical_xor = _logical(np.logical_xor)
 
 
 def logical_not(input: Tensor) -> Tensor:
-    return Tensor._make(np.asarray(np.logical_not(input._data)))
+    return Tensor._make(device_result(input._data, np.logical_not(input._data)))
 
 
 def _logical_inplace(logical: Any) -> Any:
@@ -290,7 +290,7 @@ def _logical_inplace(logical: Any) -> Any:
 def _all_any(ufunc: Any) -> Any:
     def reduce(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
         axis = None if dim is None else normalize_dims(dim, input.ndim)
-        result = np.asarray(ufunc(input._data, axis=axis, keepdims=keepdim))
+        result = device_result(input._data, ufunc(input._data, axis=axis, keepdims=keepdim))
         return Tensor._make(result.astype(np.uint8) if input._data.dtype == np.uint8 else result)  # as torch
 
     return reduce

@@ -40,13 +40,13 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..kernels.cpu import conv as kernels
+from ..kernels.backend import backend_of
 from .utils import CheckedArguments
 
 
 def _as_3d(a: np.ndarray) -> np.ndarray:
     """(N, C, *spatial) with 1 to 3 spatial dims -> (N, C, D, H, W), singleton dims in front."""
-    return np.ascontiguousarray(a).reshape(a.shape[:2] + (1,) * (5 - a.ndim) + a.shape[2:])
+    return backend_of(a).xp.ascontiguousarray(a).reshape(a.shape[:2] + (1,) * (5 - a.ndim) + a.shape[2:])
 
 
 def _pad3(values: tuple[int, ...], fill: int) -> tuple[int, ...]:
@@ -73,7 +73,7 @@ class Convolution(Function):
         ctx.geometry = geometry
         # both are needed whichever gradient is asked for: grad x reads W, grad W reads x
         ctx.save_for_backward(x, weight)
-        y = kernels.conv_forward(_as_3d(x), _as_3d(weight), bias, *geometry)
+        y = backend_of(x).conv.conv_forward(_as_3d(x), _as_3d(weight), bias, *geometry)
         return y.reshape(y.shape[:2] + y.shape[5 - (x.ndim - 2) :])
 
     @staticmethod
@@ -82,7 +82,7 @@ class Convolution(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         gx = gw = gb = None
         if need_x or need_w:
-            gx, gw, gb = kernels.conv_backward(
+            gx, gw, gb = backend_of(x).conv.conv_backward(
                 _as_3d(x), _as_3d(weight), _as_3d(grad), *ctx.geometry, need_x, need_w, need_b
             )
             gx = None if gx is None else gx.reshape(x.shape)
@@ -103,7 +103,7 @@ def _convolution(
 ) -> Tensor:
     """The op behind F.conv1d/2d/3d, on checked batched arguments (stride etc. one entry per spatial dim)."""
     if bias is None:  # an empty stand-in keeps torch's (None, 0) edge for the absent bias in next_functions
-        bias = Tensor._make(np.zeros(0, dtype=weight._data.dtype))
+        bias = Tensor._make(weight._data.reshape(-1)[:0])  # empty, on weight's device
     return Convolution.apply(input, weight, bias, tuple(stride), tuple(padding), tuple(dilation), int(groups))
 
 
@@ -373,7 +373,7 @@ class ConvolutionTranspose(Function):
         else:
             # only the shape and dtype of the convolution's input are read on its grad-input path
             stand_in = np.empty(shape[:2] + (1,) * (5 - len(shape)) + spatial, x.dtype)
-            y = kernels.conv_backward(
+            y = backend_of(x).conv.conv_backward(
                 stand_in, _as_3d(weight), _conv_sized(x, weight, geometry, spatial), *geometry, True, False
             )[0]
             y = y.reshape(shape)
@@ -391,13 +391,13 @@ class ConvolutionTranspose(Function):
             if empty:
                 gx = np.zeros(x.shape, x.dtype)
             else:
-                gx = kernels.conv_forward(_as_3d(grad), _as_3d(weight), None, *ctx.geometry)
+                gx = backend_of(grad).conv.conv_forward(_as_3d(grad), _as_3d(weight), None, *ctx.geometry)
                 gx = gx[(slice(None), slice(None)) + tuple(slice(0, n) for n in _as_3d(x).shape[2:])].reshape(x.shape)
         if need_w:
             if empty:
                 gw = np.zeros(weight.shape, weight.dtype)
             else:
-                gw = kernels.conv_backward(
+                gw = backend_of(grad).conv.conv_backward(
                     _as_3d(grad),
                     _as_3d(weight),
                     _conv_sized(x, weight, ctx.geometry, grad.shape[2:]),
@@ -520,7 +520,7 @@ def _conv_transpose(
             f"channel: ({' x '.join(map(str, lift(out_sizes, 1)))}). Output size is too small"
         )
     if bias is None:  # the empty stand-in keeps torch's (None, 0) edge, as in ``convolution``
-        bias = Tensor._make(np.zeros(0, dtype=weight._data.dtype))
+        bias = Tensor._make(weight._data.reshape(-1)[:0])  # empty, on weight's device
     out = ConvolutionTranspose.apply(input, weight, bias, stride, padding, output_padding, int(groups), dilation)
     return out.squeeze(0) if unbatched else out
 

@@ -32,10 +32,15 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..kernels.cpu.matmul import matmul as matmul_kernel
+from ..kernels.backend import backend_of
 from .shape import Reshape as _UnsafeView
 from .shape import contiguous, expand, reshape, squeeze, transpose, unsqueeze
 from .utils import check_expand, result_dtype, unbroadcast
+
+
+def matmul_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b on the arrays' device: kernels/cpu/matmul.py on the CPU, cuBLAS on a GPU (kernels/backend.py)."""
+    return backend_of(a).matmul(a, b)
 
 
 def _check_mm(a: np.ndarray, b: np.ndarray) -> None:

@@ -69,6 +69,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..kernels.backend import backend_of
 
 
 def _channel_shape(x: np.ndarray) -> tuple[int, ...]:
@@ -169,9 +170,9 @@ def batch_norm(
     # torch's three edges (input, weight, bias), the last two (None, 0)
     channels = input._data.shape[1]
     if weight is None:
-        weight = Tensor._make(np.ones(channels, dtype=input._data.dtype))
+        weight = Tensor._make(backend_of(input._data).xp.ones(channels, dtype=input._data.dtype))
     if bias is None:
-        bias = Tensor._make(np.zeros(channels, dtype=input._data.dtype))
+        bias = Tensor._make(backend_of(input._data).xp.zeros(channels, dtype=input._data.dtype))
     out = BatchNorm.apply(input, weight, bias, rm, rv, training, momentum, eps)
     if training:
         for t in (running_mean, running_var):
@@ -335,7 +336,7 @@ def _affine_or_constant(t: Tensor | None, shape: tuple[int, ...], fill: float, l
     """The affine parameter, or a constant stand-in (the node keeps torch's (None, 0) edge for it)."""
     if t is not None:
         return t
-    return Tensor._make(np.full(shape, fill, dtype=like._data.dtype))
+    return Tensor._make(backend_of(like._data).xp.full(shape, fill, dtype=like._data.dtype))
 
 
 def native_layer_norm(

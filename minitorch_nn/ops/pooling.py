@@ -53,7 +53,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..kernels.cpu import pooling as K
+from ..kernels.backend import backend_of
+from ..kernels.cpu import pooling as K  # the window tables (host-side, for every device)
 from .utils import CheckedArguments
 
 _NAMES = {1: "one", 2: "two", 3: "three"}
@@ -95,7 +96,7 @@ class MaxPool2DWithIndices(Function):
         spatial = x.shape[-cls.nd :]
         tables, outs = _sliding(spatial, ks, ss, ps, ds, ceil_mode)
         step = (1,) * (3 - cls.nd) + tuple(ds)
-        y, idx = K.max_forward(K.planes(x, cls.nd), *tables, step)
+        y, idx = backend_of(x).pooling.max_forward(backend_of(x).pooling.planes(x, cls.nd), *tables, step)
         shape = x.shape[: -cls.nd] + outs
         y, idx = y.reshape(shape), idx.reshape(shape)
         ctx.shape = x.shape
@@ -107,7 +108,9 @@ class MaxPool2DWithIndices(Function):
     def backward(cls, ctx: Any, grad: np.ndarray, _grad_indices: Any) -> tuple:
         (idx,) = ctx.saved_tensors
         planes = idx.reshape(-1, *_plane_shape(idx.shape[-cls.nd :]))
-        gx = K.max_backward(grad.reshape(planes.shape), planes, _plane_shape(ctx.shape[-cls.nd :]))
+        gx = backend_of(grad).pooling.max_backward(
+            grad.reshape(planes.shape), planes, _plane_shape(ctx.shape[-cls.nd :])
+        )
         return gx.reshape(ctx.shape), None, None, None, None, None
 
 
@@ -129,7 +132,7 @@ class AvgPool2D(Function):
         spatial = x.shape[-cls.nd :]
         tables, outs = _sliding(spatial, ks, ss, ps, (1,) * cls.nd, ceil_mode, count_include_pad)
         divisor = int(divisor_override or 0)  # 0: the window sizes in the tables
-        y = K.avg_forward(K.planes(x, cls.nd), *tables, divisor)
+        y = backend_of(x).pooling.avg_forward(backend_of(x).pooling.planes(x, cls.nd), *tables, divisor)
         ctx.shape, ctx.tables, ctx.divisor = x.shape, tables, divisor
         ctx.save_for_backward(x)  # unused, but freed after backward as torch frees self
         return y.reshape(x.shape[: -cls.nd] + outs)
@@ -138,7 +141,7 @@ class AvgPool2D(Function):
     def backward(cls, ctx: Any, grad: np.ndarray) -> tuple:
         _ = ctx.saved_tensors  # raises on a second backward through a freed graph
         gy = grad.reshape(-1, *_plane_shape(grad.shape[-cls.nd :]))
-        gx = K.avg_backward(gy, *ctx.tables, ctx.divisor, _plane_shape(ctx.shape[-cls.nd :]))
+        gx = backend_of(gy).pooling.avg_backward(gy, *ctx.tables, ctx.divisor, _plane_shape(ctx.shape[-cls.nd :]))
         return gx.reshape(ctx.shape), None, None, None, None, None, None
 
 
@@ -167,7 +170,7 @@ class AdaptiveAvgPool2D(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         tables = _tables([K.adaptive_windows(n, o) for n, o in zip(x.shape[-2:], size)])
-        y = K.avg_forward(K.planes(x, 2), *tables, 0)
+        y = backend_of(x).pooling.avg_forward(backend_of(x).pooling.planes(x, 2), *tables, 0)
         ctx.shape, ctx.tables = x.shape, tables
         ctx.save_for_backward(x)
         return y.reshape(x.shape[:-2] + tuple(size))
@@ -177,7 +180,9 @@ class AdaptiveAvgPool2D(Function):
         _ = ctx.saved_tensors
         _check_adaptive_grad(grad, "adaptive_avg_pool2d_backward")
         gy = grad.reshape(-1, *_plane_shape(grad.shape[-2:]))
-        return K.avg_backward(gy, *ctx.tables, 0, _plane_shape(ctx.shape[-2:])).reshape(ctx.shape), None
+        return backend_of(gy).pooling.avg_backward(gy, *ctx.tables, 0, _plane_shape(ctx.shape[-2:])).reshape(
+            ctx.shape
+        ), None
 
 
 class AdaptiveMaxPool2D(Function):
@@ -188,7 +193,7 @@ class AdaptiveMaxPool2D(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, size: tuple[int, int]) -> tuple:
         tables = _tables([K.adaptive_windows(n, o) for n, o in zip(x.shape[-2:], size)])
-        y, idx = K.max_forward(K.planes(x, 2), *tables, (1, 1, 1))
+        y, idx = backend_of(x).pooling.max_forward(backend_of(x).pooling.planes(x, 2), *tables, (1, 1, 1))
         shape = x.shape[:-2] + tuple(size)
         y, idx = y.reshape(shape), idx.reshape(shape)
         ctx.shape = x.shape
@@ -201,7 +206,7 @@ class AdaptiveMaxPool2D(Function):
         (idx,) = ctx.saved_tensors
         _check_adaptive_grad(grad, "adaptive_max_pool2d_backward")
         planes = idx.reshape(-1, *_plane_shape(idx.shape[-2:]))
-        gx = K.max_backward(grad.reshape(planes.shape), planes, _plane_shape(ctx.shape[-2:]))
+        gx = backend_of(grad).pooling.max_backward(grad.reshape(planes.shape), planes, _plane_shape(ctx.shape[-2:]))
         return gx.reshape(ctx.shape), None
 
 
@@ -215,7 +220,7 @@ class AdaptiveAvgPool3D(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, size: tuple[int, int, int]) -> np.ndarray:
         tables = [K.adaptive_windows(n, o) for n, o in zip(x.shape[-3:], size)]
-        y = K.avg_forward(K.planes(x, 3), *tables, 0)
+        y = backend_of(x).pooling.avg_forward(backend_of(x).pooling.planes(x, 3), *tables, 0)
         ctx.shape, ctx.tables = x.shape, tables
         return y.reshape(x.shape[:-3] + tuple(size))
 
@@ -223,7 +228,7 @@ class AdaptiveAvgPool3D(Function):
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         _check_adaptive_grad(grad, "adaptive_avg_pool3d_backward")
         gy = grad.reshape((-1,) + grad.shape[-3:])
-        return K.avg_backward(gy, *ctx.tables, 0, ctx.shape[-3:]).reshape(ctx.shape), None
+        return backend_of(gy).pooling.avg_backward(gy, *ctx.tables, 0, ctx.shape[-3:]).reshape(ctx.shape), None
 
 
 class AdaptiveMaxPool3D(Function):
@@ -234,7 +239,7 @@ class AdaptiveMaxPool3D(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, size: tuple[int, int, int]) -> tuple:
         tables = [K.adaptive_windows(n, o) for n, o in zip(x.shape[-3:], size)]
-        y, idx = K.max_forward(K.planes(x, 3), *tables, (1, 1, 1))
+        y, idx = backend_of(x).pooling.max_forward(backend_of(x).pooling.planes(x, 3), *tables, (1, 1, 1))
         shape = x.shape[:-3] + tuple(size)
         y, idx = y.reshape(shape), idx.reshape(shape)
         ctx.shape = x.shape
@@ -247,7 +252,7 @@ class AdaptiveMaxPool3D(Function):
         (idx,) = ctx.saved_tensors
         _check_adaptive_grad(grad, "adaptive_max_pool3d_backward")
         planes = idx.reshape((-1,) + idx.shape[-3:])
-        gx = K.max_backward(grad.reshape(planes.shape), planes, ctx.shape[-3:])
+        gx = backend_of(grad).pooling.max_backward(grad.reshape(planes.shape), planes, ctx.shape[-3:])
         return gx.reshape(ctx.shape), None
 
 

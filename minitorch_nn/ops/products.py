@@ -27,7 +27,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor
-from ..kernels.cpu.matmul import matmul as matmul_kernel
+from ..kernels.backend import backend_of
 from .arithmetic import _inplace, mul
 from .matmul import bmm, dot, mm, outer
 from .reduction import sum as _sum
@@ -37,6 +37,11 @@ from .utils import check_expand, result_dtype, unbroadcast
 
 # ---------------------------------------------------------------------------------------------
 # trace, vdot
+
+
+def matmul_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b on the arrays' device: kernels/cpu/matmul.py on the CPU, cuBLAS on a GPU (kernels/backend.py)."""
+    return backend_of(a).matmul(a, b)
 
 
 class Trace(Function):

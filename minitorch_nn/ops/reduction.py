@@ -19,7 +19,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..autograd.types import default_float, to_numpy_dtype
 from .return_types import named_result
-from .utils import normalize_dims
+from .utils import device_result, normalize_dims
 
 
 def single_dim(dim: int, ndim: int) -> int:
@@ -336,12 +336,12 @@ def _arg_extreme(pick: Any, name: str) -> Any:
         x = input._data
         if dim is None:
             check_nonempty(input, None, name)
-            index = np.asarray(pick(x), dtype=np.int64)
+            index = device_result(x, pick(x), np.int64)
             return Tensor._make(index.reshape((1,) * x.ndim) if keepdim else index)
         d = single_dim(dim, input.ndim)
         check_nonempty(input, (d,), name)
         index = pick(np.atleast_1d(x), axis=d, keepdims=keepdim and x.ndim > 0)
-        return Tensor._make(np.asarray(index, dtype=np.int64).reshape(() if x.ndim == 0 else index.shape))
+        return Tensor._make(device_result(x, index, np.int64).reshape(() if x.ndim == 0 else index.shape))
 
     arg.__name__ = name
     return arg
@@ -638,7 +638,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     dims = reduced_dims(dim, input.ndim)
-    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))
+    return Tensor._make(device_result(input._data, np.count_nonzero(input._data, axis=dims), np.int64))
 
 
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function, _NoGradContext
-from ..autograd.tensor import Tensor, raise_no_cuda, wrap_dim
+from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.types import device, dtype, to_numpy_dtype
 from ..autograd.views import make_view
+from . import devices
 from .utils import check_expand, normalize_dims, unbroadcast
 
 
@@ -754,19 +755,22 @@ def ravel(input: Tensor) -> Tensor:
 
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """Tensor.to(dtype) / to(device) / to(other) / to(device, dtype); this engine is CPU-only."""
+    """Tensor.to(dtype) / to(device) / to(other) / to(device, dtype): the device move first (ops/devices.py)."""
     target_dtype = kwargs.pop("dtype", None)
     target_device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     for a in args:
         if isinstance(a, Tensor):
-            target_dtype = a._data.dtype
+            target_dtype, target_device = a._data.dtype, a.device
         elif isinstance(a, (dtype, np.dtype)) or a in (float, int, bool) or _is_numpy_scalar_type(a):
             target_dtype = a
         elif isinstance(a, (str, device)):
             target_device = a
-    if target_device is not None and device(target_device).type != "cpu":
-        raise_no_cuda()
+    if target_device is not None:
+        moved = devices.to_device(input, target_device)
+        if moved is not input:
+            copy = False  # the move made a copy already
+        input = moved
     np_dtype = to_numpy_dtype(target_dtype)
     if np_dtype is None or np_dtype == input._data.dtype:
         return clone(input) if copy else input

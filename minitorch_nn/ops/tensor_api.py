@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.tensor import Tensor, check_device, wrap_dim
+from ..autograd.tensor import Tensor, on_device, wrap_dim
 from ..autograd.types import to_numpy_dtype
 from .arithmetic import _inplace, abs, div, mul, neg, sign, sub
 from .comparison import ne
@@ -43,8 +43,8 @@ _frexp_result = named_result("frexp", ("mantissa", "exponent"))
 
 
 def _new(self: Tensor, array: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
-    check_device(device)
-    t = Tensor._make(array)
+    # torch: new_* tensors are on self's device unless device= says otherwise
+    t = Tensor._make(on_device(array, self.device if device is None else device))
     if requires_grad:
         if array.dtype.kind != "f":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -144,8 +144,8 @@ def is_inference(input: Tensor) -> bool:
 
 
 def get_device(input: Tensor) -> int:
-    """-1: a CPU tensor (torch gives a CUDA tensor's ordinal)."""
-    return -1
+    """-1 for a CPU tensor, the GPU's ordinal (0) for a CUDA one."""
+    return 0 if input.is_cuda else -1
 
 
 def storage_offset(self: Tensor) -> int:

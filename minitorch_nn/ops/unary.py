@@ -27,6 +27,7 @@ from ..autograd.tensor import Tensor
 from ..autograd.types import default_float
 from ..kernels.cpu import special
 from .arithmetic import _inplace
+from .utils import device_result
 
 _SQRT_PI = math.sqrt(math.pi)
 _LN2 = math.log(2.0)
@@ -791,8 +792,8 @@ def signbit(input: Tensor) -> Tensor:
     """True where the sign bit is set (-0.0 and a negative NaN included); a bool tensor, never in a graph."""
     data = input._data
     if data.dtype.kind == "f":
-        return Tensor._make(np.asarray(np.signbit(data)))
-    return Tensor._make(np.asarray(data < 0) if data.dtype.kind == "i" else np.zeros(data.shape, dtype=bool))
+        return Tensor._make(device_result(data, np.signbit(data)))
+    return Tensor._make(device_result(data, data < 0 if data.dtype.kind == "i" else np.zeros(data.shape, dtype=bool)))
 
 
 def positive(input: Tensor) -> Tensor:

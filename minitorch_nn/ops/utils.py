@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..autograd.types import default_float
+from ..kernels.backend import backend_of
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
@@ -215,3 +216,9 @@ class CheckedArguments:
         if len(self._normal) >= self._size:
             self._normal.clear()
         self._normal[key] = normal
+
+
+def device_result(like: Any, value: Any, dtype: Any = None) -> Any:
+    """``np.asarray(value, dtype)`` on the device of the array ``like``: an op's result for a tensor
+    built outside Function.apply stays on its input's device (CuPy's asarray on a GPU)."""
+    return backend_of(like).xp.asarray(value, dtype=dtype)

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..kernels.backend import backend_of
 from .optimizer import Optimizer, grads_of
 from .pointwise import add_, addcmul_, lerp_
 
@@ -119,6 +120,28 @@ class Adam(Optimizer):
                 amsgrad = group["amsgrad"]
                 for p, g in grads_of(group):
                     state = self._init_state(p, amsgrad)
+                    fused = backend_of(p._data).optim  # a device's one-kernel update (kernels/cuda/optim.py)
+                    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                    v_max = state["max_exp_avg_sq"]._data if amsgrad else None
+                    if fused is not None and fused.fits(p._data, g, m, v, v_max):
+                        state["step"]._data += 1
+                        fused.adam_(
+                            p._data,
+                            g,
+                            m,
+                            v,
+                            v_max,
+                            lr,
+                            beta1,
+                            beta2,
+                            eps,
+                            weight_decay,
+                            group["decoupled_weight_decay"],
+                            group["maximize"],
+                            float(state["step"]._data),
+                        )
+                        p._version_counter.value += 1
+                        continue
                     if group["maximize"]:
                         g = -g
                     step_t = state["step"]

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..kernels.backend import backend_of
 from .adam import as_float
 from .optimizer import Optimizer, grads_of
 from .pointwise import add_, addcmul_, lerp_
@@ -91,6 +92,27 @@ class RMSprop(Optimizer):
                 weight_decay, momentum = group["weight_decay"], group["momentum"]
                 for p, g in grads_of(group):
                     state = self._init_state(p, group)
+                    fused = backend_of(p._data).optim  # a device's one-kernel update (kernels/cuda/optim.py)
+                    square_avg = state["square_avg"]._data
+                    grad_avg = state["grad_avg"]._data if group["centered"] else None
+                    buf = state["momentum_buffer"]._data if momentum > 0 else None
+                    if fused is not None and fused.fits(p._data, g, square_avg, grad_avg, buf):
+                        state["step"]._data += 1
+                        fused.rmsprop_(
+                            p._data,
+                            g,
+                            square_avg,
+                            grad_avg,
+                            buf,
+                            lr,
+                            alpha,
+                            eps,
+                            weight_decay,
+                            momentum,
+                            group["maximize"],
+                        )
+                        p._version_counter.value += 1
+                        continue
                     if group["maximize"]:
                         g = -g
                     state["step"]._data += 1

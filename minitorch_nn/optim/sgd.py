@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..kernels.backend import backend_of
 from ..kernels.cpu.optim import sgd_momentum_
 from .optimizer import Optimizer, grads_of
 
@@ -65,6 +66,25 @@ class SGD(Optimizer):
                 weight_decay, nesterov = group["weight_decay"], group["nesterov"]
                 for p, g in grads_of(group):
                     buf = self.state[p].get("momentum_buffer") if momentum != 0 else None
+                    fused = backend_of(p._data).optim  # a device's one-kernel update (kernels/cuda/optim.py)
+                    if fused is not None and fused.fits(p._data, g, None if buf is None else buf._data):
+                        first = momentum != 0 and buf is None
+                        if first:
+                            buf = self.state[p]["momentum_buffer"] = _tensor(np.zeros_like(p._data))
+                        fused.sgd_(
+                            p._data,
+                            g,
+                            None if buf is None else buf._data,
+                            lr,
+                            momentum,
+                            dampening,
+                            weight_decay,
+                            group["maximize"],
+                            nesterov,
+                            first,
+                        )
+                        p._version_counter.value += 1
+                        continue
                     if buf is not None and sgd_momentum_(
                         p._data, g, buf._data, lr, momentum, dampening, weight_decay, group["maximize"], nesterov
                     ):

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ...autograd.grad_mode import no_grad
-from ...autograd.tensor import Tensor, raise_no_cuda
+from ...autograd.tensor import Tensor, check_device
 from ...autograd.types import default_float, to_numpy_dtype
 from ...autograd.types import device as _device
 from .. import functional as F
@@ -23,9 +23,12 @@ from .module import Module
 
 
 def _factory_dtype(device: Any, dtype: Any) -> np.dtype:
-    """The NumPy dtype for a layer's parameters; a CUDA device is refused."""
+    """The NumPy dtype for a layer's parameters; a CUDA device is refused (build on the CPU, then .to('cuda'))."""
     if device is not None and _device(device).type != "cpu":
-        raise_no_cuda()
+        check_device(device)  # no CUDA backend here: that error
+        raise RuntimeError(
+            "minitorch_nn builds layers on the CPU: construct it without device= and move it with .to('cuda')"
+        )
     return to_numpy_dtype(dtype) or default_float()
 
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled, no_grad
-from ...autograd.tensor import Tensor, raise_no_cuda
+from ...autograd.tensor import Tensor, check_device, move_array
 from ...autograd.types import device as _device
 from ...autograd.types import dtype as _dtype
 from ...autograd.types import float16, float32, float64
@@ -603,15 +603,19 @@ class Module:
 
     def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
         """New uninitialised storage of the same shapes and dtypes (for modules built on the meta device)."""
-        if device is not None and _device(device).type != "cpu":
-            raise_no_cuda()
-        return self._apply(np.empty_like, recurse=recurse)
+        check_device(device)
+        self._apply(np.empty_like, recurse=recurse)
+        return self._apply(lambda a: move_array(a, device), recurse=recurse)
 
     def cpu(self) -> Module:
-        return self
+        return self._apply(lambda a: move_array(a, "cpu"))
 
     def cuda(self, device: Any = None) -> Module:
-        raise_no_cuda()
+        """Every parameter, gradient and buffer to the GPU, in place (the Parameters stay the same objects)."""
+        target = check_device(
+            _device("cuda", device) if isinstance(device, int) else _device("cuda" if device is None else device)
+        )
+        return self._apply(lambda a: move_array(a, target))
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``: floats take the dtype."""
@@ -631,8 +635,9 @@ class Module:
                 continue  # non_blocking passed positionally
             else:
                 raise TypeError(f"to() received an invalid combination of arguments - got ({typename(a)})")
-        if device is not None and _device(device).type != "cpu":
-            raise_no_cuda()
+        if device is not None:
+            target = check_device(device)
+            self._apply(lambda a: move_array(a, target))
         if dtype is not None:
             if not dtype.is_floating_point:
                 raise TypeError(
