@@ -23,7 +23,7 @@ import functools
 
 import numpy as np
 
-from ..gemm import RUN as _GEMM_RUN
+from .. import gemm
 from . import direct, im2col, winograd
 from .common import _sample_blocks, output_size
 from .direct import _padded_and_output, _wide_run
@@ -96,7 +96,7 @@ def _products_on_our_gemm() -> bool:
     """Our GEMM for the Winograd products? Where its 4 x 64 tile fits the registers (AVX-512):
     there it runs them about as fast as OpenBLAS at its best and keeps that speed whichever
     kernels NumPy's OpenBLAS picked; on other CPUs BLAS keeps them."""
-    return WINOGRAD_PRODUCTS == "ours" or (WINOGRAD_PRODUCTS == "auto" and _GEMM_RUN == 64)
+    return WINOGRAD_PRODUCTS == "ours" or (WINOGRAD_PRODUCTS == "auto" and gemm.PATH.run == 64)
 
 
 def _use_wide(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, block: int) -> bool:
