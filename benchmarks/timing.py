@@ -63,3 +63,44 @@ def blas_note() -> str:
     forced = os.environ.get("OPENBLAS_CORETYPE")
     how = f"forced by OPENBLAS_CORETYPE={forced}" if forced else "its own choice for this CPU"
     return f"NumPy's BLAS: {lib.get('internal_api')} {lib.get('version')}, {lib.get('architecture')} kernels ({how})."
+
+
+def torch_note() -> str:
+    """torch's CPU kernels: the capability ATen dispatches to, and its BLAS (from torch.__config__.show())."""
+    import torch
+
+    config = torch.__config__.show()
+    fields = dict(f.split("=", 1) for f in config.replace("\n", ",").split(",") if "=" in f)
+    blas = fields.get(" BLAS_INFO", fields.get("BLAS_INFO", "?")).strip()
+    onednn = "oneDNN" if torch.backends.mkldnn.is_available() else "no oneDNN"
+    return f"torch {torch.__version__}: {torch.backends.cpu.get_cpu_capability()} kernels, BLAS {blas}, {onednn}"
+
+
+def cpu_summary() -> dict:
+    """The machine as the tables describe it (model, vector width, cores, BLAS kernels, emulation)."""
+    from minitorch_nn.kernels.cpu import cpu_info
+
+    info = cpu_info.describe()
+    info["numpy_blas"] = blas_note()
+    try:
+        info["torch"] = torch_note()
+    except ImportError:
+        info["torch"] = "torch not installed"
+    return info
+
+
+def machine_note(threads: int) -> str:
+    """One paragraph for a results table: CPU, vector width and kernel path, emulation, BLAS, load."""
+    info = cpu_summary()
+    emulated = (
+        " **AVX2 emulated** on this AVX-512 CPU (Numba compiled for Haswell; torch ATEN_CPU_CAPABILITY=avx2, "
+        "oneDNN/MKL held to AVX2, OpenBLAS Haswell kernels)."
+        if info["emulated_avx2"]
+        else ""
+    )
+    return (
+        f"Machine: {info['model']}, {info['cores']} cores; {info['isa']} ({info['vector_bits']}-bit vectors as Numba "
+        f"compiles, kernel path {info['path']}, NN tile {info['tile']}).{emulated} Both engines on {threads} threads. "
+        f"{info['numpy_blas']} {info['torch']}. Load average {os.getloadavg()[0]:.2f} when written (other jobs "
+        "shared this machine: ratios from interleaved rounds, absolute times inflated)."
+    )

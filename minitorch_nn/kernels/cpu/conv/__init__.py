@@ -23,14 +23,20 @@ import functools
 
 import numpy as np
 
-from .. import gemm
 from . import direct, im2col, winograd
 from .common import _sample_blocks, output_size
 from .direct import _padded_and_output, _wide_run
 from .im2col import fold, unfold
 
-# 3x3 convolutions with at least this C_in * C_out use Winograd F(2x2, 3x3).
+# 3x3 convolutions with at least this C_in * C_out use Winograd F(2x2, 3x3)...
 WINOGRAD_MIN_CHANNELS = 1
+# ...unless they are wide (C_in * C_out >= WINOGRAD_WIDE) on a small map (fewer than
+# WINOGRAD_MIN_OUTPUT outputs per sample), as ResNet's and VGG's last stages on CIFAR: there the
+# 2x2 tiles of a 8x8 or smaller map are few and mostly padding, and the direct path ran 1.3-2.8x
+# faster (64 channels at 8x8 ... 512 at 1x1, forward+backward, batch 64); from 16x16 up
+# Winograd ran 2x faster than direct.
+WINOGRAD_WIDE = 64 * 64
+WINOGRAD_MIN_OUTPUT = 100
 
 # Layout of the stride-1 direct path: "auto" picks by shape (``_use_wide``); the tests force
 # "wide" or "batch_last" to check both over the whole argument space.
@@ -39,8 +45,11 @@ DIRECT_LAYOUT = "auto"
 # A sample's wide run at least this long is long enough for the GEMM kernels on its own.
 WIDE_MIN_RUN = 256
 
-# Where Winograd's 16 products run: "auto" puts them on our register-tiled GEMM (gemm.py) when
-# it has its AVX-512 tile, else on NumPy's matmul; the tests force "ours" and "numpy" in turn.
+# Where Winograd's 16 products run: on our register-tiled GEMM (gemm.py, "ours") or NumPy's
+# matmul ("numpy"); the tests force each in turn. "auto" is NumPy: on an AMD EPYC (Zen 5) ours
+# matched OpenBLAS's AVX-512 kernels and beat its Haswell ones, but on an Intel Xeon (AVX-512)
+# OpenBLAS's SkylakeX kernels ran them 1.4-2.7x faster (64 to 512 channels), and under AVX2
+# emulation its Haswell kernels 1.1-2.6x faster than our 4 x 16 tile.
 WINOGRAD_PRODUCTS = "auto"
 
 
@@ -89,14 +98,16 @@ def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
         and padding[1] <= 2
         and padding[2] <= 2
         and x.shape[1] * weight.shape[0] >= WINOGRAD_MIN_CHANNELS
+        and (
+            x.shape[1] * weight.shape[0] < WINOGRAD_WIDE
+            or (x.shape[3] + 2 * padding[1] - 2) * (x.shape[4] + 2 * padding[2] - 2) >= WINOGRAD_MIN_OUTPUT
+        )
     )
 
 
 def _products_on_our_gemm() -> bool:
-    """Our GEMM for the Winograd products? Where its 4 x 64 tile fits the registers (AVX-512):
-    there it runs them about as fast as OpenBLAS at its best and keeps that speed whichever
-    kernels NumPy's OpenBLAS picked; on other CPUs BLAS keeps them."""
-    return WINOGRAD_PRODUCTS == "ours" or (WINOGRAD_PRODUCTS == "auto" and gemm.PATH.run == 64)
+    """Our GEMM for the Winograd products? Only where forced (see WINOGRAD_PRODUCTS)."""
+    return WINOGRAD_PRODUCTS == "ours"
 
 
 def _use_wide(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, block: int) -> bool:
