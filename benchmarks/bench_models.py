@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import machine_note, median_ms  # noqa: E402  (after the path is set)
+from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
 ROUNDS = 3
@@ -198,15 +198,9 @@ def main() -> None:
         f"| {r['case']} | {r['path']} | {r['torch_ms']:.1f} | {r['ours_ms']:.1f} | {r['ratio']:.2f}x |" for r in rows
     ]
     text = "\n".join(lines) + "\n"
-    out = ROOT / "benchmarks" / "results" / ("models-avx2.md" if _emulated() else "models.md")
+    out = ROOT / "benchmarks" / "results" / results_name("models")
     out.write_text(text)
     print(text)
-
-
-def _emulated() -> bool:
-    from minitorch_nn.kernels.cpu import cpu_info
-
-    return cpu_info.emulated_avx2()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ as they are in a training loop.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 
@@ -70,8 +71,8 @@ def torch_note() -> str:
     import torch
 
     config = torch.__config__.show()
-    fields = dict(f.split("=", 1) for f in config.replace("\n", ",").split(",") if "=" in f)
-    blas = fields.get(" BLAS_INFO", fields.get("BLAS_INFO", "?")).strip()
+    found = re.search(r"BLAS_INFO=([^,\s]+)", config)
+    blas = found.group(1) if found else "?"
     onednn = "oneDNN" if torch.backends.mkldnn.is_available() else "no oneDNN"
     return f"torch {torch.__version__}: {torch.backends.cpu.get_cpu_capability()} kernels, BLAS {blas}, {onednn}"
 
@@ -104,3 +105,10 @@ def machine_note(threads: int) -> str:
         f"{info['numpy_blas']} {info['torch']}. Load average {os.getloadavg()[0]:.2f} when written (other jobs "
         "shared this machine: ratios from interleaved rounds, absolute times inflated)."
     )
+
+
+def results_name(suite: str) -> str:
+    """The results file of a suite: ``<suite>.md``, or ``<suite>-avx2.md`` under AVX2 emulation."""
+    from minitorch_nn.kernels.cpu import cpu_info
+
+    return f"{suite}-avx2.md" if cpu_info.emulated_avx2() else f"{suite}.md"

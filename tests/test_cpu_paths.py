@@ -140,3 +140,29 @@ def test_convolutions_are_exact_on_every_path(path, choice, case, monkeypatch):
     gx, gw, gb = conv_kernels.conv_backward(x[:, :, None], w[:, :, None], g[:, :, None], *args, True, True, True)
     for got, expected in zip((y[:, :, 0], gx[:, :, 0], gw[:, :, 0], gb), want):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_benchmark_path_names_follow_the_dispatch(monkeypatch):
+    from minitorch_nn.kernels.cpu import pooling
+
+    monkeypatch.setattr(gemm, "PATH", cpu_info.PATHS["avx2"])
+    describe = conv_kernels.describe_path
+    assert describe((64, 1, 32, 32), (6, 1, 5, 5), 1, 0, 1, 1) == "direct wide, tile 4x16"
+    assert describe((64, 64, 32, 32), (64, 64, 3, 3), 1, 1, 1, 1) == "winograd, products on BLAS"
+    # a wide 3x3 convolution on a small map: the direct path (WINOGRAD_MIN_OUTPUT)
+    assert describe((64, 64, 8, 8), (64, 64, 3, 3), 1, (1, 1), 1, 1).startswith("direct ")
+    assert describe((64, 3, 32, 32), (64, 3, 7, 7), 2, 3, 1, 1) == "im2col, BLAS"
+    assert describe((2, 4, 9, 9), (4, 4, 5, 5), 1, 0, 1, 1, np.float64) == "im2col, BLAS"
+    assert pooling.describe_path("max", (64, 6, 28, 28), 2).startswith("max 2x2 tiling")
+    assert pooling.describe_path("max", (2, 2, 32, 32), 3, 2, 1) == "max windows, 1 thread"
+
+
+def test_bench_summary_describes_the_cpu():
+    from minitorch_nn.cli import bench
+
+    info = bench.machine(2, "cpu")
+    text = bench.summary(info, [{"ratio": 1.5}, {"ratio": 0.5}])
+    assert info["cpu"] in text and "2 threads for both engines" in text
+    assert cpu_info.isa_name() in text and f"kernel path {cpu_info.kernel_path().name}" in text
+    assert "NumPy BLAS:" in text and f"torch {torch.__version__}:" in text and "1 of 2 cases" in text
+    assert list(bench.SUITES[:4]) == ["conv", "pooling", "step", "models"]

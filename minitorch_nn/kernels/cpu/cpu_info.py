@@ -28,7 +28,7 @@ import numba
 HASWELL_FEATURES = (
     "+64bit,+avx,+avx2,+bmi,+bmi2,+cmov,+cx16,+cx8,+f16c,+fma,+fsgsbase,+fxsr,+lzcnt,+mmx,+movbe,"
     "+pclmul,+popcnt,+rdrnd,+sahf,+sse,+sse2,+sse3,+sse4.1,+sse4.2,+ssse3,+xsave,+xsaveopt,"
-    "-avx512f,-avx512bw,-avx512cd,-avx512dq,-avx512vl,-evex512,-avx10.1-256,-avx10.1-512"
+    "-avx512f,-avx512bw,-avx512cd,-avx512dq,-avx512vl,-evex512"
 )
 
 # The environment that makes one process behave as on an AVX2-only CPU: set before numba, numpy

@@ -23,6 +23,7 @@ import functools
 
 import numpy as np
 
+from .. import gemm
 from . import direct, im2col, winograd
 from .common import _sample_blocks, output_size
 from .direct import _padded_and_output, _wide_run
@@ -126,3 +127,23 @@ def _use_wide_for(shape: tuple, ksize: tuple, padding: tuple, dilation: tuple, b
 
 
 __all__ = ["conv_backward", "conv_forward", "fold", "output_size", "unfold"]
+
+
+def describe_path(x_shape: tuple, w_shape: tuple, stride, padding, dilation, groups: int, dtype=np.float32) -> str:
+    """Which algorithm (and GEMM tile) ``conv_forward`` takes for a 2-d convolution, for benchmark
+    tables: "winograd, products on BLAS", "direct wide, tile 4x64", "im2col, BLAS", ..."""
+    x5 = np.empty((x_shape[0], x_shape[1], 1) + tuple(x_shape[2:]), dtype)  # shapes only: never read
+    w5 = np.empty((w_shape[0], w_shape[1], 1) + tuple(w_shape[2:]), dtype)
+    st, pad, dil = (
+        (first,) + ((v, v) if isinstance(v, int) else tuple(v))
+        for first, v in ((1, stride), (0, padding), (1, dilation))
+    )
+    tile = f"tile {gemm.PATH.rows}x{gemm.PATH.run}"
+    if x5.dtype == np.float32:
+        if _winograd_fits(x5, w5, st, pad, dil, groups):
+            return "winograd, products on " + (f"our GEMM {tile}" if _products_on_our_gemm() else "BLAS")
+        if all(s == 1 for s in st):
+            blocks = _sample_blocks(x5.shape[0])
+            wide = _use_wide(x5.shape[1:], w5.shape[2:], pad, dil, blocks[-1][1] - blocks[-1][0])
+            return f"direct {'wide' if wide else 'batch-last'}, {tile}"
+    return "im2col, BLAS"
