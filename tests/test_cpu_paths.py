@@ -166,3 +166,35 @@ def test_bench_summary_describes_the_cpu():
     assert cpu_info.isa_name() in text and f"kernel path {cpu_info.kernel_path().name}" in text
     assert "NumPy BLAS:" in text and f"torch {torch.__version__}:" in text and "1 of 2 cases" in text
     assert list(bench.SUITES[:4]) == ["conv", "pooling", "step", "models"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "xs, ws, stride, padding, dilation, cut",
+    [
+        ((3, 5, 1, 1), (4, 5, 3, 3), 1, 1, 1, True),  # ResNet's last stage on CIFAR: only the centre tap is live
+        ((3, 4, 2, 2), (6, 4, 3, 3), 2, 1, 1, True),  # stride 2 onto 1x1: taps 1..2 live, the cut is one-sided
+        ((2, 3, 1, 3), (2, 3, 5, 5), 1, 2, 1, True),  # rows cut, columns kept
+        ((2, 3, 2, 2), (2, 3, 3, 3), 1, 2, 2, True),  # dilation 2: only the centre tap reaches the input
+        ((2, 3, 4, 4), (2, 3, 3, 3), 1, 1, 1, False),  # every tap reads the input somewhere: nothing cut
+    ],
+)
+def test_taps_that_read_only_padding_are_dropped_exactly(xs, ws, stride, padding, dilation, cut, dtype):
+    import minitorch_nn as mt
+
+    rng = np.random.default_rng(sum(xs) + sum(ws))
+    x, w, b = (rng.integers(-2, 3, s).astype(dtype) for s in (xs, ws, ws[:1]))
+    tensors = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    y = torch.nn.functional.conv2d(*tensors, stride=stride, padding=padding, dilation=dilation)
+    g = rng.integers(-2, 3, tuple(y.shape)).astype(dtype)
+    y.backward(torch.tensor(g))
+    ours = [mt.tensor(a, requires_grad=True) for a in (x, w, b)]
+    out = mt.nn.functional.conv2d(*ours, stride=stride, padding=padding, dilation=dilation)
+    out.backward(mt.tensor(g))
+    np.testing.assert_array_equal(out.detach().numpy(), y.detach().numpy())
+    for mine, theirs in zip(ours, tensors):
+        np.testing.assert_array_equal(mine.grad.numpy(), theirs.grad.numpy())
+    live = conv_kernels._live_taps(
+        (1,) + xs[2:], (1,) + ws[2:], (1, stride, stride), (0, padding, padding), (1, dilation, dilation)
+    )
+    assert (live is not None) == cut
