@@ -26,10 +26,15 @@ import json
 import os
 import platform
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ..kernels.cpu import cpu_info
 from . import INSTALL_TORCH
 
 # The suites in the order they run (benchmarks/bench_<name>.py), one a line; others found run last.
@@ -85,8 +90,6 @@ def machine(threads: int, device: str) -> dict[str, Any]:
     import numpy
     import torch
 
-    from ..kernels.cpu import cpu_info
-
     cpu = cpu_info.describe()
     info = {
         "cpu": cpu["model"],
@@ -113,7 +116,7 @@ def _numpy_blas() -> str:
     try:
         from threadpoolctl import threadpool_info
 
-        numpy_dir = os.path.dirname(os.path.dirname(__import__("numpy").__file__))
+        numpy_dir = os.path.dirname(os.path.dirname(np.__file__))
         libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
         mine = [i for i in libs if str(i.get("filepath", "")).startswith(numpy_dir + os.sep + "numpy")] or libs
         if mine:
@@ -123,9 +126,7 @@ def _numpy_blas() -> str:
             return f"{lib.get('internal_api')} {lib.get('version')}, {lib.get('architecture')} kernels{how}"
     except ImportError:
         pass
-    import numpy
-
-    config = numpy.show_config(mode="dicts") or {}
+    config = np.show_config(mode="dicts") or {}
     blas = config.get("Build Dependencies", {}).get("blas", {})
     return f"{blas.get('name', 'unknown')} {blas.get('version', '')} (as built; threadpoolctl not installed)".strip()
 
@@ -229,11 +230,6 @@ def plot(rows: list[dict], info: dict[str, Any], path: str) -> str | None:
 
 def _emulated_child(args: argparse.Namespace) -> int:
     """Run this same command again in a child process under the AVX2 emulation environment."""
-    import subprocess
-    import sys
-
-    from ..kernels.cpu import cpu_info
-
     argv = ["bench", "--repeats", str(args.repeats), "--threads", str(args.threads), "--device", args.device]
     argv += ["--only", args.only] if args.only else []
     argv += ["--out", args.out] if args.out else []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import platform
 from pathlib import Path
 from typing import NamedTuple
 
@@ -143,8 +144,6 @@ def cpu_model() -> str:
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    import platform
-
     return platform.processor() or platform.machine()
 
 
