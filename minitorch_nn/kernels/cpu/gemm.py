@@ -9,8 +9,9 @@ kernels here take the rows of their second operand as offsets into one flat arra
 - ``shifted_gemm_nn``:  dst[m, j] += sum_k A[m, k] * src[rows[k] + j]   (forward, grad input)
 - ``shifted_gemm_nt``:  acc[m, k] += sum_j A[m, j] * src[rows[k] + j]   (grad weight)
 
-Winograd's 16 products (conv/winograd.py) run on these kernels too, as 16 groups
-whose rows are the plain rows of V.
+Winograd's 16 products (conv/winograd.py) can run on these kernels too, as 16 groups
+whose rows are the plain rows of V (where forced: NumPy's BLAS runs them faster on the CPUs
+measured last, see conv/__init__.py).
 
 Why hand-written instead of NumPy's BLAS. The products in LeNet are skinny
 (16 x 150 times 150 x a few hundred): BLAS runs them well on one core, but two Python

@@ -6,7 +6,8 @@
 Three algorithms, one file each (each file opens with its math):
 
 - ``winograd.py``: Winograd F(2x2, 3x3), for float32 2-d 3x3 kernels with stride 1, no
-  dilation or groups and padding <= 2: 2.25x fewer multiplies than a direct product.
+  dilation or groups and padding <= 2 (wide ones on maps of 100 outputs or more): 2.25x fewer
+  multiplies than a direct product.
 - ``direct.py``: shifted-row GEMMs for every other float32 stride-1 convolution, the batch-last
   layout or per-sample wide rows, whichever gives the longer runs (``_use_wide``).
 - ``im2col.py``: everything else (stride > 1, and all of float64, the checking dtype): a strided
@@ -14,7 +15,10 @@ Three algorithms, one file each (each file opens with its math):
 
 All three see 5-d arrays (N, C, D, H, W) and 3-tuples (``ops/conv.py`` views conv1d and conv2d
 as 3-d). The module-level switches below force a choice (the tests and benchmarks use them to
-run every path over the whole argument space).
+run every path over the whole argument space). Before any of them, kernel taps that read only
+zero padding are cut off (``_live_taps``: a 3x3 kernel on a 1x1 map is a 1x1 kernel), and wide
+3x3 convolutions on small maps skip Winograd (WINOGRAD_MIN_OUTPUT). ``describe_path`` names the
+path a shape takes, for the benchmark tables; the GEMM tile is the CPU's (gemm.py, cpu_info.py).
 """
 
 from __future__ import annotations
