@@ -448,16 +448,23 @@ def main() -> None:
     )
     load = os.getloadavg()[0]
     lines = [
-        "# Where the training step's time goes (seed LeNet and CIFAR Sequential)",
+        "# Where the training step's time goes ("
+        + ("ResNet-18 and VGG-11, CIFAR inputs, batch 64" if args.models else "seed LeNet and CIFAR Sequential")
+        + ")",
         "",
         f"Command: `{command}`. Machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
         f"load average {load:.2f} at the start; Python {platform.python_version()}, NumPy {np.__version__}, "
         f"torch {torch.__version__}. Threads: ours {mt.get_num_threads()}, torch {torch.get_num_threads()}. "
         "float32; SGD lr 0.01 momentum 0.9; CrossEntropyLoss. " + code_version(),
         "",
-        f"Every figure is a median over the repeated steps ({repeats_for(1, args.quick)} at batch 1, "
-        f"{repeats_for(64, args.quick)} at 64, {repeats_for(256, args.quick)} at 256, after 3 warm-up "
-        "steps; phase totals: median of 3 interleaved rounds). The per-op split (our engine) comes from wrappers "
+        (
+            "Every figure is a median over 3 steps after 1 warm-up step (one round: a step takes seconds). "
+            if args.models
+            else f"Every figure is a median over the repeated steps ({repeats_for(1, args.quick)} at batch 1, "
+            f"{repeats_for(64, args.quick)} at 64, {repeats_for(256, args.quick)} at 256, after 3 warm-up "
+            "steps; phase totals: median of 3 interleaved rounds). "
+        )
+        + "The per-op split (our engine) comes from wrappers "
         "installed by the script; see its docstring. Columns: *total* = the whole op call (Function.apply for a "
         "forward op, engine._call_backward for a backward node); *numba* = time in Numba kernels called on the "
         "main thread; *alloc* = explicit np.empty/zeros/ones/full(_like) calls; *other body* = the rest of the "
