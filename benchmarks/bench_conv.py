@@ -11,7 +11,6 @@ Writes a markdown table to benchmarks/results/conv.md.
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import blas_note, median_ms  # noqa: E402  (after the path is set)
+from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
 CONV_CALLS = """
@@ -80,11 +79,13 @@ def _lenet_case(label: str, n: int, c: int, size: int, o: int):
     return BenchCase(label, make)
 
 
-def run(repeats: int = 7) -> list[dict]:
-    """Time every conv BenchCase; one dict per (shape, pass) with torch_ms, ours_ms, ratio."""
+def run(repeats: int = 7, progress=None) -> list[dict]:
+    """Time every conv BenchCase; one dict per (shape, pass) with torch_ms, ours_ms, ratio and the
+    kernel path taken; ``progress(line)`` is called after each."""
     import torch
 
     import minitorch_nn as mt
+    from minitorch_nn.kernels.cpu import conv as conv_kernels
     from reference.registry import op
 
     torch.set_num_threads(THREADS)
@@ -99,6 +100,10 @@ def run(repeats: int = 7) -> list[dict]:
     for case in tuple(info.bench) + extra:
         sample = case.make(np.random.default_rng(0))
         arrays = [a.astype(np.float32) for a in sample.inputs]
+        kw = sample.kwargs
+        path = conv_kernels.describe_path(
+            arrays[0].shape, arrays[1].shape, kw["stride"], kw["padding"], kw["dilation"], kw["groups"]
+        )
         upstream = None
         timings = {}
         for name, lib in (("torch", torch), ("ours", mt)):
@@ -132,8 +137,11 @@ def run(repeats: int = 7) -> list[dict]:
                     "torch_ms": torch_ms,
                     "ours_ms": ours_ms,
                     "ratio": torch_ms / ours_ms,
+                    "path": path,
                 }
             )
+            if progress:
+                progress(f"conv {case.label} {label} [{path}]: {torch_ms / ours_ms:.2f}x")
     return rows
 
 
@@ -149,20 +157,23 @@ def compile_times() -> dict:
 
 def main() -> None:
     repeats = int(os.environ.get("BENCH_REPEATS", "7"))
-    rows = run(repeats)
+    rows = run(repeats, progress=lambda line: print(line, flush=True))
     compile_info = compile_times()
     lines = [
         "# Convolution: minitorch_nn vs torch CPU",
         "",
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {THREADS} threads for both "
-        f"engines; float32; median of {repeats} runs (after 50 ms of warm-up calls) x 3 interleaved rounds. ratio = torch / ours (>1: ours faster).",
-        blas_note(),
+        machine_note(THREADS),
+        f"float32; median of {repeats} runs (after 50 ms of warm-up calls) x 3 interleaved rounds. "
+        "ratio = torch / ours (>1: ours faster). Command: `python benchmarks/bench_conv.py` "
+        "(`minitorch-nn bench --only conv [--emulate avx2]`).",
         "",
-        "| shape | pass | torch ms | ours ms | ratio |",
-        "|---|---|---:|---:|---:|",
+        "| shape | path | pass | torch ms | ours ms | ratio |",
+        "|---|---|---|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['case']} | {r['pass']} | {r['torch_ms']:.2f} | {r['ours_ms']:.2f} | {r['ratio']:.2f}x |")
+        lines.append(
+            f"| {r['case']} | {r['path']} | {r['pass']} | {r['torch_ms']:.2f} | {r['ours_ms']:.2f} | {r['ratio']:.2f}x |"
+        )
     lines += [
         "",
         "JIT compile + first call of every conv path (Winograd, direct in both layouts, strided im2col; "
@@ -173,7 +184,7 @@ def main() -> None:
         "",
     ]
     text = "\n".join(lines)
-    out = ROOT / "benchmarks" / "results" / "conv.md"
+    out = ROOT / "benchmarks" / "results" / results_name("conv")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
     print(text)

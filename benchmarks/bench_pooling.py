@@ -13,7 +13,6 @@ Writes a markdown table to benchmarks/results/pooling.md.
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import blas_note, median_ms  # noqa: E402  (after the path is set)
+from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
 ROUNDS = 3
@@ -56,11 +55,13 @@ def _module_call(name: str):
     return lambda lib, x, **kw: getattr(lib.nn.functional, name)(x, **kw)
 
 
-def run(repeats: int = 7) -> list[dict]:
-    """Time every pooling BenchCase; one dict per (shape, pass) with torch_ms, ours_ms, ratio."""
+def run(repeats: int = 7, progress=None) -> list[dict]:
+    """Time every pooling BenchCase; one dict per (shape, pass) with torch_ms, ours_ms, ratio and the
+    kernel path taken; ``progress(line)`` is called after each."""
     import torch
 
     import minitorch_nn as mt
+    from minitorch_nn.kernels.cpu import pooling as pooling_kernels
     from reference.registry import op
 
     torch.set_num_threads(THREADS)
@@ -71,6 +72,10 @@ def run(repeats: int = 7) -> list[dict]:
         for case in op(name).bench:
             sample = case.make(np.random.default_rng(0))
             x = sample.inputs[0].astype(np.float32)
+            kw = sample.kwargs
+            path = pooling_kernels.describe_path(
+                name.split("_")[0], x.shape, kw["kernel_size"], kw.get("stride"), kw.get("padding", 0)
+            )
             upstream = None
             timings = {}
             for label, lib in (("torch", torch), ("ours", mt)):
@@ -102,8 +107,11 @@ def run(repeats: int = 7) -> list[dict]:
                         "torch_ms": torch_ms,
                         "ours_ms": ours_ms,
                         "ratio": torch_ms / ours_ms,
+                        "path": path,
                     }
                 )
+                if progress:
+                    progress(f"pooling {case.label} {label} [{path}]: {torch_ms / ours_ms:.2f}x")
     return rows
 
 
@@ -116,21 +124,23 @@ def compile_times() -> dict:
 
 def main() -> None:
     repeats = int(os.environ.get("BENCH_REPEATS", "25"))
-    rows = run(repeats)
+    rows = run(repeats, progress=lambda line: print(line, flush=True))
     compile_info = compile_times()
     lines = [
         "# Pooling: minitorch_nn vs torch CPU",
         "",
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; {THREADS} threads for both "
-        f"engines; float32; median of {repeats} runs (after 50 ms of warm-up calls) x {ROUNDS} interleaved rounds. "
-        "ratio = torch / ours (>1: ours faster).",
-        blas_note(),
+        machine_note(THREADS),
+        f"float32; median of {repeats} runs (after 50 ms of warm-up calls) x {ROUNDS} interleaved rounds. "
+        "ratio = torch / ours (>1: ours faster). Command: `python benchmarks/bench_pooling.py` "
+        "(`minitorch-nn bench --only pooling [--emulate avx2]`).",
         "",
-        "| shape | pass | torch ms | ours ms | ratio |",
-        "|---|---|---:|---:|---:|",
+        "| shape | path | pass | torch ms | ours ms | ratio |",
+        "|---|---|---|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['case']} | {r['pass']} | {r['torch_ms']:.3f} | {r['ours_ms']:.3f} | {r['ratio']:.2f}x |")
+        lines.append(
+            f"| {r['case']} | {r['path']} | {r['pass']} | {r['torch_ms']:.3f} | {r['ours_ms']:.3f} | {r['ratio']:.2f}x |"
+        )
     lines += [
         "",
         "JIT compile + first call of the five pooling kernels (max 2x2 tiling and general, avg; forward, backward; "
@@ -140,7 +150,7 @@ def main() -> None:
         "",
     ]
     text = "\n".join(lines)
-    out = ROOT / "benchmarks" / "results" / "pooling.md"
+    out = ROOT / "benchmarks" / "results" / results_name("pooling")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
     print(text)

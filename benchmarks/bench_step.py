@@ -3,7 +3,7 @@
 Run ``python benchmarks/bench_step.py`` from the repository root. Writes
 benchmarks/results/step.md.
 
-Speed: the seed LeNet at batch 1, 64 and 256 and the seed CIFAR Sequential
+Speed: the seed LeNet at batch 1, 16, 64 and 256 and the seed CIFAR Sequential
 at batch 64 (issue 6's target: at least 1.0x torch). Both engines on 2
 threads, float32, SGD with momentum 0.9; medians of ``repeats`` steps after
 50 ms of warm-up steps (benchmarks/timing.py),
@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -63,10 +62,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import blas_note, median_ms  # noqa: E402  (after the path is set)
+from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
-CASES = (("lenet", 1), ("lenet", 64), ("lenet", 256), ("cifar", 64))
+CASES = (("lenet", 1), ("lenet", 16), ("lenet", 64), ("lenet", 256), ("cifar", 64))
 TITLES = {"lenet": "LeNet", "cifar": "CIFAR Sequential"}
 MEMORY_BATCH, MEMORY_STEPS = 256, 5
 
@@ -158,10 +157,12 @@ def _step(lib, model_name: str, batch: int):
     return step
 
 
-def run(repeats: int = 15) -> list[dict]:
+def run(repeats: int = 15, progress=None) -> list[dict]:
+    """Time every step case; ``progress(line)`` is called after each."""
     import torch
 
     import minitorch_nn as mt
+    from minitorch_nn.kernels.cpu import cpu_info
 
     torch.set_num_threads(THREADS)
     mt.set_num_threads(THREADS)
@@ -181,8 +182,11 @@ def run(repeats: int = 15) -> list[dict]:
                 "torch_ms": t,
                 "ours_ms": o,
                 "ratio": t / o,
+                "path": cpu_info.kernel_path().name,
             }
         )
+        if progress:
+            progress(f"step {rows[-1]['case']}: {t / o:.2f}x")
     return rows
 
 
@@ -251,16 +255,15 @@ def memory_lines(extra: dict) -> list[str]:
 
 
 def main() -> None:
-    rows = run()
+    rows = run(progress=lambda line: print(line, flush=True))
     extra = startup_and_memory()
     lines = [
         "# Seed training steps: minitorch_nn vs torch CPU",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores; both engines on {THREADS} threads; float32; "
-        "median of 3 interleaved rounds of 15 steps, each after 50 ms of warm-up steps. ratio = torch / ours (>1: ours faster). "
-        f"Load average {os.getloadavg()[0]:.2f} when the table was written (others share this machine).",
+        machine_note(THREADS),
+        "float32; median of 3 interleaved rounds of 15 steps, each after 50 ms of warm-up steps. "
+        "ratio = torch / ours (>1: ours faster).",
         "Command: `python benchmarks/bench_step.py`. " + code_version(),
-        blas_note(),
         "",
         "| case | torch ms | ours ms | ratio |",
         "|---|---:|---:|---:|",
@@ -274,7 +277,7 @@ def main() -> None:
     ]
     lines += memory_lines(extra)
     text = "\n".join(lines) + "\n"
-    (ROOT / "benchmarks" / "results" / "step.md").write_text(text)
+    (ROOT / "benchmarks" / "results" / results_name("step")).write_text(text)
     print(text)
 
 

@@ -97,6 +97,26 @@ def code_version() -> str:
 # ---------------------------------------------------------------------------
 # the training step, split into phases
 # ---------------------------------------------------------------------------
+VISION_MODELS = ("resnet18", "vgg11")
+
+
+def _vision_model(lib: Any, name: str) -> Any:
+    """ResNet-18 / VGG-11 (num_classes=10) for ``lib``: ours from minitorch_nn.vision.models, torch's the
+    twin of benchmarks/bench_models.py with our seeded weights (same numbers in both engines)."""
+    import minitorch_nn as mt
+    from benchmarks.bench_models import _torch_twin
+    from minitorch_nn.vision import models
+    from reference.bridge import state_dict_to_torch
+
+    mt.manual_seed(0)
+    ours = getattr(models, name)(num_classes=10)
+    if lib is mt:
+        return ours
+    twin = _torch_twin(name)
+    twin.load_state_dict(state_dict_to_torch(ours.state_dict()), strict=True)
+    return twin
+
+
 def make_step(
     lib: Any, model_name: str, batch: int, mark: Callable[[str], None] = lambda phase: None
 ) -> Callable[[], dict[str, float]]:
@@ -108,11 +128,14 @@ def make_step(
     from minitorch_nn.models import CHANNELS, build
 
     lib.manual_seed(0)
-    model = build(model_name, lib, CHANNELS[model_name])
+    if model_name in VISION_MODELS:
+        model, channels = _vision_model(lib, model_name), 3
+    else:
+        model, channels = build(model_name, lib, CHANNELS[model_name]), CHANNELS[model_name]
     opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     loss_fn = lib.nn.CrossEntropyLoss()
     rng = np.random.default_rng(batch)
-    x = lib.tensor(rng.standard_normal((batch, CHANNELS[model_name], 32, 32)).astype(np.float32))
+    x = lib.tensor(rng.standard_normal((batch, channels, 32, 32)).astype(np.float32))
     y = lib.tensor(rng.integers(0, 10, batch))
     clock = time.perf_counter
 
@@ -359,6 +382,8 @@ def profile_case(model_name: str, batch: int, quick: bool) -> list[str]:
     import minitorch_nn as mt
 
     repeats, warmup, rounds = repeats_for(batch, quick), 3, 3
+    if model_name in VISION_MODELS:  # seconds a step: a few steps, one round
+        repeats, warmup, rounds = 3, 1, 1
     # phase totals, the two engines in interleaved rounds so both see the same machine load
     ours_step, torch_step = make_step(mt, model_name, batch), make_step(torch, model_name, batch)
     ours_rounds, torch_rounds = [], []
@@ -369,7 +394,8 @@ def profile_case(model_name: str, batch: int, quick: bool) -> list[str]:
     theirs = {k: statistics.median(r[k] for r in torch_rounds) for k in torch_rounds[0]}
     rows, instrumented = profile_ops(mt, model_name, batch, warmup, repeats)
 
-    title = {"lenet": "Seed LeNet", "cifar": "Seed CIFAR Sequential"}[model_name]
+    title = {"lenet": "Seed LeNet", "cifar": "Seed CIFAR Sequential", "resnet18": "ResNet-18", "vgg11": "VGG-11"}
+    title = title[model_name]
     lines = [
         f"## {title}, batch {batch}",
         "",
@@ -408,23 +434,37 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a quarter of the repeats")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "profile.md"))
+    parser.add_argument("--out", default=None, help="default benchmarks/results/profile.md (profile-models.md)")
+    parser.add_argument(
+        "--models", action="store_true", help="ResNet-18 and VGG-11 on CIFAR inputs at batch 64 instead of the seeds"
+    )
     args = parser.parse_args()
+    cases = tuple((m, 64) for m in VISION_MODELS) if args.models else CASES
+    args.out = args.out or str(ROOT / "benchmarks" / "results" / ("profile-models.md" if args.models else "profile.md"))
     torch.set_num_threads(THREADS)
     mt.set_num_threads(THREADS)
-    command = "python benchmarks/profile_step.py" + (" --quick" if args.quick else "")
+    command = (
+        "python benchmarks/profile_step.py" + (" --quick" if args.quick else "") + (" --models" if args.models else "")
+    )
     load = os.getloadavg()[0]
     lines = [
-        "# Where the training step's time goes (seed LeNet and CIFAR Sequential)",
+        "# Where the training step's time goes ("
+        + ("ResNet-18 and VGG-11, CIFAR inputs, batch 64" if args.models else "seed LeNet and CIFAR Sequential")
+        + ")",
         "",
         f"Command: `{command}`. Machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
         f"load average {load:.2f} at the start; Python {platform.python_version()}, NumPy {np.__version__}, "
         f"torch {torch.__version__}. Threads: ours {mt.get_num_threads()}, torch {torch.get_num_threads()}. "
         "float32; SGD lr 0.01 momentum 0.9; CrossEntropyLoss. " + code_version(),
         "",
-        f"Every figure is a median over the repeated steps ({repeats_for(1, args.quick)} at batch 1, "
-        f"{repeats_for(64, args.quick)} at 64, {repeats_for(256, args.quick)} at 256, after 3 warm-up "
-        "steps; phase totals: median of 3 interleaved rounds). The per-op split (our engine) comes from wrappers "
+        (
+            "Every figure is a median over 3 steps after 1 warm-up step (one round: a step takes seconds). "
+            if args.models
+            else f"Every figure is a median over the repeated steps ({repeats_for(1, args.quick)} at batch 1, "
+            f"{repeats_for(64, args.quick)} at 64, {repeats_for(256, args.quick)} at 256, after 3 warm-up "
+            "steps; phase totals: median of 3 interleaved rounds). "
+        )
+        + "The per-op split (our engine) comes from wrappers "
         "installed by the script; see its docstring. Columns: *total* = the whole op call (Function.apply for a "
         "forward op, engine._call_backward for a backward node); *numba* = time in Numba kernels called on the "
         "main thread; *alloc* = explicit np.empty/zeros/ones/full(_like) calls; *other body* = the rest of the "
@@ -434,7 +474,7 @@ def main() -> None:
         "loop). *share* = of the instrumented step.",
         "",
     ]
-    for model_name, batch in CASES:
+    for model_name, batch in cases:
         lines += profile_case(model_name, batch, args.quick)
     lines.append(
         f"Load average at the end: {os.getloadavg()[0]:.2f} (others share this machine; phase times vary with it)."

@@ -19,6 +19,7 @@ the background with the NumPy path timed meanwhile (minitorch_nn/kernels/cpu/jit
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 
@@ -28,9 +29,14 @@ os.environ.setdefault("MINITORCH_COMPILE", "inline")
 
 WARMUP_S = 0.05
 
+# The statistic of the timed runs: "median" (the default), or "min" (BENCH_STAT=min) on a machine
+# shared with other jobs, where the fastest run is the one least disturbed by them.
+STAT = os.environ.get("BENCH_STAT", "median")
+
 
 def median_ms(fn: Callable[[], object], repeats: int, sync: Callable[[], object] | None = None) -> float:
-    """Median wall time of ``fn()`` in ms over ``repeats`` runs, after WARMUP_S seconds of warm-up calls.
+    """Median (or, with BENCH_STAT=min, least) wall time of ``fn()`` in ms over ``repeats`` runs, after
+    WARMUP_S seconds of warm-up calls.
 
     ``sync`` (e.g. torch.cuda.synchronize) is called after every run, inside the timing.
     """
@@ -48,7 +54,7 @@ def median_ms(fn: Callable[[], object], repeats: int, sync: Callable[[], object]
         if sync:
             sync()
         times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1e3)
+    return float((np.min(times) if STAT == "min" else np.median(times)) * 1e3)
 
 
 def blas_note() -> str:
@@ -69,3 +75,52 @@ def blas_note() -> str:
     forced = os.environ.get("OPENBLAS_CORETYPE")
     how = f"forced by OPENBLAS_CORETYPE={forced}" if forced else "its own choice for this CPU"
     return f"NumPy's BLAS: {lib.get('internal_api')} {lib.get('version')}, {lib.get('architecture')} kernels ({how})."
+
+
+def torch_note() -> str:
+    """torch's CPU kernels: the capability ATen dispatches to, and its BLAS (from torch.__config__.show())."""
+    import torch
+
+    config = torch.__config__.show()
+    found = re.search(r"BLAS_INFO=([^,\s]+)", config)
+    blas = found.group(1) if found else "?"
+    onednn = "oneDNN" if torch.backends.mkldnn.is_available() else "no oneDNN"
+    return f"torch {torch.__version__}: {torch.backends.cpu.get_cpu_capability()} kernels, BLAS {blas}, {onednn}"
+
+
+def cpu_summary() -> dict:
+    """The machine as the tables describe it (model, vector width, cores, BLAS kernels, emulation)."""
+    from minitorch_nn.kernels.cpu import cpu_info
+
+    info = cpu_info.describe()
+    info["numpy_blas"] = blas_note()
+    try:
+        info["torch"] = torch_note()
+    except ImportError:
+        info["torch"] = "torch not installed"
+    return info
+
+
+def machine_note(threads: int) -> str:
+    """One paragraph for a results table: CPU, vector width and kernel path, emulation, BLAS, load."""
+    info = cpu_summary()
+    emulated = (
+        " **AVX2 emulated** on this AVX-512 CPU (Numba compiled for Haswell; torch ATEN_CPU_CAPABILITY=avx2, "
+        "oneDNN/MKL held to AVX2, OpenBLAS Haswell kernels)."
+        if info["emulated_avx2"]
+        else ""
+    )
+    stat = " Statistic: the fastest of the runs (BENCH_STAT=min), not the median." if STAT == "min" else ""
+    return (
+        f"Machine: {info['model']}, {info['cores']} cores; {info['isa']} ({info['vector_bits']}-bit vectors as Numba "
+        f"compiles, kernel path {info['path']}, NN tile {info['tile']}).{emulated} Both engines on {threads} threads. "
+        f"{info['numpy_blas']} {info['torch']}. Load average {os.getloadavg()[0]:.2f} when written (other jobs "
+        "shared this machine: ratios from interleaved rounds, absolute times inflated)." + stat
+    )
+
+
+def results_name(suite: str) -> str:
+    """The results file of a suite: ``<suite>.md``, or ``<suite>-avx2.md`` under AVX2 emulation."""
+    from minitorch_nn.kernels.cpu import cpu_info
+
+    return f"{suite}-avx2.md" if cpu_info.emulated_avx2() else f"{suite}.md"

@@ -449,8 +449,11 @@ def _accumulate(node: AccumulateGrad, g: np.ndarray) -> None:
     """Add ``g`` (after the leaf's hooks) into the leaf's ``.grad``."""
     t = node.variable
     if t._grad is None:
-        # a fresh array: the incoming one may be shared with another leaf's gradient
-        t._grad = Tensor._make(g.astype(t._data.dtype, copy=True))  # astype: g's device keeps its array type
+        # a fresh array: the incoming one may be shared with another leaf's gradient; laid out as
+        # the leaf (torch's gradient layout contract), so e.g. a Linear weight's transposed
+        # gradient still takes the optimizers' one-pass kernels; astype keeps a device's array type
+        order = "C" if t._data.flags.c_contiguous else "K"
+        t._grad = Tensor._make(g.astype(t._data.dtype, order=order, copy=True))
     else:
         t._grad._data += g
         t._grad._version_counter.value += 1

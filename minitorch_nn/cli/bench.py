@@ -1,10 +1,16 @@
 """`minitorch-nn bench`: the benchmark suites in benchmarks/ as one ratio table, JSON and a bar chart.
 
 Each ``benchmarks/bench_<suite>.py`` exposes ``run(repeats) -> list[dict]``
-(rows with case, pass, torch_ms, ours_ms, ratio = torch_ms / ours_ms, and
-torch_cuda_ms for the CUDA suite) and a ``THREADS`` constant that both engines
-are pinned to; this command sets it, runs the suites side by side in one
-process, prints the table and writes ``bench.json`` and ``bench.png``.
+(rows with case, pass, torch_ms, ours_ms, ratio = torch_ms / ours_ms, the kernel
+path where it has one, and torch_cuda_ms for the CUDA suite; a ``progress``
+argument, where a suite takes one, gets a line per case) and a ``THREADS``
+constant that both engines are pinned to; this command sets it, runs the suites
+in SUITES order side by side in one process, prints a progress line per case,
+the table and a summary of the CPU (model, vector width and kernel path, cores,
+threads, NumPy's and torch's BLAS kernels), and writes ``bench.json`` and
+``bench.png``. ``--emulate avx2`` runs it all again in a child process held to
+AVX2 (kernels/cpu/cpu_info.py's AVX2_EMULATION_ENV: Numba, torch, oneDNN, MKL and
+OpenBLAS), which the summary and the JSON say.
 
 The suites live in the repository, not in the installed package: bench runs
 from a checkout (an editable install finds it; otherwise run it from the
@@ -15,16 +21,33 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import json
 import os
 import platform
+import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ..kernels.cpu import cpu_info
 from . import INSTALL_TORCH
 
-SUITES_ORDER = ("conv", "pooling", "step", "memory", "seq", "coldstart", "cuda")
+# The suites in the order they run (benchmarks/bench_<name>.py), one a line; others found run last.
+SUITES = (
+    "conv",
+    "pooling",
+    "step",
+    "models",
+    "memory",
+    "seq",
+    "coldstart",
+    "cuda",
+)
 
 
 def _benchmarks_folder() -> Path | None:
@@ -42,13 +65,17 @@ def add_parser(commands: Any) -> None:
         help="time our kernels and training step against torch (ratio = torch / ours)",
     )
     p.add_argument("--repeats", type=int, default=7, help="timed runs per measurement (the median is kept)")
-    p.add_argument(
-        "--only", default=None, help="comma-separated suites: conv, pooling, step, memory, seq, coldstart (and cuda)"
-    )
+    p.add_argument("--only", default=None, help=f"comma-separated suites: {', '.join(SUITES)}")
     p.add_argument("--threads", type=int, default=2, help="threads for both engines (default 2)")
     p.add_argument("--out", default=None, help="folder for bench.json and bench.png (default benchmarks/results)")
     p.add_argument(
         "--device", choices=["cpu", "cuda"], default="cpu", help="cuda adds torch CUDA timings (GPU machine)"
+    )
+    p.add_argument(
+        "--emulate",
+        choices=["avx2"],
+        default=None,
+        help="run in a child process held to AVX2 (Numba, torch, oneDNN, MKL, OpenBLAS) on a wider CPU",
     )
     p.set_defaults(run=run)
 
@@ -61,15 +88,22 @@ def _load(name: str, path: Path) -> Any:
 
 
 def machine(threads: int, device: str) -> dict[str, Any]:
-    """What the numbers were measured on."""
+    """What the numbers were measured on: the CPU as the kernels see it, both engines' BLAS, versions."""
     import numba
     import numpy
     import torch
 
+    cpu = cpu_info.describe()
     info = {
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": cpu["model"],
         "cores": os.cpu_count(),
         "threads": threads,
+        "vector": f"{cpu['isa']} ({cpu['vector_bits']}-bit, Numba target {cpu['numba_cpu']})",
+        "kernel_path": f"{cpu['path']} (NN tile {cpu['tile']})",
+        "emulated_avx2": cpu["emulated_avx2"],
+        "caches": {k: f"{v // 1024} KiB" for k, v in cpu["caches"].items()},
+        "numpy_blas": _numpy_blas(),
+        "torch_cpu": _torch_cpu(torch),
         "python": platform.python_version(),
         "numpy": numpy.__version__,
         "numba": numba.__version__,
@@ -80,11 +114,55 @@ def machine(threads: int, device: str) -> dict[str, Any]:
     return info
 
 
+def _numpy_blas() -> str:
+    """NumPy's BLAS as loaded (threadpoolctl: library, version, kernel architecture), else as built."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        numpy_dir = os.path.dirname(os.path.dirname(np.__file__))
+        libs = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        mine = [i for i in libs if str(i.get("filepath", "")).startswith(numpy_dir + os.sep + "numpy")] or libs
+        if mine:
+            lib = mine[0]
+            forced = os.environ.get("OPENBLAS_CORETYPE")
+            how = f", forced by OPENBLAS_CORETYPE={forced}" if forced else ""
+            return f"{lib.get('internal_api')} {lib.get('version')}, {lib.get('architecture')} kernels{how}"
+    except ImportError:
+        pass
+    config = np.show_config(mode="dicts") or {}
+    blas = config.get("Build Dependencies", {}).get("blas", {})
+    return f"{blas.get('name', 'unknown')} {blas.get('version', '')} (as built; threadpoolctl not installed)".strip()
+
+
+def _torch_cpu(torch: Any) -> str:
+    """torch's CPU kernels: ATen's capability and the BLAS in torch.__config__.show()."""
+    blas = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+    onednn = ", oneDNN" if torch.backends.mkldnn.is_available() else ""
+    return f"{torch.backends.cpu.get_cpu_capability()} kernels, BLAS {blas.group(1) if blas else '?'}{onednn}"
+
+
+def summary(info: dict[str, Any], rows: list[dict]) -> str:
+    """The closing lines: the machine, then how many cases reached 1x."""
+    emulated = " (AVX2 EMULATED on a wider CPU)" if info.get("emulated_avx2") else ""
+    lines = [
+        f"CPU: {info['cpu']}, {info['cores']} cores, {info['threads']} threads for both engines",
+        f"vector width: {info['vector']}{emulated}; kernel path {info['kernel_path']}; caches "
+        + ", ".join(f"{k} {v}" for k, v in info["caches"].items()),
+        f"NumPy BLAS: {info['numpy_blas']}",
+        f"torch {info['torch']}: {info['torch_cpu']}",
+    ]
+    if rows:
+        faster = sum(r["ratio"] >= 1 for r in rows)
+        lines.append(f"{faster} of {len(rows)} cases at least as fast as torch (ratio >= 1)")
+    return "\n".join(lines)
+
+
 def format_table(rows: list[dict]) -> str:
     cuda = any("torch_cuda_ms" in r for r in rows)
     head = f"{'suite':8} {'case':50} {'pass':18} {'torch ms':>10} {'ours ms':>10} {'ratio':>7}"
     ours_cuda = any("ours_cuda_ms" in r for r in rows)  # our CUDA engine's times (bench_cuda.py on a GPU)
-    lines = [head + (f" {'torch cuda ms':>14}" if cuda else "") + (f" {'ours cuda ms':>13}" if ours_cuda else "")]
+    head += (f" {'torch cuda ms':>14}" if cuda else "") + (f" {'ours cuda ms':>13}" if ours_cuda else "")
+    lines = [head + "  path"]
     for r in rows:
         line = (
             f"{r['suite']:8} {str(r.get('case')):50} {str(r.get('pass', '')):18} "
@@ -94,7 +172,7 @@ def format_table(rows: list[dict]) -> str:
             line += f" {r['torch_cuda_ms']:14.3f}" if "torch_cuda_ms" in r else f" {'':>14}"
         if ours_cuda:
             line += f" {r['ours_cuda_ms']:13.3f}" if "ours_cuda_ms" in r else f" {'':>13}"
-        lines.append(line)
+        lines.append(f"{line}  {r.get('path', '')}".rstrip())
     return "\n".join(lines)
 
 
@@ -157,7 +235,19 @@ def plot(rows: list[dict], info: dict[str, Any], path: str) -> str | None:
     return path
 
 
+def _emulated_child(args: argparse.Namespace) -> int:
+    """Run this same command again in a child process under the AVX2 emulation environment."""
+    argv = ["bench", "--repeats", str(args.repeats), "--threads", str(args.threads), "--device", args.device]
+    argv += ["--only", args.only] if args.only else []
+    argv += ["--out", args.out] if args.out else []
+    env = dict(os.environ, **cpu_info.AVX2_EMULATION_ENV)
+    print("re-running under AVX2 emulation: " + " ".join(f"{k}={v}" for k, v in cpu_info.AVX2_EMULATION_ENV.items()))
+    return subprocess.run([sys.executable, "-m", "minitorch_nn", *argv], env=env).returncode
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.emulate:
+        return _emulated_child(args)
     folder = _benchmarks_folder()
     if folder is None:
         raise SystemExit("no benchmarks/bench_*.py found: run bench from a checkout of the repository")
@@ -168,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: torch sees no CUDA device on this machine")
     suites = {p.stem.removeprefix("bench_"): p for p in folder.glob("bench_*.py")}
-    suites = {k: suites[k] for k in sorted(suites, key=lambda k: (SUITES_ORDER + (k,)).index(k))}
+    suites = {k: suites[k] for k in sorted(suites, key=lambda k: (SUITES.index(k) if k in SUITES else len(SUITES), k))}
     if args.device != "cuda":
         suites.pop("cuda", None)  # the GPU suite only where asked for
     if args.only:
@@ -179,28 +269,38 @@ def run(args: argparse.Namespace) -> int:
         suites = {k: v for k, v in suites.items() if k in wanted}
     info = machine(args.threads, args.device)
     print(
-        f"benchmarks on {info['cpu']} ({info['cores']} cores), both engines on {args.threads} threads, float32, "
-        f"median of {args.repeats} runs; ratio = torch time / our time (> 1: ours faster)"
+        f"benchmarks on {info['cpu']} ({info['cores']} cores, {info['vector']}), both engines on {args.threads} "
+        f"threads, float32, median of {args.repeats} runs; ratio = torch time / our time (> 1: ours faster)",
+        flush=True,
     )
     rows: list[dict] = []
     failed = []
     for name, path in suites.items():
         started = time.perf_counter()
+        print(f"suite {name}:", flush=True)
         try:
             module = _load(name, path)
             if hasattr(module, "THREADS"):
                 module.THREADS = args.threads
-            rows += [{"suite": name, **row} for row in module.run(args.repeats)]
+            progress = lambda line: print(f"  {line}", flush=True)  # noqa: E731
+            takes_progress = "progress" in inspect.signature(module.run).parameters
+            found = module.run(args.repeats, progress=progress) if takes_progress else module.run(args.repeats)
+            if not takes_progress:
+                for row in found:
+                    progress(f"{row.get('case')} {row.get('pass', '')}: {row['ratio']:.2f}x")
+            rows += [{"suite": name, **row} for row in found]
         except Exception as error:  # one broken suite should not hide the others' numbers
             failed.append(name)
             print(f"suite {name} failed: {type(error).__name__}: {error}")
             continue
-        print(f"suite {name}: {time.perf_counter() - started:.1f} s")
+        print(f"suite {name}: {time.perf_counter() - started:.1f} s", flush=True)
     print(format_table(rows))
     out = args.out or str(folder / "results")
     os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "bench.json"), "w") as f:
+    stem = "bench-avx2" if info["emulated_avx2"] else "bench"
+    with open(os.path.join(out, f"{stem}.json"), "w") as f:
         json.dump({"machine": info, "rows": rows}, f, indent=1)
-    figure = plot(rows, info, os.path.join(out, "bench.png")) if rows else None
-    print(f"results: {os.path.join(out, 'bench.json')}" + (f", {figure}" if figure else ""))
+    figure = plot(rows, info, os.path.join(out, f"{stem}.png")) if rows else None
+    print(summary(info, rows))
+    print(f"results: {os.path.join(out, stem + '.json')}" + (f", {figure}" if figure else ""))
     return 1 if failed else 0

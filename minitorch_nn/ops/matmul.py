@@ -68,6 +68,7 @@ class Mm(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_mm(a, b)
+        ctx.b_transposed = _is_transposed(b)
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
         return matmul_kernel(a, b)
 
@@ -75,7 +76,7 @@ class Mm(Function):
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         a, b = ctx.saved_tensors
         ga = matmul_kernel(grad, b.T) if ctx.needs_input_grad[0] else None
-        gb = matmul_kernel(a.T, grad) if ctx.needs_input_grad[1] else None
+        gb = _grad_mat2(a, grad, ctx.b_transposed) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -97,6 +98,7 @@ class Addmm(Function):
         if bias.shape != (m,) and bias.shape != (n, m):  # (the usual shapes expand: no need to check)
             check_expand(bias.shape, (n, m), bias.dtype)  # the bias must expand to (n, m)
         ctx.bias_shape, ctx.beta, ctx.alpha = bias.shape, beta, alpha
+        ctx.b_transposed = _is_transposed(b)
         ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b if ctx.needs_input_grad[1] else None)
         out = matmul_kernel(a, b)
         if alpha != 1:
@@ -112,8 +114,21 @@ class Addmm(Function):
             gbias = unbroadcast(grad if ctx.beta == 1 else ctx.beta * grad, ctx.bias_shape)
         g = grad if ctx.alpha == 1 else ctx.alpha * grad
         ga = matmul_kernel(g, b.T) if ctx.needs_input_grad[1] else None
-        gb = matmul_kernel(a.T, g) if ctx.needs_input_grad[2] else None
+        gb = _grad_mat2(a, g, ctx.b_transposed) if ctx.needs_input_grad[2] else None
         return gbias, ga, gb, None, None
+
+
+def _is_transposed(b: np.ndarray) -> bool:
+    """Is b a transposed row-major matrix (a linear layer's W^T)?"""
+    return b.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous
+
+
+def _grad_mat2(a: np.ndarray, g: np.ndarray, transposed: bool) -> np.ndarray:
+    """dB = A^T dC, laid out as B: for a transposed B (``_is_transposed``) computed as (dC^T A)^T, so
+    that W's gradient comes out row-major, as W (torch's mm backward does the same)."""
+    if transposed:
+        return matmul_kernel(g.T, a).T
+    return matmul_kernel(a.T, g)
 
 
 class Mv(Function):

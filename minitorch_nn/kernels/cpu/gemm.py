@@ -9,8 +9,9 @@ kernels here take the rows of their second operand as offsets into one flat arra
 - ``shifted_gemm_nn``:  dst[m, j] += sum_k A[m, k] * src[rows[k] + j]   (forward, grad input)
 - ``shifted_gemm_nt``:  acc[m, k] += sum_j A[m, j] * src[rows[k] + j]   (grad weight)
 
-Winograd's 16 products (conv/winograd.py) run on these kernels too, as 16 groups
-whose rows are the plain rows of V.
+Winograd's 16 products (conv/winograd.py) can run on these kernels too, as 16 groups
+whose rows are the plain rows of V (where forced: NumPy's BLAS runs them faster on the CPUs
+measured last, see conv/__init__.py).
 
 Why hand-written instead of NumPy's BLAS. The products in LeNet are skinny
 (16 x 150 times 150 x a few hundred): BLAS runs them well on one core, but two Python
@@ -32,6 +33,13 @@ only, and keeps values in registers only when it can prove nothing else touches 
 - NT: the innermost loop runs over j, the reduction; a 4 x 4 tile of results lives in
   16 scalar accumulators, which ``fastmath`` lets LLVM turn into vector accumulators:
   8 loads per 16 multiply-adds.
+Which tile: the CPU's (cpu_info.py). With AVX-512 the NN tile is 4 x 64 (16 of its 32 zmm
+registers); with AVX2, 4 x 16 (8 ymm registers of sums beside the 4 broadcast weights and 2
+loads: wider or taller tiles spill there). The vector width is read from the target Numba
+compiles for, so NUMBA_CPU_NAME / NUMBA_CPU_FEATURES choose it too, and MINITORCH_CPU_PATH (or
+``path=``) forces either tile on any CPU: each position sums its taps in the same order in
+both (only which positions fall to the row-by-row edge differs), so with integer-valued data
+both give exactly the float32 sums. The tap block (TAP_BLOCK) comes from the L2 size.
 Indices are combined with ``& NONNEG`` so LLVM can drop Numba's negative-index
 wrap-around (which otherwise turns the loads into gathers). Rows that do not fill a
 4-row tile, and runs shorter than the tile, are done one row at a time (NN), four taps
@@ -41,35 +49,30 @@ benchmarks/results/conv.md.
 
 from __future__ import annotations
 
-import llvmlite.binding
 import numba
 import numpy as np
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from . import cpu_info
+
 NONNEG = 0x7FFFFFFFFFFFFFFF
 
-# Output positions per sweep of ``shifted_gemm_nn``: the rows being summed into and
-# the rows read stay in L1.
+# Output positions per sweep of ``shifted_gemm_nn``: the rows being summed into and the rows read
+# stay in L1 / L2.
 CHUNK = 1024
 
 
-# Positions per register tile of ``_nn_tile4``: 4 rows x 64 float32 are 16 AVX-512
-# registers of sums (shorter tiles reload src more often, longer ones or 8 rows spill).
-def _register_run() -> int:
-    """64 where Numba compiles for AVX-512 (4 x 64 float32 = 16 of its 32 vector registers), else 16
-    (AVX2 has 16 registers of 8 floats: 4 x 16 sums take 8 of them). Only the first has been
-    timed: the development machine has AVX-512."""
-    features = numba.config.CPU_FEATURES or llvmlite.binding.get_host_cpu_features().flatten()
-    return 64 if "+avx512f" in features.split(",") else 16
+def _tap_block(l2_bytes: int) -> int:
+    """Taps per pass of the register tiles: a sweep's CHUNK positions of every tap of a block
+    (CHUNK * 4 bytes each) are read again by each row tile, so they are kept to half of L2:
+    256 taps with a 2 MiB L2, 64 with AMD EPYC's 512 KiB."""
+    taps = l2_bytes // (2 * 4 * CHUNK)
+    return max(64, min(512, 1 << max(0, taps.bit_length() - 1)))
 
 
-RUN = _register_run()
-TILE_SUMS = 4 * RUN
-# Taps per pass of the register tile: its 64 positions of every tap (256 bytes each) then
-# stay within this machine's L1 and L2 between passes.
-TAP_BLOCK = 256
+TAP_BLOCK = _tap_block(cpu_info.cache_sizes()["L2"])
 
 
 @intrinsic
@@ -78,7 +81,7 @@ def _stack_buffer(typingctx, like, size):  # pragma: no cover - compiled
 
     Numba has no stack arrays; this is one, wrapped by ``numba.carray``. Being private to the
     call, LLVM knows it cannot overlap any argument, which is what lets it keep the
-    accumulators of ``_nn_tile4`` in registers (see the module docstring).
+    accumulators of the register tile in registers (see the module docstring).
     """
     if not isinstance(size, types.IntegerLiteral):
         return None
@@ -90,77 +93,115 @@ def _stack_buffer(typingctx, like, size):  # pragma: no cover - compiled
     return types.CPointer(like.dtype)(like, size), codegen
 
 
-@njit(cache=True, nogil=True, fastmath=True)
-def shifted_gemm_nn(A, src, rows, dst, drows, bases, n, overwrite):  # pragma: no cover - jitted
+def _make_tile4(RUN: int):
+    """The 4-row register tile with RUN positions (a constant of the closure: constant loop bounds)."""
+    SUMS = 4 * RUN
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def nn_tile4(A, m, k0, k1, src, rows, sb, dst, drows, db, n, store):  # pragma: no cover - jitted
+        """Rows m..m+3 of ``shifted_gemm_nn`` over taps k0..k1: 4 x RUN sums held in registers.
+
+        For each run of RUN positions, every tap adds a[i] * x[j] to acc[i, j]; only after the
+        last tap are the sums added to dst (stored, with ``store``). The last tile is moved back
+        to end at n (its first positions computed twice, written once); n >= RUN.
+        """
+        acc = numba.carray(_stack_buffer(A, SUMS), (4, RUN))
+        zero = A.dtype.type(0)
+        for t in range(-(-n // RUN)):
+            # the last tile ends at n; the positions it shares with the one before are not added again
+            j0 = min(t * RUN, n - RUN)
+            first = t * RUN - j0
+            for i in range(4):
+                for jj in range(RUN):
+                    acc[i, jj] = 0
+            for k in range(k0, k1):
+                a0, a1, a2, a3 = A[m, k], A[m + 1, k], A[m + 2, k], A[m + 3, k]
+                r = (sb + rows[k] + j0) & NONNEG
+                for jj in range(RUN):
+                    x = src[r + jj]
+                    acc[0, jj] += a0 * x
+                    acc[1, jj] += a1 * x
+                    acc[2, jj] += a2 * x
+                    acc[3, jj] += a3 * x
+            for i in range(4):
+                d = (db + drows[m + i] + j0) & NONNEG
+                if store:  # the shared positions get the very sums the tile before stored there
+                    for jj in range(RUN):
+                        dst[d + jj] = acc[i, jj]
+                else:  # constant bounds: a loop from ``first`` would keep acc in memory
+                    for jj in range(RUN):
+                        dst[d + jj] += acc[i, jj] if jj >= first else zero
+
+    return nn_tile4
+
+
+# The tiles of the paths (cpu_info.PATHS); a Numba dispatcher compiles nothing until called.
+_tile4x64 = _make_tile4(64)
+_tile4x16 = _make_tile4(16)
+
+
+def _make_shifted_gemm_nn(RUN: int):
+    """``shifted_gemm_nn`` for the 4 x RUN register tile. RUN is a constant of the closure: Numba
+    prunes the branch of the other tile before compiling, and caches each tile apart (its cache
+    key holds the closure's constants)."""
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def shifted_gemm_nn_tiled(A, src, rows, dst, drows, bases, n, overwrite):  # pragma: no cover - jitted
+        G, M, K = A.shape[0], A.shape[1], A.shape[2]
+        for i in range(bases.shape[0]):
+            sb, db = bases[i, 0], bases[i, 1]
+            for j0 in range(0, n, CHUNK):
+                width = min(CHUNK, n - j0)
+                for g in range(G):
+                    for k0 in range(0, K, TAP_BLOCK):
+                        k1 = min(K, k0 + TAP_BLOCK)
+                        m = np.int64(0)  # not the literal 0: Numba would compile the tile twice
+                        store = overwrite and k0 == 0  # later tap blocks add to what the first stored
+                        if width >= RUN:
+                            args = (k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width, store)
+                            if RUN == 64:
+                                while m + 4 <= M:
+                                    _tile4x64(A[g], m, *args)
+                                    m += 4
+                            else:
+                                while m + 4 <= M:
+                                    _tile4x16(A[g], m, *args)
+                                    m += 4
+                        while m < M:  # rows that fill no tile, and runs shorter than one
+                            if store:
+                                _zero_row(dst, db + j0 + drows[g, m], width)
+                            _nn_row(A[g], m, k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
+                            m += 1
+
+    return shifted_gemm_nn_tiled
+
+
+_NN_KERNELS: dict = {}
+
+
+def nn_kernel(path: cpu_info.KernelPath):
+    """The NN kernel for ``path``'s register tile (made once per tile shape)."""
+    if path.run not in _NN_KERNELS:
+        _NN_KERNELS[path.run] = _make_shifted_gemm_nn(path.run)
+    return _NN_KERNELS[path.run]
+
+
+# The path this process takes (cpu_info.kernel_path(): the CPU's vector width or MINITORCH_CPU_PATH);
+# the tests set it to run every path on any CPU.
+PATH = cpu_info.kernel_path()
+RUN = PATH.run
+
+
+def shifted_gemm_nn(A, src, rows, dst, drows, bases, n, overwrite, path=None) -> None:
     """dst[db + drows[g, m] + j] += sum_k A[g, m, k] * src[sb + rows[g, k] + j]  for j < n.
 
     For every (sb, db) in bases and every group g: A (G, M, K); src, dst flat; rows (G, K)
     and drows (G, M) offsets. Rows of dst may overlap (grad input sends several taps to
     the same image): still exact, as each tile adds its sums to dst one row after another.
     With ``overwrite`` the sums replace what dst held (``=``, not ``+=``: no zeroing, no
-    reading of dst); its rows must not overlap then.
+    reading of dst); its rows must not overlap then. ``path`` (default PATH) picks the tile.
     """
-    G, M, K = A.shape[0], A.shape[1], A.shape[2]
-    for i in range(bases.shape[0]):
-        sb, db = bases[i, 0], bases[i, 1]
-        for j0 in range(0, n, CHUNK):
-            width = min(CHUNK, n - j0)
-            for g in range(G):
-                for k0 in range(0, K, TAP_BLOCK):
-                    k1 = min(K, k0 + TAP_BLOCK)
-                    m = np.int64(0)  # not the literal 0: Numba would compile the tile twice
-                    store = overwrite and k0 == 0  # later tap blocks add to what the first stored
-                    while m + 4 <= M:
-                        _nn_tile4(A[g], m, k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width, store)
-                        m += 4
-                    while m < M:
-                        if store:
-                            _zero_row(dst, db + j0 + drows[g, m], width)
-                        _nn_row(A[g], m, k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
-                        m += 1
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def _nn_tile4(A, m, k0, k1, src, rows, sb, dst, drows, db, n, store):  # pragma: no cover - jitted
-    """Rows m..m+3 of ``shifted_gemm_nn`` over taps k0..k1: 4 x 64 sums held in registers.
-
-    For each run of 64 positions, every tap adds a[i] * x[j] to acc[i, j]; only after the
-    last tap are the sums added to dst (stored, with ``store``). The last tile is moved back
-    to end at n (its first positions computed twice, written once); runs shorter than 64 go
-    row by row.
-    """
-    if n < RUN:  # too short for one register tile
-        for i in range(4):
-            if store:
-                _zero_row(dst, db + drows[m + i], n)
-            _nn_row(A, m + i, k0, k1, src, rows, sb, dst, drows, db, n)
-        return
-    acc = numba.carray(_stack_buffer(A, TILE_SUMS), (4, RUN))
-    zero = A.dtype.type(0)
-    for t in range(-(-n // RUN)):
-        # the last tile ends at n; the positions it shares with the one before are not added again
-        j0 = min(t * RUN, n - RUN)
-        first = t * RUN - j0
-        for i in range(4):
-            for jj in range(RUN):
-                acc[i, jj] = 0
-        for k in range(k0, k1):
-            a0, a1, a2, a3 = A[m, k], A[m + 1, k], A[m + 2, k], A[m + 3, k]
-            r = (sb + rows[k] + j0) & NONNEG
-            for jj in range(RUN):
-                x = src[r + jj]
-                acc[0, jj] += a0 * x
-                acc[1, jj] += a1 * x
-                acc[2, jj] += a2 * x
-                acc[3, jj] += a3 * x
-        for i in range(4):
-            d = (db + drows[m + i] + j0) & NONNEG
-            if store:  # the shared positions get the very sums the tile before stored there
-                for jj in range(RUN):
-                    dst[d + jj] = acc[i, jj]
-            else:  # constant bounds: a loop from ``first`` would keep acc in memory
-                for jj in range(RUN):
-                    dst[d + jj] += acc[i, jj] if jj >= first else zero
+    nn_kernel(path or PATH)(A, src, rows, dst, drows, bases, n, overwrite)
 
 
 @njit(cache=True, nogil=True)

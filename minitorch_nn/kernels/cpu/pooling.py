@@ -529,3 +529,21 @@ __all__ = [
     "sliding_windows",
     "unit_window",
 ]
+
+
+def describe_path(kind: str, x_shape: tuple, kernel_size, stride=None, padding=0) -> str:
+    """Which kernel a float32 2-d pooling (``kind`` "max" or "avg"; sizes as ints or pairs) takes, and on
+    how many threads, for benchmark tables."""
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = pair(stride) if stride else (kh, kw)
+    n, c, h, w = x_shape
+    oh, ow = output_size(h, kh, sh, ph, 1, False), output_size(w, kw, sw, pw, 1, False)
+    tables = (unit_window(1), sliding_windows(h, oh, kh, sh, ph, 1, True), sliding_windows(w, ow, kw, sw, pw, 1, True))
+    outputs = n * c * oh * ow
+    if kind == "max" and _tiles_2x2((n * c, 1, h, w), tables, (1, 1, 1)):
+        name, work = "max 2x2 tiling", outputs * 4
+    else:
+        name, work = f"{kind} windows", outputs * _taps(tables)
+    threads = max(1, min(num_threads(), n * c, work // MIN_PARALLEL_WORK))
+    return f"{name}, {threads} thread{'s' if threads > 1 else ''}"

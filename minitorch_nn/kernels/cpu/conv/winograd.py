@@ -17,9 +17,9 @@ fewer. The backward passes are the adjoints of each linear step:
 Every transform is exact linear algebra (entries 0, +-1, 1/2), so float32 results stay within
 ~1e-5 of torch's. Why it is fast: besides the 2.25x fewer multiplies, the transforms are
 unit-stride Numba loops (each with one store stream, even and odd columns de-interleaved first),
-and the 16 products run as the 16 groups of one call of gemm.py's register-tiled kernel where
-it has its AVX-512 tile (else NumPy's matmul; ``ours`` below), with rows of V and M an odd
-number of cache lines long (``_tile_row``). When: float32, 2-d 3x3 kernels, stride 1, no
+and the 16 products run as one batched NumPy matmul, or (``ours`` below, where forced) as the
+16 groups of one call of gemm.py's register-tiled kernel, with rows of V and M an odd number of
+cache lines long (``_tile_row``). When: float32, 2-d 3x3 kernels, stride 1, no
 dilation or groups, padding <= 2 (the dispatch in ``__init__``).
 """
 
