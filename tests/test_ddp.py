@@ -21,6 +21,7 @@ import ddp_workers
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 import minitorch_nn as mt
 from minitorch_nn.cli import _checkpoint, _vision, main, train_distributed
@@ -257,6 +258,9 @@ def test_a_vision_model_on_two_processes_is_the_per_share_batchnorm_run(tmp_path
     assert "BatchNorm: each process normalizes by its own share" in out
     assert "back in minitorch_nn: ResNet with the weights of epoch 1" in out
     ddp = mt.load(tmp_path / "ddp" / "checkpoint.pth")
+    picture = tmp_path / "picture.png"
+    Image.fromarray(np.random.RandomState(0).randint(0, 256, (32, 32, 3)).astype(np.uint8)).save(picture)
+    assert main(["predict", "--checkpoint", str(tmp_path / "ddp" / "checkpoint.pth"), str(picture)]) == 0
 
     torch.manual_seed(0)
     model = _vision.build_for("resnet18", 10, 0, torch)
