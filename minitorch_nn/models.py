@@ -202,7 +202,7 @@ def gpt(
             time = ids.shape[1]
             if time > block_size:
                 raise ValueError(f"sequence of length {time} is longer than block_size {block_size}")
-            x = self.token(ids) + self.position(torch.arange(time))
+            x = self.token(ids) + self.position(torch.arange(time, device=ids.device))
             for block in self.blocks:
                 x = block(x)
             return self.head(self.ln_f(x))

@@ -100,6 +100,10 @@ MODULE_ARGS: dict[str, tuple[str, ...]] = {
     "AvgPool2d": _POOL + ("ceil_mode", "count_include_pad", "divisor_override"),
     "AdaptiveAvgPool2d": ("output_size",),
     "ReLU": ("inplace",),
+    "ReLU6": ("inplace",),
+    "SiLU": ("inplace",),
+    "Hardswish": ("inplace",),
+    "Hardsigmoid": ("inplace",),
     "Sigmoid": (),
     "Tanh": (),
     "ELU": ("alpha", "inplace"),
@@ -125,8 +129,15 @@ MODULE_ARGS["Dropout2d"] = MODULE_ARGS["Dropout"]
 _CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
 
+class ConversionError(TypeError):
+    """A module the bridge has no twin for: an engine layer whose constructor arguments it does not know."""
+
+
 def to_torch(module: Any) -> torch.nn.Module:
-    """The torch twin of our ``module``: same structure, weights, buffers, dtypes and training flags."""
+    """The torch twin of our ``module``: same structure, weights, buffers, dtypes and training flags.
+
+    Raises ConversionError naming the submodule (its dotted path and class) that has no torch twin.
+    """
     return _convert(module, _Direction(mt, torch))
 
 
@@ -153,21 +164,40 @@ class _Direction:
     def tensor(self, t: Any) -> Any:
         return None if t is None else self.to_dst(t, requires_grad=False)
 
+    def is_engine_class(self, cls: type) -> bool:
+        """A class of the engine itself (its nn layers, Module, containers), not one a program defined."""
+        return (
+            cls is object
+            or cls.__module__.split(".")[0] == "torch"
+            or cls.__module__.startswith((self.src.__name__ + ".nn", self.src.__name__ + ".autograd"))
+        )
 
-def _convert(module: Any, way: _Direction) -> Any:
+
+def _convert(module: Any, way: _Direction, path: str = "") -> Any:
     name = type(module).__name__
+    is_engine = way.is_engine_class(type(module))
     if name == "LazyLinear" and _is_uninitialized(module):
         twin = way.dst.nn.LazyLinear(module.out_features, bias=module.bias is not None)
-    elif name in MODULE_ARGS or name == "LazyLinear":
+    elif is_engine and (name in MODULE_ARGS or name == "LazyLinear"):
         twin = _standard(module, "Linear" if name == "LazyLinear" else name, way)
-    elif name in _CONTAINERS and type(module).__module__.startswith((way.src.__name__ + ".nn", "torch.nn")):
-        children = [(k, _convert(m, way)) for k, m in module._modules.items()]
+    elif is_engine and name in _CONTAINERS:
+        children = [(k, _convert(m, way, _join(path, k))) for k, m in module._modules.items()]
         container = getattr(way.dst.nn, name)
         twin = container([m for _, m in children]) if name == "ModuleList" else container(OrderedDict(children))
+    elif is_engine and name != "Module":
+        raise ConversionError(
+            f"reference.bridge cannot convert {path or 'the module'} ({type(module).__module__}.{name}) to "
+            f"{way.dst.__name__}: it has no entry in MODULE_ARGS (the layer's constructor arguments, which both "
+            "engines keep as attributes)"
+        )
     else:
-        twin = _generic(module, way)
+        twin = _generic(module, way, path)
     twin.train(module.training)
     return twin
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
 
 def _is_uninitialized(module: Any) -> bool:
@@ -203,7 +233,7 @@ def _copy_state(module: Any, twin: Any, way: _Direction) -> None:
             twin.register_buffer(key, way.tensor(b), persistent=persistent)
 
 
-def _generic(module: Any, way: _Direction) -> Any:
+def _generic(module: Any, way: _Direction, path: str = "") -> Any:
     """A user-defined Module: an instance of a twin class with the same methods and attributes."""
     origin = type(module).__dict__.get("_bridge_twin_of")  # a twin made by this bridge goes home
     twin_class = origin if origin is not None else _twin_class(type(module), way)
@@ -217,30 +247,41 @@ def _generic(module: Any, way: _Direction) -> Any:
         object.__setattr__(twin, key, value)
     _copy_state(module, twin, way)
     for key, child in module._modules.items():
-        twin.add_module(key, None if child is None else _convert(child, way))
+        twin.add_module(key, None if child is None else _convert(child, way, _join(path, key)))
     return twin
 
 
 def _twin_class(cls: type, way: _Direction) -> type:
-    """A dst-engine Module subclass named like ``cls`` whose functions see dst where cls's saw src."""
+    """A dst-engine Module subclass named like ``cls`` whose functions see dst where cls's saw src.
+
+    Its base is dst's class of the nearest engine class ``cls`` derives from (``Sequential`` for a
+    ``Sequential`` subclass such as torchvision's ``Conv2dNormActivation``), else dst's ``Module``.
+    """
     if cls in way.twin_classes:
         return way.twin_classes[cls]
     namespace: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
     namespace["_bridge_twin_of"] = cls
+    base = way.dst.nn.Module
+    for klass in cls.__mro__:
+        if way.is_engine_class(klass) and klass is not object:
+            base = getattr(way.dst.nn, klass.__name__, way.dst.nn.Module)
+            break
     for klass in reversed(cls.__mro__):
-        if klass.__module__.startswith(("torch.", way.src.__name__ + ".")) or klass is object:
-            continue  # the engine's own classes: dst's Module provides their behaviour
+        if way.is_engine_class(klass):
+            continue  # the engine's own classes: dst's base provides their behaviour
         for key, value in vars(klass).items():
             if key in ("__dict__", "__weakref__", "__module__", "__qualname__", "__init__", "_bridge_twin_of"):
                 continue
             namespace[key] = _rebind(value, way)
-    twin = type(cls.__name__, (way.dst.nn.Module,), namespace)
+    twin = type(cls.__name__, (base,), namespace)
     way.twin_classes[cls] = twin
     return twin
 
 
 def _rebind(value: Any, way: _Direction) -> Any:
-    """A copy of function ``value`` whose globals name dst's modules where they named src's."""
+    """A copy of function ``value`` whose globals name dst's modules where they named src's, and dst's
+    function (or dtype) of the same name where they named one of src's top-level names (``from minitorch_nn
+    import flatten``)."""
     if isinstance(value, (staticmethod, classmethod)):
         return type(value)(_rebind(value.__func__, way))
     if not isinstance(value, types.FunctionType):
@@ -249,6 +290,8 @@ def _rebind(value: Any, way: _Direction) -> Any:
     for key, g in value.__globals__.items():
         if isinstance(g, types.ModuleType) and id(g) in way.module_map:
             new_globals[key] = way.module_map[id(g)]
+        elif not isinstance(g, types.ModuleType) and getattr(way.src, key, None) is g and hasattr(way.dst, key):
+            new_globals[key] = getattr(way.dst, key)
     fn = types.FunctionType(value.__code__, new_globals, value.__name__, value.__defaults__, value.__closure__)
     fn.__kwdefaults__ = value.__kwdefaults__
     fn.__qualname__ = value.__qualname__

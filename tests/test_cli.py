@@ -252,3 +252,30 @@ def test_cuda_paths_run_on_a_gpu_and_refuse_clearly_without_one(tmp_path):
     results = json.loads((tmp_path / "bench.json").read_text())
     assert results["machine"]["gpu"] and all(r["torch_cuda_ms"] > 0 for r in results["rows"])
     assert "torch cuda ms" in out
+
+
+def test_the_gpt_makes_its_positions_on_the_input_device():
+    """--engine torch --device cuda: the positions must be made where the ids are, not on the CPU.
+
+    torch's meta device stands in for a GPU, and the torch the model is built with records where each
+    ``arange`` is asked to put its tensor (an embedding lookup on meta accepts CPU indices, so the call
+    itself is what is checked).
+    """
+    import torch
+
+    from minitorch_nn.models import build_text
+
+    devices = []
+
+    class RecordingTorch:
+        def __getattr__(self, name):
+            return getattr(torch, name)
+
+        def arange(self, *args, **kwargs):
+            devices.append(kwargs.get("device"))
+            return torch.arange(*args, **kwargs)
+
+    model = build_text("gpt", RecordingTorch(), vocab_size=12, block_size=8).to("meta")
+    logits = model(torch.zeros(2, 5, dtype=torch.int64, device="meta"))
+    assert logits.device.type == "meta" and logits.shape == (2, 5, 12)
+    assert devices == [torch.device("meta")]

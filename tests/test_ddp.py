@@ -21,9 +21,10 @@ import ddp_workers
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 import minitorch_nn as mt
-from minitorch_nn.cli import main, train_distributed
+from minitorch_nn.cli import _checkpoint, _vision, main, train_distributed
 from minitorch_nn.models import build
 from minitorch_nn.utils.data import datasets
 from reference.bridge import state_dict_to_torch
@@ -61,7 +62,7 @@ def runs(tmp_path_factory):
 
 def test_two_processes_train_as_one_on_the_same_global_batch(runs):
     ours = mt.load(runs["ddp"] / "checkpoint.pth")  # minitorch_nn's own file format
-    theirs = torch.load(runs["single"] / "checkpoint.pth", weights_only=False)
+    theirs = _checkpoint.load(str(runs["single"] / "checkpoint.pth"), torch)  # the same format, read into torch
     assert ours["epoch"] == theirs["epoch"] == 2 and list(ours["model"]) == list(theirs["model"])
     for key, value in theirs["model"].items():
         # float32: the two runs differ only in the order of the all-reduce's sums
@@ -97,8 +98,8 @@ def test_the_checkpoint_loads_into_a_minitorch_model_with_the_torch_logits(runs)
 
 def test_a_ddp_checkpoint_resumes_on_either_engine(runs, tmp_path, capsys):
     """The 2 processes' file holds minitorch_nn tensors; the workers' --resume reads it back into torch."""
-    state = train_distributed.load_checkpoint(str(runs["ddp"] / "checkpoint.pth"), torch)
-    single = torch.load(runs["single"] / "checkpoint.pth", weights_only=False)
+    state = _checkpoint.load(str(runs["ddp"] / "checkpoint.pth"), torch)
+    single = _checkpoint.load(str(runs["single"] / "checkpoint.pth"), torch)
     model = build("lenet", torch)
     model.load_state_dict(state["model"])
     optimizer = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
@@ -107,8 +108,10 @@ def test_a_ddp_checkpoint_resumes_on_either_engine(runs, tmp_path, capsys):
     for ours, theirs in zip(buffers, single["optimizer"]["state"].values()):
         torch.testing.assert_close(ours, theirs["momentum_buffer"], rtol=1e-5, atol=1e-6)
     assert state["scheduler"] == single["scheduler"] and state["epoch"] == 2
-    # a torch.save'd checkpoint of a run without --nproc is read as well
-    assert train_distributed.load_checkpoint(str(runs["single"] / "checkpoint.pth"), torch)["epoch"] == 2
+    # a torch.save'd checkpoint (what runs without --nproc wrote before) is read as well
+    old = tmp_path / "old.pth"
+    torch.save(single, old)
+    assert _checkpoint.load(str(old), torch)["epoch"] == 2 and _checkpoint.load(str(old), mt)["epoch"] == 2
     # minitorch_nn continues the same file for a third epoch
     shutil.copy(runs["ddp"] / "checkpoint.pth", tmp_path / "checkpoint.pth")
     assert main(["train", *TINY[3:], "--epochs", "3", "--resume", "--out", str(tmp_path)]) == 0
@@ -124,10 +127,6 @@ def test_a_ddp_checkpoint_resumes_on_either_engine(runs, tmp_path, capsys):
         (["--engine", "torch", "--nproc", "0"], "--nproc 0: the number of processes must be at least 1"),
         (["--engine", "torch", "--nproc", "3"], "--batch-size 16 does not split evenly over --nproc 3"),
         (["--engine", "torch", "--nproc", "2", "--batch-size", "9"], "--batch-size 9 does not split evenly"),
-        (
-            ["--engine", "torch", "--nproc", "2", "--model", "resnet18", "--dataset", "cifar10"],
-            "--model resnet18 trains with --engine minitorch only",
-        ),
         (["--engine", "torch", "--nproc", "2", "--resume", "--out", "no/such/run"], "--resume: no checkpoint at"),
     ],
 )
@@ -221,7 +220,7 @@ def test_a_text_model_trains_as_one_too(tmp_path):
     ddp = cli(*tiny, "--nproc", "2", "--out", str(tmp_path / "ddp"))
     single = inline(*tiny, "--out", str(tmp_path / "single"))
     ours = mt.load(tmp_path / "ddp" / "checkpoint.pth")
-    theirs = torch.load(tmp_path / "single" / "checkpoint.pth", weights_only=False)
+    theirs = mt.load(tmp_path / "single" / "checkpoint.pth")  # a plain torch run writes minitorch_nn's file too
     for key, value in theirs["model"].items():
         np.testing.assert_allclose(ours["model"][key].numpy(), value.numpy(), rtol=1e-5, atol=1e-6, err_msg=key)
     np.testing.assert_allclose(ours["history"]["loss"], theirs["history"]["loss"], rtol=1e-6)
@@ -237,3 +236,74 @@ def test_without_torch_it_says_how_to_install_it():
     command = [sys.executable, "-c", code, "train", "--engine", "torch", "--nproc", "2"]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 1 and "pip install -e '.[test]'" in result.stderr, result.stderr[-2000:]
+
+
+def test_a_vision_model_on_two_processes_is_the_per_share_batchnorm_run(tmp_path):
+    """resnet18 (built by minitorch_nn, converted by reference.bridge) on 2 gloo processes, one step of batch 4.
+
+    On the CPU each process's BatchNorm normalizes by its own 2 samples (torch's SyncBatchNorm runs on GPUs
+    only), so the run is not the 1-process run: it is one process that feeds each share separately, sums
+    the shares' losses over the global batch, and keeps rank 0's running statistics (DDP broadcasts rank
+    0's buffers before every forward). That run, replayed here on torch with the CLI's augmented batches,
+    is what the 2 processes' checkpoint must hold. BatchNorm over 2 samples makes the gradients large
+    and ill-conditioned (float32 gives the update to about 1e-4 of its size), so the weights are compared
+    relative to the step taken.
+    """
+    from test_vision_cli import write_tiny_cifar10
+
+    write_tiny_cifar10(str(tmp_path / "cifar-10-batches-py"))
+    args = ["train", "--engine", "torch", "--model", "resnet18", "--dataset", "cifar10", "--data-dir", str(tmp_path)]
+    args += ["--epochs", "1", "--limit", "4", "--batch-size", "4"]
+    out = cli(*args, "--nproc", "2", "--out", str(tmp_path / "ddp"))
+    assert "BatchNorm: each process normalizes by its own share" in out
+    assert "back in minitorch_nn: ResNet with the weights of epoch 1" in out
+    ddp = mt.load(tmp_path / "ddp" / "checkpoint.pth")
+    picture = tmp_path / "picture.png"
+    Image.fromarray(np.random.RandomState(0).randint(0, 256, (32, 32, 3)).astype(np.uint8)).save(picture)
+    assert main(["predict", "--checkpoint", str(tmp_path / "ddp" / "checkpoint.pth"), str(picture)]) == 0
+
+    torch.manual_seed(0)
+    model = _vision.build_for("resnet18", 10, 0, torch)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
+    train_set = datasets.cifar10(str(tmp_path), train=True)
+    train_set = mt.utils.data.TensorDataset(*(t[:4] for t in train_set.tensors))
+    initial = {k: v.clone() for k, v in model.state_dict().items()}
+    loader = mt.utils.data.DataLoader(train_set, batch_size=4, shuffle=True, generator=mt.Generator().manual_seed(1))
+    _vision.seed_epoch(0, 1, torch)
+    criterion = torch.nn.CrossEntropyLoss(reduction="sum")
+    model.train()
+    losses = []
+    for x, y in loader:
+        x = torch.from_numpy(_vision.augment_batch(x, _vision.train_transform()).numpy())
+        y = torch.from_numpy(y.numpy())
+        before = {k: v.clone() for k, v in model.named_buffers()}
+        rank1 = criterion(model(x[2:]), y[2:])  # its running statistics are overwritten by rank 0's
+        for name, module in model.named_modules():  # new tensors: rank 1's forward saved the old ones
+            for key in module._buffers:
+                module._buffers[key] = before[f"{name}.{key}" if name else key]
+        rank0 = criterion(model(x[:2]), y[:2])
+        loss = (rank0 + rank1) / 4
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    np.testing.assert_allclose(ddp["history"]["loss"], [np.mean(losses)], rtol=1e-5)
+    for key, value in model.state_dict().items():
+        step = (value - initial[key]).abs().max().item()
+        error = np.abs(ddp["model"][key].numpy() - value.numpy()).max()
+        assert error <= 1e-3 * step + 1e-5, (key, error, step)  # running statistics included: rank 0's
+    # the per-share statistics are not the global batch's: the 1-process run's first BatchNorm differs
+    whole = _vision.build_for("resnet18", 10, 0, torch).train()
+    whole(torch.from_numpy(_vision.augment_batch(train_set.tensors[0][:4], _vision.train_transform()).numpy()))
+    assert not torch.allclose(whole.bn1.running_mean, model.bn1.running_mean)
+
+
+def test_batchnorm_needs_two_samples_per_process(tmp_path):
+    from test_vision_cli import write_tiny_cifar10
+
+    write_tiny_cifar10(str(tmp_path / "cifar-10-batches-py"))
+    args = ["train", "--engine", "torch", "--model", "resnet18", "--dataset", "cifar10", "--data-dir", str(tmp_path)]
+    with pytest.raises(SystemExit, match=r"BatchNorm needs at least 2 samples per process, and each batch gives"):
+        main([*args, "--nproc", "2", "--batch-size", "2", "--limit", "8"])
+    with pytest.raises(SystemExit, match=r"and the last batch of 2 gives a process 1"):
+        main([*args, "--nproc", "2", "--batch-size", "4", "--limit", "6"])

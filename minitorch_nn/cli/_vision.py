@@ -3,6 +3,12 @@
 The CIFAR-10 loader of ``utils.data.datasets`` gives (N, 3, 32, 32) images in [-1, 1]; the models here are
 trained as torchvision's CIFAR recipes train them instead: pixels in [0, 1], then RandomCrop(32, padding=4)
 and RandomHorizontalFlip per training image, then Normalize by CIFAR-10's channel mean and std.
+
+Every engine path starts from the same model: minitorch_nn builds it under the run's seed (torchvision's
+initialisation), and ``--engine torch`` converts that model with ``reference.bridge.to_torch`` (the same
+modules, names and weights, so the state_dict keys are torchvision's), since torchvision itself is not
+installed here. The augmentation draws from minitorch_nn's generator, reseeded from (seed, epoch) at every
+epoch, so both engines, every process of a ``--nproc`` run and a resumed run see the same augmented batches.
 """
 
 from __future__ import annotations
@@ -26,6 +32,36 @@ CIFAR10_STD = (0.2470, 0.2435, 0.2616)
 
 def build_vision(name: str, num_classes: int) -> Any:
     return getattr(vision_models, name)(num_classes=num_classes)
+
+
+def build_for(name: str, num_classes: int, seed: int, lib: Any) -> Any:
+    """Model ``name`` built by minitorch_nn under ``seed``, converted to torch's twin when ``lib`` is torch.
+
+    A model the bridge cannot convert is a SystemExit naming the submodule that has no torch twin.
+    """
+    minitorch_nn.manual_seed(seed)
+    model = build_vision(name, num_classes)
+    if lib is minitorch_nn:
+        return model
+    from reference.bridge import ConversionError, to_torch
+
+    try:
+        return to_torch(model)
+    except ConversionError as error:
+        raise SystemExit(f"--model {name} --engine torch: {error}") from error
+
+
+def has_batchnorm(model: Any) -> bool:
+    return any("BatchNorm" in type(m).__name__ for m in model.modules())
+
+
+def seed_epoch(seed: int, epoch: int, lib: Any) -> None:
+    """Seed the epoch's augmentation (minitorch_nn's generator) and dropout (``lib``'s): a stream apart from
+    the loader's shuffling, which is seeded with ``seed * 100_003 + epoch``."""
+    value = seed * 100_003 + epoch + 7_777_777
+    minitorch_nn.manual_seed(value)
+    if lib is not minitorch_nn:
+        lib.manual_seed(value)
 
 
 def train_transform() -> Any:

@@ -3,8 +3,10 @@
 Per epoch: a progress bar, the mean train loss and the test accuracy; a
 checkpoint (model, optimizer, history) that ``--resume`` continues from; and
 a PNG of the loss and accuracy curves. ``--engine torch`` runs the same model
-on PyTorch, where ``--device cuda`` is available; ``--nproc N`` adds torch.distributed
-(cli/train_distributed.py).
+on PyTorch, where ``--device cuda`` is available (a torchvision model is built by
+minitorch_nn and converted by reference.bridge, cli/_vision.py); ``--nproc N`` adds
+torch.distributed (cli/train_distributed.py). Every path writes the same checkpoint
+file (cli/_checkpoint.py), so ``--resume`` and ``predict`` take any engine's.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..autograd.tensor import Tensor
 from ..models import MODELS, TEXT_MODELS, build
 from ..utils.data import DataLoader, TensorDataset
 from ..utils.data import datasets as data
-from . import INSTALL_TORCH, _vision, train_distributed, train_text
+from . import INSTALL_TORCH, _checkpoint, _vision, train_distributed, train_text
 
 
 def add_parser(commands: Any) -> None:
@@ -56,7 +58,11 @@ def add_parser(commands: Any) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seeds the weights and the shuffling (default 0)")
     p.add_argument(
-        "--engine", choices=["minitorch", "torch"], default="minitorch", help="torch: the same model on PyTorch"
+        "--engine",
+        choices=["minitorch", "torch"],
+        default="minitorch",
+        help="torch: the same model on PyTorch (a torchvision model: ours, built under the seed and converted by "
+        "reference.bridge)",
     )
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="cuda needs --engine torch")
     p.add_argument(
@@ -64,7 +70,10 @@ def add_parser(commands: Any) -> None:
         type=int,
         default=None,
         help="with --engine torch: train on N processes with torch.distributed (DistributedDataParallel; gloo "
-        "on cpu, nccl on cuda), --batch-size split evenly among them",
+        "on cpu, nccl on cuda), --batch-size split evenly among them. BatchNorm (resnet18, mobilenet_v2): "
+        "with --device cuda SyncBatchNorm normalizes by the global batch, as one process does; on the cpu "
+        "(torch's SyncBatchNorm runs on GPUs only) each process normalizes by its own share, so the weights "
+        "differ from a 1-process run's, and the running statistics saved are rank 0's",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training samples (quick runs)")
     p.add_argument(
@@ -125,6 +134,8 @@ def _engine(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     if args.nproc is not None:
         train_distributed.check_request(args)
+    if args.model in _vision.VISION_MODELS and args.dataset != "cifar10":
+        raise SystemExit(f"--model {args.model} trains on --dataset cifar10")
     if args.model in TEXT_MODELS or args.dataset == "text":
         return train_text.run(args) if args.nproc is None else train_distributed.run_text(args)
     lib = _engine(args)
@@ -139,9 +150,7 @@ def run(args: argparse.Namespace) -> int:
     vision = args.model in _vision.VISION_MODELS
     augment = None
     if vision:
-        if args.dataset != "cifar10" or lib is not minitorch_nn:
-            raise SystemExit(f"--model {args.model} trains on --dataset cifar10 with --engine minitorch")
-        model = _vision.build_vision(args.model, num_classes=len(_vision.CIFAR10_CLASSES))
+        model = _vision.build_for(args.model, len(_vision.CIFAR10_CLASSES), args.seed, lib).to(device)
         augment = _vision.train_transform()
         x_test = _vision.normalize_array(x_test)
     else:
@@ -166,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         if not os.path.exists(checkpoint):
             raise SystemExit(f"--resume: no checkpoint at {checkpoint}")
-        state = lib.load(checkpoint) if lib is minitorch_nn else lib.load(checkpoint, weights_only=False)
+        state = read_checkpoint(checkpoint, lib)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -188,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
         # one generator per epoch, seeded from (seed, epoch): a resumed run sees the same batches
         generator = minitorch_nn.Generator().manual_seed(args.seed * 100_003 + epoch)
         loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=generator)
+        if vision:
+            _vision.seed_epoch(args.seed, epoch, lib)
         model.train()
         total = 0.0
         for b, (x, y) in enumerate(loader, 1):
@@ -223,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
             "arch": args.model,  # what predict rebuilds
             "classes": classes,
         }
-        lib.save(state, checkpoint)
+        _checkpoint.save(state, checkpoint)
     if writer is not None:
         writer.close()
         print(f"tensorboard: {writer.get_logdir()}")
@@ -235,13 +246,36 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_checkpoint(path: str, lib: Any) -> dict[str, Any]:
+    """The checkpoint ``--resume`` continues, with ``lib``'s tensors; one clear line for a file that is not one."""
+    try:
+        state = _checkpoint.load(path, lib)
+    except Exception as error:
+        raise SystemExit(f"--resume: {path} is not a checkpoint ({type(error).__name__}: {error})") from error
+    keys = ("model", "optimizer", "scheduler", "history", "epoch")
+    if not isinstance(state, dict) or any(key not in state for key in keys):
+        raise SystemExit(f"--resume: {path} is not a minitorch-nn train checkpoint (it lacks {', '.join(keys)})")
+    return state
+
+
 def run_distributed(args: argparse.Namespace, train_set: TensorDataset, x_test: np.ndarray, y_test: np.ndarray) -> int:
     """``--engine torch --nproc N``: the workers train, then the weights come back into a minitorch_nn model."""
     in_channels = train_set.tensors[0].shape[1]
-    try:
-        model = build(args.model, minitorch_nn, in_channels=in_channels)  # a mismatch, said before spawning
-    except ValueError as error:
-        raise SystemExit(f"--model {args.model} on {args.dataset}: {error}") from error
+    vision = args.model in _vision.VISION_MODELS
+    if vision:
+        import torch
+
+        # built and converted here too: a model the bridge cannot convert is said before spawning
+        model = _vision.build_for(args.model, len(_vision.CIFAR10_CLASSES), args.seed, minitorch_nn)
+        _vision.build_for(args.model, len(_vision.CIFAR10_CLASSES), args.seed, torch)
+        if _vision.has_batchnorm(model):
+            train_distributed.check_batchnorm_shares(args, len(train_set))
+        x_test = _vision.normalize_array(x_test)
+    else:
+        try:
+            model = build(args.model, minitorch_nn, in_channels=in_channels)  # a mismatch, said before spawning
+        except ValueError as error:
+            raise SystemExit(f"--model {args.model} on {args.dataset}: {error}") from error
     classes = _vision.CIFAR10_CLASSES if args.dataset == "cifar10" else [str(d) for d in range(10)]
     lr = args.lr if args.lr is not None else (0.02 if args.optimizer == "sgd" else 0.002)
     out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}-torch-ddp{args.nproc}")
@@ -253,6 +287,8 @@ def run_distributed(args: argparse.Namespace, train_set: TensorDataset, x_test: 
         f"training {args.model} on {args.dataset} ({len(train_set)} train / {len(x_test)} test) "
         f"with torch on {args.device}, {args.optimizer} lr {lr:g}, {train_distributed.split(args)}"
     )
+    if vision and _vision.has_batchnorm(model):
+        print(train_distributed.batchnorm_note(args.device))
     sys.stdout.flush()  # before the workers write to the same stdout
     x_train, y_train = (t.numpy() for t in train_set.tensors)
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}

@@ -16,11 +16,27 @@ averaged gradient is the gradient of the global batch's mean loss, the one a
 single process computes, also for a last batch shorter than the others. The
 printed losses are all-reduced, so they are the global batch's mean as well.
 
+The torchvision models (``--model resnet18``, ...): every worker builds the
+model with minitorch_nn under the seed and converts it with
+``reference.bridge.to_torch``, then augments the whole global batch from the
+epoch's seed (the same crops and flips the single-process run draws) and
+keeps its slice. BatchNorm is where N processes can differ from one: with
+``--device cuda`` the model's BatchNorm layers become ``SyncBatchNorm``
+(``convert_sync_batchnorm``), whose statistics are the global batch's, so the
+run is the single-process run. torch's SyncBatchNorm runs on GPUs only, so on
+the CPU (gloo) each process normalizes by the statistics of its own share:
+the gradients are still all-reduced and the processes keep equal weights, but
+those weights are not the 1-process run's; DDP's ``broadcast_buffers`` copies
+rank 0's running statistics to every process at each forward, so the
+checkpoint holds rank 0's. Every process needs at least 2 samples of every
+batch for BatchNorm's training statistics.
+
 Rank 0 prints the progress, writes the checkpoint (atomically) and the
 TensorBoard log. The checkpoint holds the weights and optimizer state brought
-back into minitorch_nn tensors by ``reference.bridge``: it is the file a
-minitorch_nn run writes, so the parent loads the weights into a minitorch_nn
-model, and ``--resume`` continues the run on either engine.
+back into minitorch_nn tensors by ``reference.bridge`` (cli/_checkpoint.py):
+it is the file every other engine path writes, so the parent loads the
+weights into a minitorch_nn model, and ``--resume`` continues the run on
+either engine.
 
 The workers are spawned processes that meet at 127.0.0.1 on a free port found
 at run time (``MASTER_ADDR``/``MASTER_PORT``/``RANK``/``WORLD_SIZE``). A worker
@@ -47,9 +63,8 @@ import numpy as np
 import minitorch_nn
 
 from ..models import build, build_text
-from ..serialization import SerializationError
 from ..utils.data import DataLoader, TensorDataset
-from . import INSTALL_TORCH, _vision, train_text
+from . import INSTALL_TORCH, _checkpoint, _vision, train_text
 
 TIMEOUT_S = 300  # rendezvous and collectives: room for a slow peer's start, yet a lost peer ends the run
 GRACE_S = 5  # after one worker fails, how long the others get to stop by themselves
@@ -81,6 +96,7 @@ class Job:
     block_size: int = 0
     sample_start: str = ""
     tensorboard: bool = False
+    vision: bool = False  # a torchvision model: built by minitorch_nn and converted, the batches augmented
 
 
 # ---- checks and launch (the parent process) --------------------------------------------------------------
@@ -92,11 +108,6 @@ def check_request(args: argparse.Namespace) -> None:
         raise SystemExit(
             f"--nproc {args.nproc} trains with torch.distributed: add --engine torch (minitorch_nn itself runs "
             "in one process)"
-        )
-    if args.model in _vision.VISION_MODELS:
-        raise SystemExit(
-            f"--model {args.model} trains with --engine minitorch only: --engine torch builds its models with "
-            f"torch, and torch has no {args.model} here (that needs torchvision, which is not installed)"
         )
     if args.batch_size % args.nproc:
         raise SystemExit(
@@ -122,6 +133,28 @@ def check_request(args: argparse.Namespace) -> None:
             )
     elif not dist.is_gloo_available():
         raise SystemExit("--nproc on the CPU needs torch.distributed's gloo backend, which this build lacks")
+
+
+def check_batchnorm_shares(args: argparse.Namespace, samples: int) -> None:
+    """BatchNorm in training needs 2 samples or more per process in every batch, the last one included."""
+    last = samples % args.batch_size
+    share = min(args.batch_size, last or args.batch_size) // args.nproc
+    if share < 2:
+        batch = f"the last batch of {last}" if last and args.batch_size // args.nproc >= 2 else "each batch"
+        raise SystemExit(
+            f"--model {args.model} --nproc {args.nproc}: BatchNorm needs at least 2 samples per process, and "
+            f"{batch} gives a process {share}: choose a larger --batch-size (or a --limit that leaves no such "
+            "last batch)"
+        )
+
+
+def batchnorm_note(device: str) -> str:
+    if device == "cuda":
+        return "BatchNorm: SyncBatchNorm, the statistics of the global batch (as one process)"
+    return (
+        "BatchNorm: each process normalizes by its own share (torch's SyncBatchNorm runs on GPUs only), "
+        "so the weights differ from a 1-process run's; the running statistics saved are rank 0's"
+    )
 
 
 def free_port() -> int:
@@ -200,6 +233,7 @@ def run_images(
             extras={"arch": args.model, "classes": classes},
             in_channels=int(arrays["x_train"].shape[1]),
             tensorboard=args.tensorboard,
+            vision=args.model in _vision.VISION_MODELS,
         )
         launch(worker, args.nproc, job)
 
@@ -269,7 +303,7 @@ def check_resume(checkpoint: str, model: Any) -> dict[str, Any]:
     if not os.path.exists(checkpoint):
         raise SystemExit(f"--resume: no checkpoint at {checkpoint}")
     try:
-        state = load_checkpoint(checkpoint, torch)
+        state = _checkpoint.load(checkpoint, torch)
     except Exception as error:
         raise SystemExit(
             f"--resume: {checkpoint} is neither minitorch_nn's nor torch.save's file ({type(error).__name__}: {error})"
@@ -321,7 +355,13 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
 
     device = torch.device(f"cuda:{rank}" if job.device == "cuda" else "cpu")
     torch.manual_seed(job.seed)  # every worker starts from the weights the single-process run starts from
-    if job.kind == "image":
+    augment = None
+    if job.vision:
+        module = _vision.build_for(job.model, len(job.extras["classes"]), job.seed, torch).to(device)
+        augment = _vision.train_transform()
+        if job.device == "cuda":  # the global batch's statistics (GPUs only: see the docstring)
+            module = torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
+    elif job.kind == "image":
         module = build(job.model, torch, in_channels=job.in_channels).to(device)
     else:
         module = build_text(job.model, torch, job.vocab_size, block_size=job.block_size).to(device)
@@ -337,7 +377,7 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
     )
     start_epoch = 0
     if job.resume:
-        state = load_checkpoint(job.checkpoint, torch)
+        state = _checkpoint.load(job.checkpoint, torch)
         module.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -366,18 +406,23 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
         # the single-process run's generator and loader: the same global batches in the same order
         generator = minitorch_nn.Generator().manual_seed(job.seed * 100_003 + epoch)
         loader = DataLoader(order, batch_size=job.batch_size, shuffle=True, generator=generator)
+        if job.vision:
+            _vision.seed_epoch(job.seed, epoch, torch)
         model.train()
         mean_sum = 0.0  # this worker's part of the sum over batches of each global batch's mean loss
         for b, (indices,) in enumerate(loader, 1):
             batch = indices.numpy()
-            bounds = [r * len(batch) // world_size for r in range(world_size + 1)]
-            mine = batch[bounds[rank] : bounds[rank + 1]]
+            lo, hi = rank * len(batch) // world_size, (rank + 1) * len(batch) // world_size
             # a last batch shorter than N leaves some worker none: it runs one sample at weight 0,
             # so every worker still takes part in the gradient's all-reduce
-            weight = 1.0 if len(mine) else 0.0
-            mine = mine if len(mine) else batch[:1]
-            x = torch.from_numpy(np.ascontiguousarray(x_train[mine])).to(device)
-            y = torch.from_numpy(np.ascontiguousarray(y_train[mine])).to(device)
+            weight = 1.0 if hi > lo else 0.0
+            lo, hi = (lo, hi) if hi > lo else (0, 1)
+            if augment is not None:  # the whole global batch, as one process augments it; then this slice
+                images = _vision.augment_batch(minitorch_nn.tensor(np.array(x_train[batch])), augment)
+                x = torch.from_numpy(images.numpy()[lo:hi]).to(device)
+            else:
+                x = torch.from_numpy(np.ascontiguousarray(x_train[batch[lo:hi]])).to(device)
+            y = torch.from_numpy(np.ascontiguousarray(y_train[batch[lo:hi]])).to(device)
             out = model(x)
             count = len(batch) * y[0].numel()  # the terms of the global batch's mean (text: samples x positions)
             loss_sum = criterion(out.reshape(-1, out.shape[-1]), y.reshape(-1)) * weight
@@ -404,7 +449,15 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
         if rank == 0:
             print(f"\nepoch {epoch}: {summary}, {time.perf_counter() - started:.1f} s elapsed")
             sys.stdout.flush()
-            save_checkpoint(job, module, optimizer, scheduler, history, epoch)
+            state = {
+                "model": module.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "history": history,
+                "epoch": epoch,
+                **job.extras,
+            }
+            _checkpoint.save(state, job.checkpoint)
         if writer is not None:
             writer.add_scalar("loss/train", mean, epoch)
             writer.add_scalar("accuracy/test", history["accuracy"][-1], epoch)
@@ -449,43 +502,3 @@ def _progress(epoch: int, epochs: int, done: int, total: int, loss: float) -> No
         f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} loss {loss:.4f}"
     )
     sys.stdout.flush()
-
-
-# ---- checkpoints: minitorch_nn's file, torch's tensors crossing through reference.bridge -------------------
-def _cross(obj: Any, tensor: Callable[[Any], Any], kind: type) -> Any:
-    """``obj`` with every tensor of type ``kind`` replaced by ``tensor(it)``, containers rebuilt."""
-    if isinstance(obj, kind):
-        return tensor(obj)
-    if isinstance(obj, dict):
-        return type(obj)((k, _cross(v, tensor, kind)) for k, v in obj.items())
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_cross(v, tensor, kind) for v in obj)
-    return obj
-
-
-def save_checkpoint(job: Job, module: Any, optimizer: Any, scheduler: Any, history: dict, epoch: int) -> None:
-    import torch
-
-    from reference.bridge import state_dict_from_torch, tensor_from_torch
-
-    state = {
-        "model": state_dict_from_torch(module.state_dict()),
-        "optimizer": _cross(optimizer.state_dict(), tensor_from_torch, torch.Tensor),
-        "scheduler": scheduler.state_dict(),
-        "history": history,
-        "epoch": epoch,
-        **job.extras,
-    }
-    minitorch_nn.save(state, job.checkpoint)  # atomic: a temporary file renamed over the old one
-
-
-def load_checkpoint(path: str, torch: Any) -> dict[str, Any]:
-    """A checkpoint of either engine (minitorch_nn's file, or torch.save's from a run without --nproc),
-    with torch tensors."""
-    from reference.bridge import tensor_to_torch
-
-    try:
-        state = minitorch_nn.load(path)
-    except SerializationError:
-        return torch.load(path, map_location="cpu", weights_only=False)
-    return _cross(state, tensor_to_torch, minitorch_nn.Tensor)

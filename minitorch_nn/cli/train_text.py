@@ -4,8 +4,8 @@ The text (``--data-file``, default a few KB of prose shipped in the package)
 is cut into windows of ``SEQUENCE`` characters whose targets are the same
 window shifted by one. Per epoch: a progress line, the mean train loss and its
 perplexity (exp of the loss); a checkpoint (model, optimizer, scheduler,
-history, vocabulary) that ``--resume`` continues from; at the end a seeded
-sample of generated text.
+history, vocabulary; minitorch_nn's file on either engine) that ``--resume``
+continues from; at the end a seeded sample of generated text.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import minitorch_nn
 
 from ..models import TEXT_MODELS, build_text
 from ..utils.data import DataLoader, TensorDataset
-from . import INSTALL_TORCH
+from . import INSTALL_TORCH, _checkpoint
 
 DEFAULT_TEXT = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "tiny.txt")
 SEQUENCE = 32  # characters per training window (the GPT's block_size is twice this)
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         if not os.path.exists(checkpoint):
             raise SystemExit(f"--resume: no checkpoint at {checkpoint}")
-        state = lib.load(checkpoint) if lib is minitorch_nn else lib.load(checkpoint, weights_only=False)
+        state = _checkpoint.load(checkpoint, lib)  # either engine's run, or an old torch.save file
         if state["vocab"] != vocab:
             raise SystemExit(f"--resume: the checkpoint at {checkpoint} was trained on another text's characters")
         model.load_state_dict(state["model"])
@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
             "epoch": epoch,
             "vocab": vocab,
         }
-        lib.save(state, checkpoint)
+        _checkpoint.save(state, checkpoint)  # one format for every engine (cli/_checkpoint.py)
     if start_epoch >= args.epochs:
         print(f"the checkpoint already holds {start_epoch} epochs; ask for more with --epochs")
     print("sample:")
