@@ -1,0 +1,292 @@
+"""The programs torch users write first, past "Learning PyTorch with Examples", in both engines.
+
+Each program follows one of PyTorch's tutorials (its APIs and its structure, on data small enough to
+run in a second): the Quickstart, Autograd mechanics, "What is torch.nn really?", transfer learning,
+DCGAN and the char-RNN name classifier. A program is written once against the torch API and run with
+``lib=torch`` and ``lib=minitorch_nn`` after the same ``manual_seed``; it returns the numbers it
+reached (losses, accuracies, weights), which must agree at float32 tolerance. torchvision is not
+installed beside torch here, so where a program reads images through ``vision`` the torch run gets
+the same samples from a plain torch Dataset reading the same files (the vision side is checked by
+hand against those files), and random transforms are checked by what they must produce.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import struct
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch_nn as mt
+import minitorch_nn.vision as mt_vision
+
+# --- data: FashionMNIST's files in the real IDX format, written by the test ------------------------------
+
+
+def write_idx(path: str, array: np.ndarray) -> None:
+    """An IDX file: two zero bytes, type code 0x08 (uint8), the number of dims, each dim big-endian."""
+    with open(path, "wb") as f:
+        f.write(struct.pack(">BBBB", 0, 0, 0x08, array.ndim))
+        f.write(struct.pack(">" + "I" * array.ndim, *array.shape))
+        f.write(array.astype(np.uint8).tobytes())
+
+
+def fake_fashion_mnist(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """28x28 uint8 images whose mean brightness tells the class apart (learnable in a few steps)."""
+    rng = np.random.RandomState(seed)
+    labels = rng.randint(0, 10, size=n)
+    images = rng.randint(0, 60, size=(n, 28, 28)) + labels[:, None, None] * 19
+    return images.astype(np.uint8), labels.astype(np.uint8)
+
+
+def write_fashion_mnist(root: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    raw = os.path.join(root, "FashionMNIST", "raw")
+    os.makedirs(raw)
+    splits = {"train": fake_fashion_mnist(96, 1), "t10k": fake_fashion_mnist(32, 2)}
+    for prefix, (images, labels) in splits.items():
+        write_idx(os.path.join(raw, f"{prefix}-images-idx3-ubyte"), images)
+        write_idx(os.path.join(raw, f"{prefix}-labels-idx1-ubyte"), labels)
+    return splits
+
+
+class ArrayImages(torch.utils.data.Dataset):
+    """The torch run's stand-in for vision's dataset + ToTensor: (1, 28, 28) floats in [0, 1], int labels."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray) -> None:
+        self.images, self.labels = images, labels
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        return torch.from_numpy(self.images[i].astype(np.float32) / 255.0)[None], int(self.labels[i])
+
+
+def run_both(program, *args_per_lib, seed: int = 0):
+    """(theirs, ours): the program run with torch, then with minitorch_nn, each after manual_seed(seed)."""
+    results = []
+    for lib, args in zip((torch, mt), args_per_lib):
+        lib.manual_seed(seed)
+        results.append(program(lib, *args))
+    return results
+
+
+# --- 1. Quickstart -----------------------------------------------------------------------------------------
+
+
+def quickstart(torch: Any, training_data: Any, test_data: Any, folder: str) -> list[float]:
+    nn, DataLoader = torch.nn, torch.utils.data.DataLoader  # `from torch import nn` as the parameter allows
+
+    batch_size = 16
+    train_dataloader = DataLoader(training_data, batch_size=batch_size, shuffle=True)
+    test_dataloader = DataLoader(test_data, batch_size=batch_size)
+    for X, y in test_dataloader:
+        assert tuple(X.shape) == (batch_size, 1, 28, 28) and y.dtype == torch.int64
+        break
+    device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+
+    class NeuralNetwork(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.linear_relu_stack = nn.Sequential(
+                nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)
+            )
+
+        def forward(self, x):
+            x = self.flatten(x)
+            logits = self.linear_relu_stack(x)
+            return logits
+
+    model = NeuralNetwork().to(device)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-1)
+    record: list[float] = []
+
+    def train(dataloader, model, loss_fn, optimizer):
+        size = len(dataloader.dataset)
+        model.train()
+        for batch, (X, y) in enumerate(dataloader):
+            X, y = X.to(device), y.to(device)
+            pred = model(X)
+            loss = loss_fn(pred, y)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            if batch % 2 == 0:
+                loss, current = loss.item(), (batch + 1) * len(X)
+                record.append(loss)
+                assert f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]"
+
+    def test(dataloader, model, loss_fn):
+        size = len(dataloader.dataset)
+        num_batches = len(dataloader)
+        model.eval()
+        test_loss, correct = 0, 0
+        with torch.no_grad():
+            for X, y in dataloader:
+                X, y = X.to(device), y.to(device)
+                pred = model(X)
+                test_loss += loss_fn(pred, y).item()
+                correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+        test_loss /= num_batches
+        correct /= size
+        record.extend([test_loss, correct])
+
+    for _ in range(3):
+        train(train_dataloader, model, loss_fn, optimizer)
+        test(test_dataloader, model, loss_fn)
+
+    path = os.path.join(folder, f"model_{torch.__name__}.pth")
+    torch.save(model.state_dict(), path)
+    model = NeuralNetwork().to(device)
+    model.load_state_dict(torch.load(path, weights_only=True))
+    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    model.eval()
+    x, y = test_data[0][0], test_data[0][1]
+    with torch.no_grad():
+        x = x.to(device)
+        pred = model(x)
+        predicted, actual = classes[pred[0].argmax(0)], classes[y]
+    assert predicted in classes and actual in classes
+    record.append(float(pred[0].argmax(0).item()))
+    record.extend(model.linear_relu_stack[4].bias.tolist())
+    return record
+
+
+def test_quickstart(tmp_path):
+    splits = write_fashion_mnist(str(tmp_path))
+    transform = mt_vision.transforms.ToTensor()
+    ours_train = mt_vision.datasets.FashionMNIST(str(tmp_path), train=True, download=False, transform=transform)
+    ours_test = mt_vision.datasets.FashionMNIST(str(tmp_path), train=False, download=True, transform=transform)
+    # vision read the IDX files as the torch run's dataset reads them
+    image, label = ours_test[3]
+    assert isinstance(label, int) and label == splits["t10k"][1][3]
+    np.testing.assert_allclose(image.numpy(), ArrayImages(*splits["t10k"])[3][0].numpy(), rtol=1e-6)
+    assert ours_train.classes[9] == "Ankle boot" and len(ours_train) == 96
+    theirs_data = (ArrayImages(*splits["train"]), ArrayImages(*splits["t10k"]))
+    theirs, ours = run_both(quickstart, (*theirs_data, str(tmp_path)), (ours_train, ours_test, str(tmp_path)))
+    np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
+    assert theirs[-13] > 0.5  # the last test accuracy: it learned the brightness classes
+
+
+# --- 2. Autograd mechanics ---------------------------------------------------------------------------------
+
+
+def autograd_mechanics(torch: Any) -> list[float]:
+    out: list[float] = []
+    # requires_grad_ on a tensor made without it; grad of a scalar with autograd.grad
+    x = torch.randn(3, 4).requires_grad_()
+    w = torch.randn(4, 2, requires_grad=True)
+    y = (x @ w).tanh()
+    z = y.pow(2).sum()
+    gx, gw = torch.autograd.grad(z, (x, w), retain_graph=True)
+    out += gx.flatten().tolist() + gw.flatten().tolist()
+    z.backward()  # the graph was retained: a second pass fills .grad
+    out += x.grad.flatten().tolist()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        z.backward()
+    # (create_graph=True, gradients of gradients, is outside minitorch_nn: backward runs on arrays)
+    # detach: no gradient flows through the detached branch
+    b = torch.randn(3, requires_grad=True)
+    c = b * 2
+    d = c.detach()
+    assert not d.requires_grad and d.grad_fn is None
+    (c * d).sum().backward()
+    out += b.grad.tolist()
+    # the Jacobian-vector product example: backward with a vector, accumulation, zero_
+    inp = torch.eye(4, 5, requires_grad=True)
+    o = (inp + 1).pow(2).t()
+    o.backward(torch.ones_like(o), retain_graph=True)
+    out += inp.grad.flatten().tolist()
+    o.backward(torch.ones_like(o), retain_graph=True)  # gradients accumulate
+    out += inp.grad.flatten().tolist()
+    inp.grad.zero_()
+    o.backward(torch.ones_like(o), retain_graph=True)
+    out += inp.grad.flatten().tolist()
+    # no_grad, set_grad_enabled as a function and as a context manager, enable_grad inside no_grad
+    with torch.no_grad():
+        assert not (inp * 2).requires_grad
+        with torch.enable_grad():
+            assert (inp * 2).requires_grad
+    is_train = False
+    with torch.set_grad_enabled(is_train):
+        assert not (inp * 2).requires_grad
+    torch.set_grad_enabled(False)
+    assert not torch.is_grad_enabled() and not (inp * 2).requires_grad
+    torch.set_grad_enabled(True)
+    assert torch.is_grad_enabled() and (inp * 2).requires_grad
+
+    @torch.no_grad()
+    def doubler(t):
+        return t * 2
+
+    assert not doubler(inp).requires_grad
+    with torch.inference_mode():
+        assert not (inp * 2).requires_grad
+    # hooks on tensors: one changes the gradient, one records it; retain_grad on an intermediate
+    e = torch.randn(4, requires_grad=True)
+    seen = []
+    e.register_hook(lambda grad: grad * 3)
+    h = e.exp()
+    h.retain_grad()
+    handle = h.register_hook(lambda grad: seen.append(grad.clone()))
+    (h * torch.arange(4.0)).sum().backward()
+    out += e.grad.tolist() + h.grad.tolist() + seen[0].tolist()
+    handle.remove()
+    e.grad = None
+    (e.exp() * 2).sum().backward()
+    out += e.grad.tolist()
+    assert len(seen) == 1
+    # leaves, is_leaf and grad_fn; a frozen parameter gets no grad
+    model = torch.nn.Linear(4, 2)
+    model.weight.requires_grad = False
+    model(torch.randn(3, 4)).sum().backward()
+    assert model.weight.grad is None and model.bias.grad is not None
+    assert model.weight.is_leaf and not model(torch.randn(1, 4)).is_leaf
+    out += model.bias.grad.tolist()
+    return out
+
+
+def test_autograd_mechanics():
+    theirs, ours = run_both(autograd_mechanics, (), ())
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+# --- the gaps the programs found, each checked on its own against torch ---------------------------------------
+
+
+def grad_mode_states(torch: Any) -> list[tuple[bool, bool, bool]]:
+    """(grad enabled, inference mode, result requires grad) through the grad-mode managers and decorators."""
+    x = torch.ones(2, requires_grad=True)
+    states = []
+
+    def note():
+        states.append((torch.is_grad_enabled(), torch.is_inference_mode_enabled(), (x * 2).requires_grad))
+
+    with torch.inference_mode():
+        note()
+        with torch.inference_mode(False):
+            note()
+        with torch.no_grad(), torch.inference_mode(mode=False):
+            note()
+    note()
+    with torch.no_grad():
+        with torch.inference_mode(False):
+            note()
+    for decorator in (torch.inference_mode, torch.inference_mode(), torch.no_grad, torch.no_grad()):
+        decorated = decorator(note)
+        decorated()
+        assert decorated.__name__ == "note"
+    with torch.no_grad():
+        torch.enable_grad(note)()
+    torch.set_grad_enabled(False)(note)()
+    return states
+
+
+def test_inference_mode_and_bare_grad_mode_decorators_match_torch():
+    assert grad_mode_states(mt) == grad_mode_states(torch)
