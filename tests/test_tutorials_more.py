@@ -36,10 +36,12 @@ def write_idx(path: str, array: np.ndarray) -> None:
 
 
 def fake_fashion_mnist(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """28x28 uint8 images whose mean brightness tells the class apart (learnable in a few steps)."""
+    """28x28 uint8 images, dark but for noise and a bright band of rows whose place is the class."""
     rng = np.random.RandomState(seed)
     labels = rng.randint(0, 10, size=n)
-    images = rng.randint(0, 60, size=(n, 28, 28)) + labels[:, None, None] * 19
+    images = rng.randint(0, 40, size=(n, 28, 28))
+    for image, label in zip(images, labels):
+        image[2 + 2 * label : 5 + 2 * label] += 200
     return images.astype(np.uint8), labels.astype(np.uint8)
 
 
@@ -290,3 +292,212 @@ def grad_mode_states(torch: Any) -> list[tuple[bool, bool, bool]]:
 
 def test_inference_mode_and_bare_grad_mode_decorators_match_torch():
     assert grad_mode_states(mt) == grad_mode_states(torch)
+
+
+# --- 3. What is torch.nn really? ---------------------------------------------------------------------------
+
+
+def nn_really(torch: Any, x_train: Any, y_train: Any, x_valid: Any, y_valid: Any) -> list[float]:
+    import math
+
+    nn, F, optim = torch.nn, torch.nn.functional, torch.optim
+    TensorDataset, DataLoader = torch.utils.data.TensorDataset, torch.utils.data.DataLoader
+    x_train, y_train, x_valid, y_valid = map(torch.tensor, (x_train, y_train, x_valid, y_valid))
+    n, c = x_train.shape
+    assert y_train.min() == 0 and y_train.max() == 9
+    out: list[float] = []
+
+    # from scratch: weights by hand (Xavier), log_softmax, negative log-likelihood, manual updates
+    weights = torch.randn(784, 10) / math.sqrt(784)
+    weights.requires_grad_()
+    bias = torch.zeros(10, requires_grad=True)
+
+    def log_softmax(x):
+        return x - x.exp().sum(-1).log().unsqueeze(-1)
+
+    def model(xb):
+        return log_softmax(xb @ weights + bias)
+
+    def nll(input, target):
+        return -input[range(target.shape[0]), target].mean()
+
+    def accuracy(out, yb):
+        preds = torch.argmax(out, dim=1)
+        return (preds == yb).float().mean()
+
+    loss_func = nll
+    bs, lr, epochs = 16, 0.5, 2
+    xb, yb = x_train[0:bs], y_train[0:bs]
+    out += [loss_func(model(xb), yb).item(), accuracy(model(xb), yb).item()]
+    for _ in range(epochs):
+        for i in range((n - 1) // bs + 1):
+            start_i = i * bs
+            end_i = start_i + bs
+            xb = x_train[start_i:end_i]
+            yb = y_train[start_i:end_i]
+            pred = model(xb)
+            loss = loss_func(pred, yb)
+            loss.backward()
+            with torch.no_grad():
+                weights -= weights.grad * lr
+                bias -= bias.grad * lr
+                weights.grad.zero_()
+                bias.grad.zero_()
+    out += [loss_func(model(xb), yb).item(), accuracy(model(xb), yb).item()]
+
+    # F.cross_entropy replaces log_softmax + nll
+    loss_func = F.cross_entropy
+
+    def model(xb):
+        return xb @ weights + bias
+
+    out.append(loss_func(model(xb), yb).item())
+
+    # nn.Module with nn.Parameter, then nn.Linear, then optim, then TensorDataset and DataLoader
+    class Mnist_Logistic(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weights = nn.Parameter(torch.randn(784, 10) / math.sqrt(784))
+            self.bias = nn.Parameter(torch.zeros(10))
+
+        def forward(self, xb):
+            return xb @ self.weights + self.bias
+
+    model = Mnist_Logistic()
+
+    def fit_by_hand():
+        for _ in range(epochs):
+            for i in range((n - 1) // bs + 1):
+                xb = x_train[i * bs : i * bs + bs]
+                yb = y_train[i * bs : i * bs + bs]
+                loss = loss_func(model(xb), yb)
+                loss.backward()
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= p.grad * lr
+                    model.zero_grad()
+
+    fit_by_hand()
+    out.append(loss_func(model(xb), yb).item())
+
+    class Mnist_Logistic(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(784, 10)
+
+        def forward(self, xb):
+            return self.lin(xb)
+
+    def get_model():
+        model = Mnist_Logistic()
+        return model, optim.SGD(model.parameters(), lr=lr)
+
+    model, opt = get_model()
+    train_ds = TensorDataset(x_train, y_train)
+    for _ in range(epochs):
+        for i in range((n - 1) // bs + 1):
+            xb, yb = train_ds[i * bs : i * bs + bs]
+            loss = loss_func(model(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+    out.append(loss_func(model(xb), yb).item())
+
+    def get_data(train_ds, valid_ds, bs):
+        return DataLoader(train_ds, batch_size=bs, shuffle=True), DataLoader(valid_ds, batch_size=bs * 2)
+
+    def loss_batch(model, loss_func, xb, yb, opt=None):
+        loss = loss_func(model(xb), yb)
+        if opt is not None:
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        return loss.item(), len(xb)
+
+    def fit(epochs, model, loss_func, opt, train_dl, valid_dl):
+        for _ in range(epochs):
+            model.train()
+            for xb, yb in train_dl:
+                loss_batch(model, loss_func, xb, yb, opt)
+            model.eval()
+            with torch.no_grad():
+                losses, nums = zip(*[loss_batch(model, loss_func, xb, yb) for xb, yb in valid_dl])
+            val_loss = np.sum(np.multiply(losses, nums)) / np.sum(nums)
+            out.append(float(val_loss))
+
+    valid_ds = TensorDataset(x_valid, y_valid)
+    train_dl, valid_dl = get_data(train_ds, valid_ds, bs)
+    model, opt = get_model()
+    fit(epochs, model, loss_func, opt, train_dl, valid_dl)
+
+    # a CNN: F.relu on conv layers, F.avg_pool2d, then the same net as nn.Sequential with a Lambda
+    class Mnist_CNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1)
+            self.conv2 = nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1)
+            self.conv3 = nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1)
+
+        def forward(self, xb):
+            xb = xb.view(-1, 1, 28, 28)
+            xb = F.relu(self.conv1(xb))
+            xb = F.relu(self.conv2(xb))
+            xb = F.relu(self.conv3(xb))
+            xb = F.avg_pool2d(xb, 4)
+            return xb.view(-1, xb.size(1))
+
+    lr = 0.1
+    model = Mnist_CNN()
+    opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    fit(epochs, model, loss_func, opt, train_dl, valid_dl)
+
+    class Lambda(nn.Module):
+        def __init__(self, func):
+            super().__init__()
+            self.func = func
+
+        def forward(self, x):
+            return self.func(x)
+
+    def preprocess(x, y):
+        return x.view(-1, 1, 28, 28), y
+
+    class WrappedDataLoader:
+        def __init__(self, dl, func):
+            self.dl = dl
+            self.func = func
+
+        def __len__(self):
+            return len(self.dl)
+
+        def __iter__(self):
+            for b in self.dl:
+                yield (self.func(*b))
+
+    train_dl, valid_dl = get_data(train_ds, valid_ds, bs)
+    train_dl = WrappedDataLoader(train_dl, preprocess)
+    valid_dl = WrappedDataLoader(valid_dl, preprocess)
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        Lambda(lambda x: x.view(x.size(0), -1)),
+    )
+    opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    fit(epochs, model, loss_func, opt, train_dl, valid_dl)
+    out += model[4].weight.flatten()[:20].tolist()
+    return out
+
+
+def test_what_is_torch_nn_really():
+    arrays = []
+    for seed, size in ((3, 80), (4, 40)):
+        images, labels = fake_fashion_mnist(size, seed)
+        arrays += [images.reshape(size, 784).astype(np.float32) / 255.0, labels.astype(np.int64)]
+    theirs, ours = run_both(nn_really, arrays, arrays)
+    np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
+    assert theirs[2] < theirs[0]  # the from-scratch model learned
