@@ -354,7 +354,7 @@ def nn_really(torch: Any, x_train: Any, y_train: Any, x_valid: Any, y_valid: Any
     out.append(loss_func(model(xb), yb).item())
 
     # nn.Module with nn.Parameter, then nn.Linear, then optim, then TensorDataset and DataLoader
-    class Mnist_Logistic(nn.Module):
+    class Mnist_Logistic(nn.Module):  # noqa: N801  (the tutorial's name)
         def __init__(self):
             super().__init__()
             self.weights = nn.Parameter(torch.randn(784, 10) / math.sqrt(784))
@@ -380,7 +380,7 @@ def nn_really(torch: Any, x_train: Any, y_train: Any, x_valid: Any, y_valid: Any
     fit_by_hand()
     out.append(loss_func(model(xb), yb).item())
 
-    class Mnist_Logistic(nn.Module):
+    class Mnist_Logistic(nn.Module):  # noqa: N801  (the tutorial's name)
         def __init__(self):
             super().__init__()
             self.lin = nn.Linear(784, 10)
@@ -431,7 +431,7 @@ def nn_really(torch: Any, x_train: Any, y_train: Any, x_valid: Any, y_valid: Any
     fit(epochs, model, loss_func, opt, train_dl, valid_dl)
 
     # a CNN: F.relu on conv layers, F.avg_pool2d, then the same net as nn.Sequential with a Lambda
-    class Mnist_CNN(nn.Module):
+    class Mnist_CNN(nn.Module):  # noqa: N801
         def __init__(self):
             super().__init__()
             self.conv1 = nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1)
@@ -501,3 +501,188 @@ def test_what_is_torch_nn_really():
     theirs, ours = run_both(nn_really, arrays, arrays)
     np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
     assert theirs[2] < theirs[0]  # the from-scratch model learned
+
+
+# --- 4. Transfer learning ----------------------------------------------------------------------------------
+
+
+def write_hymenoptera(root: str) -> None:
+    """ants (reddish) and bees (bluish) JPEGs of assorted sizes under train/ and val/, as ImageFolder reads them."""
+    from PIL import Image
+
+    rng = np.random.RandomState(5)
+    for phase, count in (("train", 4), ("val", 2)):
+        for k, name in enumerate(("ants", "bees")):
+            os.makedirs(os.path.join(root, phase, name))
+            for i in range(count):
+                h, w = rng.randint(18, 30, size=2)
+                pixels = rng.randint(0, 80, size=(h, w, 3))
+                pixels[..., 2 * k] += 160
+                Image.fromarray(pixels.astype(np.uint8)).save(os.path.join(root, phase, name, f"{i}.jpg"))
+
+
+def transfer_learning(torch: Any, models: Any, image_datasets: dict, pretrained: str) -> list[float]:
+    nn, optim, lr_scheduler = torch.nn, torch.optim, torch.optim.lr_scheduler
+    dataloaders = {
+        x: torch.utils.data.DataLoader(image_datasets[x], batch_size=4, shuffle=True) for x in ("train", "val")
+    }
+    dataset_sizes = {x: len(image_datasets[x]) for x in ("train", "val")}
+    class_names = image_datasets["train"].classes
+    assert class_names == ["ants", "bees"]
+    device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+    record: list[float] = []
+
+    def train_model(model, criterion, optimizer, scheduler, num_epochs):
+        best_model_wts = copy.deepcopy(model.state_dict())
+        best_acc = 0.0
+        for epoch in range(num_epochs):
+            assert f"Epoch {epoch}/{num_epochs - 1}"
+            for phase in ["train", "val"]:
+                if phase == "train":
+                    model.train()
+                else:
+                    model.eval()
+                running_loss = 0.0
+                running_corrects = 0
+                for inputs, labels in dataloaders[phase]:
+                    inputs = inputs.to(device)
+                    labels = labels.to(device)
+                    optimizer.zero_grad()
+                    with torch.set_grad_enabled(phase == "train"):
+                        outputs = model(inputs)
+                        _, preds = torch.max(outputs, 1)
+                        loss = criterion(outputs, labels)
+                        if phase == "train":
+                            loss.backward()
+                            optimizer.step()
+                    running_loss += loss.item() * inputs.size(0)
+                    running_corrects += torch.sum(preds == labels.data)
+                if phase == "train":
+                    scheduler.step()
+                epoch_loss = running_loss / dataset_sizes[phase]
+                epoch_acc = running_corrects.double() / dataset_sizes[phase]
+                assert f"{phase} Loss: {epoch_loss:.4f} Acc: {epoch_acc:.4f}"
+                record.extend([epoch_loss, epoch_acc.item()])
+                if phase == "val" and epoch_acc > best_acc:
+                    best_acc = epoch_acc
+                    best_model_wts = copy.deepcopy(model.state_dict())
+        record.append(float(best_acc))
+        model.load_state_dict(best_model_wts)
+        return model
+
+    # the ConvNet as a fixed feature extractor: freeze everything, then a new head (whose parameters
+    # require grad) is the only thing the optimizer sees
+    model_conv = models.resnet18(weights=pretrained)
+    for param in model_conv.parameters():
+        param.requires_grad = False
+    torch.manual_seed(1)  # the head's draw: the two engines' builders drew differently above
+    num_ftrs = model_conv.fc.in_features
+    model_conv.fc = nn.Linear(num_ftrs, 2)
+    model_conv = model_conv.to(device)
+    criterion = nn.CrossEntropyLoss()
+    optimizer_conv = optim.SGD(model_conv.fc.parameters(), lr=0.01, momentum=0.9)
+    exp_lr_scheduler = lr_scheduler.StepLR(optimizer_conv, step_size=1, gamma=0.1)
+    assert sum(p.requires_grad for p in model_conv.parameters()) == 2
+    model_conv = train_model(model_conv, criterion, optimizer_conv, exp_lr_scheduler, num_epochs=2)
+    assert model_conv.layer1[0].conv1.weight.grad is None  # frozen: no gradient reached the backbone
+    assert exp_lr_scheduler.get_last_lr() == [pytest.approx(0.0001)]
+    # visualize_model's inference: eval mode, no_grad, preds per image
+    model_conv.eval()
+    with torch.no_grad():
+        inputs, labels = next(iter(dataloaders["val"]))
+        _, preds = torch.max(model_conv(inputs.to(device)), 1)
+        assert class_names[preds[0]] in class_names
+    record += model_conv.fc.weight.flatten()[:8].tolist() + model_conv.fc.bias.tolist()
+    record += model_conv.bn1.running_mean[:4].tolist()  # train() mode updated the frozen net's statistics
+    return record
+
+
+class TorchBasicBlock(torch.nn.Module):
+    """torchvision's BasicBlock, for the torch run (torchvision is not installed beside torch here)."""
+
+    def __init__(self, inplanes: int, planes: int, stride: int) -> None:
+        super().__init__()
+        nn = torch.nn
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = None
+        if stride != 1 or inplanes != planes:
+            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        return self.relu(self.bn2(self.conv2(out)) + identity)
+
+
+class TorchResNet18(torch.nn.Module):
+    """torchvision's resnet18 layout (the same state_dict keys), loading ``weights`` from a torch.save file."""
+
+    def __init__(self, weights: str) -> None:
+        super().__init__()
+        nn = torch.nn
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        widths = [(64, 64, 1), (64, 128, 2), (128, 256, 2), (256, 512, 2)]
+        for i, (inplanes, planes, stride) in enumerate(widths, 1):
+            layer = nn.Sequential(TorchBasicBlock(inplanes, planes, stride), TorchBasicBlock(planes, planes, 1))
+            setattr(self, f"layer{i}", layer)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(512, 1000)
+        self.load_state_dict(torch.load(weights, weights_only=True))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+class TorchSamples(torch.utils.data.Dataset):
+    """The torch run's view of one of our datasets: the same samples as torch tensors."""
+
+    def __init__(self, ours: Any) -> None:
+        self.ours, self.classes = ours, ours.classes
+
+    def __len__(self) -> int:
+        return len(self.ours)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        image, label = self.ours[i]
+        return torch.from_numpy(image.numpy().copy()), label
+
+
+def test_transfer_learning(tmp_path):
+    import types
+
+    from reference.bridge import save_torch_state_dict
+
+    T = mt_vision.transforms
+    write_hymenoptera(str(tmp_path / "hymenoptera_data"))
+    mt.manual_seed(7)
+    pretrained = str(tmp_path / "resnet18-f37072fd.pth")
+    save_torch_state_dict(mt_vision.models.resnet18().state_dict(), pretrained)  # "ImageNet weights" of our own
+    data_dir = str(tmp_path / "hymenoptera_data")
+    # the tutorial's training transforms draw crops and flips: check what they produce
+    normalize = T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+    train_tf = T.Compose([T.RandomResizedCrop(16), T.RandomHorizontalFlip(), T.ToTensor(), normalize])
+    augmented = mt_vision.datasets.ImageFolder(os.path.join(data_dir, "train"), train_tf)
+    assert len(augmented) == 8 and augmented.class_to_idx == {"ants": 0, "bees": 1}
+    assert augmented.samples[0] == (os.path.join(data_dir, "train", "ants", "0.jpg"), 0)
+    image, label = augmented[7]
+    assert tuple(image.shape) == (3, 16, 16) and image.dtype == mt.float32 and label == 1
+    assert image[2].mean().item() > image[0].mean().item()  # a bee: blue over red, wherever the crop fell
+    batch, labels = next(iter(mt.utils.data.DataLoader(augmented, batch_size=4, shuffle=True)))
+    assert tuple(batch.shape) == (4, 3, 16, 16) and labels.dtype == mt.int64
+    # the deterministic (val) transforms feed both engines the same pixels
+    val_tf = T.Compose([T.Resize(18), T.CenterCrop(16), T.ToTensor(), normalize])
+    ours = {x: mt_vision.datasets.ImageFolder(os.path.join(data_dir, x), val_tf) for x in ("train", "val")}
+    theirs = {x: TorchSamples(d) for x, d in ours.items()}
+    torch_models = types.SimpleNamespace(resnet18=lambda weights: TorchResNet18(weights))
+    theirs, ours = run_both(transfer_learning, (torch_models, theirs, pretrained), (mt_vision.models, ours, pretrained))
+    np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
+    assert theirs[4] >= 0.5  # the best validation accuracy
