@@ -686,3 +686,120 @@ def test_transfer_learning(tmp_path):
     theirs, ours = run_both(transfer_learning, (torch_models, theirs, pretrained), (mt_vision.models, ours, pretrained))
     np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
     assert theirs[4] >= 0.5  # the best validation accuracy
+
+
+# --- 5. DCGAN ------------------------------------------------------------------------------------------------
+
+
+def dcgan(torch: Any, real_images: np.ndarray, vutils: Any) -> tuple[list[float], list[str], Any]:
+    nn, optim = torch.nn, torch.optim
+    nc, nz, ngf, ndf = 1, 8, 8, 8
+    device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+    dataset = torch.utils.data.TensorDataset(torch.from_numpy(real_images))
+    dataloader = torch.utils.data.DataLoader(dataset, batch_size=8, shuffle=True)
+
+    def weights_init(m):
+        classname = m.__class__.__name__
+        if classname.find("Conv") != -1:
+            m.weight.data.normal_(0.0, 0.02)
+        elif classname.find("BatchNorm") != -1:
+            nn.init.normal_(m.weight.data, 1.0, 0.02)
+            nn.init.constant_(m.bias.data, 0)
+
+    class Generator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.main = nn.Sequential(
+                nn.ConvTranspose2d(nz, ngf * 2, 4, 1, 0, bias=False),  # 4x4
+                nn.BatchNorm2d(ngf * 2),
+                nn.ReLU(True),
+                nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),  # 8x8
+                nn.BatchNorm2d(ngf),
+                nn.ReLU(True),
+                nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False),  # 16x16
+                nn.Tanh(),
+            )
+
+        def forward(self, input):
+            return self.main(input)
+
+    class Discriminator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.main = nn.Sequential(
+                nn.Conv2d(nc, ndf, 4, 2, 1, bias=False),
+                nn.LeakyReLU(0.2, inplace=True),
+                nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(ndf * 2),
+                nn.LeakyReLU(0.2, inplace=True),
+                nn.Conv2d(ndf * 2, 1, 4, 1, 0, bias=False),
+                nn.Sigmoid(),
+            )
+
+        def forward(self, input):
+            return self.main(input)
+
+    netG = Generator().to(device)
+    netG.apply(weights_init)
+    netD = Discriminator().to(device)
+    netD.apply(weights_init)
+    criterion = nn.BCELoss()
+    fixed_noise = torch.randn(8, nz, 1, 1, device=device)
+    real_label, fake_label = 1.0, 0.0
+    optimizerD = optim.Adam(netD.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    optimizerG = optim.Adam(netG.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    img_list, G_losses, D_losses, record = [], [], [], []
+    for _epoch in range(2):
+        for _i, data in enumerate(dataloader, 0):
+            # (1) update D: maximize log(D(x)) + log(1 - D(G(z)))
+            netD.zero_grad()
+            real_cpu = data[0].to(device)
+            b_size = real_cpu.size(0)
+            label = torch.full((b_size,), real_label, dtype=torch.float, device=device)
+            output = netD(real_cpu).view(-1)
+            errD_real = criterion(output, label)
+            errD_real.backward()
+            D_x = output.mean().item()
+            noise = torch.randn(b_size, nz, 1, 1, device=device)
+            fake = netG(noise)
+            label.fill_(fake_label)
+            output = netD(fake.detach()).view(-1)
+            errD_fake = criterion(output, label)
+            errD_fake.backward()
+            D_G_z1 = output.mean().item()
+            errD = errD_real + errD_fake
+            optimizerD.step()
+            # (2) update G: maximize log(D(G(z)))
+            netG.zero_grad()
+            label.fill_(real_label)
+            output = netD(fake).view(-1)
+            errG = criterion(output, label)
+            errG.backward()
+            D_G_z2 = output.mean().item()
+            optimizerG.step()
+            G_losses.append(errG.item())
+            D_losses.append(errD.item())
+            record += [D_x, D_G_z1, D_G_z2]
+        with torch.no_grad():
+            fake = netG(fixed_noise).detach().cpu()
+        img_list.append(fake if vutils is None else vutils.make_grid(fake, padding=2, normalize=True))
+    record += G_losses + D_losses + fake.flatten()[::7].tolist() + netG.main[1].running_var.tolist()
+    return record, [str(netG), str(netD)], (fake, img_list)
+
+
+def test_dcgan():
+    rng = np.random.RandomState(6)
+    real = np.tanh(rng.standard_normal((24, 1, 16, 16)) + np.linspace(-2, 2, 16)).astype(np.float32)
+    (theirs, their_reprs, _), (ours, our_reprs, (fake, grids)) = run_both(dcgan, (real, None), (real, mt_vision.utils))
+    assert our_reprs == their_reprs
+    np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
+    # make_grid(normalize=True) on 8 one-channel 16x16 images: one row of tiles 2 pixels apart, three
+    # channels, the batch scaled by its own min and max into [0, 1]
+    grid = grids[-1].numpy()
+    assert grid.shape == (3, 20, 2 + 8 * 18)
+    images = fake.numpy()
+    scaled = (images - images.min()) / (images.max() - images.min())
+    for k in range(8):
+        for c in range(3):
+            np.testing.assert_allclose(grid[c, 2:18, 2 + 18 * k : 18 + 18 * k], scaled[k, 0], atol=1e-6)
+    assert grid[:, :2].max() == 0.0 and grid[:, :, :2].max() == 0.0  # the padding
