@@ -803,3 +803,203 @@ def test_dcgan():
         for c in range(3):
             np.testing.assert_allclose(grid[c, 2:18, 2 + 18 * k : 18 + 18 * k], scaled[k, 0], atol=1e-6)
     assert grid[:, :2].max() == 0.0 and grid[:, :, :2].max() == 0.0  # the padding
+
+
+# --- 6. Char-RNN name classification ---------------------------------------------------------------------
+
+NAMES = {
+    "English": ["Abbott", "Ashworth", "Baker", "Bradley", "Clarke", "Dawson", "Fletcher", "Hughes"],
+    "Italian": ["Abbadelli", "Bianchi", "Caruso", "Esposito", "Ferrari", "Gallo", "Ricci", "Romano"],
+    "Polish": ["Adamczak", "Nowak", "Kowalski", "Wiśniewski", "Ślusàrski", "Zielinski", "Wozniak", "Krol"],
+}
+
+
+def char_rnn(torch: Any) -> list[float]:
+    import random
+    import string
+    import unicodedata
+
+    nn = torch.nn
+    all_letters = string.ascii_letters + " .,;'"
+    n_letters = len(all_letters)
+
+    def unicodeToAscii(s):
+        return "".join(
+            c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn" and c in all_letters
+        )
+
+    assert unicodeToAscii("Ślusàrski") == "Slusarski"
+    category_lines = {k: [unicodeToAscii(line) for line in v] for k, v in NAMES.items()}
+    all_categories = list(category_lines)
+    n_categories = len(all_categories)
+
+    def letterToIndex(letter):
+        return all_letters.find(letter)
+
+    def letterToTensor(letter):
+        tensor = torch.zeros(1, n_letters)
+        tensor[0][letterToIndex(letter)] = 1
+        return tensor
+
+    def lineToTensor(line):
+        tensor = torch.zeros(len(line), 1, n_letters)
+        for li, letter in enumerate(line):
+            tensor[li][0][letterToIndex(letter)] = 1
+        return tensor
+
+    assert letterToTensor("J").argmax().item() == 35 and tuple(lineToTensor("Jones").size()) == (5, 1, n_letters)
+
+    # the hand-made RNN: two Linears on torch.cat((input, hidden), 1), LogSoftmax, NLLLoss, p.data.add_
+    class RNN(nn.Module):
+        def __init__(self, input_size, hidden_size, output_size):
+            super().__init__()
+            self.hidden_size = hidden_size
+            self.i2h = nn.Linear(input_size + hidden_size, hidden_size)
+            self.i2o = nn.Linear(input_size + hidden_size, output_size)
+            self.softmax = nn.LogSoftmax(dim=1)
+
+        def forward(self, input, hidden):
+            combined = torch.cat((input, hidden), 1)
+            hidden = self.i2h(combined)
+            output = self.i2o(combined)
+            output = self.softmax(output)
+            return output, hidden
+
+        def initHidden(self):
+            return torch.zeros(1, self.hidden_size)
+
+    n_hidden = 16
+    rnn = RNN(n_letters, n_hidden, n_categories)
+
+    def categoryFromOutput(output):
+        top_n, top_i = output.topk(1)
+        category_i = top_i[0].item()
+        return all_categories[category_i], category_i
+
+    def randomTrainingExample(rng):
+        category = rng.choice(all_categories)
+        line = rng.choice(category_lines[category])
+        category_tensor = torch.tensor([all_categories.index(category)], dtype=torch.long)
+        return category, line, category_tensor, lineToTensor(line)
+
+    criterion = nn.NLLLoss()
+    learning_rate = 0.05
+
+    def train(category_tensor, line_tensor):
+        hidden = rnn.initHidden()
+        rnn.zero_grad()
+        for i in range(line_tensor.size()[0]):
+            output, hidden = rnn(line_tensor[i], hidden)
+        loss = criterion(output, category_tensor)
+        loss.backward()
+        for p in rnn.parameters():
+            p.data.add_(p.grad.data, alpha=-learning_rate)
+        return output, loss.item()
+
+    rng = random.Random(0)
+    record = []
+    for _ in range(60):
+        category, line, category_tensor, line_tensor = randomTrainingExample(rng)
+        output, loss = train(category_tensor, line_tensor)
+        guess, _ = categoryFromOutput(output)
+        record.append(loss)
+
+    def evaluate(line_tensor):
+        hidden = rnn.initHidden()
+        for i in range(line_tensor.size()[0]):
+            output, hidden = rnn(line_tensor[i], hidden)
+        return output
+
+    confusion = torch.zeros(n_categories, n_categories)
+    for category, lines in category_lines.items():
+        for line in lines:
+            output = evaluate(lineToTensor(line))
+            guess, guess_i = categoryFromOutput(output)
+            confusion[all_categories.index(category)][guess_i] += 1
+    for i in range(n_categories):
+        confusion[i] = confusion[i] / confusion[i].sum()
+    record += confusion.flatten().tolist()
+    with torch.no_grad():
+        output = evaluate(lineToTensor("Dovesky"))
+        topv, topi = output.topk(2, 1, True)
+        record += topv[0].tolist() + topi[0].float().tolist()
+
+    # the newer version: nn.RNN over the whole line, a Dataset, random_split, batches, clip_grad_norm_
+    class NamesDataset(torch.utils.data.Dataset):
+        def __init__(self):
+            self.data, self.data_tensors, self.labels, self.labels_tensors = [], [], [], []
+            for label, lines in category_lines.items():
+                for name in lines:
+                    self.data.append(name)
+                    self.data_tensors.append(lineToTensor(name))
+                    self.labels.append(label)
+            self.labels_uniq = list(set(self.labels))
+            self.labels_uniq.sort()
+            for idx in range(len(self.labels)):
+                temp_tensor = torch.tensor([self.labels_uniq.index(self.labels[idx])], dtype=torch.long)
+                self.labels_tensors.append(temp_tensor)
+
+        def __len__(self):
+            return len(self.data)
+
+        def __getitem__(self, idx):
+            return self.labels_tensors[idx], self.data_tensors[idx], self.labels[idx], self.data[idx]
+
+    alldata = NamesDataset()
+    train_set, test_set = torch.utils.data.random_split(
+        alldata, [0.75, 0.25], generator=torch.Generator(device="cpu").manual_seed(2024)
+    )
+    assert len(train_set) == 18 and len(test_set) == 6
+    record += [float(i) for i in test_set.indices]
+
+    class CharRNN(nn.Module):
+        def __init__(self, input_size, hidden_size, output_size):
+            super().__init__()
+            self.rnn = nn.RNN(input_size, hidden_size)
+            self.h2o = nn.Linear(hidden_size, output_size)
+            self.softmax = nn.LogSoftmax(dim=1)
+
+        def forward(self, line_tensor):
+            rnn_out, hidden = self.rnn(line_tensor)
+            output = self.h2o(hidden[0])
+            output = self.softmax(output)
+            return output
+
+    rnn = CharRNN(n_letters, n_hidden, len(alldata.labels_uniq))
+    rnn.train()
+    optimizer = torch.optim.SGD(rnn.parameters(), lr=0.05)
+    criterion = nn.NLLLoss()
+    batch_size = 6
+    for _epoch in range(3):
+        rnn.zero_grad()
+        batches = list(range(len(train_set)))
+        rng.shuffle(batches)
+        batches = np.array_split(batches, len(batches) // batch_size)
+        for batch in batches:
+            batch_loss = 0
+            for i in batch:
+                label_tensor, text_tensor, label, text = train_set[int(i)]
+                output = rnn.forward(text_tensor)
+                loss = criterion(output, label_tensor)
+                batch_loss += loss
+            batch_loss.backward()
+            nn.utils.clip_grad_norm_(rnn.parameters(), 3)
+            optimizer.step()
+            optimizer.zero_grad()
+            record.append(batch_loss.item() / len(batch))
+    rnn.eval()
+    with torch.no_grad():
+        correct = 0
+        for i in range(len(test_set)):
+            label_tensor, text_tensor, label, text = test_set[i]
+            output = rnn(text_tensor)
+            guess_i = output.topk(1)[1][0].item()
+            correct += int(alldata.labels_uniq[guess_i] == label)
+    record += [correct] + rnn.rnn.weight_hh_l0.flatten()[:10].tolist()
+    return record
+
+
+def test_char_rnn_name_classification():
+    theirs, ours = run_both(char_rnn, (), ())
+    np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
+    assert np.mean(theirs[50:60]) < np.mean(theirs[:10])  # the hand-made RNN learned
