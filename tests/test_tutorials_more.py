@@ -1003,3 +1003,281 @@ def test_char_rnn_name_classification():
     theirs, ours = run_both(char_rnn, (), ())
     np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
     assert np.mean(theirs[50:60]) < np.mean(theirs[:10])  # the hand-made RNN learned
+
+
+# --- 7. seq2seq translation with attention, and a word-level LSTM language model ----------------------------
+
+
+def seq2seq(torch: Any, pairs: np.ndarray) -> list[float]:
+    nn, F, optim = torch.nn, torch.nn.functional, torch.optim
+    SOS_token, MAX_LENGTH, vocab, hidden_size = 0, 5, 12, 16
+
+    class EncoderRNN(nn.Module):
+        def __init__(self, input_size, hidden_size, dropout_p=0.1):
+            super().__init__()
+            self.hidden_size = hidden_size
+            self.embedding = nn.Embedding(input_size, hidden_size)
+            self.gru = nn.GRU(hidden_size, hidden_size, batch_first=True)
+            self.dropout = nn.Dropout(dropout_p)
+
+        def forward(self, input):
+            embedded = self.dropout(self.embedding(input))
+            output, hidden = self.gru(embedded)
+            return output, hidden
+
+    class BahdanauAttention(nn.Module):
+        def __init__(self, hidden_size):
+            super().__init__()
+            self.Wa = nn.Linear(hidden_size, hidden_size)
+            self.Ua = nn.Linear(hidden_size, hidden_size)
+            self.Va = nn.Linear(hidden_size, 1)
+
+        def forward(self, query, keys):
+            scores = self.Va(torch.tanh(self.Wa(query) + self.Ua(keys)))
+            scores = scores.squeeze(2).unsqueeze(1)
+            weights = F.softmax(scores, dim=-1)
+            context = torch.bmm(weights, keys)
+            return context, weights
+
+    class AttnDecoderRNN(nn.Module):
+        def __init__(self, hidden_size, output_size, dropout_p=0.1):
+            super().__init__()
+            self.embedding = nn.Embedding(output_size, hidden_size)
+            self.attention = BahdanauAttention(hidden_size)
+            self.gru = nn.GRU(2 * hidden_size, hidden_size, batch_first=True)
+            self.out = nn.Linear(hidden_size, output_size)
+            self.dropout = nn.Dropout(dropout_p)
+
+        def forward(self, encoder_outputs, encoder_hidden, target_tensor=None):
+            batch_size = encoder_outputs.size(0)
+            decoder_input = torch.empty(batch_size, 1, dtype=torch.long).fill_(SOS_token)
+            decoder_hidden = encoder_hidden
+            decoder_outputs, attentions = [], []
+            for i in range(MAX_LENGTH):
+                decoder_output, decoder_hidden, attn_weights = self.forward_step(
+                    decoder_input, decoder_hidden, encoder_outputs
+                )
+                decoder_outputs.append(decoder_output)
+                attentions.append(attn_weights)
+                if target_tensor is not None:
+                    decoder_input = target_tensor[:, i].unsqueeze(1)  # teacher forcing
+                else:
+                    _, topi = decoder_output.topk(1)
+                    decoder_input = topi.squeeze(-1).detach()
+            decoder_outputs = torch.cat(decoder_outputs, dim=1)
+            decoder_outputs = F.log_softmax(decoder_outputs, dim=-1)
+            attentions = torch.cat(attentions, dim=1)
+            return decoder_outputs, decoder_hidden, attentions
+
+        def forward_step(self, input, hidden, encoder_outputs):
+            embedded = self.dropout(self.embedding(input))
+            query = hidden.permute(1, 0, 2)
+            context, attn_weights = self.attention(query, encoder_outputs)
+            input_gru = torch.cat((embedded, context), dim=2)
+            output, hidden = self.gru(input_gru, hidden)
+            output = self.out(output)
+            return output, hidden, attn_weights
+
+    input_tensor, target_tensor = torch.from_numpy(pairs[:, 0]), torch.from_numpy(pairs[:, 1])
+    train_data = torch.utils.data.TensorDataset(input_tensor, target_tensor)
+    train_sampler = torch.utils.data.RandomSampler(train_data)
+    train_dataloader = torch.utils.data.DataLoader(train_data, sampler=train_sampler, batch_size=4)
+    encoder = EncoderRNN(vocab, hidden_size)
+    decoder = AttnDecoderRNN(hidden_size, vocab)
+    encoder_optimizer = optim.Adam(encoder.parameters(), lr=0.01)
+    decoder_optimizer = optim.Adam(decoder.parameters(), lr=0.01)
+    criterion = nn.NLLLoss()
+    record = []
+    for _epoch in range(4):
+        total_loss = 0
+        for data in train_dataloader:
+            input_tensor, target_tensor = data
+            encoder_optimizer.zero_grad()
+            decoder_optimizer.zero_grad()
+            encoder_outputs, encoder_hidden = encoder(input_tensor)
+            decoder_outputs, _, _ = decoder(encoder_outputs, encoder_hidden, target_tensor)
+            loss = criterion(decoder_outputs.view(-1, decoder_outputs.size(-1)), target_tensor.view(-1))
+            loss.backward()
+            encoder_optimizer.step()
+            decoder_optimizer.step()
+            total_loss += loss.item()
+        record.append(total_loss / len(train_dataloader))
+    encoder.eval()
+    decoder.eval()
+    with torch.no_grad():
+        encoder_outputs, encoder_hidden = encoder(torch.from_numpy(pairs[:2, 0]))
+        decoder_outputs, decoder_hidden, decoder_attn = decoder(encoder_outputs, encoder_hidden)
+        _, topi = decoder_outputs.topk(1)
+        decoded_ids = topi.squeeze()
+    assert tuple(decoder_attn.shape) == (2, MAX_LENGTH, MAX_LENGTH)
+    record += decoded_ids.flatten().float().tolist() + decoder_attn.flatten().tolist()
+    return record
+
+
+def word_language_model(torch: Any, corpus: np.ndarray) -> list[float]:
+    import math
+
+    nn = torch.nn
+    ntokens, emsize, nhid, nlayers, bptt = 20, 8, 12, 2, 5
+
+    class RNNModel(nn.Module):
+        def __init__(self, rnn_type, ntoken, ninp, nhid, nlayers, dropout=0.5, tie_weights=False):
+            super().__init__()
+            self.ntoken = ntoken
+            self.drop = nn.Dropout(dropout)
+            self.encoder = nn.Embedding(ntoken, ninp)
+            self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
+            self.decoder = nn.Linear(nhid, ntoken)
+            if tie_weights:
+                self.decoder.weight = self.encoder.weight
+            self.init_weights()
+            self.rnn_type, self.nhid, self.nlayers = rnn_type, nhid, nlayers
+
+        def init_weights(self):
+            initrange = 0.1
+            nn.init.uniform_(self.encoder.weight, -initrange, initrange)
+            nn.init.zeros_(self.decoder.bias)
+            nn.init.uniform_(self.decoder.weight, -initrange, initrange)
+
+        def forward(self, input, hidden):
+            emb = self.drop(self.encoder(input))
+            output, hidden = self.rnn(emb, hidden)
+            output = self.drop(output)
+            decoded = self.decoder(output)
+            decoded = decoded.view(-1, self.ntoken)
+            return torch.nn.functional.log_softmax(decoded, dim=1), hidden
+
+        def init_hidden(self, bsz):
+            weight = next(self.parameters())
+            if self.rnn_type == "LSTM":
+                return (weight.new_zeros(self.nlayers, bsz, self.nhid), weight.new_zeros(self.nlayers, bsz, self.nhid))
+            return weight.new_zeros(self.nlayers, bsz, self.nhid)
+
+    def batchify(data, bsz):
+        nbatch = data.size(0) // bsz
+        data = data.narrow(0, 0, nbatch * bsz)
+        return data.view(bsz, -1).t().contiguous()
+
+    def repackage_hidden(h):
+        if isinstance(h, torch.Tensor):
+            return h.detach()
+        return tuple(repackage_hidden(v) for v in h)
+
+    def get_batch(source, i):
+        seq_len = min(bptt, len(source) - 1 - i)
+        data = source[i : i + seq_len]
+        target = source[i + 1 : i + 1 + seq_len].view(-1)
+        return data, target
+
+    ids = torch.from_numpy(corpus)
+    train_data, val_data = batchify(ids[:120], 4), batchify(ids[120:], 2)
+    model = RNNModel("LSTM", ntokens, emsize, nhid, nlayers, dropout=0.2)
+    criterion = nn.NLLLoss()
+    lr, clip, record = 5.0, 0.25, []
+
+    def evaluate(data_source):
+        model.eval()
+        total_loss = 0.0
+        hidden = model.init_hidden(2)
+        with torch.no_grad():
+            for i in range(0, data_source.size(0) - 1, bptt):
+                data, targets = get_batch(data_source, i)
+                output, hidden = model(data, hidden)
+                hidden = repackage_hidden(hidden)
+                total_loss += len(data) * criterion(output, targets).item()
+        return total_loss / (len(data_source) - 1)
+
+    for _epoch in range(2):
+        model.train()
+        hidden = model.init_hidden(4)
+        for _batch, i in enumerate(range(0, train_data.size(0) - 1, bptt)):
+            data, targets = get_batch(train_data, i)
+            model.zero_grad()
+            hidden = repackage_hidden(hidden)  # cut the graph at the batch boundary
+            output, hidden = model(data, hidden)
+            loss = criterion(output, targets)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            for p in model.parameters():
+                p.data.add_(p.grad, alpha=-lr)
+            record.append(loss.item())
+        val_loss = evaluate(val_data)
+        record += [val_loss, math.exp(val_loss)]
+    assert hidden[0].grad_fn is not None and repackage_hidden(hidden)[0].grad_fn is None
+    record += model.decoder.weight.flatten()[:10].tolist()
+    return record
+
+
+def test_seq2seq_translation_with_attention():
+    rng = np.random.RandomState(8)
+    sources = rng.randint(1, 12, size=(12, 5))
+    pairs = np.stack([sources, np.roll(sources, 1, axis=1)], axis=1).astype(np.int64)  # "translate": rotate
+    theirs, ours = run_both(seq2seq, (pairs,), (pairs,))
+    np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
+    assert theirs[3] < theirs[0]
+
+
+def test_word_language_model():
+    corpus = (np.arange(160) * 7 % 20).astype(np.int64)  # a periodic text the LSTM can learn
+    theirs, ours = run_both(word_language_model, (corpus,), (corpus,))
+    np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=2e-5)
+
+
+def sampler_draws(torch: Any) -> list[list[int]]:
+    """The indices each sampler yields (two epochs of the random ones) and a DataLoader over them."""
+    data = torch.utils.data
+    ds = data.TensorDataset(torch.arange(10))
+    S = data
+    out = [list(S.SequentialSampler(ds))]
+    random_sampler = S.RandomSampler(ds)
+    out += [list(random_sampler), list(random_sampler)]
+    out.append(list(S.RandomSampler(ds, num_samples=23)))
+    out.append(list(S.RandomSampler(ds, replacement=True, num_samples=70)))
+    out.append(list(S.RandomSampler(ds, generator=torch.Generator().manual_seed(3))))
+    out.append(list(S.SubsetRandomSampler([5, 7, 1, 2, 9])))
+    out.append(list(S.SubsetRandomSampler([5, 7, 1, 2, 9], generator=torch.Generator().manual_seed(4))))
+    out.append(list(S.WeightedRandomSampler([0.1, 0.9, 0.4, 0.7, 3.0, 0.6], 5, replacement=True)))
+    out.append(list(S.WeightedRandomSampler(torch.tensor([0.1, 0.9, 0.4, 0.7, 3.0, 0.6]), 4, replacement=False)))
+    batches = S.BatchSampler(S.SequentialSampler(range(10)), batch_size=3, drop_last=False)
+    out += list(batches) + [[len(batches), len(S.BatchSampler(range(10), 3, True))]]
+    out += list(S.BatchSampler(range(10), 4, drop_last=True))
+    sizes = [len(random_sampler), len(S.RandomSampler(ds, num_samples=23)), len(S.SubsetRandomSampler([1, 2]))]
+    out.append(sizes)
+    loader = data.DataLoader(ds, sampler=S.RandomSampler(ds), batch_size=4)
+    out += [b[0].tolist() for b in loader] + [[len(loader)]]
+    loader = data.DataLoader(ds, batch_sampler=S.BatchSampler(S.RandomSampler(ds), 3, drop_last=True))
+    out += [b[0].tolist() for b in loader] + [[len(loader)]]
+    loader = data.DataLoader(ds, sampler=S.SubsetRandomSampler(list(range(0, 10, 2))), batch_size=2)
+    out += [b[0].tolist() for b in loader]
+    out.append(torch.randint(0, 1000, (3,)).tolist())  # the global stream is where torch left it
+    return out
+
+
+def test_samplers_and_batch_sampler_draw_as_torch():
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        theirs = sampler_draws(torch)
+        mt.manual_seed(seed)
+        assert sampler_draws(mt) == theirs
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.utils.data.RandomSampler(range(3), num_samples=0),
+        lambda lib: lib.utils.data.RandomSampler(range(3), replacement=1),
+        lambda lib: lib.utils.data.BatchSampler(range(3), 0, False),
+        lambda lib: lib.utils.data.BatchSampler(range(3), 2, 1),
+        lambda lib: lib.utils.data.WeightedRandomSampler([1.0, 2.0], 0),
+        lambda lib: lib.utils.data.WeightedRandomSampler([[1.0, 2.0]], 2),
+        lambda lib: lib.utils.data.DataLoader(range(3), batch_size=2, batch_sampler=[[0, 1]]),
+        lambda lib: lib.utils.data.DataLoader(range(3), shuffle=True, batch_sampler=[[0, 1]]),
+    ],
+)
+def test_sampler_argument_errors_match_torch(make):
+    errors = []
+    for lib in (torch, mt):
+        with pytest.raises(Exception) as info:
+            make(lib)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]

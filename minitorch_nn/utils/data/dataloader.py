@@ -67,8 +67,9 @@ class DataLoader:
     """Iterate over ``dataset`` in batches of ``batch_size`` (torch's signature; one process, no pinning).
 
     ``sampler`` may be any iterable of indices (mutually exclusive with
-    ``shuffle``); ``batch_size=None`` turns batching off and yields the samples
-    one by one. ``num_workers`` and the other multiprocessing options are accepted
+    ``shuffle``), ``batch_sampler`` any iterable of lists of indices (then it alone
+    decides the batches); ``batch_size=None`` turns batching off and yields the
+    samples one by one. ``num_workers`` and the other multiprocessing options are accepted
     and ignored: loading happens in the calling process.
     """
 
@@ -93,10 +94,15 @@ class DataLoader:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
-        if batch_size is None and drop_last:
-            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
         if batch_sampler is not None:
-            raise NotImplementedError("minitorch_nn's DataLoader takes batch_size/sampler, not batch_sampler")
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"
+                )
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+        self.batch_sampler = batch_sampler
         self.dataset, self.batch_size, self.shuffle = dataset, batch_size, bool(shuffle)
         self.sampler, self.drop_last, self.generator = sampler, drop_last, generator
         self.num_workers = num_workers
@@ -118,12 +124,19 @@ class DataLoader:
         return random.permutation(n, generator)
 
     def __len__(self) -> int:
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)  # type: ignore[arg-type]
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.batch_sampler is not None:
+            random.full_range_integers(1, np.dtype(np.int64), self.generator)  # the workers' base seed
+            for batch in self.batch_sampler:
+                yield self.collate_fn([self.dataset[int(i)] for i in batch])
+            return
         order = np.asarray(self._indices(), dtype=np.int64)
         if self.batch_size is None:
             for i in order:
