@@ -1281,3 +1281,61 @@ def test_sampler_argument_errors_match_torch(make):
             make(lib)
         errors.append((type(info.value), str(info.value)))
     assert errors[0] == errors[1]
+
+
+def concat_and_stream_datasets(torch: Any) -> list[Any]:
+    data = torch.utils.data
+    a, b = data.TensorDataset(torch.arange(4)), data.TensorDataset(torch.arange(10, 13))
+    both = data.ConcatDataset([a, b])
+    out: list[Any] = [len(both), both.cumulative_sizes, both[3][0].item(), both[4][0].item(), both[-1][0].item()]
+    out += [(a + b)[5][0].item(), len(a + b + a)]
+    out += [batch[0].tolist() for batch in data.DataLoader(both, batch_size=3, shuffle=True)]
+
+    class Counter(data.IterableDataset):
+        def __init__(self, start, stop):
+            self.start, self.stop = start, stop
+
+        def __iter__(self):
+            return iter(range(self.start, self.stop))
+
+        def __len__(self):
+            return self.stop - self.start
+
+    stream = Counter(0, 7)
+    out += [b.tolist() for b in data.DataLoader(stream, batch_size=3)]
+    out += [b.tolist() for b in data.DataLoader(stream, batch_size=3, drop_last=True)]
+    out += [len(data.DataLoader(stream, batch_size=3)), [int(x) for x in data.DataLoader(stream, batch_size=None)]]
+    chain = Counter(0, 2) + Counter(5, 7)
+    out += [type(chain).__name__, list(chain), len(chain), list(data.ChainDataset([Counter(1, 3), Counter(0, 1)]))]
+    out.append(torch.randint(0, 1000, (3,)).tolist())  # each loader drew its base seed, as torch's
+    return out
+
+
+def test_concat_chain_and_iterable_datasets_match_torch():
+    torch.manual_seed(0)
+    theirs = concat_and_stream_datasets(torch)
+    mt.manual_seed(0)
+    assert concat_and_stream_datasets(mt) == theirs
+
+
+def empty_stream(lib: Any) -> Any:
+    return type("Empty", (lib.utils.data.IterableDataset,), {"__iter__": lambda self: iter(())})()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.utils.data.ConcatDataset([]),
+        lambda lib: lib.utils.data.ConcatDataset([lib.utils.data.TensorDataset(lib.arange(2))])[-3],
+        lambda lib: lib.utils.data.ConcatDataset([empty_stream(lib)]),
+        lambda lib: lib.utils.data.DataLoader(empty_stream(lib), shuffle=True),
+        lambda lib: lib.utils.data.DataLoader(empty_stream(lib), batch_sampler=[[0]]),
+    ],
+)
+def test_dataset_errors_match_torch(make):
+    errors = []
+    for lib in (torch, mt):
+        with pytest.raises(Exception) as info:
+            make(lib)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]

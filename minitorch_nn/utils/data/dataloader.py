@@ -24,7 +24,7 @@ import numpy as np
 from ... import random
 from ...autograd.tensor import Tensor
 from ...random import Generator
-from .dataset import Dataset, TensorDataset
+from .dataset import Dataset, IterableDataset, TensorDataset
 
 
 def default_collate(batch: Sequence[Any]) -> Any:
@@ -92,6 +92,17 @@ class DataLoader:
     ) -> None:
         if batch_size is not None and (isinstance(batch_size, bool) or batch_size <= 0):
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        if isinstance(dataset, IterableDataset):
+            # the stream decides the order: nothing may reorder it
+            if shuffle not in {False, None}:
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle={shuffle}"
+                )
+            for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if value is not None:
+                    raise ValueError(
+                        f"DataLoader with IterableDataset: expected unspecified {name} option, but got {name}={value}"
+                    )
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -131,7 +142,24 @@ class DataLoader:
             return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
+    def _iter_stream(self) -> Iterator[Any]:
+        random.full_range_integers(1, np.dtype(np.int64), self.generator)  # the workers' base seed
+        if self.batch_size is None:
+            yield from self.dataset  # type: ignore[misc]
+            return
+        batch: list[Any] = []
+        for sample in self.dataset:  # type: ignore[attr-defined]
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
     def __iter__(self) -> Iterator[Any]:
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._iter_stream()
+            return
         if self.batch_sampler is not None:
             random.full_range_integers(1, np.dtype(np.int64), self.generator)  # the workers' base seed
             for batch in self.batch_sampler:
