@@ -105,6 +105,7 @@ bool = bool_  # noqa: A001
 from . import (  # noqa: E402
     accelerator,
     autograd,
+    backends,
     cuda,
     linalg,
     nn,
@@ -112,6 +113,11 @@ from . import (  # noqa: E402
     random,
     special,  # noqa: E402
     utils,
+)
+from .backends import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
 )
 from .ops import return_types  # noqa: E402  (torch.return_types: sort, max, topk, ... and their _out forms)
 from .ops.out import add_out_arguments as _add_out_arguments  # noqa: E402

@@ -1339,3 +1339,27 @@ def test_dataset_errors_match_torch(make):
             make(lib)
         errors.append((type(info.value), str(info.value)))
     assert errors[0] == errors[1]
+
+
+def backend_switches(torch: Any) -> list[Any]:
+    import importlib
+
+    cudnn = importlib.import_module(torch.__name__ + ".backends.cudnn")  # `import torch.backends.cudnn as cudnn`
+    out = [cudnn.is_available(), cudnn.version(), cudnn.enabled, cudnn.benchmark, cudnn.deterministic]
+    out += [torch.backends.mps.is_available(), torch.backends.mps.is_built()]
+    cudnn.benchmark, cudnn.deterministic = True, True
+    out += [torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic]
+    cudnn.benchmark, cudnn.deterministic = False, False
+    out.append(torch.are_deterministic_algorithms_enabled())
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    out += [torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()]
+    torch.use_deterministic_algorithms(False)
+    out += [torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()]
+    with pytest.raises(TypeError) as info:
+        torch.use_deterministic_algorithms(1)
+    out.append(str(info.value))
+    return out
+
+
+def test_backend_switches_and_deterministic_mode_match_torch_cpu():
+    assert backend_switches(mt) == backend_switches(torch)
