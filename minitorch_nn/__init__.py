@@ -112,6 +112,7 @@ from . import (  # noqa: E402
     optim,
     random,
     special,  # noqa: E402
+    testing,
     utils,
 )
 from .backends import (  # noqa: E402

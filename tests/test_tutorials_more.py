@@ -1363,3 +1363,55 @@ def backend_switches(torch: Any) -> list[Any]:
 
 def test_backend_switches_and_deterministic_mode_match_torch_cpu():
     assert backend_switches(mt) == backend_switches(torch)
+
+
+def _tensor_type_name(text: str) -> str:
+    return text.replace("minitorch_nn.autograd.tensor.Tensor", "torch.Tensor")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.testing.assert_close(lib.tensor([1.0, 2.0, 3.0]), lib.tensor([1.0, 2.1, 3.0])),
+        lambda lib: lib.testing.assert_close(lib.tensor([[1.0, 2.0], [3, 4]]), lib.tensor([[1.0, 2.0], [3, 4.5]])),
+        lambda lib: lib.testing.assert_close(lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0]).double()),
+        lambda lib: lib.testing.assert_close(lib.tensor([1.0, 2.0]), lib.tensor([1.0])),
+        lambda lib: lib.testing.assert_close(
+            lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0]).double(), check_dtype=False
+        ),
+        lambda lib: lib.testing.assert_close(lib.tensor([1, 2]), lib.tensor([1, 3])),
+        lambda lib: lib.testing.assert_close(lib.tensor([True]), lib.tensor([False])),
+        lambda lib: lib.testing.assert_close(lib.tensor(float("nan")), lib.tensor(float("nan"))),
+        lambda lib: lib.testing.assert_close(
+            lib.tensor([float("nan"), 1.0]), lib.tensor([float("nan"), 1.0]), equal_nan=True
+        ),
+        lambda lib: lib.testing.assert_close(lib.tensor(1.0), lib.tensor(1.5)),
+        lambda lib: lib.testing.assert_close(1.0, 1.0 + 1e-9),
+        lambda lib: lib.testing.assert_close(1.0, 1.1),
+        lambda lib: lib.testing.assert_close(1, 2),
+        lambda lib: lib.testing.assert_close(1, 1.0),
+        lambda lib: lib.testing.assert_close([lib.ones(3), lib.ones(3)], [lib.ones(3), lib.ones(3) + 1]),
+        lambda lib: lib.testing.assert_close({"x": lib.ones(2)}, {"x": lib.zeros(2)}),
+        lambda lib: lib.testing.assert_close([lib.ones(2)], [lib.ones(2), lib.ones(2)]),
+        lambda lib: lib.testing.assert_close(lib.ones(3), lib.ones(3) + 1, msg="custom"),
+        lambda lib: lib.testing.assert_close(lib.ones(3), lib.ones(3) + 1, msg=lambda m: m.upper()),
+        lambda lib: lib.testing.assert_close(lib.ones(3), lib.ones(3) + 1e-3, rtol=1e-2, atol=0),
+        lambda lib: lib.testing.assert_close(lib.ones(3), lib.ones(3), rtol=0.1),
+        lambda lib: lib.testing.assert_close(lib.ones(3), [1.0, 1.0, 1.0]),
+        lambda lib: lib.testing.assert_close(lib.tensor([1e-8, 5.0, -3.0]), lib.tensor([0.0, 5.0, -2.0])),
+        lambda lib: lib.testing.assert_close(lib.ones(2, 3).t(), lib.ones(3, 2)),
+        lambda lib: lib.testing.assert_close(lib.ones(2, 3).t(), lib.ones(3, 2), check_stride=True),
+        lambda lib: lib.testing.assert_close(np.ones(2), lib.ones(2, dtype=lib.float64)),
+        lambda lib: lib.testing.assert_close(np.ones(2), np.array([1.0, 1.5])),
+        lambda lib: lib.testing.assert_close(lib.ones(2, requires_grad=True) * 2, lib.full((2,), 2.0)),
+    ],
+)
+def test_testing_assert_close_passes_and_fails_as_torch(call):
+    outcomes = []
+    for lib in (torch, mt):
+        try:
+            call(lib)
+            outcomes.append(None)
+        except Exception as e:  # noqa: BLE001  (the type and the text are what is compared)
+            outcomes.append((type(e), _tensor_type_name(str(e))))
+    assert outcomes[1] == outcomes[0]
