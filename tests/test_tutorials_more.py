@@ -1415,3 +1415,32 @@ def test_testing_assert_close_passes_and_fails_as_torch(call):
         except Exception as e:  # noqa: BLE001  (the type and the text are what is compared)
             outcomes.append((type(e), _tensor_type_name(str(e))))
     assert outcomes[1] == outcomes[0]
+
+
+def unbatched_and_stacked(torch: Any) -> list[str]:
+    from collections import namedtuple
+
+    data = torch.utils.data
+    pair = namedtuple("pair", "x y")
+    convert = data.default_convert
+    out = [convert(np.ones(2)), convert([np.ones(1), 3, "a", (np.zeros(1),)]), convert({"a": np.ones(1, np.float32)})]
+    out += [convert(np.float64(2.0)), convert(3), convert(np.array(["a"])), convert(pair(np.ones(1), 2))]
+    out += [convert((np.int64(4), 1.5)), convert(torch.ones(1))]
+    out += list(data.DataLoader([np.ones(2), np.zeros(2)], batch_size=None))
+    out += list(data.DataLoader([1, 2], batch_size=None, collate_fn=lambda x: x * 10))
+    stacked = data.StackDataset(data.TensorDataset(torch.arange(3)), [5, 6, 7])
+    out += [stacked[1], len(stacked), data.StackDataset(a=[1, 2], b=[3, 4])[0], data.get_worker_info()]
+    out += list(data.DataLoader(data.StackDataset(a=torch.arange(4.0), b=[1, 2, 3, 4]), batch_size=3))
+    for bad in (
+        lambda: data.StackDataset(),
+        lambda: data.StackDataset([1], b=[2]),
+        lambda: data.StackDataset([1], [1, 2]),
+    ):
+        with pytest.raises(ValueError) as info:
+            bad()
+        out.append(str(info.value))
+    return [repr(o) for o in out]
+
+
+def test_default_convert_unbatched_loading_and_stack_dataset_match_torch():
+    assert unbatched_and_stacked(mt) == unbatched_and_stacked(torch)

@@ -63,6 +63,30 @@ def default_collate(batch: Sequence[Any]) -> Any:
     )
 
 
+def default_convert(data: Any) -> Any:
+    """What a DataLoader without batching does to each sample, as torch's: NumPy arrays and NumPy
+    scalars become tensors (arrays of strings or objects stay as they are), dicts, namedtuples and
+    lists are converted item by item, a plain tuple becomes a list; anything else is kept."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data if data.dtype.kind in "USO" else Tensor._make(np.asarray(data))
+    if isinstance(data, Mapping):
+        return {key: default_convert(value) for key, value in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return [default_convert(d) for d in data]
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        return [default_convert(d) for d in data]
+    return data
+
+
+def get_worker_info() -> None:
+    """None: the DataLoader reads its data in the calling process, as torch's does with num_workers=0."""
+    return None
+
+
 class DataLoader:
     """Iterate over ``dataset`` in batches of ``batch_size`` (torch's signature; one process, no pinning).
 
@@ -117,7 +141,8 @@ class DataLoader:
         self.dataset, self.batch_size, self.shuffle = dataset, batch_size, bool(shuffle)
         self.sampler, self.drop_last, self.generator = sampler, drop_last, generator
         self.num_workers = num_workers
-        self.collate_fn = collate_fn or default_collate
+        # without batching, torch's default is to convert each sample (arrays to tensors), not to stack
+        self.collate_fn = collate_fn or (default_convert if batch_size is None else default_collate)
 
     def _indices(self) -> Sequence[int]:
         # torch draws a base seed for its workers on every iteration, shuffled or not, then its
@@ -145,7 +170,8 @@ class DataLoader:
     def _iter_stream(self) -> Iterator[Any]:
         random.full_range_integers(1, np.dtype(np.int64), self.generator)  # the workers' base seed
         if self.batch_size is None:
-            yield from self.dataset  # type: ignore[misc]
+            for sample in self.dataset:  # type: ignore[attr-defined]
+                yield self.collate_fn(sample)
             return
         batch: list[Any] = []
         for sample in self.dataset:  # type: ignore[attr-defined]
@@ -168,7 +194,7 @@ class DataLoader:
         order = np.asarray(self._indices(), dtype=np.int64)
         if self.batch_size is None:
             for i in order:
-                yield self.dataset[int(i)]
+                yield self.collate_fn(self.dataset[int(i)])
             return
         stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
         fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is default_collate

@@ -83,6 +83,32 @@ class ChainDataset(IterableDataset):
         return total
 
 
+class StackDataset(Dataset):
+    """Sample i is ``tuple(d[i] for d in datasets)`` or, given by keyword, ``{k: d[i] for k, d}``."""
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or"
+                "``dict``- (via ``kwargs``) like input/output, but both types are given."
+            )
+        datasets = list(args) if args else list(kwargs.values())
+        if not datasets:
+            raise ValueError("At least one dataset should be passed")
+        self._length = len(datasets[0])  # type: ignore[arg-type]
+        if any(len(d) != self._length for d in datasets):  # type: ignore[arg-type]
+            raise ValueError("Size mismatch between datasets")
+        self.datasets: tuple[Dataset, ...] | dict[str, Dataset] = tuple(args) if args else dict(kwargs)
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
+
+
 class TensorDataset(Dataset):
     """Sample i is ``tuple(t[i] for t in tensors)``; all tensors share their first dimension."""
 
