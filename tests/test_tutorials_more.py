@@ -1444,3 +1444,45 @@ def unbatched_and_stacked(torch: Any) -> list[str]:
 
 def test_default_convert_unbatched_loading_and_stack_dataset_match_torch():
     assert unbatched_and_stacked(mt) == unbatched_and_stacked(torch)
+
+
+def optimizer_step_in_backward(torch: Any) -> list[float]:
+    """The memory-saving tutorial's pattern: each parameter's optimizer steps from a post-accumulate-grad hook."""
+    model = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+    optimizer_dict = {p: torch.optim.Adam([p], lr=0.05, foreach=False) for p in model.parameters()}
+
+    def optimizer_hook(parameter) -> None:
+        optimizer_dict[parameter].step()
+        optimizer_dict[parameter].zero_grad()
+
+    handles = [p.register_post_accumulate_grad_hook(optimizer_hook) for p in model.parameters()]
+    x, y = torch.randn(10, 6), torch.randint(0, 3, (10,))
+    record = []
+    for _ in range(5):
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()  # no optimizer.step(): the hooks stepped, and zeroed the grads
+        record.append(loss.item())
+        assert all(p.grad is None for p in model.parameters())
+    seen = []
+    leaf = torch.ones(3, requires_grad=True)
+    leaf.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    torch.autograd.grad((leaf * 2).sum(), leaf)  # accumulates nothing: no call
+    (leaf * 3).sum().backward()
+    (leaf * 3).sum().backward()
+    for h in handles:
+        h.remove()
+    model(x).sum().backward()
+    assert model[0].weight.grad is not None  # the hooks are gone
+    for bad in (
+        lambda: (leaf * 2).register_post_accumulate_grad_hook(print),
+        lambda: torch.ones(1).register_post_accumulate_grad_hook(print),
+    ):
+        with pytest.raises(RuntimeError) as info:
+            bad()
+        record.append(len(str(info.value)))
+    return record + sum(seen, []) + model[2].bias.tolist()
+
+
+def test_register_post_accumulate_grad_hook_steps_optimizers_as_torch():
+    theirs, ours = run_both(optimizer_step_in_backward, (), ())
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
