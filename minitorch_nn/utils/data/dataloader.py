@@ -142,7 +142,8 @@ class DataLoader:
         self.sampler, self.drop_last, self.generator = sampler, drop_last, generator
         self.num_workers = num_workers
         # without batching, torch's default is to convert each sample (arrays to tensors), not to stack
-        self.collate_fn = collate_fn or (default_convert if batch_size is None else default_collate)
+        batching = batch_size is not None or batch_sampler is not None
+        self.collate_fn = collate_fn or (default_collate if batching else default_convert)
 
     def _indices(self) -> Sequence[int]:
         # torch draws a base seed for its workers on every iteration, shuffled or not, then its
