@@ -17,7 +17,15 @@ from .kernels.cpu.memory import keep_freed_memory as _keep_freed_memory
 _keep_freed_memory()  # big temporaries reuse pages instead of faulting in new ones every step
 
 from . import _bindings  # noqa: F401  (attaches the op methods to Tensor)
-from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    Tensor,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .autograd.tensor import get_default_device, set_default_device
 from .autograd.tensor import make_tensor as tensor
 from .autograd.types import (
@@ -97,13 +105,20 @@ bool = bool_  # noqa: A001
 from . import (  # noqa: E402
     accelerator,
     autograd,
+    backends,
     cuda,
     linalg,
     nn,
     optim,
     random,
     special,  # noqa: E402
+    testing,
     utils,
+)
+from .backends import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
 )
 from .ops import return_types  # noqa: E402  (torch.return_types: sort, max, topk, ... and their _out forms)
 from .ops.out import add_out_arguments as _add_out_arguments  # noqa: E402

@@ -10,7 +10,14 @@ from . import engine, function, tensor, views
 from .custom_function import Function, FunctionCtx
 from .engine import Trace, TraceStep, backward, grad, trace
 from .function import AccumulateGrad, BackwardNode, Node, once_differentiable
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor
 
@@ -44,7 +51,9 @@ __all__ = [
     "enable_grad",
     "grad",
     "gradcheck",
+    "inference_mode",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "no_grad",
     "once_differentiable",
     "set_grad_enabled",

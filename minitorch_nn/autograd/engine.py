@@ -309,6 +309,8 @@ def _run(
                 captured[(node, 0)] = g
             if accumulate:
                 _accumulate(node, g)
+                for hook in node.variable._post_accumulate_hooks or ():
+                    hook(node.variable)
             if traces:
                 _trace_step(traces, step, node, grads, [])
                 step += 1

@@ -99,6 +99,7 @@ class Tensor:
     _version_counter: VersionCounter
     _accumulator: weakref.ref | None = None
     _hooks: list[Callable] | None = None
+    _post_accumulate_hooks: list[Callable] | None = None
     _retains_grad: bool = False
     # views (see autograd/views.py): the base that owns the storage, the view ops from it, how the
     # view was made and the version counter's value when its grad_fn was last set
@@ -240,6 +241,18 @@ class Tensor:
         if self._grad_fn is not None:
             _attach_tensor_hooks(self)
         return _RemovableHandle(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(self)`` after backward has accumulated into this leaf's ``.grad`` (the hook may
+        step an optimizer on it there and then); ``autograd.grad``, which accumulates nothing, does not call it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        self._post_accumulate_hooks.append(hook)
+        return _RemovableHandle(self._post_accumulate_hooks, hook)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for a non-leaf tensor after backward."""
