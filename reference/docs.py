@@ -447,9 +447,16 @@ def generated_pages() -> dict[str, str]:
     return pages
 
 
+KATEX = ROOT / "minitorch_nn" / "cli" / "assets" / "katex"  # the one vendored KaTeX, package data of the CLI
+
+
 def binary_files() -> dict[str, Path]:
-    """Files copied as they are: the benchmark charts."""
-    return {f"benchmarks/{p.name}": p for p in sorted((ROOT / "benchmarks" / "results").glob("*.png"))}
+    """Files copied as they are: the benchmark charts, and KaTeX (served as assets/katex/, as mkdocs.yml names it)."""
+    files = {f"benchmarks/{p.name}": p for p in sorted((ROOT / "benchmarks" / "results").glob("*.png"))}
+    files.update(
+        {f"assets/katex/{p.relative_to(KATEX).as_posix()}": p for p in sorted(KATEX.rglob("*")) if p.is_file()}
+    )
+    return files
 
 
 def navigation() -> list:

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import minitorch_nn as mt
-from minitorch_nn.cli import main
-from minitorch_nn.cli.explain import graph_nodes, node_shape, svg_text, traced_backward
+from minitorch_nn.cli import explain, main
+from minitorch_nn.cli.explain import graph_nodes, html_page, node_shape, svg_text, traced_backward
 from minitorch_nn.models import build
 
 
@@ -48,7 +48,7 @@ def lenet_grads():
 
 def test_page_is_self_contained_and_names_every_node(lenet_page):
     text, _ = lenet_page
-    assert "<svg" in text and "<script src" not in text and "<link" not in text and "http" not in text.split("<svg")[0]
+    assert "<svg" in text and "<script src" not in text and "<link" not in text
     nodes = page_nodes(text)
     labels = [n["label"] for n in nodes]
     assert len(nodes) == 27 and labels[0] == "NllLossBackward0"
@@ -117,34 +117,77 @@ def test_unknown_op_lists_the_known_ones():
         main(["explain", "--op", "conv9d"])
 
 
+def test_page_inlines_katex_with_its_fonts_and_points_nowhere_else(lenet_page):
+    text, _ = lenet_page
+    folder = explain.importlib.resources.files("minitorch_nn.cli").joinpath("assets").joinpath("katex")
+    assert folder.joinpath("katex.min.js").read_text() in text  # the script itself, inline
+    assert folder.joinpath("auto-render.min.js").read_text() in text
+    assert ".katex{" in text and text.count("url(data:font/woff2;base64,") == 20  # every vendored font, inline
+    markup = re.sub(r"<script\b[^>]*>.*?</script>", "<script></script>", text, flags=re.S)  # KaTeX's own strings
+    links = re.findall(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]*)""", markup)
+    urls = re.findall(r"url\(\s*['\"]?([^)'\"]*)", markup)
+    assert [u for u in links + urls if not u.startswith(("data:", "#"))] == []  # no http(s), no relative path
+    assert "woff)" not in text and ".ttf" not in text  # the sources it does not ship are dropped, not left relative
+    assert len(text.encode()) < 1.5e6
+
+
+def test_page_without_katex_shows_the_latex_source_and_says_why(monkeypatch):
+    x = mt.randn(3, 4, requires_grad=True)
+    root = (x.exp() + 1).sum()
+    flows = traced_backward(root)
+    with_katex = html_page(root.grad_fn, {id(x): "x"}, flows, "t", "loss")
+    monkeypatch.setattr(explain, "KATEX_FILES", ("katex.missing.js", "auto-render.min.js", "katex.min.css"))
+    plain = html_page(root.grad_fn, {id(x): "x"}, flows, "t", "loss")
+    assert "renderMathInElement(" in with_katex and ".katex{" in with_katex
+    assert ".katex{" not in plain and "data:font" not in plain and len(plain) < len(with_katex) - 500_000
+    assert "math is shown as its " in plain  # the note the page then shows, beside a plain <pre>
+
+
 CLICK_PROBE = """<!DOCTYPE html><html><body><pre id="result">pending</pre>
 <iframe id="page" src="{src}" width="1400" height="900"></iframe>
+<iframe id="plain" src="{plain}" width="1400" height="900"></iframe>
 <script>
-const frame = document.getElementById("page");
-frame.addEventListener("load", () => {{
-  const result = document.getElementById("result");
+const out = {{}};
+function click(id, label) {{
+  const doc = document.getElementById(id).contentDocument;
+  const g = [...doc.querySelectorAll("g.node")].find((g) => g.textContent.trim().startsWith(label));
+  g.dispatchEvent(new MouseEvent("click", {{ bubbles: true }}));
+  const details = doc.getElementById("details");
+  const math = [...details.querySelectorAll(".math")];
+  return {{
+    shown: details.innerText,
+    katex: math.map((m) => m.querySelectorAll(".katex").length),
+    errors: details.querySelectorAll(".katex-error").length,
+    pre: details.querySelectorAll("pre").length,
+  }};
+}}
+let loaded = 0;
+for (const id of ["page", "plain"]) document.getElementById(id).addEventListener("load", () => {{
+  if (++loaded < 2) return;
   try {{
-    const doc = frame.contentDocument;
-    const nodes = [...doc.querySelectorAll("g.node")];
-    const conv = nodes.find((g) => g.textContent.trim().startsWith("ConvolutionBackward0"));
-    conv.dispatchEvent(new MouseEvent("click", {{ bubbles: true }}));
-    result.textContent = doc.getElementById("details").innerText;
+    out.addmm = click("page", "AddmmBackward0");
+    out.conv = click("page", "ConvolutionBackward0");
+    out.plain = click("plain", "AddmmBackward0");
   }} catch (error) {{
-    result.textContent = "error: " + error;
+    out.error = String(error);
   }}
+  document.getElementById("result").textContent = JSON.stringify(out);
 }});
 </script></body></html>
 """
 
 
-def test_clicking_a_node_in_a_browser_shows_its_derivation_and_gradients(lenet_page, tmp_path):
+def test_clicking_a_node_in_a_browser_shows_its_rendered_derivation_and_gradients(lenet_page, tmp_path, monkeypatch):
+    """The page as Chromium shows it: a click renders the node's derivation with KaTeX (and without it, the source)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "this test needs Debian's chromium: apt-get install -y chromium (.ci/run installs it)"
     text, _ = lenet_page
-    page = tmp_path / "graph.html"
+    page, plain = tmp_path / "graph.html", tmp_path / "plain.html"
     page.write_text(text)
+    monkeypatch.setattr(explain, "KATEX_FILES", ("katex.missing.js", "auto-render.min.js", "katex.min.css"))
+    assert main(["explain", "--html", str(plain), "--svg", str(tmp_path / "plain.svg")]) == 0  # the page sans KaTeX
     probe = tmp_path / "probe.html"
-    probe.write_text(CLICK_PROBE.format(src=page.as_uri()))
+    probe.write_text(CLICK_PROBE.format(src=page.as_uri(), plain=plain.as_uri()))
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"]
     result = subprocess.run(
         [chromium, *flags, "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
@@ -152,7 +195,18 @@ def test_clicking_a_node_in_a_browser_shows_its_derivation_and_gradients(lenet_p
         text=True,
         timeout=120,
     )
-    shown = html.unescape(re.search(r'<pre id="result">([^<]*)</pre>', result.stdout, re.S).group(1))
+    match = re.search(r'<pre id="result">([^<]*)</pre>', result.stdout, re.S)
+    assert match and match.group(1) != "pending", result.stderr[-2000:]
+    out = json.loads(html.unescape(match.group(1)))
+    assert "error" not in out, out.get("error")
+    conv, addmm, fallback = out["conv"], out["addmm"], out["plain"]
+    shown = conv["shown"]
     assert shown.startswith("ConvolutionBackward0") and "minitorch_nn.ops.conv.Convolution" in shown
     assert "y = conv(x, W) + b" in shown and "gradients sent (one per input)" in shown
     assert "AccumulateGrad (conv2.weight)" in shown and "[16, 6, 5, 5]" in shown
+    # Addmm's own docstring has 4 formulas and conv's family notes 15: all rendered, none failed, no <pre> left
+    assert addmm["katex"][0] >= 4 and conv["katex"][1] >= 10, (addmm, conv)
+    assert addmm["errors"] == conv["errors"] == 0 and addmm["pre"] == conv["pre"] == 0
+    assert "$" not in addmm["shown"].split("gradients received")[0]  # no formula left as raw source
+    assert fallback["katex"] == [] and fallback["pre"] == 2 and "LaTeX source" in fallback["shown"]
+    assert "$" in fallback["shown"].split("gradients received")[0]  # Addmm's derivation, as its source

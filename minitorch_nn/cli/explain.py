@@ -3,17 +3,22 @@
 The graph picture (SVG, and with ``--html`` one self-contained page) shows each node's output
 shape and, on each edge, the shape and norm of the gradient that flowed along it in the traced
 backward; in the page a click on a node shows its Function's docstring (the derivation of its
-backward) and the gradients it received and sent. ``--op NAME`` explains one registry op instead:
-its derivation, then its check against torch on the spot.
+backward, its ``$...$`` and ``$$...$$`` rendered by KaTeX) and the gradients it received and sent.
+KaTeX ships as package data (cli/assets/katex) and is inlined into the page, its fonts as data: URIs,
+so the page needs no network and no file beside it. ``--op NAME`` explains one registry op instead:
+its derivation (as LaTeX source), then its check against torch on the spot.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import html
+import importlib.resources
 import inspect
 import json
 import os
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -250,16 +255,44 @@ def node_details(node: Any, names: dict[int, str], flows: dict[int, Flow]) -> di
     }
 
 
+KATEX_FILES = ("katex.min.js", "auto-render.min.js", "katex.min.css")
+# one @font-face source list of katex.min.css: its woff2 (kept, inlined) then the woff and ttf it does not ship
+_FONT_SOURCES = re.compile(r'url\(fonts/([\w-]+\.woff2)\) format\("woff2"\)(?:,url\([^)]*\) format\("\w+"\))*')
+
+
+def katex_assets() -> str:
+    """KaTeX's script, auto-render and stylesheet as inline elements, fonts as data: URIs; "" when missing.
+
+    The stylesheet names each font three times (woff2, woff, ttf); only the woff2 files are vendored
+    and every browser that runs KaTeX reads them, so each source list becomes its one woff2, inlined.
+    """
+    folder = importlib.resources.files("minitorch_nn.cli").joinpath("assets").joinpath("katex")
+    try:
+        script, auto_render, css = (folder.joinpath(name).read_text(encoding="utf-8") for name in KATEX_FILES)
+
+        def inline_font(match: re.Match) -> str:
+            font = base64.b64encode(folder.joinpath("fonts").joinpath(match.group(1)).read_bytes()).decode("ascii")
+            return f'url(data:font/woff2;base64,{font}) format("woff2")'
+
+        css = _FONT_SOURCES.sub(inline_font, css)
+    except OSError:
+        return ""
+    return f"<style>{css}</style>\n<script>{script}</script>\n<script>{auto_render}</script>"
+
+
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>autograd graph: {title}</title>
 <style>
 body {{ font-family: sans-serif; margin: 0; display: flex; height: 100vh; }}
 #graph {{ flex: 3; overflow: auto; border-right: 1px solid #ccc; }}
 #details {{ flex: 2; overflow: auto; padding: 0 1em; }}
-pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .5em; }}
+pre, .math {{ white-space: pre-wrap; background: #f6f6f6; padding: .5em; }}
+.math {{ font-family: sans-serif; line-height: 1.5; }}
 g.node.selected rect {{ stroke-width: 3; }}
 table {{ border-collapse: collapse; font-size: 12px; }} td, th {{ border: 1px solid #ddd; padding: 2px 6px; }}
-</style></head><body>
+</style>
+{katex}
+</head><body>
 <div id="graph">{svg}</div>
 <div id="details"><h2>{title}</h2><p>{loss}</p>
 <p>Click a node: its Function's derivation and the gradients that flowed through it in backward.
@@ -268,6 +301,12 @@ Edges are labelled with the shape and norm of the gradient sent along them.</p><
 <script>
 const nodes = JSON.parse(document.getElementById("nodes").textContent);
 const esc = (s) => String(s).replace(/[&<>]/g, (c) => ({{"&": "&amp;", "<": "&lt;", ">": "&gt;"}})[c]);
+// the docstring as text, its $...$ and $$...$$ rendered by KaTeX; without KaTeX, the LaTeX source in a <pre>
+const hasKatex = typeof renderMathInElement === "function";
+const delimiters = [{{ left: "$$", right: "$$", display: true }}, {{ left: "$", right: "$", display: false }}];
+function mathBlock(text) {{
+  return hasKatex ? '<div class="math">' + esc(text) + "</div>" : "<pre>" + esc(text) + "</pre>";
+}}
 const num = (v) => (v === null || v === undefined ? "" : Number(v).toPrecision(4));
 function rows(list, withTarget) {{
   let out = "<table><tr><th>#</th>" + (withTarget ? "<th>to</th>" : "") +
@@ -285,10 +324,15 @@ function show(i) {{
   document.querySelectorAll("g.node").forEach((g) => g.classList.toggle("selected", g.dataset.node == i));
   document.getElementById("details").innerHTML =
     "<h2>" + esc(n.label) + "</h2><p><code>" + esc(n.function) + "</code></p>" +
-    "<h3>derivation</h3><pre>" + esc(n.derivation) + "</pre>" +
-    (n.family ? "<details><summary>its family's notes</summary><pre>" + esc(n.family) + "</pre></details>" : "") +
+    "<h3>derivation</h3>" + mathBlock(n.derivation) +
+    (hasKatex ? "" : '<p class="note">(KaTeX was not found with minitorch_nn, so the math is shown as its ' +
+      "LaTeX source)</p>") +
+    (n.family ? "<details><summary>its family's notes</summary>" + mathBlock(n.family) + "</details>" : "") +
     "<h3>gradients received (one per output)</h3>" + rows(n.received, false) +
     "<h3>gradients sent (one per input)</h3>" + rows(n.sent, true);
+  if (hasKatex) {{
+    document.querySelectorAll("#details .math").forEach((el) => renderMathInElement(el, {{ delimiters, throwOnError: false }}));
+  }}
 }}
 document.querySelectorAll("g.node").forEach((g) => g.addEventListener("click", () => show(Number(g.dataset.node))));
 </script>
@@ -297,11 +341,15 @@ document.querySelectorAll("g.node").forEach((g) => g.addEventListener("click", (
 
 
 def html_page(root: Any, names: dict[int, str], flows: dict[int, Flow], title: str, loss_text: str) -> str:
-    """One self-contained page: the SVG inline, each node's details as JSON, a few lines of script."""
+    """One self-contained page: the SVG inline, each node's details as JSON, KaTeX and a few lines of script."""
     order, _ = graph_nodes(root)
     data = json.dumps([node_details(n, names, flows) for n in order]).replace("</", "<\\/")
     return PAGE.format(
-        title=html.escape(title), svg=svg_text(root, names, flows), data=data, loss=html.escape(loss_text)
+        title=html.escape(title),
+        svg=svg_text(root, names, flows),
+        data=data,
+        loss=html.escape(loss_text),
+        katex=katex_assets(),
     )
 
 
