@@ -424,7 +424,7 @@ def lstm_cell(
 
 
 class TransposeInPlace(Function):
-    """y = x with axes ``dim0`` and ``dim1`` swapped;  dx = dy swapped back.
+    r"""$y = x^{\top}$ over axes ``dim0`` and ``dim1``;  $dx = dy^{\top}$ over the same two axes (a swap is its own inverse).
 
     torch's step-by-step recurrent path makes its stacked output batch-major with an in-place
     ``transpose_``, which its graph names TransposeBackward1. The stacked output here is a fresh
