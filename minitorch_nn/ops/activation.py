@@ -36,7 +36,7 @@ from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.types import default_float
 from ..autograd.views import check_inplace
 from ..kernels.backend import backend_of
-from ..kernels.cpu.special import erf
+from ..kernels.cpu.special import gelu_backward, gelu_exact
 from .arithmetic import _inplace, add, div, neg, sub
 from .arithmetic import abs as abs_
 from .shape import view
@@ -370,7 +370,7 @@ class Gelu(Function):
         if approximate == "tanh":
             u = math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)
             return (0.5 * x * (1 + np.tanh(u))).astype(x.dtype, copy=False)
-        return (0.5 * x * (1 + erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
+        return gelu_exact(x)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -379,9 +379,8 @@ class Gelu(Function):
             c = math.sqrt(2 / math.pi)
             t = np.tanh(c * (x + 0.044715 * x**3))
             d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
-        else:
-            d = 0.5 * (1 + erf(x / math.sqrt(2))) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
-        return (grad * d).astype(grad.dtype, copy=False), None
+            return (grad * d).astype(grad.dtype, copy=False), None
+        return gelu_backward(x, grad), None
 
 
 class Hardtanh(Function):

@@ -70,6 +70,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..kernels.backend import backend_of
+from ..kernels.cpu.layer_norm import layer_norm_backward, layer_norm_forward
 
 
 def _channel_shape(x: np.ndarray) -> tuple[int, ...]:
@@ -200,6 +201,9 @@ def _normalized_input_grad(d: np.ndarray, xhat: np.ndarray, rstd: np.ndarray, ax
     return rstd / count * (count * d - sum_d - xhat * sum_d_xhat)
 
 
+_ROW_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 class LayerNorm(Function):
     r"""Layer normalisation over the trailing ``k`` dims of x (one group per leading index).
 
@@ -233,9 +237,19 @@ class LayerNorm(Function):
         ctx: Any, x: np.ndarray, weight: np.ndarray, bias: np.ndarray, k: int, eps: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         axes = tuple(range(x.ndim - k, x.ndim))
-        xhat, mean, rstd = _normalize(x, axes, eps)
-        y = (xhat * weight + bias).astype(x.dtype, copy=False)
         ctx.axes = axes
+        if x.size and x.dtype in _ROW_KERNEL_DTYPES and backend_of(x).device_type == "cpu":
+            # one compiled pass per row (kernels/cpu/layer_norm.py) on the (rows, M) view; a device
+            # array takes the array-module path below
+            stats_shape = x.shape[: x.ndim - k] + (1,) * k
+            y, xhat, mean, rstd = layer_norm_forward(
+                x.reshape(-1, weight.size), weight.reshape(-1), bias.reshape(-1), eps
+            )
+            y, xhat = y.reshape(x.shape), xhat.reshape(x.shape)
+            mean, rstd = mean.reshape(stats_shape), rstd.reshape(stats_shape)
+        else:
+            xhat, mean, rstd = _normalize(x, axes, eps)
+            y = (xhat * weight + bias).astype(x.dtype, copy=False)
         ctx.save_for_backward(xhat, rstd, weight)
         ctx.mark_non_differentiable(mean, rstd)
         return y, mean, rstd
@@ -245,6 +259,20 @@ class LayerNorm(Function):
         xhat, rstd, weight = ctx.saved_tensors
         rows = tuple(range(xhat.ndim - len(ctx.axes)))
         gx = gw = gb = None
+        on_cpu = backend_of(xhat).device_type == "cpu"
+        if xhat.size and xhat.dtype in _ROW_KERNEL_DTYPES and grad.dtype == xhat.dtype and on_cpu:
+            m = weight.size
+            gx, gw, gb = layer_norm_backward(
+                grad.reshape(-1, m), xhat.reshape(-1, m), rstd.reshape(-1), weight.reshape(-1)
+            )
+            needs = ctx.needs_input_grad
+            return (
+                gx.reshape(xhat.shape) if needs[0] else None,
+                gw.reshape(weight.shape) if needs[1] else None,
+                gb.reshape(weight.shape) if needs[2] else None,
+                None,
+                None,
+            )
         if ctx.needs_input_grad[0]:
             gx = _normalized_input_grad(grad * weight, xhat, rstd, ctx.axes).astype(xhat.dtype, copy=False)
         if ctx.needs_input_grad[1]:
