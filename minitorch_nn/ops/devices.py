@@ -22,7 +22,7 @@ from ..kernels import backend
 
 
 class ToDevice(Function):
-    """y = x copied to another device;  dx = dy copied back."""
+    r"""$y = x$ copied to another device;  $dx = dy$ copied back to x's device (a copy's Jacobian is the identity)."""
 
     node_name = "ToCopyBackward0"
     moves_device = True  # Function.apply leaves the output on the device forward put it
