@@ -18,7 +18,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..kernels.backend import backend_of
 from .activation import log_softmax
-from .utils import _TENSOR_TYPES, result_dtype, unbroadcast
+from .utils import _TENSOR_TYPES, as_array, as_contiguous, result_dtype, unbroadcast
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -30,9 +30,9 @@ def _check_reduction(reduction: str) -> None:
 
 def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
-        return np.asarray(values.mean(), dtype=values.dtype)
+        return as_array(values.mean(), dtype=values.dtype)
     if reduction == "sum":
-        return np.asarray(values.sum(), dtype=values.dtype)
+        return as_array(values.sum(), dtype=values.dtype)
     return values
 
 
@@ -130,9 +130,9 @@ class NllLoss(Function):
             total = wt.sum(dtype=x.dtype)
         ctx.shape, ctx.reduction, ctx.safe_t, ctx.wt, ctx.total = x.shape, reduction, safe_t, wt, total
         if reduction == "mean":
-            return np.asarray(losses.sum() / total, dtype=x.dtype)
+            return as_array(losses.sum() / total, dtype=x.dtype)
         if reduction == "sum":
-            return np.asarray(losses.sum(), dtype=x.dtype)
+            return as_array(losses.sum(), dtype=x.dtype)
         return losses.reshape(target.shape)
 
     @staticmethod
@@ -159,7 +159,7 @@ class NllLoss(Function):
         else:
             moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
             gx = np.moveaxis(flat.reshape(moved), -1, 1)
-        return np.ascontiguousarray(gx), None, None, None, None
+        return as_contiguous(gx), None, None, None, None
 
 
 def _class_axis_back(flat: np.ndarray, shape: tuple, xp: Any) -> np.ndarray:

@@ -15,6 +15,8 @@ import torch
 
 assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1", "run through tests/test_cuda_simulator.py"
 
+from strict_numpy import strict_conversions  # noqa: E402
+
 import minitorch_nn as mt  # noqa: E402
 from minitorch_nn.kernels import backend  # noqa: E402
 from minitorch_nn.kernels.cuda import conv as cuda_conv  # noqa: E402
@@ -253,6 +255,7 @@ def _lenet_step_results(device, make_optimizer, dtype, steps=2):
 def test_lenet_training_steps_match_the_cpu(make_optimizer, fused, dtype, tol, monkeypatch):
     """Two training steps of the LeNet layers at batch 2: the same losses and weights as on the CPU."""
     spy = _Spy(monkeypatch, cuda_optim, fused)
+    strict_conversions(monkeypatch)  # as CuPy, no np.asarray of a device array in the ops
     cpu_losses, cpu_weights = _lenet_step_results("cpu", make_optimizer, dtype)
     losses, weights = _lenet_step_results("cuda", make_optimizer, dtype)
     np.testing.assert_allclose(losses, cpu_losses, rtol=tol)
@@ -361,3 +364,18 @@ def test_log_softmax_on_the_device_runs_our_kernel_along_any_dim(dim, monkeypatc
     np.testing.assert_allclose(y.detach().cpu().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(xm.grad.cpu().numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-6)
     assert spy.calls == 1 and y.grad_fn.name() == yt.grad_fn.name() and y.dtype == mt.float32
+
+
+def test_strict_conversions_refuse_a_device_array_as_cupy_does(monkeypatch):
+    """The audit the registry and LeNet suites run under: an op's np.asarray of a device array raises."""
+    from minitorch_nn.ops import reduction
+
+    strict_conversions(monkeypatch)
+    g = mt.randn(3, device="cuda")
+    for convert in (reduction.np.asarray, reduction.np.ascontiguousarray, reduction.np.array):
+        with pytest.raises(TypeError, match="Implicit conversion to a NumPy array is not allowed"):
+            convert(g._data)
+        with pytest.raises(TypeError, match="Implicit conversion"):
+            convert([g._data])
+    assert type(reduction.np.asarray([1.0, 2.0])) is np.ndarray  # host data converts as before
+    assert g.sum().is_cuda and type(g.sum()._data) is backend.SimulatedCudaArray
