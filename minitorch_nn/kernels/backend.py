@@ -65,6 +65,7 @@ CPU = Backend(
     matmul=cpu_matmul,
     relu_forward=relu_forward,
     relu_backward=relu_backward,
+    softmax_cross_entropy=None,  # the CPU's log_softmax and nll_loss are the NumPy code of their ops
     optim=None,  # the CPU optimizers keep their own update code (optim/)
 )
 

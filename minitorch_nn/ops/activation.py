@@ -157,6 +157,12 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
+        kernels = backend_of(x).softmax_cross_entropy
+        if kernels is not None and x.ndim:  # the device's kernel, over rows of the class axis moved last
+            ctx.kernels = kernels
+            y = _on_rows(kernels.log_softmax_forward, dim, x)
+            ctx.save_for_backward(y)
+            return y
         if x.size == 0:  # no max to shift by
             ctx.save_for_backward(x)
             return x.copy()
@@ -170,7 +176,18 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
         (y,) = ctx.saved_tensors
+        if getattr(ctx, "kernels", None) is not None:
+            return _on_rows(ctx.kernels.log_softmax_backward, ctx.dim, grad, y), None
         return grad - np.exp(y) * np.sum(grad, axis=ctx.dim, keepdims=True), None
+
+
+def _on_rows(kernel: Any, dim: int, *arrays: np.ndarray) -> np.ndarray:
+    """``kernel`` of (rows, C) arrays applied along ``dim`` of same-shaped arrays (the axis moved last)."""
+    xp = backend_of(arrays[0]).xp
+    moved = [xp.moveaxis(a, dim, -1) for a in arrays]
+    shape = moved[0].shape
+    out = kernel(*(m.reshape(-1, shape[-1]) for m in moved))
+    return xp.ascontiguousarray(xp.moveaxis(out.reshape(shape), -1, dim))
 
 
 class Softplus(Function):

@@ -24,7 +24,7 @@ from ..autograd.types import default_float
 # re-exported from their homes (ops/inplace.py, ops/indexing.py): other op families import them from here
 from .indexing import copy_, fill_, zero_  # noqa: F401
 from .inplace import _inplace, _write_result, can_cast  # noqa: F401
-from .utils import _TENSOR_TYPES, binary_operands, check_broadcast, result_dtype, unbroadcast
+from .utils import _TENSOR_TYPES, as_array, binary_operands, check_broadcast, result_dtype, unbroadcast
 
 
 class Add(Function):
@@ -428,7 +428,7 @@ class ClampTensor(Function):
             z = np.maximum(z, lo)
         if hi is not None:
             z = np.minimum(z, hi)
-        return z.copy() if z is x else np.asarray(z, dtype=dtype)
+        return z.copy() if z is x else as_array(z, dtype=dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:

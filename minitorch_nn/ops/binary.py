@@ -18,7 +18,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..autograd.types import default_float
 from .arithmetic import _C_TYPE_NAMES, NoDerivative, _inplace, pow
-from .utils import _TENSOR_TYPES, binary_operands, check_broadcast, unbroadcast
+from .utils import _TENSOR_TYPES, as_array, binary_operands, check_broadcast, unbroadcast
 
 
 def _type_word(dtype: np.dtype) -> str:
@@ -590,7 +590,7 @@ def _bitwise(ufunc: Any, kernel: str) -> Any:
         if dtype.kind == "f":
             raise _not_implemented(kernel, dtype)
         x, y = _cast(a._data, b._data, dtype=dtype)
-        return Tensor._make(np.asarray(ufunc(x, y)))
+        return Tensor._make(as_array(ufunc(x, y)))
 
     op.__name__ = ufunc.__name__
     return op
@@ -604,7 +604,7 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor_cpu")
 def bitwise_not(input: Tensor) -> Tensor:
     if input._data.dtype.kind == "f":
         raise _not_implemented("bitwise_not_cpu", input._data.dtype)
-    return Tensor._make(np.asarray(np.invert(input._data)))
+    return Tensor._make(as_array(np.invert(input._data)))
 
 
 def _invert(input: Tensor) -> Tensor:
@@ -629,7 +629,7 @@ def bitwise_left_shift(input: Any, other: Any) -> Tensor:
     out_of_range = (n < 0) | (n >= bits)
     with np.errstate(over="ignore"):
         shifted = np.left_shift(x, np.where(out_of_range, 0, n).astype(dtype, copy=False))
-    return Tensor._make(np.asarray(np.where(out_of_range, dtype.type(0), shifted)))
+    return Tensor._make(as_array(np.where(out_of_range, dtype.type(0), shifted)))
 
 
 def bitwise_right_shift(input: Any, other: Any) -> Tensor:
@@ -641,7 +641,7 @@ def bitwise_right_shift(input: Any, other: Any) -> Tensor:
     out_of_range = (n < 0) | (n >= max_shift)
     shifted = np.right_shift(x, np.where(out_of_range, 0, n).astype(dtype, copy=False))
     fill = np.right_shift(x, max_shift) if signed else dtype.type(0)
-    return Tensor._make(np.asarray(np.where(out_of_range, fill, shifted)))
+    return Tensor._make(as_array(np.where(out_of_range, fill, shifted)))
 
 
 _OPERANDS = (Tensor, bool, int, float, np.generic, np.ndarray)

@@ -21,7 +21,7 @@ from ..autograd.types import default_float
 from .arithmetic import _inplace
 from .binary import check_tensors, invalid_combination, number_operator, tensor_method
 from .indexing import nonzero
-from .utils import _TENSOR_TYPES, binary_operands, check_broadcast, device_result, normalize_dims, unbroadcast
+from .utils import _TENSOR_TYPES, as_array, binary_operands, check_broadcast, device_result, normalize_dims, unbroadcast
 
 
 def _compare(ufunc: Any, name: str) -> Any:
@@ -222,7 +222,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     if equal_nan and x.dtype.kind == "f":
         close = close | (np.isnan(x) & np.isnan(y))
     if rtol == 0 and atol == 0:
-        return Tensor._make(np.asarray(close))
+        return Tensor._make(as_array(close))
     if x.dtype.kind == "b":
         x, y = x.astype(np.float32), y.astype(np.float32)
     tolerance_dtype = x.dtype if x.dtype.kind == "f" else default_float()
@@ -230,7 +230,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
         allowed = tolerance_dtype.type(atol) + np.abs(tolerance_dtype.type(rtol) * y.astype(tolerance_dtype))
         actual = np.abs(x - y)
         close = close | (np.isfinite(actual) & (actual <= allowed))
-    return Tensor._make(np.asarray(close))
+    return Tensor._make(as_array(close))
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:

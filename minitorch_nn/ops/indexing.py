@@ -26,7 +26,7 @@ from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.views import check_inplace
 from .inplace import _inplace, _records
 from .shape import expand, view
-from .utils import _TENSOR_TYPES, check_broadcasts_into, result_dtype, unbroadcast
+from .utils import _TENSOR_TYPES, as_array, check_broadcasts_into, device_result, result_dtype, unbroadcast
 
 
 def _to_numpy_index(index: Any, top: bool = True) -> Any:
@@ -135,7 +135,7 @@ class BasicIndex(Function):
     def forward(ctx: Any, x: np.ndarray, index: Any) -> np.ndarray:
         ctx.shape, ctx.index = x.shape, index
         y = x[index]
-        return y if isinstance(y, np.ndarray) else np.asarray(y)
+        return y if isinstance(y, np.ndarray) else as_array(y)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -640,7 +640,7 @@ def type_name(dtype: np.dtype) -> str:
 def check_index_dtype(index: Any, message: str, dtypes: tuple = (np.int64, np.int32)) -> np.ndarray:
     """The index's array, or torch's RuntimeError ``message`` (``{}``: the dtype's name) when its dtype
     is not one of ``dtypes``."""
-    array = index._data if isinstance(index, Tensor) else np.asarray(index)
+    array = index._data if isinstance(index, Tensor) else as_array(index)
     if array.dtype not in dtypes:
         raise RuntimeError(message.format(type_name(array.dtype)))
     return array
@@ -653,9 +653,7 @@ def check_index_bounds(
     ``negative`` indices count from the end."""
     bad = (index < (-size if negative else 0)) | (index >= size)
     if bad.any():
-        raise error(
-            f"index {int(np.asarray(index)[bad].flat[0])} is out of bounds for dimension {dim} with size {size}"
-        )
+        raise error(f"index {int(as_array(index)[bad].flat[0])} is out of bounds for dimension {dim} with size {size}")
 
 
 class IndexSelect(Function):
@@ -706,7 +704,7 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
         ctx.mask, ctx.shape = mask, x.shape
-        return np.where(mask, np.asarray(value, dtype=x.dtype), x)
+        return np.where(mask, device_result(x, value, x.dtype), x)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -725,7 +723,7 @@ class MaskedFillTensor(MaskedFill):
         if ctx.needs_input_grad[0]:
             gx = unbroadcast(np.where(ctx.mask, 0, grad).astype(grad.dtype, copy=False), ctx.shape)
         if ctx.needs_input_grad[2]:
-            gv = np.asarray(np.broadcast_to(grad, ctx.mask.shape)[ctx.mask].sum(), dtype=grad.dtype)
+            gv = as_array(np.broadcast_to(grad, ctx.mask.shape)[ctx.mask].sum(), dtype=grad.dtype)
         return gx, None, gv
 
 
@@ -906,8 +904,8 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     with ``as_tuple`` one 1-d tensor per dim (a 0-d input counts as 1-d). Not differentiable."""
     a = input._data
     if as_tuple:
-        return tuple(Tensor._make(c.astype(np.int64)) for c in np.nonzero(nd(a)))
-    return Tensor._make(np.argwhere(a).astype(np.int64))
+        return tuple(Tensor._make(device_result(a, c, np.int64)) for c in np.nonzero(nd(a)))
+    return Tensor._make(device_result(a, np.argwhere(a), np.int64))
 
 
 def argwhere(input: Tensor) -> Tensor:

@@ -37,7 +37,7 @@ from .shape import (
     unsqueeze,
     view,
 )
-from .utils import normalize_dims
+from .utils import contiguous_copy, normalize_dims
 
 
 class Flip(Function):
@@ -51,11 +51,11 @@ class Flip(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims
-        return np.array(np.flip(x, dims), order="C", copy=True)
+        return contiguous_copy(np.flip(x, dims))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        return np.array(np.flip(grad, ctx.dims), order="C", copy=True), None
+        return contiguous_copy(np.flip(grad, ctx.dims)), None
 
 
 class DiagonalCopy(Diagonal):
@@ -106,7 +106,7 @@ class NarrowCopy(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int, start: int, length: int) -> np.ndarray:
         ctx.shape, ctx.index = x.shape, (slice(None),) * dim + (slice(start, start + length),)
-        return np.array(x[ctx.index], order="C", copy=True)
+        return contiguous_copy(x[ctx.index])
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -146,11 +146,11 @@ class Rot90(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, k: int, dims: tuple[int, int]) -> np.ndarray:
         ctx.k, ctx.dims = k, dims
-        return np.array(np.rot90(x, k, axes=dims), order="C", copy=True)
+        return contiguous_copy(np.rot90(x, k, axes=dims))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
-        return np.array(np.rot90(grad, -ctx.k, axes=ctx.dims), order="C", copy=True), None, None
+        return contiguous_copy(np.rot90(grad, -ctx.k, axes=ctx.dims)), None, None
 
 
 class Tril(Function):

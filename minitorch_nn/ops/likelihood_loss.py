@@ -23,7 +23,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .loss import _check_reduction, _reduce
-from .utils import result_dtype, unbroadcast
+from .utils import as_array, result_dtype, unbroadcast
 
 ENUM_REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 TYPE_WORDS = {
@@ -56,7 +56,7 @@ def spread(grad: np.ndarray, reduction: str, shape: tuple[int, ...]) -> np.ndarr
 
 def sum_back(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A gradient computed on the broadcast shape, summed back to an input's shape and dtype."""
-    return unbroadcast(np.asarray(g), shape).astype(dtype, copy=False)
+    return unbroadcast(as_array(g), shape).astype(dtype, copy=False)
 
 
 def float_dtype(*operands: Any) -> np.dtype:
@@ -284,7 +284,7 @@ class PoissonNll(Function):
             above = y > 1
             safe_y = np.where(above, y, 1)
             loss = loss + np.where(above, safe_y * np.log(safe_y) - safe_y + 0.5 * np.log(2 * math.pi * safe_y), 0)
-        return np.asarray(loss, dtype=dtype)
+        return as_array(loss, dtype=dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -351,7 +351,7 @@ class GaussianNll(Function):
             loss = loss + 0.5 * math.log(2 * math.pi)
         ctx.save_for_backward(diff, v)
         ctx.shapes, ctx.dtypes = (x.shape, y.shape, var.shape), (x.dtype, y.dtype, var.dtype)
-        return np.asarray(loss, dtype=dtype)
+        return as_array(loss, dtype=dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:

@@ -27,7 +27,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .matmul import addmm, mm
 from .shape import t, view
-from .utils import check_broadcasts_into, unbroadcast
+from .utils import as_contiguous, check_broadcasts_into, unbroadcast
 
 
 class UnsafeView(Function):
@@ -78,7 +78,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(x).copy()
+        return as_contiguous(x).copy()
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:

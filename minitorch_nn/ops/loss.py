@@ -16,8 +16,9 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..kernels.backend import backend_of
 from .activation import log_softmax
-from .utils import _TENSOR_TYPES, result_dtype, unbroadcast
+from .utils import _TENSOR_TYPES, as_array, as_contiguous, result_dtype, unbroadcast
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -29,9 +30,9 @@ def _check_reduction(reduction: str) -> None:
 
 def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
-        return np.asarray(values.mean(), dtype=values.dtype)
+        return as_array(values.mean(), dtype=values.dtype)
     if reduction == "sum":
-        return np.asarray(values.sum(), dtype=values.dtype)
+        return as_array(values.sum(), dtype=values.dtype)
     return values
 
 
@@ -103,6 +104,17 @@ class NllLoss(Function):
     ) -> np.ndarray:
         flat = _class_axis_last(x)
         t = target.reshape(-1).astype(np.int64, copy=False)
+        kernels = backend_of(x).softmax_cross_entropy
+        if kernels is not None:  # the device's kernel: a thread per row picks -w[t_n] x[n, t_n]
+            losses, wt = kernels.nll_forward(flat, t, weight, ignore_index)
+            total = wt.sum()
+            ctx.shape, ctx.reduction, ctx.safe_t, ctx.wt, ctx.total = x.shape, reduction, t, wt, total
+            ctx.kernels = kernels
+            if reduction == "mean":
+                return (losses.sum() / total).astype(x.dtype, copy=False)
+            if reduction == "sum":
+                return losses.sum()
+            return losses.reshape(target.shape)
         keep = t != ignore_index
         every = bool(keep.all())
         safe_t = t if every else np.where(keep, t, 0)
@@ -118,9 +130,9 @@ class NllLoss(Function):
             total = wt.sum(dtype=x.dtype)
         ctx.shape, ctx.reduction, ctx.safe_t, ctx.wt, ctx.total = x.shape, reduction, safe_t, wt, total
         if reduction == "mean":
-            return np.asarray(losses.sum() / total, dtype=x.dtype)
+            return as_array(losses.sum() / total, dtype=x.dtype)
         if reduction == "sum":
-            return np.asarray(losses.sum(), dtype=x.dtype)
+            return as_array(losses.sum(), dtype=x.dtype)
         return losses.reshape(target.shape)
 
     @staticmethod
@@ -128,6 +140,13 @@ class NllLoss(Function):
         shape = ctx.shape
         n_rows = ctx.safe_t.shape[0]
         classes = shape[0] if len(shape) == 1 else shape[1]
+        kernels = getattr(ctx, "kernels", None)
+        if kernels is not None:
+            xp = backend_of(grad).xp
+            g = grad.reshape(-1) if ctx.reduction == "none" else xp.broadcast_to(grad.reshape(1), (n_rows,))
+            scale = g * ctx.wt / ctx.total if ctx.reduction == "mean" else g * ctx.wt
+            flat = kernels.nll_backward(ctx.safe_t, scale.astype(grad.dtype, copy=False), classes)
+            return _class_axis_back(flat, shape, xp), None, None, None, None
         g = grad.reshape(-1) if ctx.reduction == "none" else np.full(n_rows, grad.reshape(()), dtype=grad.dtype)
         if ctx.reduction == "mean":
             g = g / ctx.total
@@ -140,7 +159,17 @@ class NllLoss(Function):
         else:
             moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
             gx = np.moveaxis(flat.reshape(moved), -1, 1)
-        return np.ascontiguousarray(gx), None, None, None, None
+        return as_contiguous(gx), None, None, None, None
+
+
+def _class_axis_back(flat: np.ndarray, shape: tuple, xp: Any) -> np.ndarray:
+    """(N*d1*..., C) -> (N, C, d1, ...), the inverse of ``_class_axis_last``."""
+    if len(shape) == 1:
+        return flat[0]
+    if len(shape) == 2:
+        return flat
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return xp.ascontiguousarray(xp.moveaxis(flat.reshape(moved), -1, 1))
 
 
 class NllLoss2d(NllLoss):

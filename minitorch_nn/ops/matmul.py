@@ -35,7 +35,7 @@ from ..autograd.tensor import Tensor
 from ..kernels.backend import backend_of
 from .shape import Reshape as _UnsafeView
 from .shape import contiguous, expand, reshape, squeeze, transpose, unsqueeze
-from .utils import check_expand, result_dtype, unbroadcast
+from .utils import as_array, check_expand, result_dtype, unbroadcast
 
 
 def matmul_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -175,7 +175,7 @@ class Dot(Function):
                 f"dot : expected both vectors to have same dtype, but found {_scalar_name(x)} and {_scalar_name(y)}"
             )
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
-        return np.asarray(np.dot(x, y))
+        return as_array(np.dot(x, y))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:

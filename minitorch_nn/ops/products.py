@@ -33,7 +33,7 @@ from .matmul import bmm, dot, mm, outer
 from .reduction import sum as _sum
 from .shape import Reshape as _UnsafeView
 from .shape import clone, permute, reshape, unsqueeze, view
-from .utils import check_expand, result_dtype, unbroadcast
+from .utils import as_array, check_expand, result_dtype, unbroadcast
 
 # ---------------------------------------------------------------------------------------------
 # trace, vdot
@@ -56,7 +56,7 @@ class Trace(Function):
         if x.dtype == np.bool_:
             raise NotImplementedError("\"trace\" not implemented for 'Bool'")
         ctx.shape = x.shape
-        return np.asarray(np.trace(x, dtype=np.int64 if x.dtype.kind in "iu" else None))
+        return as_array(np.trace(x, dtype=np.int64 if x.dtype.kind in "iu" else None))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -85,7 +85,7 @@ class Vdot(Function):
                 f"dot : expected both vectors to have same dtype, but found {_scalar(x)} and {_scalar(y)}"
             )
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None)
-        return np.asarray(np.dot(x, y))
+        return as_array(np.dot(x, y))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -628,7 +628,7 @@ def _einsum_without_graph(ids: list[list[Any]], out: list[Any], operands: Sequen
     terms = ",".join("".join(names[d] for d in dims) for dims in ids)
     equation = terms + "->" + "".join(names[d] for d in out)
     result = np.einsum(equation, *[op._data for op in operands], optimize=len(operands) > 3)
-    result = np.asarray(result)
+    result = as_array(result)
     if len(operands) == 1 and result.dtype.kind in "biu" and any(d not in out for d in ids[0]):
         result = result.astype(np.int64)  # the graph path's last node is then a sum, which gives int64
     if any(np.shares_memory(result, op._data) for op in operands):

@@ -19,7 +19,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..autograd.types import default_float, to_numpy_dtype
 from .return_types import named_result
-from .utils import device_result, normalize_dims
+from .utils import as_array, device_result, normalize_dims
 
 
 def single_dim(dim: int, ndim: int) -> int:
@@ -52,7 +52,7 @@ class Sum(Function):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64  # torch sums bools and integers as int64
-        return np.asarray(np.sum(x, axis=dims, keepdims=keepdim, dtype=dtype))
+        return as_array(np.sum(x, axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -74,7 +74,7 @@ class Mean(Function):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         ctx.count = int(np.prod([x.shape[d] for d in dims])) if dims else 1
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is NaN, as in torch
-            return np.asarray(np.mean(x.astype(dtype, copy=False), axis=dims, keepdims=keepdim), dtype=dtype)
+            return as_array(np.mean(x.astype(dtype, copy=False), axis=dims, keepdims=keepdim), dtype=dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -95,7 +95,7 @@ class MaxAll(Function):
 
     @classmethod
     def forward(cls, ctx: Any, x: np.ndarray) -> np.ndarray:
-        y = np.asarray(cls.reduce(x))
+        y = as_array(cls.reduce(x))
         ctx.save_for_backward(x, y)
         return y
 
@@ -155,7 +155,7 @@ class Amax(Function):
 
     @classmethod
     def forward(cls, ctx: Any, x: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        y = np.asarray(cls.reduce(x, axis=dims, keepdims=True))
+        y = as_array(cls.reduce(x, axis=dims, keepdims=True))
         ctx.dims, ctx.keepdim = dims, keepdim
         ctx.save_for_backward(x, y)
         return y if keepdim else np.squeeze(y, dims)
@@ -216,7 +216,7 @@ class ProdAll(Function):
     def forward(ctx: Any, x: np.ndarray, dtype: Any) -> np.ndarray:
         x = x.astype(dtype, copy=False)
         ctx.save_for_backward(x)
-        return np.asarray(np.prod(x))
+        return as_array(np.prod(x))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -246,7 +246,7 @@ class Var(Function):
             v = np.sum(centered * centered, axis=dims, keepdims=keepdim) / denominator
         ctx.dims, ctx.keepdim, ctx.denominator = dims, keepdim, denominator
         ctx.save_for_backward(centered)
-        return np.asarray(v, dtype=x.dtype)
+        return as_array(v, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -472,7 +472,7 @@ class Nansum(Function):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> np.ndarray:
         ctx.nan, ctx.dims, ctx.keepdim = np.isnan(x), dims, keepdim
-        return np.asarray(np.nansum(x, axis=dims, keepdims=keepdim, dtype=dtype))
+        return as_array(np.nansum(x, axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
@@ -492,8 +492,8 @@ class Aminmax(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> tuple:
-        low = np.asarray(np.min(x, axis=dims, keepdims=True))
-        high = np.asarray(np.max(x, axis=dims, keepdims=True))
+        low = as_array(np.min(x, axis=dims, keepdims=True))
+        high = as_array(np.max(x, axis=dims, keepdims=True))
         ctx.dims, ctx.keepdim = dims, keepdim
         ctx.save_for_backward(x, low, high)
         if not keepdim:
@@ -526,7 +526,7 @@ class VarMean(Function):
         ctx.count = int(np.prod([x.shape[d] for d in dims])) if dims else 1
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = (
-                np.asarray(np.mean(x, axis=dims, keepdims=keepdim), dtype=x.dtype)
+                as_array(np.mean(x, axis=dims, keepdims=keepdim), dtype=x.dtype)
                 if x.size
                 else np.full(spread.shape, np.nan, dtype=x.dtype)
             )
@@ -583,7 +583,7 @@ class VectorNorm(Function):
         else:
             with np.errstate(divide="ignore"):
                 n = np.sum(a**ord, axis=dims, keepdims=True) ** (1 / ord)
-        n = np.asarray(n, dtype=x.dtype)
+        n = as_array(n, dtype=x.dtype)
         ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
         ctx.save_for_backward(x, n)
         return n if keepdim else np.squeeze(n, dims)

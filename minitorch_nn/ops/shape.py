@@ -19,7 +19,7 @@ from ..autograd.tensor import Tensor, wrap_dim
 from ..autograd.types import device, dtype, to_numpy_dtype
 from ..autograd.views import make_view
 from . import devices
-from .utils import check_expand, normalize_dims, unbroadcast
+from .utils import check_expand, contiguous_copy, normalize_dims, unbroadcast
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int, original: tuple[int, ...]) -> tuple[int, ...]:
@@ -152,7 +152,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return np.array(x, order="C", copy=True)  # (np.ascontiguousarray would make a 0-d array 1-d)
+        return contiguous_copy(x)  # (np.ascontiguousarray would make a 0-d array 1-d)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:

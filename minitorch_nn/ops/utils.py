@@ -222,3 +222,22 @@ def device_result(like: Any, value: Any, dtype: Any = None) -> Any:
     """``np.asarray(value, dtype)`` on the device of the array ``like``: an op's result for a tensor
     built outside Function.apply stays on its input's device (CuPy's asarray on a GPU)."""
     return backend_of(like).xp.asarray(value, dtype=dtype)
+
+
+# CuPy refuses to turn a device array into a NumPy one implicitly (np.asarray raises TypeError), so
+# the ops convert an array on its own device, through its array module.
+
+
+def as_array(value: Any, dtype: Any = None) -> Any:
+    """``np.asarray(value, dtype)`` on the device ``value`` lives on (a NumPy scalar: the CPU)."""
+    return backend_of(value).xp.asarray(value, dtype=dtype)
+
+
+def as_contiguous(value: Any) -> Any:
+    """``np.ascontiguousarray(value)`` on the device ``value`` lives on."""
+    return backend_of(value).xp.ascontiguousarray(value)
+
+
+def contiguous_copy(value: Any) -> Any:
+    """``np.array(value, order="C", copy=True)`` on the device ``value`` lives on (0-d stays 0-d)."""
+    return backend_of(value).xp.array(value, order="C", copy=True)

@@ -15,11 +15,14 @@ import torch
 
 assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1", "run through tests/test_cuda_simulator.py"
 
+from strict_numpy import strict_conversions  # noqa: E402
+
 import minitorch_nn as mt  # noqa: E402
 from minitorch_nn.kernels import backend  # noqa: E402
 from minitorch_nn.kernels.cuda import conv as cuda_conv  # noqa: E402
 from minitorch_nn.kernels.cuda import optim as cuda_optim  # noqa: E402
 from minitorch_nn.kernels.cuda import pooling as cuda_pooling  # noqa: E402
+from minitorch_nn.kernels.cuda import softmax_cross_entropy as cuda_loss  # noqa: E402
 
 F = mt.nn.functional
 MIXED = "Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!"
@@ -252,6 +255,7 @@ def _lenet_step_results(device, make_optimizer, dtype, steps=2):
 def test_lenet_training_steps_match_the_cpu(make_optimizer, fused, dtype, tol, monkeypatch):
     """Two training steps of the LeNet layers at batch 2: the same losses and weights as on the CPU."""
     spy = _Spy(monkeypatch, cuda_optim, fused)
+    strict_conversions(monkeypatch)  # as CuPy, no np.asarray of a device array in the ops
     cpu_losses, cpu_weights = _lenet_step_results("cpu", make_optimizer, dtype)
     losses, weights = _lenet_step_results("cuda", make_optimizer, dtype)
     np.testing.assert_allclose(losses, cpu_losses, rtol=tol)
@@ -301,3 +305,77 @@ def test_a_cpu_kernel_refuses_a_device_array():
     a = mt.ones(3, device="cuda")._data
     with pytest.raises(backend.DeviceArrayError, match="CPU"):
         _sgd_momentum(a, a, a, 0.1, 0.9, 1.0, 0.0, 1.0, False)
+
+
+LOSS_CASES = [
+    ((4, 5), (0, 3, -100, 4)),  # one ignored row
+    ((2, 3, 2, 2), ((0, 2), (1, -100)) * 2),  # spatial: NllLoss2d
+    ((5,), 2),  # unbatched
+]
+
+
+@pytest.mark.parametrize("shape, target", LOSS_CASES)
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_cross_entropy_runs_our_log_softmax_and_nll_kernels(shape, target, reduction, weighted, smoothing, monkeypatch):
+    spies = {name: _Spy(monkeypatch, cuda_loss, name) for name in cuda_loss.__all__ if "_" in name}
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    t = np.array(target, dtype=np.int64).reshape((shape[0],) + shape[2:] if len(shape) > 1 else ())
+    w = rng.uniform(0.5, 2.0, shape[0] if len(shape) == 1 else shape[1]) if weighted else None
+    options = dict(reduction=reduction, label_smoothing=smoothing, ignore_index=-100)
+    results = []
+    for device in ("cuda", "cpu"):
+        xm = mt.tensor(x, device=device, requires_grad=True)
+        wm = None if w is None else mt.tensor(w, device=device)
+        loss = F.cross_entropy(xm, mt.tensor(t, device=device), wm, **options)
+        upstream = rng.standard_normal(loss.shape)
+        loss.backward(mt.tensor(upstream, device=device))
+        assert loss.device.type == device and xm.grad.device.type == device
+        results.append((loss, xm.grad.cpu().numpy(), upstream))
+    xt = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(xt, torch.tensor(t), None if w is None else torch.tensor(w), **options)
+    expected.backward(torch.tensor(results[0][2]))
+    (gpu_loss, gpu_grad, _), (cpu_loss, _, _) = results
+    np.testing.assert_allclose(gpu_loss.detach().cpu().numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gpu_grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    assert gpu_loss.grad_fn.name() == cpu_loss.grad_fn.name() == expected.grad_fn.name()
+    if smoothing == 0.0:  # the graph torch builds: NllLoss(2d)Backward0 <- LogSoftmaxBackward0
+        nll = gpu_loss.grad_fn
+        assert nll.next_functions[0][0].name() == expected.grad_fn.next_functions[0][0].name() == "LogSoftmaxBackward0"
+    assert {name: spy.calls for name, spy in spies.items()} == {
+        "log_softmax_forward": 1,
+        "log_softmax_backward": 1,
+        "nll_forward": 1,
+        "nll_backward": 1,
+    }
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_log_softmax_on_the_device_runs_our_kernel_along_any_dim(dim, monkeypatch):
+    spy = _Spy(monkeypatch, cuda_loss, "log_softmax_forward")
+    x = np.random.default_rng(1).standard_normal((3, 4, 2)).astype(np.float32)
+    xm, xt = mt.tensor(x, device="cuda", requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, yt = F.log_softmax(xm, dim), torch.nn.functional.log_softmax(xt, dim)
+    upstream = np.random.default_rng(2).standard_normal(y.shape).astype(np.float32)
+    y.backward(mt.tensor(upstream, device="cuda"))
+    yt.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(y.detach().cpu().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(xm.grad.cpu().numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+    assert spy.calls == 1 and y.grad_fn.name() == yt.grad_fn.name() and y.dtype == mt.float32
+
+
+def test_strict_conversions_refuse_a_device_array_as_cupy_does(monkeypatch):
+    """The audit the registry and LeNet suites run under: an op's np.asarray of a device array raises."""
+    from minitorch_nn.ops import reduction
+
+    strict_conversions(monkeypatch)
+    g = mt.randn(3, device="cuda")
+    for convert in (reduction.np.asarray, reduction.np.ascontiguousarray, reduction.np.array):
+        with pytest.raises(TypeError, match="Implicit conversion to a NumPy array is not allowed"):
+            convert(g._data)
+        with pytest.raises(TypeError, match="Implicit conversion"):
+            convert([g._data])
+    assert type(reduction.np.asarray([1.0, 2.0])) is np.ndarray  # host data converts as before
+    assert g.sum().is_cuda and type(g.sum()._data) is backend.SimulatedCudaArray

@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 
 assert os.environ.get("NUMBA_ENABLE_CUDASIM") == "1", "run through tests/test_cuda_simulator.py"
 
+from strict_numpy import strict_conversions  # noqa: E402
+
 import minitorch_nn as mt  # noqa: E402
 from minitorch_nn.kernels import backend  # noqa: E402
 from reference.compare import noncontiguous_copy, upstream_for  # noqa: E402
@@ -33,6 +35,8 @@ FAMILIES = (
     "matmul",
     "products",
     "loss",
+    "likelihood_loss",
+    "indexing",
     "normalization",
     "pooling",
     "conv",
@@ -45,6 +49,7 @@ EXAMPLES = {info.name: 1 for info in importlib.import_module("reference.registry
 
 def _inputs(sample, device):
     cuda = backend.cuda_backend()
+    backend.DEVICE_IN_USE[0] = True  # adopt keeps the layout; to_device would mark this, but copies
     tensors = []
     for a, needs_grad in zip(sample.inputs, sample.grad_flags()):
         arr = a.copy()
@@ -75,7 +80,9 @@ def _run(info, sample, device, upstream):
 
 
 @pytest.mark.parametrize("info", CASES, ids=lambda info: info.name)
-def test_op_on_the_device_equals_the_cpu(info):
+def test_op_on_the_device_equals_the_cpu(info, monkeypatch):
+    strict_conversions(monkeypatch)  # as CuPy, no np.asarray of a device array in the ops
+
     @settings(
         max_examples=EXAMPLES.get(info.name, 2),
         derandomize=True,
