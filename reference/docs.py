@@ -285,8 +285,10 @@ def kernels_used(family: str) -> list[str]:
     names = {v.__name__ for v in vars(module).values() if inspect.ismodule(v)}
     for entry in set(re.findall(r"backend_of\([^)]*\)\.(\w+)", inspect.getsource(module))):
         kernel = getattr(backend.CPU, entry, None)
-        if kernel is not None and entry != "xp":
-            names.add(kernel.__name__ if inspect.ismodule(kernel) else kernel.__module__)
+        if inspect.ismodule(kernel) and entry != "xp":
+            names.add(kernel.__name__)
+        elif callable(kernel) and not isinstance(kernel, type):  # a kernel function; device_type is a str
+            names.add(kernel.__module__)
     return sorted(n for n in names if n.startswith("minitorch_nn.kernels.cpu."))
 
 
