@@ -26,6 +26,7 @@ from ..models import MODELS, TEXT_MODELS, build
 from ..utils.data import DataLoader, TensorDataset
 from ..utils.data import datasets as data
 from . import INSTALL_TORCH, _checkpoint, _vision, train_distributed, train_text
+from ._progress import print_progress
 
 
 def add_parser(commands: Any) -> None:
@@ -102,15 +103,6 @@ def load_datasets(name: str, root: str | None) -> tuple[TensorDataset, TensorDat
         return loader(root, train=True), loader(root, train=False)
     except data.DatasetError as error:
         raise SystemExit(f"--dataset {name}: {error}") from error
-
-
-def _progress(epoch: int, epochs: int, done: int, total: int, loss: float) -> None:
-    width = 30
-    filled = int(width * done / total)
-    sys.stdout.write(
-        f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} loss {loss:.4f}"
-    )
-    sys.stdout.flush()
 
 
 def _engine(args: argparse.Namespace) -> Any:
@@ -210,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
             optimizer.step()
             total += loss.item()
             if b % 5 == 0 or b == len(loader):
-                _progress(epoch, args.epochs, b, len(loader), total / b)
+                print_progress(epoch, args.epochs, b, len(loader), total / b)
         epoch_lr = optimizer.param_groups[0]["lr"]
         scheduler.step()
         accuracy = evaluate(lib, model, x_test, y_test, device)

@@ -65,6 +65,7 @@ import minitorch_nn
 from ..models import build, build_text
 from ..utils.data import DataLoader, TensorDataset
 from . import INSTALL_TORCH, _checkpoint, _vision, train_text
+from ._progress import print_progress
 
 TIMEOUT_S = 300  # rendezvous and collectives: room for a slow peer's start, yet a lost peer ends the run
 GRACE_S = 5  # after one worker fails, how long the others get to stop by themselves
@@ -434,7 +435,7 @@ def _train(rank: int, world_size: int, job: Job, torch: Any, dist: Any) -> None:
             if job.kind == "text" or b % 5 == 0 or b == len(loader):
                 running = reduce_sum(mean_sum)
                 if rank == 0:
-                    _progress(epoch, job.epochs, b, len(loader), running / b)
+                    print_progress(epoch, job.epochs, b, len(loader), running / b)
         mean = reduce_sum(mean_sum) / len(loader)
         epoch_lr = optimizer.param_groups[0]["lr"]
         scheduler.step()
@@ -493,12 +494,3 @@ def _evaluate(torch: Any, dist: Any, module: Any, job: Job, rank: int, world_siz
     total = torch.tensor([right], dtype=torch.int64, device=device)
     dist.all_reduce(total)
     return int(total.item()) / len(x_test)
-
-
-def _progress(epoch: int, epochs: int, done: int, total: int, loss: float) -> None:
-    width = 30
-    filled = int(width * done / total)
-    sys.stdout.write(
-        f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} loss {loss:.4f}"
-    )
-    sys.stdout.flush()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 import time
 from typing import Any
 
@@ -24,6 +23,7 @@ import minitorch_nn
 from ..models import TEXT_MODELS, build_text
 from ..utils.data import DataLoader, TensorDataset
 from . import INSTALL_TORCH, _checkpoint
+from ._progress import print_progress
 
 DEFAULT_TEXT = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "tiny.txt")
 SEQUENCE = 32  # characters per training window (the GPT's block_size is twice this)
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             loss.backward()
             optimizer.step()
             total += loss.item()
-            _progress(epoch, args.epochs, b, len(loader), total / b)
+            print_progress(epoch, args.epochs, b, len(loader), total / b)
         scheduler.step()
         mean = total / len(loader)
         history["loss"].append(mean)
@@ -157,15 +157,6 @@ def run(args: argparse.Namespace) -> int:
     print(sample(lib, model, vocab, text[0], SAMPLE_LENGTH, args.seed, device, context=SEQUENCE))
     print(f"checkpoint: {checkpoint}")
     return 0
-
-
-def _progress(epoch: int, epochs: int, done: int, total: int, loss: float) -> None:
-    width = 30
-    filled = int(width * done / total)
-    sys.stdout.write(
-        f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} loss {loss:.4f}"
-    )
-    sys.stdout.flush()
 
 
 def sample(
