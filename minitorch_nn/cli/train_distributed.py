@@ -215,11 +215,34 @@ def run_images(
     checkpoint: str,
 ) -> None:
     """Train an image model (``build(args.model, torch)``) on ``arrays`` (x/y train/test) with N workers."""
+    run_job(
+        args,
+        "image",
+        arrays,
+        lr,
+        checkpoint,
+        extras={"arch": args.model, "classes": classes},
+        in_channels=int(arrays["x_train"].shape[1]),
+        tensorboard=args.tensorboard,
+        vision=args.model in _vision.VISION_MODELS,
+    )
+
+
+def run_job(
+    args: argparse.Namespace,
+    kind: str,
+    arrays: dict[str, np.ndarray],
+    lr: float,
+    checkpoint: str,
+    **fields: Any,
+) -> None:
+    """Write ``arrays`` where the workers read them, describe the run as a :class:`Job` (the fields every
+    kind shares come from ``args``, the kind's own from ``fields``) and run it on ``args.nproc`` workers."""
     last = min(args.epochs, args.stop_after) if args.stop_after else args.epochs
     with tempfile.TemporaryDirectory(prefix="minitorch-ddp-") as folder:
         _write_arrays(folder, **arrays)
         job = Job(
-            kind="image",
+            kind=kind,
             model=args.model,
             data_dir=folder,
             epochs=args.epochs,
@@ -231,10 +254,7 @@ def run_images(
             device=args.device,
             checkpoint=checkpoint,
             resume=args.resume,
-            extras={"arch": args.model, "classes": classes},
-            in_channels=int(arrays["x_train"].shape[1]),
-            tensorboard=args.tensorboard,
-            vision=args.model in _vision.VISION_MODELS,
+            **fields,
         )
         launch(worker, args.nproc, job)
 
@@ -266,28 +286,17 @@ def run_text(args: argparse.Namespace) -> int:
         f"{split(args)}"
     )
     sys.stdout.flush()
-    last = min(args.epochs, args.stop_after) if args.stop_after else args.epochs
-    with tempfile.TemporaryDirectory(prefix="minitorch-ddp-") as folder:
-        _write_arrays(folder, x_train=x, y_train=y)
-        job = Job(
-            kind="text",
-            model=args.model,
-            data_dir=folder,
-            epochs=args.epochs,
-            last_epoch=last,
-            batch_size=args.batch_size,
-            optimizer=args.optimizer,
-            lr=lr,
-            seed=args.seed,
-            device=args.device,
-            checkpoint=checkpoint,
-            resume=args.resume,
-            extras={"vocab": vocab},
-            vocab_size=len(vocab),
-            block_size=2 * train_text.SEQUENCE,
-            sample_start=text[0],
-        )
-        launch(worker, args.nproc, job)
+    run_job(
+        args,
+        "text",
+        {"x_train": x, "y_train": y},
+        lr,
+        checkpoint,
+        extras={"vocab": vocab},
+        vocab_size=len(vocab),
+        block_size=2 * train_text.SEQUENCE,
+        sample_start=text[0],
+    )
     state = minitorch_nn.load(checkpoint)
     model = build_text(args.model, minitorch_nn, len(vocab), block_size=2 * train_text.SEQUENCE)
     model.load_state_dict(state["model"])  # the weights back in a minitorch_nn model
