@@ -15,7 +15,8 @@ from minitorch_nn.kernels.cpu import pooling as K
 CASES = [
     ((11, 13), (3, 3), (2, 2), (1, 1), (1, 1), False),
     ((32, 32), (3, 3), (2, 2), (1, 1), (1, 1), False),
-    ((28, 28), (2, 2), (2, 2), (0, 0), (1, 1), False),
+    ((28, 28), (2, 2), (2, 2), (0, 0), (1, 1), False),  # the exact 2x2 tiling (its own kernels)
+    ((10, 14), (2, 2), (2, 2), (0, 0), (1, 1), True),
     ((9, 10), (2, 3), (1, 2), (1, 0), (1, 1), True),
     ((22, 20), (3, 2), (3, 3), (1, 1), (1, 1), True),
     ((10, 11), (3, 3), (1, 1), (0, 1), (1, 1), False),
@@ -97,13 +98,15 @@ def test_avg_grid_equals_the_scalar_kernel_and_numpy(case, count_include_pad, di
         ("max", {"kernel_size": 3, "stride": 2, "padding": 1}),
         ("max", {"kernel_size": (2, 3), "stride": (1, 2), "padding": (1, 0), "dilation": 2, "ceil_mode": True}),
         ("avg", {"kernel_size": 3, "stride": 2, "padding": 1}),
+        ("avg", {"kernel_size": 2}),
+        ("avg", {"kernel_size": 2, "divisor_override": 3}),
         ("avg", {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False, "ceil_mode": True}),
         ("avg", {"kernel_size": (3, 2), "stride": (2, 3), "padding": 1, "divisor_override": 4}),
     ],
 )
 def test_grid_paths_match_torch_forward_and_backward(kind, kwargs):
     rng = np.random.default_rng(3)
-    x = rng.permutation(2 * 3 * 15 * 14).reshape(2, 3, 15, 14).astype(np.float32) / 7  # distinct: no ties
+    x = rng.permutation(2 * 3 * 16 * 14).reshape(2, 3, 16, 14).astype(np.float32) / 7  # distinct: no ties
     gy = None
     results = []
     for lib in (torch, mt):

@@ -533,8 +533,51 @@ def _avg_backward_grid(gy, gx, wh, ww, divisor, rows, cols, sub, share, p0, p1):
                             gp[r * W + k] += g
 
 
+@njit(nogil=True, cache=True)
+def _avg_forward_2x2(x, y, pair_sum, divisor, p0, p1):  # pragma: no cover - compiled
+    """Planes p0..p1 of the average over the 2x2, stride-2 tiling of even planes (D = 1).
+
+    Two passes as ``_max_forward_2x2``: the sums of every horizontal pair of the block in one long loop,
+    then each output adds the pair below it tap by tap, so the sum is ((a + b) + c) + d as in
+    ``_avg_forward``, the same bits.
+    """
+    _, _, H, W = x.shape
+    OH, OW = H // 2, W // 2
+    xb = x.reshape(-1)[p0 * H * W : p1 * H * W]
+    yb = y.reshape(-1)[p0 * OH * OW : p1 * OH * OW]
+    for u in range((p1 - p0) * H * OW):
+        pair_sum[u] = xb[2 * u] + xb[2 * u + 1]
+    div = x.dtype.type(divisor)
+    for r in range((p1 - p0) * OH):  # output row r: pair row 2r and input row 2r + 1
+        top = 2 * r * OW
+        below = (2 * r + 1) * W
+        out = r * OW
+        for ow in range(OW):
+            yb[out + ow] = (pair_sum[top + ow] + xb[below + 2 * ow] + xb[below + 2 * ow + 1]) / div
+
+
+@njit(nogil=True, cache=True)
+def _avg_backward_2x2(gy, gx, divisor, p0, p1):  # pragma: no cover - compiled
+    """Planes p0..p1: the gradient of ``_avg_forward_2x2``; the windows do not overlap, so each input
+    of a window gets its gy / divisor once (no sums, no zeroing)."""
+    _, _, H, W = gx.shape
+    OH, OW = H // 2, W // 2
+    gxb = gx.reshape(-1)[p0 * H * W : p1 * H * W]
+    gyb = gy.reshape(-1)[p0 * OH * OW : p1 * OH * OW]
+    div = gy.dtype.type(divisor)
+    for r in range((p1 - p0) * OH):
+        row = 2 * r * W
+        out = r * OW
+        for ow in range(OW):
+            g = gyb[out + ow] / div
+            gxb[row + 2 * ow] = g
+            gxb[row + 2 * ow + 1] = g
+            gxb[row + W + 2 * ow] = g
+            gxb[row + W + 2 * ow + 1] = g
+
+
 MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD, AVG_BACKWARD, MAX_FORWARD_2X2 = 0, 1, 2, 3, 4
-MAX_FORWARD_GRID, AVG_FORWARD_GRID, AVG_BACKWARD_GRID = 5, 6, 7
+MAX_FORWARD_GRID, AVG_FORWARD_GRID, AVG_BACKWARD_GRID, AVG_FORWARD_2X2, AVG_BACKWARD_2X2 = 5, 6, 7, 8, 9
 
 # Below this much work (taps visited) one thread does it all: handing a block to a pool
 # thread costs about as much as this work (workers.py).
@@ -596,6 +639,12 @@ def _kernel(kind: int, src, dst, idx, tables, step, divisor, span) -> Callable[[
             p0,
             p1,
         )
+    if kind == AVG_FORWARD_2X2:
+        return lambda p0, p1: _avg_forward_2x2(
+            src, dst, scratch(INPUT, ((p1 - p0) * src.shape[2] * src.shape[3] // 2,), src.dtype), divisor, p0, p1
+        )
+    if kind == AVG_BACKWARD_2X2:
+        return lambda p0, p1: _avg_backward_2x2(src, dst, divisor, p0, p1)
     if kind == AVG_FORWARD:
         return lambda p0, p1: _avg_forward(src, dst, *tables, divisor, p0, p1)
     return lambda p0, p1: _avg_backward(src, dst, *tables, divisor, p0, p1)
@@ -780,12 +829,15 @@ def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
 def avg_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, divisor: int) -> np.ndarray:
     """Window averages of x (P, D, H, W); ``divisor`` 0 means the tables' divisor."""
     tables = (wd, wh, ww)
-    span = _grid_span(tables) if x.dtype == np.float32 else None
-    group = _AVG_GRID_FORWARD if span else _AVG_FORWARD
+    tiles = x.dtype == np.float32 and _tiles_2x2(x.shape, tables, (1, 1, 1))
+    span = _grid_span(tables) if x.dtype == np.float32 and not tiles else None
+    group = _AVG_2X2 if tiles else _AVG_GRID_FORWARD if span else _AVG_FORWARD
     if x.dtype != np.float32 or not (group.usable or group.ready()):
         return _avg_forward_numpy(x, tables, divisor)
     y = np.empty((x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0]), dtype=x.dtype)
-    if span:
+    if tiles:
+        _run(AVG_FORWARD_2X2, y.size * 4, x, y, divisor=divisor or 4)
+    elif span:
         _run(AVG_FORWARD_GRID, y.size * _taps(tables), x, y, tables=tables, divisor=divisor, span=span)
     else:
         _run(AVG_FORWARD, y.size * _taps(tables), x, y, tables=tables, divisor=divisor)
@@ -797,14 +849,17 @@ def avg_backward(
 ) -> np.ndarray:
     """Spread gy (P, OD, OH, OW) / divisor evenly over each window, into planes of shape ``plane``."""
     tables = (wd, wh, ww)
-    span = _grid_span(tables) if gy.dtype == np.float32 else None
-    group = _AVG_GRID_BACKWARD if span else _AVG_BACKWARD
+    tiles = gy.dtype == np.float32 and _tiles_2x2((gy.shape[0],) + tuple(plane), tables, (1, 1, 1))
+    span = _grid_span(tables) if gy.dtype == np.float32 and not tiles else None
+    group = _AVG_2X2 if tiles else _AVG_GRID_BACKWARD if span else _AVG_BACKWARD
     if gy.dtype != np.float32 or not (group.usable or group.ready()):
         return _avg_backward_numpy(gy, tables, divisor, plane)
     gy = np.ascontiguousarray(gy)
     gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
     work = gx.size + gy.size * _taps(tables)
-    if span:
+    if tiles:
+        _run(AVG_BACKWARD_2X2, gx.size, gy, gx, divisor=divisor or 4)
+    elif span:
         _run(AVG_BACKWARD_GRID, work, gy, gx, tables=tables, divisor=divisor, span=span)
     else:
         _run(AVG_BACKWARD, work, gy, gx, tables=tables, divisor=divisor)
@@ -822,6 +877,10 @@ _MAX_2X2_FORWARD = KernelGroup(
 _MAX_BACKWARD = KernelGroup("pool-max-backward", [(_max_backward, (_F4, _I4, _F4, _INT, _INT))])
 _AVG_FORWARD = KernelGroup("pool-avg-forward", [(_avg_forward, (_F4, _F4, _I2, _I2, _I2, _INT, _INT, _INT))])
 _AVG_BACKWARD = KernelGroup("pool-avg-backward", [(_avg_backward, (_F4, _F4, _I2, _I2, _I2, _INT, _INT, _INT))])
+_AVG_2X2 = KernelGroup(
+    "pool-avg-2x2",
+    [(_avg_forward_2x2, (_F4, _F4, _F1, _INT, _INT, _INT)), (_avg_backward_2x2, (_F4, _F4, _INT, _INT, _INT))],
+)
 _SPAN = types.UniTuple(types.int64, 3)
 _MAX_GRID_FORWARD = KernelGroup(
     "pool-max-grid-forward",
@@ -870,8 +929,8 @@ def describe_path(kind: str, x_shape: tuple, kernel_size, stride=None, padding=0
     oh, ow = output_size(h, kh, sh, ph, 1, False), output_size(w, kw, sw, pw, 1, False)
     tables = (unit_window(1), sliding_windows(h, oh, kh, sh, ph, 1, True), sliding_windows(w, ow, kw, sw, pw, 1, True))
     outputs = n * c * oh * ow
-    if kind == "max" and _tiles_2x2((n * c, 1, h, w), tables, (1, 1, 1)):
-        name, work = "max 2x2 tiling", outputs * 4
+    if _tiles_2x2((n * c, 1, h, w), tables, (1, 1, 1)):
+        name, work = f"{kind} 2x2 tiling", outputs * 4
     elif _grid_span(tables):
         name, work = f"{kind} grid", outputs * _taps(tables)
     else:
