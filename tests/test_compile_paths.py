@@ -101,9 +101,17 @@ POOL_CASES = {
     ),
     "max 3, stride 1, padding 1": (
         lambda lib, x: lib.nn.functional.max_pool2d(x, 3, 1, 1),
+        ("pool-max-grid-forward", "pool-max-backward"),
+    ),
+    "max 3, stride 2, padding 1": (
+        lambda lib, x: lib.nn.functional.max_pool2d(x, 3, 2, 1),
         ("pool-max-forward", "pool-max-backward"),
     ),
-    "avg 2": (lambda lib, x: lib.nn.functional.avg_pool2d(x, 2), ("pool-avg-forward", "pool-avg-backward")),
+    "avg 2": (lambda lib, x: lib.nn.functional.avg_pool2d(x, 2), ("pool-avg-2x2",)),
+    "avg 3, stride 1": (
+        lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 1),
+        ("pool-avg-grid-forward", "pool-avg-grid-backward"),
+    ),
     "avg 3, stride 2, padding 1, ceil": (
         lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True),
         ("pool-avg-forward", "pool-avg-backward"),
@@ -240,6 +248,10 @@ def test_the_kernels_are_called_with_the_declared_argument_types(monkeypatch):
             (F.max_pool2d(x, 2) + 0).sum().backward()
             (F.max_pool2d(x, 3, 1) + 0).sum().backward()
             (F.avg_pool2d(x, 3, 2) + 0).sum().backward()
+            (F.max_pool2d(x, 3, 2, 1) + 0).sum().backward()
+            (F.avg_pool2d(x, 2) + 0).sum().backward()
+            (F.avg_pool2d(x, 3, 1) + 0).sum().backward()
+            F.batch_norm(x, None, None, training=True).sum().backward()
             F.relu(x).sum().backward()
             p = mt.nn.Parameter(mt.randn(3, dtype=dtype))
             opt = mt.optim.SGD([p], lr=0.1, momentum=0.9)

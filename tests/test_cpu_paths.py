@@ -154,7 +154,8 @@ def test_benchmark_path_names_follow_the_dispatch(monkeypatch):
     assert describe((64, 3, 32, 32), (64, 3, 7, 7), 2, 3, 1, 1) == "im2col, BLAS"
     assert describe((2, 4, 9, 9), (4, 4, 5, 5), 1, 0, 1, 1, np.float64) == "im2col, BLAS"
     assert pooling.describe_path("max", (64, 6, 28, 28), 2).startswith("max 2x2 tiling")
-    assert pooling.describe_path("max", (2, 2, 32, 32), 3, 2, 1) == "max windows, 1 thread"
+    assert pooling.describe_path("max", (2, 2, 32, 32), 3, 2, 1) == "max grid, 1 thread"
+    assert pooling.describe_path("avg", (2, 2, 4, 4), 3, 2, 1) == "avg windows, 1 thread"
 
 
 def test_bench_summary_describes_the_cpu():

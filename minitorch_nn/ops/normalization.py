@@ -70,6 +70,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..kernels.backend import backend_of
+from ..kernels.cpu import batch_norm as batch_norm_kernels
 from ..kernels.cpu.layer_norm import layer_norm_backward, layer_norm_forward
 
 
@@ -104,29 +105,45 @@ class BatchNorm(Function):
         axes = _reduce_axes(x)
         shape = _channel_shape(x)
         count = x.size // x.shape[1]
+        ctx.training = training
+        ctx.fused = (
+            backend_of(x).device_type == "cpu"
+            and weight.dtype == x.dtype
+            and (training or running_mean is not None)
+            and batch_norm_kernels.usable(x)
+        )
+        if ctx.fused:
+            # one compiled pass per channel (kernels/cpu/batch_norm.py); it keeps x, not x-hat
+            y, mean, var, inv_std = batch_norm_kernels.forward(
+                x, weight, bias, eps, training, running_mean, running_var
+            )
+            if training:
+                _update_running(running_mean, running_var, mean, var, momentum, count)
+            ctx.mean = mean
+            ctx.save_for_backward(x, inv_std, weight)
+            return y
         if training:
             # statistics in float64: float32 sums of many values drift, torch accumulates carefully too
             x64 = x.astype(np.float64, copy=False)
             mean = x64.mean(axis=axes)
             var = x64.var(axis=axes)
-            if running_mean is not None:
-                running_mean *= 1 - momentum
-                running_mean += (momentum * mean).astype(running_mean.dtype)
-            if running_var is not None:
-                unbiased = var * count / (count - 1)
-                running_var *= 1 - momentum
-                running_var += (momentum * unbiased).astype(running_var.dtype)
+            _update_running(running_mean, running_var, mean, var, momentum, count)
         else:
             mean, var = running_mean, running_var
         inv_std = (1.0 / np.sqrt(var.astype(np.float64) + eps)).astype(x.dtype)
         xhat = (x - mean.astype(x.dtype).reshape(shape)) * inv_std.reshape(shape)
         y = xhat * weight.reshape(shape) + bias.reshape(shape)
-        ctx.training = training
         ctx.save_for_backward(xhat, inv_std, weight)
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: np.ndarray) -> tuple:
+        if ctx.fused:
+            x, inv_std, weight = ctx.saved_tensors
+            gx, gw, gb = batch_norm_kernels.backward(
+                grad, x, ctx.mean, inv_std, weight, ctx.training, ctx.needs_input_grad[0]
+            )
+            return gx, gw if ctx.needs_input_grad[1] else None, gb if ctx.needs_input_grad[2] else None, *(None,) * 5
         xhat, inv_std, weight = ctx.saved_tensors
         axes = _reduce_axes(xhat)
         shape = _channel_shape(xhat)
@@ -147,6 +164,17 @@ class BatchNorm(Function):
         if ctx.needs_input_grad[2]:
             gb = grad.sum(axis=axes).astype(xhat.dtype, copy=False)
         return gx, gw, gb, None, None, None, None, None
+
+
+def _update_running(running_mean, running_var, mean, var, momentum: float, count: int) -> None:
+    """torch's running statistics: an exponential average of the batch mean and the unbiased variance."""
+    if running_mean is not None:
+        running_mean *= 1 - momentum
+        running_mean += (momentum * mean).astype(running_mean.dtype)
+    if running_var is not None:
+        unbiased = var * count / (count - 1)
+        running_var *= 1 - momentum
+        running_var += (momentum * unbiased).astype(running_var.dtype)
 
 
 def batch_norm(

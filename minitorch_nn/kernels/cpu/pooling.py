@@ -1,4 +1,4 @@
-# ruff: noqa: N806  (P, D, H, W name the plane layout of the docstring)
+# ruff: noqa: N803, N806  (P, D, H, W name the plane layout of the docstring)
 """Pooling kernels: max and average over windows, one N-d design for 1, 2 and 3 spatial dims.
 
 Layout. Every pooling runs as a 3-d one on planes: the input is viewed as
@@ -60,6 +60,14 @@ Why the float32 kernels are fast:
   row is W/2 long, too short for LLVM's 16-float vectors, so the first pass
   takes the max of every horizontal pair over the whole block at once, and the
   second the max of the two pairs above each other.
+- Other 2-d poolings with a block of at least ``MIN_GRID`` full windows (ResNet's 3x3 stride-2 max
+  pool, average pools) take the grid kernels (``_max_forward_grid``, ``_avg_forward_grid``,
+  ``_avg_backward_grid``): a plane is split once into its stride phases (for stride 2 x 2: the
+  four planes of even/odd rows and columns), where the t-th tap of every block output lies at one
+  fixed offset from the output's position on a grid of the phase width. Each tap is then one long
+  contiguous loop over the whole block (a row of outputs alone, 15 long, is too short for LLVM's
+  vectors, and a strided row is not vectorised at all); the border windows take the scalar loops.
+  Per output the taps and their order are the scalar kernels', so the results are the same bits.
 - The backward kernels zero each gradient plane themselves, just before the
   scatter-add touches it (the plane is then in cache), instead of an np.zeros.
 
@@ -86,9 +94,10 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit, types
 
+from .gemm import NONNEG
 from .jit import KernelGroup, array
 from .workers import WORKERS, num_threads
-from .workspace import INPUT, OUTPUT, scratch
+from .workspace import GRAD_INPUT, INPUT, OUTPUT, scratch
 
 
 def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -305,7 +314,270 @@ def _avg_backward(gy, gx, wd, wh, ww, divisor, p0, p1):  # pragma: no cover - co
                     o += 1
 
 
+@njit(inline="always")
+def _max_window(xp, W, h0, nh, sh, w0, nw, sw):  # pragma: no cover - compiled
+    """Max and flat index of one window of a 2-d plane (taps in torch's order), as in ``_max_forward``."""
+    best = xp.dtype.type(-np.inf)
+    where = h0 * W + w0
+    for b in range(nh):
+        row = (h0 + b * sh) * W + w0
+        for c in range(nw):
+            q = row + c * sw
+            best, where = _take(xp[q], q, best, where)
+    return best, where
+
+
+@njit(inline="always")
+def _split_phases(xp, sub, H, W, rs, cs):  # pragma: no cover - compiled
+    """sub[((r % rs * cs + k % cs) * Hs + r // rs) * Ws + k // cs] = plane[r, k] (Hs, Ws = H / rs, W / cs
+    rounded up): the plane split into its rs * cs stride phases, each a small contiguous plane."""
+    hs, ws = -(-H // rs), -(-W // cs)
+    for r in range(H):
+        row = r * W
+        base = (r % rs * cs * hs + r // rs) * ws
+        if cs == 2:  # the common stride with constant indices: LLVM vectorises the deinterleave
+            odd = base + hs * ws
+            for m in range(W // 2):
+                sub[(base + m) & NONNEG] = xp[(row + 2 * m) & NONNEG]
+                sub[(odd + m) & NONNEG] = xp[(row + 2 * m + 1) & NONNEG]
+            if W % 2:
+                sub[base + W // 2] = xp[row + W - 1]
+        else:
+            for k in range(W):
+                sub[base + k % cs * hs * ws + k // cs] = xp[row + k]
+
+
+@njit(inline="always")
+def _merge_phases(sub, gp, H, W, rs, cs):  # pragma: no cover - compiled
+    """The inverse of ``_split_phases``: plane[r, k] = its element of the phase planes."""
+    hs, ws = -(-H // rs), -(-W // cs)
+    for r in range(H):
+        row = r * W
+        base = (r % rs * cs * hs + r // rs) * ws
+        if cs == 2:
+            odd = base + hs * ws
+            for m in range(W // 2):
+                gp[(row + 2 * m) & NONNEG] = sub[(base + m) & NONNEG]
+                gp[(row + 2 * m + 1) & NONNEG] = sub[(odd + m) & NONNEG]
+            if W % 2:
+                gp[row + W - 1] = sub[base + W // 2]
+        else:
+            for k in range(W):
+                gp[row + k] = sub[base + k % cs * hs * ws + k // cs]
+
+
+@njit(inline="always")
+def _phase_offset(H, W, rs, cs, r, k):  # pragma: no cover - compiled
+    """Where input (r, k) is in the phase planes of ``_split_phases``."""
+    hs, ws = -(-H // rs), -(-W // cs)
+    return ((r % rs * cs + k % cs) * hs + r // rs) * ws + k // cs
+
+
+@njit(nogil=True, cache=True)
+def _max_forward_grid(x, y, idx, wh, ww, dh, dw, rows, cols, sub, best, pick, p0, p1):  # pragma: no cover
+    """Planes p0..p1 of a 2-d max pool (D = 1), the full windows vectorised over the whole block of outputs.
+
+    ``rows`` = (lo, hi, stride) and ``cols`` likewise: the outputs lo..hi of each axis have full windows,
+    their first taps ``stride`` apart. Split into its stride phases (``_split_phases``), the plane holds
+    the t-th tap of all those outputs at one fixed step: output (oh, ow) of the block at grid position
+    (oh - lo) * Ws + (ow - lo) reads phase offset + that position. So each tap is one long loop over
+    the grid (its Ws - n padding columns computed and dropped), which LLVM vectorises; ``pick`` keeps
+    the tap number, and the flat index is rebuilt once per output. The border outputs take the scalar
+    loop of ``_max_forward``. Same taps in torch's order per output, so the same answer, ties and NaNs
+    included.
+    """
+    P, _, H, W = x.shape
+    OH, OW = wh.shape[0], ww.shape[0]
+    xf = x.reshape(P, H * W)
+    yf = y.reshape(P, OH * OW)
+    idf = idx.reshape(P, OH * OW)
+    rlo, rhi, rs = rows
+    clo, chi, cs = cols
+    kh, kw = wh[rlo, 1], ww[clo, 1]
+    r0, k0 = wh[rlo, 0], ww[clo, 0]
+    ws = -(-W // cs)
+    n = chi - clo
+    length = (rhi - rlo - 1) * ws + n  # the grid up to its last real output
+    # flat index of each block output's first tap, and each tap's offset from it (no division per output)
+    start = np.zeros(length, dtype=np.int64)
+    for oh in range(rlo, rhi):
+        for ow in range(clo, chi):
+            start[(oh - rlo) * ws + ow - clo] = (r0 + (oh - rlo) * rs) * W + k0 + (ow - clo) * cs
+    offset = np.empty(kh * kw, dtype=np.int64)
+    for b in range(kh):
+        for c in range(kw):
+            offset[b * kw + c] = b * dh * W + c * dw
+    for p in range(p0, p1):
+        xp = xf[p]
+        for oh in range(OH):
+            for ow in range(OW):
+                if oh < rlo or oh >= rhi or ow < clo or ow >= chi:
+                    o = oh * OW + ow
+                    yf[p, o], idf[p, o] = _max_window(xp, W, wh[oh, 0], wh[oh, 1], dh, ww[ow, 0], ww[ow, 1], dw)
+        _split_phases(xp, sub, H, W, rs, cs)
+        for t in range(length):
+            best[t] = -np.inf
+            pick[t] = 0
+        tap = 0
+        for b in range(kh):
+            for c in range(kw):
+                at = _phase_offset(H, W, rs, cs, r0 + b * dh, k0 + c * dw)
+                for t in range(length):
+                    v = sub[(at + t) & NONNEG]
+                    m = best[t]
+                    take = (v > m) | (v != v)
+                    best[t] = v if take else m
+                    pick[t] = tap if take else pick[t]
+                tap += 1
+        for oh in range(rlo, rhi):
+            g = (oh - rlo) * ws - clo
+            o = oh * OW
+            for ow in range(clo, chi):
+                yf[p, o + ow] = best[g + ow]
+                idf[p, o + ow] = start[g + ow] + offset[pick[g + ow]]
+
+
+@njit(inline="always")
+def _grid_divisors(wh, ww, divisor, rows, cols, ws, length, one):  # pragma: no cover - compiled
+    """The divisor of every block output at its grid position (1 in the padding columns)."""
+    divisors = np.full(length, one)
+    for oh in range(rows[0], rows[1]):
+        for ow in range(cols[0], cols[1]):
+            div = divisor if divisor != 0 else wh[oh, 2] * ww[ow, 2]
+            divisors[(oh - rows[0]) * ws + ow - cols[0]] = div
+    return divisors
+
+
+@njit(nogil=True, cache=True)
+def _avg_forward_grid(x, y, wh, ww, divisor, rows, cols, sub, total, p0, p1):  # pragma: no cover - compiled
+    """Planes p0..p1 of a 2-d average pool (D = 1), the full windows over a grid as ``_max_forward_grid``.
+
+    The same taps summed in the same order per output as ``_avg_forward``, so the same sums.
+    """
+    P, _, H, W = x.shape
+    OH, OW = wh.shape[0], ww.shape[0]
+    xf = x.reshape(P, H * W)
+    yf = y.reshape(P, OH * OW)
+    rlo, rhi, rs = rows
+    clo, chi, cs = cols
+    kh, kw = wh[rlo, 1], ww[clo, 1]
+    r0, k0 = wh[rlo, 0], ww[clo, 0]
+    ws = -(-W // cs)
+    length = (rhi - rlo - 1) * ws + chi - clo
+    zero = x.dtype.type(0)
+    divisors = _grid_divisors(wh, ww, divisor, rows, cols, ws, length, x.dtype.type(1))
+    for p in range(p0, p1):
+        xp = xf[p]
+        for oh in range(OH):
+            for ow in range(OW):
+                if oh < rlo or oh >= rhi or ow < clo or ow >= chi:
+                    s = zero
+                    for r in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
+                        for k in range(ww[ow, 0], ww[ow, 0] + ww[ow, 1]):
+                            s += xp[r * W + k]
+                    div = divisor if divisor != 0 else wh[oh, 2] * ww[ow, 2]
+                    yf[p, oh * OW + ow] = s / x.dtype.type(div)
+        _split_phases(xp, sub, H, W, rs, cs)
+        for t in range(length):
+            total[t] = zero
+        for b in range(kh):
+            for c in range(kw):
+                at = _phase_offset(H, W, rs, cs, r0 + b, k0 + c)
+                for t in range(length):
+                    total[t] += sub[(at + t) & NONNEG]
+        for t in range(length):
+            total[t] /= divisors[t]
+        for oh in range(rlo, rhi):
+            g = (oh - rlo) * ws
+            yf[p, oh * OW + clo : oh * OW + chi] = total[g : g + chi - clo]
+
+
+@njit(nogil=True, cache=True)
+def _avg_backward_grid(gy, gx, wh, ww, divisor, rows, cols, sub, share, p0, p1):  # pragma: no cover - compiled
+    """Planes p0..p1: the gradient of ``_avg_forward_grid``. The block's gy / divisor laid out on the grid
+    (0 in its padding columns), added tap by tap into the phase planes, merged back into the plane;
+    then the border windows one by one."""
+    P, _, H, W = gx.shape
+    OH, OW = wh.shape[0], ww.shape[0]
+    gxf = gx.reshape(P, H * W)
+    gyf = gy.reshape(P, OH * OW)
+    rlo, rhi, rs = rows
+    clo, chi, cs = cols
+    kh, kw = wh[rlo, 1], ww[clo, 1]
+    r0, k0 = wh[rlo, 0], ww[clo, 0]
+    ws = -(-W // cs)
+    length = (rhi - rlo - 1) * ws + chi - clo
+    divisors = _grid_divisors(wh, ww, divisor, rows, cols, ws, length, gy.dtype.type(1))
+    share[:length] = 0  # the padding columns stay 0: they add nothing where they land
+    for p in range(p0, p1):
+        gp = gxf[p]
+        sub[:] = 0
+        for oh in range(rlo, rhi):
+            g = (oh - rlo) * ws
+            share[g : g + chi - clo] = gyf[p, oh * OW + clo : oh * OW + chi]
+        for t in range(length):
+            share[t] /= divisors[t]
+        for b in range(kh):
+            for c in range(kw):
+                at = _phase_offset(H, W, rs, cs, r0 + b, k0 + c)
+                for t in range(length):
+                    sub[(at + t) & NONNEG] += share[t]
+        _merge_phases(sub, gp, H, W, rs, cs)
+        for oh in range(OH):
+            for ow in range(OW):
+                if oh < rlo or oh >= rhi or ow < clo or ow >= chi:
+                    div = divisor if divisor != 0 else wh[oh, 2] * ww[ow, 2]
+                    g = gyf[p, oh * OW + ow] / gy.dtype.type(div)
+                    for r in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
+                        for k in range(ww[ow, 0], ww[ow, 0] + ww[ow, 1]):
+                            gp[r * W + k] += g
+
+
+@njit(nogil=True, cache=True)
+def _avg_forward_2x2(x, y, pair_sum, divisor, p0, p1):  # pragma: no cover - compiled
+    """Planes p0..p1 of the average over the 2x2, stride-2 tiling of even planes (D = 1).
+
+    Two passes as ``_max_forward_2x2``: the sums of every horizontal pair of the block in one long loop,
+    then each output adds the pair below it tap by tap, so the sum is ((a + b) + c) + d as in
+    ``_avg_forward``, the same bits.
+    """
+    _, _, H, W = x.shape
+    OH, OW = H // 2, W // 2
+    xb = x.reshape(-1)[p0 * H * W : p1 * H * W]
+    yb = y.reshape(-1)[p0 * OH * OW : p1 * OH * OW]
+    for u in range((p1 - p0) * H * OW):
+        pair_sum[u] = xb[2 * u] + xb[2 * u + 1]
+    div = x.dtype.type(divisor)
+    for r in range((p1 - p0) * OH):  # output row r: pair row 2r and input row 2r + 1
+        top = 2 * r * OW
+        below = (2 * r + 1) * W
+        out = r * OW
+        for ow in range(OW):
+            yb[out + ow] = (pair_sum[top + ow] + xb[below + 2 * ow] + xb[below + 2 * ow + 1]) / div
+
+
+@njit(nogil=True, cache=True)
+def _avg_backward_2x2(gy, gx, divisor, p0, p1):  # pragma: no cover - compiled
+    """Planes p0..p1: the gradient of ``_avg_forward_2x2``; the windows do not overlap, so each input
+    of a window gets its gy / divisor once (no sums, no zeroing)."""
+    _, _, H, W = gx.shape
+    OH, OW = H // 2, W // 2
+    gxb = gx.reshape(-1)[p0 * H * W : p1 * H * W]
+    gyb = gy.reshape(-1)[p0 * OH * OW : p1 * OH * OW]
+    div = gy.dtype.type(divisor)
+    for r in range((p1 - p0) * OH):
+        row = 2 * r * W
+        out = r * OW
+        for ow in range(OW):
+            g = gyb[out + ow] / div
+            gxb[row + 2 * ow] = g
+            gxb[row + 2 * ow + 1] = g
+            gxb[row + W + 2 * ow] = g
+            gxb[row + W + 2 * ow + 1] = g
+
+
 MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD, AVG_BACKWARD, MAX_FORWARD_2X2 = 0, 1, 2, 3, 4
+MAX_FORWARD_GRID, AVG_FORWARD_GRID, AVG_BACKWARD_GRID, AVG_FORWARD_2X2, AVG_BACKWARD_2X2 = 5, 6, 7, 8, 9
 
 # Below this much work (taps visited) one thread does it all: handing a block to a pool
 # thread costs about as much as this work (workers.py).
@@ -314,7 +586,7 @@ _NO_INDEX = np.zeros((1, 1, 1, 1), dtype=np.int64)
 _NO_WINDOW = np.zeros((1, 3), dtype=np.int64)
 
 
-def _kernel(kind: int, src, dst, idx, tables, step, divisor) -> Callable[[int, int], None]:
+def _kernel(kind: int, src, dst, idx, tables, step, divisor, span) -> Callable[[int, int], None]:
     """Kernel ``kind`` bound to its arrays: a function of the plane range (p0, p1)."""
     if kind == MAX_FORWARD:
         return lambda p0, p1: _max_forward(src, dst, idx, *tables, *step, p0, p1)
@@ -330,14 +602,59 @@ def _kernel(kind: int, src, dst, idx, tables, step, divisor) -> Callable[[int, i
         )
     if kind == MAX_BACKWARD:
         return lambda p0, p1: _max_backward(src, idx, dst, p0, p1)
+    if kind in (MAX_FORWARD_GRID, AVG_FORWARD_GRID, AVG_BACKWARD_GRID):
+        _, wh, ww = tables
+        rows, cols = span
+        height, width = (dst if kind == AVG_BACKWARD_GRID else src).shape[2:]
+        phases = (-(-height // rows[2]) * rows[2] * -(-width // cols[2]) * cols[2],)
+        grid = ((rows[1] - rows[0] - 1) * -(-width // cols[2]) + cols[1] - cols[0],)
+        if kind == MAX_FORWARD_GRID:
+            return lambda p0, p1: _max_forward_grid(
+                src,
+                dst,
+                idx,
+                wh,
+                ww,
+                step[1],
+                step[2],
+                rows,
+                cols,
+                scratch(GRAD_INPUT, phases, src.dtype),
+                scratch(INPUT, grid, src.dtype),
+                scratch(OUTPUT, grid, np.int32),
+                p0,
+                p1,
+            )
+        grid_kernel = _avg_forward_grid if kind == AVG_FORWARD_GRID else _avg_backward_grid
+        return lambda p0, p1: grid_kernel(
+            src,
+            dst,
+            wh,
+            ww,
+            divisor,
+            rows,
+            cols,
+            scratch(GRAD_INPUT, phases, src.dtype),
+            scratch(INPUT, grid, src.dtype),
+            p0,
+            p1,
+        )
+    if kind == AVG_FORWARD_2X2:
+        return lambda p0, p1: _avg_forward_2x2(
+            src, dst, scratch(INPUT, ((p1 - p0) * src.shape[2] * src.shape[3] // 2,), src.dtype), divisor, p0, p1
+        )
+    if kind == AVG_BACKWARD_2X2:
+        return lambda p0, p1: _avg_backward_2x2(src, dst, divisor, p0, p1)
     if kind == AVG_FORWARD:
         return lambda p0, p1: _avg_forward(src, dst, *tables, divisor, p0, p1)
     return lambda p0, p1: _avg_backward(src, dst, *tables, divisor, p0, p1)
 
 
-def _run(kind: int, work: int, src, dst, idx=_NO_INDEX, tables=(_NO_WINDOW,) * 3, step=(1, 1, 1), divisor=0) -> None:
+def _run(
+    kind: int, work: int, src, dst, idx=_NO_INDEX, tables=(_NO_WINDOW,) * 3, step=(1, 1, 1), divisor=0, span=None
+) -> None:
     """Run kernel ``kind`` on all planes: in the calling thread for small work, else one block per thread."""
-    run = _kernel(kind, src, dst, idx, tables, step, divisor)
+    run = _kernel(kind, src, dst, idx, tables, step, divisor, span)
     planes = src.shape[0]
     threads = max(1, min(num_threads(), planes, work // MIN_PARALLEL_WORK))
     if threads == 1:
@@ -346,6 +663,37 @@ def _run(kind: int, work: int, src, dst, idx=_NO_INDEX, tables=(_NO_WINDOW,) * 3
     cuts = [planes * t // threads for t in range(threads + 1)]
     # the kernels release the GIL: the blocks run at once on the engine's pool
     WORKERS.map(lambda span: run(*span), list(zip(cuts[:-1], cuts[1:])))
+
+
+# The grid kernels pay off from this many outputs with full windows per plane (fewer: the scalar loops).
+MIN_GRID = 16
+
+
+def _full_span(table: np.ndarray) -> tuple[int, int, int] | None:
+    """(lo, hi, stride): the windows lo..hi of one axis that have the full tap count, their first taps
+    ``stride`` apart (None if those are not one such run)."""
+    taps = table[:, 1]
+    full = np.flatnonzero(taps == taps.max(initial=0))
+    if full.size == 0 or taps[full[0]] == 0:
+        return None
+    lo, hi = int(full[0]), int(full[-1]) + 1
+    firsts = table[lo:hi, 0]
+    stride = int(firsts[1] - firsts[0]) if hi - lo > 1 else 1
+    if hi - lo != full.size or stride <= 0 or np.any(np.diff(firsts) != stride):
+        return None
+    return lo, hi, stride
+
+
+def _grid_span(tables: tuple) -> tuple | None:
+    """(rows, cols) full-window spans for the grid kernels: 2-d pooling (D = 1) with at least MIN_GRID
+    outputs of full windows per plane, else None."""
+    wd, wh, ww = tables
+    if wd.shape[0] != 1 or wd[0, 0] != 0 or wd[0, 1] != 1:
+        return None
+    rows, cols = _full_span(wh), _full_span(ww)
+    if rows is None or cols is None or (rows[1] - rows[0]) * (cols[1] - cols[0]) < MIN_GRID:
+        return None
+    return rows, cols
 
 
 def _tiles_2x2(shape: tuple, tables: tuple, step: tuple) -> bool:
@@ -449,13 +797,16 @@ def max_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, s
     tables = (wd, wh, ww)
     if x.dtype == np.float32:
         tiles = _tiles_2x2(x.shape, tables, step)
-        group = _MAX_2X2_FORWARD if tiles else _MAX_FORWARD
+        span = None if tiles else _grid_span(tables)
+        group = _MAX_2X2_FORWARD if tiles else _MAX_GRID_FORWARD if span else _MAX_FORWARD
         if group.usable or group.ready():
             shape = (x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0])
             y = np.empty(shape, dtype=x.dtype)
             idx = np.empty(shape, dtype=np.int64)
             if tiles:
                 _run(MAX_FORWARD_2X2, y.size * 4, x, y, idx)
+            elif span:
+                _run(MAX_FORWARD_GRID, y.size * _taps(tables), x, y, idx, tables, step, span=span)
             else:
                 _run(MAX_FORWARD, y.size * _taps(tables), x, y, idx, tables, step)
             return y, idx
@@ -477,11 +828,19 @@ def max_backward(gy: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
 
 def avg_forward(x: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, divisor: int) -> np.ndarray:
     """Window averages of x (P, D, H, W); ``divisor`` 0 means the tables' divisor."""
-    if x.dtype != np.float32 or not (_AVG_FORWARD.usable or _AVG_FORWARD.ready()):
-        return _avg_forward_numpy(x, (wd, wh, ww), divisor)
-    y = np.empty((x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0]), dtype=x.dtype)
     tables = (wd, wh, ww)
-    _run(AVG_FORWARD, y.size * _taps(tables), x, y, tables=tables, divisor=divisor)
+    tiles = x.dtype == np.float32 and _tiles_2x2(x.shape, tables, (1, 1, 1))
+    span = _grid_span(tables) if x.dtype == np.float32 and not tiles else None
+    group = _AVG_2X2 if tiles else _AVG_GRID_FORWARD if span else _AVG_FORWARD
+    if x.dtype != np.float32 or not (group.usable or group.ready()):
+        return _avg_forward_numpy(x, tables, divisor)
+    y = np.empty((x.shape[0], wd.shape[0], wh.shape[0], ww.shape[0]), dtype=x.dtype)
+    if tiles:
+        _run(AVG_FORWARD_2X2, y.size * 4, x, y, divisor=divisor or 4)
+    elif span:
+        _run(AVG_FORWARD_GRID, y.size * _taps(tables), x, y, tables=tables, divisor=divisor, span=span)
+    else:
+        _run(AVG_FORWARD, y.size * _taps(tables), x, y, tables=tables, divisor=divisor)
     return y
 
 
@@ -489,12 +848,21 @@ def avg_backward(
     gy: np.ndarray, wd: np.ndarray, wh: np.ndarray, ww: np.ndarray, divisor: int, plane: tuple
 ) -> np.ndarray:
     """Spread gy (P, OD, OH, OW) / divisor evenly over each window, into planes of shape ``plane``."""
-    if gy.dtype != np.float32 or not (_AVG_BACKWARD.usable or _AVG_BACKWARD.ready()):
-        return _avg_backward_numpy(gy, (wd, wh, ww), divisor, plane)
+    tables = (wd, wh, ww)
+    tiles = gy.dtype == np.float32 and _tiles_2x2((gy.shape[0],) + tuple(plane), tables, (1, 1, 1))
+    span = _grid_span(tables) if gy.dtype == np.float32 and not tiles else None
+    group = _AVG_2X2 if tiles else _AVG_GRID_BACKWARD if span else _AVG_BACKWARD
+    if gy.dtype != np.float32 or not (group.usable or group.ready()):
+        return _avg_backward_numpy(gy, tables, divisor, plane)
     gy = np.ascontiguousarray(gy)
     gx = np.empty((gy.shape[0],) + tuple(plane), dtype=gy.dtype)
-    tables = (wd, wh, ww)
-    _run(AVG_BACKWARD, gx.size + gy.size * _taps(tables), gy, gx, tables=tables, divisor=divisor)
+    work = gx.size + gy.size * _taps(tables)
+    if tiles:
+        _run(AVG_BACKWARD_2X2, gx.size, gy, gx, divisor=divisor or 4)
+    elif span:
+        _run(AVG_BACKWARD_GRID, work, gy, gx, tables=tables, divisor=divisor, span=span)
+    else:
+        _run(AVG_BACKWARD, work, gy, gx, tables=tables, divisor=divisor)
     return gx
 
 
@@ -509,6 +877,26 @@ _MAX_2X2_FORWARD = KernelGroup(
 _MAX_BACKWARD = KernelGroup("pool-max-backward", [(_max_backward, (_F4, _I4, _F4, _INT, _INT))])
 _AVG_FORWARD = KernelGroup("pool-avg-forward", [(_avg_forward, (_F4, _F4, _I2, _I2, _I2, _INT, _INT, _INT))])
 _AVG_BACKWARD = KernelGroup("pool-avg-backward", [(_avg_backward, (_F4, _F4, _I2, _I2, _I2, _INT, _INT, _INT))])
+_AVG_2X2 = KernelGroup(
+    "pool-avg-2x2",
+    [(_avg_forward_2x2, (_F4, _F4, _F1, _INT, _INT, _INT)), (_avg_backward_2x2, (_F4, _F4, _INT, _INT, _INT))],
+)
+_SPAN = types.UniTuple(types.int64, 3)
+_MAX_GRID_FORWARD = KernelGroup(
+    "pool-max-grid-forward",
+    [
+        (
+            _max_forward_grid,
+            (_F4, _F4, _I4, _I2, _I2, _INT, _INT, _SPAN, _SPAN, _F1, _F1, array(types.int32, 1), _INT, _INT),
+        )
+    ],
+)
+_AVG_GRID_FORWARD = KernelGroup(
+    "pool-avg-grid-forward", [(_avg_forward_grid, (_F4, _F4, _I2, _I2, _INT, _SPAN, _SPAN, _F1, _F1, _INT, _INT))]
+)
+_AVG_GRID_BACKWARD = KernelGroup(
+    "pool-avg-grid-backward", [(_avg_backward_grid, (_F4, _F4, _I2, _I2, _INT, _SPAN, _SPAN, _F1, _F1, _INT, _INT))]
+)
 
 
 def planes(x: np.ndarray, nd: int) -> np.ndarray:
@@ -541,8 +929,10 @@ def describe_path(kind: str, x_shape: tuple, kernel_size, stride=None, padding=0
     oh, ow = output_size(h, kh, sh, ph, 1, False), output_size(w, kw, sw, pw, 1, False)
     tables = (unit_window(1), sliding_windows(h, oh, kh, sh, ph, 1, True), sliding_windows(w, ow, kw, sw, pw, 1, True))
     outputs = n * c * oh * ow
-    if kind == "max" and _tiles_2x2((n * c, 1, h, w), tables, (1, 1, 1)):
-        name, work = "max 2x2 tiling", outputs * 4
+    if _tiles_2x2((n * c, 1, h, w), tables, (1, 1, 1)):
+        name, work = f"{kind} 2x2 tiling", outputs * 4
+    elif _grid_span(tables):
+        name, work = f"{kind} grid", outputs * _taps(tables)
     else:
         name, work = f"{kind} windows", outputs * _taps(tables)
     threads = max(1, min(num_threads(), n * c, work // MIN_PARALLEL_WORK))
