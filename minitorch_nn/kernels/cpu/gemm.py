@@ -74,6 +74,29 @@ def _tap_block(l2_bytes: int) -> int:
 
 TAP_BLOCK = _tap_block(cpu_info.cache_sizes()["L2"])
 
+# LLVM's vector width preference for these kernels (the function attribute "prefer-vector-width"):
+# Intel's AVX-512 cores tune LLVM to 256-bit vectors ('prefer-256-bit'), which would compile the
+# AVX-512 tile with ymm registers at half the multiply-adds per instruction. On an AVX2 target 512
+# is simply more than the target has and changes nothing.
+VECTOR_WIDTH = 512
+
+
+@intrinsic
+def _wide_vectors(typingctx):  # pragma: no cover - compiled
+    """Mark the calling function ``"prefer-vector-width"="512"`` (clang's -mprefer-vector-width).
+
+    An attribute of the function only, so the rest of the process's Numba code keeps LLVM's
+    tuning; it is part of the compiled code that Numba caches (which is keyed on the CPU's
+    features too). llvmlite's attribute set knows no key-value attributes, so the string is
+    added to the set as it is printed.
+    """
+
+    def codegen(context, builder, signature, args):
+        set.add(builder.function.attributes, f'"prefer-vector-width"="{VECTOR_WIDTH}"')
+        return context.get_dummy_value()
+
+    return types.none(), codegen
+
 
 @intrinsic
 def _stack_buffer(typingctx, like, size):  # pragma: no cover - compiled
@@ -105,6 +128,7 @@ def _make_tile4(RUN: int):
         last tap are the sums added to dst (stored, with ``store``). The last tile is moved back
         to end at n (its first positions computed twice, written once); n >= RUN.
         """
+        _wide_vectors()
         acc = numba.carray(_stack_buffer(A, SUMS), (4, RUN))
         zero = A.dtype.type(0)
         for t in range(-(-n // RUN)):
@@ -147,6 +171,7 @@ def _make_shifted_gemm_nn(RUN: int):
 
     @njit(cache=True, nogil=True, fastmath=True)
     def shifted_gemm_nn_tiled(A, src, rows, dst, drows, bases, n, overwrite):  # pragma: no cover - jitted
+        _wide_vectors()
         G, M, K = A.shape[0], A.shape[1], A.shape[2]
         for i in range(bases.shape[0]):
             sb, db = bases[i, 0], bases[i, 1]
@@ -207,6 +232,7 @@ def shifted_gemm_nn(A, src, rows, dst, drows, bases, n, overwrite, path=None) ->
 @njit(cache=True, nogil=True)
 def _zero_row(dst, d, n):  # pragma: no cover - jitted
     """dst[d + j] = 0  for j < n."""
+    _wide_vectors()
     for j in range(n):
         dst[(d + j) & NONNEG] = 0
 
@@ -214,6 +240,7 @@ def _zero_row(dst, d, n):  # pragma: no cover - jitted
 @njit(cache=True, nogil=True, fastmath=True)
 def _nn_row(A, m, k0, k1, src, rows, sb, dst, drows, db, n):  # pragma: no cover - jitted
     """One row of ``shifted_gemm_nn`` over taps k0..k1 (the edge of the tiles): four taps per sweep."""
+    _wide_vectors()
     K4 = k1 - (k1 - k0) % 4
     d0 = db + drows[m]
     for k in range(k0, K4, 4):
@@ -233,6 +260,7 @@ def _nn_row(A, m, k0, k1, src, rows, sb, dst, drows, db, n):  # pragma: no cover
 @njit(cache=True, nogil=True, fastmath=True)
 def _nn_tap(A, m, count, k, src, r, dst, drows, db, n):  # pragma: no cover - jitted
     """dst[db + drows[m + i] + j] += A[m + i, k] * src[r + j]  for i < count: one tap (the edge of a tile)."""
+    _wide_vectors()
     for i in range(count):
         a = A[m + i, k]
         d = db + drows[m + i]
@@ -247,6 +275,7 @@ def shifted_gemm_nt(A, arows, src, rows, bases, n, acc):  # pragma: no cover - j
     For every (ab, sb) in bases and every group g: A, src flat; arows (G, M) and rows (G, K)
     offsets; acc (G, M, K).
     """
+    _wide_vectors()
     G, M = acc.shape[0], acc.shape[1]
     for i in range(bases.shape[0]):
         ab, sb = bases[i, 0], bases[i, 1]
@@ -263,6 +292,7 @@ def shifted_gemm_nt(A, arows, src, rows, bases, n, acc):  # pragma: no cover - j
 @njit(cache=True, nogil=True, fastmath=True)
 def _nt_tile4(A, ab, arows, m, src, sb, rows, n, acc):  # pragma: no cover - jitted
     """Rows m..m+3 of ``shifted_gemm_nt``: a 4 x 4 tile of sums in 16 scalar accumulators."""
+    _wide_vectors()
     K = acc.shape[1]
     K4 = K - K % 4
     p0, p1, p2, p3 = ab + arows[m], ab + arows[m + 1], ab + arows[m + 2], ab + arows[m + 3]
@@ -324,6 +354,7 @@ def _nt_tile4(A, ab, arows, m, src, sb, rows, n, acc):  # pragma: no cover - jit
 @njit(cache=True, nogil=True, fastmath=True)
 def _nt_row(A, p, src, sb, rows, n, acc, m):  # pragma: no cover - jitted
     """Row m of ``shifted_gemm_nt`` (the edge of the tiles): four taps per sweep, 4 accumulators."""
+    _wide_vectors()
     K = acc.shape[1]
     K4 = K - K % 4
     for k in range(0, K4, 4):
@@ -346,6 +377,7 @@ def _nt_row(A, p, src, sb, rows, n, acc, m):  # pragma: no cover - jitted
 @njit(cache=True, nogil=True, fastmath=True)
 def _dot(A, p, src, r, n):  # pragma: no cover - jitted
     """sum_j A[p + j] * src[r + j]  for j < n."""
+    _wide_vectors()
     s = A.dtype.type(0)
     for j in range(n):
         s += A[(p + j) & NONNEG] * src[(r + j) & NONNEG]
