@@ -56,8 +56,8 @@ def test_tiles_fit_the_registers():
 def test_cache_sizes_and_tap_block():
     caches = cpu_info.cache_sizes()
     assert caches["L1"] > 0 and caches["L2"] >= caches["L1"]
-    assert gemm._tap_block(2 << 20) == 256 and gemm._tap_block(512 << 10) == 64 and gemm._tap_block(1 << 30) == 512
-    assert gemm.TAP_BLOCK == gemm._tap_block(caches["L2"])
+    assert gemm._tap_block(48 << 10) == 128 and gemm._tap_block(32 << 10) == 64 and gemm._tap_block(1 << 30) == 256
+    assert gemm.TAP_BLOCK == gemm._tap_block(caches["L1"])
 
 
 def test_emulated_avx2_target_takes_the_avx2_path():
@@ -79,11 +79,14 @@ def test_emulated_avx2_target_takes_the_avx2_path():
 @pytest.mark.parametrize("overwrite", [True, False])
 @pytest.mark.parametrize(
     "groups, m, taps, n",
-    [(1, 1, 3, 20), (1, 4, 5, 16), (1, 6, 7, 64), (2, 9, 300, 150), (1, 5, 4, 9), (1, 16, 25, 200)],
+    [(1, 1, 3, 20), (1, 4, 5, 16), (1, 6, 7, 64), (2, 9, 300, 150), (1, 5, 4, 9), (1, 16, 25, 200)]
+    # packed panels (PACK_MIN_ROWS rows, PACK_MIN_TAPS taps): a partial last tap block, rows
+    # beyond the last tile, runs that end past a whole tile
+    + [(1, gemm.PACK_MIN_ROWS + 2, gemm.PACK_MIN_TAPS + 3, 150), (2, gemm.PACK_MIN_ROWS + 1, gemm.PACK_MIN_TAPS, 70)],
 )
 def test_shifted_gemm_nn_is_exact_on_every_path(path, groups, m, taps, n, overwrite):
     # rows and runs that fill whole tiles, a partial last tile, fewer rows or positions than a
-    # tile, and more taps than a TAP_BLOCK; integer data: every path must give the exact sums
+    # tile, more taps than a TAP_BLOCK, and packed panels; integer data: every path must give the exact sums
     rng = np.random.default_rng(m * n + taps)
     A = rng.integers(-3, 4, (groups, m, taps)).astype(np.float32)
     src = rng.integers(-3, 4, 4096).astype(np.float32)
