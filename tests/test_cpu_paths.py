@@ -56,8 +56,8 @@ def test_tiles_fit_the_registers():
 def test_cache_sizes_and_tap_block():
     caches = cpu_info.cache_sizes()
     assert caches["L1"] > 0 and caches["L2"] >= caches["L1"]
-    assert gemm._tap_block(2 << 20) == 256 and gemm._tap_block(512 << 10) == 64 and gemm._tap_block(1 << 30) == 512
-    assert gemm.TAP_BLOCK == gemm._tap_block(caches["L2"])
+    assert gemm._tap_block(48 << 10) == 128 and gemm._tap_block(32 << 10) == 64 and gemm._tap_block(1 << 30) == 256
+    assert gemm.TAP_BLOCK == gemm._tap_block(caches["L1"])
 
 
 def test_emulated_avx2_target_takes_the_avx2_path():
@@ -79,11 +79,14 @@ def test_emulated_avx2_target_takes_the_avx2_path():
 @pytest.mark.parametrize("overwrite", [True, False])
 @pytest.mark.parametrize(
     "groups, m, taps, n",
-    [(1, 1, 3, 20), (1, 4, 5, 16), (1, 6, 7, 64), (2, 9, 300, 150), (1, 5, 4, 9), (1, 16, 25, 200)],
+    [(1, 1, 3, 20), (1, 4, 5, 16), (1, 6, 7, 64), (2, 9, 300, 150), (1, 5, 4, 9), (1, 16, 25, 200)]
+    # packed panels (PACK_MIN_ROWS rows, PACK_MIN_TAPS taps): a partial last tap block, rows
+    # beyond the last tile, runs that end past a whole tile
+    + [(1, gemm.PACK_MIN_ROWS + 2, gemm.PACK_MIN_TAPS + 3, 150), (2, gemm.PACK_MIN_ROWS + 1, gemm.PACK_MIN_TAPS, 70)],
 )
 def test_shifted_gemm_nn_is_exact_on_every_path(path, groups, m, taps, n, overwrite):
     # rows and runs that fill whole tiles, a partial last tile, fewer rows or positions than a
-    # tile, and more taps than a TAP_BLOCK; integer data: every path must give the exact sums
+    # tile, more taps than a TAP_BLOCK, and packed panels; integer data: every path must give the exact sums
     rng = np.random.default_rng(m * n + taps)
     A = rng.integers(-3, 4, (groups, m, taps)).astype(np.float32)
     src = rng.integers(-3, 4, 4096).astype(np.float32)
@@ -199,3 +202,42 @@ def test_taps_that_read_only_padding_are_dropped_exactly(xs, ws, stride, padding
         (1,) + xs[2:], (1,) + ws[2:], (1, stride, stride), (0, padding, padding), (1, dilation, dilation)
     )
     assert (live is not None) == cut
+
+
+# LLVM's names for an AVX-512 Xeon (which Intel tunes to prefer 256-bit vectors) and AVX2's Haswell
+_AVX512_TARGET = {"NUMBA_CPU_NAME": "icelake-server", "NUMBA_CPU_FEATURES": cpu_info.HASWELL_FEATURES.split(",-")[0]}
+_AVX512_TARGET["NUMBA_CPU_FEATURES"] += ",+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl,+evex512"
+
+
+@pytest.mark.parametrize(
+    "target, register, lanes",
+    [
+        (_AVX512_TARGET, "zmm", 16),
+        ({k: cpu_info.AVX2_EMULATION_ENV[k] for k in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES")}, "ymm", 8),
+    ],
+)
+def test_kernels_compile_to_the_targets_full_vector_width(target, register, lanes, tmp_path):
+    # compiled (never run) in a fresh process for each target, so this holds on any x86 CPU: the
+    # tile's and the NT kernel's multiply-adds use the widest registers (on an Intel AVX-512 core
+    # LLVM would pick ymm without the kernels' "prefer-vector-width" attribute)
+    code = (
+        "import json, re; from minitorch_nn.kernels.cpu import gemm, cpu_info; "
+        "from minitorch_nn.kernels.cpu.conv import _GEMM_NN, _GEMM_NT\n"
+        "counts = {}\n"
+        "for kernel, signature in (_GEMM_NN, _GEMM_NT):\n"
+        "    kernel.compile(signature)\n"
+        "tile = gemm._tile4x64 if cpu_info.native_path().run == 64 else gemm._tile4x16\n"
+        "for name, kernel in (('tile', tile), ('nt', gemm._nt_tile4)):\n"
+        "    asm = kernel.inspect_asm(kernel.signatures[0])\n"
+        "    fmas = [line for line in asm.splitlines() if 'vfmadd' in line]\n"
+        "    counts[name] = [len(fmas), sum('zmm' in f for f in fmas), sum('ymm' in f for f in fmas)]\n"
+        "print(json.dumps([cpu_info.native_path().run, counts]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != cpu_info.PATH_ENV}
+    env.update(target, NUMBA_CACHE_DIR=str(tmp_path), MINITORCH_COMPILE="inline")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    run, counts = json.loads(out.stdout.splitlines()[-1])
+    assert run == cpu_info.PATHS["avx512" if register == "zmm" else "avx2"].run
+    for name, (fmas, zmm, ymm) in counts.items():
+        # the vector loops are wide (the rest: scalar remainders on xmm, the final reductions)
+        assert fmas > 0 and (zmm > ymm if register == "zmm" else zmm == 0 < ymm), (name, fmas, zmm, ymm)

@@ -33,13 +33,18 @@ only, and keeps values in registers only when it can prove nothing else touches 
 - NT: the innermost loop runs over j, the reduction; a 4 x 4 tile of results lives in
   16 scalar accumulators, which ``fastmath`` lets LLVM turn into vector accumulators:
   8 loads per 16 multiply-adds.
+- Wide products (PACK_MIN_ROWS rows of A, PACK_MIN_TAPS taps) first copy each run's TAP_BLOCK
+  taps into one contiguous panel (``_pack``, sized from L1) that every row tile then reads: rows of
+  src a power of two apart would otherwise share a few L1 sets and be read from L2 each time.
+- Every kernel carries ``"prefer-vector-width"="512"`` (``_wide_vectors``): LLVM's tuning for
+  Intel's AVX-512 cores would otherwise compile the 4 x 64 tile with 256-bit ymm registers.
 Which tile: the CPU's (cpu_info.py). With AVX-512 the NN tile is 4 x 64 (16 of its 32 zmm
 registers); with AVX2, 4 x 16 (8 ymm registers of sums beside the 4 broadcast weights and 2
 loads: wider or taller tiles spill there). The vector width is read from the target Numba
 compiles for, so NUMBA_CPU_NAME / NUMBA_CPU_FEATURES choose it too, and MINITORCH_CPU_PATH (or
 ``path=``) forces either tile on any CPU: each position sums its taps in the same order in
 both (only which positions fall to the row-by-row edge differs), so with integer-valued data
-both give exactly the float32 sums. The tap block (TAP_BLOCK) comes from the L2 size.
+both give exactly the float32 sums. The tap block (TAP_BLOCK) comes from the L1 size.
 Indices are combined with ``& NONNEG`` so LLVM can drop Numba's negative-index
 wrap-around (which otherwise turns the loads into gathers). Rows that do not fill a
 4-row tile, and runs shorter than the tile, are done one row at a time (NN), four taps
@@ -64,15 +69,38 @@ NONNEG = 0x7FFFFFFFFFFFFFFF
 CHUNK = 1024
 
 
-def _tap_block(l2_bytes: int) -> int:
-    """Taps per pass of the register tiles: a sweep's CHUNK positions of every tap of a block
-    (CHUNK * 4 bytes each) are read again by each row tile, so they are kept to half of L2:
-    256 taps with a 2 MiB L2, 64 with AMD EPYC's 512 KiB."""
-    taps = l2_bytes // (2 * 4 * CHUNK)
-    return max(64, min(512, 1 << max(0, taps.bit_length() - 1)))
+def _tap_block(l1_bytes: int) -> int:
+    """Taps per packed panel: the panel (taps x 64 positions of float32, the widest tile) is read
+    again by every row tile, so it is kept to two thirds of L1 (the rest: the tile's rows of A and
+    dst): 128 taps with a 48 KiB L1, 64 with 32 KiB."""
+    taps = (2 * l1_bytes // 3) // (4 * 64)
+    return max(32, min(256, 1 << max(0, taps.bit_length() - 1)))
 
 
-TAP_BLOCK = _tap_block(cpu_info.cache_sizes()["L2"])
+TAP_BLOCK = _tap_block(cpu_info.cache_sizes()["L1"])
+
+# LLVM's vector width preference for these kernels (the function attribute "prefer-vector-width"):
+# Intel's AVX-512 cores tune LLVM to 256-bit vectors ('prefer-256-bit'), which would compile the
+# AVX-512 tile with ymm registers at half the multiply-adds per instruction. On an AVX2 target 512
+# is simply more than the target has and changes nothing.
+VECTOR_WIDTH = 512
+
+
+@intrinsic
+def _wide_vectors(typingctx):  # pragma: no cover - compiled
+    """Mark the calling function ``"prefer-vector-width"="512"`` (clang's -mprefer-vector-width).
+
+    An attribute of the function only, so the rest of the process's Numba code keeps LLVM's
+    tuning; it is part of the compiled code that Numba caches (which is keyed on the CPU's
+    features too). llvmlite's attribute set knows no key-value attributes, so the string is
+    added to the set as it is printed.
+    """
+
+    def codegen(context, builder, signature, args):
+        set.add(builder.function.attributes, f'"prefer-vector-width"="{VECTOR_WIDTH}"')
+        return context.get_dummy_value()
+
+    return types.none(), codegen
 
 
 @intrinsic
@@ -105,6 +133,7 @@ def _make_tile4(RUN: int):
         last tap are the sums added to dst (stored, with ``store``). The last tile is moved back
         to end at n (its first positions computed twice, written once); n >= RUN.
         """
+        _wide_vectors()
         acc = numba.carray(_stack_buffer(A, SUMS), (4, RUN))
         zero = A.dtype.type(0)
         for t in range(-(-n // RUN)):
@@ -135,19 +164,73 @@ def _make_tile4(RUN: int):
     return nn_tile4
 
 
+def _make_packed_tile4(RUN: int):
+    """The 4-row register tile with RUN positions reading a packed panel (``_make_tile4``'s sums)."""
+    SUMS = 4 * RUN
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def nn_packed_tile4(A, m, k0, k1, panel, dst, drows, d0, first, store):  # pragma: no cover - jitted
+        """Rows m..m+3 of ``shifted_gemm_nn`` over taps k0..k1 for one run of RUN positions, from
+        the packed panel (tap k's positions at panel[(k - k0) RUN ...]): 4 x RUN sums in registers.
+
+        Every tap adds a[i] * x[j] to acc[i, j]; only after the last tap are the sums added to
+        dst[d0 + drows[m + i] + j] (stored, with ``store``), the first ``first`` positions left
+        out when adding (the run was moved back to end at the row's end: those are done).
+        """
+        _wide_vectors()
+        acc = numba.carray(_stack_buffer(A, SUMS), (4, RUN))
+        zero = A.dtype.type(0)
+        for i in range(4):
+            for jj in range(RUN):
+                acc[i, jj] = 0
+        for k in range(k1 - k0):
+            a0, a1, a2, a3 = A[m, k0 + k], A[m + 1, k0 + k], A[m + 2, k0 + k], A[m + 3, k0 + k]
+            r = k * RUN
+            for jj in range(RUN):
+                x = panel[r + jj]
+                acc[0, jj] += a0 * x
+                acc[1, jj] += a1 * x
+                acc[2, jj] += a2 * x
+                acc[3, jj] += a3 * x
+        for i in range(4):
+            d = (d0 + drows[m + i]) & NONNEG
+            if store:  # the shared positions get the very sums the run before stored there
+                for jj in range(RUN):
+                    dst[d + jj] = acc[i, jj]
+            else:  # constant bounds: a loop from ``first`` would keep acc in memory
+                for jj in range(RUN):
+                    dst[d + jj] += acc[i, jj] if jj >= first else zero
+
+    return nn_packed_tile4
+
+
 # The tiles of the paths (cpu_info.PATHS); a Numba dispatcher compiles nothing until called.
 _tile4x64 = _make_tile4(64)
 _tile4x16 = _make_tile4(16)
+_packed4x64 = _make_packed_tile4(64)
+_packed4x16 = _make_packed_tile4(16)
+
+
+# Pack the taps' rows into a panel (``_pack``) when this many rows of A share it and the taps span
+# at least two panels; smaller products read src in place. Measured with benchmarks/bench_gemm.py
+# (AVX-512 Xeon): packing ran 1.2-1.7x faster from 32 rows and 256 taps up (ResNet's 3x3 convs,
+# VGG's classifier, the LSTM's step), and 0.3-0.9x at LeNet's 16 and 6 rows and 64-tap products.
+PACK_MIN_ROWS = 32
+PACK_MIN_TAPS = 2 * TAP_BLOCK
 
 
 def _make_shifted_gemm_nn(RUN: int):
     """``shifted_gemm_nn`` for the 4 x RUN register tile. RUN is a constant of the closure: Numba
     prunes the branch of the other tile before compiling, and caches each tile apart (its cache
     key holds the closure's constants)."""
+    PANEL = TAP_BLOCK * RUN
 
     @njit(cache=True, nogil=True, fastmath=True)
     def shifted_gemm_nn_tiled(A, src, rows, dst, drows, bases, n, overwrite):  # pragma: no cover - jitted
+        _wide_vectors()
         G, M, K = A.shape[0], A.shape[1], A.shape[2]
+        panel = numba.carray(_stack_buffer(A, PANEL), (PANEL,))
+        packed = M >= PACK_MIN_ROWS and K >= PACK_MIN_TAPS
         for i in range(bases.shape[0]):
             sb, db = bases[i, 0], bases[i, 1]
             for j0 in range(0, n, CHUNK):
@@ -155,25 +238,49 @@ def _make_shifted_gemm_nn(RUN: int):
                 for g in range(G):
                     for k0 in range(0, K, TAP_BLOCK):
                         k1 = min(K, k0 + TAP_BLOCK)
-                        m = np.int64(0)  # not the literal 0: Numba would compile the tile twice
                         store = overwrite and k0 == 0  # later tap blocks add to what the first stored
-                        if width >= RUN:
+                        tiled = M - M % 4 if width >= RUN else np.int64(0)
+                        if tiled > 0 and packed:
+                            for t in range(-(-width // RUN)):
+                                # the last run ends at the row's end; what it shares with the one
+                                # before is not added again
+                                jt = min(t * RUN, width - RUN)
+                                _pack(src, rows[g], k0, k1, sb + j0 + jt, panel, RUN)
+                                m = np.int64(0)  # not the literal 0: Numba would compile the tile twice
+                                d0, first = db + j0 + jt, t * RUN - jt
+                                while m < tiled:
+                                    if RUN == 64:
+                                        _packed4x64(A[g], m, k0, k1, panel, dst, drows[g], d0, first, store)
+                                    else:
+                                        _packed4x16(A[g], m, k0, k1, panel, dst, drows[g], d0, first, store)
+                                    m += 4
+                        elif tiled > 0:
                             args = (k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width, store)
-                            if RUN == 64:
-                                while m + 4 <= M:
+                            m = np.int64(0)
+                            while m < tiled:
+                                if RUN == 64:
                                     _tile4x64(A[g], m, *args)
-                                    m += 4
-                            else:
-                                while m + 4 <= M:
+                                else:
                                     _tile4x16(A[g], m, *args)
-                                    m += 4
-                        while m < M:  # rows that fill no tile, and runs shorter than one
+                                m += 4
+                        for m in range(tiled, M):  # rows that fill no tile, and runs shorter than one
                             if store:
                                 _zero_row(dst, db + j0 + drows[g, m], width)
                             _nn_row(A[g], m, k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
-                            m += 1
 
     return shifted_gemm_nn_tiled
+
+
+@njit(cache=True, nogil=True)
+def _pack(src, rows, k0, k1, s0, panel, run):  # pragma: no cover - jitted
+    """panel[(k - k0) run + j] = src[s0 + rows[k] + j]  for k0 <= k < k1, j < run: the taps' rows of
+    one run side by side, so the tiles read one contiguous block (rows of src lie a power of two
+    apart in a batch-last or plain matrix: read in place they fall into the same few L1 sets)."""
+    _wide_vectors()
+    for k in range(k1 - k0):
+        r = (s0 + rows[k0 + k]) & NONNEG
+        for j in range(run):
+            panel[k * run + j] = src[r + j]
 
 
 _NN_KERNELS: dict = {}
@@ -207,6 +314,7 @@ def shifted_gemm_nn(A, src, rows, dst, drows, bases, n, overwrite, path=None) ->
 @njit(cache=True, nogil=True)
 def _zero_row(dst, d, n):  # pragma: no cover - jitted
     """dst[d + j] = 0  for j < n."""
+    _wide_vectors()
     for j in range(n):
         dst[(d + j) & NONNEG] = 0
 
@@ -214,6 +322,7 @@ def _zero_row(dst, d, n):  # pragma: no cover - jitted
 @njit(cache=True, nogil=True, fastmath=True)
 def _nn_row(A, m, k0, k1, src, rows, sb, dst, drows, db, n):  # pragma: no cover - jitted
     """One row of ``shifted_gemm_nn`` over taps k0..k1 (the edge of the tiles): four taps per sweep."""
+    _wide_vectors()
     K4 = k1 - (k1 - k0) % 4
     d0 = db + drows[m]
     for k in range(k0, K4, 4):
@@ -233,6 +342,7 @@ def _nn_row(A, m, k0, k1, src, rows, sb, dst, drows, db, n):  # pragma: no cover
 @njit(cache=True, nogil=True, fastmath=True)
 def _nn_tap(A, m, count, k, src, r, dst, drows, db, n):  # pragma: no cover - jitted
     """dst[db + drows[m + i] + j] += A[m + i, k] * src[r + j]  for i < count: one tap (the edge of a tile)."""
+    _wide_vectors()
     for i in range(count):
         a = A[m + i, k]
         d = db + drows[m + i]
@@ -247,6 +357,7 @@ def shifted_gemm_nt(A, arows, src, rows, bases, n, acc):  # pragma: no cover - j
     For every (ab, sb) in bases and every group g: A, src flat; arows (G, M) and rows (G, K)
     offsets; acc (G, M, K).
     """
+    _wide_vectors()
     G, M = acc.shape[0], acc.shape[1]
     for i in range(bases.shape[0]):
         ab, sb = bases[i, 0], bases[i, 1]
@@ -263,6 +374,7 @@ def shifted_gemm_nt(A, arows, src, rows, bases, n, acc):  # pragma: no cover - j
 @njit(cache=True, nogil=True, fastmath=True)
 def _nt_tile4(A, ab, arows, m, src, sb, rows, n, acc):  # pragma: no cover - jitted
     """Rows m..m+3 of ``shifted_gemm_nt``: a 4 x 4 tile of sums in 16 scalar accumulators."""
+    _wide_vectors()
     K = acc.shape[1]
     K4 = K - K % 4
     p0, p1, p2, p3 = ab + arows[m], ab + arows[m + 1], ab + arows[m + 2], ab + arows[m + 3]
@@ -324,6 +436,7 @@ def _nt_tile4(A, ab, arows, m, src, sb, rows, n, acc):  # pragma: no cover - jit
 @njit(cache=True, nogil=True, fastmath=True)
 def _nt_row(A, p, src, sb, rows, n, acc, m):  # pragma: no cover - jitted
     """Row m of ``shifted_gemm_nt`` (the edge of the tiles): four taps per sweep, 4 accumulators."""
+    _wide_vectors()
     K = acc.shape[1]
     K4 = K - K % 4
     for k in range(0, K4, 4):
@@ -346,6 +459,7 @@ def _nt_row(A, p, src, sb, rows, n, acc, m):  # pragma: no cover - jitted
 @njit(cache=True, nogil=True, fastmath=True)
 def _dot(A, p, src, r, n):  # pragma: no cover - jitted
     """sum_j A[p + j] * src[r + j]  for j < n."""
+    _wide_vectors()
     s = A.dtype.type(0)
     for j in range(n):
         s += A[(p + j) & NONNEG] * src[(r + j) & NONNEG]
