@@ -24,6 +24,7 @@ ratio = torch time / our time.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -191,4 +192,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
+    # overwrites benchmarks/results/.
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

@@ -10,6 +10,7 @@ Writes a markdown table to benchmarks/results/conv.md.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -191,4 +192,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
+    # overwrites benchmarks/results/.
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

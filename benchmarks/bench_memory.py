@@ -41,6 +41,7 @@ and ``ours_ms`` columns (ratio torch / ours: above 1 we use less).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -273,4 +274,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
+    # overwrites benchmarks/results/.
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

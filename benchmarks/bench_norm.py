@@ -10,6 +10,7 @@ torch time / our time (above 1: we are faster). Writes benchmarks/results/norm.m
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -92,4 +93,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
+    # overwrites benchmarks/results/.
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

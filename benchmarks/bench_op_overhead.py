@@ -11,6 +11,7 @@ Tensor wrapper shows) and a large one (where the array work dominates).
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import sys
@@ -136,4 +137,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
+    # overwrites benchmarks/results/.
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()
