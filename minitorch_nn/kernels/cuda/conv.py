@@ -33,7 +33,7 @@ import functools
 import numpy as np
 from numba import cuda, from_dtype
 
-from .device import MAX_THREADS, REDUCE_THREADS, blocks_for, threads_for, xp
+from .device import MAX_THREADS, REDUCE_THREADS, blocks_for, threads_for, unravel_3d, xp
 from .reduce import block_sum
 
 # Filter taps staged in shared memory per pass of the forward and grad-input kernels.
@@ -55,9 +55,7 @@ def _kernels(np_dtype: np.dtype) -> tuple:
         o = cuda.blockIdx.x - n * O
         pos = cuda.blockIdx.y * cuda.blockDim.x + cuda.threadIdx.x
         active = pos < OD * OH * OW
-        zw = pos % OW
-        zh = (pos // OW) % OH
-        zd = pos // (OW * OH)
+        zd, zh, zw = unravel_3d(pos, OH, OW)
         K = KD * KH * KW
         taps = w.shape[1]
         c0 = (o // (O // groups)) * (taps // K)
@@ -73,9 +71,7 @@ def _kernels(np_dtype: np.dtype) -> tuple:
                     tap = start + j
                     c = tap // K
                     r = tap - c * K
-                    kd = r // (KH * KW)
-                    kh = (r // KW) % KH
-                    kw = r % KW
+                    kd, kh, kw = unravel_3d(r, KH, KW)
                     i_d = zd * sd - pd + kd * dd
                     i_h = zh * sh - ph + kh * dh
                     i_w = zw * sw - pw + kw * dw
@@ -96,9 +92,7 @@ def _kernels(np_dtype: np.dtype) -> tuple:
         ci = cuda.blockIdx.x - n * C
         pos = cuda.blockIdx.y * cuda.blockDim.x + cuda.threadIdx.x
         active = pos < D * H * W
-        i_w = pos % W
-        i_h = (pos // W) % H
-        i_d = pos // (W * H)
+        i_d, i_h, i_w = unravel_3d(pos, H, W)
         K = KD * KH * KW
         Cg, Og = C // groups, O // groups
         g = ci // Cg
@@ -116,9 +110,7 @@ def _kernels(np_dtype: np.dtype) -> tuple:
                 for j in range(min(TILE, taps - start)):
                     oo = (start + j) // K
                     r = start + j - oo * K
-                    kd = r // (KH * KW)
-                    kh = (r // KW) % KH
-                    kw = r % KW
+                    kd, kh, kw = unravel_3d(r, KH, KW)
                     td = i_d + pd - kd * dd
                     th = i_h + ph - kh * dh
                     tw = i_w + pw - kw * dw
@@ -142,9 +134,7 @@ def _kernels(np_dtype: np.dtype) -> tuple:
         tap = cuda.blockIdx.x - o * taps
         c = tap // K
         r = tap - c * K
-        kd = r // (KH * KW)
-        kh = (r // KW) % KH
-        kw = r % KW
+        kd, kh, kw = unravel_3d(r, KH, KW)
         ci = (o // (O // groups)) * (taps // K) + c
         P = OD * OH * OW
         acc = zero
@@ -152,9 +142,7 @@ def _kernels(np_dtype: np.dtype) -> tuple:
         while i < N * P:
             n = i // P
             pos = i - n * P
-            zw = pos % OW
-            zh = (pos // OW) % OH
-            zd = pos // (OW * OH)
+            zd, zh, zw = unravel_3d(pos, OH, OW)
             i_d = zd * sd - pd + kd * dd
             i_h = zh * sh - ph + kh * dh
             i_w = zw * sw - pw + kw * dw
@@ -176,7 +164,8 @@ def _kernels(np_dtype: np.dtype) -> tuple:
         while i < N * P:
             n = i // P
             pos = i - n * P
-            acc += gy[n, o, pos // (gy.shape[3] * gy.shape[4]), (pos // gy.shape[4]) % gy.shape[3], pos % gy.shape[4]]
+            zd, zh, zw = unravel_3d(pos, gy.shape[3], gy.shape[4])
+            acc += gy[n, o, zd, zh, zw]
             i += cuda.blockDim.x
         total = block_sum(partial, acc)
         if cuda.threadIdx.x == 0:

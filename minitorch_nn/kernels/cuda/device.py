@@ -41,6 +41,13 @@ def blocks_for(work: int, threads: int) -> int:
     return max(1, -(-work // threads))
 
 
+@cuda.jit(device=True)
+def unravel_3d(index, height, width):  # pragma: no cover - compiled
+    """(d, h, w) of the flat row-major ``index`` into a (depth, height, width) block: the position a
+    thread of the one-thread-per-element kernels owns (depth need not be known: d is what is left)."""
+    return index // (height * width), (index // width) % height, index % width
+
+
 def to_device(array: np.ndarray):
     """A host array (window tables, say) as an array of the device."""
     return xp.asarray(array)

@@ -28,7 +28,7 @@ import numpy as np
 from numba import cuda
 
 from ..cpu.pooling import adaptive_windows, output_size, sliding_windows, unit_window
-from .device import THREADS, blocks_for, threads_for, to_device, xp
+from .device import THREADS, blocks_for, threads_for, to_device, unravel_3d, xp
 
 
 @functools.cache
@@ -44,10 +44,8 @@ def _kernels(np_dtype: np.dtype) -> tuple:
         i = cuda.grid(1)
         if i >= P * OD * OH * OW:
             return
-        ow = i % OW
-        oh = (i // OW) % OH
-        od = (i // (OW * OH)) % OD
-        p = i // (OW * OH * OD)
+        plane_depth, oh, ow = unravel_3d(i, OH, OW)
+        p, od = plane_depth // OD, plane_depth % OD
         d0, h0, w0 = wd[od, 0], wh[oh, 0], ww[ow, 0]
         best = minus_inf
         where = (d0 * H + h0) * W + w0
@@ -80,10 +78,8 @@ def _kernels(np_dtype: np.dtype) -> tuple:
         i = cuda.grid(1)
         if i >= P * OD * OH * OW:
             return
-        ow = i % OW
-        oh = (i // OW) % OH
-        od = (i // (OW * OH)) % OD
-        p = i // (OW * OH * OD)
+        plane_depth, oh, ow = unravel_3d(i, OH, OW)
+        p, od = plane_depth // OD, plane_depth % OD
         total = zero
         for d in range(wd[od, 0], wd[od, 0] + wd[od, 1]):
             for h in range(wh[oh, 0], wh[oh, 0] + wh[oh, 1]):
@@ -99,10 +95,8 @@ def _kernels(np_dtype: np.dtype) -> tuple:
         i = cuda.grid(1)
         if i >= P * D * H * W:
             return
-        w = i % W
-        h = (i // W) % H
-        d = (i // (W * H)) % D
-        p = i // (W * H * D)
+        plane_depth, h, w = unravel_3d(i, H, W)
+        p, d = plane_depth // D, plane_depth % D
         total = zero
         for od in range(OD):
             if not (wd[od, 0] <= d < wd[od, 0] + wd[od, 1]):
