@@ -373,6 +373,17 @@ def _phase_offset(H, W, rs, cs, r, k):  # pragma: no cover - compiled
     return ((r % rs * cs + k % cs) * hs + r // rs) * ws + k // cs
 
 
+@njit(inline="always")
+def _grid_block(wh, ww, rows, cols, W):  # pragma: no cover - compiled
+    """The block of full windows of a grid kernel: taps (kh, kw) per window, the first window's first
+    input (r0, k0), the grid's row pitch ws (one phase plane's width) and its length up to the last
+    real output."""
+    rlo, rhi, rs = rows
+    clo, chi, cs = cols
+    ws = -(-W // cs)
+    return wh[rlo, 1], ww[clo, 1], wh[rlo, 0], ww[clo, 0], ws, (rhi - rlo - 1) * ws + chi - clo
+
+
 @njit(nogil=True, cache=True)
 def _max_forward_grid(x, y, idx, wh, ww, dh, dw, rows, cols, sub, best, pick, p0, p1):  # pragma: no cover
     """Planes p0..p1 of a 2-d max pool (D = 1), the full windows vectorised over the whole block of outputs.
@@ -393,11 +404,7 @@ def _max_forward_grid(x, y, idx, wh, ww, dh, dw, rows, cols, sub, best, pick, p0
     idf = idx.reshape(P, OH * OW)
     rlo, rhi, rs = rows
     clo, chi, cs = cols
-    kh, kw = wh[rlo, 1], ww[clo, 1]
-    r0, k0 = wh[rlo, 0], ww[clo, 0]
-    ws = -(-W // cs)
-    n = chi - clo
-    length = (rhi - rlo - 1) * ws + n  # the grid up to its last real output
+    kh, kw, r0, k0, ws, length = _grid_block(wh, ww, rows, cols, W)
     # flat index of each block output's first tap, and each tap's offset from it (no division per output)
     start = np.zeros(length, dtype=np.int64)
     for oh in range(rlo, rhi):
@@ -460,10 +467,7 @@ def _avg_forward_grid(x, y, wh, ww, divisor, rows, cols, sub, total, p0, p1):  #
     yf = y.reshape(P, OH * OW)
     rlo, rhi, rs = rows
     clo, chi, cs = cols
-    kh, kw = wh[rlo, 1], ww[clo, 1]
-    r0, k0 = wh[rlo, 0], ww[clo, 0]
-    ws = -(-W // cs)
-    length = (rhi - rlo - 1) * ws + chi - clo
+    kh, kw, r0, k0, ws, length = _grid_block(wh, ww, rows, cols, W)
     zero = x.dtype.type(0)
     divisors = _grid_divisors(wh, ww, divisor, rows, cols, ws, length, x.dtype.type(1))
     for p in range(p0, p1):
@@ -503,10 +507,7 @@ def _avg_backward_grid(gy, gx, wh, ww, divisor, rows, cols, sub, share, p0, p1):
     gyf = gy.reshape(P, OH * OW)
     rlo, rhi, rs = rows
     clo, chi, cs = cols
-    kh, kw = wh[rlo, 1], ww[clo, 1]
-    r0, k0 = wh[rlo, 0], ww[clo, 0]
-    ws = -(-W // cs)
-    length = (rhi - rlo - 1) * ws + chi - clo
+    kh, kw, r0, k0, ws, length = _grid_block(wh, ww, rows, cols, W)
     divisors = _grid_divisors(wh, ww, divisor, rows, cols, ws, length, gy.dtype.type(1))
     share[:length] = 0  # the padding columns stay 0: they add nothing where they land
     for p in range(p0, p1):
