@@ -24,7 +24,6 @@ ratio = torch time / our time.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -38,6 +37,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.results_file import refuse_options, write_results  # noqa: E402  (after the path is set)
 
 THREADS = 2
 ROUNDS = 3
@@ -186,13 +187,9 @@ def main() -> None:
         f"cold process started (rounds: {', '.join(f'{s:.1f}' for s in compile_s)} s); kernels in use in the warm "
         f"process after its two steps: {', '.join(results[-1]['warm']['usable'])}.",
     ]
-    text = "\n".join(lines) + "\n"
-    (ROOT / "benchmarks" / "results" / "coldstart.md").write_text(text)
-    print(text)
+    write_results("coldstart.md", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
-    # overwrites benchmarks/results/.
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    refuse_options(__doc__)
     main()

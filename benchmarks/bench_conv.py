@@ -10,7 +10,6 @@ Writes a markdown table to benchmarks/results/conv.md.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results_file import refuse_options, write_results  # noqa: E402  (after the path is set)
 from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
@@ -184,15 +184,9 @@ def main() -> None:
         f"cold {compile_info['all_cold_s']:.2f} s, warm {compile_info['all_warm_s']:.2f} s.",
         "",
     ]
-    text = "\n".join(lines)
-    out = ROOT / "benchmarks" / "results" / results_name("conv")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
-    print(text)
+    write_results(results_name("conv"), "\n".join(lines))
 
 
 if __name__ == "__main__":
-    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
-    # overwrites benchmarks/results/.
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    refuse_options(__doc__)
     main()

@@ -13,7 +13,6 @@ benchmarks/results/cuda.md naming the GPU.
 
 from __future__ import annotations
 
-import argparse
 import platform
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results_file import refuse_options, write_results  # noqa: E402  (after the path is set)
 from benchmarks.timing import median_ms  # noqa: E402  (after the path is set)
 from minitorch_nn.models import cifar, lenet  # noqa: E402
 
@@ -131,14 +131,9 @@ def main() -> None:
             f"| {r['case']} | {r['torch_ms']:.3f} | {r['ours_ms']:.3f} | {cuda:.3f} | {ours_cuda:.3f} "
             f"| {cuda / ours_cuda:.2f}x |"
         )
-    text = "\n".join(lines) + "\n"
-    out = ROOT / "benchmarks" / "results" / "cuda.md"
-    out.write_text(text)
-    print(text)
+    write_results("cuda.md", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
-    # overwrites benchmarks/results/.
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    refuse_options(__doc__)
     main()

@@ -41,7 +41,6 @@ and ``ours_ms`` columns (ratio torch / ours: above 1 we use less).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -51,6 +50,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.results_file import refuse_options, write_results  # noqa: E402  (after the path is set)
+
 THREADS = 2
 BATCH, STEPS = 256, 6  # steps in all: the first is the warm-up, the peak is taken over the rest
 
@@ -268,13 +271,9 @@ def main() -> None:
         cold = measure("minitorch", numba_cache=empty)
     warm_numba_cache()
     ours, theirs = measure("minitorch"), measure("torch")
-    text = table(ours, theirs, measure("minitorch", inspect=True), cold)
-    (ROOT / "benchmarks" / "results" / "memory.md").write_text(text)
-    print(text)
+    write_results("memory.md", table(ours, theirs, measure("minitorch", inspect=True), cold))
 
 
 if __name__ == "__main__":
-    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
-    # overwrites benchmarks/results/.
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    refuse_options(__doc__)
     main()

@@ -10,7 +10,6 @@ torch time / our time (above 1: we are faster). Writes benchmarks/results/norm.m
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results_file import refuse_options, write_results  # noqa: E402  (after the path is set)
 from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
@@ -85,15 +85,9 @@ def main() -> None:
     lines += [
         f"| {r['case']} | {r['pass']} | {r['torch_ms']:.3f} | {r['ours_ms']:.3f} | {r['ratio']:.2f}x |" for r in rows
     ]
-    text = "\n".join(lines) + "\n"
-    out = ROOT / "benchmarks" / "results" / results_name("norm")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
-    print(text)
+    write_results(results_name("norm"), "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
-    # overwrites benchmarks/results/.
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    refuse_options(__doc__)
     main()

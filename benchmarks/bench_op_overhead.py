@@ -11,7 +11,6 @@ Tensor wrapper shows) and a large one (where the array work dominates).
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import sys
@@ -22,6 +21,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from results_file import refuse_options  # noqa: E402
 from timing import blas_note, median_ms  # noqa: E402
 
 import minitorch_nn as mt  # noqa: E402
@@ -137,7 +137,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
-    # overwrites benchmarks/results/.
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    refuse_options(__doc__)
     main()

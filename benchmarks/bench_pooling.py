@@ -12,7 +12,6 @@ Writes a markdown table to benchmarks/results/pooling.md.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.results_file import refuse_options, write_results  # noqa: E402  (after the path is set)
 from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
@@ -150,15 +150,9 @@ def main() -> None:
         f"{compile_info['warm_s']:.2f} s.",
         "",
     ]
-    text = "\n".join(lines)
-    out = ROOT / "benchmarks" / "results" / results_name("pooling")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
-    print(text)
+    write_results(results_name("pooling"), "\n".join(lines))
 
 
 if __name__ == "__main__":
-    # No options: the parser only answers --help (with this docstring) and refuses unknown flags before a run
-    # overwrites benchmarks/results/.
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    refuse_options(__doc__)
     main()
