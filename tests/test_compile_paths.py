@@ -60,6 +60,13 @@ CONV_CASES = {
         ("WINOGRAD_PRODUCTS", "numpy"),
         ("conv-winograd-forward", "conv-winograd-backward"),
     ),
+    "winograd F(4x4, 3x3)": (
+        (2, 4, 9, 10),
+        (5, 4, 3, 3),
+        1,
+        ("WINOGRAD43_MIN_CHANNELS", 1),
+        ("conv-winograd43", "conv-winograd-backward"),
+    ),
     "winograd-our-products": (
         (2, 4, 7, 6),
         (5, 4, 3, 3),

@@ -276,6 +276,59 @@ def test_winograd_products_at_a_cifar_like_shape_match_torch(where):
     _exact_conv_matches_torch(((3, 8, 32, 30), (12, 8, 3, 3), (12,)), ("WINOGRAD_PRODUCTS", where), 3, padding=1)
 
 
+@contextlib.contextmanager
+def _winograd43_everywhere():
+    """F(4x4, 3x3) for every Winograd-shaped convolution, whatever its channels and map size."""
+    with _kernel_choice("WINOGRAD43_MIN_CHANNELS", 1), _kernel_choice("WINOGRAD43_MIN_OUTPUT", 1):
+        yield
+
+
+@given(data=st.data())
+def test_winograd43_matches_torch(data):
+    # F(4x4, 3x3) forward and grad x (grad weight on F(2x2, 3x3)) on random data: output and the
+    # gradients of input, weight and bias against torch under a random upstream gradient
+    sample = data.draw(conv_registry._conv_winograd(), label="sample")
+    with _winograd43_everywhere():
+        report = compare(conv_registry._conv_call(2), sample, np.float32, None)
+    assert report.ok, f"{sample}: {report}"
+
+
+@pytest.mark.parametrize(
+    "shapes, padding",
+    [
+        (((3, 8, 32, 30), (12, 8, 3, 3), (12,)), 1),  # CIFAR-like: 8 x 8 tiles a sample, a cropped last column
+        (((2, 5, 7, 9), (4, 5, 3, 3), (4,)), 0),  # partial tiles in both directions
+        (((1, 3, 5, 6), (3, 3, 3, 3), (3,)), 2),
+        (((5, 4, 4, 4), (6, 4, 3, 3), (6,)), 1),  # one tile a sample: blocks of several samples
+        (((1, 2, 2, 3), (2, 2, 3, 3), (2,)), 1),  # smaller than one tile
+    ],
+)
+def test_winograd43_exact_at_odd_shapes(shapes, padding, monkeypatch):
+    # integer data: with U made from 24 G and the division by 576 last, every step is exact, so the
+    # output and the three gradients must equal torch's; the forward and grad x did run on F(4x4, 3x3)
+    from minitorch_nn.kernels.cpu.conv import winograd43
+
+    calls = []
+    for name in ("forward", "backward_input"):
+        real = getattr(winograd43, name)
+        monkeypatch.setattr(winograd43, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
+    with _winograd43_everywhere():
+        _exact_conv_matches_torch(shapes, ("WINOGRAD_PRODUCTS", "numpy"), sum(shapes[0]), padding=padding)
+    assert calls == ["forward", "backward_input"]
+
+
+@pytest.mark.parametrize("channels, size", [(16, 8), (64, 8), (64, 32)])
+def test_winograd43_at_its_default_shapes(channels, size):
+    # the shapes the dispatch gives F(4x4, 3x3) on its own: enough channels and outputs; the weight
+    # gradient then comes from F(2x2, 3x3) (16 channels, or a large map) or the direct path (64
+    # channels on an 8 x 8 map); exact integer data
+    assert conv_kernels.describe_path((2, channels, size, size), (channels, channels, 3, 3), 1, 1, 1, 1).startswith(
+        "winograd F(4x4"
+    )
+    shapes = ((2, channels, size, size), (channels, channels, 3, 3), (channels,))
+    _exact_conv_matches_torch(shapes, ("WINOGRAD_PRODUCTS", "numpy"), channels + size, padding=1)
+
+
 @pytest.mark.parametrize("batch", [1, 64, 256])
 def test_layout_rule_at_the_seed_lenet_convolutions(batch):
     # conv1 (1x32x32, k5): a sample's wide run is 892 long, always wide; conv2 (6x14x14, k5): 136,

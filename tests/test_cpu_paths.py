@@ -151,9 +151,11 @@ def test_benchmark_path_names_follow_the_dispatch(monkeypatch):
     monkeypatch.setattr(gemm, "PATH", cpu_info.PATHS["avx2"])
     describe = conv_kernels.describe_path
     assert describe((64, 1, 32, 32), (6, 1, 5, 5), 1, 0, 1, 1) == "direct wide, tile 4x16"
-    assert describe((64, 64, 32, 32), (64, 64, 3, 3), 1, 1, 1, 1) == "winograd, products on BLAS"
-    # a wide 3x3 convolution on a small map: the direct path (WINOGRAD_MIN_OUTPUT)
-    assert describe((64, 64, 8, 8), (64, 64, 3, 3), 1, (1, 1), 1, 1).startswith("direct ")
+    assert describe((64, 64, 32, 32), (64, 64, 3, 3), 1, 1, 1, 1) == "winograd F(4x4, 3x3), products on BLAS"
+    assert describe((64, 8, 32, 32), (64, 8, 3, 3), 1, 1, 1, 1) == "winograd, products on BLAS"  # few channels
+    assert describe((64, 64, 8, 8), (64, 64, 3, 3), 1, (1, 1), 1, 1) == "winograd F(4x4, 3x3), products on BLAS"
+    # a wide 3x3 convolution on a map too small for either Winograd: the direct path
+    assert describe((64, 512, 4, 4), (512, 512, 3, 3), 1, (1, 1), 1, 1).startswith("direct ")
     assert describe((64, 3, 32, 32), (64, 3, 7, 7), 2, 3, 1, 1) == "im2col, BLAS"
     assert describe((2, 4, 9, 9), (4, 4, 5, 5), 1, 0, 1, 1, np.float64) == "im2col, BLAS"
     assert pooling.describe_path("max", (64, 6, 28, 28), 2).startswith("max 2x2 tiling")

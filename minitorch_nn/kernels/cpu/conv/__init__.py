@@ -3,8 +3,11 @@
 
     y[n, o, z] = sum_{c, k} w[o, c, k] x_padded[n, c, z*stride + k*dilation] + bias[o]
 
-Three algorithms, one file each (each file opens with its math):
+Four algorithms, one file each (each file opens with its math):
 
+- ``winograd43.py``: Winograd F(4x4, 3x3), for the forward and grad x of the same 3x3 convolutions
+  with 16 or more channels in and out on maps of 64 outputs or more: 4x fewer multiplies than a
+  direct product. Their weight gradient takes the path the shape takes without it.
 - ``winograd.py``: Winograd F(2x2, 3x3), for float32 2-d 3x3 kernels with stride 1, no
   dilation or groups and padding <= 2 (wide ones on maps of 100 outputs or more): 2.25x fewer
   multiplies than a direct product.
@@ -13,7 +16,7 @@ Three algorithms, one file each (each file opens with its math):
 - ``im2col.py``: everything else (stride > 1, and all of float64, the checking dtype): a strided
   copy into a column matrix and NumPy's matmul, no compile time.
 
-All three see 5-d arrays (N, C, D, H, W) and 3-tuples (``ops/conv.py`` views conv1d and conv2d
+All of them see 5-d arrays (N, C, D, H, W) and 3-tuples (``ops/conv.py`` views conv1d and conv2d
 as 3-d). The module-level switches below force a choice (the tests and benchmarks use them to
 run every path over the whole argument space). Before any of them, kernel taps that read only
 zero padding are cut off (``_live_taps``: a 3x3 kernel on a 1x1 map is a 1x1 kernel), and wide
@@ -33,7 +36,7 @@ from numba import types
 from .. import gemm
 from ..gemm import shifted_gemm_nt
 from ..jit import KernelGroup, array
-from . import direct, im2col, winograd
+from . import direct, im2col, winograd, winograd43
 from .common import _sample_blocks, output_size
 from .direct import _padded_and_output, _wide_run
 from .im2col import fold, unfold
@@ -47,6 +50,16 @@ WINOGRAD_MIN_CHANNELS = 1
 # Winograd ran 2x faster than direct.
 WINOGRAD_WIDE = 64 * 64
 WINOGRAD_MIN_OUTPUT = 100
+
+# Winograd convolutions with at least this many input and output channels take F(4x4, 3x3)
+# (winograd43.py) for the forward and input-gradient passes: 36 products per 16 outputs instead of
+# 64. With fewer channels the products are too small a share of the time for that to pay for its
+# larger transforms (and its rounding, ~3 bits more than F(2x2, 3x3)'s).
+WINOGRAD43_MIN_CHANNELS = 16
+# ...and at least this many outputs per sample: on an 8x8 map its forward ran 1.5x faster than the
+# direct path (256 channels, batch 64), on a 4x4 map (one tile a sample) no faster. Where the map is
+# small for F(2x2, 3x3) (WINOGRAD_MIN_OUTPUT), the weight gradient stays on the direct path.
+WINOGRAD43_MIN_OUTPUT = 64
 
 # Layout of the stride-1 direct path: "auto" picks by shape (``_use_wide``); the tests force
 # "wide" or "batch_last" to check both over the whole argument space.
@@ -69,6 +82,10 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarr
     if crop is not None:  # taps that read only padding dropped (see _live_taps)
         weight, padding = weight[(slice(None), slice(None), *crop[0])], crop[1]
     if x.dtype == np.float32:  # the Numba paths are for float32 only (see im2col.py)
+        if _winograd43_fits(x, weight, stride, padding, dilation, groups) and (
+            _WINOGRAD43.usable or _WINOGRAD43.ready()
+        ):
+            return winograd43.forward(x, weight, bias, padding)
         if _winograd_fits(x, weight, stride, padding, dilation, groups):
             ours = _products_on_our_gemm()
             group = _WINOGRAD_FORWARD[ours]
@@ -110,6 +127,17 @@ def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input
             gw[taps] = gw_live
         return gx, gw, gb
     if x.dtype == np.float32:
+        if (
+            need_input
+            and _winograd43_fits(x, weight, stride, padding, dilation, groups)
+            and (_WINOGRAD43.usable or _WINOGRAD43.ready())
+        ):
+            # grad x by F(4x4, 3x3); grad weight and bias by the path this shape takes without it
+            gx = winograd43.backward_input(x.shape, weight, gout, padding)
+            if not (need_weight or need_bias):
+                return gx, None, None
+            _, gw, gb = conv_backward(x, weight, gout, stride, padding, dilation, groups, False, need_weight, need_bias)
+            return gx, gw, gb
         if _winograd_fits(x, weight, stride, padding, dilation, groups):
             ours = _products_on_our_gemm()
             group = _WINOGRAD_BACKWARD[ours]
@@ -154,8 +182,8 @@ def _live_taps(size: tuple, ksize: tuple, stride: tuple, padding: tuple, dilatio
     return tuple(cut), tuple(pads)
 
 
-def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
-    """2-d 3x3 convolution, stride 1, no dilation or groups, padding <= 2, enough channels."""
+def _winograd_shape(x, weight, stride, padding, dilation, groups) -> bool:
+    """A 2-d 3x3 convolution, stride 1, no dilation or groups, padding <= 2: the Winograd algorithms' case."""
     return (
         weight.shape[2:] == (1, 3, 3)
         and x.shape[2] == 1
@@ -164,11 +192,29 @@ def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
         and all(d == 1 for d in dilation)
         and padding[1] <= 2
         and padding[2] <= 2
+    )
+
+
+def _outputs_per_sample(x, padding) -> int:
+    return (x.shape[3] + 2 * padding[1] - 2) * (x.shape[4] + 2 * padding[2] - 2)
+
+
+def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
+    """F(2x2, 3x3): the Winograd shape with enough channels, and not wide on a small map."""
+    return (
+        _winograd_shape(x, weight, stride, padding, dilation, groups)
         and x.shape[1] * weight.shape[0] >= WINOGRAD_MIN_CHANNELS
-        and (
-            x.shape[1] * weight.shape[0] < WINOGRAD_WIDE
-            or (x.shape[3] + 2 * padding[1] - 2) * (x.shape[4] + 2 * padding[2] - 2) >= WINOGRAD_MIN_OUTPUT
-        )
+        and (x.shape[1] * weight.shape[0] < WINOGRAD_WIDE or _outputs_per_sample(x, padding) >= WINOGRAD_MIN_OUTPUT)
+    )
+
+
+def _winograd43_fits(x, weight, stride, padding, dilation, groups) -> bool:
+    """F(4x4, 3x3) for the forward and grad x: the Winograd shape, at least WINOGRAD43_MIN_CHANNELS in
+    and out, at least WINOGRAD43_MIN_OUTPUT outputs per sample."""
+    return (
+        _winograd_shape(x, weight, stride, padding, dilation, groups)
+        and min(x.shape[1], weight.shape[0]) >= WINOGRAD43_MIN_CHANNELS
+        and _outputs_per_sample(x, padding) >= WINOGRAD43_MIN_OUTPUT
     )
 
 
@@ -205,6 +251,8 @@ _TO_BATCH_LAST = (direct.to_batch_last, (_F5, _I1, _INT, _INT, _F5))
 _FROM_BATCH_LAST = (direct.from_batch_last, (_F5, _I1, _F1, _INT, _F5))
 _WINOGRAD_INPUT = (winograd.winograd_input, (_F4, _INT, _INT, _INT, _INT, _INT, _INT, _F3))
 _WINOGRAD_OUTPUT = (winograd.winograd_output, (_F3, _F1, _INT, _INT, _INT, _INT, _F4))
+_WINOGRAD43_INPUT = (winograd43.winograd43_input, (_F4, _INT, _INT, _INT, _INT, _INT, _INT, _F3))
+_WINOGRAD43_OUTPUT = (winograd43.winograd43_output, (_F3, _F1, _INT, _INT, _INT, _INT, _F4))
 _WINOGRAD_OUTPUT_GRAD = (winograd.winograd_output_grad, (_F4, _INT, _INT, _INT, _INT, _F3, _F1))
 
 _WIDE_FORWARD = KernelGroup("conv-wide-forward", [_GEMM_NN, (direct.wide_to_output, (_F3, _INT, _INT, _F1, _INT, _F5))])
@@ -216,6 +264,7 @@ _BATCH_LAST_BACKWARD = KernelGroup(
     "conv-batch-last-backward",
     [_GEMM_NN, _GEMM_NT, _TO_BATCH_LAST, _FROM_BATCH_LAST, (direct.grad_to_batch_last, (_F5, _INT, _INT, _F5, _F1))],
 )
+_WINOGRAD43 = KernelGroup("conv-winograd43", [_WINOGRAD43_INPUT, _WINOGRAD43_OUTPUT])
 # indexed by ``ours``: the 16 products on our GEMM, or on NumPy's matmul
 _WINOGRAD_FORWARD = (
     KernelGroup("conv-winograd-forward", [_WINOGRAD_INPUT, _WINOGRAD_OUTPUT]),
@@ -243,6 +292,8 @@ def describe_path(x_shape: tuple, w_shape: tuple, stride, padding, dilation, gro
     )
     tile = f"tile {gemm.PATH.rows}x{gemm.PATH.run}"
     if x5.dtype == np.float32:
+        if _winograd43_fits(x5, w5, st, pad, dil, groups):
+            return "winograd F(4x4, 3x3), products on BLAS"
         if _winograd_fits(x5, w5, st, pad, dil, groups):
             return "winograd, products on " + (f"our GEMM {tile}" if _products_on_our_gemm() else "BLAS")
         if all(s == 1 for s in st):

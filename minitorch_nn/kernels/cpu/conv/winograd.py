@@ -36,29 +36,27 @@ from .common import NONNEG, _blocks, _sum_partials
 
 # G of Winograd F(2x2, 3x3): the 3-tap kernel as 4 points (U = G g G^T)
 _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+# G kron G: row 4a + b, column 3i + j
+_KRON_G = np.einsum("ai,bj->abij", _G, _G).reshape(16, 9)
 
 
 def winograd_weight(w: np.ndarray) -> np.ndarray:
     """U (16, O, C): U[4a + b, o, c] = (G w[o, c] G^T)[a, b] for the 3x3 kernels w (O, C, 3, 3).
 
-    Two small BLAS contractions (NumPy, one thread): the transform is once a call, so a Numba
-    loop would only add compile time.
+    As one product: U[ab, (o, c)] = sum_ij K[ab, ij] w[(o, c), ij] with K = G kron G (multiples of
+    1/4, exact in float32), the weights read transposed in place, so the result is laid out as U.
     """
-    G = _G.astype(w.dtype)
+    O, C = w.shape[:2]
     with single_thread_blas():
-        t = np.tensordot(G, w, axes=([1], [2]))  # t[a, o, c, j] = sum_i G[a, i] w[o, c, i, j]
-        u = np.tensordot(t, G, axes=([3], [1]))  # u[a, o, c, b] = sum_j t[a, o, c, j] G[b, j]
-    return np.ascontiguousarray(u.transpose(0, 3, 1, 2)).reshape(16, w.shape[0], w.shape[1])
+        return (_KRON_G.astype(w.dtype) @ np.ascontiguousarray(w).reshape(O * C, 9).T).reshape(16, O, C)
 
 
 def winograd_weight_grad(dU: np.ndarray) -> np.ndarray:
-    """gw (O, C, 3, 3) = G^T dU[:, o, c] G, the adjoint of ``winograd_weight`` (dU as 4x4 per o, c)."""
-    G = _G.astype(dU.dtype)
-    d = dU.reshape(4, 4, dU.shape[1], dU.shape[2])
+    """gw (O, C, 3, 3) = G^T dU[:, o, c] G, the adjoint of ``winograd_weight``: gw[(o, c), ij] =
+    sum_ab dU[ab, (o, c)] K[ab, ij], dU read transposed in place."""
+    O, C = dU.shape[1:]
     with single_thread_blas():
-        t = np.tensordot(G, d, axes=([0], [0]))  # t[i, b, o, c] = sum_a G[a, i] d[a, b, o, c]
-        g = np.tensordot(t, G, axes=([1], [0]))  # g[i, o, c, j] = sum_b t[i, b, o, c] G[b, j]
-    return g.transpose(1, 2, 0, 3)
+        return (dU.reshape(16, O * C).T @ _KRON_G.astype(dU.dtype)).reshape(O, C, 3, 3)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
