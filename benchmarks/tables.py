@@ -1,6 +1,6 @@
 """Regenerate the results tables of benchmarks/results/ in one command.
 
-    python benchmarks/tables.py                   # conv.md, pooling.md, step.md, models.md on this CPU
+    python benchmarks/tables.py                   # conv, pooling, norm, step and models .md on this CPU
     python benchmarks/tables.py --emulate avx2    # the same tables held to AVX2: <suite>-avx2.md
 
 Each suite's own ``main()`` runs in a fresh child process (``python benchmarks/bench_<suite>.py``),
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ("conv", "pooling", "step", "models")
+SUITES = ("conv", "pooling", "norm", "step", "models")
 
 
 def main() -> int:
