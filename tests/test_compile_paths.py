@@ -65,7 +65,7 @@ CONV_CASES = {
         (5, 4, 3, 3),
         1,
         ("WINOGRAD43_MIN_CHANNELS", 1),
-        ("conv-winograd43", "conv-winograd-backward"),
+        ("conv-winograd43",),
     ),
     "winograd-our-products": (
         (2, 4, 7, 6),

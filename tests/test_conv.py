@@ -285,8 +285,8 @@ def _winograd43_everywhere():
 
 @given(data=st.data())
 def test_winograd43_matches_torch(data):
-    # F(4x4, 3x3) forward and grad x (grad weight on F(2x2, 3x3)) on random data: output and the
-    # gradients of input, weight and bias against torch under a random upstream gradient
+    # F(4x4, 3x3) forward and backward on random data: output and the gradients of input, weight
+    # and bias against torch under a random upstream gradient
     sample = data.draw(conv_registry._conv_winograd(), label="sample")
     with _winograd43_everywhere():
         report = compare(conv_registry._conv_call(2), sample, np.float32, None)
@@ -305,23 +305,22 @@ def test_winograd43_matches_torch(data):
 )
 def test_winograd43_exact_at_odd_shapes(shapes, padding, monkeypatch):
     # integer data: with U made from 24 G and the division by 576 last, every step is exact, so the
-    # output and the three gradients must equal torch's; the forward and grad x did run on F(4x4, 3x3)
+    # output and the three gradients must equal torch's; all three passes did run on F(4x4, 3x3)
     from minitorch_nn.kernels.cpu.conv import winograd43
 
     calls = []
-    for name in ("forward", "backward_input"):
+    for name in ("forward", "backward_input", "backward_weight"):
         real = getattr(winograd43, name)
         monkeypatch.setattr(winograd43, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
     with _winograd43_everywhere():
         _exact_conv_matches_torch(shapes, ("WINOGRAD_PRODUCTS", "numpy"), sum(shapes[0]), padding=padding)
-    assert calls == ["forward", "backward_input"]
+    assert calls == ["forward", "backward_input", "backward_weight"]
 
 
 @pytest.mark.parametrize("channels, size", [(16, 8), (64, 8), (64, 32)])
 def test_winograd43_at_its_default_shapes(channels, size):
-    # the shapes the dispatch gives F(4x4, 3x3) on its own: enough channels and outputs; the weight
-    # gradient then comes from F(2x2, 3x3) (16 channels, or a large map) or the direct path (64
-    # channels on an 8 x 8 map); exact integer data
+    # the shapes the dispatch gives F(4x4, 3x3) on its own: enough channels and outputs (where a wide
+    # convolution's map is too small for F(2x2, 3x3)); exact integer data
     assert conv_kernels.describe_path((2, channels, size, size), (channels, channels, 3, 3), 1, 1, 1, 1).startswith(
         "winograd F(4x4"
     )

@@ -5,9 +5,8 @@
 
 Four algorithms, one file each (each file opens with its math):
 
-- ``winograd43.py``: Winograd F(4x4, 3x3), for the forward and grad x of the same 3x3 convolutions
-  with 16 or more channels in and out on maps of 64 outputs or more: 4x fewer multiplies than a
-  direct product. Their weight gradient takes the path the shape takes without it.
+- ``winograd43.py``: Winograd F(4x4, 3x3), for the same 3x3 convolutions with 16 or more channels
+  in and out on maps of 64 outputs or more: 4x fewer multiplies than a direct product.
 - ``winograd.py``: Winograd F(2x2, 3x3), for float32 2-d 3x3 kernels with stride 1, no
   dilation or groups and padding <= 2 (wide ones on maps of 100 outputs or more): 2.25x fewer
   multiplies than a direct product.
@@ -52,13 +51,13 @@ WINOGRAD_WIDE = 64 * 64
 WINOGRAD_MIN_OUTPUT = 100
 
 # Winograd convolutions with at least this many input and output channels take F(4x4, 3x3)
-# (winograd43.py) for the forward and input-gradient passes: 36 products per 16 outputs instead of
-# 64. With fewer channels the products are too small a share of the time for that to pay for its
-# larger transforms (and its rounding, ~3 bits more than F(2x2, 3x3)'s).
+# (winograd43.py): 36 products per 16 outputs instead of 64. With fewer channels the products are
+# too small a share of the time for that to pay for its larger transforms (and its rounding, ~3
+# bits more than F(2x2, 3x3)'s).
 WINOGRAD43_MIN_CHANNELS = 16
 # ...and at least this many outputs per sample: on an 8x8 map its forward ran 1.5x faster than the
-# direct path (256 channels, batch 64), on a 4x4 map (one tile a sample) no faster. Where the map is
-# small for F(2x2, 3x3) (WINOGRAD_MIN_OUTPUT), the weight gradient stays on the direct path.
+# direct path and its weight gradient 1.4x (256 channels, batch 64); on a 4x4 map (one tile a
+# sample) no faster.
 WINOGRAD43_MIN_OUTPUT = 64
 
 # Layout of the stride-1 direct path: "auto" picks by shape (``_use_wide``); the tests force
@@ -127,17 +126,14 @@ def conv_backward(x, weight, gout, stride, padding, dilation, groups, need_input
             gw[taps] = gw_live
         return gx, gw, gb
     if x.dtype == np.float32:
-        if (
-            need_input
-            and _winograd43_fits(x, weight, stride, padding, dilation, groups)
-            and (_WINOGRAD43.usable or _WINOGRAD43.ready())
+        if _winograd43_fits(x, weight, stride, padding, dilation, groups) and (
+            _WINOGRAD43.usable or _WINOGRAD43.ready()
         ):
-            # grad x by F(4x4, 3x3); grad weight and bias by the path this shape takes without it
-            gx = winograd43.backward_input(x.shape, weight, gout, padding)
-            if not (need_weight or need_bias):
-                return gx, None, None
-            _, gw, gb = conv_backward(x, weight, gout, stride, padding, dilation, groups, False, need_weight, need_bias)
-            return gx, gw, gb
+            gx = winograd43.backward_input(x.shape, weight, gout, padding) if need_input else None
+            gw = gb = None
+            if need_weight or need_bias:
+                gw, gb = winograd43.backward_weight(x, gout, padding, need_bias)
+            return gx, (gw if need_weight else None), gb
         if _winograd_fits(x, weight, stride, padding, dilation, groups):
             ours = _products_on_our_gemm()
             group = _WINOGRAD_BACKWARD[ours]
@@ -209,8 +205,8 @@ def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
 
 
 def _winograd43_fits(x, weight, stride, padding, dilation, groups) -> bool:
-    """F(4x4, 3x3) for the forward and grad x: the Winograd shape, at least WINOGRAD43_MIN_CHANNELS in
-    and out, at least WINOGRAD43_MIN_OUTPUT outputs per sample."""
+    """F(4x4, 3x3): the Winograd shape, at least WINOGRAD43_MIN_CHANNELS in and out, at least
+    WINOGRAD43_MIN_OUTPUT outputs per sample."""
     return (
         _winograd_shape(x, weight, stride, padding, dilation, groups)
         and min(x.shape[1], weight.shape[0]) >= WINOGRAD43_MIN_CHANNELS
@@ -253,6 +249,7 @@ _WINOGRAD_INPUT = (winograd.winograd_input, (_F4, _INT, _INT, _INT, _INT, _INT, 
 _WINOGRAD_OUTPUT = (winograd.winograd_output, (_F3, _F1, _INT, _INT, _INT, _INT, _F4))
 _WINOGRAD43_INPUT = (winograd43.winograd43_input, (_F4, _INT, _INT, _INT, _INT, _INT, _INT, _F3))
 _WINOGRAD43_OUTPUT = (winograd43.winograd43_output, (_F3, _F1, _INT, _INT, _INT, _INT, _F4))
+_WINOGRAD43_OUTPUT_GRAD = (winograd43.winograd43_output_grad, (_F4, _INT, _INT, _INT, _INT, _F3, _F1))
 _WINOGRAD_OUTPUT_GRAD = (winograd.winograd_output_grad, (_F4, _INT, _INT, _INT, _INT, _F3, _F1))
 
 _WIDE_FORWARD = KernelGroup("conv-wide-forward", [_GEMM_NN, (direct.wide_to_output, (_F3, _INT, _INT, _F1, _INT, _F5))])
@@ -264,7 +261,7 @@ _BATCH_LAST_BACKWARD = KernelGroup(
     "conv-batch-last-backward",
     [_GEMM_NN, _GEMM_NT, _TO_BATCH_LAST, _FROM_BATCH_LAST, (direct.grad_to_batch_last, (_F5, _INT, _INT, _F5, _F1))],
 )
-_WINOGRAD43 = KernelGroup("conv-winograd43", [_WINOGRAD43_INPUT, _WINOGRAD43_OUTPUT])
+_WINOGRAD43 = KernelGroup("conv-winograd43", [_WINOGRAD43_INPUT, _WINOGRAD43_OUTPUT, _WINOGRAD43_OUTPUT_GRAD])
 # indexed by ``ours``: the 16 products on our GEMM, or on NumPy's matmul
 _WINOGRAD_FORWARD = (
     KernelGroup("conv-winograd-forward", [_WINOGRAD_INPUT, _WINOGRAD_OUTPUT]),

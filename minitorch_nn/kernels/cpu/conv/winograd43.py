@@ -26,9 +26,10 @@ step is then exact, and the tests compare with torch bit for bit. With real data
 entries of B and A cost about 3 bits more rounding than F(2x2, 3x3) does.
 
 grad x is this same algorithm run on dY with the kernel flipped and its channels swapped, padding
-2 - p (see winograd.py). The weight gradient stays on F(2x2, 3x3) (``winograd.backward``), whose
-transforms are exact in any data. When: as F(2x2, 3x3), with at least
-``WINOGRAD43_MIN_CHANNELS`` input and output channels (the dispatch in ``__init__``).
+2 - p (see winograd.py); grad weight = G^T (sum over tiles of (A dY A^T)[xi] V[xi]^T) G, the
+adjoint of each linear step, with the same 576. When: as F(2x2, 3x3), with at least
+``WINOGRAD43_MIN_CHANNELS`` input and output channels on maps of ``WINOGRAD43_MIN_OUTPUT`` outputs
+(the dispatch in ``__init__``).
 """
 
 from __future__ import annotations
@@ -279,6 +280,111 @@ def winograd43_output(M, bias, th, tw, n0, n1, out):  # pragma: no cover - jitte
                     of[(d + 4 * full + l) & NONNEG] = r[(src + l * T + full) & NONNEG]
 
 
+@njit(cache=True, nogil=True, fastmath=_FLAGS)
+def winograd43_output_grad(gout, th, tw, n0, n1, dM, gb):  # pragma: no cover - jitted
+    """dM[:, o, (b, i, j)] = A dY A^T (the adjoint of the output transform, before its 1/576), and
+    gb[o] += the sum of gout[n0 + b, o], for the 4x4 tiles dY of gout at (4i, 4j), zeros past the edge.
+
+    A = (A^T)^T has rows (1, 0, 0, 0), (1, 1, 1, 1), (1, -1, 1, -1), (1, 2, 4, 8), (1, -2, 4, -8),
+    (0, 0, 0, 1). As in ``winograd43_input``: each row of dY split into its four column phases,
+    its six row-transformed values kept in four row phases, then one loop over all tiles per output.
+    """
+    O, OH, OW = gout.shape[1], gout.shape[2], gout.shape[3]
+    T = th * tw
+    c0 = np.zeros(tw, gout.dtype)
+    c1 = np.zeros(tw, gout.dtype)
+    c2 = np.zeros(tw, gout.dtype)
+    c3 = np.zeros(tw, gout.dtype)
+    rows = np.zeros(24 * T, gout.dtype)  # rows[((v * 4 + h % 4) * th + h // 4) * tw + j]
+    gf = gout.reshape(-1)
+    dMf = dM.reshape(-1)
+    plane = dM.shape[1] * dM.shape[2]
+    two, four, eight = gout.dtype.type(2), gout.dtype.type(4), gout.dtype.type(8)
+    full = OW // 4
+    for b in range(n1 - n0):
+        t0 = b * T
+        for o in range(O):
+            image = ((n0 + b) * O + o) * OH * OW
+            total = 0.0
+            for h in range(4 * th):
+                at = ((h % 4) * th + h // 4) * tw
+                if h < OH:
+                    row = (image + h * OW) & NONNEG
+                    for j in range(full):
+                        c0[j] = gf[(row + 4 * j) & NONNEG]
+                        c1[j] = gf[(row + 4 * j + 1) & NONNEG]
+                        c2[j] = gf[(row + 4 * j + 2) & NONNEG]
+                        c3[j] = gf[(row + 4 * j + 3) & NONNEG]
+                    if full < tw:  # the last, partial tile of the row: zeros past the edge
+                        c1[full] = c2[full] = c3[full] = 0
+                        rest = OW - 4 * full
+                        c0[full] = gf[(row + 4 * full) & NONNEG]
+                        if rest > 1:
+                            c1[full] = gf[(row + 4 * full + 1) & NONNEG]
+                        if rest > 2:
+                            c2[full] = gf[(row + 4 * full + 2) & NONNEG]
+                    for j in range(tw):
+                        total += c0[j] + c1[j] + c2[j] + c3[j]
+                    for j in range(tw):
+                        rows[(at + j) & NONNEG] = c0[j]
+                    for j in range(tw):
+                        rows[(at + 4 * T + j) & NONNEG] = c0[j] + c1[j] + c2[j] + c3[j]
+                    for j in range(tw):
+                        rows[(at + 8 * T + j) & NONNEG] = c0[j] - c1[j] + c2[j] - c3[j]
+                    for j in range(tw):
+                        rows[(at + 12 * T + j) & NONNEG] = c0[j] + two * c1[j] + four * c2[j] + eight * c3[j]
+                    for j in range(tw):
+                        rows[(at + 16 * T + j) & NONNEG] = c0[j] - two * c1[j] + four * c2[j] - eight * c3[j]
+                    for j in range(tw):
+                        rows[(at + 20 * T + j) & NONNEG] = c3[j]
+                else:
+                    for v in range(6):
+                        for j in range(tw):
+                            rows[(at + 4 * v * T + j) & NONNEG] = 0
+            gb[o] += total
+            for v in range(6):
+                k0 = (4 * v * T) & NONNEG
+                k1, k2, k3 = (k0 + T) & NONNEG, (k0 + 2 * T) & NONNEG, (k0 + 3 * T) & NONNEG
+                out = ((v * dM.shape[1] + o) * dM.shape[2] + t0) & NONNEG
+                for t in range(T):
+                    dMf[(out + t) & NONNEG] = rows[(k0 + t) & NONNEG]
+                out += 6 * plane
+                for t in range(T):
+                    dMf[(out + t) & NONNEG] = (
+                        rows[(k0 + t) & NONNEG]
+                        + rows[(k1 + t) & NONNEG]
+                        + rows[(k2 + t) & NONNEG]
+                        + rows[(k3 + t) & NONNEG]
+                    )
+                out += 6 * plane
+                for t in range(T):
+                    dMf[(out + t) & NONNEG] = (
+                        rows[(k0 + t) & NONNEG]
+                        - rows[(k1 + t) & NONNEG]
+                        + rows[(k2 + t) & NONNEG]
+                        - rows[(k3 + t) & NONNEG]
+                    )
+                out += 6 * plane
+                for t in range(T):
+                    dMf[(out + t) & NONNEG] = (
+                        rows[(k0 + t) & NONNEG]
+                        + two * rows[(k1 + t) & NONNEG]
+                        + four * rows[(k2 + t) & NONNEG]
+                        + eight * rows[(k3 + t) & NONNEG]
+                    )
+                out += 6 * plane
+                for t in range(T):
+                    dMf[(out + t) & NONNEG] = (
+                        rows[(k0 + t) & NONNEG]
+                        - two * rows[(k1 + t) & NONNEG]
+                        + four * rows[(k2 + t) & NONNEG]
+                        - eight * rows[(k3 + t) & NONNEG]
+                    )
+                out += 6 * plane
+                for t in range(T):
+                    dMf[(out + t) & NONNEG] = rows[(k3 + t) & NONNEG]
+
+
 def _winograd43(x4, U, bias, ph, pw, out4) -> None:
     """out4 = conv(x4, 3x3 weight with F(4x4, 3x3) transform U) + bias, zero padding (ph, pw), a block
     of samples at a time, the 36 products on NumPy's matmul (one BLAS thread per worker)."""
@@ -315,3 +421,36 @@ def backward_input(x_shape: tuple, weight, gout, padding) -> np.ndarray:
     g4 = np.ascontiguousarray(gout[:, :, 0])
     _winograd43(g4, U, np.zeros(0, gout.dtype), 2 - padding[1], 2 - padding[2], gx[:, :, 0])
     return gx
+
+
+def backward_weight(x, gout, padding, need_bias: bool) -> tuple:
+    """(grad weight (O, C, 1, 3, 3), grad bias or None) of ``forward``: per block of samples
+    dU[xi] = dM[xi] V[xi]^T (O x tiles by tiles x C), summed over the blocks, then
+    gw = G^T dU G = (24 G)^T dU (24 G) / 576."""
+    N, C = x.shape[:2]
+    O = gout.shape[1]
+    x4 = np.ascontiguousarray(x[:, :, 0])
+    g4 = np.ascontiguousarray(gout[:, :, 0])
+    th, tw = (g4.shape[2] + 3) // 4, (g4.shape[3] + 3) // 4
+    ph, pw = padding[1], padding[2]
+
+    def block(span):
+        n0, n1 = span
+        T = (n1 - n0) * th * tw
+        V = np.empty((36, C, T), dtype=x.dtype)
+        winograd43_input(x4, ph, pw, th, tw, n0, n1, V)
+        dM = np.empty((36, O, T), dtype=x.dtype)
+        gb = np.zeros(O, dtype=x.dtype)
+        winograd43_output_grad(g4, th, tw, n0, n1, dM, gb)
+        return np.matmul(dM, V.transpose(0, 2, 1)), gb
+
+    per = max(1, min(-(-MIN_BLOCK_TILES // (th * tw)), -(-N // num_threads())))
+    partial = WORKERS.map(block, [(n, min(N, n + per)) for n in range(0, N, per)])
+    dU = partial[0][0]
+    gb = partial[0][1]
+    for more_dU, more_gb in partial[1:]:
+        dU += more_dU
+        gb += more_gb
+    with single_thread_blas():
+        gw = (dU.reshape(36, O * C).T @ _KRON_G24.astype(dU.dtype)) / dU.dtype.type(SCALE)
+    return gw.reshape(O, C, 1, 3, 3), (gb if need_bias else None)
