@@ -16,6 +16,7 @@ import minitorch_nn as mt
 import minitorch_nn.nn as nn
 from minitorch_nn.kernels.cpu import conv as conv_kernels
 from minitorch_nn.kernels.cpu import gemm
+from minitorch_nn.kernels.cpu.conv import direct
 from reference.compare import compare, compare_modules
 from reference.registry import conv as conv_registry
 
@@ -255,6 +256,19 @@ def test_direct_path_register_tiles_and_tap_blocks_match_torch(layout, batch, ch
     shapes = ((batch, channels) + size, (12, channels // groups, 5, 5), (12,))
     _exact_conv_matches_torch(shapes, ("DIRECT_LAYOUT", layout), batch + channels, stride=1, **kwargs)
     assert channels // groups * 25 > gemm.TAP_BLOCK or groups > 1
+
+
+@pytest.mark.parametrize(
+    "batch, per, kwargs",
+    [(65, 16, {}), (7, 2, {"padding": 1}), (5, 3, {"groups": 2, "dilation": (2, 1)}), (3, 1, {})],
+)
+def test_batch_last_sub_blocks_match_torch(batch, per, kwargs, monkeypatch):
+    # each worker's block runs in batch-last sub-blocks of at most BATCH_LAST_MAX_BLOCK samples, a
+    # last one shorter; grad weight and bias sum over the sub-blocks: exact integer data vs torch
+    monkeypatch.setattr(direct, "BATCH_LAST_MAX_BLOCK", per)
+    groups = kwargs.get("groups", 1)
+    shapes = ((batch, 4, 9, 8), (6, 4 // groups, 5, 5), (6,))
+    _exact_conv_matches_torch(shapes, ("DIRECT_LAYOUT", "batch_last"), batch + per, stride=1, **kwargs)
 
 
 @pytest.mark.parametrize("where", ["ours", "numpy"])

@@ -274,6 +274,12 @@ def _sample_bases(in_stride: int, out_stride: int, B: int) -> np.ndarray:
 # machine's L2; smaller sub-blocks spend more Python per sample).
 WIDE_BLOCK_ELEMENTS = 1 << 18
 
+# Samples per batch-last sub-block: the transposed input and output of more samples leave L2, and
+# the copies in and out of the batch-last layout then cost more than the longer runs gain (LeNet
+# conv2 forward, 256 samples on one thread: 1.25x faster in sub-blocks of 128 or 64; at 128
+# samples one block and two sub-blocks of 64 ran alike). The tests force smaller sub-blocks.
+BATCH_LAST_MAX_BLOCK = 128
+
 _NO_PADDING = np.zeros(3, dtype=np.int64)
 
 _NO_BIAS = {"f": np.zeros(0, np.float32), "d": np.zeros(0, np.float64)}
@@ -338,14 +344,14 @@ def forward_batch_last(x, weight, bias, padding, dilation, groups, blocks: list)
     key = (x.shape[1:], weight.shape[2:], O, groups, tuple(padding), tuple(dilation))
 
     def block(span):
-        n0, n1 = span
-        plan = _direct_plan(*key, n1 - n0)
-        xt = scratch(INPUT, (C,) + plan.padded + (n1 - n0,), x.dtype, zero=any(padding))
-        to_batch_last(x, pad, n0, n1, xt)
-        y = scratch(OUTPUT, (O,) + tuple(osize) + (n1 - n0,), x.dtype)
-        xf, yf = xt.reshape(-1), y.reshape(-1)
-        shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, plan.forward, plan.run, True)
-        from_batch_last(y, _NO_PADDING, b, n0, out)
+        for n0, n1 in _sub_blocks(*span, BATCH_LAST_MAX_BLOCK):
+            plan = _direct_plan(*key, n1 - n0)
+            xt = scratch(INPUT, (C,) + plan.padded + (n1 - n0,), x.dtype, zero=any(padding))
+            to_batch_last(x, pad, n0, n1, xt)
+            y = scratch(OUTPUT, (O,) + tuple(osize) + (n1 - n0,), x.dtype)
+            xf, yf = xt.reshape(-1), y.reshape(-1)
+            shifted_gemm_nn(w, xf, plan.rows, yf, plan.out_rows, plan.forward, plan.run, True)
+            from_batch_last(y, _NO_PADDING, b, n0, out)
 
     WORKERS.map(block, blocks)
     return out
@@ -403,23 +409,22 @@ def backward_batch_last(x, weight, gout, padding, dilation, groups, need_input, 
     wt = np.ascontiguousarray(w.transpose(0, 2, 1)[:, plan0.perm]) if need_input else None
 
     def block(span):
-        n0, n1 = span
-        B = n1 - n0
-        plan = _direct_plan(*key, B)
-        gy = scratch(OUTPUT, (O,) + gout.shape[2:] + (B,), x.dtype)
+        gw = np.zeros(w.shape, x.dtype) if need_weight else None
         gb = np.zeros(O if need_bias else 0, x.dtype)
-        grad_to_batch_last(g5, n0, n1, gy, gb)
-        gyf = gy.reshape(-1)
-        gw = None
-        if need_weight:
-            xt = scratch(INPUT, (C,) + plan.padded + (B,), x.dtype, zero=any(padding))
-            to_batch_last(x, pad, n0, n1, xt)
-            gw = np.zeros(w.shape, x.dtype)
-            shifted_gemm_nt(gyf, plan.out_rows, xt.reshape(-1), plan.rows, plan.backward, plan.run, gw)
-        if need_input:
-            gxt = scratch(GRAD_INPUT, (C,) + plan.padded + (B,), x.dtype, zero=True)
-            shifted_gemm_nn(wt, gyf, plan.out_rows, gxt.reshape(-1), plan.gx_rows, plan.backward, plan.run, False)
-            from_batch_last(gxt, pad, _NO_BIAS[x.dtype.char], n0, gx)
+        for n0, n1 in _sub_blocks(*span, BATCH_LAST_MAX_BLOCK):
+            B = n1 - n0
+            plan = _direct_plan(*key, B)
+            gy = scratch(OUTPUT, (O,) + gout.shape[2:] + (B,), x.dtype)
+            grad_to_batch_last(g5, n0, n1, gy, gb)
+            gyf = gy.reshape(-1)
+            if need_weight:
+                xt = scratch(INPUT, (C,) + plan.padded + (B,), x.dtype, zero=any(padding))
+                to_batch_last(x, pad, n0, n1, xt)
+                shifted_gemm_nt(gyf, plan.out_rows, xt.reshape(-1), plan.rows, plan.backward, plan.run, gw)
+            if need_input:
+                gxt = scratch(GRAD_INPUT, (C,) + plan.padded + (B,), x.dtype, zero=True)
+                shifted_gemm_nn(wt, gyf, plan.out_rows, gxt.reshape(-1), plan.gx_rows, plan.backward, plan.run, False)
+                from_batch_last(gxt, pad, _NO_BIAS[x.dtype.char], n0, gx)
         return gw, gb
 
     return _sum_partials(WORKERS.map(block, blocks), weight.shape, need_weight, need_bias, gx)
