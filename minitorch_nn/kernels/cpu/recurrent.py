@@ -10,8 +10,9 @@ allocates its result: at B = 32, H = 256 that result is 128 KiB, glibc's thresho
 an allocation by a fresh ``mmap``, so each step also pays the page faults of a new block (the
 product alone took several times longer allocating than into a buffer). Here all
 states, gates and gradients live in buffers allocated once per call; each product writes into
-its slice (``out=``); the gate math works in place: forward, NumPy's SIMD exp and tanh over the
-whole gate block (``_activate``) and one Numba pass for c'; backward, one Numba pass for the four
+its slice (``out=``); the gate math works in place: forward, one NumPy SIMD tanh over the whole gate block (the i, f, o
+columns of W_hh and of the input projections halved once per call, so it gives tanh(u/2) there)
+and one Numba pass for sigmoid(u) = (1 + tanh(u/2)) / 2 and c'; backward, one Numba pass for the four
 gate gradients and dc, with no temporaries.
 
 Layout. The states are one (T + 1, B, H) array ``S`` indexed so that both directions read and
@@ -39,32 +40,32 @@ from .matmul import PARALLEL_WORK
 from .workers import WORKERS, num_threads, single_thread_blas
 
 
-def _activate(a: np.ndarray, hidden: int) -> None:
-    """In place on the pre-activations a (n, 4H): i, f, o = sigmoid, g = tanh.
-
-    NumPy's exp and tanh run SIMD loops over a whole block; a Numba loop calls the scalar libm
-    functions (Numba has no SVML here), which made this pass several times slower (measurements
-    in benchmarks/results/seq.md). sigmoid(u) = 1 / (1 + exp(-u)) in four in-place passes;
-    exp(-u) overflows to inf for u < -88 (float32), giving exactly 0, so the warning is silenced."""
-    for block in (a[:, : 2 * hidden], a[:, 3 * hidden :]):
-        np.negative(block, out=block)
-        np.exp(block, out=block)
-        block += 1
-        np.reciprocal(block, out=block)
-    g = a[:, 2 * hidden : 3 * hidden]
-    np.tanh(g, out=g)
+def _halve_sigmoid_columns(a: np.ndarray, hidden: int) -> None:
+    """In place: the i, f and o columns of a (..., 4H) times 1/2, so that one tanh over the whole
+    gate block gives tanh(u / 2) there (and tanh(u) for g); scaling by a power of two is exact."""
+    a[..., : 2 * hidden] *= 0.5
+    a[..., 3 * hidden :] *= 0.5
 
 
 @njit(cache=True, nogil=True)
 def _cell(gates, c_prev, c_new):  # pragma: no cover - jitted
-    """c' = f c + i g, one pass over (n, H)."""
+    """On entry the gate block holds tanh(u/2) for i, f, o and tanh(u) for g (one NumPy SIMD tanh over
+    the block); this pass turns i, f, o into sigmoid(u) = (1 + tanh(u/2)) / 2 (in place, kept for
+    backward) and computes c' = f c + i g, one pass over (n, H). The identity avoids exp: NumPy's tanh
+    is a SIMD loop, where four passes of exp, add and reciprocal cost several times as much (and a
+    Numba loop would call the scalar libm functions, Numba having no SVML here)."""
     hidden = c_prev.shape[1]
+    half = gates.dtype.type(0.5)
     for b in range(gates.shape[0]):
         for j in range(hidden):
-            c_new[b, j] = gates[b, hidden + j] * c_prev[b, j] + gates[b, j] * gates[b, 2 * hidden + j]
+            i = half + half * gates[b, j]
+            f = half + half * gates[b, hidden + j]
+            gates[b, j] = i
+            gates[b, hidden + j] = f
+            gates[b, 3 * hidden + j] = half + half * gates[b, 3 * hidden + j]
+            c_new[b, j] = f * c_prev[b, j] + i * gates[b, 2 * hidden + j]
 
 
-@njit(cache=True, nogil=True)
 def _gates_backward(gates, c_prev, tanh_c, dh, d_out, dc, da):  # pragma: no cover - jitted
     """From dh' = dh + d_out and dc' (``dc`` on entry): the pre-activation gradients ``da`` (n, 4H) and
     dc = dc' f (``dc`` on exit), where dc' gains dh' o (1 - tanh(c')^2)."""
@@ -114,13 +115,15 @@ def lstm_forward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """All steps of one direction: (S_h, S_c, gates, tanh_c), states laid out as the module docstring says.
 
-    ``xp`` (T, B, 4H) is the input projection, changed in place (``b_hh`` is added to it once)."""
+    ``xp`` (T, B, 4H) is the input projection, changed in place (``b_hh`` added, i, f, o columns halved)."""
     seq_len, batch, gate_width = xp.shape
     hidden = gate_width // 4
     dtype = xp.dtype
     if b_hh is not None:
         xp += b_hh
-    w_hh_t = np.ascontiguousarray(w_hh.T)
+    w_hh_t = np.array(w_hh.T, order="C")
+    _halve_sigmoid_columns(xp, hidden)
+    _halve_sigmoid_columns(w_hh_t, hidden)
     states_h = np.empty((seq_len + 1, batch, hidden), dtype=dtype)
     states_c = np.empty((seq_len + 1, batch, hidden), dtype=dtype)
     gates = np.empty((seq_len, batch, gate_width), dtype=dtype)
@@ -132,12 +135,12 @@ def lstm_forward(
         a = gates[t, lo:hi]
         np.matmul(states_h[read, lo:hi], w_hh_t, out=a)
         a += xp[t, lo:hi]
-        _activate(a, hidden)
+        np.tanh(a, out=a)
         _cell(a, states_c[read, lo:hi], states_c[write, lo:hi])
         np.tanh(states_c[write, lo:hi], out=tanh_c[t, lo:hi])
         np.multiply(a[:, 3 * hidden :], tanh_c[t, lo:hi], out=states_h[write, lo:hi])
 
-    with single_thread_blas(), np.errstate(over="ignore"):
+    with single_thread_blas():
         for t in range(seq_len - 1, -1, -1) if reverse else range(seq_len):
             read, write = _indices(t, reverse)
             n = sizes[t]
