@@ -2,7 +2,8 @@
 shape (seq 64, batch 32, 256 -> 256), where float32 rounding accumulates over the steps, our error
 against a float64 torch reference must stay within a small multiple of torch's own float32 error;
 at odd shapes (H not a multiple of a vector, batch 1, seq 1, reverse, packed) under both CPU paths,
-values and every gradient under random upstream gradients."""
+values and every gradient under random upstream gradients; and with the batch's rows cut into
+blocks that run their time loops on separate threads (forced at small shapes)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 import torch
 
 import minitorch_nn as mt
-from minitorch_nn.kernels.cpu import cpu_info, gemm
+from minitorch_nn.kernels.cpu import cpu_info, gemm, recurrent
 
 
 def _pair(input_size: int, hidden: int, dtype=torch.float32, **kwargs):
@@ -102,3 +103,17 @@ def test_saturated_gates_match_torch():
     ours.load_state_dict({k: mt.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
     for mine, expected in zip(_run(ours, mt, x, upstream), _run(theirs, torch, x, upstream), strict=True):
         np.testing.assert_allclose(mine, expected, rtol=2e-5, atol=2e-5)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+@pytest.mark.parametrize("lengths", [None, [6, 5, 5, 3, 2, 1, 1]])
+def test_row_blocks_on_threads_match_torch(monkeypatch, threads, lengths):
+    monkeypatch.setattr(recurrent, "PARALLEL_WORK", 1)
+    monkeypatch.setattr(recurrent, "num_threads", lambda: threads)
+    rng = np.random.default_rng(threads)
+    x = rng.standard_normal((6, 7, 5)).astype(np.float32)
+    upstream = rng.standard_normal((6, 7, 2 * 9)).astype(np.float32)
+    ours, theirs = _pair(5, 9, bidirectional=True)
+    mine = _run(ours, mt, x, upstream, lengths)
+    for a, b in zip(mine, _run(theirs, torch, x, upstream, lengths), strict=True):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-5)

@@ -21,8 +21,8 @@ write contiguous rows: forward, step t reads ``S[t]`` and writes ``S[t + 1]``; r
 (reverse), and the states each step read, for ``dW_hh = sum_t dA_t^T h_{t-1}``, are the other
 slice, so the weight gradients are single products over all steps with no reordering.
 
-Threads: a step's rows (one per sequence) are independent, so each step is cut into one block of
-rows per thread (the product and the gate passes of those rows), on the engine's worker pool.
+Threads: the rows (one per sequence) never read each other, so the batch is cut into one block of
+rows per thread, each running the whole time loop of its rows on the engine's worker pool.
 
 Packed sequences: step t runs only the first ``sizes[t]`` rows (sequences sorted by length); the
 other rows copy their state across, and in backward pass their gradient through unchanged.
@@ -87,16 +87,22 @@ def _gates_backward(gates, c_prev, tanh_c, dh, d_out, dc, da):  # pragma: no cov
             dc[b, j] = dcn * f
 
 
-def _by_rows(step, rows: int, work_per_row: int) -> None:
-    """``step(lo, hi)`` over the rows [0, rows) of a time step, cut into one block per thread: the rows
-    (sequences) of a step are independent, and each block is a product and a few passes on its rows.
-    As for a product in matmul.py, a block has at least ``PARALLEL_WORK`` multiply-adds, else the
-    hand-off costs more than the block saves."""
-    threads = max(1, min(num_threads(), rows * work_per_row // PARALLEL_WORK))
+def _by_rows(loop, rows: int, work_per_row: int) -> None:
+    """``loop(lo, hi)`` (all time steps of the rows [lo, hi)) over the batch, cut into one block of rows
+    per thread: a sequence's recurrence never reads another row, so each block runs its whole time loop
+    alone, with one hand-off per call rather than one per step (a per-step hand-off cost more than the
+    step's halved product saved). As for a product in matmul.py, a block has at least ``PARALLEL_WORK``
+    multiply-adds, else the hand-off costs more than the block saves."""
+    threads = max(1, min(num_threads(), rows, rows * work_per_row // PARALLEL_WORK))
     if threads <= 1:
-        step(0, rows)
+        loop(0, rows)
         return
-    WORKERS.map(lambda span: step(*span), [(i * rows // threads, (i + 1) * rows // threads) for i in range(threads)])
+    WORKERS.map(lambda span: loop(*span), [(i * rows // threads, (i + 1) * rows // threads) for i in range(threads)])
+
+
+def _running(n: int, lo: int, hi: int) -> int:
+    """The end of the rows of [lo, hi) that a step with ``n`` running sequences runs (the first n)."""
+    return min(max(n, lo), hi)
 
 
 def _indices(t: int, reverse: bool) -> tuple[int, int]:
@@ -140,14 +146,18 @@ def lstm_forward(
         np.tanh(states_c[write, lo:hi], out=tanh_c[t, lo:hi])
         np.multiply(a[:, 3 * hidden :], tanh_c[t, lo:hi], out=states_h[write, lo:hi])
 
-    with single_thread_blas():
+    def loop(lo: int, hi: int) -> None:
         for t in range(seq_len - 1, -1, -1) if reverse else range(seq_len):
             read, write = _indices(t, reverse)
-            n = sizes[t]
-            _by_rows(lambda lo, hi, t=t, read=read, write=write: step(t, read, write, lo, hi), n, gate_width * hidden)
-            if n < batch:  # finished (or not yet started) sequences keep their state
-                states_h[write, n:] = states_h[read, n:]
-                states_c[write, n:] = states_c[read, n:]
+            n = _running(sizes[t], lo, hi)
+            if n > lo:
+                step(t, read, write, lo, n)
+            if n < hi:  # finished (or not yet started) sequences keep their state
+                states_h[write, n:hi] = states_h[read, n:hi]
+                states_c[write, n:hi] = states_c[read, n:hi]
+
+    with single_thread_blas():
+        _by_rows(loop, batch, seq_len * gate_width * hidden)
     return states_h, states_c, gates, tanh_c
 
 
@@ -179,12 +189,17 @@ def lstm_backward(
         _gates_backward(*args, da)
         np.matmul(da, w_hh, out=dh[lo:hi])
 
-    with single_thread_blas():
+    def loop(lo: int, hi: int) -> None:
         for t in range(seq_len) if reverse else range(seq_len - 1, -1, -1):
             read, _ = _indices(t, reverse)
-            if dc_at and t in dc_at:
-                dc[: sizes[t]] += dc_at[t]
-            _by_rows(lambda lo, hi, t=t, read=read: step(t, read, lo, hi), sizes[t], gate_width * w_hh.shape[1])
+            n = _running(sizes[t], lo, hi)
+            if dc_at and t in dc_at and n > lo:
+                dc[lo:n] += dc_at[t][lo:n]
+            if n > lo:
+                step(t, read, lo, n)
+
+    with single_thread_blas():
+        _by_rows(loop, batch, seq_len * gate_width * w_hh.shape[1])
     return d_gates, dh, dc
 
 
