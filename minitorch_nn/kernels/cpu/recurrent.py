@@ -66,6 +66,7 @@ def _cell(gates, c_prev, c_new):  # pragma: no cover - jitted
             c_new[b, j] = f * c_prev[b, j] + i * gates[b, 2 * hidden + j]
 
 
+@njit(cache=True, nogil=True)
 def _gates_backward(gates, c_prev, tanh_c, dh, d_out, dc, da):  # pragma: no cover - jitted
     """From dh' = dh + d_out and dc' (``dc`` on entry): the pre-activation gradients ``da`` (n, 4H) and
     dc = dc' f (``dc`` on exit), where dc' gains dh' o (1 - tanh(c')^2)."""
