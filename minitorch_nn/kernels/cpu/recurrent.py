@@ -10,8 +10,9 @@ allocates its result: at B = 32, H = 256 that result is 128 KiB, glibc's thresho
 an allocation by a fresh ``mmap``, so each step also pays the page faults of a new block (the
 product alone took several times longer allocating than into a buffer). Here all
 states, gates and gradients live in buffers allocated once per call; each product writes into
-its slice (``out=``); the gate math works in place: forward, NumPy's SIMD exp and tanh over the
-whole gate block (``_activate``) and one Numba pass for c'; backward, one Numba pass for the four
+its slice (``out=``); the gate math works in place: forward, one NumPy SIMD tanh over the whole gate block (the i, f, o
+columns of W_hh and of the input projections halved once per call, so it gives tanh(u/2) there)
+and one Numba pass for sigmoid(u) = (1 + tanh(u/2)) / 2 and c'; backward, one Numba pass for the four
 gate gradients and dc, with no temporaries.
 
 Layout. The states are one (T + 1, B, H) array ``S`` indexed so that both directions read and
@@ -20,8 +21,8 @@ write contiguous rows: forward, step t reads ``S[t]`` and writes ``S[t + 1]``; r
 (reverse), and the states each step read, for ``dW_hh = sum_t dA_t^T h_{t-1}``, are the other
 slice, so the weight gradients are single products over all steps with no reordering.
 
-Threads: a step's rows (one per sequence) are independent, so each step is cut into one block of
-rows per thread (the product and the gate passes of those rows), on the engine's worker pool.
+Threads: the rows (one per sequence) never read each other, so the batch is cut into one block of
+rows per thread, each running the whole time loop of its rows on the engine's worker pool.
 
 Packed sequences: step t runs only the first ``sizes[t]`` rows (sequences sorted by length); the
 other rows copy their state across, and in backward pass their gradient through unchanged.
@@ -39,29 +40,30 @@ from .matmul import PARALLEL_WORK
 from .workers import WORKERS, num_threads, single_thread_blas
 
 
-def _activate(a: np.ndarray, hidden: int) -> None:
-    """In place on the pre-activations a (n, 4H): i, f, o = sigmoid, g = tanh.
-
-    NumPy's exp and tanh run SIMD loops over a whole block; a Numba loop calls the scalar libm
-    functions (Numba has no SVML here), which made this pass several times slower (measurements
-    in benchmarks/results/seq.md). sigmoid(u) = 1 / (1 + exp(-u)) in four in-place passes;
-    exp(-u) overflows to inf for u < -88 (float32), giving exactly 0, so the warning is silenced."""
-    for block in (a[:, : 2 * hidden], a[:, 3 * hidden :]):
-        np.negative(block, out=block)
-        np.exp(block, out=block)
-        block += 1
-        np.reciprocal(block, out=block)
-    g = a[:, 2 * hidden : 3 * hidden]
-    np.tanh(g, out=g)
+def _halve_sigmoid_columns(a: np.ndarray, hidden: int) -> None:
+    """In place: the i, f and o columns of a (..., 4H) times 1/2, so that one tanh over the whole
+    gate block gives tanh(u / 2) there (and tanh(u) for g); scaling by a power of two is exact."""
+    a[..., : 2 * hidden] *= 0.5
+    a[..., 3 * hidden :] *= 0.5
 
 
 @njit(cache=True, nogil=True)
 def _cell(gates, c_prev, c_new):  # pragma: no cover - jitted
-    """c' = f c + i g, one pass over (n, H)."""
+    """On entry the gate block holds tanh(u/2) for i, f, o and tanh(u) for g (one NumPy SIMD tanh over
+    the block); this pass turns i, f, o into sigmoid(u) = (1 + tanh(u/2)) / 2 (in place, kept for
+    backward) and computes c' = f c + i g, one pass over (n, H). The identity avoids exp: NumPy's tanh
+    is a SIMD loop, where four passes of exp, add and reciprocal cost several times as much (and a
+    Numba loop would call the scalar libm functions, Numba having no SVML here)."""
     hidden = c_prev.shape[1]
+    half = gates.dtype.type(0.5)
     for b in range(gates.shape[0]):
         for j in range(hidden):
-            c_new[b, j] = gates[b, hidden + j] * c_prev[b, j] + gates[b, j] * gates[b, 2 * hidden + j]
+            i = half + half * gates[b, j]
+            f = half + half * gates[b, hidden + j]
+            gates[b, j] = i
+            gates[b, hidden + j] = f
+            gates[b, 3 * hidden + j] = half + half * gates[b, 3 * hidden + j]
+            c_new[b, j] = f * c_prev[b, j] + i * gates[b, 2 * hidden + j]
 
 
 @njit(cache=True, nogil=True)
@@ -86,16 +88,22 @@ def _gates_backward(gates, c_prev, tanh_c, dh, d_out, dc, da):  # pragma: no cov
             dc[b, j] = dcn * f
 
 
-def _by_rows(step, rows: int, work_per_row: int) -> None:
-    """``step(lo, hi)`` over the rows [0, rows) of a time step, cut into one block per thread: the rows
-    (sequences) of a step are independent, and each block is a product and a few passes on its rows.
-    As for a product in matmul.py, a block has at least ``PARALLEL_WORK`` multiply-adds, else the
-    hand-off costs more than the block saves."""
-    threads = max(1, min(num_threads(), rows * work_per_row // PARALLEL_WORK))
+def _by_rows(loop, rows: int, work_per_row: int) -> None:
+    """``loop(lo, hi)`` (all time steps of the rows [lo, hi)) over the batch, cut into one block of rows
+    per thread: a sequence's recurrence never reads another row, so each block runs its whole time loop
+    alone, with one hand-off per call rather than one per step (a per-step hand-off cost more than the
+    step's halved product saved). As for a product in matmul.py, a block has at least ``PARALLEL_WORK``
+    multiply-adds, else the hand-off costs more than the block saves."""
+    threads = max(1, min(num_threads(), rows, rows * work_per_row // PARALLEL_WORK))
     if threads <= 1:
-        step(0, rows)
+        loop(0, rows)
         return
-    WORKERS.map(lambda span: step(*span), [(i * rows // threads, (i + 1) * rows // threads) for i in range(threads)])
+    WORKERS.map(lambda span: loop(*span), [(i * rows // threads, (i + 1) * rows // threads) for i in range(threads)])
+
+
+def _running(n: int, lo: int, hi: int) -> int:
+    """The end of the rows of [lo, hi) that a step with ``n`` running sequences runs (the first n)."""
+    return min(max(n, lo), hi)
 
 
 def _indices(t: int, reverse: bool) -> tuple[int, int]:
@@ -114,13 +122,15 @@ def lstm_forward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """All steps of one direction: (S_h, S_c, gates, tanh_c), states laid out as the module docstring says.
 
-    ``xp`` (T, B, 4H) is the input projection, changed in place (``b_hh`` is added to it once)."""
+    ``xp`` (T, B, 4H) is the input projection, changed in place (``b_hh`` added, i, f, o columns halved)."""
     seq_len, batch, gate_width = xp.shape
     hidden = gate_width // 4
     dtype = xp.dtype
     if b_hh is not None:
         xp += b_hh
-    w_hh_t = np.ascontiguousarray(w_hh.T)
+    w_hh_t = np.array(w_hh.T, order="C")
+    _halve_sigmoid_columns(xp, hidden)
+    _halve_sigmoid_columns(w_hh_t, hidden)
     states_h = np.empty((seq_len + 1, batch, hidden), dtype=dtype)
     states_c = np.empty((seq_len + 1, batch, hidden), dtype=dtype)
     gates = np.empty((seq_len, batch, gate_width), dtype=dtype)
@@ -132,19 +142,23 @@ def lstm_forward(
         a = gates[t, lo:hi]
         np.matmul(states_h[read, lo:hi], w_hh_t, out=a)
         a += xp[t, lo:hi]
-        _activate(a, hidden)
+        np.tanh(a, out=a)
         _cell(a, states_c[read, lo:hi], states_c[write, lo:hi])
         np.tanh(states_c[write, lo:hi], out=tanh_c[t, lo:hi])
         np.multiply(a[:, 3 * hidden :], tanh_c[t, lo:hi], out=states_h[write, lo:hi])
 
-    with single_thread_blas(), np.errstate(over="ignore"):
+    def loop(lo: int, hi: int) -> None:
         for t in range(seq_len - 1, -1, -1) if reverse else range(seq_len):
             read, write = _indices(t, reverse)
-            n = sizes[t]
-            _by_rows(lambda lo, hi, t=t, read=read, write=write: step(t, read, write, lo, hi), n, gate_width * hidden)
-            if n < batch:  # finished (or not yet started) sequences keep their state
-                states_h[write, n:] = states_h[read, n:]
-                states_c[write, n:] = states_c[read, n:]
+            n = _running(sizes[t], lo, hi)
+            if n > lo:
+                step(t, read, write, lo, n)
+            if n < hi:  # finished (or not yet started) sequences keep their state
+                states_h[write, n:hi] = states_h[read, n:hi]
+                states_c[write, n:hi] = states_c[read, n:hi]
+
+    with single_thread_blas():
+        _by_rows(loop, batch, seq_len * gate_width * hidden)
     return states_h, states_c, gates, tanh_c
 
 
@@ -176,12 +190,17 @@ def lstm_backward(
         _gates_backward(*args, da)
         np.matmul(da, w_hh, out=dh[lo:hi])
 
-    with single_thread_blas():
+    def loop(lo: int, hi: int) -> None:
         for t in range(seq_len) if reverse else range(seq_len - 1, -1, -1):
             read, _ = _indices(t, reverse)
-            if dc_at and t in dc_at:
-                dc[: sizes[t]] += dc_at[t]
-            _by_rows(lambda lo, hi, t=t, read=read: step(t, read, lo, hi), sizes[t], gate_width * w_hh.shape[1])
+            n = _running(sizes[t], lo, hi)
+            if dc_at and t in dc_at and n > lo:
+                dc[lo:n] += dc_at[t][lo:n]
+            if n > lo:
+                step(t, read, lo, n)
+
+    with single_thread_blas():
+        _by_rows(loop, batch, seq_len * gate_width * w_hh.shape[1])
     return d_gates, dh, dc
 
 
