@@ -220,3 +220,24 @@ def test_from_pretrained_freezes_and_checks_as_torch():
         lambda lib: lib.nn.Embedding(4, 3, padding_idx=-5),
     ):
         assert _error(lambda call=call: call(mt)) == _error(lambda call=call: call(torch))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("rows", "index_shape", "padding_idx", "scale_grad_by_freq"),
+    [((7, (3, 101), None, False)), ((64, (4, 65), 3, False)), ((300, (257,), None, True)), ((5, (16, 17), 0, True))],
+)
+def test_weight_gradient_of_many_looked_up_rows_as_torch(dtype, rows, index_shape, padding_idx, scale_grad_by_freq):
+    # >= 256 looked-up rows take the sorted scatter (a stable sort and one reduceat per run of equal indices),
+    # with table rows that no index names (300 rows, 257 lookups) and a padding row among the lookups
+    rng = np.random.default_rng(rows)
+    weight = rng.standard_normal((rows, 5)).astype(dtype)
+    indices = rng.integers(0, rows, size=index_shape)
+    upstream = rng.standard_normal(index_shape + (5,)).astype(dtype)
+    (w_ours, w_theirs), (i_ours, i_theirs) = _pair(weight, True), _pair(indices)
+    kwargs = {"padding_idx": padding_idx, "scale_grad_by_freq": scale_grad_by_freq}
+    mt.nn.functional.embedding(i_ours, w_ours, **kwargs).backward(mt.tensor(upstream))
+    torch.nn.functional.embedding(i_theirs, w_theirs, **kwargs).backward(torch.tensor(upstream))
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    assert w_ours.grad.numpy().dtype == w_theirs.grad.numpy().dtype
+    np.testing.assert_allclose(w_ours.grad.numpy(), w_theirs.grad.numpy(), rtol=tol, atol=tol)

@@ -16,6 +16,9 @@ backward is, in NumPy, a product temporary (dP * P), a reduction, a broadcast su
 product; here each row is read twice (the dot product, then the update) and written once. The
 row passes have no transcendental function, so Numba vectorises them.
 
+Threads: the row passes (``nogil``) and NumPy's exp (which lets go of the GIL too) run on spans
+of rows, one per thread of the engine's worker pool when the scores are big enough.
+
 When they are chosen: by ops/attention.py, the causal forward whenever is_causal is the only mask
 (no attn_mask), the backward always.
 """
@@ -24,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from .spans import in_row_spans
 
 
 @njit(cache=True, nogil=True)
@@ -67,9 +72,15 @@ def causal_softmax_(scores: np.ndarray, scale: float) -> np.ndarray:
     if scores.size == 0:
         return scores
     rows = scores.reshape(-1, scores.shape[-1])
-    _causal_shift_rows(rows, scores.shape[-2], scores.dtype.type(scale))
-    np.exp(rows, out=rows)
-    _normalise_rows(rows)
+    length, scale = scores.shape[-2], scores.dtype.type(scale)
+
+    def run(lo: int, hi: int) -> None:
+        span = rows[lo:hi]
+        _causal_shift_rows(span, length, scale)
+        np.exp(span, out=span)
+        _normalise_rows(span)
+
+    in_row_spans(run, rows.shape[0], length, rows.size)
     return scores
 
 
@@ -91,5 +102,8 @@ def softmax_backward_(probs: np.ndarray, grad: np.ndarray) -> np.ndarray:
     if not grad.flags.c_contiguous or grad.dtype != probs.dtype:
         grad = np.ascontiguousarray(grad, dtype=probs.dtype)
     probs = np.ascontiguousarray(np.broadcast_to(probs, grad.shape))
-    _softmax_backward_rows(probs.reshape(-1, probs.shape[-1]), grad.reshape(-1, grad.shape[-1]))
+    probs_rows, grad_rows = probs.reshape(-1, probs.shape[-1]), grad.reshape(-1, grad.shape[-1])
+    in_row_spans(
+        lambda lo, hi: _softmax_backward_rows(probs_rows[lo:hi], grad_rows[lo:hi]), grad_rows.shape[0], 1, grad.size
+    )
     return grad

@@ -30,6 +30,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .spans import in_row_spans
+
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _WINITZKI_A = 0.147
 
@@ -223,11 +225,18 @@ def gelu_exact(x: np.ndarray) -> np.ndarray:
     flat_out = out.reshape(-1)
     if dtype == np.float32:
         exp_q = np.empty_like(flat_x)
-        _gelu_exponents_f32(flat_x, exp_q)
-        np.exp(exp_q, out=exp_q)
-        _gelu_forward_f32(flat_x, exp_q, flat_out)
+
+        def run(lo: int, hi: int) -> None:
+            _gelu_exponents_f32(flat_x[lo:hi], exp_q[lo:hi])
+            np.exp(exp_q[lo:hi], out=exp_q[lo:hi])
+            _gelu_forward_f32(flat_x[lo:hi], exp_q[lo:hi], flat_out[lo:hi])
+
     else:
-        _gelu_forward_f64(flat_x, flat_out)
+
+        def run(lo: int, hi: int) -> None:
+            _gelu_forward_f64(flat_x[lo:hi], flat_out[lo:hi])
+
+    in_row_spans(run, flat_x.shape[0], 1, flat_x.shape[0])
     return out.astype(x.dtype, copy=False)
 
 
@@ -239,9 +248,18 @@ def gelu_backward(x: np.ndarray, grad: np.ndarray) -> np.ndarray:
     flat_out = out.reshape(-1)
     if dtype == np.float32:
         exponents = np.empty((2, flat_x.shape[0]), dtype=np.float32)
-        _gelu_backward_exponents_f32(flat_x, exponents[0], exponents[1])
-        np.exp(exponents, out=exponents)
-        _gelu_backward_f32(flat_x, flat_grad, exponents[0], exponents[1], flat_out)
+
+        def run(lo: int, hi: int) -> None:
+            exp_q, exp_gauss = exponents[0, lo:hi], exponents[1, lo:hi]
+            _gelu_backward_exponents_f32(flat_x[lo:hi], exp_q, exp_gauss)
+            np.exp(exp_q, out=exp_q)
+            np.exp(exp_gauss, out=exp_gauss)
+            _gelu_backward_f32(flat_x[lo:hi], flat_grad[lo:hi], exp_q, exp_gauss, flat_out[lo:hi])
+
     else:
-        _gelu_backward_f64(flat_x, flat_grad, flat_out)
+
+        def run(lo: int, hi: int) -> None:
+            _gelu_backward_f64(flat_x[lo:hi], flat_grad[lo:hi], flat_out[lo:hi])
+
+    in_row_spans(run, flat_x.shape[0], 1, flat_x.shape[0])
     return out.astype(grad.dtype, copy=False)
