@@ -20,6 +20,7 @@ and out, which ``.grad`` was filled) for learners and ``minitorch-nn explain``.
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -343,6 +344,7 @@ def _run(
                     counter += 1
                 else:
                     _skip_unreached(nxt, deps, buffers, ready, reach)
+        grads = grad_inputs = g = None  # hold no gradient past its node: _can_take counts references
     return captured
 
 
@@ -447,15 +449,47 @@ def _call_backward(node: BackwardNode, grads: list) -> tuple:
     return tuple(grad_inputs)
 
 
+# sys.getrefcount of a gradient nobody else holds, seen from _can_take: the engine's grads list, its
+# local name, _accumulate's and _can_take's parameters, and getrefcount's own argument (a leaf with
+# tensor hooks is never taken from: a hook's result is not in the grads list, so the count would be off)
+_UNSHARED_REFS = 5
+
+
+def _can_take(g: np.ndarray, data: np.ndarray) -> bool:
+    """Whether a leaf's first gradient can become its ``.grad`` without a copy (torch steals it too).
+
+    Only an array nobody else can see: a NumPy array owning its memory (or the sole array over a
+    Numba allocation), held by no other name, buffer, saved context or view (each of those holds a
+    reference, so the reference count says it), of the leaf's dtype and memory layout."""
+    if type(g) is not np.ndarray or g.dtype != data.dtype or g.strides != data.strides:
+        return False
+    if not g.flags.writeable:
+        return False
+    base = g.base
+    if base is not None:
+        # an array returned by a Numba kernel: its base is the allocation, shared with no other array
+        if type(base).__name__ != "_MemInfo" or sys.getrefcount(base) != 2:
+            return False
+    return sys.getrefcount(g) <= _UNSHARED_REFS
+
+
 def _accumulate(node: AccumulateGrad, g: np.ndarray) -> None:
     """Add ``g`` (after the leaf's hooks) into the leaf's ``.grad``."""
     t = node.variable
-    if t._grad is None:
+    if t._grad is None and not t._hooks and "_post_hooks" not in node.__dict__ and _can_take(g, t._data):
+        t._grad = Tensor._make(g)
+    elif t._grad is None:
         # a fresh array: the incoming one may be shared with another leaf's gradient; laid out as
         # the leaf (torch's gradient layout contract), so e.g. a Linear weight's transposed
         # gradient still takes the optimizers' one-pass kernels; astype keeps a device's array type
-        order = "C" if t._data.flags.c_contiguous else "K"
-        t._grad = Tensor._make(g.astype(t._data.dtype, order=order, copy=True))
+        data = t._data
+        if data.flags.c_contiguous or type(data) is not np.ndarray:
+            order = "C" if data.flags.c_contiguous else "K"
+            t._grad = Tensor._make(g.astype(data.dtype, order=order, copy=True))
+        else:  # e.g. a transposed leaf: its .grad has the leaf's strides, as torch's
+            grad = np.empty_like(data)
+            grad[...] = g
+            t._grad = Tensor._make(grad)
     else:
         t._grad._data += g
         t._grad._version_counter.value += 1
