@@ -115,3 +115,37 @@ def test_second_backward_accumulates_into_taken_gradient():
         (x.exp() * 2).sum().backward()
         (rx.exp() * 2).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), rx.grad.numpy(), rtol=1e-12)
+
+
+_stash = []
+
+
+class _ReturnsView(torch.autograd.Function):
+    """y = 2 x; backward builds its gradient in a flat buffer and returns a reshaped view of it,
+    optionally keeping the buffer (as a kernel's workspace could)."""
+
+    @staticmethod
+    def forward(ctx, x, keep):
+        ctx.keep = keep
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        upstream = g.numpy()
+        flat = np.empty(upstream.size, dtype=upstream.dtype)
+        flat[...] = (upstream * 2).reshape(-1)
+        if ctx.keep:
+            _stash.append(flat)
+        return torch.from_numpy(flat.reshape(upstream.shape)), None
+
+
+def test_view_of_a_kept_buffer_is_not_taken_and_an_unkept_one_is_right():
+    for keep in (True, False):
+        _stash.clear()
+        x = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)
+        _ReturnsView.apply(x, keep).sin().sum().backward()
+        expected = 2 * np.ones((2, 3))
+        np.testing.assert_array_equal(x.grad.numpy(), expected)
+        x.grad.add_(1)
+        if keep:
+            np.testing.assert_array_equal(_stash[0], expected.reshape(-1))

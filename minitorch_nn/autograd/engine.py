@@ -467,8 +467,14 @@ def _can_take(g: np.ndarray, data: np.ndarray) -> bool:
         return False
     base = g.base
     if base is not None:
-        # an array returned by a Numba kernel: its base is the allocation, shared with no other array
-        if type(base).__name__ != "_MemInfo" or sys.getrefcount(base) != 2:
+        # a whole-array view (a kernel's reshaped output) or a Numba kernel's array (its base is the
+        # allocation): taken when g is the base's only holder (g, this name, getrefcount's argument)
+        if type(base) is np.ndarray:
+            if base.base is not None or base.nbytes != g.nbytes:
+                return False
+        elif type(base).__name__ != "_MemInfo":
+            return False
+        if sys.getrefcount(base) != 3:
             return False
     return sys.getrefcount(g) <= _UNSHARED_REFS
 
