@@ -468,8 +468,14 @@ def _accumulate(node: AccumulateGrad, g: np.ndarray, steal: bool = False) -> Non
         else:
             # the incoming array may be shared (another leaf's gradient, the caller's upstream
             # gradient, a view of either); astype keeps a device's array type
-            order = "C" if t._data.flags.c_contiguous else "K"
-            t._grad = Tensor._make(g.astype(t._data.dtype, order=order, copy=True))
+            data = t._data
+            if data.flags.c_contiguous or type(data) is not np.ndarray:
+                order = "C" if data.flags.c_contiguous else "K"
+                t._grad = Tensor._make(g.astype(data.dtype, order=order, copy=True))
+            else:  # e.g. a transposed leaf: its .grad has the leaf's strides, as torch's
+                grad = np.empty_like(data)
+                grad[...] = g
+                t._grad = Tensor._make(grad)
     else:
         t._grad._data += g
         t._grad._version_counter.value += 1
