@@ -6,8 +6,8 @@
 Three algorithms, one file each (each file opens with its math):
 
 - ``winograd.py``: Winograd F(2x2, 3x3), for float32 2-d 3x3 kernels with stride 1, no
-  dilation or groups and padding <= 2 (wide ones on maps of 100 outputs or more): 2.25x fewer
-  multiplies than a direct product.
+  dilation or groups and padding <= 2 (wide ones on maps of 100 outputs or more, ones with fewer
+  than 16 input channels on maps under 144 outputs): 2.25x fewer multiplies than a direct product.
 - ``direct.py``: shifted-row GEMMs for every other float32 stride-1 convolution, the batch-last
   layout or per-sample wide rows, whichever gives the longer runs (``_use_wide``).
 - ``im2col.py``: everything else (stride > 1, and all of float64, the checking dtype): a strided
@@ -47,6 +47,13 @@ WINOGRAD_MIN_CHANNELS = 1
 # Winograd ran 2x faster than direct.
 WINOGRAD_WIDE = 64 * 64
 WINOGRAD_MIN_OUTPUT = 100
+# ...and narrow inputs (fewer than WINOGRAD_MIN_IN_CHANNELS channels, as an RGB stem: VGG's
+# first conv) on maps of WINOGRAD_NARROW_OUTPUT outputs or more per sample skip it too: the 16
+# products are then (O, C) @ (C, tiles) with C of 3 to 8, memory-bound, and the direct wide path
+# ran 1.6-2.8x faster forward+backward (3 and 8 channels at 12x12 ... 32x32); from 16 channels up
+# Winograd was faster again.
+WINOGRAD_MIN_IN_CHANNELS = 16
+WINOGRAD_NARROW_OUTPUT = 144
 
 # Layout of the stride-1 direct path: "auto" picks by shape (``_use_wide``); the tests force
 # "wide" or "batch_last" to check both over the whole argument space.
@@ -155,7 +162,9 @@ def _live_taps(size: tuple, ksize: tuple, stride: tuple, padding: tuple, dilatio
 
 
 def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
-    """2-d 3x3 convolution, stride 1, no dilation or groups, padding <= 2, enough channels."""
+    """2-d 3x3 convolution, stride 1, no dilation or groups, padding <= 2, enough channels, and not
+    a wide one on a small map nor a narrow one on a big map."""
+    outputs = (x.shape[3] + 2 * padding[1] - 2) * (x.shape[4] + 2 * padding[2] - 2)
     return (
         weight.shape[2:] == (1, 3, 3)
         and x.shape[2] == 1
@@ -165,10 +174,8 @@ def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
         and padding[1] <= 2
         and padding[2] <= 2
         and x.shape[1] * weight.shape[0] >= WINOGRAD_MIN_CHANNELS
-        and (
-            x.shape[1] * weight.shape[0] < WINOGRAD_WIDE
-            or (x.shape[3] + 2 * padding[1] - 2) * (x.shape[4] + 2 * padding[2] - 2) >= WINOGRAD_MIN_OUTPUT
-        )
+        and (x.shape[1] * weight.shape[0] < WINOGRAD_WIDE or outputs >= WINOGRAD_MIN_OUTPUT)
+        and (x.shape[1] >= WINOGRAD_MIN_IN_CHANNELS or outputs < WINOGRAD_NARROW_OUTPUT)
     )
 
 
