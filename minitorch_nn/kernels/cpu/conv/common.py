@@ -35,9 +35,9 @@ def output_size(size, ksize, stride, padding, dilation) -> tuple[int, int, int]:
     )
 
 
-def _blocks(n: int, rows: int, positions: int, workers: int, elements: int = BLOCK_ELEMENTS) -> list[tuple[int, int]]:
-    """Cut the batch into blocks of about ``elements`` column entries, at least one per worker."""
-    per = max(1, min(elements // max(1, rows * positions), -(-n // workers)))
+def _blocks(n: int, rows: int, positions: int, workers: int) -> list[tuple[int, int]]:
+    """Cut the batch into blocks of about BLOCK_ELEMENTS column entries, at least one per worker."""
+    per = max(1, min(BLOCK_ELEMENTS // max(1, rows * positions), -(-n // workers)))
     return [(i, min(n, i + per)) for i in range(0, n, per)]
 
 

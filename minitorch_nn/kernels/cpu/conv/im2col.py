@@ -23,12 +23,6 @@ from numpy.lib.stride_tricks import as_strided
 from ..workers import WORKERS, num_threads
 from .common import _blocks, _sum_partials, output_size
 
-# Column entries per block (4 MiB of float32): far more than the Numba paths' BLOCK_ELEMENTS,
-# because here every block is one BLAS call, and at small maps (ResNet's stride-2 convs on CIFAR,
-# 8x8 to 2x2 outputs) small blocks made many short, inefficient products; 1 << 20 ran the ResNet
-# stem and stride-2 3x3 convs 1.2-1.9x faster than 1 << 16 at batch 64, and larger gained nothing.
-IM2COL_BLOCK_ELEMENTS = 1 << 20
-
 
 def unfold(x: np.ndarray, ksize: tuple, stride: tuple, padding: tuple, dilation: tuple, osize: tuple) -> np.ndarray:
     """im2col: col (C*K, B*P) of x (B, C, D, H, W), col[c*K + k, b*P + q] = the input under tap k of output q.
@@ -90,7 +84,7 @@ def forward(x, weight, bias, stride, padding, dilation, groups) -> np.ndarray:
         else:
             out[n0:n1] = y
 
-    WORKERS.map(block, _blocks(N, C * K, P, num_threads(), IM2COL_BLOCK_ELEMENTS))
+    WORKERS.map(block, _blocks(N, C * K, P, num_threads()))
     return out.reshape((N, O) + tuple(osize))
 
 
@@ -121,5 +115,5 @@ def backward(x, weight, gout, stride, padding, dilation, groups, need_input, nee
             gx[n0:n1] = fold(gcol, (n1 - n0, C) + x.shape[2:], *args)
         return gw, None
 
-    partial = WORKERS.map(block, _blocks(N, C * K, P, num_threads(), IM2COL_BLOCK_ELEMENTS))
+    partial = WORKERS.map(block, _blocks(N, C * K, P, num_threads()))
     return _sum_partials(partial, weight.shape, need_weight, False, gx)[:2]
