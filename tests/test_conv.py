@@ -276,6 +276,21 @@ def test_winograd_products_at_a_cifar_like_shape_match_torch(where):
     _exact_conv_matches_torch(((3, 8, 32, 30), (12, 8, 3, 3), (12,)), ("WINOGRAD_PRODUCTS", where), 3, padding=1)
 
 
+@pytest.mark.parametrize(
+    "shapes, kwargs",
+    [
+        (((9, 5, 9, 11), (7, 5, 3, 3), (7,)), {"stride": 2, "padding": 1}),  # ResNet's stride-2 3x3
+        (((9, 5, 9, 11), (7, 5, 1, 1), (7,)), {"stride": 2}),  # its 1x1 stride-2 downsample
+        (((5, 3, 13, 12), (4, 3, 7, 7), (4,)), {"stride": 2, "padding": 3}),  # its 7x7 stem
+    ],
+)
+def test_im2col_blocks_of_two_samples_match_torch(monkeypatch, shapes, kwargs):
+    # the im2col path cuts the batch into blocks and sums their partial weight gradients; here
+    # two samples a block (a short last one at odd batches), exact integer data against torch
+    monkeypatch.setattr(conv_kernels.im2col, "_blocks", lambda n, *_: [(i, min(n, i + 2)) for i in range(0, n, 2)])
+    _exact_conv_matches_torch(shapes, ("DIRECT_LAYOUT", "auto"), 5, **kwargs)
+
+
 def test_narrow_3x3_on_a_big_map_takes_the_direct_path_and_matches_torch():
     # fewer than WINOGRAD_MIN_IN_CHANNELS input channels on a map of WINOGRAD_NARROW_OUTPUT outputs
     # or more (an RGB stem) runs direct, not Winograd; 16 channels there, or a small map, stay Winograd
