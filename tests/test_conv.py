@@ -342,6 +342,32 @@ def test_winograd43_at_its_default_shapes(channels, size):
     _exact_conv_matches_torch(shapes, ("WINOGRAD_PRODUCTS", "numpy"), channels + size, padding=1)
 
 
+@pytest.mark.parametrize(
+    "shapes, kwargs",
+    [
+        (((9, 5, 9, 11), (7, 5, 3, 3), (7,)), {"stride": 2, "padding": 1}),  # ResNet's stride-2 3x3
+        (((9, 5, 9, 11), (7, 5, 1, 1), (7,)), {"stride": 2}),  # its 1x1 stride-2 downsample
+        (((5, 3, 13, 12), (4, 3, 7, 7), (4,)), {"stride": 2, "padding": 3}),  # its 7x7 stem
+    ],
+)
+def test_im2col_blocks_of_two_samples_match_torch(monkeypatch, shapes, kwargs):
+    # the im2col path cuts the batch into blocks and sums their partial weight gradients; here
+    # two samples a block (a short last one at odd batches), exact integer data against torch
+    monkeypatch.setattr(conv_kernels.im2col, "_blocks", lambda n, *_: [(i, min(n, i + 2)) for i in range(0, n, 2)])
+    _exact_conv_matches_torch(shapes, ("DIRECT_LAYOUT", "auto"), 5, **kwargs)
+
+
+def test_narrow_3x3_on_a_big_map_takes_the_direct_path_and_matches_torch():
+    # fewer than WINOGRAD_MIN_IN_CHANNELS input channels on a map of WINOGRAD_NARROW_OUTPUT outputs
+    # or more (an RGB stem) runs direct, not Winograd; 16 channels there, or a small map, stay Winograd
+    assert conv_kernels.describe_path((2, 3, 12, 12), (5, 3, 3, 3), 1, 1, 1, 1).startswith("direct")
+    assert conv_kernels.describe_path((2, 3, 11, 10), (5, 3, 3, 3), 1, 1, 1, 1).startswith("winograd")
+    assert conv_kernels.describe_path((2, 16, 32, 32), (5, 16, 3, 3), 1, 1, 1, 1).startswith("winograd")
+    # the registry's Winograd samples (sides <= 8, padding <= 2) stay under the narrow rule's size
+    assert (8 + 2 * 2 - 2) ** 2 < conv_kernels.WINOGRAD_NARROW_OUTPUT
+    _exact_conv_matches_torch(((2, 3, 12, 13), (5, 3, 3, 3), (5,)), ("DIRECT_LAYOUT", "auto"), 7, padding=1)
+
+
 @pytest.mark.parametrize("batch", [1, 64, 256])
 def test_layout_rule_at_the_seed_lenet_convolutions(batch):
     # conv1 (1x32x32, k5): a sample's wide run is 892 long, always wide; conv2 (6x14x14, k5): 136,

@@ -8,8 +8,8 @@ Four algorithms, one file each (each file opens with its math):
 - ``winograd43.py``: Winograd F(4x4, 3x3), for the same 3x3 convolutions with 16 or more channels
   in and out on maps of 64 outputs or more: 4x fewer multiplies than a direct product.
 - ``winograd.py``: Winograd F(2x2, 3x3), for float32 2-d 3x3 kernels with stride 1, no
-  dilation or groups and padding <= 2 (wide ones on maps of 100 outputs or more): 2.25x fewer
-  multiplies than a direct product.
+  dilation or groups and padding <= 2 (wide ones on maps of 100 outputs or more, ones with fewer
+  than 16 input channels on maps under 144 outputs): 2.25x fewer multiplies than a direct product.
 - ``direct.py``: shifted-row GEMMs for every other float32 stride-1 convolution, the batch-last
   layout or per-sample wide rows, whichever gives the longer runs (``_use_wide``).
 - ``im2col.py``: everything else (stride > 1, and all of float64, the checking dtype): a strided
@@ -49,6 +49,13 @@ WINOGRAD_MIN_CHANNELS = 1
 # Winograd ran 2x faster than direct.
 WINOGRAD_WIDE = 64 * 64
 WINOGRAD_MIN_OUTPUT = 100
+# ...and narrow inputs (fewer than WINOGRAD_MIN_IN_CHANNELS channels, as an RGB stem: VGG's
+# first conv) on maps of WINOGRAD_NARROW_OUTPUT outputs or more per sample skip it too: the 16
+# products are then (O, C) @ (C, tiles) with C of 3 to 8, memory-bound, and the direct wide path
+# ran 1.6-2.8x faster forward+backward (3 and 8 channels at 12x12 ... 32x32); from 16 channels up
+# Winograd was faster again.
+WINOGRAD_MIN_IN_CHANNELS = 16
+WINOGRAD_NARROW_OUTPUT = 144
 
 # Winograd convolutions with at least this many input and output channels take F(4x4, 3x3)
 # (winograd43.py): 36 products per 16 outputs instead of 64. With fewer channels the products are
@@ -196,11 +203,13 @@ def _outputs_per_sample(x, padding) -> int:
 
 
 def _winograd_fits(x, weight, stride, padding, dilation, groups) -> bool:
-    """F(2x2, 3x3): the Winograd shape with enough channels, and not wide on a small map."""
+    """F(2x2, 3x3): the Winograd shape with enough channels, and neither wide on a small map nor
+    narrow on a big one."""
     return (
         _winograd_shape(x, weight, stride, padding, dilation, groups)
         and x.shape[1] * weight.shape[0] >= WINOGRAD_MIN_CHANNELS
         and (x.shape[1] * weight.shape[0] < WINOGRAD_WIDE or _outputs_per_sample(x, padding) >= WINOGRAD_MIN_OUTPUT)
+        and (x.shape[1] >= WINOGRAD_MIN_IN_CHANNELS or _outputs_per_sample(x, padding) < WINOGRAD_NARROW_OUTPUT)
     )
 
 
