@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
+from benchmarks.timing import interleaved_ms, machine_note, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
 ROUNDS = 3
@@ -161,11 +161,7 @@ def run(repeats: int = 5, progress: Callable[[str], None] | None = None) -> list
     rows = []
     for name in MODELS:
         fns = steps(name)
-        t_torch, t_ours = [], []
-        for _ in range(ROUNDS):  # interleave the engines so load changes hit both
-            t_torch.append(median_ms(fns["torch"], repeats))
-            t_ours.append(median_ms(fns["ours"], repeats))
-        torch_ms, ours_ms = float(np.median(t_torch)), float(np.median(t_ours))
+        torch_ms, ours_ms = interleaved_ms(fns["torch"], fns["ours"], repeats, ROUNDS)
         row = {
             "case": f"{TITLES[name]} training step, batch {BATCH}, 3x32x32",
             "pass": "fwd+loss+bwd+sgd",

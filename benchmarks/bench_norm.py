@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.results_file import refuse_options, write_results  # noqa: E402  (after the path is set)
-from benchmarks.timing import machine_note, median_ms, results_name  # noqa: E402  (after the path is set)
+from benchmarks.timing import interleaved_ms, machine_note, results_name  # noqa: E402  (after the path is set)
 
 THREADS = 2
 ROUNDS = 3
@@ -56,11 +56,7 @@ def run(repeats: int = 7, progress=None) -> list[dict]:
             timings[label] = (forward, forward_backward)
         case = f"BatchNorm2d train {shape}"
         for i, label in enumerate(("forward", "forward+backward")):
-            t_torch, t_ours = [], []
-            for _ in range(ROUNDS):  # interleave the engines so load changes hit both
-                t_torch.append(median_ms(timings["torch"][i], repeats))
-                t_ours.append(median_ms(timings["ours"][i], repeats))
-            torch_ms, ours_ms = float(np.median(t_torch)), float(np.median(t_ours))
+            torch_ms, ours_ms = interleaved_ms(timings["torch"][i], timings["ours"][i], repeats, ROUNDS)
             rows.append(
                 {"case": case, "pass": label, "torch_ms": torch_ms, "ours_ms": ours_ms, "ratio": torch_ms / ours_ms}
             )

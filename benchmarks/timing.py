@@ -57,6 +57,18 @@ def median_ms(fn: Callable[[], object], repeats: int, sync: Callable[[], object]
     return float((np.min(times) if STAT == "min" else np.median(times)) * 1e3)
 
 
+def interleaved_ms(
+    torch_fn: Callable[[], object], ours_fn: Callable[[], object], repeats: int, rounds: int = 3
+) -> tuple[float, float]:
+    """(torch ms, our ms): ``rounds`` rounds of ``median_ms`` of each engine in turn, so that a change of
+    the machine's load hits both, and the median of the rounds for each."""
+    t_torch, t_ours = [], []
+    for _ in range(rounds):
+        t_torch.append(median_ms(torch_fn, repeats))
+        t_ours.append(median_ms(ours_fn, repeats))
+    return float(np.median(t_torch)), float(np.median(t_ours))
+
+
 def blas_note() -> str:
     """Which kernels NumPy's BLAS runs, for the tables: our strided and Winograd convolutions and
     the linear layers call it, so its kernel choice moves our numbers (torch has its own)."""
