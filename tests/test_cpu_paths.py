@@ -105,6 +105,38 @@ def test_shifted_gemm_nn_is_exact_on_every_path(path, groups, m, taps, n, overwr
     np.testing.assert_array_equal(dst, want.astype(np.float32))
 
 
+_PACKED_PRODUCT = """
+import sys
+import numpy as np
+from minitorch_nn.kernels.cpu import gemm
+m, taps, n = gemm.PACK_MIN_ROWS + 2, gemm.PACK_MIN_TAPS + 3, 150
+rng = np.random.default_rng(0)
+A = rng.integers(-3, 4, (1, m, taps)).astype(np.float32)
+src = rng.integers(-3, 4, 4096).astype(np.float32)
+rows = rng.integers(0, 4096 - n, (1, taps)).astype(np.int64)
+drows = (np.arange(m, dtype=np.int64) * n).reshape(1, m)
+want = (A[0].astype(np.float64) @ np.stack([src[r : r + n] for r in rows[0]])).reshape(-1).astype(np.float32)
+for path in sys.argv[1:]:
+    dst = np.zeros(m * n, np.float32)
+    gemm.shifted_gemm_nn(A, src, rows, dst, drows, np.zeros((1, 2), np.int64), n, True, path=gemm.cpu_info.PATHS[path])
+    print(path, bool(np.array_equal(dst, want)))
+"""
+
+
+def test_tiles_cached_by_one_process_per_path_load_together(tmp_path):
+    # one process per path fills an empty Numba cache with its tile; a third loads both: each
+    # caller must run its own tile (the factories' closures once shared a compiled name, and the
+    # 4 x 64 products of the third process came out wrong)
+    env = {k: v for k, v in os.environ.items() if k != cpu_info.PATH_ENV}
+    env.update(NUMBA_CACHE_DIR=str(tmp_path), MINITORCH_COMPILE="inline")
+    outputs = []
+    for paths in (["avx2"], ["avx512"], ["avx2", "avx512"]):
+        run = subprocess.run([sys.executable, "-c", _PACKED_PRODUCT, *paths], env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-2000:]
+        outputs += run.stdout.split()
+    assert outputs == ["avx2", "True", "avx512", "True", "avx2", "True", "avx512", "True"]
+
+
 def _exact_conv(x, w, b, padding):
     """torch's float64 conv2d of integer data, its gradients under an integer upstream gradient."""
     xt, wt, bt = (torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (x, w, b))

@@ -121,11 +121,24 @@ def _stack_buffer(typingctx, like, size):  # pragma: no cover - compiled
     return types.CPointer(like.dtype)(like, size), codegen
 
 
+def _compiled_per_run(fn, RUN: int):
+    """``njit`` of a tile factory's closure under a name of its own per RUN (nn_tile4 -> nn_tile4_run64).
+
+    Numba names compiled code after the function's qualified name, and a cached caller carries its
+    callees' code under those names. Two closures of one factory cached by two processes (one run
+    per CPU path) would then load into a third under one symbol, and the 4 x 64 caller ran the
+    4 x 16 tile's code: wrong sums from a warm cache. A name per RUN keeps them (and their cache
+    files) apart; tests/test_cpu_paths.py checks it with two processes and a third.
+    """
+    fn.__name__ = f"{fn.__name__}_run{RUN}"
+    fn.__qualname__ = f"{fn.__qualname__}_run{RUN}"
+    return njit(cache=True, nogil=True, fastmath=True)(fn)
+
+
 def _make_tile4(RUN: int):
     """The 4-row register tile with RUN positions (a constant of the closure: constant loop bounds)."""
     SUMS = 4 * RUN
 
-    @njit(cache=True, nogil=True, fastmath=True)
     def nn_tile4(A, m, k0, k1, src, rows, sb, dst, drows, db, n, store):  # pragma: no cover - jitted
         """Rows m..m+3 of ``shifted_gemm_nn`` over taps k0..k1: 4 x RUN sums held in registers.
 
@@ -161,14 +174,13 @@ def _make_tile4(RUN: int):
                     for jj in range(RUN):
                         dst[d + jj] += acc[i, jj] if jj >= first else zero
 
-    return nn_tile4
+    return _compiled_per_run(nn_tile4, RUN)
 
 
 def _make_packed_tile4(RUN: int):
     """The 4-row register tile with RUN positions reading a packed panel (``_make_tile4``'s sums)."""
     SUMS = 4 * RUN
 
-    @njit(cache=True, nogil=True, fastmath=True)
     def nn_packed_tile4(A, m, k0, k1, panel, dst, drows, d0, first, store):  # pragma: no cover - jitted
         """Rows m..m+3 of ``shifted_gemm_nn`` over taps k0..k1 for one run of RUN positions, from
         the packed panel (tap k's positions at panel[(k - k0) RUN ...]): 4 x RUN sums in registers.
@@ -201,7 +213,7 @@ def _make_packed_tile4(RUN: int):
                 for jj in range(RUN):
                     dst[d + jj] += acc[i, jj] if jj >= first else zero
 
-    return nn_packed_tile4
+    return _compiled_per_run(nn_packed_tile4, RUN)
 
 
 # The tiles of the paths (cpu_info.PATHS); a Numba dispatcher compiles nothing until called.
@@ -225,7 +237,6 @@ def _make_shifted_gemm_nn(RUN: int):
     key holds the closure's constants)."""
     PANEL = TAP_BLOCK * RUN
 
-    @njit(cache=True, nogil=True, fastmath=True)
     def shifted_gemm_nn_tiled(A, src, rows, dst, drows, bases, n, overwrite):  # pragma: no cover - jitted
         _wide_vectors()
         G, M, K = A.shape[0], A.shape[1], A.shape[2]
@@ -268,7 +279,7 @@ def _make_shifted_gemm_nn(RUN: int):
                                 _zero_row(dst, db + j0 + drows[g, m], width)
                             _nn_row(A[g], m, k0, k1, src, rows[g], sb + j0, dst, drows[g], db + j0, width)
 
-    return shifted_gemm_nn_tiled
+    return _compiled_per_run(shifted_gemm_nn_tiled, RUN)
 
 
 @njit(cache=True, nogil=True)
